@@ -1,0 +1,696 @@
+//! The rules a workflow must follow before suratd runs it: names that exist,
+//! folders that do not collide, steps that can be reached and that finish,
+//! outcomes that lead somewhere, templates whose placeholders are known.
+//! Every finding carries the `FILE:LINE:COL` of what it is about.
+
+use crate::templates;
+use crate::workflow::*;
+use crate::yaml::{self, Diagnostic};
+use serde_saphyr::{Location, Spanned};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::OnceLock;
+
+struct Ctx<'a> {
+    file: &'a str,
+    diags: Vec<Diagnostic>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, loc: &Location, msg: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::error(self.file, Some(loc), msg));
+    }
+    fn warn(&mut self, loc: &Location, msg: impl Into<String>) {
+        self.diags
+            .push(Diagnostic::warning(self.file, Some(loc), msg));
+    }
+}
+
+fn is_ident(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 40
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+/// Why `folder` cannot be a folder name on the share, if it cannot.
+pub fn folder_problem(folder: &str) -> Option<String> {
+    if folder.is_empty() {
+        return Some("folder is empty".into());
+    }
+    if folder.starts_with('/') || folder.contains('\\') {
+        return Some(format!(
+            "folder {folder:?} must be relative to the share root, with / between parts"
+        ));
+    }
+    for part in folder.split('/') {
+        if part.is_empty() || part == "." || part == ".." {
+            return Some(format!("folder {folder:?} has an empty, '.' or '..' part"));
+        }
+        if let Some(c) = part
+            .chars()
+            .find(|c| matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control())
+        {
+            return Some(format!(
+                "folder {folder:?} contains {c:?}, which Windows cannot show"
+            ));
+        }
+        if part.ends_with('.') || part.ends_with(' ') || part.starts_with(' ') {
+            return Some(format!(
+                "folder {folder:?} has a part that starts or ends with a space or ends with a dot"
+            ));
+        }
+    }
+    None
+}
+
+fn builtin_templates() -> &'static RawTemplatesOwned {
+    static T: OnceLock<RawTemplatesOwned> = OnceLock::new();
+    T.get_or_init(|| {
+        let raw: RawWorkflow =
+            yaml::parse(BUILTIN_LABEL, BUILTIN).expect("built-in workflow.yaml parses");
+        RawTemplatesOwned {
+            reason_file: raw
+                .templates
+                .reason_file
+                .map(|s| s.value)
+                .unwrap_or_default(),
+            reasons: raw
+                .templates
+                .reasons
+                .into_iter()
+                .map(|(k, v)| (k, v.value))
+                .collect(),
+        }
+    })
+}
+
+struct RawTemplatesOwned {
+    reason_file: String,
+    reasons: BTreeMap<String, String>,
+}
+
+/// Validates a parsed workflow. Returns the model when it could be built and
+/// every finding (errors and warnings).
+pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnostic>) {
+    let mut cx = Ctx {
+        file,
+        diags: Vec::new(),
+    };
+
+    if raw.version.value != 1 {
+        cx.err(
+            &raw.version.referenced,
+            format!(
+                "version {} is not known; this suratd reads version 1",
+                raw.version.value
+            ),
+        );
+    }
+
+    let id_prefix = match &raw.letters.id_prefix {
+        Some(p) => {
+            let ok = p.value.len() <= 8
+                && p.value
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_uppercase())
+                && p.value
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+            if !ok {
+                cx.err(
+                    &p.referenced,
+                    format!(
+                        "id_prefix {:?} must be 1 to 8 capital letters or digits, starting with a letter (e.g. SK)",
+                        p.value
+                    ),
+                );
+            }
+            p.value.clone()
+        }
+        None => "SK".to_string(),
+    };
+    let unit_code = match &raw.office.unit_code {
+        Some(u) => {
+            if u.value.is_empty()
+                || !u
+                    .value
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '.')
+            {
+                cx.err(
+                    &u.referenced,
+                    format!("unit_code {:?} must be letters, digits or dots", u.value),
+                );
+            }
+            u.value.clone()
+        }
+        None => "17000".into(),
+    };
+
+    // Roles and teams.
+    let mut roles = Vec::new();
+    let mut role_ids = HashSet::new();
+    for r in &raw.roles {
+        let id = &r.value.id;
+        if !is_ident(&id.value) {
+            cx.err(
+                &id.referenced,
+                format!(
+                    "role id {:?} must be lower-case letters, digits, '_' or '-'",
+                    id.value
+                ),
+            );
+        }
+        if !role_ids.insert(id.value.clone()) {
+            cx.err(
+                &id.referenced,
+                format!("role {:?} is defined twice", id.value),
+            );
+        }
+        roles.push(Role {
+            id: id.value.clone(),
+            name: r.value.name.clone().unwrap_or_else(|| id.value.clone()),
+            per_team: r.value.per_team,
+        });
+    }
+    let mut teams = Vec::new();
+    let mut team_ids = HashSet::new();
+    for t in &raw.teams {
+        let id = &t.value.id;
+        if !is_ident(&id.value) {
+            cx.err(
+                &id.referenced,
+                format!(
+                    "team id {:?} must be lower-case letters, digits, '_' or '-'",
+                    id.value
+                ),
+            );
+        }
+        if !team_ids.insert(id.value.clone()) {
+            cx.err(
+                &id.referenced,
+                format!("team {:?} is defined twice", id.value),
+            );
+        }
+        teams.push(Team {
+            id: id.value.clone(),
+            name: t.value.name.clone().unwrap_or_else(|| id.value.clone()),
+        });
+    }
+
+    // People.
+    let mut people = Vec::new();
+    let mut logins = HashSet::new();
+    for p in &raw.people {
+        let p = &p.value;
+        let login = &p.login;
+        if login.value.is_empty()
+            || login
+                .value
+                .chars()
+                .any(|c| c.is_whitespace() || c.is_control())
+        {
+            cx.err(
+                &login.referenced,
+                format!("login {:?} must be a user name without spaces", login.value),
+            );
+        }
+        if !logins.insert(login.value.to_ascii_lowercase()) {
+            cx.err(
+                &login.referenced,
+                format!("person with login {:?} is listed twice", login.value),
+            );
+        }
+        for r in &p.roles {
+            if !role_ids.contains(&r.value) {
+                cx.err(
+                    &r.referenced,
+                    format!(
+                        "role {:?} does not exist; known roles: {}",
+                        r.value,
+                        list(&role_ids)
+                    ),
+                );
+            }
+        }
+        if let Some(t) = &p.team
+            && !team_ids.contains(&t.value)
+        {
+            cx.err(
+                &t.referenced,
+                format!(
+                    "team {:?} does not exist; known teams: {}",
+                    t.value,
+                    list(&team_ids)
+                ),
+            );
+        }
+        if let Some(e) = &p.email
+            && let Some(problem) = email_problem(&e.value)
+        {
+            cx.err(&e.referenced, problem);
+        }
+        let needs_team = p
+            .roles
+            .iter()
+            .any(|r| roles.iter().any(|x| x.id == r.value && x.per_team));
+        if needs_team && p.team.is_none() {
+            cx.warn(
+                &login.referenced,
+                format!(
+                    "{} has a per-team role but no team; letters cannot be routed to them by team",
+                    login.value
+                ),
+            );
+        }
+        people.push(Person {
+            login: login.value.clone(),
+            name: p.name.clone().unwrap_or_else(|| login.value.clone()),
+            email: p.email.as_ref().map(|e| e.value.clone()),
+            roles: p.roles.iter().map(|r| r.value.clone()).collect(),
+            team: p.team.as_ref().map(|t| t.value.clone()),
+        });
+    }
+
+    // Steps.
+    let rejected_folder = raw
+        .rejected_folder
+        .as_ref()
+        .map(|s| s.value.clone())
+        .unwrap_or_else(|| "_ditolak".into());
+    let mut folders: HashMap<String, String> = HashMap::new(); // folder -> owner description
+    if let Some(rf) = &raw.rejected_folder
+        && let Some(p) = folder_problem(&rf.value)
+    {
+        cx.err(&rf.referenced, p);
+    }
+    folders.insert(rejected_folder.clone(), "rejected_folder".into());
+
+    let step_index: HashMap<String, usize> = raw
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.value.id.value.clone(), i))
+        .collect();
+    let mut seen_ids = HashSet::new();
+    let mut steps = Vec::new();
+    for s in &raw.steps {
+        let loc = &s.referenced;
+        let s = &s.value;
+        let id = &s.id.value;
+        let kind = s.kind.value;
+        if !is_ident(id) {
+            cx.err(
+                &s.id.referenced,
+                format!("step id {id:?} must be lower-case letters, digits, '_' or '-'"),
+            );
+        }
+        if !seen_ids.insert(id.clone()) {
+            cx.err(&s.id.referenced, format!("step {id:?} is defined twice"));
+        }
+        let mut claim = |cx: &mut Ctx, folder: &str, at: &Location, what: String| {
+            if let Some(p) = folder_problem(folder) {
+                cx.err(at, p);
+            } else if let Some(other) = folders.get(folder) {
+                cx.err(
+                    at,
+                    format!("folder {folder:?} is used twice: by {other} and by {what}"),
+                );
+            } else {
+                folders.insert(folder.to_string(), what);
+            }
+        };
+        claim(
+            &mut cx,
+            &s.folder.value,
+            &s.folder.referenced,
+            format!("step {id:?}"),
+        );
+
+        // Role.
+        match &s.role {
+            Some(r) if !role_ids.contains(&r.value) => {
+                cx.err(
+                    &r.referenced,
+                    format!(
+                        "role {:?} does not exist; known roles: {}",
+                        r.value,
+                        list(&role_ids)
+                    ),
+                );
+            }
+            None if !kind.is_terminal() => {
+                cx.err(
+                    loc,
+                    format!("step {id:?} needs a `role`: who works on letters here"),
+                );
+            }
+            _ => {}
+        }
+        if !people.is_empty()
+            && let Some(r) = &s.role
+            && role_ids.contains(&r.value)
+            && !people.iter().any(|p| p.roles.contains(&r.value))
+        {
+            cx.warn(
+                &r.referenced,
+                format!(
+                    "nobody has role {:?}; nobody will be told about letters at step {id:?}",
+                    r.value
+                ),
+            );
+        }
+
+        // Shape by kind.
+        let has_next = s.next.is_some();
+        let has_outcomes = !s.outcomes.is_empty();
+        let kloc = &s.kind.referenced;
+        match kind {
+            StepKind::Drop | StepKind::SignedDrop => {
+                if !has_next {
+                    cx.err(
+                        kloc,
+                        format!(
+                            "a {} step needs `next`: where its letters go",
+                            kind.as_str()
+                        ),
+                    );
+                }
+                if has_outcomes {
+                    cx.err(
+                        kloc,
+                        format!(
+                            "a {} step has no outcomes; remove `outcomes`",
+                            kind.as_str()
+                        ),
+                    );
+                }
+            }
+            StepKind::Review | StepKind::Dispatch => {
+                if !has_outcomes {
+                    cx.err(
+                        kloc,
+                        format!(
+                            "a {} step needs `outcomes` (for example setuju, revisi)",
+                            kind.as_str()
+                        ),
+                    );
+                }
+                if let Some(n) = &s.next {
+                    cx.err(
+                        &n.referenced,
+                        format!(
+                            "a {} step moves on through its outcomes; remove `next`",
+                            kind.as_str()
+                        ),
+                    );
+                }
+            }
+            StepKind::Waiting => {
+                if !has_next && !has_outcomes {
+                    cx.err(
+                        kloc,
+                        "a waiting step needs `next` or `outcomes`: how letters leave it",
+                    );
+                }
+            }
+            StepKind::Archive | StepKind::Cancel => {
+                if has_next || has_outcomes || s.returns.is_some() || s.time.is_some() {
+                    cx.err(kloc, format!("a {} step ends the workflow; remove `next`, `outcomes`, `returns` and `time`", kind.as_str()));
+                }
+            }
+        }
+        if let Some(r) = &s.returns {
+            if kind != StepKind::Drop {
+                cx.err(
+                    &r.referenced,
+                    "`returns` belongs to the drafting (drop) step only",
+                );
+            } else {
+                claim(
+                    &mut cx,
+                    &format!("{}/{}", s.folder.value, r.value),
+                    &r.referenced,
+                    format!("step {id:?} returns"),
+                );
+            }
+        }
+        if let Some(t) = &s.time
+            && t.value.0.is_zero()
+        {
+            cx.err(&t.referenced, "the standard time must be more than zero");
+        }
+
+        // Targets.
+        let check_target = |cx: &mut Ctx, target: &Spanned<String>, via: &str| match step_index
+            .get(&target.value)
+        {
+            None => cx.err(
+                &target.referenced,
+                format!(
+                    "{via} leads to step {:?}, which does not exist; steps: {}",
+                    target.value,
+                    raw.steps
+                        .iter()
+                        .map(|s| s.value.id.value.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+            Some(&j) => {
+                let t = &raw.steps[j].value;
+                if t.id.value == *id {
+                    cx.err(
+                        &target.referenced,
+                        format!("{via} leads back to the same step {id:?}"),
+                    );
+                } else if t.kind.value == StepKind::Drop && t.returns.is_none() {
+                    cx.err(&target.referenced, format!(
+                            "{via} sends letters back to {:?}, which has no `returns` folder for them",
+                            target.value
+                        ));
+                }
+            }
+        };
+        if let Some(n) = &s.next {
+            check_target(&mut cx, n, "`next`");
+        }
+        for (name, to) in &s.outcomes {
+            if !is_ident(name) {
+                cx.err(&to.referenced, format!("outcome {name:?} must be lower-case letters, digits, '_' or '-' (it is a folder name)"));
+            }
+            claim(
+                &mut cx,
+                &format!("{}/{}", s.folder.value, name),
+                &to.referenced,
+                format!("outcome {name:?} of step {id:?}"),
+            );
+            check_target(&mut cx, to, &format!("outcome {name:?}"));
+        }
+
+        steps.push(Step {
+            id: id.clone(),
+            name: s.name.clone().unwrap_or_else(|| id.clone()),
+            folder: s.folder.value.clone(),
+            kind,
+            role: s.role.as_ref().map(|r| r.value.clone()),
+            sop: s.sop.clone(),
+            time: s.time.as_ref().map(|t| t.value.0),
+            next: s.next.as_ref().map(|n| n.value.clone()),
+            outcomes: s
+                .outcomes
+                .iter()
+                .map(|(k, v)| Outcome {
+                    name: k.clone(),
+                    to: v.value.clone(),
+                })
+                .collect(),
+            returns: s.returns.as_ref().map(|r| r.value.clone()),
+        });
+    }
+
+    // Folders inside other steps' folders make a file's place ambiguous.
+    for s in &raw.steps {
+        for t in &raw.steps {
+            let (a, b) = (&s.value.folder.value, &t.value.folder.value);
+            if a != b && a.starts_with(&format!("{b}/")) {
+                cx.err(&s.value.folder.referenced, format!(
+                    "folder {a:?} is inside {b:?}, the folder of step {:?}; give each step its own folder",
+                    t.value.id.value
+                ));
+            }
+        }
+    }
+
+    // Kinds that must occur once.
+    let whole = raw
+        .steps
+        .first()
+        .map(|s| s.referenced)
+        .unwrap_or(raw.version.referenced);
+    let count = |k: StepKind| steps.iter().filter(|s| s.kind == k).count();
+    match count(StepKind::Drop) {
+        1 => {}
+        0 => cx.err(
+            &whole,
+            "no step has kind `drop`: new letters need a drafting folder",
+        ),
+        n => cx.err(
+            &whole,
+            format!("{n} steps have kind `drop`; there must be exactly one drafting step"),
+        ),
+    }
+    if count(StepKind::Archive) == 0 {
+        cx.err(
+            &whole,
+            "no step has kind `archive`: letters would never finish",
+        );
+    }
+    for k in [StepKind::Archive, StepKind::Cancel] {
+        if count(k) > 1 {
+            cx.err(
+                &whole,
+                format!("more than one step has kind `{}`", k.as_str()),
+            );
+        }
+    }
+
+    // Reachability from the drafting step, and a way to the archive from every step.
+    if cx.diags.iter().all(|d| !d.is_error()) {
+        let edges = |s: &Step| -> Vec<String> {
+            s.next
+                .iter()
+                .cloned()
+                .chain(s.outcomes.iter().map(|o| o.to.clone()))
+                .collect()
+        };
+        let entry = steps
+            .iter()
+            .find(|s| s.kind == StepKind::Drop)
+            .map(|s| s.id.clone());
+        let mut reached = HashSet::new();
+        let mut q: VecDeque<String> = entry.into_iter().collect();
+        while let Some(id) = q.pop_front() {
+            if reached.insert(id.clone())
+                && let Some(s) = steps.iter().find(|s| s.id == id)
+            {
+                q.extend(edges(s));
+            }
+        }
+        let finishing: HashSet<String> = {
+            let mut fin: HashSet<String> = steps
+                .iter()
+                .filter(|s| s.kind == StepKind::Archive)
+                .map(|s| s.id.clone())
+                .collect();
+            loop {
+                let before = fin.len();
+                for s in &steps {
+                    if edges(s).iter().any(|t| fin.contains(t)) {
+                        fin.insert(s.id.clone());
+                    }
+                }
+                if fin.len() == before {
+                    break fin;
+                }
+            }
+        };
+        for (s, raw_s) in steps.iter().zip(&raw.steps) {
+            if s.kind != StepKind::Cancel && !reached.contains(&s.id) {
+                cx.err(&raw_s.value.id.referenced, format!(
+                    "step {:?} cannot be reached: no `next` or outcome leads to it from the drafting step",
+                    s.id
+                ));
+            }
+            if !s.kind.is_terminal() && !finishing.contains(&s.id) {
+                cx.err(
+                    &raw_s.value.id.referenced,
+                    format!(
+                        "step {:?} never finishes: nothing leads from it to the archive",
+                        s.id
+                    ),
+                );
+            }
+        }
+    }
+
+    // Templates.
+    let defaults = builtin_templates();
+    let reason_file = match &raw.templates.reason_file {
+        Some(t) => {
+            if let Err(e) = templates::check(&t.value, REASON_FILE_PLACEHOLDERS) {
+                cx.err(&t.referenced, format!("templates.reason_file: {e}"));
+            }
+            t.value.clone()
+        }
+        None => defaults.reason_file.clone(),
+    };
+    let mut reasons = defaults.reasons.clone();
+    for (code, t) in &raw.templates.reasons {
+        if !REASON_CODES.contains(&code.as_str()) {
+            cx.err(
+                &t.referenced,
+                format!(
+                    "templates.reasons has no reason {code:?}; known reasons: {}",
+                    REASON_CODES.join(", ")
+                ),
+            );
+            continue;
+        }
+        if let Err(e) = templates::check(&t.value, REASON_PLACEHOLDERS) {
+            cx.err(&t.referenced, format!("templates.reasons.{code}: {e}"));
+        }
+        reasons.insert(code.clone(), t.value.clone());
+    }
+
+    let wf = Workflow {
+        source: file.to_string(),
+        office: Office {
+            name: raw
+                .office
+                .name
+                .clone()
+                .unwrap_or_else(|| "BPS Provinsi Bengkulu".into()),
+            unit_code,
+        },
+        id_prefix,
+        roles,
+        teams,
+        people,
+        steps,
+        rejected_folder,
+        templates: Templates {
+            reason_file,
+            reasons,
+        },
+    };
+    (Some(wf), cx.diags)
+}
+
+fn list(set: &HashSet<String>) -> String {
+    let mut v: Vec<_> = set.iter().map(String::as_str).collect();
+    v.sort();
+    if v.is_empty() {
+        "(none)".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// Why `addr` is not a usable email address, if it is not.
+pub fn email_problem(addr: &str) -> Option<String> {
+    let ok = addr.len() <= 254
+        && !addr.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
+        })
+        && addr.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty()
+                && d.contains('.')
+                && !d.starts_with('.')
+                && !d.ends_with('.')
+                && !d.contains('@')
+        });
+    (!ok).then(|| format!("{addr:?} is not an email address like nama@bps.go.id"))
+}

@@ -1,0 +1,191 @@
+//! The command line (`suratd run|init|check|status|history`), as in SPEC.md.
+//! Exit status: 0 success, 1 a finding or bad input, 2 a usage error.
+
+use crate::config::{Config, Overrides};
+use crate::db::Db;
+use crate::workflow::Workflow;
+use crate::yaml::Diagnostics;
+use crate::{daemon, init, logging, report};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "suratd",
+    version,
+    about = "Folder-driven workflow for official letters (SOP-024)"
+)]
+pub struct Cli {
+    /// Configuration file [default: /etc/suratd/suratd.yaml when it exists, else built-in defaults]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// The share's root folder (overrides `root`)
+    #[arg(long, global = true, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// The workflow file (overrides `workflow`)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub workflow: Option<PathBuf>,
+    /// The SQLite database (overrides `database`)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the daemon in the foreground (systemd runs this)
+    Run,
+    /// Create the folder tree of the workflow; safe to run again
+    Init,
+    /// Validate workflow.yaml and the config; errors as FILE:LINE:COL: message
+    Check,
+    /// Letters in flight: id, number, subject, step, path, since, due, overdue
+    Status {
+        /// One JSON array on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// One letter's audit trail (LETTER is its id or its number)
+    History {
+        #[arg(value_name = "LETTER")]
+        letter: String,
+        /// One JSON array on stdout
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn load(cli: &Cli) -> Result<(Config, Workflow, Vec<crate::yaml::Diagnostic>), Diagnostics> {
+    let ov = Overrides {
+        root: cli.root.clone(),
+        workflow: cli.workflow.clone(),
+        database: cli.db.clone(),
+    };
+    let cfg = Config::load(cli.config.as_deref(), &ov)?;
+    let (wf, warnings) = Workflow::load(cfg.workflow.as_deref())?;
+    Ok((cfg, wf, warnings))
+}
+
+fn fail(msg: impl std::fmt::Display) -> ExitCode {
+    eprintln!("suratd: {msg}");
+    ExitCode::from(1)
+}
+
+/// Runs the command line; returns the process exit status.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let (cfg, wf, warnings) = match load(&cli) {
+        Ok(x) => x,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    match &cli.command {
+        Command::Check => {
+            for w in &warnings {
+                println!("{w}");
+            }
+            println!(
+                "ok: config {} and workflow {}: {} steps, {} roles, {} people",
+                cfg.source
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "<built-in defaults>".into()),
+                wf.source,
+                wf.steps.len(),
+                wf.roles.len(),
+                wf.people.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Command::Init => match init::ensure_tree(&cfg.root, &wf) {
+            Ok(created) if created.is_empty() => {
+                println!(
+                    "{}: every folder already exists; nothing changed",
+                    cfg.root.display()
+                );
+                ExitCode::SUCCESS
+            }
+            Ok(created) => {
+                for c in created {
+                    println!("created {}", cfg.root.join(c).display());
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("{e:#}")),
+        },
+        Command::Status { json } => {
+            let db = match Db::open_existing(&cfg.database) {
+                Ok(db) => db,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            match report::status_rows(&db) {
+                Ok(rows) if *json => {
+                    println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
+                    ExitCode::SUCCESS
+                }
+                Ok(rows) => {
+                    print!("{}", report::status_table(&rows, &wf));
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("{e:#}")),
+            }
+        }
+        Command::History { letter, json } => {
+            let db = match Db::open_existing(&cfg.database) {
+                Ok(db) => db,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            let found = match db.find_letter(letter.trim()) {
+                Ok(Some(l)) => l,
+                Ok(None) => {
+                    return fail(format!(
+                        "no letter with id or number {letter:?}; `suratd status` lists the letters in flight"
+                    ));
+                }
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            match db.history(&found.id) {
+                Ok(trail) => {
+                    let rows = report::history_rows(trail);
+                    if *json {
+                        println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
+                    } else {
+                        println!(
+                            "{}  {}  (step {}, {})",
+                            found.id, found.subject, found.step, found.state
+                        );
+                        print!("{}", report::history_table(&rows));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("{e:#}")),
+            }
+        }
+        Command::Run => {
+            let _guard = logging::init(&cfg.log);
+            for w in &warnings {
+                tracing::warn!("{w}");
+            }
+            let rt = match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return fail(format!("cannot start the runtime: {e}")),
+            };
+            match rt.block_on(daemon::run(cfg, Arc::new(wf), daemon::shutdown_signal())) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!(error = %format!("{e:#}"), "suratd stopped");
+                    fail(format!("{e:#}"))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! The server's settings (`suratd.yaml`): where the share and the database
+//! are, how to watch, where logs go. Every key has a built-in default, so
+//! suratd runs with no file at all.
+
+use crate::durations::HumanDuration;
+use crate::yaml::{self, Diagnostic, Diagnostics};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where `--config` points when not given, if the file exists.
+pub const DEFAULT_CONFIG: &str = "/etc/suratd/suratd.yaml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    root: Option<Spanned<PathBuf>>,
+    database: Option<Spanned<PathBuf>>,
+    workflow: Option<Spanned<PathBuf>>,
+    smtp: Option<RawSmtp>,
+    #[serde(default)]
+    watch: RawWatch,
+    #[serde(default)]
+    processing: RawProcessing,
+    #[serde(default)]
+    log: RawLog,
+    outbox_dir: Option<PathBuf>,
+    #[serde(default)]
+    admins: Vec<Spanned<String>>,
+    #[serde(default)]
+    trust_anchors: Vec<PathBuf>,
+    max_attachment: Option<Spanned<String>>,
+    unknown_owner: Option<UnknownOwner>,
+    share_path: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSmtp {
+    pub host: String,
+    pub port: Option<u16>,
+    #[serde(default)]
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password_file: Option<PathBuf>,
+    pub from: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    None,
+    #[default]
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWatch {
+    mode: Option<WatchMode>,
+    poll_interval: Option<Spanned<HumanDuration>>,
+    settle: Option<Spanned<HumanDuration>>,
+    rescan: Option<Spanned<HumanDuration>>,
+    ignore: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProcessing {
+    attempts: Option<Spanned<u32>>,
+    timeout: Option<Spanned<HumanDuration>>,
+    parse_grace: Option<Spanned<HumanDuration>>,
+    note_wait: Option<Spanned<HumanDuration>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLog {
+    dir: Option<PathBuf>,
+    level: Option<Spanned<String>>,
+    keep_days: Option<u32>,
+}
+
+/// How suratd learns that files changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WatchMode {
+    /// Events on local disks, polling on network mounts (cifs, nfs, fuse...).
+    #[default]
+    Auto,
+    /// Kernel file events (inotify).
+    Events,
+    /// Look at the folders every `poll_interval`.
+    Poll,
+}
+
+/// What to do with a new file whose owner is nobody in workflow.yaml.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UnknownOwner {
+    #[default]
+    Allow,
+    Refuse,
+}
+
+/// Temporary and system files that are never letters.
+pub const DEFAULT_IGNORE: &[&str] = &[
+    "~$*",
+    "*.tmp",
+    "*.TMP",
+    ".~lock*",
+    "~*.tmp",
+    "Thumbs.db",
+    "desktop.ini",
+    ".DS_Store",
+    "._*",
+    "*.part",
+    "*.crdownload",
+    ".smbdelete*",
+];
+
+#[derive(Debug, Clone)]
+pub struct Watch {
+    pub mode: WatchMode,
+    pub poll_interval: Duration,
+    pub settle: Duration,
+    /// A full scan of every folder this often, as a safety net.
+    pub rescan: Duration,
+    pub ignore: Vec<glob::Pattern>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Processing {
+    /// Attempts at one file before it is set aside.
+    pub attempts: u32,
+    /// Time limit for checking one file.
+    pub timeout: Duration,
+    /// How long a PDF that does not parse is retried (it may still be copying).
+    pub parse_grace: Duration,
+    /// How long a `revisi` waits for the reviewer's note to arrive.
+    pub note_wait: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct Log {
+    pub dir: Option<PathBuf>,
+    pub level: String,
+    pub keep_days: u32,
+}
+
+/// The resolved configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file read, if any.
+    pub source: Option<PathBuf>,
+    pub root: PathBuf,
+    pub database: PathBuf,
+    pub workflow: Option<PathBuf>,
+    pub smtp: Option<RawSmtp>,
+    pub watch: Watch,
+    pub processing: Processing,
+    pub log: Log,
+    pub outbox_dir: PathBuf,
+    pub admins: Vec<String>,
+    pub trust_anchors: Vec<PathBuf>,
+    pub max_attachment: u64,
+    pub unknown_owner: UnknownOwner,
+    pub share_path: String,
+}
+
+/// Command-line overrides (`--root`, `--workflow`, `--db`).
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub root: Option<PathBuf>,
+    pub workflow: Option<PathBuf>,
+    pub database: Option<PathBuf>,
+}
+
+impl Config {
+    /// Loads `path` (or `/etc/suratd/suratd.yaml` when it exists, or the
+    /// built-in defaults) and applies the overrides. Relative paths in a file
+    /// are taken relative to the file's folder.
+    pub fn load(path: Option<&Path>, ov: &Overrides) -> Result<Config, Diagnostics> {
+        let chosen: Option<PathBuf> = match path {
+            Some(p) => Some(p.to_path_buf()),
+            None if Path::new(DEFAULT_CONFIG).exists() => Some(PathBuf::from(DEFAULT_CONFIG)),
+            None => None,
+        };
+        let (raw, base, label) = match &chosen {
+            Some(p) => {
+                let label = p.display().to_string();
+                let text = crate::workflow::read_text(p)
+                    .map_err(|m| Diagnostics(vec![Diagnostic::error(&label, None, m)]))?;
+                let raw: RawConfig =
+                    yaml::parse(&label, &text).map_err(|d| Diagnostics(vec![d]))?;
+                let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                (raw, base, label)
+            }
+            None => (
+                RawConfig::default(),
+                PathBuf::from("."),
+                "<built-in defaults>".into(),
+            ),
+        };
+        resolve(raw, &base, &label, chosen, ov)
+    }
+}
+
+fn resolve(
+    raw: RawConfig,
+    base: &Path,
+    label: &str,
+    source: Option<PathBuf>,
+    ov: &Overrides,
+) -> Result<Config, Diagnostics> {
+    let mut diags = Vec::new();
+    let abs = |p: &Path| {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    };
+    let root = ov
+        .root
+        .clone()
+        .or_else(|| raw.root.as_ref().map(|r| abs(&r.value)))
+        .unwrap_or_else(|| PathBuf::from("SuratKeluar"));
+    let database = ov
+        .database
+        .clone()
+        .or_else(|| raw.database.as_ref().map(|r| abs(&r.value)))
+        .unwrap_or_else(|| PathBuf::from("suratd-data/suratd.db"));
+    let workflow = ov
+        .workflow
+        .clone()
+        .or_else(|| raw.workflow.as_ref().map(|r| abs(&r.value)));
+
+    // The database must never live on the share.
+    if let (Ok(r), Some(dbdir)) = (
+        std::fs::canonicalize(&root),
+        database.parent().and_then(|d| {
+            let d = if d.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                d
+            };
+            std::fs::canonicalize(d).ok()
+        }),
+    ) && dbdir.starts_with(&r)
+    {
+        let loc = raw.database.as_ref().map(|d| d.referenced);
+        diags.push(Diagnostic::error(label, loc.as_ref(), format!(
+            "database {} is inside the share {}; keep it on the server's local disk (e.g. /var/lib/suratd/suratd.db)",
+            database.display(),
+            root.display()
+        )));
+    }
+
+    let dur = |v: &Option<Spanned<HumanDuration>>, d: Duration| {
+        v.as_ref().map(|x| x.value.0).unwrap_or(d)
+    };
+    let mut ignore = Vec::new();
+    match &raw.watch.ignore {
+        None => {
+            for g in DEFAULT_IGNORE {
+                ignore.push(glob::Pattern::new(g).expect("built-in glob"));
+            }
+        }
+        Some(list) => {
+            for g in list {
+                match glob::Pattern::new(&g.value) {
+                    Ok(p) => ignore.push(p),
+                    Err(e) => diags.push(Diagnostic::error(
+                        label,
+                        Some(&g.referenced),
+                        format!(
+                            "watch.ignore pattern {:?} is not a valid glob: {e}",
+                            g.value
+                        ),
+                    )),
+                }
+            }
+        }
+    }
+    let settle = dur(&raw.watch.settle, Duration::from_secs(2));
+    let poll_interval = dur(&raw.watch.poll_interval, Duration::from_secs(2));
+    for (name, v) in [
+        ("watch.settle", &raw.watch.settle),
+        ("watch.poll_interval", &raw.watch.poll_interval),
+        ("watch.rescan", &raw.watch.rescan),
+    ] {
+        if let Some(v) = v
+            && v.value.0 < Duration::from_millis(100)
+        {
+            diags.push(Diagnostic::error(
+                label,
+                Some(&v.referenced),
+                format!("{name} must be at least 100ms"),
+            ));
+        }
+    }
+    let attempts = raw
+        .processing
+        .attempts
+        .as_ref()
+        .map(|a| a.value)
+        .unwrap_or(3);
+    if let Some(a) = &raw.processing.attempts
+        && !(1..=100).contains(&a.value)
+    {
+        diags.push(Diagnostic::error(
+            label,
+            Some(&a.referenced),
+            "processing.attempts must be between 1 and 100",
+        ));
+    }
+    let level = raw
+        .log
+        .level
+        .as_ref()
+        .map(|l| l.value.clone())
+        .unwrap_or_else(|| "info".into());
+    if let Some(l) = &raw.log.level
+        && !["error", "warn", "info", "debug", "trace"].contains(&l.value.as_str())
+    {
+        diags.push(Diagnostic::error(
+            label,
+            Some(&l.referenced),
+            format!(
+                "log.level {:?} must be one of error, warn, info, debug, trace",
+                l.value
+            ),
+        ));
+    }
+    for a in &raw.admins {
+        if let Some(p) = crate::check::email_problem(&a.value) {
+            diags.push(Diagnostic::error(
+                label,
+                Some(&a.referenced),
+                format!("admins: {p}"),
+            ));
+        }
+    }
+    let max_attachment =
+        match &raw.max_attachment {
+            None => 10 * 1024 * 1024,
+            Some(s) => {
+                match parse_size(&s.value) {
+                    Some(n) => n,
+                    None => {
+                        diags.push(Diagnostic::error(label, Some(&s.referenced), format!(
+                    "max_attachment {:?} is not a size; write for example 10MB or 500KB", s.value
+                )));
+                        0
+                    }
+                }
+            }
+        };
+    let outbox_dir = raw
+        .outbox_dir
+        .as_ref()
+        .map(|p| abs(p))
+        .unwrap_or_else(|| database.parent().unwrap_or(Path::new(".")).join("outbox"));
+
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Diagnostics(diags));
+    }
+    Ok(Config {
+        source,
+        root,
+        database,
+        workflow,
+        smtp: raw.smtp,
+        watch: Watch {
+            mode: raw.watch.mode.unwrap_or_default(),
+            poll_interval,
+            settle,
+            rescan: dur(&raw.watch.rescan, Duration::from_secs(300)),
+            ignore,
+        },
+        processing: Processing {
+            attempts,
+            timeout: dur(&raw.processing.timeout, Duration::from_secs(60)),
+            parse_grace: dur(&raw.processing.parse_grace, Duration::from_secs(30)),
+            note_wait: dur(&raw.processing.note_wait, Duration::from_secs(5)),
+        },
+        log: Log {
+            dir: raw.log.dir.as_ref().map(|p| abs(p)),
+            level,
+            keep_days: raw.log.keep_days.unwrap_or(30),
+        },
+        outbox_dir,
+        admins: raw.admins.into_iter().map(|a| a.value).collect(),
+        trust_anchors: raw.trust_anchors.iter().map(|p| abs(p)).collect(),
+        max_attachment,
+        unknown_owner: raw.unknown_owner.unwrap_or_default(),
+        share_path: raw
+            .share_path
+            .unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
+    })
+}
+
+/// `10MB`, `500KB`, `1GB` or a plain number of bytes.
+pub fn parse_size(s: &str) -> Option<u64> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num.parse().ok()?;
+    let mult = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 1,
+        "KB" | "K" | "KIB" => 1024,
+        "MB" | "M" | "MIB" => 1024 * 1024,
+        "GB" | "G" | "GIB" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+impl Config {
+    /// Whether `name` (a file name, not a path) is a temporary or system file.
+    pub fn ignored(&self, name: &str) -> bool {
+        self.watch.ignore.iter().any(|p| p.matches(name))
+    }
+
+    /// Folder of the version store, beside the database.
+    pub fn store_dir(&self) -> PathBuf {
+        self.database
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join("store")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_file() {
+        let c = Config::load(None, &Overrides::default());
+        // /etc/suratd/suratd.yaml does not exist on a test machine.
+        let c = c.unwrap();
+        assert_eq!(c.watch.settle, Duration::from_secs(2));
+        assert!(c.ignored("~$Undangan.docx"));
+        assert!(c.ignored("Thumbs.db"));
+        assert!(c.ignored("._x.pdf"));
+        assert!(!c.ignored("Undangan.pdf"));
+    }
+
+    #[test]
+    fn bad_values_point_at_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("suratd.yaml");
+        std::fs::write(
+            &p,
+            "root: /srv/x\nwatch:\n  settle: 2 detik\n  ignore: ['[']\nlog:\n  level: loud\n",
+        )
+        .unwrap();
+        let e = Config::load(Some(&p), &Overrides::default()).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("suratd.yaml:3:11:"), "{text}");
+    }
+
+    #[test]
+    fn unknown_key_and_database_on_share_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("suratd.yaml");
+        std::fs::write(&p, "rot: /srv/x\n").unwrap();
+        let e = Config::load(Some(&p), &Overrides::default()).unwrap_err();
+        assert!(e.to_string().contains(":1:1: unknown field `rot`"), "{e}");
+
+        std::fs::create_dir_all(dir.path().join("share")).unwrap();
+        std::fs::write(&p, "root: share\ndatabase: share/db.sqlite\n").unwrap();
+        let e = Config::load(Some(&p), &Overrides::default()).unwrap_err();
+        assert!(e.to_string().contains(":2:11: database"), "{e}");
+    }
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("10MB"), Some(10 * 1024 * 1024));
+        assert_eq!(parse_size("500 KB"), Some(500 * 1024));
+        assert_eq!(parse_size("12"), Some(12));
+        assert_eq!(parse_size("ten"), None);
+    }
+}

@@ -1,0 +1,191 @@
+//! `suratd run`: wires the watcher, the settle tracker and the pipeline
+//! together. One loop, one file at a time (so numbers and moves never race),
+//! with timers for settling, deferred files and the periodic safety scan.
+
+use crate::config::Config;
+use crate::init;
+use crate::pipeline::{self, Outcome, Pipeline};
+use crate::settle::{Seen, Tracker};
+use crate::watch::{self, Change};
+use crate::workflow::Workflow;
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Looks at a path now: `None` if it is gone.
+fn look(p: &Path) -> Option<Seen> {
+    std::fs::symlink_metadata(p).ok().map(|m| Seen {
+        size: m.len(),
+        mtime_ns: pipeline::mtime_ns(&m),
+    })
+}
+
+struct Loop {
+    pipeline: Pipeline,
+    tracker: Tracker,
+    /// Files handled, with their state then: a scan skips them while unchanged.
+    handled: HashMap<PathBuf, Seen>,
+    /// Consecutive failures per path, for back-off.
+    failures: HashMap<PathBuf, u32>,
+}
+
+impl Loop {
+    fn consider(&mut self, p: &Path, now: Instant, from_scan: bool) {
+        match std::fs::symlink_metadata(p) {
+            Ok(m) if m.is_dir() => {
+                let mut files = Vec::new();
+                watch::walk(p, &mut files);
+                for f in files {
+                    self.consider(&f, now, from_scan);
+                }
+            }
+            Ok(_) => {
+                if !self.pipeline.wants(p) {
+                    return;
+                }
+                let seen = look(p);
+                if from_scan
+                    && seen.is_some()
+                    && self.handled.get(p) == seen.as_ref()
+                    && !self.tracker.contains(p)
+                {
+                    return;
+                }
+                self.tracker.observe(p, seen, now);
+            }
+            Err(_) => {
+                self.tracker.observe(p, None, now);
+                self.handled.remove(p);
+            }
+        }
+    }
+
+    fn full_scan(&mut self, now: Instant) {
+        let files = watch::scan(self.pipeline.root(), &self.pipeline.wf);
+        let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
+        self.handled.retain(|p, _| present.contains(p));
+        for f in &files {
+            self.consider(f, now, true);
+        }
+    }
+
+    /// Re-looks at every candidate, then processes those that have settled.
+    fn tick(&mut self, now: Instant) {
+        for p in self.tracker.paths() {
+            self.tracker.observe(&p, look(&p), now);
+        }
+        for (p, seen) in self.tracker.due(now) {
+            let result = self.pipeline.process(&p, seen);
+            match result {
+                Ok(Outcome::Done) | Ok(Outcome::Skipped) => {
+                    self.tracker.remove(&p);
+                    self.failures.remove(&p);
+                    if let Some(s) = look(&p) {
+                        self.handled.insert(p.clone(), s);
+                    }
+                }
+                Ok(Outcome::Defer(d)) => self.tracker.defer(&p, Instant::now() + d),
+                Err(e) => {
+                    let n = self.failures.entry(p.clone()).or_insert(0);
+                    *n += 1;
+                    let wait = Duration::from_secs(2u64.saturating_pow((*n).min(8)));
+                    tracing::error!(file = %p.display(), error = %format!("{e:#}"), retry_in = ?wait, "could not process a file; will try again");
+                    self.tracker.defer(&p, Instant::now() + wait);
+                }
+            }
+        }
+    }
+}
+
+/// Runs until `shutdown` resolves. The tree is created if missing, pending
+/// intents are recovered, then every folder is scanned and watched.
+pub async fn run(
+    mut cfg: Config,
+    wf: Arc<Workflow>,
+    shutdown: impl Future<Output = ()>,
+) -> Result<()> {
+    let created = init::ensure_tree(&cfg.root, &wf)?;
+    if !created.is_empty() {
+        tracing::info!(root = %cfg.root.display(), folders = ?created, "created missing folders");
+    }
+    // Watchers report absolute paths; work with the root's canonical form.
+    cfg.root = std::fs::canonicalize(&cfg.root)
+        .with_context(|| format!("cannot resolve the share folder {}", cfg.root.display()))?;
+    let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
+    for r in pipeline.recover()? {
+        tracing::warn!(?r, "recovered a transition interrupted by a crash");
+    }
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let watching = watch::start(&cfg.root, &wf, cfg.watch.mode, cfg.watch.poll_interval, tx)?;
+    tracing::info!(
+        root = %cfg.root.display(),
+        database = %cfg.database.display(),
+        workflow = %wf.source,
+        polling = watching.effective.polling,
+        why = %watching.effective.why,
+        "suratd is running"
+    );
+    let mut lp = Loop {
+        pipeline,
+        tracker: Tracker::new(cfg.watch.settle),
+        handled: HashMap::new(),
+        failures: HashMap::new(),
+    };
+    lp.full_scan(Instant::now());
+
+    let tick_every =
+        (cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
+    let mut ticker = tokio::time::interval(tick_every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut rescan = tokio::time::interval_at(
+        tokio::time::Instant::now() + cfg.watch.rescan,
+        cfg.watch.rescan,
+    );
+    rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+
+    loop {
+        tokio::select! {
+            biased;
+            _ = &mut shutdown => {
+                tracing::info!("stopping: shutdown requested");
+                break;
+            }
+            Some(ch) = rx.recv() => {
+                let now = Instant::now();
+                match ch {
+                    Change::Path(p) => lp.consider(&p, now, false),
+                    Change::Rescan => {
+                        tracing::info!("rescanning every folder (events may have been lost)");
+                        lp.full_scan(now);
+                    }
+                }
+            }
+            _ = ticker.tick() => {
+                if !lp.tracker.is_empty() {
+                    tokio::task::block_in_place(|| lp.tick(Instant::now()));
+                }
+            }
+            _ = rescan.tick() => {
+                tokio::task::block_in_place(|| lp.full_scan(Instant::now()));
+            }
+        }
+    }
+    drop(watching);
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = int.recv() => {}
+    }
+}

@@ -1,0 +1,617 @@
+//! The audit database (SQLite, WAL, on local disk): letters with their
+//! current step and file, every version and transition, refused files, and
+//! the journal of transitions under way. Schema changes are numbered
+//! migrations applied at open.
+
+use crate::engine::{LetterState, LetterView};
+use anyhow::{Context, Result};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// Numbered schema migrations; `PRAGMA user_version` is how many ran.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE letters (
+    id          TEXT PRIMARY KEY,       -- SK-2026-0001
+    year        INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    number      TEXT UNIQUE,            -- agenda number, when given
+    subject     TEXT NOT NULL,
+    drafter     TEXT,                   -- login of the drafter
+    state       TEXT NOT NULL,          -- pending | active | finished | cancelled | void
+    step        TEXT NOT NULL,
+    path        TEXT,                   -- relative to the share root
+    sha256      TEXT NOT NULL,          -- current version
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL,
+    created_at  TEXT NOT NULL,          -- UTC, RFC 3339
+    step_since  TEXT NOT NULL,
+    UNIQUE (year, seq)
+);
+CREATE INDEX letters_path ON letters(path);
+CREATE INDEX letters_state ON letters(state);
+CREATE TABLE id_counters (year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
+CREATE TABLE versions (
+    letter_id   TEXT NOT NULL REFERENCES letters(id),
+    sha256      TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    added_at    TEXT NOT NULL,
+    source      TEXT,                   -- where the file was found
+    PRIMARY KEY (letter_id, sha256)
+);
+CREATE INDEX versions_sha ON versions(sha256);
+CREATE TABLE transitions (
+    id              INTEGER PRIMARY KEY,
+    letter_id       TEXT NOT NULL REFERENCES letters(id),
+    at              TEXT NOT NULL,
+    from_step       TEXT,
+    to_step         TEXT,
+    action          TEXT NOT NULL,
+    actor           TEXT NOT NULL,
+    actor_verified  INTEGER NOT NULL,
+    sha256          TEXT,
+    path            TEXT,
+    note            TEXT
+);
+CREATE INDEX transitions_letter ON transitions(letter_id, id);
+CREATE TABLE rejections (
+    id              INTEGER PRIMARY KEY,
+    at              TEXT NOT NULL,
+    original_path   TEXT NOT NULL,
+    path            TEXT NOT NULL,
+    reason_code     TEXT NOT NULL,
+    reason          TEXT NOT NULL,
+    sha256          TEXT,
+    owner           TEXT,
+    letter_id       TEXT
+);
+CREATE TABLE intents (
+    id          INTEGER PRIMARY KEY,
+    created_at  TEXT NOT NULL,
+    letter_id   TEXT,
+    plan        TEXT NOT NULL,          -- JSON, see journal.rs
+    state       TEXT NOT NULL           -- pending | done | undone
+);
+CREATE INDEX intents_pending ON intents(state) WHERE state = 'pending';
+CREATE TABLE attempts (
+    path        TEXT PRIMARY KEY,
+    size        INTEGER NOT NULL,
+    mtime_ns    INTEGER NOT NULL,
+    count       INTEGER NOT NULL,
+    last_error  TEXT,
+    updated_at  TEXT NOT NULL
+);
+"#];
+
+pub struct Db {
+    pub conn: Connection,
+}
+
+/// One letter as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterRow {
+    pub id: String,
+    pub year: i32,
+    pub seq: i64,
+    pub number: Option<String>,
+    pub subject: String,
+    pub drafter: Option<String>,
+    pub state: String,
+    pub step: String,
+    pub path: Option<String>,
+    pub sha256: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub created_at: String,
+    pub step_since: String,
+}
+
+impl LetterRow {
+    pub fn view(&self) -> LetterView {
+        LetterView {
+            id: self.id.clone(),
+            step: self.step.clone(),
+            state: LetterState::parse(&self.state),
+            path: self.path.clone().unwrap_or_default(),
+            year: self.year,
+        }
+    }
+}
+
+/// One audit-trail entry as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TransitionRec {
+    pub letter_id: String,
+    pub at: String,
+    pub from_step: Option<String>,
+    pub to_step: Option<String>,
+    pub action: String,
+    pub actor: String,
+    pub actor_verified: bool,
+    pub sha256: Option<String>,
+    pub path: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A letter's new place, written when a transition completes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LetterUpdate {
+    pub letter_id: String,
+    pub step: String,
+    pub state: String,
+    pub path: String,
+    pub sha256: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    /// The step changed (so `step_since` restarts).
+    pub step_changed: bool,
+}
+
+/// A refused file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RejectionRec {
+    pub at: String,
+    pub original_path: String,
+    pub path: String,
+    pub reason_code: String,
+    pub reason: String,
+    pub sha256: Option<String>,
+    pub owner: Option<String>,
+    pub letter_id: Option<String>,
+}
+
+/// A letter being registered (written with its intent, as `pending`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NewLetter {
+    pub year: i32,
+    pub subject: String,
+    pub drafter: Option<String>,
+    pub step: String,
+    pub sha256: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub at: String,
+}
+
+/// What the database records when a transition completes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    pub update: Option<LetterUpdate>,
+    /// A new version of the letter: (sha256, size, where it was found).
+    pub version: Option<(String, i64, String)>,
+    pub transition: Option<TransitionRec>,
+    pub rejection: Option<RejectionRec>,
+}
+
+fn letter_from_row(r: &rusqlite::Row) -> rusqlite::Result<LetterRow> {
+    Ok(LetterRow {
+        id: r.get("id")?,
+        year: r.get("year")?,
+        seq: r.get("seq")?,
+        number: r.get("number")?,
+        subject: r.get("subject")?,
+        drafter: r.get("drafter")?,
+        state: r.get("state")?,
+        step: r.get("step")?,
+        path: r.get("path")?,
+        sha256: r.get("sha256")?,
+        size: r.get("size")?,
+        mtime_ns: r.get("mtime_ns")?,
+        created_at: r.get("created_at")?,
+        step_since: r.get("step_since")?,
+    })
+}
+
+impl Db {
+    /// Opens (creating if needed) the database and brings its schema up to date.
+    pub fn open(path: &Path) -> Result<Db> {
+        if let Some(dir) = path.parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
+        }
+        let conn = Connection::open(path)
+            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .with_context(|| {
+                format!(
+                    "cannot switch {} to WAL mode; is it on a network share?",
+                    path.display()
+                )
+            })?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        let mut db = Db { conn };
+        db.migrate()
+            .with_context(|| format!("cannot update the schema of {}", path.display()))?;
+        Ok(db)
+    }
+
+    /// Opens an existing database for reading (commands like `status`).
+    pub fn open_existing(path: &Path) -> Result<Db> {
+        if !path.exists() {
+            anyhow::bail!(
+                "no database at {}: suratd has not run with this configuration yet (start it with `suratd run`, or pass --db)",
+                path.display()
+            );
+        }
+        Db::open(path)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let have: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let have = have.max(0) as usize;
+        if have > MIGRATIONS.len() {
+            anyhow::bail!(
+                "the database has schema version {have}, newer than this suratd knows ({}); use a newer suratd",
+                MIGRATIONS.len()
+            );
+        }
+        for (i, m) in MIGRATIONS.iter().enumerate().skip(have) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(m)?;
+            tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    pub fn letter(&self, id: &str) -> Result<Option<LetterRow>> {
+        Ok(self
+            .conn
+            .query_row("SELECT * FROM letters WHERE id = ?1", [id], letter_from_row)
+            .optional()?)
+    }
+
+    /// A letter by id or by agenda number.
+    pub fn find_letter(&self, key: &str) -> Result<Option<LetterRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT * FROM letters WHERE id = ?1 COLLATE NOCASE OR number = ?1",
+                [key],
+                letter_from_row,
+            )
+            .optional()?)
+    }
+
+    /// The most recent letter (not pending or void) with a version of these bytes.
+    pub fn letter_by_version(&self, sha256: &str) -> Result<Option<LetterRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT l.* FROM letters l JOIN versions v ON v.letter_id = l.id
+                 WHERE v.sha256 = ?1 AND l.state NOT IN ('pending', 'void')
+                 ORDER BY (l.state = 'active') DESC, v.added_at DESC LIMIT 1",
+                [sha256],
+                letter_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn letter_at_path(&self, rel: &str) -> Result<Option<LetterRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT * FROM letters WHERE path = ?1 AND state NOT IN ('pending', 'void')",
+                [rel],
+                letter_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn has_version(&self, letter_id: &str, sha256: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT 1 FROM versions WHERE letter_id = ?1 AND sha256 = ?2",
+                [letter_id, sha256],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    }
+
+    /// Letters still moving through the workflow, oldest first.
+    pub fn in_flight(&self) -> Result<Vec<LetterRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT * FROM letters WHERE state = 'active' ORDER BY year, seq")?;
+        let rows = st
+            .query_map([], letter_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn all_letters(&self) -> Result<Vec<LetterRow>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT * FROM letters ORDER BY year, seq")?;
+        let rows = st
+            .query_map([], letter_from_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn history(&self, letter_id: &str) -> Result<Vec<TransitionRec>> {
+        let mut st = self.conn.prepare(
+            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
+             FROM transitions WHERE letter_id = ?1 ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([letter_id], |r| {
+                Ok(TransitionRec {
+                    letter_id: r.get(0)?,
+                    at: r.get(1)?,
+                    from_step: r.get(2)?,
+                    to_step: r.get(3)?,
+                    action: r.get(4)?,
+                    actor: r.get(5)?,
+                    actor_verified: r.get::<_, i64>(6)? != 0,
+                    sha256: r.get(7)?,
+                    path: r.get(8)?,
+                    note: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn rejections(&self) -> Result<Vec<RejectionRec>> {
+        let mut st = self.conn.prepare(
+            "SELECT at, original_path, path, reason_code, reason, sha256, owner, letter_id FROM rejections ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(RejectionRec {
+                    at: r.get(0)?,
+                    original_path: r.get(1)?,
+                    path: r.get(2)?,
+                    reason_code: r.get(3)?,
+                    reason: r.get(4)?,
+                    sha256: r.get(5)?,
+                    owner: r.get(6)?,
+                    letter_id: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    // --- The journal -------------------------------------------------------
+
+    /// Writes an intent (and, for a registration, the pending letter with the
+    /// next id of its year) in one transaction. Returns the intent id and the
+    /// new letter id.
+    pub fn begin_intent(
+        &mut self,
+        prefix: &str,
+        letter_id: Option<&str>,
+        register: Option<&NewLetter>,
+        plan: impl FnOnce(Option<&str>) -> String,
+    ) -> Result<(i64, Option<String>)> {
+        let tx = self.conn.transaction()?;
+        let new_id = match register {
+            Some(nl) => Some(insert_pending_letter(&tx, prefix, nl)?),
+            None => None,
+        };
+        let lid = new_id.as_deref().or(letter_id);
+        let plan_json = plan(lid);
+        tx.execute(
+            "INSERT INTO intents (created_at, letter_id, plan, state) VALUES (?1, ?2, ?3, 'pending')",
+            params![crate::timefmt::stored(chrono::Utc::now()), lid, plan_json],
+        )?;
+        let intent = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok((intent, new_id))
+    }
+
+    /// Records a completed transition and closes its intent, atomically.
+    pub fn finish_intent(&mut self, intent: i64, rec: &Record) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        apply_record(&tx, rec)?;
+        tx.execute("UPDATE intents SET state = 'done' WHERE id = ?1", [intent])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Closes an intent that could not be carried out; a letter it was
+    /// registering becomes void (its id stays used, never reused).
+    pub fn undo_intent(&mut self, intent: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE letters SET state = 'void' WHERE state = 'pending' AND id = (SELECT letter_id FROM intents WHERE id = ?1)",
+            [intent],
+        )?;
+        tx.execute(
+            "UPDATE intents SET state = 'undone' WHERE id = ?1",
+            [intent],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn pending_intents(&self) -> Result<Vec<(i64, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT id, plan FROM intents WHERE state = 'pending' ORDER BY id")?;
+        let rows = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    // --- Attempts at a file ----------------------------------------------------
+
+    /// Counts one more attempt at `path` in this state (a changed file starts
+    /// again at 1) and returns the count, committed before the work starts
+    /// so that a crash while processing still counts.
+    pub fn bump_attempt(&self, path: &str, size: i64, mtime_ns: i64) -> Result<u32> {
+        let now = crate::timefmt::stored(chrono::Utc::now());
+        self.conn.execute(
+            "INSERT INTO attempts (path, size, mtime_ns, count, updated_at) VALUES (?1, ?2, ?3, 1, ?4)
+             ON CONFLICT(path) DO UPDATE SET
+               count = CASE WHEN size = excluded.size AND mtime_ns = excluded.mtime_ns THEN count + 1 ELSE 1 END,
+               size = excluded.size, mtime_ns = excluded.mtime_ns, updated_at = excluded.updated_at",
+            params![path, size, mtime_ns, now],
+        )?;
+        let n: u32 =
+            self.conn
+                .query_row("SELECT count FROM attempts WHERE path = ?1", [path], |r| {
+                    r.get(0)
+                })?;
+        Ok(n)
+    }
+
+    pub fn attempt_failed(&self, path: &str, error: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE attempts SET last_error = ?2 WHERE path = ?1",
+            params![path, error],
+        )?;
+        Ok(())
+    }
+
+    pub fn last_attempt_error(&self, path: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT last_error FROM attempts WHERE path = ?1",
+                [path],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten())
+    }
+
+    pub fn clear_attempts(&self, path: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM attempts WHERE path = ?1", [path])?;
+        Ok(())
+    }
+}
+
+fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Result<String> {
+    let seq: i64 = tx.query_row(
+        "INSERT INTO id_counters (year, last) VALUES (?1, 1)
+         ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
+        [nl.year],
+        |r| r.get(0),
+    )?;
+    let id = crate::names::letter_id(prefix, nl.year, seq);
+    tx.execute(
+        "INSERT INTO letters (id, year, seq, subject, drafter, state, step, path, sha256, size, mtime_ns, created_at, step_since)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, NULL, ?7, ?8, ?9, ?10, ?10)",
+        params![id, nl.year, seq, nl.subject, nl.drafter, nl.step, nl.sha256, nl.size, nl.mtime_ns, nl.at],
+    )?;
+    Ok(id)
+}
+
+fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
+    if let Some(u) = &rec.update {
+        let at = rec
+            .transition
+            .as_ref()
+            .map(|t| t.at.clone())
+            .unwrap_or_else(|| crate::timefmt::stored(chrono::Utc::now()));
+        tx.execute(
+            "UPDATE letters SET step = ?2, state = ?3, path = ?4, sha256 = ?5, size = ?6, mtime_ns = ?7,
+               step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END
+             WHERE id = ?1",
+            params![u.letter_id, u.step, u.state, u.path, u.sha256, u.size, u.mtime_ns, u.step_changed, at],
+        )?;
+    }
+    if let (Some((sha, size, source)), Some(t)) = (&rec.version, &rec.transition) {
+        tx.execute(
+            "INSERT OR IGNORE INTO versions (letter_id, sha256, size, added_at, source) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![t.letter_id, sha, size, t.at, source],
+        )?;
+    }
+    if let Some(t) = &rec.transition {
+        tx.execute(
+            "INSERT INTO transitions (letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![t.letter_id, t.at, t.from_step, t.to_step, t.action, t.actor, t.actor_verified, t.sha256, t.path, t.note],
+        )?;
+    }
+    if let Some(r) = &rec.rejection {
+        tx.execute(
+            "INSERT INTO rejections (at, original_path, path, reason_code, reason, sha256, owner, letter_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![r.at, r.original_path, r.path, r.reason_code, r.reason, r.sha256, r.owner, r.letter_id],
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nl() -> NewLetter {
+        NewLetter {
+            year: 2026,
+            subject: "Undangan".into(),
+            drafter: Some("budi".into()),
+            step: "verifikasi".into(),
+            sha256: "ab".repeat(32),
+            size: 10,
+            mtime_ns: 1,
+            at: "2026-01-01T00:00:00.000Z".into(),
+        }
+    }
+
+    #[test]
+    fn ids_are_sequential_per_year_and_never_reused() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("s.db")).unwrap();
+        let (i1, a) = db
+            .begin_intent("SK", None, Some(&nl()), |_| "{}".into())
+            .unwrap();
+        let (i2, b) = db
+            .begin_intent("SK", None, Some(&nl()), |_| "{}".into())
+            .unwrap();
+        assert_eq!(a.as_deref(), Some("SK-2026-0001"));
+        assert_eq!(b.as_deref(), Some("SK-2026-0002"));
+        db.undo_intent(i1).unwrap();
+        db.finish_intent(i2, &Record::default()).unwrap();
+        let (_, c) = db
+            .begin_intent("SK", None, Some(&nl()), |_| "{}".into())
+            .unwrap();
+        assert_eq!(c.as_deref(), Some("SK-2026-0003"));
+        assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().state, "void");
+        assert_eq!(db.pending_intents().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn reopening_keeps_the_schema_version() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("s.db");
+        drop(Db::open(&p).unwrap());
+        let db = Db::open(&p).unwrap();
+        let v: i64 = db
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(v as usize, MIGRATIONS.len());
+        let mode: String = db
+            .conn
+            .pragma_query_value(None, "journal_mode", |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+    }
+
+    #[test]
+    fn attempts_count_per_file_state() {
+        let d = tempfile::tempdir().unwrap();
+        let db = Db::open(&d.path().join("s.db")).unwrap();
+        assert_eq!(db.bump_attempt("01-draf/a.pdf", 1, 1).unwrap(), 1);
+        assert_eq!(db.bump_attempt("01-draf/a.pdf", 1, 1).unwrap(), 2);
+        assert_eq!(db.bump_attempt("01-draf/a.pdf", 2, 1).unwrap(), 1);
+        db.clear_attempts("01-draf/a.pdf").unwrap();
+        assert_eq!(db.bump_attempt("01-draf/a.pdf", 2, 1).unwrap(), 1);
+    }
+}

@@ -1,0 +1,689 @@
+//! The decision: given where a file is, what it contains and what suratd
+//! knows about its letter, what should happen. A pure function of state and
+//! event, so every rule of the workflow is tested without disk or network.
+
+use crate::layout::{Area, Place};
+use crate::workflow::{Step, StepKind, Workflow};
+
+/// A letter's life state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterState {
+    /// Being registered (its first move is under way).
+    Pending,
+    Active,
+    Finished,
+    Cancelled,
+    /// Registration was undone (the file vanished before it could be moved).
+    Void,
+}
+
+impl LetterState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetterState::Pending => "pending",
+            LetterState::Active => "active",
+            LetterState::Finished => "finished",
+            LetterState::Cancelled => "cancelled",
+            LetterState::Void => "void",
+        }
+    }
+    pub fn parse(s: &str) -> LetterState {
+        match s {
+            "pending" => LetterState::Pending,
+            "finished" => LetterState::Finished,
+            "cancelled" => LetterState::Cancelled,
+            "void" => LetterState::Void,
+            _ => LetterState::Active,
+        }
+    }
+}
+
+/// What suratd knows about the letter a file belongs to.
+#[derive(Debug, Clone)]
+pub struct LetterView {
+    pub id: String,
+    pub step: String,
+    pub state: LetterState,
+    pub path: String,
+    pub year: i32,
+}
+
+/// What the file is, as far as the decision needs to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Content {
+    /// The same bytes as a version suratd already has of this letter.
+    Known,
+    /// A readable PDF suratd has not seen before.
+    Pdf,
+    NotPdf {
+        detail: String,
+    },
+    /// A Word or OpenDocument file (a later conversion stage will take these).
+    OfficeDocument {
+        format: String,
+    },
+    Empty,
+    Broken {
+        detail: String,
+        may_still_be_copying: bool,
+    },
+    Encrypted,
+    Symlink,
+}
+
+/// Whether the reviewer's note (a `.txt`) came with the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Note {
+    Found,
+    Missing,
+    /// Not there yet, but it may still arrive (the file is very new).
+    MaybeLater,
+}
+
+/// The facts about one settled file.
+#[derive(Debug, Clone)]
+pub struct Facts<'a, 'w> {
+    pub place: &'a Place<'w>,
+    pub letter: Option<&'a LetterView>,
+    pub content: &'a Content,
+    /// The file is at the path recorded for its letter.
+    pub at_recorded_path: bool,
+    /// The letter's recorded file still exists (so this file is another one).
+    pub original_present: bool,
+    pub note: Note,
+}
+
+/// Where a file goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dest {
+    /// The folder of a step.
+    Inbox(String),
+    /// The returns folder of the drafting step.
+    Returns(String),
+    /// The archive, in the letter's year folder.
+    Archive { year: i32 },
+    /// The folder the letter is recorded in (a file moved to the wrong place
+    /// goes back).
+    Back,
+}
+
+/// Why processing waits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitFor {
+    /// The PDF does not parse yet; it may still be copying.
+    Copying,
+    /// The reviewer's note may still arrive.
+    Note,
+}
+
+/// What happens to the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// Nothing to do (the file is where suratd put it).
+    Nothing,
+    Wait(WaitFor),
+    /// A new letter: register it and send it to `to_step`.
+    Register {
+        to_step: String,
+        dest: Dest,
+        action: String,
+    },
+    /// The letter moves on.
+    Move {
+        to_step: String,
+        dest: Dest,
+        action: String,
+        state: LetterState,
+        take_note: bool,
+    },
+    /// Same step, new name or new content: record it, move nothing.
+    Track,
+    /// Moved by hand where its step does not lead: put it back, with a reason.
+    Return {
+        reason: &'static str,
+    },
+    /// Refuse the file: `_ditolak/` with a reason file.
+    Reject {
+        reason: &'static str,
+        detail: String,
+    },
+}
+
+/// Where a letter entering step `target` ends up: steps that forward on
+/// arrival pass it on, the archive files it by year, the drafting step takes
+/// it back into its returns folder.
+fn arrive(wf: &Workflow, target: &Step, year: i32) -> (String, Dest, LetterState) {
+    let mut step = target;
+    let mut hops = 0;
+    while step.kind == StepKind::SignedDrop && hops < wf.steps.len() {
+        match step.next.as_deref().and_then(|n| wf.step(n)) {
+            Some(n) => step = n,
+            None => break,
+        }
+        hops += 1;
+    }
+    let id = step.id.clone();
+    match step.kind {
+        StepKind::Archive => (id, Dest::Archive { year }, LetterState::Finished),
+        StepKind::Cancel => (id.clone(), Dest::Inbox(id), LetterState::Cancelled),
+        StepKind::Drop => (id.clone(), Dest::Returns(id), LetterState::Active),
+        _ => (id.clone(), Dest::Inbox(id), LetterState::Active),
+    }
+}
+
+/// Decides what happens to one settled file.
+pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
+    let Place::Step { step, area } = f.place else {
+        return Decision::Nothing;
+    };
+    if !f.place.is_watched() {
+        return Decision::Nothing;
+    }
+    let reject = |reason: &'static str, detail: &str| Decision::Reject {
+        reason,
+        detail: detail.to_string(),
+    };
+    match f.content {
+        Content::Symlink => return reject("symlink", ""),
+        Content::Empty => return reject("empty", ""),
+        Content::NotPdf { detail } => return reject("not_pdf", detail),
+        Content::OfficeDocument { format } => return reject("office_document", format),
+        Content::Encrypted => return reject("encrypted", ""),
+        Content::Broken {
+            may_still_be_copying: true,
+            ..
+        } => return Decision::Wait(WaitFor::Copying),
+        Content::Broken { detail, .. } => return reject("broken", detail),
+        Content::Known | Content::Pdf => {}
+    }
+
+    let Some(letter) = f.letter else {
+        return if step.kind == StepKind::Drop && *area == Area::Inbox {
+            let next = step
+                .next
+                .as_deref()
+                .and_then(|n| wf.step(n))
+                .expect("validated: drop has next");
+            let (to_step, dest, _) = arrive(wf, next, 0);
+            Decision::Register {
+                to_step,
+                dest,
+                action: "register".into(),
+            }
+        } else {
+            reject("unknown_file", "")
+        };
+    };
+
+    match letter.state {
+        LetterState::Active => {}
+        LetterState::Finished => return reject("letter_closed", "selesai"),
+        LetterState::Cancelled => return reject("letter_closed", "dibatalkan"),
+        LetterState::Pending | LetterState::Void => return reject("unknown_file", ""),
+    }
+    if f.at_recorded_path && *f.content == Content::Known {
+        return Decision::Nothing;
+    }
+    // A second copy of the letter's current file: letters move by moving.
+    if f.original_present && *f.content == Content::Known && !f.at_recorded_path {
+        return reject("duplicate", "");
+    }
+    let Some(current) = wf.step(&letter.step) else {
+        // The letter's step was removed from the workflow: leave it for the admin.
+        return Decision::Nothing;
+    };
+
+    let move_to = |target: &Step, action: &str, take_note: bool| {
+        let (to_step, dest, state) = arrive(wf, target, letter.year);
+        Decision::Move {
+            to_step,
+            dest,
+            action: action.to_string(),
+            state,
+            take_note,
+        }
+    };
+
+    if step.kind == StepKind::Cancel {
+        return move_to(step, "cancel", false);
+    }
+
+    if current.id == step.id {
+        return match area {
+            Area::Inbox if step.kind == StepKind::Drop => {
+                let next = step
+                    .next
+                    .as_deref()
+                    .and_then(|n| wf.step(n))
+                    .expect("validated: drop has next");
+                move_to(next, "resubmit", false)
+            }
+            Area::Inbox | Area::Returns => Decision::Track,
+            Area::Outcome(o) => {
+                let Some(target) = step.outcome(o).and_then(|o| wf.step(&o.to)) else {
+                    return Decision::Return {
+                        reason: "wrong_folder",
+                    };
+                };
+                if target.kind == StepKind::Drop && f.note == Note::MaybeLater {
+                    return Decision::Wait(WaitFor::Note);
+                }
+                move_to(target, o, f.note == Note::Found)
+            }
+        };
+    }
+
+    // The file is in another step's folder than its letter.
+    if step.kind == StepKind::Drop && *area == Area::Inbox && f.original_present {
+        return reject("letter_elsewhere", "");
+    }
+    if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
+        let action = if step.kind == StepKind::SignedDrop {
+            "signed"
+        } else {
+            "forward"
+        };
+        return move_to(step, action, false);
+    }
+    Decision::Return {
+        reason: "wrong_folder",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::layout::classify;
+
+    fn wf() -> Workflow {
+        Workflow::load(None).unwrap().0
+    }
+
+    fn letter(step: &str) -> LetterView {
+        LetterView {
+            id: "SK-2026-0001".into(),
+            step: step.into(),
+            state: LetterState::Active,
+            path: "x".into(),
+            year: 2026,
+        }
+    }
+
+    fn run(
+        wf: &Workflow,
+        rel: &str,
+        l: Option<&LetterView>,
+        c: Content,
+        at: bool,
+        orig: bool,
+        note: Note,
+    ) -> Decision {
+        let place = classify(wf, rel);
+        decide(
+            wf,
+            &Facts {
+                place: &place,
+                letter: l,
+                content: &c,
+                at_recorded_path: at,
+                original_present: orig,
+                note,
+            },
+        )
+    }
+
+    #[test]
+    fn new_draft_is_registered_and_sent_to_verification() {
+        let wf = wf();
+        let d = run(
+            &wf,
+            "01-draf/Undangan.pdf",
+            None,
+            Content::Pdf,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert_eq!(
+            d,
+            Decision::Register {
+                to_step: "verifikasi".into(),
+                dest: Dest::Inbox("verifikasi".into()),
+                action: "register".into()
+            }
+        );
+    }
+
+    #[test]
+    fn a_file_where_suratd_put_it_is_left_alone() {
+        let wf = wf();
+        let l = letter("verifikasi");
+        let d = run(
+            &wf,
+            "02-verifikasi/SK-2026-0001 X.pdf",
+            Some(&l),
+            Content::Known,
+            true,
+            true,
+            Note::Missing,
+        );
+        assert_eq!(d, Decision::Nothing);
+    }
+
+    #[test]
+    fn approve_moves_to_the_outcome_target() {
+        let wf = wf();
+        let l = letter("verifikasi");
+        let d = run(
+            &wf,
+            "02-verifikasi/setuju/SK-2026-0001 X.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert_eq!(
+            d,
+            Decision::Move {
+                to_step: "kelengkapan".into(),
+                dest: Dest::Inbox("kelengkapan".into()),
+                action: "setuju".into(),
+                state: LetterState::Active,
+                take_note: false
+            }
+        );
+    }
+
+    #[test]
+    fn revisi_returns_to_the_drafter_and_waits_for_a_note() {
+        let wf = wf();
+        let l = letter("kelengkapan");
+        let d = run(
+            &wf,
+            "03-kelengkapan/revisi/a.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::MaybeLater,
+        );
+        assert_eq!(d, Decision::Wait(WaitFor::Note));
+        let d = run(
+            &wf,
+            "03-kelengkapan/revisi/a.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::Found,
+        );
+        assert_eq!(
+            d,
+            Decision::Move {
+                to_step: "draf".into(),
+                dest: Dest::Returns("draf".into()),
+                action: "revisi".into(),
+                state: LetterState::Active,
+                take_note: true
+            }
+        );
+    }
+
+    #[test]
+    fn corrected_draft_is_resubmitted() {
+        let wf = wf();
+        let l = letter("draf");
+        let d = run(
+            &wf,
+            "01-draf/SK-2026-0001 X.pdf",
+            Some(&l),
+            Content::Pdf,
+            false,
+            true,
+            Note::Missing,
+        );
+        assert!(
+            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "verifikasi" && action == "resubmit"),
+            "{d:?}"
+        );
+        // Saved over in the returns folder: a new version, nothing moves.
+        let d = run(
+            &wf,
+            "01-draf/revisi/SK-2026-0001 X.pdf",
+            Some(&l),
+            Content::Pdf,
+            true,
+            true,
+            Note::Missing,
+        );
+        assert_eq!(d, Decision::Track);
+    }
+
+    #[test]
+    fn manual_handoff_and_signed_drop_forward() {
+        let wf = wf();
+        let l = letter("ajukan_tte");
+        let d = run(
+            &wf,
+            "05-menunggu-tte/a.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert!(
+            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "menunggu_tte" && action == "forward"),
+            "{d:?}"
+        );
+        let l = letter("menunggu_tte");
+        let d = run(
+            &wf,
+            "06-sudah-tte/signed.pdf",
+            Some(&l),
+            Content::Pdf,
+            false,
+            true,
+            Note::Missing,
+        );
+        assert!(
+            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed"),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn dispatch_archives_and_batal_cancels() {
+        let wf = wf();
+        let l = letter("distribusi");
+        let d = run(
+            &wf,
+            "07-distribusi/terkirim/a.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert_eq!(
+            d,
+            Decision::Move {
+                to_step: "arsip".into(),
+                dest: Dest::Archive { year: 2026 },
+                action: "terkirim".into(),
+                state: LetterState::Finished,
+                take_note: false
+            }
+        );
+        let d = run(
+            &wf,
+            "batal/a.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert!(
+            matches!(
+                d,
+                Decision::Move {
+                    state: LetterState::Cancelled,
+                    ..
+                }
+            ),
+            "{d:?}"
+        );
+    }
+
+    #[test]
+    fn wrong_moves_are_returned_and_strangers_rejected() {
+        let wf = wf();
+        let l = letter("verifikasi");
+        // Skipping a step.
+        let d = run(
+            &wf,
+            "04-ajukan-tte/a.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert_eq!(
+            d,
+            Decision::Return {
+                reason: "wrong_folder"
+            }
+        );
+        // An outcome folder of another step.
+        let d = run(
+            &wf,
+            "03-kelengkapan/setuju/a.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert_eq!(
+            d,
+            Decision::Return {
+                reason: "wrong_folder"
+            }
+        );
+        // A new file outside the drafting folder.
+        let d = run(
+            &wf,
+            "03-kelengkapan/a.pdf",
+            None,
+            Content::Pdf,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert!(matches!(
+            d,
+            Decision::Reject {
+                reason: "unknown_file",
+                ..
+            }
+        ));
+        // A copy of a letter that still sits in its place.
+        let d = run(
+            &wf,
+            "02-verifikasi/setuju/copy.pdf",
+            Some(&l),
+            Content::Known,
+            false,
+            true,
+            Note::Missing,
+        );
+        assert!(matches!(
+            d,
+            Decision::Reject {
+                reason: "duplicate",
+                ..
+            }
+        ));
+        // A finished letter coming back.
+        let mut done = letter("arsip");
+        done.state = LetterState::Finished;
+        let d = run(
+            &wf,
+            "01-draf/a.pdf",
+            Some(&done),
+            Content::Known,
+            false,
+            true,
+            Note::Missing,
+        );
+        assert!(matches!(
+            d,
+            Decision::Reject {
+                reason: "letter_closed",
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn bad_content_is_rejected_or_waited_for() {
+        let wf = wf();
+        for (c, want) in [
+            (Content::Empty, "empty"),
+            (Content::Symlink, "symlink"),
+            (Content::Encrypted, "encrypted"),
+            (
+                Content::NotPdf {
+                    detail: "teks".into(),
+                },
+                "not_pdf",
+            ),
+            (
+                Content::OfficeDocument {
+                    format: "Word".into(),
+                },
+                "office_document",
+            ),
+            (
+                Content::Broken {
+                    detail: "x".into(),
+                    may_still_be_copying: false,
+                },
+                "broken",
+            ),
+        ] {
+            let d = run(&wf, "01-draf/a.pdf", None, c, false, false, Note::Missing);
+            assert!(
+                matches!(d, Decision::Reject { reason, .. } if reason == want),
+                "{d:?}"
+            );
+        }
+        let d = run(
+            &wf,
+            "01-draf/a.pdf",
+            None,
+            Content::Broken {
+                detail: "x".into(),
+                may_still_be_copying: true,
+            },
+            false,
+            false,
+            Note::Missing,
+        );
+        assert_eq!(d, Decision::Wait(WaitFor::Copying));
+        // Not watched: the archive.
+        let d = run(
+            &wf,
+            "arsip/2026/a.pdf",
+            None,
+            Content::Empty,
+            false,
+            false,
+            Note::Missing,
+        );
+        assert_eq!(d, Decision::Nothing);
+    }
+}

@@ -1,0 +1,239 @@
+//! Durable file operations on the share: moves that never overwrite, writes
+//! that survive a power cut (fsync of the file and of its folder), names
+//! that never clash.
+
+use sha2::{Digest, Sha256};
+use std::fs::{self, File};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+/// Flushes a folder's entries to disk (after a rename or create in it).
+pub fn sync_dir(dir: &Path) -> io::Result<()> {
+    match File::open(dir) {
+        Ok(f) => match f.sync_all() {
+            // Some network file systems do not support fsync on folders.
+            Err(e) if e.raw_os_error() == Some(rustix::io::Errno::INVAL.raw_os_error()) => Ok(()),
+            other => other,
+        },
+        Err(e) => Err(e),
+    }
+}
+
+fn parent(p: &Path) -> &Path {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
+}
+
+/// Creates `dir` and its parents, syncing each new folder's parent.
+pub fn create_dirs(dir: &Path) -> io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    if let Some(p) = dir.parent()
+        && !p.as_os_str().is_empty()
+    {
+        create_dirs(p)?;
+    }
+    match fs::create_dir(dir) {
+        Ok(()) => sync_dir(parent(dir)),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists && dir.is_dir() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Moves `from` to `to` without ever replacing an existing `to`: fails with
+/// `AlreadyExists` instead. Works across file systems (copy, fsync, remove).
+/// Both folders are synced, so the move survives a power cut.
+pub fn move_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    create_dirs(parent(to))?;
+    match rustix::fs::renameat_with(
+        rustix::fs::CWD,
+        from,
+        rustix::fs::CWD,
+        to,
+        rustix::fs::RenameFlags::NOREPLACE,
+    ) {
+        Ok(()) => {}
+        Err(e) if e == rustix::io::Errno::EXIST => {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} already exists", to.display()),
+            ));
+        }
+        Err(e)
+            if e == rustix::io::Errno::INVAL
+                || e == rustix::io::Errno::NOSYS
+                || e == rustix::io::Errno::NOTSUP =>
+        {
+            // The file system cannot rename without replacing (some network
+            // mounts): check, then rename. suratd is the only writer of `to`.
+            if fs::symlink_metadata(to).is_ok() {
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!("{} already exists", to.display()),
+                ));
+            }
+            rename_or_copy(from, to)?;
+        }
+        Err(e) if e == rustix::io::Errno::XDEV => copy_then_remove(from, to)?,
+        Err(e) => return Err(e.into()),
+    }
+    sync_dir(parent(to))?;
+    if parent(from) != parent(to) {
+        sync_dir(parent(from))?;
+    }
+    Ok(())
+}
+
+fn rename_or_copy(from: &Path, to: &Path) -> io::Result<()> {
+    match fs::rename(from, to) {
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) => {
+            copy_then_remove(from, to)
+        }
+        other => other,
+    }
+}
+
+fn copy_then_remove(from: &Path, to: &Path) -> io::Result<()> {
+    let meta = fs::symlink_metadata(from)?;
+    if meta.file_type().is_symlink() {
+        let target = fs::read_link(from)?;
+        std::os::unix::fs::symlink(target, to)?;
+    } else {
+        let tmp = temp_name(to);
+        fs::copy(from, &tmp)?;
+        File::open(&tmp)?.sync_all()?;
+        if let Err(e) = rustix::fs::renameat_with(
+            rustix::fs::CWD,
+            &tmp,
+            rustix::fs::CWD,
+            to,
+            rustix::fs::RenameFlags::NOREPLACE,
+        ) {
+            let _ = fs::remove_file(&tmp);
+            return Err(e.into());
+        }
+    }
+    sync_dir(parent(to))?;
+    fs::remove_file(from)
+}
+
+fn temp_name(p: &Path) -> PathBuf {
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    parent(p).join(format!(".{name}.suratd-{}.tmp", std::process::id()))
+}
+
+/// Writes `bytes` to `path` durably and without replacing an existing file.
+pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    create_dirs(parent(path))?;
+    let tmp = temp_name(path);
+    {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    let r = move_noreplace(&tmp, path);
+    if r.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    r
+}
+
+/// The first of `name`, `name (2)`, `name (3)`, ... that does not exist in
+/// `dir`, skipping names in `taken` too.
+pub fn free_name(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
+    for n in 1.. {
+        let candidate = dir.join(crate::names::numbered(name, n));
+        if fs::symlink_metadata(&candidate).is_err() && !taken.contains(&candidate) {
+            return candidate;
+        }
+    }
+    unreachable!()
+}
+
+/// SHA-256 (hex) and size of a file, read to its end.
+pub fn sha256_file(path: &Path) -> io::Result<(String, u64)> {
+    let mut f = File::open(path)?;
+    let mut h = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut n = 0u64;
+    loop {
+        let r = f.read(&mut buf)?;
+        if r == 0 {
+            break;
+        }
+        h.update(&buf[..r]);
+        n += r as u64;
+    }
+    Ok((hex(&h.finalize()), n))
+}
+
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// Path of `abs` relative to `root`, with `/` separators.
+pub fn rel_path(root: &Path, abs: &Path) -> Option<String> {
+    let rel = abs.strip_prefix(root).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn moves_never_overwrite() {
+        let d = tempfile::tempdir().unwrap();
+        let a = d.path().join("a.pdf");
+        let b = d.path().join("sub/b.pdf");
+        fs::write(&a, b"one").unwrap();
+        move_noreplace(&a, &b).unwrap();
+        assert!(!a.exists());
+        assert_eq!(fs::read(&b).unwrap(), b"one");
+        fs::write(&a, b"two").unwrap();
+        let e = move_noreplace(&a, &b).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+        assert_eq!(fs::read(&b).unwrap(), b"one");
+        assert_eq!(fs::read(&a).unwrap(), b"two");
+    }
+
+    #[test]
+    fn free_names_count_up() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("x.pdf"), b"").unwrap();
+        fs::write(d.path().join("x (2).pdf"), b"").unwrap();
+        assert_eq!(
+            free_name(d.path(), "x.pdf", &[]),
+            d.path().join("x (3).pdf")
+        );
+        assert_eq!(
+            free_name(d.path(), "y.pdf", &[d.path().join("y.pdf")]),
+            d.path().join("y (2).pdf")
+        );
+    }
+
+    #[test]
+    fn write_new_refuses_to_replace() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("r.txt");
+        write_new(&p, b"a").unwrap();
+        assert!(write_new(&p, b"b").is_err());
+        assert_eq!(fs::read(&p).unwrap(), b"a");
+        let leftovers: Vec<_> = fs::read_dir(d.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1);
+    }
+}

@@ -1,0 +1,151 @@
+//! Looking inside a file: is it a PDF, complete, readable, unencrypted, with
+//! pages? Never writes. Runs in its own thread with a time limit (see
+//! `pipeline`), because a hostile PDF can make any parser slow.
+
+use std::time::Duration;
+
+/// What a file turned out to be.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    Pdf {
+        pages: usize,
+    },
+    Empty,
+    /// No `%PDF-` header; `detail` says in Indonesian what it looks like.
+    NotPdf {
+        detail: String,
+    },
+    /// Starts like a PDF but has no end marker: possibly still being copied.
+    Truncated,
+    /// Starts like a PDF but cannot be read.
+    Broken {
+        detail: String,
+    },
+    Encrypted,
+}
+
+/// Checks the bytes of a file.
+pub fn inspect(bytes: &[u8]) -> Verdict {
+    if bytes.is_empty() {
+        return Verdict::Empty;
+    }
+    let head = &bytes[..bytes.len().min(1024)];
+    if find(head, b"%PDF-").is_none() {
+        return Verdict::NotPdf {
+            detail: describe(bytes).to_string(),
+        };
+    }
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    if find(tail, b"%%EOF").is_none() {
+        return Verdict::Truncated;
+    }
+    if has_encrypt_entry(bytes) {
+        return Verdict::Encrypted;
+    }
+    match lopdf::Document::load_mem(bytes) {
+        Err(lopdf::Error::Decryption(_))
+        | Err(lopdf::Error::InvalidPassword)
+        | Err(lopdf::Error::AlreadyEncrypted) => Verdict::Encrypted,
+        Err(e) => Verdict::Broken {
+            detail: format!("struktur PDF tidak terbaca: {e}"),
+        },
+        Ok(doc) => {
+            if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
+                return Verdict::Encrypted;
+            }
+            let pages = doc.get_pages().len();
+            if pages == 0 {
+                Verdict::Broken {
+                    detail: "PDF tidak memiliki halaman".into(),
+                }
+            } else {
+                Verdict::Pdf { pages }
+            }
+        }
+    }
+}
+
+/// `/Encrypt` in a trailer or cross-reference stream dictionary.
+fn has_encrypt_entry(bytes: &[u8]) -> bool {
+    let tail = &bytes[bytes.len().saturating_sub(64 * 1024)..];
+    find(tail, b"/Encrypt").is_some()
+}
+
+/// Runs `inspect` on its own thread with a deep stack and a time limit.
+/// `None` means the limit passed (the thread is left to finish alone).
+pub fn inspect_with_limit(bytes: std::sync::Arc<Vec<u8>>, limit: Duration) -> Option<Verdict> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("inspect".into())
+        .stack_size(64 * 1024 * 1024)
+        .spawn(move || {
+            let v =
+                std::panic::catch_unwind(|| inspect(&bytes)).unwrap_or_else(|_| Verdict::Broken {
+                    detail: "pembaca PDF gagal pada berkas ini".into(),
+                });
+            let _ = tx.send(v);
+        });
+    if spawned.is_err() {
+        return None;
+    }
+    rx.recv_timeout(limit).ok()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// A short Indonesian description of what a non-PDF file looks like.
+pub fn describe(bytes: &[u8]) -> &'static str {
+    let starts = |m: &[u8]| bytes.starts_with(m);
+    if starts(b"\x89PNG") {
+        "gambar PNG"
+    } else if starts(b"\xFF\xD8\xFF") {
+        "gambar JPEG"
+    } else if starts(b"GIF8") {
+        "gambar GIF"
+    } else if starts(b"II*\0") || starts(b"MM\0*") {
+        "gambar TIFF"
+    } else if starts(b"PK\x03\x04") {
+        "arsip ZIP"
+    } else if starts(b"Rar!") {
+        "arsip RAR"
+    } else if starts(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        "dokumen Office lama"
+    } else if starts(b"{\\rtf") {
+        "dokumen RTF"
+    } else if starts(b"MZ") || starts(b"\x7FELF") {
+        "program"
+    } else if std::str::from_utf8(&bytes[..bytes.len().min(4096)]).is_ok() {
+        "berkas teks"
+    } else {
+        "jenis berkas tidak dikenal"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_non_pdfs() {
+        assert_eq!(inspect(b""), Verdict::Empty);
+        assert_eq!(
+            inspect(b"hello"),
+            Verdict::NotPdf {
+                detail: "berkas teks".into()
+            }
+        );
+        assert_eq!(
+            inspect(b"\x89PNG\r\n"),
+            Verdict::NotPdf {
+                detail: "gambar PNG".into()
+            }
+        );
+        assert_eq!(inspect(b"%PDF-1.7\n1 0 obj"), Verdict::Truncated);
+        assert!(matches!(
+            inspect(b"%PDF-1.7\ngarbage\n%%EOF\n"),
+            Verdict::Broken { .. }
+        ));
+    }
+}

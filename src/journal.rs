@@ -1,0 +1,222 @@
+//! Crash safety for transitions: a transition is written to the database as
+//! an intent before the file system is touched, then carried out (renames
+//! with fsync), then committed. At start-up every intent left pending is
+//! completed when its file already moved or can still be moved, and undone
+//! otherwise, so the database and the folders always agree.
+
+use crate::db::{Db, Record};
+use crate::fsops;
+use anyhow::{Context, Result, bail};
+use serde::{Deserialize, Serialize};
+use std::fs;
+use std::path::Path;
+
+/// One file-system step of a transition. Paths are relative to the root.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum FsOp {
+    /// The file the transition is about (`sha256` is `None` for a symlink,
+    /// which is moved as a link and never followed).
+    Move {
+        from: String,
+        to: String,
+        sha256: Option<String>,
+    },
+    /// A file that travels with it (the reviewer's note), moved if still there.
+    MoveCompanion { from: String, to: String },
+    /// A new text file (a reason file), written if not there yet.
+    Write { path: String, text: String },
+    /// An older copy of the letter, superseded by a new version; removed from
+    /// the share only if its bytes are the stored version `sha256`.
+    Supersede { path: String, sha256: String },
+}
+
+/// What a transition does: its file-system steps and its record.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Plan {
+    pub ops: Vec<FsOp>,
+    pub record: Record,
+}
+
+impl Plan {
+    fn primary(&self) -> Option<(&str, &str, Option<&str>)> {
+        self.ops.iter().find_map(|op| match op {
+            FsOp::Move { from, to, sha256 } => {
+                Some((from.as_str(), to.as_str(), sha256.as_deref()))
+            }
+            _ => None,
+        })
+    }
+}
+
+/// Writes the intent, carries out the plan and commits it. The plan is built
+/// by `make` once the intent's letter id is known (a registration gets its
+/// id in the same database transaction as the intent).
+pub fn execute(
+    db: &mut Db,
+    root: &Path,
+    prefix: &str,
+    letter_id: Option<&str>,
+    register: Option<&crate::db::NewLetter>,
+    make: impl FnOnce(Option<&str>) -> Plan,
+) -> Result<Plan> {
+    let mut built = None;
+    let (intent, _) = db.begin_intent(prefix, letter_id, register, |lid| {
+        let plan = make(lid);
+        let json = serde_json::to_string(&plan).expect("plan serialises");
+        built = Some(plan);
+        json
+    })?;
+    let plan = built.expect("plan was built");
+    if let Err(e) = carry_out(root, &plan) {
+        db.undo_intent(intent)?;
+        return Err(e);
+    }
+    db.finish_intent(intent, &plan.record)?;
+    Ok(plan)
+}
+
+/// Carries out the primary move, then the rest (which may not fail the
+/// transition once the file has moved).
+fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
+    for op in &plan.ops {
+        match op {
+            FsOp::Move { from, to, .. } => {
+                fsops::move_noreplace(&root.join(from), &root.join(to))
+                    .with_context(|| format!("cannot move {from} to {to}"))?;
+            }
+            other => {
+                if let Err(e) = secondary(root, other) {
+                    tracing::warn!(error = %format!("{e:#}"), "a secondary file step failed; the transition itself is done");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn secondary(root: &Path, op: &FsOp) -> Result<()> {
+    match op {
+        FsOp::Move { .. } => Ok(()),
+        FsOp::MoveCompanion { from, to } => {
+            let (f, t) = (root.join(from), root.join(to));
+            if fs::symlink_metadata(&f).is_ok() && fs::symlink_metadata(&t).is_err() {
+                fsops::move_noreplace(&f, &t)
+                    .with_context(|| format!("cannot move {from} to {to}"))?;
+            }
+            Ok(())
+        }
+        FsOp::Write { path, text } => {
+            let p = root.join(path);
+            if fs::symlink_metadata(&p).is_err() {
+                fsops::write_new(&p, text.as_bytes())
+                    .with_context(|| format!("cannot write {path}"))?;
+            }
+            Ok(())
+        }
+        FsOp::Supersede { path, sha256 } => {
+            let p = root.join(path);
+            let Ok(meta) = fs::symlink_metadata(&p) else {
+                return Ok(());
+            };
+            if !meta.is_file() {
+                return Ok(());
+            }
+            let (have, _) = fsops::sha256_file(&p)?;
+            if have == *sha256 {
+                fs::remove_file(&p)?;
+                if let Some(d) = p.parent() {
+                    fsops::sync_dir(d)?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+/// Whether `rel` holds the expected file (`sha` `None`: any entry, for links).
+fn holds(root: &Path, rel: &str, sha: Option<&str>) -> bool {
+    let p = root.join(rel);
+    match (fs::symlink_metadata(&p), sha) {
+        (Err(_), _) => false,
+        (Ok(_), None) => true,
+        (Ok(m), Some(sha)) => {
+            m.is_file()
+                && fsops::sha256_file(&p)
+                    .map(|(h, _)| h == sha)
+                    .unwrap_or(false)
+        }
+    }
+}
+
+/// What recovery did with one pending intent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Recovered {
+    /// The file had moved; the record was committed.
+    Completed(i64),
+    /// The file had not moved yet; the move was done and committed.
+    Redone(i64),
+    /// Neither place holds the file; the intent was undone.
+    Undone(i64),
+}
+
+/// Completes or undoes every intent left pending by a crash.
+pub fn recover(db: &mut Db, root: &Path) -> Result<Vec<Recovered>> {
+    let mut out = Vec::new();
+    for (id, json) in db.pending_intents()? {
+        let plan: Plan = match serde_json::from_str(&json) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(intent = id, error = %e, "unreadable intent in the journal; undoing it");
+                db.undo_intent(id)?;
+                out.push(Recovered::Undone(id));
+                continue;
+            }
+        };
+        let result = match plan.primary() {
+            None => Recovered::Completed(id),
+            Some((from, to, sha)) => {
+                if holds(root, to, sha) {
+                    Recovered::Completed(id)
+                } else if holds(root, from, sha) && fs::symlink_metadata(root.join(to)).is_err() {
+                    Recovered::Redone(id)
+                } else {
+                    Recovered::Undone(id)
+                }
+            }
+        };
+        match result {
+            Recovered::Completed(_) => {
+                for op in plan.ops.iter().filter(|o| !matches!(o, FsOp::Move { .. })) {
+                    if let Err(e) = secondary(root, op) {
+                        tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: a secondary file step failed");
+                    }
+                }
+                db.finish_intent(id, &plan.record)?;
+            }
+            Recovered::Redone(_) => match carry_out(root, &plan) {
+                Ok(()) => db.finish_intent(id, &plan.record)?,
+                Err(e) => {
+                    tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: could not redo; undoing");
+                    db.undo_intent(id)?;
+                    out.push(Recovered::Undone(id));
+                    continue;
+                }
+            },
+            Recovered::Undone(_) => db.undo_intent(id)?,
+        }
+        out.push(result);
+    }
+    Ok(out)
+}
+
+/// Checks that a plan's primary file is still what was inspected, just
+/// before the intent is written (a file replaced during processing is
+/// looked at again instead).
+pub fn still_same(root: &Path, rel: &str, sha: Option<&str>) -> Result<()> {
+    if !holds(root, rel, sha) {
+        bail!(
+            "{rel} changed or disappeared while it was being processed; it will be looked at again"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,109 @@
+//! Where a file is, in workflow terms: which step's folder, and which part of
+//! it (the step's own folder, an outcome sub-folder, the returns folder).
+//! Pure: works on relative paths, never touches the disk.
+
+use crate::workflow::{Step, StepKind, Workflow};
+
+/// The part of a step's folder a file is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Area {
+    /// The step's folder itself (or a folder someone dropped inside it).
+    Inbox,
+    /// An outcome sub-folder, e.g. `setuju` or `revisi`.
+    Outcome(String),
+    /// Where letters sent back to the drafter wait.
+    Returns,
+}
+
+/// A file's place in the workflow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place<'w> {
+    Step {
+        step: &'w Step,
+        area: Area,
+    },
+    /// The folder of refused files.
+    Rejected,
+    /// Anywhere else under the root (not a workflow folder).
+    Outside,
+}
+
+impl Place<'_> {
+    /// Whether suratd acts on files here. The archive and the rejected
+    /// folder are suratd's own output; files elsewhere are not its business.
+    pub fn is_watched(&self) -> bool {
+        match self {
+            Place::Step { step, .. } => step.kind != StepKind::Archive,
+            _ => false,
+        }
+    }
+}
+
+/// Classifies `rel`, a path relative to the root with `/` separators.
+pub fn classify<'w>(wf: &'w Workflow, rel: &str) -> Place<'w> {
+    let dir = match rel.rfind('/') {
+        Some(i) => &rel[..i],
+        None => return Place::Outside,
+    };
+    if within(dir, &wf.rejected_folder) {
+        return Place::Rejected;
+    }
+    // The longest matching step folder wins (check forbids nesting, so at most one).
+    let Some(step) = wf.steps.iter().find(|s| within(dir, &s.folder)) else {
+        return Place::Outside;
+    };
+    let inner = dir[step.folder.len()..].trim_start_matches('/');
+    let first = inner.split('/').next().unwrap_or("");
+    let area = if first.is_empty() {
+        Area::Inbox
+    } else if step.returns.as_deref() == Some(first) {
+        Area::Returns
+    } else if step.outcome(first).is_some() {
+        Area::Outcome(first.to_string())
+    } else {
+        Area::Inbox
+    };
+    Place::Step { step, area }
+}
+
+fn within(dir: &str, folder: &str) -> bool {
+    dir == folder || (dir.starts_with(folder) && dir.as_bytes().get(folder.len()) == Some(&b'/'))
+}
+
+/// The folder (relative to the root) where a letter in `step`/`area` lives.
+pub fn folder_of(step: &Step, area: &Area) -> String {
+    match area {
+        Area::Inbox => step.folder.clone(),
+        Area::Outcome(o) => step.outcome_folder(o),
+        Area::Returns => step.returns_folder().unwrap_or_else(|| step.folder.clone()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wf() -> Workflow {
+        Workflow::load(None).unwrap().0
+    }
+
+    #[test]
+    fn classifies_sop_folders() {
+        let wf = wf();
+        let p = classify(&wf, "01-draf/Undangan.pdf");
+        assert!(matches!(p, Place::Step { step, area: Area::Inbox } if step.id == "draf"));
+        let p = classify(&wf, "01-draf/revisi/SK-2026-0001 X.pdf");
+        assert!(matches!(p, Place::Step { step, area: Area::Returns } if step.id == "draf"));
+        let p = classify(&wf, "02-verifikasi/setuju/a.pdf");
+        assert!(
+            matches!(p, Place::Step { step, area: Area::Outcome(ref o) } if step.id == "verifikasi" && o == "setuju")
+        );
+        let p = classify(&wf, "01-draf/Folder Baru/a.pdf");
+        assert!(matches!(p, Place::Step { step, area: Area::Inbox } if step.id == "draf"));
+        assert_eq!(classify(&wf, "_ditolak/a.pdf"), Place::Rejected);
+        assert_eq!(classify(&wf, "a.pdf"), Place::Outside);
+        assert_eq!(classify(&wf, "01-drafx/a.pdf"), Place::Outside);
+        assert!(!classify(&wf, "arsip/2026/a.pdf").is_watched());
+        assert!(classify(&wf, "batal/a.pdf").is_watched());
+    }
+}

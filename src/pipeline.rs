@@ -1,0 +1,855 @@
+//! One settled file, from arrival to its next place:
+//! intake (where is it, which letter) → convert (a later stage: Word/ODT to
+//! PDF) → inspect (is it a good PDF) → decide (`engine`, pure) → carry out
+//! (`journal`: intent, move, commit). Also counts attempts, so a file that
+//! fails again and again is set aside instead of trapping the service.
+
+use crate::config::Config;
+use crate::convert::{self, Prepared};
+use crate::db::{Db, LetterRow, LetterUpdate, NewLetter, Record, RejectionRec, TransitionRec};
+use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, WaitFor};
+use crate::fsops;
+use crate::inspect::{self, Verdict};
+use crate::journal::{self, FsOp, Plan};
+use crate::layout::{self, Area, Place};
+use crate::names;
+use crate::owner;
+use crate::settle::Seen;
+use crate::store::Store;
+use crate::templates;
+use crate::timefmt;
+use crate::workflow::Workflow;
+use anyhow::{Context, Result};
+use chrono::Utc;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// What became of a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Handled (moved, recorded, refused), or nothing to do.
+    Done,
+    /// Look again after this long.
+    Defer(Duration),
+    /// Not suratd's business (outside the workflow, a temporary file, gone).
+    Skipped,
+}
+
+/// File extensions that travel with a letter instead of being letters.
+const COMPANIONS: &[&str] = &["txt", "yaml", "yml"];
+
+pub struct Pipeline {
+    pub cfg: Config,
+    pub wf: Arc<Workflow>,
+    pub db: Db,
+    pub store: Store,
+}
+
+impl Pipeline {
+    pub fn open(cfg: Config, wf: Arc<Workflow>) -> Result<Pipeline> {
+        let db = Db::open(&cfg.database)?;
+        let store = Store::new(cfg.store_dir());
+        Ok(Pipeline { cfg, wf, db, store })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.cfg.root
+    }
+
+    /// Completes or undoes transitions a crash left half done.
+    pub fn recover(&mut self) -> Result<Vec<journal::Recovered>> {
+        let root = self.cfg.root.clone();
+        journal::recover(&mut self.db, &root)
+    }
+
+    /// Whether suratd should look at files under `abs` at all.
+    pub fn wants(&self, abs: &Path) -> bool {
+        let Some(rel) = fsops::rel_path(&self.cfg.root, abs) else {
+            return false;
+        };
+        let name = abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if self.cfg.ignored(&name) || name.starts_with(".") && name.ends_with(".tmp") {
+            return false;
+        }
+        layout::classify(&self.wf, &rel).is_watched()
+    }
+
+    /// Processes one settled file (`seen` is its state when it settled).
+    pub fn process(&mut self, abs: &Path, seen: Seen) -> Result<Outcome> {
+        let Some(rel) = fsops::rel_path(&self.cfg.root, abs) else {
+            return Ok(Outcome::Skipped);
+        };
+        let wf = self.wf.clone();
+        let place = layout::classify(&wf, &rel);
+        if !place.is_watched() {
+            return Ok(Outcome::Skipped);
+        }
+        let Ok(meta) = fs::symlink_metadata(abs) else {
+            return Ok(Outcome::Skipped);
+        };
+        if meta.is_dir() {
+            return Ok(Outcome::Skipped);
+        }
+        let name = file_name(abs);
+        if self.cfg.ignored(&name) || is_companion(&name) && !meta.file_type().is_symlink() {
+            return Ok(Outcome::Skipped);
+        }
+
+        let attempts = self
+            .db
+            .bump_attempt(&rel, seen.size as i64, seen.mtime_ns as i64)?;
+        if attempts > self.cfg.processing.attempts {
+            let last = self
+                .db
+                .last_attempt_error(&rel)?
+                .unwrap_or_else(|| "berhenti tanpa pesan".into());
+            tracing::error!(file = %rel, attempts, error = %last, "setting the file aside after repeated failures");
+            self.reject(&rel, &meta, &place, None, "failed_repeatedly", &last)?;
+            self.db.clear_attempts(&rel)?;
+            return Ok(Outcome::Done);
+        }
+        match self.handle(abs, &rel, &meta, &place) {
+            Ok(Outcome::Defer(d)) => Ok(Outcome::Defer(d)),
+            Ok(o) => {
+                self.db.clear_attempts(&rel)?;
+                Ok(o)
+            }
+            Err(e) => {
+                self.db.attempt_failed(&rel, &format!("{e:#}"))?;
+                Err(e)
+            }
+        }
+    }
+
+    fn handle(
+        &mut self,
+        abs: &Path,
+        rel: &str,
+        meta: &fs::Metadata,
+        place: &Place,
+    ) -> Result<Outcome> {
+        let wf = self.wf.clone();
+        let name = file_name(abs);
+        let id_in_name = names::id_in_name(&wf.id_prefix, &name);
+
+        if meta.file_type().is_symlink() {
+            let letter = match &id_in_name {
+                Some(id) => self.db.letter(id)?,
+                None => None,
+            };
+            return self.act(
+                abs,
+                rel,
+                meta,
+                place,
+                letter,
+                &Content::Symlink,
+                None,
+                Note::Missing,
+            );
+        }
+        if !meta.is_file() {
+            // FIFOs, sockets, devices: never opened.
+            self.reject(rel, meta, place, None, "not_pdf", "bukan berkas biasa")?;
+            return Ok(Outcome::Done);
+        }
+
+        // Where suratd put it, unchanged since: nothing to read.
+        if let Some(l) = self.db.letter_at_path(rel)?
+            && l.size == meta.len() as i64
+            && l.mtime_ns == mtime_ns(meta) as i64
+            && LetterState::parse(&l.state) == LetterState::Active
+        {
+            return Ok(Outcome::Done);
+        }
+        let bytes = fs::read(abs).with_context(|| format!("cannot read {rel}"))?;
+        if bytes.len() as u64 != meta.len() {
+            return Ok(Outcome::Defer(self.cfg.watch.settle));
+        }
+        let sha = fsops::sha256_bytes(&bytes);
+        let letter = match &id_in_name {
+            Some(id) => self.db.letter(id)?,
+            None => None,
+        };
+        let letter = match letter {
+            Some(l) => Some(l),
+            None => match self.db.letter_at_path(rel)? {
+                Some(l) => Some(l),
+                None => self.db.letter_by_version(&sha)?,
+            },
+        };
+        let letter = letter.filter(|l| {
+            !matches!(
+                LetterState::parse(&l.state),
+                LetterState::Pending | LetterState::Void
+            )
+        });
+
+        let age = age_of(meta);
+        let content = match &letter {
+            Some(l) if self.db.has_version(&l.id, &sha)? => Content::Known,
+            _ => self.examine(&name, bytes.clone(), age)?,
+        };
+        let note = match place {
+            Place::Step {
+                area: Area::Outcome(_),
+                ..
+            } => match find_note(abs)? {
+                Some(_) => Note::Found,
+                None if age < self.cfg.processing.note_wait => Note::MaybeLater,
+                None => Note::Missing,
+            },
+            _ => Note::Missing,
+        };
+        let data = FileData { sha, bytes };
+        self.act(abs, rel, meta, place, letter, &content, Some(&data), note)
+    }
+
+    /// The conversion stage, then the PDF checks.
+    fn examine(&self, name: &str, bytes: Vec<u8>, age: Duration) -> Result<Content> {
+        if let Prepared::Unsupported { format } = convert::prepare(name, &bytes) {
+            return Ok(Content::OfficeDocument { format });
+        }
+        let limit = self.cfg.processing.timeout;
+        let verdict = inspect::inspect_with_limit(Arc::new(bytes), limit).ok_or_else(|| {
+            anyhow::anyhow!(
+                "checking the PDF took longer than {}",
+                humantime::format_duration(limit)
+            )
+        })?;
+        let young = age < self.cfg.processing.parse_grace;
+        Ok(match verdict {
+            Verdict::Pdf { .. } => Content::Pdf,
+            Verdict::Empty => Content::Empty,
+            Verdict::NotPdf { detail } => Content::NotPdf { detail },
+            Verdict::Encrypted => Content::Encrypted,
+            Verdict::Truncated => Content::Broken {
+                detail: "berkas terpotong, tanda akhir PDF tidak ada".into(),
+                may_still_be_copying: young,
+            },
+            Verdict::Broken { detail } => Content::Broken {
+                detail,
+                may_still_be_copying: young,
+            },
+        })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn act(
+        &mut self,
+        abs: &Path,
+        rel: &str,
+        meta: &fs::Metadata,
+        place: &Place,
+        letter: Option<LetterRow>,
+        content: &Content,
+        data: Option<&FileData>,
+        note: Note,
+    ) -> Result<Outcome> {
+        let wf = self.wf.clone();
+        let view = letter.as_ref().map(LetterRow::view);
+        let recorded = letter.as_ref().and_then(|l| l.path.clone());
+        let at_recorded_path = recorded.as_deref() == Some(rel);
+        let original_present = recorded
+            .as_deref()
+            .is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
+        let facts = Facts {
+            place,
+            letter: view.as_ref(),
+            content,
+            at_recorded_path,
+            original_present,
+            note,
+        };
+        let decision = engine::decide(&wf, &facts);
+        let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
+        tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
+        let now = Utc::now();
+        let login = owner::login_of(meta);
+        let person = wf
+            .person(&login)
+            .map(|p| p.login.clone())
+            .unwrap_or(login.clone());
+
+        match decision {
+            Decision::Nothing => Ok(Outcome::Done),
+            Decision::Wait(WaitFor::Copying) => Ok(Outcome::Defer(Duration::from_secs(2))),
+            Decision::Wait(WaitFor::Note) => Ok(Outcome::Defer(Duration::from_millis(500))),
+            Decision::Reject { reason, detail } => {
+                self.reject(rel, meta, place, letter.as_ref(), reason, &detail)?;
+                Ok(Outcome::Done)
+            }
+            Decision::Register {
+                to_step,
+                dest,
+                action,
+            } => {
+                let data = data.expect("registration has content");
+                self.store
+                    .put(&data.sha, &data.bytes)
+                    .context("cannot keep the version in the store")?;
+                journal::still_same(&self.cfg.root, rel, Some(&data.sha))?;
+                let subject = names::subject_from_name(&wf.id_prefix, &file_name(abs));
+                let nl = NewLetter {
+                    year: timefmt::year_wib(now),
+                    subject: subject.clone(),
+                    drafter: Some(person.clone()),
+                    step: to_step.clone(),
+                    sha256: data.sha.clone(),
+                    size: meta.len() as i64,
+                    mtime_ns: mtime_ns(meta) as i64,
+                    at: timefmt::stored(now),
+                };
+                let root = self.cfg.root.clone();
+                let dest_dir = self.dest_dir(&dest, None);
+                let entry = wf.entry().id.clone();
+                let (sha, size, mtime) =
+                    (data.sha.clone(), meta.len() as i64, mtime_ns(meta) as i64);
+                let rel_s = rel.to_string();
+                let plan =
+                    journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid| {
+                        let id = lid.expect("registration has an id").to_string();
+                        let target = fsops::free_name(
+                            &root.join(&dest_dir),
+                            &names::letter_file_name(&id, &subject),
+                            &[],
+                        );
+                        let target_rel =
+                            fsops::rel_path(&root, &target).expect("target under root");
+                        Plan {
+                            ops: vec![FsOp::Move {
+                                from: rel_s.clone(),
+                                to: target_rel.clone(),
+                                sha256: Some(sha.clone()),
+                            }],
+                            record: Record {
+                                update: Some(LetterUpdate {
+                                    letter_id: id.clone(),
+                                    step: to_step.clone(),
+                                    state: LetterState::Active.as_str().into(),
+                                    path: target_rel.clone(),
+                                    sha256: sha.clone(),
+                                    size,
+                                    mtime_ns: mtime,
+                                    step_changed: true,
+                                }),
+                                version: Some((sha.clone(), size, rel_s.clone())),
+                                transition: Some(TransitionRec {
+                                    letter_id: id,
+                                    at: timefmt::stored(now),
+                                    from_step: Some(entry),
+                                    to_step: Some(to_step.clone()),
+                                    action,
+                                    actor: person.clone(),
+                                    actor_verified: true,
+                                    sha256: Some(sha.clone()),
+                                    path: Some(target_rel),
+                                    note: None,
+                                }),
+                                rejection: None,
+                            },
+                        }
+                    })?;
+                let t = plan.record.transition.as_ref().expect("has transition");
+                tracing::info!(letter = %t.letter_id, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
+                self.tidy(abs);
+                Ok(Outcome::Done)
+            }
+            Decision::Move {
+                to_step,
+                dest,
+                action,
+                state,
+                take_note,
+            } => {
+                let letter = letter.expect("a move has a letter");
+                let new_content = *content != Content::Known;
+                if let Some(d) = data
+                    && new_content
+                {
+                    self.store
+                        .put(&d.sha, &d.bytes)
+                        .context("cannot keep the version in the store")?;
+                }
+                let sha = data
+                    .map(|d| d.sha.clone())
+                    .unwrap_or_else(|| letter.sha256.clone());
+                journal::still_same(&self.cfg.root, rel, Some(&sha))?;
+                let dest_dir = self.dest_dir(&dest, Some(&letter));
+                let target = fsops::free_name(
+                    &self.cfg.root.join(&dest_dir),
+                    &names::letter_file_name(&letter.id, &letter.subject),
+                    &[],
+                );
+                let target_rel = fsops::rel_path(&self.cfg.root, &target).expect("under root");
+                let mut ops = vec![FsOp::Move {
+                    from: rel.to_string(),
+                    to: target_rel.clone(),
+                    sha256: Some(sha.clone()),
+                }];
+                let mut note_text = None;
+                if take_note && let Some(n) = find_note(abs)? {
+                    note_text = Some(read_note(&n));
+                    let note_target = target.with_extension("txt");
+                    let note_target = fsops::free_name(
+                        note_target.parent().unwrap_or(&self.cfg.root),
+                        &file_name(&note_target),
+                        &[],
+                    );
+                    ops.push(FsOp::MoveCompanion {
+                        from: fsops::rel_path(&self.cfg.root, &n).expect("under root"),
+                        to: fsops::rel_path(&self.cfg.root, &note_target).expect("under root"),
+                    });
+                }
+                if original_present
+                    && new_content
+                    && let Some(p) = &recorded
+                {
+                    ops.push(FsOp::Supersede {
+                        path: p.clone(),
+                        sha256: letter.sha256.clone(),
+                    });
+                }
+                let (actor, verified) = self.actor(&letter, new_content, &person);
+                let rec = Record {
+                    update: Some(LetterUpdate {
+                        letter_id: letter.id.clone(),
+                        step: to_step.clone(),
+                        state: state.as_str().into(),
+                        path: target_rel.clone(),
+                        sha256: sha.clone(),
+                        size: meta.len() as i64,
+                        mtime_ns: mtime_ns(meta) as i64,
+                        step_changed: to_step != letter.step,
+                    }),
+                    version: new_content.then(|| (sha.clone(), meta.len() as i64, rel.to_string())),
+                    transition: Some(TransitionRec {
+                        letter_id: letter.id.clone(),
+                        at: timefmt::stored(now),
+                        from_step: Some(letter.step.clone()),
+                        to_step: Some(to_step.clone()),
+                        action: action.clone(),
+                        actor,
+                        actor_verified: verified,
+                        sha256: Some(sha),
+                        path: Some(target_rel.clone()),
+                        note: note_text,
+                    }),
+                    rejection: None,
+                };
+                let root = self.cfg.root.clone();
+                journal::execute(
+                    &mut self.db,
+                    &root,
+                    &wf.id_prefix,
+                    Some(&letter.id),
+                    None,
+                    |_| Plan { ops, record: rec },
+                )?;
+                tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target_rel, "moved");
+                self.tidy(abs);
+                Ok(Outcome::Done)
+            }
+            Decision::Track => {
+                let letter = letter.expect("tracking has a letter");
+                let data = data.expect("tracking has content");
+                let new_content = *content != Content::Known;
+                if new_content {
+                    self.store
+                        .put(&data.sha, &data.bytes)
+                        .context("cannot keep the version in the store")?;
+                }
+                let (actor, verified) = self.actor(&letter, new_content, &person);
+                let rec = Record {
+                    update: Some(LetterUpdate {
+                        letter_id: letter.id.clone(),
+                        step: letter.step.clone(),
+                        state: letter.state.clone(),
+                        path: rel.to_string(),
+                        sha256: data.sha.clone(),
+                        size: meta.len() as i64,
+                        mtime_ns: mtime_ns(meta) as i64,
+                        step_changed: false,
+                    }),
+                    version: new_content
+                        .then(|| (data.sha.clone(), meta.len() as i64, rel.to_string())),
+                    transition: Some(TransitionRec {
+                        letter_id: letter.id.clone(),
+                        at: timefmt::stored(now),
+                        from_step: Some(letter.step.clone()),
+                        to_step: Some(letter.step.clone()),
+                        action: if new_content { "version" } else { "rename" }.into(),
+                        actor,
+                        actor_verified: verified,
+                        sha256: Some(data.sha.clone()),
+                        path: Some(rel.to_string()),
+                        note: None,
+                    }),
+                    rejection: None,
+                };
+                let root = self.cfg.root.clone();
+                journal::execute(
+                    &mut self.db,
+                    &root,
+                    &wf.id_prefix,
+                    Some(&letter.id),
+                    None,
+                    |_| Plan {
+                        ops: vec![],
+                        record: rec,
+                    },
+                )?;
+                tracing::info!(letter = %letter.id, file = rel, new_version = new_content, "recorded in place");
+                Ok(Outcome::Done)
+            }
+            Decision::Return { reason } => {
+                let letter = letter.expect("a return has a letter");
+                let sha = data
+                    .map(|d| d.sha.clone())
+                    .unwrap_or_else(|| letter.sha256.clone());
+                let back_dir = self.dest_dir(&Dest::Back, Some(&letter));
+                let target = fsops::free_name(
+                    &self.cfg.root.join(&back_dir),
+                    &names::letter_file_name(&letter.id, &letter.subject),
+                    &[],
+                );
+                let target_rel = fsops::rel_path(&self.cfg.root, &target).expect("under root");
+                let step_name = wf
+                    .step(&letter.step)
+                    .map(|s| s.name.clone())
+                    .unwrap_or(letter.step.clone());
+                let text = self.reason_text(reason, "", rel, Some(&letter.id), &step_name, now);
+                let reason_path = format!("{target_rel}.alasan.txt");
+                let reason_path = fsops::rel_path(
+                    &self.cfg.root,
+                    &fsops::free_name(
+                        &self.cfg.root.join(&back_dir),
+                        &file_name(Path::new(&reason_path)),
+                        &[],
+                    ),
+                )
+                .expect("under root");
+                let rec = Record {
+                    update: Some(LetterUpdate {
+                        letter_id: letter.id.clone(),
+                        step: letter.step.clone(),
+                        state: letter.state.clone(),
+                        path: target_rel.clone(),
+                        sha256: letter.sha256.clone(),
+                        size: meta.len() as i64,
+                        mtime_ns: mtime_ns(meta) as i64,
+                        step_changed: false,
+                    }),
+                    version: None,
+                    transition: Some(TransitionRec {
+                        letter_id: letter.id.clone(),
+                        at: timefmt::stored(now),
+                        from_step: Some(letter.step.clone()),
+                        to_step: Some(letter.step.clone()),
+                        action: "returned".into(),
+                        actor: self.actor(&letter, false, &person).0,
+                        actor_verified: false,
+                        sha256: Some(sha.clone()),
+                        path: Some(target_rel.clone()),
+                        note: Some(format!("{reason}: placed in {rel}")),
+                    }),
+                    rejection: None,
+                };
+                let ops = vec![
+                    FsOp::Move {
+                        from: rel.to_string(),
+                        to: target_rel.clone(),
+                        sha256: Some(sha),
+                    },
+                    FsOp::Write {
+                        path: reason_path,
+                        text,
+                    },
+                ];
+                let root = self.cfg.root.clone();
+                journal::execute(
+                    &mut self.db,
+                    &root,
+                    &wf.id_prefix,
+                    Some(&letter.id),
+                    None,
+                    |_| Plan { ops, record: rec },
+                )?;
+                tracing::warn!(letter = %letter.id, file = rel, back_to = %target_rel, reason, "a file moved by hand to the wrong folder was put back");
+                self.tidy(abs);
+                Ok(Outcome::Done)
+            }
+        }
+    }
+
+    /// Who did it: a person who wrote a new file is its owner; a move keeps
+    /// the owner, so the actor is the role of the step the letter was at,
+    /// unverified.
+    fn actor(&self, letter: &LetterRow, new_file: bool, owner: &str) -> (String, bool) {
+        if new_file {
+            return (owner.to_string(), true);
+        }
+        let role = self
+            .wf
+            .step(&letter.step)
+            .and_then(|s| s.role.clone())
+            .unwrap_or_else(|| "unknown".into());
+        (format!("role:{role}"), false)
+    }
+
+    /// The folder (relative to the root) a destination stands for.
+    fn dest_dir(&self, dest: &Dest, letter: Option<&LetterRow>) -> String {
+        match dest {
+            Dest::Inbox(step) => self
+                .wf
+                .step(step)
+                .map(|s| s.folder.clone())
+                .unwrap_or_default(),
+            Dest::Returns(step) => self
+                .wf
+                .step(step)
+                .map(|s| layout::folder_of(s, &Area::Returns))
+                .unwrap_or_default(),
+            Dest::Archive { year } => {
+                let arsip = self
+                    .wf
+                    .step_of_kind(crate::workflow::StepKind::Archive)
+                    .map(|s| s.folder.clone())
+                    .unwrap_or_else(|| "arsip".into());
+                format!("{arsip}/{year}")
+            }
+            Dest::Back => letter
+                .and_then(|l| l.path.as_deref())
+                .and_then(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
+                .unwrap_or_else(|| self.wf.entry().folder.clone()),
+        }
+    }
+
+    fn reason_text(
+        &self,
+        code: &str,
+        detail: &str,
+        rel: &str,
+        letter: Option<&str>,
+        step: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> String {
+        let wf = &self.wf;
+        let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let file = rel.rsplit('/').next().unwrap_or(rel);
+        let waktu = timefmt::human_wib(now);
+        let surat = letter.unwrap_or("-");
+        let values = [
+            ("berkas", file),
+            ("folder", folder),
+            ("waktu", waktu.as_str()),
+            ("rincian", detail),
+            ("folder_draf", wf.entry().folder.as_str()),
+            ("langkah", step),
+            ("surat", surat),
+        ];
+        let alasan = templates::render(wf.templates.reason(code), &values);
+        let alasan = alasan.trim().to_string();
+        templates::render(
+            &wf.templates.reason_file,
+            &[
+                ("berkas", file),
+                ("folder", folder),
+                ("waktu", &waktu),
+                ("alasan", &alasan),
+                ("surat", surat),
+            ],
+        )
+    }
+
+    /// Moves a file to the rejected folder with a reason file beside it.
+    fn reject(
+        &mut self,
+        rel: &str,
+        meta: &fs::Metadata,
+        place: &Place,
+        letter: Option<&LetterRow>,
+        code: &str,
+        detail: &str,
+    ) -> Result<()> {
+        let wf = self.wf.clone();
+        let now = Utc::now();
+        let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
+        let dir = self.cfg.root.join(&wf.rejected_folder);
+        let target = fsops::free_name(&dir, &name, &[]);
+        let target_rel = fsops::rel_path(&self.cfg.root, &target).expect("under root");
+        let reason_target =
+            fsops::free_name(&dir, &format!("{}.alasan.txt", file_name(&target)), &[]);
+        let reason_rel = fsops::rel_path(&self.cfg.root, &reason_target).expect("under root");
+        let step_name = match place {
+            Place::Step { step, .. } => step.name.clone(),
+            _ => String::new(),
+        };
+        let step_name = letter
+            .and_then(|l| wf.step(&l.step))
+            .map(|s| s.name.clone())
+            .unwrap_or(step_name);
+        let detail = if code == "duplicate" {
+            letter.and_then(|l| l.path.clone()).unwrap_or_default()
+        } else {
+            detail.to_string()
+        };
+        let text = self.reason_text(
+            code,
+            &detail,
+            rel,
+            letter.map(|l| l.id.as_str()),
+            &step_name,
+            now,
+        );
+        let is_link = meta.file_type().is_symlink();
+        let sha = if is_link || !meta.is_file() {
+            None
+        } else {
+            Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0)
+        };
+        let rec = Record {
+            rejection: Some(RejectionRec {
+                at: timefmt::stored(now),
+                original_path: rel.to_string(),
+                path: target_rel.clone(),
+                reason_code: code.to_string(),
+                reason: text.clone(),
+                sha256: sha.clone(),
+                owner: Some(owner::login_of(meta)),
+                letter_id: letter.map(|l| l.id.clone()),
+            }),
+            ..Record::default()
+        };
+        let ops = vec![
+            FsOp::Move {
+                from: rel.to_string(),
+                to: target_rel.clone(),
+                sha256: sha,
+            },
+            FsOp::Write {
+                path: reason_rel,
+                text,
+            },
+        ];
+        let root = self.cfg.root.clone();
+        journal::execute(
+            &mut self.db,
+            &root,
+            &wf.id_prefix,
+            letter.map(|l| l.id.as_str()),
+            None,
+            |_| Plan { ops, record: rec },
+        )?;
+        tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code, detail = %detail, "refused a file");
+        self.tidy(&self.cfg.root.join(rel));
+        Ok(())
+    }
+
+    /// Removes the now-empty folders a person dropped inside a workflow
+    /// folder (never a workflow folder itself).
+    fn tidy(&self, abs: &Path) {
+        let keep: Vec<PathBuf> = self
+            .wf
+            .folders()
+            .iter()
+            .map(|f| self.cfg.root.join(f))
+            .collect();
+        let mut dir = abs.parent();
+        while let Some(d) = dir {
+            if d == self.cfg.root || keep.iter().any(|k| k == d) || !d.starts_with(&self.cfg.root) {
+                break;
+            }
+            if fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+}
+
+struct FileData {
+    sha: String,
+    bytes: Vec<u8>,
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn is_companion(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(_, ext)| COMPANIONS.iter().any(|c| ext.eq_ignore_ascii_case(c)))
+}
+
+/// Modification time in nanoseconds since the epoch.
+pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
+    meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
+}
+
+/// How long ago the file last changed (status change time: copy tools can
+/// preserve the modification time, but not this).
+fn age_of(meta: &fs::Metadata) -> Duration {
+    let changed = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(meta.ctime().max(0) as u64)
+        + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
+    SystemTime::now()
+        .duration_since(changed)
+        .unwrap_or_default()
+}
+
+/// The reviewer's note for the PDF at `pdf`: a `.txt` with the same base
+/// name, or the only `.txt` when the PDF is the only one in its folder.
+pub fn find_note(pdf: &Path) -> Result<Option<PathBuf>> {
+    let Some(dir) = pdf.parent() else {
+        return Ok(None);
+    };
+    let same = pdf.with_extension("txt");
+    if same.is_file() {
+        return Ok(Some(same));
+    }
+    let mut txts = Vec::new();
+    let mut pdfs = 0;
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let n = e.file_name().to_string_lossy().into_owned();
+        let lower = n.to_ascii_lowercase();
+        if !e.file_type()?.is_file() || lower.ends_with(".alasan.txt") {
+            continue;
+        }
+        if lower.ends_with(".txt") {
+            txts.push(e.path());
+        } else if lower.ends_with(".pdf") {
+            pdfs += 1;
+        }
+    }
+    Ok(if txts.len() == 1 && pdfs == 1 {
+        txts.pop()
+    } else {
+        None
+    })
+}
+
+/// A note's text, at most 64 KiB, as UTF-8 (Windows Notepad may write
+/// UTF-16 or legacy code pages; these are read lossily).
+fn read_note(p: &Path) -> String {
+    let bytes = fs::read(p).unwrap_or_default();
+    let bytes = &bytes[..bytes.len().min(64 * 1024)];
+    if bytes.starts_with(&[0xFF, 0xFE]) {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| u16::from_le_bytes([c[0], c[1]]))
+            .collect();
+        return String::from_utf16_lossy(&units).trim().to_string();
+    }
+    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    String::from_utf8_lossy(bytes).trim().to_string()
+}

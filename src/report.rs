@@ -1,0 +1,156 @@
+//! What the command line prints: letters in flight (`status`) and one
+//! letter's audit trail (`history`), as a table for people or as JSON for
+//! scripts (field names are part of the contract in SPEC.md).
+
+use crate::db::{Db, LetterRow, TransitionRec};
+use crate::timefmt;
+use crate::workflow::Workflow;
+use anyhow::Result;
+use serde::Serialize;
+
+/// One row of `suratd status --json`.
+#[derive(Debug, Serialize)]
+pub struct StatusRow {
+    pub id: String,
+    pub number: Option<String>,
+    pub subject: String,
+    pub step: String,
+    pub path: Option<String>,
+    pub since: Option<String>,
+    pub due: Option<String>,
+    pub overdue: Option<bool>,
+}
+
+/// One row of `suratd history LETTER --json`.
+#[derive(Debug, Serialize)]
+pub struct HistoryRow {
+    pub time: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub action: String,
+    pub actor: String,
+    pub actor_verified: bool,
+    pub sha256: Option<String>,
+    pub path: Option<String>,
+    pub note: Option<String>,
+}
+
+fn wib(stored: &str) -> Option<String> {
+    timefmt::parse_stored(stored).map(timefmt::iso_wib)
+}
+
+pub fn status_rows(db: &Db) -> Result<Vec<StatusRow>> {
+    Ok(db
+        .in_flight()?
+        .into_iter()
+        .map(|l: LetterRow| StatusRow {
+            since: wib(&l.step_since),
+            id: l.id,
+            number: l.number,
+            subject: l.subject,
+            step: l.step,
+            path: l.path,
+            // Deadlines come with the office calendar (a later stage).
+            due: None,
+            overdue: None,
+        })
+        .collect())
+}
+
+pub fn history_rows(trail: Vec<TransitionRec>) -> Vec<HistoryRow> {
+    trail
+        .into_iter()
+        .map(|t| HistoryRow {
+            time: wib(&t.at),
+            from: t.from_step,
+            to: t.to_step,
+            action: t.action,
+            actor: t.actor,
+            actor_verified: t.actor_verified,
+            sha256: t.sha256,
+            path: t.path,
+            note: t.note,
+        })
+        .collect()
+}
+
+/// Formats rows as an aligned text table.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            widths[i] = widths[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| {
+        let mut s = String::new();
+        for (i, c) in cells.iter().enumerate() {
+            if i + 1 == cells.len() {
+                s.push_str(c);
+            } else {
+                s.push_str(&format!("{c:<w$}  ", w = widths[i]));
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = line(headers.iter().map(|h| h.to_string()).collect());
+    for r in rows {
+        out.push_str(&line(r.clone()));
+    }
+    out
+}
+
+pub fn status_table(rows: &[StatusRow], wf: &Workflow) -> String {
+    if rows.is_empty() {
+        return "No letters in flight.\n".into();
+    }
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.id.clone(),
+                r.number.clone().unwrap_or_else(|| "-".into()),
+                wf.step(&r.step)
+                    .map(|s| s.id.clone())
+                    .unwrap_or(r.step.clone()),
+                r.since
+                    .clone()
+                    .map(|s| s.replace('T', " "))
+                    .unwrap_or_default(),
+                r.subject.clone(),
+            ]
+        })
+        .collect();
+    table(&["ID", "NUMBER", "STEP", "SINCE", "SUBJECT"], &body)
+}
+
+pub fn history_table(rows: &[HistoryRow]) -> String {
+    let body: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.time
+                    .clone()
+                    .map(|s| s.replace('T', " "))
+                    .unwrap_or_default(),
+                r.from.clone().unwrap_or_else(|| "-".into()),
+                r.to.clone().unwrap_or_else(|| "-".into()),
+                r.action.clone(),
+                format!(
+                    "{}{}",
+                    r.actor,
+                    if r.actor_verified {
+                        ""
+                    } else {
+                        " (unverified)"
+                    }
+                ),
+                r.sha256
+                    .as_deref()
+                    .map(|s| s[..12.min(s.len())].to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table(&["TIME", "FROM", "TO", "ACTION", "ACTOR", "SHA256"], &body)
+}

@@ -1,0 +1,369 @@
+//! The workflow an admin describes in `workflow.yaml`: roles, teams, people,
+//! steps with their folders and outcomes, and the texts people read. This
+//! module owns the schema and the validated model; `check` owns the rules.
+
+use crate::durations::HumanDuration;
+use crate::yaml::{self, Diagnostic, Diagnostics};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+/// The SOP-024 workflow shipped with suratd and used when no file is given.
+pub const BUILTIN: &str = include_str!("../workflow.yaml");
+/// Name used for the built-in workflow in messages.
+pub const BUILTIN_LABEL: &str = "<built-in workflow.yaml>";
+
+// ---------------------------------------------------------------------------
+// The file as written (with locations for messages).
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkflow {
+    pub version: Spanned<u32>,
+    #[serde(default)]
+    pub office: RawOffice,
+    #[serde(default)]
+    pub letters: RawLetters,
+    #[serde(default)]
+    pub roles: Vec<Spanned<RawRole>>,
+    #[serde(default)]
+    pub teams: Vec<Spanned<RawTeam>>,
+    #[serde(default)]
+    pub people: Vec<Spanned<RawPerson>>,
+    #[serde(default)]
+    pub steps: Vec<Spanned<RawStep>>,
+    pub rejected_folder: Option<Spanned<String>>,
+    #[serde(default)]
+    pub templates: RawTemplates,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffice {
+    pub name: Option<String>,
+    pub unit_code: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLetters {
+    pub id_prefix: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    /// Letters go to the person of this role in the drafter's own team.
+    #[serde(default)]
+    pub per_team: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTeam {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerson {
+    pub login: Spanned<String>,
+    pub name: Option<String>,
+    pub email: Option<Spanned<String>>,
+    #[serde(default)]
+    pub roles: Vec<Spanned<String>>,
+    pub team: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub folder: Spanned<String>,
+    pub kind: Spanned<StepKind>,
+    pub role: Option<Spanned<String>>,
+    /// SOP step numbers this step covers (documentation and reports).
+    #[serde(default)]
+    pub sop: Vec<u32>,
+    /// Standard time (Mutu Baku: Waktu).
+    pub time: Option<Spanned<HumanDuration>>,
+    pub next: Option<Spanned<String>>,
+    #[serde(default)]
+    pub outcomes: BTreeMap<String, Spanned<String>>,
+    /// For the drafting step: the sub-folder where returned letters wait.
+    pub returns: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTemplates {
+    pub reason_file: Option<Spanned<String>>,
+    #[serde(default)]
+    pub reasons: BTreeMap<String, Spanned<String>>,
+}
+
+// ---------------------------------------------------------------------------
+// The validated model.
+
+/// What happens to files in a step's folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// New drafts are dropped here; each becomes a letter and goes on to `next`.
+    Drop,
+    /// A person decides; moving the file into an outcome sub-folder decides.
+    Review,
+    /// The letter waits for something outside (a portal, a signature); a
+    /// person moves it on to `next`, or into an outcome sub-folder.
+    Waiting,
+    /// The signed PDF is dropped here and goes on to `next` at once.
+    SignedDrop,
+    /// The letter is printed and sent; the outcome sub-folder records it.
+    Dispatch,
+    /// Finished letters, filed by year. The end of the workflow.
+    Archive,
+    /// Cancelled letters keep their number here.
+    Cancel,
+}
+
+impl StepKind {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, StepKind::Archive | StepKind::Cancel)
+    }
+    /// Kinds whose files suratd moves on as soon as they arrive.
+    pub fn forwards_on_arrival(self) -> bool {
+        matches!(self, StepKind::Drop | StepKind::SignedDrop)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Drop => "drop",
+            StepKind::Review => "review",
+            StepKind::Waiting => "waiting",
+            StepKind::SignedDrop => "signed_drop",
+            StepKind::Dispatch => "dispatch",
+            StepKind::Archive => "archive",
+            StepKind::Cancel => "cancel",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Office {
+    pub name: String,
+    pub unit_code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub per_team: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub login: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub name: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub id: String,
+    pub name: String,
+    pub folder: String,
+    pub kind: StepKind,
+    pub role: Option<String>,
+    pub sop: Vec<u32>,
+    pub time: Option<Duration>,
+    pub next: Option<String>,
+    pub outcomes: Vec<Outcome>,
+    pub returns: Option<String>,
+}
+
+impl Step {
+    /// Folder of outcome `name`, relative to the share root.
+    pub fn outcome_folder(&self, name: &str) -> String {
+        format!("{}/{}", self.folder, name)
+    }
+    /// Folder where returned letters wait, relative to the share root.
+    pub fn returns_folder(&self) -> Option<String> {
+        self.returns
+            .as_ref()
+            .map(|r| format!("{}/{}", self.folder, r))
+    }
+    pub fn outcome(&self, name: &str) -> Option<&Outcome> {
+        self.outcomes.iter().find(|o| o.name == name)
+    }
+}
+
+/// Reason codes for files suratd refuses or sends back, with the
+/// placeholders their templates may use.
+pub const REASON_CODES: &[&str] = &[
+    "not_pdf",
+    "office_document",
+    "empty",
+    "broken",
+    "encrypted",
+    "symlink",
+    "unknown_file",
+    "wrong_folder",
+    "letter_closed",
+    "letter_elsewhere",
+    "duplicate",
+    "failed_repeatedly",
+];
+pub const REASON_PLACEHOLDERS: &[&str] = &[
+    "berkas",
+    "folder",
+    "waktu",
+    "rincian",
+    "folder_draf",
+    "langkah",
+    "surat",
+];
+pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
+
+#[derive(Debug, Clone)]
+pub struct Templates {
+    pub reason_file: String,
+    pub reasons: BTreeMap<String, String>,
+}
+
+impl Templates {
+    pub fn reason(&self, code: &str) -> &str {
+        self.reasons
+            .get(code)
+            .map(String::as_str)
+            .unwrap_or("Berkas ini tidak dapat diproses ({rincian}).")
+    }
+}
+
+/// A validated workflow.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    /// Where it was read from (a path, or the built-in label).
+    pub source: String,
+    pub office: Office,
+    pub id_prefix: String,
+    pub roles: Vec<Role>,
+    pub teams: Vec<Team>,
+    pub people: Vec<Person>,
+    pub steps: Vec<Step>,
+    pub rejected_folder: String,
+    pub templates: Templates,
+}
+
+impl Workflow {
+    /// Reads and validates a workflow file; `None` means the built-in one.
+    /// Warnings are returned beside the workflow; errors fail.
+    pub fn load(path: Option<&Path>) -> Result<(Workflow, Vec<Diagnostic>), Diagnostics> {
+        let (label, text) = match path {
+            None => (BUILTIN_LABEL.to_string(), BUILTIN.to_string()),
+            Some(p) => {
+                let label = p.display().to_string();
+                let text = read_text(p)
+                    .map_err(|m| Diagnostics(vec![Diagnostic::error(&label, None, m)]))?;
+                (label, text)
+            }
+        };
+        Self::from_text(&label, &text)
+    }
+
+    pub fn from_text(label: &str, text: &str) -> Result<(Workflow, Vec<Diagnostic>), Diagnostics> {
+        let raw: RawWorkflow = yaml::parse(label, text).map_err(|d| Diagnostics(vec![d]))?;
+        let (wf, diags) = crate::check::workflow(label, raw);
+        match wf {
+            Some(wf) if !diags.iter().any(Diagnostic::is_error) => Ok((wf, diags)),
+            _ => Err(Diagnostics(diags)),
+        }
+    }
+
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The drafting step (exactly one `drop` step; `check` guarantees it).
+    pub fn entry(&self) -> &Step {
+        self.steps
+            .iter()
+            .find(|s| s.kind == StepKind::Drop)
+            .expect("validated workflow has a drop step")
+    }
+
+    pub fn step_of_kind(&self, kind: StepKind) -> Option<&Step> {
+        self.steps.iter().find(|s| s.kind == kind)
+    }
+
+    pub fn person(&self, login: &str) -> Option<&Person> {
+        self.people
+            .iter()
+            .find(|p| p.login.eq_ignore_ascii_case(login))
+    }
+
+    pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.roles
+            .iter()
+            .find(|r| r.id == id)
+            .map(|r| r.name.as_str())
+            .unwrap_or(id)
+    }
+
+    /// Every folder suratd keeps, relative to the root, parents first.
+    pub fn folders(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.steps {
+            out.push(s.folder.clone());
+            for o in &s.outcomes {
+                out.push(s.outcome_folder(&o.name));
+            }
+            if let Some(r) = s.returns_folder() {
+                out.push(r);
+            }
+        }
+        out.push(self.rejected_folder.clone());
+        out
+    }
+}
+
+/// Reads a small text file written by an admin, with a size limit.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.len() > yaml::MAX_YAML_BYTES as u64 {
+        return Err(format!(
+            "{} is {} bytes; the limit is {} bytes",
+            path.display(),
+            meta.len(),
+            yaml::MAX_YAML_BYTES
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "{} is not UTF-8 text (byte {}); save it as UTF-8",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
