@@ -1,0 +1,313 @@
+//! Test harness: a temporary share, database and config, the real `suratd`
+//! binary started as a child process, real PDFs, and helpers that wait for
+//! the folders or the SQLite file to reach a state.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub root: PathBuf,
+    pub db: PathBuf,
+    pub config: PathBuf,
+}
+
+/// Extra lines for the config file (YAML, top level).
+pub fn env_with(mode: &str, extra: &str) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("share");
+    let db = dir.path().join("data/suratd.db");
+    let config = dir.path().join("suratd.yaml");
+    let text = format!(
+        "root: share\ndatabase: data/suratd.db\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  attempts: 3\n  timeout: 20s\n{extra}"
+    );
+    std::fs::write(&config, text).unwrap();
+    Env {
+        dir,
+        root,
+        db,
+        config,
+    }
+}
+
+pub fn env(mode: &str) -> Env {
+    env_with(mode, "")
+}
+
+impl Env {
+    pub fn bin() -> &'static str {
+        env!("CARGO_BIN_EXE_suratd")
+    }
+
+    /// Runs a suratd command with this environment's config.
+    pub fn cli(&self, args: &[&str]) -> Output {
+        Command::new(Self::bin())
+            .arg("--config")
+            .arg(&self.config)
+            .args(args)
+            .output()
+            .unwrap()
+    }
+
+    /// Starts `suratd run`; it is stopped when the returned value drops.
+    pub fn start(&self) -> Daemon {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("suratd.log"))
+            .unwrap();
+        let child = Command::new(Self::bin())
+            .arg("--config")
+            .arg(&self.config)
+            .arg("run")
+            .env("SURATD_LOG", "debug")
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let d = Daemon { child: Some(child) };
+        // Ready when the tree and the database exist (files dropped earlier
+        // are found by the start-up scan, which follows).
+        assert!(
+            wait_until(Duration::from_secs(20), || self.db.exists()
+                && self.root.join("01-draf/revisi").is_dir()),
+            "suratd did not start; log:\n{}",
+            self.log()
+        );
+        d
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("suratd.log")).unwrap_or_default()
+    }
+
+    pub fn p(&self, rel: &str) -> PathBuf {
+        self.root.join(rel)
+    }
+
+    pub fn conn(&self) -> rusqlite::Connection {
+        let c = rusqlite::Connection::open(&self.db).unwrap();
+        c.busy_timeout(Duration::from_secs(5)).unwrap();
+        c
+    }
+
+    /// Files directly in `rel` (names, sorted).
+    pub fn files(&self, rel: &str) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(self.p(rel))
+            .map(|rd| {
+                rd.flatten()
+                    .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    /// Every file under the root, relative, sorted.
+    pub fn tree(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        walk(&self.root, &self.root, &mut out);
+        out.sort();
+        out
+    }
+
+    /// Waits until `rel` holds exactly one file whose name starts with
+    /// `prefix`, and returns its name.
+    pub fn wait_file(&self, rel: &str, prefix: &str) -> String {
+        let mut found = None;
+        let ok = wait_until(Duration::from_secs(15), || {
+            let f: Vec<String> = self
+                .files(rel)
+                .into_iter()
+                .filter(|n| n.starts_with(prefix))
+                .collect();
+            if f.len() == 1 {
+                found = Some(f[0].clone());
+                true
+            } else {
+                false
+            }
+        });
+        assert!(
+            ok,
+            "no file {prefix}* in {rel}; tree: {:#?}\nlog:\n{}",
+            self.tree(),
+            self.log()
+        );
+        found.unwrap()
+    }
+
+    pub fn letter(&self, id: &str) -> (String, String, Option<String>) {
+        self.conn()
+            .query_row(
+                "SELECT step, state, path FROM letters WHERE id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap()
+    }
+
+    pub fn actions(&self, id: &str) -> Vec<String> {
+        let c = self.conn();
+        let mut st = c
+            .prepare("SELECT action FROM transitions WHERE letter_id = ?1 ORDER BY id")
+            .unwrap();
+        st.query_map([id], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect()
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Copies bytes into the share the way a person drops a file: written
+    /// elsewhere, then renamed in.
+    pub fn drop_file(&self, rel: &str, bytes: &[u8]) {
+        let tmp = self.dir.path().join("incoming.tmp");
+        std::fs::write(&tmp, bytes).unwrap();
+        let to = self.p(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::rename(&tmp, &to).unwrap();
+    }
+
+    /// Moves a file inside the share (what staff do in Explorer).
+    pub fn mv(&self, from: &str, to_dir: &str) {
+        let f = self.p(from);
+        let name = f.file_name().unwrap().to_owned();
+        std::fs::rename(&f, self.p(to_dir).join(name)).unwrap();
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut Vec<String>) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                walk(root, &p, out);
+            } else {
+                out.push(p.strip_prefix(root).unwrap().to_string_lossy().into_owned());
+            }
+        }
+    }
+}
+
+pub struct Daemon {
+    child: Option<Child>,
+}
+
+impl Daemon {
+    /// SIGTERM, then wait for the exit.
+    pub fn stop(mut self) -> std::process::ExitStatus {
+        let mut c = self.child.take().unwrap();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(c.id().to_string())
+            .status();
+        wait_exit(&mut c)
+    }
+
+    /// SIGKILL: a crash.
+    pub fn kill(mut self) {
+        let mut c = self.child.take().unwrap();
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+
+    pub fn alive(&mut self) -> bool {
+        self.child.as_mut().unwrap().try_wait().unwrap().is_none()
+    }
+}
+
+fn wait_exit(c: &mut Child) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(s) = c.try_wait().unwrap() {
+            return s;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            let _ = c.kill();
+            return c.wait().unwrap();
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = Command::new("kill")
+                .arg("-TERM")
+                .arg(c.id().to_string())
+                .status();
+            wait_exit(&mut c);
+        }
+    }
+}
+
+pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < timeout {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    f()
+}
+
+/// A real one-page PDF whose page shows `text`.
+pub fn pdf(text: &str) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let content = Content {
+        operations: vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 14.into()]),
+            Operation::new("Td", vec![72.into(), 760.into()]),
+            Operation::new("Tj", vec![Object::string_literal(text)]),
+            Operation::new("ET", vec![]),
+        ],
+    };
+    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+    let page_id = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+            "Resources" => resources_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+pub fn sha256(bytes: &[u8]) -> String {
+    suratd::fsops::sha256_bytes(bytes)
+}
+
+pub fn year() -> i32 {
+    suratd::timefmt::year_wib(chrono::Utc::now())
+}
+
+/// The shared real-world corpus, when this checkout has it beside it.
+pub fn corpus() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real-world");
+    p.is_dir().then_some(p)
+}

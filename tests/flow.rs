@@ -1,0 +1,197 @@
+//! End to end: the real daemon moves letters through SOP-024, in event and
+//! in polling mode. Assertions read the folders and the SQLite file.
+
+mod common;
+use common::*;
+
+fn full_path(mode: &str) {
+    let env = env(mode);
+    let _d = env.start();
+    let draft = pdf("Undangan Rapat Koordinasi");
+    env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &draft);
+
+    // Registered, renamed with its id, and sent to the team leader.
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    assert_eq!(id, format!("SK-{}-0001", year()));
+    assert_eq!(name, format!("{id} KP.650 Undangan Rapat.pdf"));
+    assert!(env.files("01-draf").is_empty());
+    assert_eq!(
+        std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(),
+        draft,
+        "bytes unchanged"
+    );
+    // The version is in the store beside the database.
+    let sha = sha256(&draft);
+    assert!(
+        env.dir
+            .path()
+            .join("data/store")
+            .join(&sha[..2])
+            .join(&sha)
+            .is_file()
+    );
+
+    // Ketua Tim approves; Sekretaris approves.
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.mv(&format!("03-kelengkapan/{name}"), "03-kelengkapan/setuju");
+    env.wait_file("04-ajukan-tte", &id);
+    // Submitted to the portal; the secretary moves it on by hand.
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    wait_until(std::time::Duration::from_secs(10), || {
+        env.letter(&id).0 == "menunggu_tte"
+    });
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+
+    // The signed PDF comes back from the portal and is dropped in 06.
+    let signed = pdf("Undangan Rapat Koordinasi - ditandatangani secara elektronik");
+    env.drop_file(&format!("06-sudah-tte/{id} signed.pdf"), &signed);
+    let in07 = env.wait_file("07-distribusi", &id);
+    assert_eq!(
+        std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap(),
+        signed
+    );
+    // The unsigned copy left in 05 was superseded (its bytes are in the store).
+    assert!(
+        env.files("05-menunggu-tte").is_empty(),
+        "{:?}",
+        env.files("05-menunggu-tte")
+    );
+    assert!(env.files("06-sudah-tte").is_empty());
+
+    // Bagian Umum dispatches it: archived by year.
+    env.mv(&format!("07-distribusi/{in07}"), "07-distribusi/terkirim");
+    let arsip = format!("arsip/{}", year());
+    env.wait_file(&arsip, &id);
+    let (step, state, path) = env.letter(&id);
+    assert_eq!((step.as_str(), state.as_str()), ("arsip", "finished"));
+    assert_eq!(path.unwrap(), format!("{arsip}/{name}"));
+    assert_eq!(
+        env.actions(&id),
+        [
+            "register", "setuju", "setuju", "forward", "signed", "terkirim"
+        ]
+    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 2);
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM intents WHERE state != 'done'"),
+        0
+    );
+    // Nothing left anywhere else.
+    let tree: Vec<String> = env
+        .tree()
+        .into_iter()
+        .filter(|p| !p.starts_with("arsip/"))
+        .collect();
+    assert!(tree.is_empty(), "{tree:?}");
+
+    // The audit trail through the CLI, as JSON.
+    let out = env.cli(&["history", &id, "--json"]);
+    assert!(out.status.success());
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0]["action"], "register");
+    assert_eq!(rows[1]["from"], "verifikasi");
+    assert_eq!(rows[1]["to"], "kelengkapan");
+    assert_eq!(rows[1]["actor"], "role:ketua_tim");
+    assert_eq!(rows[1]["actor_verified"], false);
+    assert_eq!(rows[0]["actor_verified"], true);
+    assert_eq!(rows[4]["sha256"], sha256(&signed));
+    assert!(rows[0]["time"].as_str().unwrap().ends_with("+07:00"));
+}
+
+#[test]
+fn full_path_with_file_events() {
+    full_path("events");
+}
+
+#[test]
+fn full_path_with_polling() {
+    full_path("poll");
+}
+
+#[test]
+fn revisi_returns_with_note_and_corrected_draft_keeps_the_letter() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/Surat Tugas.pdf", &pdf("Surat Tugas"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+
+    // The team leader sends it back with a note (dropped after the PDF).
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    std::fs::write(
+        env.p("02-verifikasi/revisi/catatan.txt"),
+        "Perbaiki tanggal surat.",
+    )
+    .unwrap();
+    env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
+    let note = env.p(&format!("01-draf/revisi/{id} Surat Tugas.txt"));
+    assert!(wait_until(std::time::Duration::from_secs(5), || note.is_file()));
+    assert_eq!(
+        std::fs::read_to_string(&note).unwrap(),
+        "Perbaiki tanggal surat."
+    );
+    assert!(env.files("02-verifikasi/revisi").is_empty());
+    let stored_note: String = env
+        .conn()
+        .query_row(
+            "SELECT note FROM transitions WHERE letter_id = ?1 AND action = 'revisi'",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(stored_note, "Perbaiki tanggal surat.");
+    assert_eq!(env.letter(&id).0, "draf");
+
+    // The drafter drops the corrected PDF (the id in its name) into 01-draf.
+    let corrected = pdf("Surat Tugas - tanggal diperbaiki");
+    env.drop_file(&format!("01-draf/{id} Surat Tugas v2.pdf"), &corrected);
+    let back = env.wait_file("02-verifikasi", &id);
+    assert_eq!(
+        back,
+        format!("{id} Surat Tugas.pdf"),
+        "same letter, same name"
+    );
+    assert_eq!(
+        std::fs::read(env.p(&format!("02-verifikasi/{back}"))).unwrap(),
+        corrected
+    );
+    // The returned copy was superseded; the same letter has two versions.
+    assert!(wait_until(std::time::Duration::from_secs(5), || !env
+        .files("01-draf/revisi")
+        .iter()
+        .any(|f| f.ends_with(".pdf"))));
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 1);
+    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 2);
+    assert_eq!(env.actions(&id), ["register", "revisi", "resubmit"]);
+}
+
+#[test]
+fn status_lists_letters_in_flight_as_json() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/Nota Dinas.pdf", &pdf("Nota Dinas"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let out = env.cli(&["status", "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let r = &rows.as_array().unwrap()[0];
+    assert_eq!(r["id"], name[..12].to_string());
+    assert_eq!(r["step"], "verifikasi");
+    assert_eq!(r["subject"], "Nota Dinas");
+    assert_eq!(r["path"], format!("02-verifikasi/{name}"));
+    assert!(r["number"].is_null() && r["due"].is_null() && r["overdue"].is_null());
+    assert!(r["since"].as_str().unwrap().ends_with("+07:00"));
+    // The plain table names it too; an unknown letter is a finding (exit 1).
+    let out = env.cli(&["status"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&name[..12]));
+    let out = env.cli(&["history", "SK-1999-0001"]);
+    assert_eq!(out.status.code(), Some(1));
+}
