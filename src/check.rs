@@ -70,6 +70,18 @@ fn builtin_templates() -> &'static RawTemplatesOwned {
         let raw: RawWorkflow =
             yaml::parse(BUILTIN_LABEL, BUILTIN).expect("built-in workflow.yaml parses");
         RawTemplatesOwned {
+            email: raw
+                .templates
+                .email
+                .iter()
+                .map(|(k, v)| {
+                    let t = EmailTemplate {
+                        subject: v.value.subject.value.clone(),
+                        body: v.value.body.value.clone(),
+                    };
+                    (k.clone(), t)
+                })
+                .collect(),
             reason_file: raw
                 .templates
                 .reason_file
@@ -86,6 +98,7 @@ fn builtin_templates() -> &'static RawTemplatesOwned {
 }
 
 struct RawTemplatesOwned {
+    email: BTreeMap<String, EmailTemplate>,
     reason_file: String,
     reasons: BTreeMap<String, String>,
 }
@@ -130,6 +143,15 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             p.value.clone()
         }
         None => "SK".to_string(),
+    };
+    let number_format = match &raw.letters.number_format {
+        Some(f) => {
+            if let Err(e) = number_format_problem(&f.value) {
+                cx.err(&f.referenced, format!("letters.number_format: {e}"));
+            }
+            f.value.clone()
+        }
+        None => "{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}".to_string(),
     };
     let unit_code = match &raw.office.unit_code {
         Some(u) => {
@@ -627,6 +649,40 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         }
         None => defaults.reason_file.clone(),
     };
+    let mut email = defaults.email.clone();
+    for (kind, t) in &raw.templates.email {
+        if !EMAIL_KINDS.contains(&kind.as_str()) {
+            cx.err(
+                &t.referenced,
+                format!(
+                    "templates.email has no kind {kind:?}; known kinds: {}",
+                    EMAIL_KINDS.join(", ")
+                ),
+            );
+            continue;
+        }
+        for (part, text) in [("subject", &t.value.subject), ("body", &t.value.body)] {
+            if let Err(e) = templates::check(&text.value, EMAIL_PLACEHOLDERS) {
+                cx.err(
+                    &text.referenced,
+                    format!("templates.email.{kind}.{part}: {e}"),
+                );
+            }
+        }
+        if t.value.subject.value.contains(['\r', '\n']) {
+            cx.err(
+                &t.value.subject.referenced,
+                format!("templates.email.{kind}.subject must be one line"),
+            );
+        }
+        email.insert(
+            kind.clone(),
+            EmailTemplate {
+                subject: t.value.subject.value.clone(),
+                body: t.value.body.value.clone(),
+            },
+        );
+    }
     let mut reasons = defaults.reasons.clone();
     for (code, t) in &raw.templates.reasons {
         if !REASON_CODES.contains(&code.as_str()) {
@@ -656,17 +712,65 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             unit_code,
         },
         id_prefix,
+        number_format,
         roles,
         teams,
         people,
         steps,
         rejected_folder,
         templates: Templates {
+            email,
             reason_file,
             reasons,
         },
     };
     (Some(wf), cx.diags)
+}
+
+/// Why a number format is unusable: unknown placeholders, a bad padding,
+/// or no `{seq}` (numbers would not be unique).
+pub fn number_format_problem(format: &str) -> Result<(), String> {
+    let mut has_seq = false;
+    let mut rest = format;
+    while let Some(open) = rest.find('{') {
+        if rest[..open].contains('}') {
+            return Err("stray '}'".into());
+        }
+        let after = &rest[open + 1..];
+        let close = after.find('}').ok_or("unclosed '{'")?;
+        let token = &after[..close];
+        let (name, spec) = match token.split_once(':') {
+            Some((n, s)) => (n, Some(s)),
+            None => (token, None),
+        };
+        if !NUMBER_PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "unknown placeholder {{{token}}}; known: {}",
+                NUMBER_PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if let Some(spec) = spec {
+            let width = spec.strip_prefix('0').and_then(|w| w.parse::<u8>().ok());
+            if name != "seq" || !width.is_some_and(|w| (1..=9).contains(&w)) {
+                return Err(format!(
+                    "bad padding in {{{token}}}; write for example {{seq:03}}"
+                ));
+            }
+        }
+        has_seq |= name == "seq";
+        rest = &after[close + 1..];
+    }
+    if rest.contains('}') {
+        return Err("stray '}'".into());
+    }
+    if !has_seq {
+        return Err("the format needs {seq}, or numbers would repeat".into());
+    }
+    Ok(())
 }
 
 fn list(set: &HashSet<String>) -> String {

@@ -65,6 +65,14 @@ impl Loop {
     }
 
     fn full_scan(&mut self, now: Instant) {
+        // Someone may have deleted a workflow folder: put it back.
+        match init::ensure_tree(self.pipeline.root(), &self.pipeline.wf) {
+            Ok(created) if !created.is_empty() => {
+                tracing::warn!(folders = ?created, "recreated missing folders")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot recreate missing folders"),
+        }
         let files = watch::scan(self.pipeline.root(), &self.pipeline.wf);
         let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
         self.handled.retain(|p, _| present.contains(p));

@@ -101,6 +101,15 @@ impl Pipeline {
             return Ok(Outcome::Skipped);
         }
 
+        // Where suratd put it, unchanged since: nothing to read or count.
+        if let Some(l) = self.db.letter_at_path(&rel)?
+            && l.size == meta.len() as i64
+            && l.mtime_ns == mtime_ns(&meta) as i64
+            && LetterState::parse(&l.state) == LetterState::Active
+        {
+            return Ok(Outcome::Done);
+        }
+
         let attempts = self
             .db
             .bump_attempt(&rel, seen.size as i64, seen.mtime_ns as i64)?;
@@ -115,7 +124,7 @@ impl Pipeline {
             return Ok(Outcome::Done);
         }
         match self.handle(abs, &rel, &meta, &place) {
-            Ok(Outcome::Defer(d)) => Ok(Outcome::Defer(d)),
+            // Waiting (still copying, a note to come) is not a failure.
             Ok(o) => {
                 self.db.clear_attempts(&rel)?;
                 Ok(o)
@@ -160,14 +169,6 @@ impl Pipeline {
             return Ok(Outcome::Done);
         }
 
-        // Where suratd put it, unchanged since: nothing to read.
-        if let Some(l) = self.db.letter_at_path(rel)?
-            && l.size == meta.len() as i64
-            && l.mtime_ns == mtime_ns(meta) as i64
-            && LetterState::parse(&l.state) == LetterState::Active
-        {
-            return Ok(Outcome::Done);
-        }
         let bytes = fs::read(abs).with_context(|| format!("cannot read {rel}"))?;
         if bytes.len() as u64 != meta.len() {
             return Ok(Outcome::Defer(self.cfg.watch.settle));

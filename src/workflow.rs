@@ -50,6 +50,7 @@ pub struct RawOffice {
 #[serde(deny_unknown_fields)]
 pub struct RawLetters {
     pub id_prefix: Option<Spanned<String>>,
+    pub number_format: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,9 +104,18 @@ pub struct RawStep {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawTemplates {
+    #[serde(default)]
+    pub email: BTreeMap<String, Spanned<RawEmail>>,
     pub reason_file: Option<Spanned<String>>,
     #[serde(default)]
     pub reasons: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmail {
+    pub subject: Spanned<String>,
+    pub body: Spanned<String>,
 }
 
 // ---------------------------------------------------------------------------
@@ -244,8 +254,33 @@ pub const REASON_PLACEHOLDERS: &[&str] = &[
 ];
 pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
 
+/// Kinds of email, and the placeholders every email template may use.
+pub const EMAIL_KINDS: &[&str] = &["arrived", "returned", "registered", "rejected"];
+pub const EMAIL_PLACEHOLDERS: &[&str] = &[
+    "surat",
+    "nomor",
+    "perihal",
+    "langkah",
+    "lokasi",
+    "batas_waktu",
+    "catatan",
+    "pengirim",
+    "penerima",
+    "alasan",
+];
+/// Placeholders of `letters.number_format` (`{seq:03}` pads the sequence).
+pub const NUMBER_PLACEHOLDERS: &[&str] = &["sifat", "seq", "unit", "klasifikasi", "tahun", "bulan"];
+
+/// An email template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailTemplate {
+    pub subject: String,
+    pub body: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct Templates {
+    pub email: BTreeMap<String, EmailTemplate>,
     pub reason_file: String,
     pub reasons: BTreeMap<String, String>,
 }
@@ -266,6 +301,8 @@ pub struct Workflow {
     pub source: String,
     pub office: Office,
     pub id_prefix: String,
+    /// The agenda number's format, e.g. `{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}`.
+    pub number_format: String,
     pub roles: Vec<Role>,
     pub teams: Vec<Team>,
     pub people: Vec<Person>,

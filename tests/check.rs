@@ -152,6 +152,34 @@ fn bad_durations_and_placeholders_are_errors() {
 }
 
 #[test]
+fn number_format_and_email_templates_are_checked() {
+    let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}-{nomor:03}/{unit}");
+    expect_error(
+        &text,
+        "number_format: ^\"{sifat}-{nomor",
+        "unknown placeholder {nomor:03}",
+    );
+    let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}/{unit}");
+    expect_error(&text, "number_format: ^\"{sifat}/{unit}", "needs {seq}");
+    let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}-{seq:x}/{unit}");
+    expect_error(&text, "number_format: ^\"{sifat}-{seq:x}", "bad padding");
+    let text = SHIPPED.replace("menunggu tindakan Anda", "menunggu {tindakan} Anda");
+    let (code, out) = check_workflow(&text);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("templates.email.arrived.body: unknown placeholder {tindakan}"),
+        "{out}"
+    );
+    let text = SHIPPED.replace("    registered:\n", "    terdaftar:\n");
+    let (code, out) = check_workflow(&text);
+    assert_eq!(code, 1);
+    assert!(
+        out.contains("templates.email has no kind \"terdaftar\""),
+        "{out}"
+    );
+}
+
+#[test]
 fn shape_rules_by_kind() {
     let text = SHIPPED.replacen("    next: verifikasi\n", "", 1);
     expect_error(&text, "kind: ^drop\n", "needs `next`");

@@ -113,8 +113,19 @@ fn full_path_with_polling() {
 }
 
 #[test]
-fn revisi_returns_with_note_and_corrected_draft_keeps_the_letter() {
-    let env = env("events");
+fn revisi_with_file_events() {
+    revisi_path("events");
+}
+
+#[test]
+fn revisi_with_polling() {
+    revisi_path("poll");
+}
+
+/// Sent back with a note, corrected by the drafter, sent back again (the
+/// second note does not overwrite the first), then approved.
+fn revisi_path(mode: &str) {
+    let env = env(mode);
     let _d = env.start();
     env.drop_file("01-draf/Surat Tugas.pdf", &pdf("Surat Tugas"));
     let name = env.wait_file("02-verifikasi", "SK-");
@@ -167,6 +178,37 @@ fn revisi_returns_with_note_and_corrected_draft_keeps_the_letter() {
     assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 1);
     assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 2);
     assert_eq!(env.actions(&id), ["register", "revisi", "resubmit"]);
+
+    // Sent back a second time by the secretary, after the team leader's approval.
+    env.mv(&format!("02-verifikasi/{back}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    std::fs::write(
+        env.p(&format!("03-kelengkapan/revisi/{id} Surat Tugas.txt")),
+        "Lampiran kurang.",
+    )
+    .unwrap();
+    env.mv(&format!("03-kelengkapan/{back}"), "03-kelengkapan/revisi");
+    env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
+    let second = env.p(&format!("01-draf/revisi/{id} Surat Tugas (2).txt"));
+    assert!(
+        wait_until(std::time::Duration::from_secs(5), || second.is_file()),
+        "{:?}",
+        env.tree()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&second).unwrap(),
+        "Lampiran kurang."
+    );
+    assert_eq!(
+        std::fs::read_to_string(&note).unwrap(),
+        "Perbaiki tanggal surat.",
+        "first note kept"
+    );
+    assert_eq!(env.letter(&id).0, "draf");
+    assert_eq!(
+        env.actions(&id),
+        ["register", "revisi", "resubmit", "setuju", "revisi"]
+    );
 }
 
 #[test]

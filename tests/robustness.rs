@@ -284,6 +284,36 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
 }
 
 #[test]
+fn waiting_for_a_copy_to_finish_is_not_counted_as_failing() {
+    // One attempt allowed, and a grace long enough for several looks: a
+    // truncated PDF that never completes is refused as broken, not set aside.
+    let env = env("events");
+    let text = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(
+        &env.config,
+        text.replace("attempts: 3", "attempts: 1")
+            .replace("parse_grace: 1s", "parse_grace: 5s"),
+    )
+    .unwrap();
+    let _d = env.start();
+    let good = pdf("Memo yang terpotong");
+    env.drop_file("01-draf/Terpotong.pdf", &good[..good.len() - 40]);
+    assert!(
+        wait_until(Duration::from_secs(20), || env
+            .count("SELECT COUNT(*) FROM rejections")
+            == 1),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let code: String = env
+        .conn()
+        .query_row("SELECT reason_code FROM rejections", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(code, "broken");
+}
+
+#[test]
 fn wrong_moves_are_put_back_and_strangers_refused() {
     let env = env("events");
     let _d = env.start();
