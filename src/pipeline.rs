@@ -278,6 +278,7 @@ impl Pipeline {
             .map(|p| p.login.clone())
             .unwrap_or(login.clone());
 
+        let new_content = *content != Content::Known;
         match decision {
             Decision::Nothing => Ok(Outcome::Done),
             Decision::Wait(WaitFor::Copying) => Ok(Outcome::Defer(Duration::from_secs(2))),
@@ -292,9 +293,7 @@ impl Pipeline {
                 action,
             } => {
                 let data = data.expect("registration has content");
-                self.store
-                    .put(&data.sha, &data.bytes)
-                    .context("cannot keep the version in the store")?;
+                self.keep(data)?;
                 journal::still_same(&self.cfg.root, rel, Some(&data.sha))?;
                 let subject = names::subject_from_name(&wf.id_prefix, &file_name(abs));
                 let nl = NewLetter {
@@ -307,55 +306,34 @@ impl Pipeline {
                     mtime_ns: mtime_ns(meta) as i64,
                     at: timefmt::stored(now),
                 };
-                let root = self.cfg.root.clone();
                 let dest_dir = self.dest_dir(&dest, None);
                 let entry = wf.entry().id.clone();
-                let (sha, size, mtime) =
-                    (data.sha.clone(), meta.len() as i64, mtime_ns(meta) as i64);
-                let rel_s = rel.to_string();
+                let root = self.cfg.root.clone();
                 let plan =
                     journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid| {
-                        let id = lid.expect("registration has an id").to_string();
-                        let target = fsops::free_name(
-                            &root.join(&dest_dir),
-                            &names::letter_file_name(&id, &subject),
-                            &[],
-                        );
-                        let target_rel =
-                            fsops::rel_path(&root, &target).expect("target under root");
-                        Plan {
-                            ops: vec![FsOp::Move {
-                                from: rel_s.clone(),
-                                to: target_rel.clone(),
-                                sha256: Some(sha.clone()),
-                            }],
-                            record: Record {
-                                update: Some(LetterUpdate {
-                                    letter_id: id.clone(),
-                                    step: to_step.clone(),
-                                    state: LetterState::Active.as_str().into(),
-                                    path: target_rel.clone(),
-                                    sha256: sha.clone(),
-                                    size,
-                                    mtime_ns: mtime,
-                                    step_changed: true,
-                                }),
-                                version: Some((sha.clone(), size, rel_s.clone())),
-                                transition: Some(TransitionRec {
-                                    letter_id: id,
-                                    at: timefmt::stored(now),
-                                    from_step: Some(entry),
-                                    to_step: Some(to_step.clone()),
-                                    action,
-                                    actor: person.clone(),
-                                    actor_verified: true,
-                                    sha256: Some(sha.clone()),
-                                    path: Some(target_rel),
-                                    note: None,
-                                }),
-                                rejection: None,
-                            },
-                        }
+                        let id = lid.expect("registration has an id");
+                        let (_, target) =
+                            free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
+                        let rec = transit_record(&Transit {
+                            letter_id: id,
+                            from: &entry,
+                            to: &to_step,
+                            state: LetterState::Active.as_str(),
+                            path: &target,
+                            sha: &data.sha,
+                            meta,
+                            action: &action,
+                            actor: (person.clone(), true),
+                            version_from: Some(rel),
+                            note: None,
+                            at: now,
+                        });
+                        let ops = vec![FsOp::Move {
+                            from: rel.into(),
+                            to: target,
+                            sha256: Some(data.sha.clone()),
+                        }];
+                        Plan { ops, record: rec }
                     })?;
                 let t = plan.record.transition.as_ref().expect("has transition");
                 tracing::info!(letter = %t.letter_id, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
@@ -370,202 +348,126 @@ impl Pipeline {
                 take_note,
             } => {
                 let letter = letter.expect("a move has a letter");
-                let new_content = *content != Content::Known;
-                if let Some(d) = data
-                    && new_content
-                {
-                    self.store
-                        .put(&d.sha, &d.bytes)
-                        .context("cannot keep the version in the store")?;
+                if let Some(d) = data.filter(|_| new_content) {
+                    self.keep(d)?;
                 }
                 let sha = data
                     .map(|d| d.sha.clone())
                     .unwrap_or_else(|| letter.sha256.clone());
                 journal::still_same(&self.cfg.root, rel, Some(&sha))?;
                 let dest_dir = self.dest_dir(&dest, Some(&letter));
-                let target = fsops::free_name(
-                    &self.cfg.root.join(&dest_dir),
+                let (target_abs, target) = free_target(
+                    &self.cfg.root,
+                    &dest_dir,
                     &names::letter_file_name(&letter.id, &letter.subject),
-                    &[],
                 );
-                let target_rel = fsops::rel_path(&self.cfg.root, &target).expect("under root");
                 let mut ops = vec![FsOp::Move {
-                    from: rel.to_string(),
-                    to: target_rel.clone(),
+                    from: rel.into(),
+                    to: target.clone(),
                     sha256: Some(sha.clone()),
                 }];
-                let mut note_text = None;
+                let mut note = None;
                 if take_note && let Some(n) = find_note(abs)? {
-                    note_text = Some(read_note(&n));
-                    let note_target = target.with_extension("txt");
-                    let note_target = fsops::free_name(
-                        note_target.parent().unwrap_or(&self.cfg.root),
-                        &file_name(&note_target),
-                        &[],
+                    note = Some(read_note(&n));
+                    let (_, note_target) = free_target(
+                        &self.cfg.root,
+                        &dest_dir,
+                        &file_name(&target_abs.with_extension("txt")),
                     );
+                    let from = fsops::rel_path(&self.cfg.root, &n).expect("under root");
                     ops.push(FsOp::MoveCompanion {
-                        from: fsops::rel_path(&self.cfg.root, &n).expect("under root"),
-                        to: fsops::rel_path(&self.cfg.root, &note_target).expect("under root"),
+                        from,
+                        to: note_target,
                     });
                 }
-                if original_present
-                    && new_content
-                    && let Some(p) = &recorded
+                if let Some(p) = recorded
+                    .as_ref()
+                    .filter(|_| original_present && new_content)
                 {
                     ops.push(FsOp::Supersede {
                         path: p.clone(),
                         sha256: letter.sha256.clone(),
                     });
                 }
-                let (actor, verified) = self.actor(&letter, new_content, &person);
-                let rec = Record {
-                    update: Some(LetterUpdate {
-                        letter_id: letter.id.clone(),
-                        step: to_step.clone(),
-                        state: state.as_str().into(),
-                        path: target_rel.clone(),
-                        sha256: sha.clone(),
-                        size: meta.len() as i64,
-                        mtime_ns: mtime_ns(meta) as i64,
-                        step_changed: to_step != letter.step,
-                    }),
-                    version: new_content.then(|| (sha.clone(), meta.len() as i64, rel.to_string())),
-                    transition: Some(TransitionRec {
-                        letter_id: letter.id.clone(),
-                        at: timefmt::stored(now),
-                        from_step: Some(letter.step.clone()),
-                        to_step: Some(to_step.clone()),
-                        action: action.clone(),
-                        actor,
-                        actor_verified: verified,
-                        sha256: Some(sha),
-                        path: Some(target_rel.clone()),
-                        note: note_text,
-                    }),
-                    rejection: None,
-                };
-                let root = self.cfg.root.clone();
-                journal::execute(
-                    &mut self.db,
-                    &root,
-                    &wf.id_prefix,
-                    Some(&letter.id),
-                    None,
-                    |_| Plan { ops, record: rec },
-                )?;
-                tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target_rel, "moved");
+                let rec = transit_record(&Transit {
+                    letter_id: &letter.id,
+                    from: &letter.step,
+                    to: &to_step,
+                    state: state.as_str(),
+                    path: &target,
+                    sha: &sha,
+                    meta,
+                    action: &action,
+                    actor: self.actor(&letter, new_content, &person),
+                    version_from: new_content.then_some(rel),
+                    note,
+                    at: now,
+                });
+                self.execute(&letter.id, ops, rec)?;
+                tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
                 self.tidy(abs);
                 Ok(Outcome::Done)
             }
             Decision::Track => {
                 let letter = letter.expect("tracking has a letter");
                 let data = data.expect("tracking has content");
-                let new_content = *content != Content::Known;
                 if new_content {
-                    self.store
-                        .put(&data.sha, &data.bytes)
-                        .context("cannot keep the version in the store")?;
+                    self.keep(data)?;
                 }
-                let (actor, verified) = self.actor(&letter, new_content, &person);
-                let rec = Record {
-                    update: Some(LetterUpdate {
-                        letter_id: letter.id.clone(),
-                        step: letter.step.clone(),
-                        state: letter.state.clone(),
-                        path: rel.to_string(),
-                        sha256: data.sha.clone(),
-                        size: meta.len() as i64,
-                        mtime_ns: mtime_ns(meta) as i64,
-                        step_changed: false,
-                    }),
-                    version: new_content
-                        .then(|| (data.sha.clone(), meta.len() as i64, rel.to_string())),
-                    transition: Some(TransitionRec {
-                        letter_id: letter.id.clone(),
-                        at: timefmt::stored(now),
-                        from_step: Some(letter.step.clone()),
-                        to_step: Some(letter.step.clone()),
-                        action: if new_content { "version" } else { "rename" }.into(),
-                        actor,
-                        actor_verified: verified,
-                        sha256: Some(data.sha.clone()),
-                        path: Some(rel.to_string()),
-                        note: None,
-                    }),
-                    rejection: None,
-                };
-                let root = self.cfg.root.clone();
-                journal::execute(
-                    &mut self.db,
-                    &root,
-                    &wf.id_prefix,
-                    Some(&letter.id),
-                    None,
-                    |_| Plan {
-                        ops: vec![],
-                        record: rec,
-                    },
-                )?;
+                let rec = transit_record(&Transit {
+                    letter_id: &letter.id,
+                    from: &letter.step,
+                    to: &letter.step,
+                    state: &letter.state,
+                    path: rel,
+                    sha: &data.sha,
+                    meta,
+                    action: if new_content { "version" } else { "rename" },
+                    actor: self.actor(&letter, new_content, &person),
+                    version_from: new_content.then_some(rel),
+                    note: None,
+                    at: now,
+                });
+                self.execute(&letter.id, vec![], rec)?;
                 tracing::info!(letter = %letter.id, file = rel, new_version = new_content, "recorded in place");
                 Ok(Outcome::Done)
             }
             Decision::Return { reason } => {
                 let letter = letter.expect("a return has a letter");
+                if let Some(d) = data.filter(|_| new_content) {
+                    self.keep(d)?;
+                }
                 let sha = data
                     .map(|d| d.sha.clone())
                     .unwrap_or_else(|| letter.sha256.clone());
                 let back_dir = self.dest_dir(&Dest::Back, Some(&letter));
-                let target = fsops::free_name(
-                    &self.cfg.root.join(&back_dir),
-                    &names::letter_file_name(&letter.id, &letter.subject),
-                    &[],
-                );
-                let target_rel = fsops::rel_path(&self.cfg.root, &target).expect("under root");
+                let name = names::letter_file_name(&letter.id, &letter.subject);
+                let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
+                let (_, reason_path) =
+                    free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
                 let step_name = wf
                     .step(&letter.step)
                     .map(|s| s.name.clone())
                     .unwrap_or(letter.step.clone());
                 let text = self.reason_text(reason, "", rel, Some(&letter.id), &step_name, now);
-                let reason_path = format!("{target_rel}.alasan.txt");
-                let reason_path = fsops::rel_path(
-                    &self.cfg.root,
-                    &fsops::free_name(
-                        &self.cfg.root.join(&back_dir),
-                        &file_name(Path::new(&reason_path)),
-                        &[],
-                    ),
-                )
-                .expect("under root");
-                let rec = Record {
-                    update: Some(LetterUpdate {
-                        letter_id: letter.id.clone(),
-                        step: letter.step.clone(),
-                        state: letter.state.clone(),
-                        path: target_rel.clone(),
-                        sha256: letter.sha256.clone(),
-                        size: meta.len() as i64,
-                        mtime_ns: mtime_ns(meta) as i64,
-                        step_changed: false,
-                    }),
-                    version: None,
-                    transition: Some(TransitionRec {
-                        letter_id: letter.id.clone(),
-                        at: timefmt::stored(now),
-                        from_step: Some(letter.step.clone()),
-                        to_step: Some(letter.step.clone()),
-                        action: "returned".into(),
-                        actor: self.actor(&letter, false, &person).0,
-                        actor_verified: false,
-                        sha256: Some(sha.clone()),
-                        path: Some(target_rel.clone()),
-                        note: Some(format!("{reason}: placed in {rel}")),
-                    }),
-                    rejection: None,
-                };
+                let rec = transit_record(&Transit {
+                    letter_id: &letter.id,
+                    from: &letter.step,
+                    to: &letter.step,
+                    state: &letter.state,
+                    path: &target,
+                    sha: &sha,
+                    meta,
+                    action: "returned",
+                    actor: self.actor(&letter, false, &person),
+                    version_from: new_content.then_some(rel),
+                    note: Some(format!("{reason}: placed in {rel}")),
+                    at: now,
+                });
                 let ops = vec![
                     FsOp::Move {
-                        from: rel.to_string(),
-                        to: target_rel.clone(),
+                        from: rel.into(),
+                        to: target.clone(),
                         sha256: Some(sha),
                     },
                     FsOp::Write {
@@ -573,20 +475,30 @@ impl Pipeline {
                         text,
                     },
                 ];
-                let root = self.cfg.root.clone();
-                journal::execute(
-                    &mut self.db,
-                    &root,
-                    &wf.id_prefix,
-                    Some(&letter.id),
-                    None,
-                    |_| Plan { ops, record: rec },
-                )?;
-                tracing::warn!(letter = %letter.id, file = rel, back_to = %target_rel, reason, "a file moved by hand to the wrong folder was put back");
+                self.execute(&letter.id, ops, rec)?;
+                tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason, "a file moved by hand to the wrong folder was put back");
                 self.tidy(abs);
                 Ok(Outcome::Done)
             }
         }
+    }
+
+    /// Keeps a version's bytes in the store (before anything moves).
+    fn keep(&self, data: &FileData) -> Result<()> {
+        self.store
+            .put(&data.sha, &data.bytes)
+            .map(|_| ())
+            .context("cannot keep the version in the store (is the disk beside the database full?)")
+    }
+
+    /// Journals and carries out a transition of an existing letter.
+    fn execute(&mut self, letter_id: &str, ops: Vec<FsOp>, record: Record) -> Result<()> {
+        let root = self.cfg.root.clone();
+        let prefix = self.wf.id_prefix.clone();
+        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_| {
+            Plan { ops, record }
+        })?;
+        Ok(())
     }
 
     /// Who did it: a person who wrote a new file is its owner; a move keeps
@@ -682,12 +594,12 @@ impl Pipeline {
         let wf = self.wf.clone();
         let now = Utc::now();
         let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
-        let dir = self.cfg.root.join(&wf.rejected_folder);
-        let target = fsops::free_name(&dir, &name, &[]);
-        let target_rel = fsops::rel_path(&self.cfg.root, &target).expect("under root");
-        let reason_target =
-            fsops::free_name(&dir, &format!("{}.alasan.txt", file_name(&target)), &[]);
-        let reason_rel = fsops::rel_path(&self.cfg.root, &reason_target).expect("under root");
+        let (target_abs, target_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &name);
+        let (_, reason_rel) = free_target(
+            &self.cfg.root,
+            &wf.rejected_folder,
+            &format!("{}.alasan.txt", file_name(&target_abs)),
+        );
         let step_name = match place {
             Place::Step { step, .. } => step.name.clone(),
             _ => String::new(),
@@ -778,6 +690,64 @@ impl Pipeline {
 struct FileData {
     sha: String,
     bytes: Vec<u8>,
+}
+
+/// A letter's transition, before it is written as a database record.
+struct Transit<'a> {
+    letter_id: &'a str,
+    from: &'a str,
+    to: &'a str,
+    state: &'a str,
+    /// Where the file ends up, relative to the root.
+    path: &'a str,
+    sha: &'a str,
+    meta: &'a fs::Metadata,
+    action: &'a str,
+    actor: (String, bool),
+    /// For a new version: where it was found.
+    version_from: Option<&'a str>,
+    note: Option<String>,
+    at: chrono::DateTime<Utc>,
+}
+
+fn transit_record(t: &Transit) -> Record {
+    let size = t.meta.len() as i64;
+    Record {
+        update: Some(LetterUpdate {
+            letter_id: t.letter_id.into(),
+            step: t.to.into(),
+            state: t.state.into(),
+            path: t.path.into(),
+            sha256: t.sha.into(),
+            size,
+            mtime_ns: mtime_ns(t.meta) as i64,
+            step_changed: t.from != t.to,
+        }),
+        version: t
+            .version_from
+            .map(|src| (t.sha.to_string(), size, src.to_string())),
+        transition: Some(TransitionRec {
+            letter_id: t.letter_id.into(),
+            at: timefmt::stored(t.at),
+            from_step: Some(t.from.into()),
+            to_step: Some(t.to.into()),
+            action: t.action.into(),
+            actor: t.actor.0.clone(),
+            actor_verified: t.actor.1,
+            sha256: Some(t.sha.into()),
+            path: Some(t.path.into()),
+            note: t.note.clone(),
+        }),
+        rejection: None,
+    }
+}
+
+/// A free name for `name` in the folder `dir_rel`: the absolute path and
+/// the path relative to the root.
+fn free_target(root: &Path, dir_rel: &str, name: &str) -> (PathBuf, String) {
+    let abs = fsops::free_name(&root.join(dir_rel), name, &[]);
+    let rel = fsops::rel_path(root, &abs).expect("a target under the root");
+    (abs, rel)
 }
 
 fn file_name(p: &Path) -> String {
