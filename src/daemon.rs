@@ -26,6 +26,7 @@ fn look(p: &Path) -> Option<Seen> {
 
 struct Loop {
     pipeline: Pipeline,
+    watching: watch::Watching,
     tracker: Tracker,
     /// Files handled, with their state then: a scan skips them while unchanged.
     handled: HashMap<PathBuf, Seen>,
@@ -72,6 +73,10 @@ impl Loop {
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot recreate missing folders"),
+        }
+        if !self.watching.effective.polling {
+            self.watching
+                .rewatch(self.pipeline.root(), &self.pipeline.wf);
         }
         let files = watch::scan(self.pipeline.root(), &self.pipeline.wf);
         let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
@@ -139,6 +144,7 @@ pub async fn run(
     );
     let mut lp = Loop {
         pipeline,
+        watching,
         tracker: Tracker::new(cfg.watch.settle),
         handled: HashMap::new(),
         failures: HashMap::new(),
@@ -183,7 +189,6 @@ pub async fn run(
             }
         }
     }
-    drop(watching);
     Ok(())
 }
 

@@ -72,8 +72,21 @@ pub fn watched_folders(root: &Path, wf: &Workflow) -> Vec<PathBuf> {
 
 /// Keeps the underlying watcher alive.
 pub struct Watching {
-    _watcher: Box<dyn notify::Watcher + Send>,
+    watcher: Box<dyn notify::Watcher + Send>,
     pub effective: Effective,
+}
+
+impl Watching {
+    /// Watches every folder again: a folder deleted and created anew (by a
+    /// person, or by suratd putting it back) has lost its kernel watch.
+    pub fn rewatch(&mut self, root: &Path, wf: &Workflow) {
+        for dir in watched_folders(root, wf) {
+            let _ = self.watcher.unwatch(&dir);
+            if let Err(e) = self.watcher.watch(&dir, RecursiveMode::Recursive) {
+                tracing::warn!(folder = %dir.display(), error = %e, "cannot watch a folder; the periodic scan still covers it");
+            }
+        }
+    }
 }
 
 /// Starts watching the workflow's folders; changes go to `tx`.
@@ -119,10 +132,7 @@ pub fn start(
             .watch(&dir, RecursiveMode::Recursive)
             .with_context(|| format!("cannot watch {} (on Linux, raise fs.inotify.max_user_watches, or set watch.mode: poll)", dir.display()))?;
     }
-    Ok(Watching {
-        _watcher: watcher,
-        effective,
-    })
+    Ok(Watching { watcher, effective })
 }
 
 /// Every file (and symlink) under `dir`, without following links.

@@ -314,6 +314,32 @@ fn waiting_for_a_copy_to_finish_is_not_counted_as_failing() {
 }
 
 #[test]
+fn the_periodic_scan_finds_what_events_missed() {
+    // A step folder deleted and made anew by a person loses its kernel
+    // watch: files dropped there are found by the periodic scan.
+    let env = env("events");
+    let text = std::fs::read_to_string(&env.config).unwrap();
+    std::fs::write(&env.config, text.replace("rescan: 1h", "rescan: 1s")).unwrap();
+    let _d = env.start();
+    std::fs::remove_dir_all(env.p("04-ajukan-tte")).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    std::fs::create_dir(env.p("04-ajukan-tte")).unwrap();
+    env.drop_file("04-ajukan-tte/Asing.pdf", &pdf("tidak dikenal"));
+    assert!(
+        wait_until(Duration::from_secs(10), || env
+            .files("_ditolak")
+            .contains(&"Asing.pdf".to_string())),
+        "{:?}",
+        env.tree()
+    );
+    // A deleted outcome folder is put back.
+    std::fs::remove_dir_all(env.p("02-verifikasi/setuju")).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || env
+        .p("02-verifikasi/setuju")
+        .is_dir()));
+}
+
+#[test]
 fn wrong_moves_are_put_back_and_strangers_refused() {
     let env = env("events");
     let _d = env.start();
