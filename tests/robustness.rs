@@ -12,7 +12,7 @@ use suratd::journal::{FsOp, Plan};
 #[test]
 fn files_dropped_while_stopped_are_processed_once() {
     let env = env("events");
-    env.start().stop();
+    assert!(env.start().stop().success(), "SIGTERM ends suratd cleanly");
     for i in 1..=3 {
         env.drop_file(
             &format!("01-draf/Surat {i}.pdf"),

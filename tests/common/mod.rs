@@ -224,6 +224,12 @@ impl Daemon {
     }
 }
 
+fn term(c: &Child) {
+    if let Some(pid) = rustix::process::Pid::from_raw(c.id() as i32) {
+        let _ = rustix::process::kill_process(pid, rustix::process::Signal::TERM);
+    }
+}
+
 fn wait_exit(c: &mut Child) -> std::process::ExitStatus {
     let start = Instant::now();
     loop {
