@@ -153,6 +153,83 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         }
         None => "{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}".to_string(),
     };
+    let filename_pattern = match &raw.letters.filename_pattern {
+        Some(p) => {
+            match regex::Regex::new(&p.value) {
+                Ok(re) => {
+                    let names: Vec<&str> = re.capture_names().flatten().collect();
+                    if !names.contains(&"perihal") {
+                        cx.err(&p.referenced, "letters.filename_pattern needs a group (?P<perihal>...) for the subject");
+                    }
+                    if let Some(bad) = names
+                        .iter()
+                        .find(|n| !["perihal", "klasifikasi"].contains(n))
+                    {
+                        cx.err(&p.referenced, format!("letters.filename_pattern: unknown group {bad:?}; known: perihal, klasifikasi"));
+                    }
+                    re
+                }
+                Err(e) => {
+                    cx.err(
+                        &p.referenced,
+                        format!("letters.filename_pattern is not a valid regular expression: {e}"),
+                    );
+                    regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN)
+                        .expect("built-in pattern")
+                }
+            }
+        }
+        None => {
+            regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern")
+        }
+    };
+    let d = &raw.letters.defaults;
+    let default_sifat = match &d.sifat {
+        Some(s) => {
+            match crate::metadata::sifat_code(&s.value) {
+                Some(c) => c.to_string(),
+                None => {
+                    cx.err(&s.referenced, format!("letters.defaults.sifat {:?} must be Biasa (B), Penting (P) or Rahasia (R)", s.value));
+                    "B".into()
+                }
+            }
+        }
+        None => "B".into(),
+    };
+    let default_klasifikasi = match &d.klasifikasi {
+        Some(k) => match crate::metadata::klasifikasi_code(&k.value) {
+            Some(c) => Some(c),
+            None => {
+                cx.err(&k.referenced, format!("letters.defaults.klasifikasi {:?} is not a classification code such as KP.650", k.value));
+                None
+            }
+        },
+        None => None,
+    };
+    let scope = raw
+        .letters
+        .sequence
+        .scope
+        .unwrap_or(crate::numbering::Scope::Year);
+    let mut last_used = BTreeMap::new();
+    for (key, n) in &raw.letters.sequence.last_used {
+        let key_ok = match scope {
+            crate::numbering::Scope::Year => key.len() == 4 && key.parse::<i32>().is_ok(),
+            crate::numbering::Scope::All => key == "all",
+        };
+        if !key_ok {
+            cx.err(&n.referenced, format!(
+                "letters.sequence.last_used: {key:?} is not a sequence of this scope (a year such as 2025, or `all` with scope: all)"
+            ));
+        }
+        if n.value < 0 {
+            cx.err(
+                &n.referenced,
+                "letters.sequence.last_used must be 0 or more",
+            );
+        }
+        last_used.insert(key.clone(), n.value);
+    }
     let unit_code = match &raw.office.unit_code {
         Some(u) => {
             if u.value.is_empty()
@@ -530,6 +607,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
                 })
                 .collect(),
             returns: s.returns.as_ref().map(|r| r.value.clone()),
+            checks: s.checks.clone(),
         });
     }
 
@@ -713,6 +791,13 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         },
         id_prefix,
         number_format,
+        scope,
+        last_used,
+        filename_pattern,
+        defaults: crate::metadata::Defaults {
+            sifat: default_sifat,
+            klasifikasi: default_klasifikasi,
+        },
         roles,
         teams,
         people,

@@ -73,6 +73,7 @@ struct RawProcessing {
     timeout: Option<Spanned<HumanDuration>>,
     parse_grace: Option<Spanned<HumanDuration>>,
     note_wait: Option<Spanned<HumanDuration>>,
+    sidecar_wait: Option<Spanned<HumanDuration>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,6 +142,8 @@ pub struct Processing {
     pub parse_grace: Duration,
     /// How long a `revisi` waits for the reviewer's note to arrive.
     pub note_wait: Duration,
+    /// How long a new draft waits for its sidecar (`.yaml`) to arrive.
+    pub sidecar_wait: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -386,6 +389,7 @@ fn resolve(
             timeout: dur(&raw.processing.timeout, Duration::from_secs(60)),
             parse_grace: dur(&raw.processing.parse_grace, Duration::from_secs(30)),
             note_wait: dur(&raw.processing.note_wait, Duration::from_secs(5)),
+            sidecar_wait: dur(&raw.processing.sidecar_wait, Duration::from_secs(3)),
         },
         log: Log {
             dir: raw.log.dir.as_ref().map(|p| abs(p)),

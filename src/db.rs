@@ -10,7 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::path::Path;
 
 /// Numbered schema migrations; `PRAGMA user_version` is how many ran.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE letters (
     id          TEXT PRIMARY KEY,       -- SK-2026-0001
     year        INTEGER NOT NULL,
@@ -81,7 +82,25 @@ CREATE TABLE attempts (
     last_error  TEXT,
     updated_at  TEXT NOT NULL
 );
-"#];
+"#,
+    r#"
+ALTER TABLE letters ADD COLUMN sifat TEXT;
+ALTER TABLE letters ADD COLUMN klasifikasi TEXT;
+ALTER TABLE letters ADD COLUMN tanggal TEXT;          -- the letter's date, YYYY-MM-DD (WIB)
+ALTER TABLE letters ADD COLUMN metadata TEXT;         -- JSON: tujuan, tembusan, lampiran, warnings
+CREATE TABLE numbers (
+    scope       TEXT NOT NULL,                        -- the sequence: a year, or 'all'
+    seq         INTEGER NOT NULL,
+    suffix      TEXT NOT NULL DEFAULT '',             -- 'A', 'B' for inserted numbers
+    number      TEXT NOT NULL UNIQUE,
+    letter_id   TEXT NOT NULL REFERENCES letters(id),
+    date        TEXT NOT NULL,
+    PRIMARY KEY (scope, seq, suffix)
+);
+ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'original';  -- original | stamped | signing | signed
+ALTER TABLE versions ADD COLUMN base_sha256 TEXT;     -- for a stamped or signing copy: the version it was made from
+"#,
+];
 
 pub struct Db {
     pub conn: Connection,
@@ -104,9 +123,20 @@ pub struct LetterRow {
     pub mtime_ns: i64,
     pub created_at: String,
     pub step_since: String,
+    pub sifat: Option<String>,
+    pub klasifikasi: Option<String>,
+    pub tanggal: Option<String>,
+    /// JSON of [`crate::metadata::Metadata`].
+    pub metadata: Option<String>,
 }
 
 impl LetterRow {
+    pub fn meta(&self) -> Option<crate::metadata::Metadata> {
+        self.metadata
+            .as_deref()
+            .and_then(|m| serde_json::from_str(m).ok())
+    }
+
     pub fn view(&self) -> LetterView {
         LetterView {
             id: self.id.clone(),
@@ -171,6 +201,20 @@ pub struct NewLetter {
     pub size: i64,
     pub mtime_ns: i64,
     pub at: String,
+    pub meta: Option<crate::metadata::Metadata>,
+    pub number: Option<NumberRequest>,
+}
+
+/// What the agenda number of a new letter is made from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NumberRequest {
+    pub format: String,
+    pub unit: String,
+    /// The letter's date (WIB): its sequence and its place in it.
+    pub date: chrono::NaiveDate,
+    pub scope: crate::numbering::Scope,
+    /// The office's last number before suratd in this sequence.
+    pub last_used: i64,
 }
 
 /// What the database records when a transition completes.
@@ -199,6 +243,10 @@ fn letter_from_row(r: &rusqlite::Row) -> rusqlite::Result<LetterRow> {
         mtime_ns: r.get("mtime_ns")?,
         created_at: r.get("created_at")?,
         step_since: r.get("step_since")?,
+        sifat: r.get("sifat")?,
+        klasifikasi: r.get("klasifikasi")?,
+        tanggal: r.get("tanggal")?,
+        metadata: r.get("metadata")?,
     })
 }
 
@@ -502,12 +550,78 @@ fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Resu
         |r| r.get(0),
     )?;
     let id = crate::names::letter_id(prefix, nl.year, seq);
+    let meta = nl.meta.as_ref();
     tx.execute(
-        "INSERT INTO letters (id, year, seq, subject, drafter, state, step, path, sha256, size, mtime_ns, created_at, step_since)
-         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, NULL, ?7, ?8, ?9, ?10, ?10)",
-        params![id, nl.year, seq, nl.subject, nl.drafter, nl.step, nl.sha256, nl.size, nl.mtime_ns, nl.at],
+        "INSERT INTO letters (id, year, seq, subject, drafter, state, step, path, sha256, size, mtime_ns, created_at, step_since,
+                              sifat, klasifikasi, tanggal, metadata)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, NULL, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            id,
+            nl.year,
+            seq,
+            nl.subject,
+            nl.drafter,
+            nl.step,
+            nl.sha256,
+            nl.size,
+            nl.mtime_ns,
+            nl.at,
+            meta.map(|m| m.sifat.clone()),
+            meta.map(|m| m.klasifikasi.clone()),
+            nl.number.as_ref().map(|n| n.date.to_string()),
+            meta.map(|m| serde_json::to_string(m).expect("metadata serialises")),
+        ],
     )?;
+    if let (Some(req), Some(meta)) = (&nl.number, meta) {
+        let number = insert_number(tx, &id, req, meta)?;
+        tx.execute(
+            "UPDATE letters SET number = ?2 WHERE id = ?1",
+            params![id, number],
+        )?;
+    }
     Ok(id)
+}
+
+/// Gives the letter the next number of its sequence (or an inserted one
+/// for a back-dated letter), inside the registering transaction.
+fn insert_number(
+    tx: &Transaction,
+    id: &str,
+    req: &NumberRequest,
+    meta: &crate::metadata::Metadata,
+) -> Result<String> {
+    use crate::numbering;
+    let key = req.scope.key(req.date);
+    let issued: Vec<numbering::Issued> = {
+        let mut st = tx.prepare("SELECT seq, suffix, date FROM numbers WHERE scope = ?1")?;
+        st.query_map([&key], |r| {
+            let date: String = r.get(2)?;
+            Ok(numbering::Issued {
+                seq: r.get(0)?,
+                suffix: r.get(1)?,
+                date: date.parse().unwrap_or(req.date),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let (seq, suffix) = numbering::allocate(&issued, req.date, req.last_used);
+    let number = numbering::format(
+        &req.format,
+        &numbering::Parts {
+            sifat: &meta.sifat,
+            seq,
+            suffix: &suffix,
+            unit: &req.unit,
+            klasifikasi: &meta.klasifikasi,
+            date: req.date,
+        },
+    );
+    tx.execute(
+        "INSERT INTO numbers (scope, seq, suffix, number, letter_id, date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![key, seq, suffix, number, id, req.date.to_string()],
+    )
+    .with_context(|| format!("the number {number} is already taken"))?;
+    Ok(number)
 }
 
 fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
@@ -561,7 +675,56 @@ mod tests {
             size: 10,
             mtime_ns: 1,
             at: "2026-01-01T00:00:00.000Z".into(),
+            meta: None,
+            number: None,
         }
+    }
+
+    fn numbered(date: &str) -> NewLetter {
+        NewLetter {
+            meta: Some(crate::metadata::Metadata {
+                perihal: "Undangan".into(),
+                sifat: "B".into(),
+                klasifikasi: "KP.650".into(),
+                tanggal: None,
+                tujuan: vec![],
+                tembusan: vec![],
+                lampiran: None,
+                warnings: vec![],
+            }),
+            number: Some(NumberRequest {
+                format: "{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}".into(),
+                unit: "17000".into(),
+                date: date.parse().unwrap(),
+                scope: crate::numbering::Scope::Year,
+                last_used: 57,
+            }),
+            ..nl()
+        }
+    }
+
+    #[test]
+    fn numbers_are_given_in_order_and_inserted_for_back_dated_letters() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("s.db")).unwrap();
+        let num = |db: &Db, id: &str| db.letter(id).unwrap().unwrap().number.unwrap();
+        let (_, a) = db
+            .begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into())
+            .unwrap();
+        let (_, b) = db
+            .begin_intent("SK", None, Some(&numbered("2025-06-03")), |_| "{}".into())
+            .unwrap();
+        let (_, c) = db
+            .begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into())
+            .unwrap();
+        let (_, e) = db
+            .begin_intent("SK", None, Some(&numbered("2026-01-02")), |_| "{}".into())
+            .unwrap();
+        assert_eq!(num(&db, &a.unwrap()), "B-058/17000/KP.650/2025");
+        assert_eq!(num(&db, &b.unwrap()), "B-059/17000/KP.650/2025");
+        assert_eq!(num(&db, &c.unwrap()), "B-058A/17000/KP.650/2025");
+        // A new year starts a new sequence (last_used applies to every year here).
+        assert_eq!(num(&db, &e.unwrap()), "B-058/17000/KP.650/2026");
     }
 
     #[test]

@@ -91,6 +91,8 @@ pub struct Facts<'a, 'w> {
     /// The letter's recorded file still exists (so this file is another one).
     pub original_present: bool,
     pub note: Note,
+    /// For a new draft: why its metadata is unusable (reason code, detail).
+    pub meta_problem: Option<(&'static str, &'a str)>,
 }
 
 /// Where a file goes.
@@ -198,6 +200,9 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     }
 
     let Some(letter) = f.letter else {
+        if let Some((code, detail)) = f.meta_problem {
+            return reject(code, detail);
+        }
         return if step.kind == StepKind::Drop && *area == Area::Inbox {
             let next = step
                 .next
@@ -328,6 +333,7 @@ mod tests {
                 at_recorded_path: at,
                 original_present: orig,
                 note,
+                meta_problem: None,
             },
         )
     }

@@ -6,18 +6,22 @@
 
 use crate::config::Config;
 use crate::convert::{self, Prepared};
-use crate::db::{Db, LetterRow, LetterUpdate, NewLetter, Record, RejectionRec, TransitionRec};
+use crate::db::{
+    Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, TransitionRec,
+};
 use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, WaitFor};
 use crate::fsops;
 use crate::inspect::{self, Verdict};
 use crate::journal::{self, FsOp, Plan};
 use crate::layout::{self, Area, Place};
+use crate::metadata::{self, Metadata};
 use crate::names;
 use crate::owner;
 use crate::settle::Seen;
 use crate::store::Store;
 use crate::templates;
 use crate::timefmt;
+use crate::workflow::StepKind;
 use crate::workflow::Workflow;
 use anyhow::{Context, Result};
 use chrono::Utc;
@@ -152,16 +156,17 @@ impl Pipeline {
                 Some(id) => self.db.letter(id)?,
                 None => None,
             };
-            return self.act(
+            return self.act(Arrival {
                 abs,
                 rel,
                 meta,
                 place,
                 letter,
-                &Content::Symlink,
-                None,
-                Note::Missing,
-            );
+                content: Content::Symlink,
+                data: None,
+                note: Note::Missing,
+                described: None,
+            });
         }
         if !meta.is_file() {
             // FIFOs, sockets, devices: never opened.
@@ -208,8 +213,59 @@ impl Pipeline {
             },
             _ => Note::Missing,
         };
-        let data = FileData { sha, bytes };
-        self.act(abs, rel, meta, place, letter, &content, Some(&data), note)
+        // A new draft: what it is about (file name, sidecar, defaults).
+        let described = match (&letter, place, &content) {
+            (
+                None,
+                Place::Step {
+                    step,
+                    area: Area::Inbox,
+                },
+                Content::Pdf,
+            ) if step.kind == StepKind::Drop => {
+                let sidecar = find_sidecar(abs);
+                if sidecar.is_none() && age < self.cfg.processing.sidecar_wait {
+                    return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
+                }
+                Some(self.describe(&name, sidecar.as_deref()))
+            }
+            _ => None,
+        };
+        self.act(Arrival {
+            abs,
+            rel,
+            meta,
+            place,
+            letter,
+            content,
+            data: Some(FileData { sha, bytes }),
+            note,
+            described,
+        })
+    }
+
+    /// Metadata of a new draft from its name, its sidecar and the defaults.
+    fn describe(&self, name: &str, sidecar: Option<&Path>) -> Described {
+        let wf = &self.wf;
+        let stem = names::subject_from_name(&wf.id_prefix, name);
+        let from_name = metadata::from_name(&wf.filename_pattern, &stem);
+        let parsed = match sidecar {
+            None => None,
+            Some(p) => match read_sidecar(p) {
+                Ok((text, bytes)) => match metadata::parse_sidecar(&file_name(p), &text) {
+                    Ok(sc) => Some((sc, bytes)),
+                    Err(e) => return Err(e),
+                },
+                Err(e) => return Err(e),
+            },
+        };
+        let today = timefmt::date_wib(Utc::now());
+        let (sc, sc_bytes) = match parsed {
+            Some((sc, b)) => (Some(sc), Some(b)),
+            None => (None, None),
+        };
+        let meta = metadata::combine(from_name, sc, &wf.defaults, today)?;
+        Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
     }
 
     /// The conversion stage, then the PDF checks.
@@ -241,18 +297,19 @@ impl Pipeline {
         })
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn act(
-        &mut self,
-        abs: &Path,
-        rel: &str,
-        meta: &fs::Metadata,
-        place: &Place,
-        letter: Option<LetterRow>,
-        content: &Content,
-        data: Option<&FileData>,
-        note: Note,
-    ) -> Result<Outcome> {
+    fn act(&mut self, a: Arrival) -> Result<Outcome> {
+        let Arrival {
+            abs,
+            rel,
+            meta,
+            place,
+            letter,
+            content,
+            data,
+            note,
+            described,
+        } = a;
+        let (content, data) = (&content, data.as_ref());
         let wf = self.wf.clone();
         let view = letter.as_ref().map(LetterRow::view);
         let recorded = letter.as_ref().and_then(|l| l.path.clone());
@@ -267,6 +324,10 @@ impl Pipeline {
             at_recorded_path,
             original_present,
             note,
+            meta_problem: match &described {
+                Some(Err(p)) => Some((p.code, p.detail.as_str())),
+                _ => None,
+            },
         };
         let decision = engine::decide(&wf, &facts);
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
@@ -293,10 +354,37 @@ impl Pipeline {
                 action,
             } => {
                 let data = data.expect("registration has content");
+                let Some(Ok((letter_meta, sidecar))) = described else {
+                    anyhow::bail!("a registration without metadata (internal error)");
+                };
                 self.keep(data)?;
                 journal::still_same(&self.cfg.root, rel, Some(&data.sha))?;
-                let subject = names::subject_from_name(&wf.id_prefix, &file_name(abs));
+                let mut absorb = Vec::new();
+                if let Some((path, bytes)) = &sidecar {
+                    let sha = fsops::sha256_bytes(bytes);
+                    self.keep(&FileData {
+                        sha: sha.clone(),
+                        bytes: bytes.clone(),
+                    })?;
+                    let path = fsops::rel_path(&self.cfg.root, path).expect("under root");
+                    absorb.push(FsOp::Supersede { path, sha256: sha });
+                }
+                let subject = letter_meta.perihal.clone();
+                let date = letter_meta
+                    .tanggal
+                    .unwrap_or_else(|| timefmt::date_wib(now));
+                let number = NumberRequest {
+                    format: wf.number_format.clone(),
+                    unit: wf.office.unit_code.clone(),
+                    date,
+                    scope: wf.scope,
+                    last_used: wf.last_used.get(&wf.scope.key(date)).copied().unwrap_or(0),
+                };
+                let warnings =
+                    (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
                 let nl = NewLetter {
+                    meta: Some(letter_meta),
+                    number: Some(number),
                     year: timefmt::year_wib(now),
                     subject: subject.clone(),
                     drafter: Some(person.clone()),
@@ -325,18 +413,24 @@ impl Pipeline {
                             action: &action,
                             actor: (person.clone(), true),
                             version_from: Some(rel),
-                            note: None,
+                            note: warnings.clone(),
                             at: now,
                         });
-                        let ops = vec![FsOp::Move {
+                        let mut ops = vec![FsOp::Move {
                             from: rel.into(),
                             to: target,
                             sha256: Some(data.sha.clone()),
                         }];
+                        ops.extend(absorb);
                         Plan { ops, record: rec }
                     })?;
                 let t = plan.record.transition.as_ref().expect("has transition");
-                tracing::info!(letter = %t.letter_id, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
+                let number = self
+                    .db
+                    .letter(&t.letter_id)?
+                    .and_then(|l| l.number)
+                    .unwrap_or_default();
+                tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
                 self.tidy(abs);
                 Ok(Outcome::Done)
             }
@@ -640,7 +734,7 @@ impl Pipeline {
             }),
             ..Record::default()
         };
-        let ops = vec![
+        let mut ops = vec![
             FsOp::Move {
                 from: rel.to_string(),
                 to: target_rel.clone(),
@@ -651,6 +745,20 @@ impl Pipeline {
                 text,
             },
         ];
+        // A refused draft takes its sidecar along, so the drafter finds both.
+        if !is_link && let Some(sc) = find_sidecar(&self.cfg.root.join(rel)) {
+            let ext = sc
+                .extension()
+                .map(|e| e.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let (_, to) = free_target(
+                &self.cfg.root,
+                &wf.rejected_folder,
+                &file_name(&target_abs.with_extension(ext)),
+            );
+            let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
+            ops.push(FsOp::MoveCompanion { from, to });
+        }
         let root = self.cfg.root.clone();
         journal::execute(
             &mut self.db,
@@ -690,6 +798,53 @@ impl Pipeline {
 struct FileData {
     sha: String,
     bytes: Vec<u8>,
+}
+
+/// A new draft's metadata, with its sidecar (path and bytes) if it had one.
+type Described = std::result::Result<(Metadata, Option<(PathBuf, Vec<u8>)>), metadata::Problem>;
+
+/// Everything known about one settled file, for the decision.
+struct Arrival<'a, 'w> {
+    abs: &'a Path,
+    rel: &'a str,
+    meta: &'a fs::Metadata,
+    place: &'a Place<'w>,
+    letter: Option<LetterRow>,
+    content: Content,
+    data: Option<FileData>,
+    note: Note,
+    described: Option<Described>,
+}
+
+/// The sidecar of a PDF: `<same name>.yaml` or `.yml`.
+fn find_sidecar(pdf: &Path) -> Option<PathBuf> {
+    ["yaml", "yml", "YAML", "YML"]
+        .iter()
+        .map(|e| pdf.with_extension(e))
+        .find(|p| fs::symlink_metadata(p).is_ok())
+}
+
+/// A sidecar's text and bytes, refusing links, huge files and non-UTF-8.
+fn read_sidecar(p: &Path) -> std::result::Result<(String, Vec<u8>), metadata::Problem> {
+    let bad = |d: String| metadata::Problem {
+        code: "bad_sidecar",
+        detail: d,
+    };
+    let m = fs::symlink_metadata(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
+    if !m.is_file() {
+        return Err(bad("bukan berkas biasa (tautan atau folder)".into()));
+    }
+    if m.len() > metadata::MAX_SIDECAR_BYTES {
+        return Err(bad(format!(
+            "terlalu besar ({} byte; paling besar {} byte)",
+            m.len(),
+            metadata::MAX_SIDECAR_BYTES
+        )));
+    }
+    let bytes = fs::read(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
+    let text = String::from_utf8(bytes.clone())
+        .map_err(|_| bad("bukan teks UTF-8; simpan sebagai UTF-8".into()))?;
+    Ok((text, bytes))
 }
 
 /// A letter's transition, before it is written as a database record.

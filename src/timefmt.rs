@@ -26,6 +26,11 @@ pub fn human_wib(t: DateTime<Utc>) -> String {
     format!("{} WIB", t.with_timezone(&Jakarta).format("%Y-%m-%d %H:%M"))
 }
 
+/// The date in WIB.
+pub fn date_wib(t: DateTime<Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&Jakarta).date_naive()
+}
+
 /// The year in WIB (a letter registered at 23:30 UTC on 31 December is
 /// already in the next year in Bengkulu).
 pub fn year_wib(t: DateTime<Utc>) -> i32 {

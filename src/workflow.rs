@@ -51,6 +51,28 @@ pub struct RawOffice {
 pub struct RawLetters {
     pub id_prefix: Option<Spanned<String>>,
     pub number_format: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sequence: RawSequence,
+    pub filename_pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub defaults: RawLetterDefaults,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSequence {
+    pub scope: Option<crate::numbering::Scope>,
+    /// The last number the office used before suratd, per sequence
+    /// (`2025: 57`, or `all: 1200` for a sequence that never restarts).
+    #[serde(default)]
+    pub last_used: BTreeMap<String, Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLetterDefaults {
+    pub sifat: Option<Spanned<String>>,
+    pub klasifikasi: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -99,6 +121,18 @@ pub struct RawStep {
     pub outcomes: BTreeMap<String, Spanned<String>>,
     /// For the drafting step: the sub-folder where returned letters wait.
     pub returns: Option<Spanned<String>>,
+    /// Checks a letter must pass to enter this step.
+    #[serde(default)]
+    pub checks: Vec<StepCheck>,
+}
+
+/// A check a letter must pass before it may enter a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepCheck {
+    /// The PDF's text contains the letter's agenda number (the drafter has
+    /// put it into the document); otherwise it goes back to the drafter.
+    NumberInText,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -209,6 +243,7 @@ pub struct Step {
     pub next: Option<String>,
     pub outcomes: Vec<Outcome>,
     pub returns: Option<String>,
+    pub checks: Vec<StepCheck>,
 }
 
 impl Step {
@@ -241,6 +276,9 @@ pub const REASON_CODES: &[&str] = &[
     "letter_closed",
     "letter_elsewhere",
     "duplicate",
+    "no_klasifikasi",
+    "bad_sidecar",
+    "number_missing",
     "failed_repeatedly",
 ];
 pub const REASON_PLACEHOLDERS: &[&str] = &[
@@ -303,6 +341,13 @@ pub struct Workflow {
     pub id_prefix: String,
     /// The agenda number's format, e.g. `{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}`.
     pub number_format: String,
+    /// When the number sequence restarts.
+    pub scope: crate::numbering::Scope,
+    /// The office's last number before suratd, per sequence key.
+    pub last_used: BTreeMap<String, i64>,
+    /// Splits a draft's file name into classification and subject.
+    pub filename_pattern: regex::Regex,
+    pub defaults: crate::metadata::Defaults,
     pub roles: Vec<Role>,
     pub teams: Vec<Team>,
     pub people: Vec<Person>,

@@ -14,7 +14,14 @@ fn full_path(mode: &str) {
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name[..12].to_string();
     assert_eq!(id, format!("SK-{}-0001", year()));
-    assert_eq!(name, format!("{id} KP.650 Undangan Rapat.pdf"));
+    assert_eq!(name, format!("{id} Undangan Rapat.pdf"));
+    let number: String = env
+        .conn()
+        .query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(number, format!("B-001/17000/KP.650/{}", year()));
     assert!(env.files("01-draf").is_empty());
     assert_eq!(
         std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(),
@@ -127,7 +134,7 @@ fn revisi_with_polling() {
 fn revisi_path(mode: &str) {
     let env = env(mode);
     let _d = env.start();
-    env.drop_file("01-draf/Surat Tugas.pdf", &pdf("Surat Tugas"));
+    env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name[..12].to_string();
 
@@ -215,7 +222,7 @@ fn revisi_path(mode: &str) {
 fn status_lists_letters_in_flight_as_json() {
     let env = env("events");
     let _d = env.start();
-    env.drop_file("01-draf/Nota Dinas.pdf", &pdf("Nota Dinas"));
+    env.drop_file("01-draf/HM.340 Nota Dinas.pdf", &pdf("Nota Dinas"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let out = env.cli(&["status", "--json"]);
     assert!(
@@ -229,7 +236,8 @@ fn status_lists_letters_in_flight_as_json() {
     assert_eq!(r["step"], "verifikasi");
     assert_eq!(r["subject"], "Nota Dinas");
     assert_eq!(r["path"], format!("02-verifikasi/{name}"));
-    assert!(r["number"].is_null() && r["due"].is_null() && r["overdue"].is_null());
+    assert_eq!(r["number"], format!("B-001/17000/HM.340/{}", year()));
+    assert!(r["due"].is_null() && r["overdue"].is_null());
     assert!(r["since"].as_str().unwrap().ends_with("+07:00"));
     // The plain table names it too; an unknown letter is a finding (exit 1).
     let out = env.cli(&["status"]);

@@ -15,7 +15,7 @@ fn files_dropped_while_stopped_are_processed_once() {
     assert!(env.start().stop().success(), "SIGTERM ends suratd cleanly");
     for i in 1..=3 {
         env.drop_file(
-            &format!("01-draf/Surat {i}.pdf"),
+            &format!("01-draf/KP.650 Surat {i}.pdf"),
             &pdf(&format!("Surat {i}")),
         );
     }
@@ -53,6 +53,8 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
         size: bytes.len() as i64,
         mtime_ns: 0,
         at: "2026-01-05T01:00:00.000Z".into(),
+        meta: None,
+        number: None,
     };
     let mut target = String::new();
     let (_, id) = db
@@ -149,7 +151,7 @@ fn a_file_still_being_copied_is_taken_only_when_complete() {
     let env = env("events");
     let _d = env.start();
     let bytes = pdf(&"Laporan panjang ".repeat(2000));
-    let path = env.p("01-draf/Laporan.pdf");
+    let path = env.p("01-draf/KP.650 Laporan.pdf");
     let mut f = std::fs::File::create(&path).unwrap();
     let chunks: Vec<&[u8]> = bytes.chunks(bytes.len() / 6 + 1).collect();
     for (i, c) in chunks.iter().enumerate() {
@@ -217,7 +219,10 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
             .success()
     );
     // A folder dropped as a whole: its PDF is taken, the rest refused.
-    env.drop_file("01-draf/Folder Baru/Dalam Folder.pdf", &pdf("dalam folder"));
+    env.drop_file(
+        "01-draf/Folder Baru/KP.650 Dalam Folder.pdf",
+        &pdf("dalam folder"),
+    );
     env.drop_file("01-draf/Folder Baru/foto.jpg", b"\xFF\xD8\xFF\xE0 jpeg");
     // Encrypted, from the real-world corpus when it is here.
     let encrypted =
@@ -276,7 +281,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
     assert!(!env.p("01-draf/Folder Baru").exists());
     // suratd keeps running and keeps working.
     assert!(d.alive());
-    env.drop_file("01-draf/Setelahnya.pdf", &pdf("masih jalan"));
+    env.drop_file("01-draf/KP.650 Setelahnya.pdf", &pdf("masih jalan"));
     assert!(wait_until(Duration::from_secs(10), || env
         .files("02-verifikasi")
         .len()
@@ -343,7 +348,7 @@ fn the_periodic_scan_finds_what_events_missed() {
 fn wrong_moves_are_put_back_and_strangers_refused() {
     let env = env("events");
     let _d = env.start();
-    env.drop_file("01-draf/Surat Edaran.pdf", &pdf("Surat Edaran"));
+    env.drop_file("01-draf/KP.650 Surat Edaran.pdf", &pdf("Surat Edaran"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name[..12].to_string();
 
@@ -430,7 +435,10 @@ fn every_real_world_pdf_is_taken_or_refused_with_a_specific_reason() {
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        env.drop_file(&format!("01-draf/{name}"), &std::fs::read(&p).unwrap());
+        env.drop_file(
+            &format!("01-draf/KA.110 {name}"),
+            &std::fs::read(&p).unwrap(),
+        );
         names.push(name);
     }
     assert!(

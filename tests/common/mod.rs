@@ -21,7 +21,7 @@ pub fn env_with(mode: &str, extra: &str) -> Env {
     let db = dir.path().join("data/suratd.db");
     let config = dir.path().join("suratd.yaml");
     let text = format!(
-        "root: share\ndatabase: data/suratd.db\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  attempts: 3\n  timeout: 20s\n{extra}"
+        "root: share\ndatabase: data/suratd.db\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{extra}"
     );
     std::fs::write(&config, text).unwrap();
     Env {
