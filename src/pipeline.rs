@@ -450,16 +450,21 @@ impl Pipeline {
                     .unwrap_or_else(|| letter.sha256.clone());
                 journal::still_same(&self.cfg.root, rel, Some(&sha))?;
                 let dest_dir = self.dest_dir(&dest, Some(&letter));
-                let (target_abs, target) = free_target(
-                    &self.cfg.root,
-                    &dest_dir,
-                    &names::letter_file_name(&letter.id, &letter.subject),
-                );
-                let mut ops = vec![FsOp::Move {
-                    from: rel.into(),
-                    to: target.clone(),
-                    sha256: Some(sha.clone()),
-                }];
+                let name = names::letter_file_name(&letter.id, &letter.subject);
+                let in_place = format!("{dest_dir}/{name}") == rel;
+                let (target_abs, target) = if in_place {
+                    (abs.to_path_buf(), rel.to_string())
+                } else {
+                    free_target(&self.cfg.root, &dest_dir, &name)
+                };
+                let mut ops = Vec::new();
+                if !in_place {
+                    ops.push(FsOp::Move {
+                        from: rel.into(),
+                        to: target.clone(),
+                        sha256: Some(sha.clone()),
+                    });
+                }
                 let mut note = None;
                 if take_note && let Some(n) = find_note(abs)? {
                     note = Some(read_note(&n));

@@ -1,0 +1,138 @@
+//! Letters as documents: agenda numbers and metadata, end to end through
+//! the real daemon. Assertions read the folders and the SQLite file.
+
+mod common;
+use common::*;
+use std::time::Duration;
+
+const SHIPPED: &str = include_str!("../workflow.yaml");
+
+fn number_of(env: &Env, id: &str) -> String {
+    env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_sidecar_describes_the_letter_and_is_kept() {
+    let env = env("events");
+    let _d = env.start();
+    let sidecar = "perihal: Undangan Rapat Koordinasi Statistik\nsifat: Penting\nklasifikasi: HM.340\ntujuan:\n  - nama: Kepala BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n  - Kepala Dinas Kominfo\ntembusan:\n  - nama: Sekretaris Utama\n    email: bukan alamat\nlampiran: 1 berkas\n";
+    // The sidecar may come a moment after the PDF.
+    env.drop_file("01-draf/Draf undangan.pdf", &pdf("Undangan"));
+    std::fs::write(env.p("01-draf/Draf undangan.yaml"), sidecar).unwrap();
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = &name[..12];
+    assert_eq!(name, format!("{id} Undangan Rapat Koordinasi Statistik.pdf"));
+    assert_eq!(number_of(&env, id), format!("P-001/17000/HM.340/{}", year()));
+    let (sifat, klas, meta): (String, String, String) = env
+        .conn()
+        .query_row("SELECT sifat, klasifikasi, metadata FROM letters WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    assert_eq!((sifat.as_str(), klas.as_str()), ("P", "HM.340"));
+    let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+    assert_eq!(meta["tujuan"][0]["email"], "kaur@bps.go.id");
+    assert_eq!(meta["tujuan"][1]["nama"], "Kepala Dinas Kominfo");
+    assert!(meta["tembusan"][0]["email"].is_null(), "an invalid address is dropped");
+    // The bad address is a warning on the registration, not a refusal.
+    let note: String = env.conn().query_row("SELECT note FROM transitions WHERE letter_id = ?1", [id], |r| r.get(0)).unwrap();
+    assert!(note.contains("bukan alamat"), "{note}");
+    // The sidecar left the share and is in the version store.
+    assert!(wait_until(Duration::from_secs(5), || env.files("01-draf").is_empty()), "{:?}", env.files("01-draf"));
+    let sha = sha256(sidecar.as_bytes());
+    assert!(env.dir.path().join("data/store").join(&sha[..2]).join(&sha).is_file());
+}
+
+#[test]
+fn metadata_problems_are_explained_to_the_drafter() {
+    let env = env("events");
+    let _d = env.start();
+    // No classification anywhere.
+    env.drop_file("01-draf/Undangan.pdf", &pdf("Undangan"));
+    // A sidecar with an unknown key.
+    std::fs::write(env.p("01-draf/HM.340 Edaran.yaml"), "perihal: Edaran\nsifatt: Biasa\n").unwrap();
+    env.drop_file("01-draf/HM.340 Edaran.pdf", &pdf("Edaran"));
+    // A sidecar that is not YAML at all, and one that is huge.
+    std::fs::write(env.p("01-draf/KP.650 Rusak.yaml"), "perihal: [tidak ditutup\n").unwrap();
+    env.drop_file("01-draf/KP.650 Rusak.pdf", &pdf("Rusak"));
+    std::fs::write(env.p("01-draf/KP.650 Besar.yaml"), format!("perihal: {}\n", "x".repeat(70_000))).unwrap();
+    env.drop_file("01-draf/KP.650 Besar.pdf", &pdf("Besar"));
+    assert!(
+        wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 4),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let reason = |f: &str| std::fs::read_to_string(env.p(&format!("_ditolak/{f}.alasan.txt"))).unwrap();
+    assert!(reason("Undangan.pdf").contains("Kode klasifikasi surat belum ada"));
+    let r = reason("HM.340 Edaran.pdf");
+    assert!(r.contains("baris 2 kolom 1") && r.contains("sifatt"), "{r}");
+    assert!(reason("KP.650 Rusak.pdf").contains("baris 1"), "{}", reason("KP.650 Rusak.pdf"));
+    assert!(reason("KP.650 Besar.pdf").contains("terlalu besar"));
+    // Each sidecar went along with its PDF; nothing was registered; nothing lost.
+    for f in ["HM.340 Edaran.yaml", "KP.650 Rusak.yaml", "KP.650 Besar.yaml"] {
+        assert!(env.p(&format!("_ditolak/{f}")).is_file(), "{f}: {:?}", env.files("_ditolak"));
+    }
+    assert!(env.files("01-draf").is_empty());
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);
+    assert_eq!(env.count("SELECT COUNT(*) FROM numbers"), 0, "no number is used up by a refused draft");
+}
+
+#[test]
+fn an_office_continues_its_sequence_and_back_dated_letters_are_inserted() {
+    let env = env_with("events", "workflow: workflow.yaml\n");
+    let y = year();
+    std::fs::write(
+        env.dir.path().join("workflow.yaml"),
+        SHIPPED.replace("    last_used: {}", &format!("    last_used: {{{y}: 57}}")),
+    )
+    .unwrap();
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Pertama.pdf", &pdf("Pertama"));
+    let first = env.wait_file("02-verifikasi", "SK-");
+    assert_eq!(number_of(&env, &first[..12]), format!("B-058/17000/KP.650/{y}"));
+    env.drop_file("01-draf/KP.650 Kedua.pdf", &pdf("Kedua"));
+    assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").len() == 2));
+    // A letter dated before the others gets an inserted number.
+    let today = suratd::timefmt::date_wib(chrono::Utc::now());
+    let earlier = today - chrono::Duration::days(1);
+    if earlier.format("%Y").to_string() == y.to_string() {
+        std::fs::write(env.p("01-draf/KP.650 Susulan.yaml"), format!("tanggal: {earlier}\n")).unwrap();
+        env.drop_file("01-draf/KP.650 Susulan.pdf", &pdf("Susulan"));
+        assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").len() == 3));
+        let n: String = env.conn().query_row("SELECT number FROM letters WHERE subject = 'Susulan'", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, format!("B-057A/17000/KP.650/{y}"));
+    }
+}
+
+#[test]
+fn a_burst_of_drafts_gets_distinct_numbers_without_gaps() {
+    let env = env("events");
+    let _d = env.start();
+    let n = 30;
+    for i in 0..n {
+        env.drop_file(&format!("01-draf/KP.650 Surat {i:02}.pdf"), &pdf(&format!("Surat nomor {i}")));
+    }
+    assert!(wait_until(Duration::from_secs(30), || env.files("02-verifikasi").len() == n), "{}", env.files("02-verifikasi").len());
+    assert_eq!(env.count("SELECT COUNT(DISTINCT number) FROM letters"), n as i64);
+    assert_eq!(env.count("SELECT COUNT(DISTINCT id) FROM letters"), n as i64);
+    assert_eq!(env.count("SELECT MIN(seq) FROM numbers"), 1);
+    assert_eq!(env.count("SELECT MAX(seq) FROM numbers"), n as i64);
+}
+
+#[test]
+fn a_cancelled_letter_keeps_its_number() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Dibatalkan.pdf", &pdf("Dibatalkan"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.mv(&format!("02-verifikasi/{name}"), "batal");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).1 == "cancelled"));
+    assert_eq!(number_of(&env, &id), format!("B-001/17000/KP.650/{}", year()));
+    assert!(env.files("batal").contains(&name));
+    env.drop_file("01-draf/KP.650 Berikutnya.pdf", &pdf("Berikutnya"));
+    let next = env.wait_file("02-verifikasi", "SK-");
+    assert_eq!(number_of(&env, &next[..12]), format!("B-002/17000/KP.650/{}", year()));
+    // The cancelled letter's file dropped again is refused, not revived.
+    std::fs::copy(env.p(&format!("batal/{name}")), env.p("01-draf/lagi.pdf")).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'letter_closed'") == 1));
+}
