@@ -17,20 +17,17 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn err(&mut self, loc: &Location, msg: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::error(self.file, Some(loc), msg));
+        self.diags.push(Diagnostic::error(self.file, Some(loc), msg));
     }
     fn warn(&mut self, loc: &Location, msg: impl Into<String>) {
-        self.diags
-            .push(Diagnostic::warning(self.file, Some(loc), msg));
+        self.diags.push(Diagnostic::warning(self.file, Some(loc), msg));
     }
 }
 
 fn is_ident(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 40
-        && s.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+        && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
 /// Why `folder` cannot be a folder name on the share, if it cannot.
@@ -39,26 +36,17 @@ pub fn folder_problem(folder: &str) -> Option<String> {
         return Some("folder is empty".into());
     }
     if folder.starts_with('/') || folder.contains('\\') {
-        return Some(format!(
-            "folder {folder:?} must be relative to the share root, with / between parts"
-        ));
+        return Some(format!("folder {folder:?} must be relative to the share root, with / between parts"));
     }
     for part in folder.split('/') {
         if part.is_empty() || part == "." || part == ".." {
             return Some(format!("folder {folder:?} has an empty, '.' or '..' part"));
         }
-        if let Some(c) = part
-            .chars()
-            .find(|c| matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control())
-        {
-            return Some(format!(
-                "folder {folder:?} contains {c:?}, which Windows cannot show"
-            ));
+        if let Some(c) = part.chars().find(|c| matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control()) {
+            return Some(format!("folder {folder:?} contains {c:?}, which Windows cannot show"));
         }
         if part.ends_with('.') || part.ends_with(' ') || part.starts_with(' ') {
-            return Some(format!(
-                "folder {folder:?} has a part that starts or ends with a space or ends with a dot"
-            ));
+            return Some(format!("folder {folder:?} has a part that starts or ends with a space or ends with a dot"));
         }
     }
     None
@@ -67,32 +55,19 @@ pub fn folder_problem(folder: &str) -> Option<String> {
 fn builtin_templates() -> &'static RawTemplatesOwned {
     static T: OnceLock<RawTemplatesOwned> = OnceLock::new();
     T.get_or_init(|| {
-        let raw: RawWorkflow =
-            yaml::parse(BUILTIN_LABEL, BUILTIN).expect("built-in workflow.yaml parses");
+        let raw: RawWorkflow = yaml::parse(BUILTIN_LABEL, BUILTIN).expect("built-in workflow.yaml parses");
         RawTemplatesOwned {
             email: raw
                 .templates
                 .email
                 .iter()
                 .map(|(k, v)| {
-                    let t = EmailTemplate {
-                        subject: v.value.subject.value.clone(),
-                        body: v.value.body.value.clone(),
-                    };
+                    let t = EmailTemplate { subject: v.value.subject.value.clone(), body: v.value.body.value.clone() };
                     (k.clone(), t)
                 })
                 .collect(),
-            reason_file: raw
-                .templates
-                .reason_file
-                .map(|s| s.value)
-                .unwrap_or_default(),
-            reasons: raw
-                .templates
-                .reasons
-                .into_iter()
-                .map(|(k, v)| (k, v.value))
-                .collect(),
+            reason_file: raw.templates.reason_file.map(|s| s.value).unwrap_or_default(),
+            reasons: raw.templates.reasons.into_iter().map(|(k, v)| (k, v.value)).collect(),
         }
     })
 }
@@ -106,31 +81,20 @@ struct RawTemplatesOwned {
 /// Validates a parsed workflow. Returns the model when it could be built and
 /// every finding (errors and warnings).
 pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnostic>) {
-    let mut cx = Ctx {
-        file,
-        diags: Vec::new(),
-    };
+    let mut cx = Ctx { file, diags: Vec::new() };
 
     if raw.version.value != 1 {
         cx.err(
             &raw.version.referenced,
-            format!(
-                "version {} is not known; this suratd reads version 1",
-                raw.version.value
-            ),
+            format!("version {} is not known; this suratd reads version 1", raw.version.value),
         );
     }
 
     let id_prefix = match &raw.letters.id_prefix {
         Some(p) => {
             let ok = p.value.len() <= 8
-                && p.value
-                    .chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_uppercase())
-                && p.value
-                    .chars()
-                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+                && p.value.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+                && p.value.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
             if !ok {
                 cx.err(
                     &p.referenced,
@@ -154,63 +118,55 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         None => "{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}".to_string(),
     };
     let filename_pattern = match &raw.letters.filename_pattern {
-        Some(p) => {
-            match regex::Regex::new(&p.value) {
-                Ok(re) => {
-                    let names: Vec<&str> = re.capture_names().flatten().collect();
-                    if !names.contains(&"perihal") {
-                        cx.err(&p.referenced, "letters.filename_pattern needs a group (?P<perihal>...) for the subject");
-                    }
-                    if let Some(bad) = names
-                        .iter()
-                        .find(|n| !["perihal", "klasifikasi"].contains(n))
-                    {
-                        cx.err(&p.referenced, format!("letters.filename_pattern: unknown group {bad:?}; known: perihal, klasifikasi"));
-                    }
-                    re
+        Some(p) => match regex::Regex::new(&p.value) {
+            Ok(re) => {
+                let names: Vec<&str> = re.capture_names().flatten().collect();
+                if !names.contains(&"perihal") {
+                    cx.err(&p.referenced, "letters.filename_pattern needs a group (?P<perihal>...) for the subject");
                 }
-                Err(e) => {
+                if let Some(bad) = names.iter().find(|n| !["perihal", "klasifikasi"].contains(n)) {
                     cx.err(
                         &p.referenced,
-                        format!("letters.filename_pattern is not a valid regular expression: {e}"),
+                        format!("letters.filename_pattern: unknown group {bad:?}; known: perihal, klasifikasi"),
                     );
-                    regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN)
-                        .expect("built-in pattern")
                 }
+                re
             }
-        }
-        None => {
-            regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern")
-        }
+            Err(e) => {
+                cx.err(&p.referenced, format!("letters.filename_pattern is not a valid regular expression: {e}"));
+                regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern")
+            }
+        },
+        None => regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern"),
     };
     let d = &raw.letters.defaults;
     let default_sifat = match &d.sifat {
-        Some(s) => {
-            match crate::metadata::sifat_code(&s.value) {
-                Some(c) => c.to_string(),
-                None => {
-                    cx.err(&s.referenced, format!("letters.defaults.sifat {:?} must be Biasa (B), Penting (P) or Rahasia (R)", s.value));
-                    "B".into()
-                }
+        Some(s) => match crate::metadata::sifat_code(&s.value) {
+            Some(c) => c.to_string(),
+            None => {
+                cx.err(
+                    &s.referenced,
+                    format!("letters.defaults.sifat {:?} must be Biasa (B), Penting (P) or Rahasia (R)", s.value),
+                );
+                "B".into()
             }
-        }
+        },
         None => "B".into(),
     };
     let default_klasifikasi = match &d.klasifikasi {
         Some(k) => match crate::metadata::klasifikasi_code(&k.value) {
             Some(c) => Some(c),
             None => {
-                cx.err(&k.referenced, format!("letters.defaults.klasifikasi {:?} is not a classification code such as KP.650", k.value));
+                cx.err(
+                    &k.referenced,
+                    format!("letters.defaults.klasifikasi {:?} is not a classification code such as KP.650", k.value),
+                );
                 None
             }
         },
         None => None,
     };
-    let scope = raw
-        .letters
-        .sequence
-        .scope
-        .unwrap_or(crate::numbering::Scope::Year);
+    let scope = raw.letters.sequence.scope.unwrap_or(crate::numbering::Scope::Year);
     let mut last_used = BTreeMap::new();
     for (key, n) in &raw.letters.sequence.last_used {
         let key_ok = match scope {
@@ -223,25 +179,14 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             ));
         }
         if n.value < 0 {
-            cx.err(
-                &n.referenced,
-                "letters.sequence.last_used must be 0 or more",
-            );
+            cx.err(&n.referenced, "letters.sequence.last_used must be 0 or more");
         }
         last_used.insert(key.clone(), n.value);
     }
     let unit_code = match &raw.office.unit_code {
         Some(u) => {
-            if u.value.is_empty()
-                || !u
-                    .value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '.')
-            {
-                cx.err(
-                    &u.referenced,
-                    format!("unit_code {:?} must be letters, digits or dots", u.value),
-                );
+            if u.value.is_empty() || !u.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+                cx.err(&u.referenced, format!("unit_code {:?} must be letters, digits or dots", u.value));
             }
             u.value.clone()
         }
@@ -254,19 +199,10 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     for r in &raw.roles {
         let id = &r.value.id;
         if !is_ident(&id.value) {
-            cx.err(
-                &id.referenced,
-                format!(
-                    "role id {:?} must be lower-case letters, digits, '_' or '-'",
-                    id.value
-                ),
-            );
+            cx.err(&id.referenced, format!("role id {:?} must be lower-case letters, digits, '_' or '-'", id.value));
         }
         if !role_ids.insert(id.value.clone()) {
-            cx.err(
-                &id.referenced,
-                format!("role {:?} is defined twice", id.value),
-            );
+            cx.err(&id.referenced, format!("role {:?} is defined twice", id.value));
         }
         roles.push(Role {
             id: id.value.clone(),
@@ -279,24 +215,12 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     for t in &raw.teams {
         let id = &t.value.id;
         if !is_ident(&id.value) {
-            cx.err(
-                &id.referenced,
-                format!(
-                    "team id {:?} must be lower-case letters, digits, '_' or '-'",
-                    id.value
-                ),
-            );
+            cx.err(&id.referenced, format!("team id {:?} must be lower-case letters, digits, '_' or '-'", id.value));
         }
         if !team_ids.insert(id.value.clone()) {
-            cx.err(
-                &id.referenced,
-                format!("team {:?} is defined twice", id.value),
-            );
+            cx.err(&id.referenced, format!("team {:?} is defined twice", id.value));
         }
-        teams.push(Team {
-            id: id.value.clone(),
-            name: t.value.name.clone().unwrap_or_else(|| id.value.clone()),
-        });
+        teams.push(Team { id: id.value.clone(), name: t.value.name.clone().unwrap_or_else(|| id.value.clone()) });
     }
 
     // People.
@@ -305,63 +229,32 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     for p in &raw.people {
         let p = &p.value;
         let login = &p.login;
-        if login.value.is_empty()
-            || login
-                .value
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control())
-        {
-            cx.err(
-                &login.referenced,
-                format!("login {:?} must be a user name without spaces", login.value),
-            );
+        if login.value.is_empty() || login.value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            cx.err(&login.referenced, format!("login {:?} must be a user name without spaces", login.value));
         }
         if !logins.insert(login.value.to_ascii_lowercase()) {
-            cx.err(
-                &login.referenced,
-                format!("person with login {:?} is listed twice", login.value),
-            );
+            cx.err(&login.referenced, format!("person with login {:?} is listed twice", login.value));
         }
         for r in &p.roles {
             if !role_ids.contains(&r.value) {
-                cx.err(
-                    &r.referenced,
-                    format!(
-                        "role {:?} does not exist; known roles: {}",
-                        r.value,
-                        list(&role_ids)
-                    ),
-                );
+                cx.err(&r.referenced, format!("role {:?} does not exist; known roles: {}", r.value, list(&role_ids)));
             }
         }
         if let Some(t) = &p.team
             && !team_ids.contains(&t.value)
         {
-            cx.err(
-                &t.referenced,
-                format!(
-                    "team {:?} does not exist; known teams: {}",
-                    t.value,
-                    list(&team_ids)
-                ),
-            );
+            cx.err(&t.referenced, format!("team {:?} does not exist; known teams: {}", t.value, list(&team_ids)));
         }
         if let Some(e) = &p.email
             && let Some(problem) = email_problem(&e.value)
         {
             cx.err(&e.referenced, problem);
         }
-        let needs_team = p
-            .roles
-            .iter()
-            .any(|r| roles.iter().any(|x| x.id == r.value && x.per_team));
+        let needs_team = p.roles.iter().any(|r| roles.iter().any(|x| x.id == r.value && x.per_team));
         if needs_team && p.team.is_none() {
             cx.warn(
                 &login.referenced,
-                format!(
-                    "{} has a per-team role but no team; letters cannot be routed to them by team",
-                    login.value
-                ),
+                format!("{} has a per-team role but no team; letters cannot be routed to them by team", login.value),
             );
         }
         people.push(Person {
@@ -374,11 +267,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     }
 
     // Steps.
-    let rejected_folder = raw
-        .rejected_folder
-        .as_ref()
-        .map(|s| s.value.clone())
-        .unwrap_or_else(|| "_ditolak".into());
+    let rejected_folder = raw.rejected_folder.as_ref().map(|s| s.value.clone()).unwrap_or_else(|| "_ditolak".into());
     let mut folders: HashMap<String, String> = HashMap::new(); // folder -> owner description
     if let Some(rf) = &raw.rejected_folder
         && let Some(p) = folder_problem(&rf.value)
@@ -387,12 +276,8 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     }
     folders.insert(rejected_folder.clone(), "rejected_folder".into());
 
-    let step_index: HashMap<String, usize> = raw
-        .steps
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.value.id.value.clone(), i))
-        .collect();
+    let step_index: HashMap<String, usize> =
+        raw.steps.iter().enumerate().map(|(i, s)| (s.value.id.value.clone(), i)).collect();
     let mut seen_ids = HashSet::new();
     let mut steps = Vec::new();
     for s in &raw.steps {
@@ -401,10 +286,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         let id = &s.id.value;
         let kind = s.kind.value;
         if !is_ident(id) {
-            cx.err(
-                &s.id.referenced,
-                format!("step id {id:?} must be lower-case letters, digits, '_' or '-'"),
-            );
+            cx.err(&s.id.referenced, format!("step id {id:?} must be lower-case letters, digits, '_' or '-'"));
         }
         if !seen_ids.insert(id.clone()) {
             cx.err(&s.id.referenced, format!("step {id:?} is defined twice"));
@@ -413,38 +295,20 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             if let Some(p) = folder_problem(folder) {
                 cx.err(at, p);
             } else if let Some(other) = folders.get(folder) {
-                cx.err(
-                    at,
-                    format!("folder {folder:?} is used twice: by {other} and by {what}"),
-                );
+                cx.err(at, format!("folder {folder:?} is used twice: by {other} and by {what}"));
             } else {
                 folders.insert(folder.to_string(), what);
             }
         };
-        claim(
-            &mut cx,
-            &s.folder.value,
-            &s.folder.referenced,
-            format!("step {id:?}"),
-        );
+        claim(&mut cx, &s.folder.value, &s.folder.referenced, format!("step {id:?}"));
 
         // Role.
         match &s.role {
             Some(r) if !role_ids.contains(&r.value) => {
-                cx.err(
-                    &r.referenced,
-                    format!(
-                        "role {:?} does not exist; known roles: {}",
-                        r.value,
-                        list(&role_ids)
-                    ),
-                );
+                cx.err(&r.referenced, format!("role {:?} does not exist; known roles: {}", r.value, list(&role_ids)));
             }
             None if !kind.is_terminal() => {
-                cx.err(
-                    loc,
-                    format!("step {id:?} needs a `role`: who works on letters here"),
-                );
+                cx.err(loc, format!("step {id:?} needs a `role`: who works on letters here"));
             }
             _ => {}
         }
@@ -455,10 +319,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         {
             cx.warn(
                 &r.referenced,
-                format!(
-                    "nobody has role {:?}; nobody will be told about letters at step {id:?}",
-                    r.value
-                ),
+                format!("nobody has role {:?}; nobody will be told about letters at step {id:?}", r.value),
             );
         }
 
@@ -469,64 +330,43 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         match kind {
             StepKind::Drop | StepKind::SignedDrop => {
                 if !has_next {
-                    cx.err(
-                        kloc,
-                        format!(
-                            "a {} step needs `next`: where its letters go",
-                            kind.as_str()
-                        ),
-                    );
+                    cx.err(kloc, format!("a {} step needs `next`: where its letters go", kind.as_str()));
                 }
                 if has_outcomes {
-                    cx.err(
-                        kloc,
-                        format!(
-                            "a {} step has no outcomes; remove `outcomes`",
-                            kind.as_str()
-                        ),
-                    );
+                    cx.err(kloc, format!("a {} step has no outcomes; remove `outcomes`", kind.as_str()));
                 }
             }
             StepKind::Review | StepKind::Dispatch => {
                 if !has_outcomes {
-                    cx.err(
-                        kloc,
-                        format!(
-                            "a {} step needs `outcomes` (for example setuju, revisi)",
-                            kind.as_str()
-                        ),
-                    );
+                    cx.err(kloc, format!("a {} step needs `outcomes` (for example setuju, revisi)", kind.as_str()));
                 }
                 if let Some(n) = &s.next {
                     cx.err(
                         &n.referenced,
-                        format!(
-                            "a {} step moves on through its outcomes; remove `next`",
-                            kind.as_str()
-                        ),
+                        format!("a {} step moves on through its outcomes; remove `next`", kind.as_str()),
                     );
                 }
             }
             StepKind::Waiting => {
                 if !has_next && !has_outcomes {
-                    cx.err(
-                        kloc,
-                        "a waiting step needs `next` or `outcomes`: how letters leave it",
-                    );
+                    cx.err(kloc, "a waiting step needs `next` or `outcomes`: how letters leave it");
                 }
             }
             StepKind::Archive | StepKind::Cancel => {
                 if has_next || has_outcomes || s.returns.is_some() || s.time.is_some() {
-                    cx.err(kloc, format!("a {} step ends the workflow; remove `next`, `outcomes`, `returns` and `time`", kind.as_str()));
+                    cx.err(
+                        kloc,
+                        format!(
+                            "a {} step ends the workflow; remove `next`, `outcomes`, `returns` and `time`",
+                            kind.as_str()
+                        ),
+                    );
                 }
             }
         }
         if let Some(r) = &s.returns {
             if kind != StepKind::Drop {
-                cx.err(
-                    &r.referenced,
-                    "`returns` belongs to the drafting (drop) step only",
-                );
+                cx.err(&r.referenced, "`returns` belongs to the drafting (drop) step only");
             } else {
                 claim(
                     &mut cx,
@@ -543,33 +383,27 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         }
 
         // Targets.
-        let check_target = |cx: &mut Ctx, target: &Spanned<String>, via: &str| match step_index
-            .get(&target.value)
-        {
+        let check_target = |cx: &mut Ctx, target: &Spanned<String>, via: &str| match step_index.get(&target.value) {
             None => cx.err(
                 &target.referenced,
                 format!(
                     "{via} leads to step {:?}, which does not exist; steps: {}",
                     target.value,
-                    raw.steps
-                        .iter()
-                        .map(|s| s.value.id.value.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    raw.steps.iter().map(|s| s.value.id.value.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ),
             Some(&j) => {
                 let t = &raw.steps[j].value;
                 if t.id.value == *id {
+                    cx.err(&target.referenced, format!("{via} leads back to the same step {id:?}"));
+                } else if t.kind.value == StepKind::Drop && t.returns.is_none() {
                     cx.err(
                         &target.referenced,
-                        format!("{via} leads back to the same step {id:?}"),
-                    );
-                } else if t.kind.value == StepKind::Drop && t.returns.is_none() {
-                    cx.err(&target.referenced, format!(
+                        format!(
                             "{via} sends letters back to {:?}, which has no `returns` folder for them",
                             target.value
-                        ));
+                        ),
+                    );
                 }
             }
         };
@@ -578,7 +412,10 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         }
         for (name, to) in &s.outcomes {
             if !is_ident(name) {
-                cx.err(&to.referenced, format!("outcome {name:?} must be lower-case letters, digits, '_' or '-' (it is a folder name)"));
+                cx.err(
+                    &to.referenced,
+                    format!("outcome {name:?} must be lower-case letters, digits, '_' or '-' (it is a folder name)"),
+                );
             }
             claim(
                 &mut cx,
@@ -598,14 +435,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             sop: s.sop.clone(),
             time: s.time.as_ref().map(|t| t.value.0),
             next: s.next.as_ref().map(|n| n.value.clone()),
-            outcomes: s
-                .outcomes
-                .iter()
-                .map(|(k, v)| Outcome {
-                    name: k.clone(),
-                    to: v.value.clone(),
-                })
-                .collect(),
+            outcomes: s.outcomes.iter().map(|(k, v)| Outcome { name: k.clone(), to: v.value.clone() }).collect(),
             returns: s.returns.as_ref().map(|r| r.value.clone()),
             checks: s.checks.clone(),
         });
@@ -616,60 +446,40 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         for t in &raw.steps {
             let (a, b) = (&s.value.folder.value, &t.value.folder.value);
             if a != b && a.starts_with(&format!("{b}/")) {
-                cx.err(&s.value.folder.referenced, format!(
-                    "folder {a:?} is inside {b:?}, the folder of step {:?}; give each step its own folder",
-                    t.value.id.value
-                ));
+                cx.err(
+                    &s.value.folder.referenced,
+                    format!(
+                        "folder {a:?} is inside {b:?}, the folder of step {:?}; give each step its own folder",
+                        t.value.id.value
+                    ),
+                );
             }
         }
     }
 
     // Kinds that must occur once.
-    let whole = raw
-        .steps
-        .first()
-        .map(|s| s.referenced)
-        .unwrap_or(raw.version.referenced);
+    let whole = raw.steps.first().map(|s| s.referenced).unwrap_or(raw.version.referenced);
     let count = |k: StepKind| steps.iter().filter(|s| s.kind == k).count();
     match count(StepKind::Drop) {
         1 => {}
-        0 => cx.err(
-            &whole,
-            "no step has kind `drop`: new letters need a drafting folder",
-        ),
-        n => cx.err(
-            &whole,
-            format!("{n} steps have kind `drop`; there must be exactly one drafting step"),
-        ),
+        0 => cx.err(&whole, "no step has kind `drop`: new letters need a drafting folder"),
+        n => cx.err(&whole, format!("{n} steps have kind `drop`; there must be exactly one drafting step")),
     }
     if count(StepKind::Archive) == 0 {
-        cx.err(
-            &whole,
-            "no step has kind `archive`: letters would never finish",
-        );
+        cx.err(&whole, "no step has kind `archive`: letters would never finish");
     }
     for k in [StepKind::Archive, StepKind::Cancel] {
         if count(k) > 1 {
-            cx.err(
-                &whole,
-                format!("more than one step has kind `{}`", k.as_str()),
-            );
+            cx.err(&whole, format!("more than one step has kind `{}`", k.as_str()));
         }
     }
 
     // Reachability from the drafting step, and a way to the archive from every step.
     if cx.diags.iter().all(|d| !d.is_error()) {
         let edges = |s: &Step| -> Vec<String> {
-            s.next
-                .iter()
-                .cloned()
-                .chain(s.outcomes.iter().map(|o| o.to.clone()))
-                .collect()
+            s.next.iter().cloned().chain(s.outcomes.iter().map(|o| o.to.clone())).collect()
         };
-        let entry = steps
-            .iter()
-            .find(|s| s.kind == StepKind::Drop)
-            .map(|s| s.id.clone());
+        let entry = steps.iter().find(|s| s.kind == StepKind::Drop).map(|s| s.id.clone());
         let mut reached = HashSet::new();
         let mut q: VecDeque<String> = entry.into_iter().collect();
         while let Some(id) = q.pop_front() {
@@ -680,11 +490,8 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             }
         }
         let finishing: HashSet<String> = {
-            let mut fin: HashSet<String> = steps
-                .iter()
-                .filter(|s| s.kind == StepKind::Archive)
-                .map(|s| s.id.clone())
-                .collect();
+            let mut fin: HashSet<String> =
+                steps.iter().filter(|s| s.kind == StepKind::Archive).map(|s| s.id.clone()).collect();
             loop {
                 let before = fin.len();
                 for s in &steps {
@@ -699,18 +506,18 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         };
         for (s, raw_s) in steps.iter().zip(&raw.steps) {
             if s.kind != StepKind::Cancel && !reached.contains(&s.id) {
-                cx.err(&raw_s.value.id.referenced, format!(
-                    "step {:?} cannot be reached: no `next` or outcome leads to it from the drafting step",
-                    s.id
-                ));
+                cx.err(
+                    &raw_s.value.id.referenced,
+                    format!(
+                        "step {:?} cannot be reached: no `next` or outcome leads to it from the drafting step",
+                        s.id
+                    ),
+                );
             }
             if !s.kind.is_terminal() && !finishing.contains(&s.id) {
                 cx.err(
                     &raw_s.value.id.referenced,
-                    format!(
-                        "step {:?} never finishes: nothing leads from it to the archive",
-                        s.id
-                    ),
+                    format!("step {:?} never finishes: nothing leads from it to the archive", s.id),
                 );
             }
         }
@@ -732,33 +539,21 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         if !EMAIL_KINDS.contains(&kind.as_str()) {
             cx.err(
                 &t.referenced,
-                format!(
-                    "templates.email has no kind {kind:?}; known kinds: {}",
-                    EMAIL_KINDS.join(", ")
-                ),
+                format!("templates.email has no kind {kind:?}; known kinds: {}", EMAIL_KINDS.join(", ")),
             );
             continue;
         }
         for (part, text) in [("subject", &t.value.subject), ("body", &t.value.body)] {
             if let Err(e) = templates::check(&text.value, EMAIL_PLACEHOLDERS) {
-                cx.err(
-                    &text.referenced,
-                    format!("templates.email.{kind}.{part}: {e}"),
-                );
+                cx.err(&text.referenced, format!("templates.email.{kind}.{part}: {e}"));
             }
         }
         if t.value.subject.value.contains(['\r', '\n']) {
-            cx.err(
-                &t.value.subject.referenced,
-                format!("templates.email.{kind}.subject must be one line"),
-            );
+            cx.err(&t.value.subject.referenced, format!("templates.email.{kind}.subject must be one line"));
         }
         email.insert(
             kind.clone(),
-            EmailTemplate {
-                subject: t.value.subject.value.clone(),
-                body: t.value.body.value.clone(),
-            },
+            EmailTemplate { subject: t.value.subject.value.clone(), body: t.value.body.value.clone() },
         );
     }
     let mut reasons = defaults.reasons.clone();
@@ -766,10 +561,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         if !REASON_CODES.contains(&code.as_str()) {
             cx.err(
                 &t.referenced,
-                format!(
-                    "templates.reasons has no reason {code:?}; known reasons: {}",
-                    REASON_CODES.join(", ")
-                ),
+                format!("templates.reasons has no reason {code:?}; known reasons: {}", REASON_CODES.join(", ")),
             );
             continue;
         }
@@ -781,33 +573,19 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
 
     let wf = Workflow {
         source: file.to_string(),
-        office: Office {
-            name: raw
-                .office
-                .name
-                .clone()
-                .unwrap_or_else(|| "BPS Provinsi Bengkulu".into()),
-            unit_code,
-        },
+        office: Office { name: raw.office.name.clone().unwrap_or_else(|| "BPS Provinsi Bengkulu".into()), unit_code },
         id_prefix,
         number_format,
         scope,
         last_used,
         filename_pattern,
-        defaults: crate::metadata::Defaults {
-            sifat: default_sifat,
-            klasifikasi: default_klasifikasi,
-        },
+        defaults: crate::metadata::Defaults { sifat: default_sifat, klasifikasi: default_klasifikasi },
         roles,
         teams,
         people,
         steps,
         rejected_folder,
-        templates: Templates {
-            email,
-            reason_file,
-            reasons,
-        },
+        templates: Templates { email, reason_file, reasons },
     };
     (Some(wf), cx.diags)
 }
@@ -831,19 +609,13 @@ pub fn number_format_problem(format: &str) -> Result<(), String> {
         if !NUMBER_PLACEHOLDERS.contains(&name) {
             return Err(format!(
                 "unknown placeholder {{{token}}}; known: {}",
-                NUMBER_PLACEHOLDERS
-                    .iter()
-                    .map(|p| format!("{{{p}}}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                NUMBER_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(", ")
             ));
         }
         if let Some(spec) = spec {
             let width = spec.strip_prefix('0').and_then(|w| w.parse::<u8>().ok());
             if name != "seq" || !width.is_some_and(|w| (1..=9).contains(&w)) {
-                return Err(format!(
-                    "bad padding in {{{token}}}; write for example {{seq:03}}"
-                ));
+                return Err(format!("bad padding in {{{token}}}; write for example {{seq:03}}"));
             }
         }
         has_seq |= name == "seq";
@@ -861,25 +633,15 @@ pub fn number_format_problem(format: &str) -> Result<(), String> {
 fn list(set: &HashSet<String>) -> String {
     let mut v: Vec<_> = set.iter().map(String::as_str).collect();
     v.sort();
-    if v.is_empty() {
-        "(none)".into()
-    } else {
-        v.join(", ")
-    }
+    if v.is_empty() { "(none)".into() } else { v.join(", ") }
 }
 
 /// Why `addr` is not a usable email address, if it is not.
 pub fn email_problem(addr: &str) -> Option<String> {
     let ok = addr.len() <= 254
-        && !addr.chars().any(|c| {
-            c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"')
-        })
+        && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
         && addr.split_once('@').is_some_and(|(l, d)| {
-            !l.is_empty()
-                && d.contains('.')
-                && !d.starts_with('.')
-                && !d.ends_with('.')
-                && !d.contains('@')
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@')
         });
     (!ok).then(|| format!("{addr:?} is not an email address like nama@bps.go.id"))
 }

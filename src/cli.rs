@@ -12,11 +12,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "suratd",
-    version,
-    about = "Folder-driven workflow for official letters (SOP-024)"
-)]
+#[command(name = "suratd", version, about = "Folder-driven workflow for official letters (SOP-024)")]
 pub struct Cli {
     /// Configuration file [default: /etc/suratd/suratd.yaml when it exists, else built-in defaults]
     #[arg(long, global = true, value_name = "FILE")]
@@ -59,11 +55,7 @@ pub enum Command {
 }
 
 fn load(cli: &Cli) -> Result<(Config, Workflow, Vec<crate::yaml::Diagnostic>), Diagnostics> {
-    let ov = Overrides {
-        root: cli.root.clone(),
-        workflow: cli.workflow.clone(),
-        database: cli.db.clone(),
-    };
+    let ov = Overrides { root: cli.root.clone(), workflow: cli.workflow.clone(), database: cli.db.clone() };
     let cfg = Config::load(cli.config.as_deref(), &ov)?;
     let (wf, warnings) = Workflow::load(cfg.workflow.as_deref())?;
     Ok((cfg, wf, warnings))
@@ -91,10 +83,7 @@ pub fn main() -> ExitCode {
             }
             println!(
                 "ok: config {} and workflow {}: {} steps, {} roles, {} people",
-                cfg.source
-                    .as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "<built-in defaults>".into()),
+                cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into()),
                 wf.source,
                 wf.steps.len(),
                 wf.roles.len(),
@@ -104,10 +93,7 @@ pub fn main() -> ExitCode {
         }
         Command::Init => match init::ensure_tree(&cfg.root, &wf) {
             Ok(created) if created.is_empty() => {
-                println!(
-                    "{}: every folder already exists; nothing changed",
-                    cfg.root.display()
-                );
+                println!("{}: every folder already exists; nothing changed", cfg.root.display());
                 ExitCode::SUCCESS
             }
             Ok(created) => {
@@ -155,10 +141,7 @@ pub fn main() -> ExitCode {
                     if *json {
                         println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
                     } else {
-                        println!(
-                            "{}  {}  (step {}, {})",
-                            found.id, found.subject, found.step, found.state
-                        );
+                        println!("{}  {}  (step {}, {})", found.id, found.subject, found.step, found.state);
                         print!("{}", report::history_table(&rows));
                     }
                     ExitCode::SUCCESS
@@ -171,11 +154,7 @@ pub fn main() -> ExitCode {
             for w in &warnings {
                 tracing::warn!("{w}");
             }
-            let rt = match tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-            {
+            let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
                 Ok(rt) => rt,
                 Err(e) => return fail(format!("cannot start the runtime: {e}")),
             };

@@ -194,18 +194,13 @@ impl Config {
         let (raw, base, label) = match &chosen {
             Some(p) => {
                 let label = p.display().to_string();
-                let text = crate::workflow::read_text(p)
-                    .map_err(|m| Diagnostics(vec![Diagnostic::error(&label, None, m)]))?;
-                let raw: RawConfig =
-                    yaml::parse(&label, &text).map_err(|d| Diagnostics(vec![d]))?;
+                let text =
+                    crate::workflow::read_text(p).map_err(|m| Diagnostics(vec![Diagnostic::error(&label, None, m)]))?;
+                let raw: RawConfig = yaml::parse(&label, &text).map_err(|d| Diagnostics(vec![d]))?;
                 let base = p.parent().map(Path::to_path_buf).unwrap_or_default();
                 (raw, base, label)
             }
-            None => (
-                RawConfig::default(),
-                PathBuf::from("."),
-                "<built-in defaults>".into(),
-            ),
+            None => (RawConfig::default(), PathBuf::from("."), "<built-in defaults>".into()),
         };
         resolve(raw, &base, &label, chosen, ov)
     }
@@ -220,11 +215,7 @@ fn resolve(
 ) -> Result<Config, Diagnostics> {
     let mut diags = Vec::new();
     let abs = |p: &Path| {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base.join(p)
-        }
+        if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
     };
     let root = ov
         .root
@@ -236,20 +227,13 @@ fn resolve(
         .clone()
         .or_else(|| raw.database.as_ref().map(|r| abs(&r.value)))
         .unwrap_or_else(|| PathBuf::from("suratd-data/suratd.db"));
-    let workflow = ov
-        .workflow
-        .clone()
-        .or_else(|| raw.workflow.as_ref().map(|r| abs(&r.value)));
+    let workflow = ov.workflow.clone().or_else(|| raw.workflow.as_ref().map(|r| abs(&r.value)));
 
     // The database must never live on the share.
     if let (Ok(r), Some(dbdir)) = (
         std::fs::canonicalize(&root),
         database.parent().and_then(|d| {
-            let d = if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                d
-            };
+            let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
             std::fs::canonicalize(d).ok()
         }),
     ) && dbdir.starts_with(&r)
@@ -262,9 +246,7 @@ fn resolve(
         )));
     }
 
-    let dur = |v: &Option<Spanned<HumanDuration>>, d: Duration| {
-        v.as_ref().map(|x| x.value.0).unwrap_or(d)
-    };
+    let dur = |v: &Option<Spanned<HumanDuration>>, d: Duration| v.as_ref().map(|x| x.value.0).unwrap_or(d);
     let mut ignore = Vec::new();
     match &raw.watch.ignore {
         None => {
@@ -279,10 +261,7 @@ fn resolve(
                     Err(e) => diags.push(Diagnostic::error(
                         label,
                         Some(&g.referenced),
-                        format!(
-                            "watch.ignore pattern {:?} is not a valid glob: {e}",
-                            g.value
-                        ),
+                        format!("watch.ignore pattern {:?} is not a valid glob: {e}", g.value),
                     )),
                 }
             }
@@ -298,70 +277,44 @@ fn resolve(
         if let Some(v) = v
             && v.value.0 < Duration::from_millis(100)
         {
-            diags.push(Diagnostic::error(
-                label,
-                Some(&v.referenced),
-                format!("{name} must be at least 100ms"),
-            ));
+            diags.push(Diagnostic::error(label, Some(&v.referenced), format!("{name} must be at least 100ms")));
         }
     }
-    let attempts = raw
-        .processing
-        .attempts
-        .as_ref()
-        .map(|a| a.value)
-        .unwrap_or(3);
+    let attempts = raw.processing.attempts.as_ref().map(|a| a.value).unwrap_or(3);
     if let Some(a) = &raw.processing.attempts
         && !(1..=100).contains(&a.value)
     {
-        diags.push(Diagnostic::error(
-            label,
-            Some(&a.referenced),
-            "processing.attempts must be between 1 and 100",
-        ));
+        diags.push(Diagnostic::error(label, Some(&a.referenced), "processing.attempts must be between 1 and 100"));
     }
-    let level = raw
-        .log
-        .level
-        .as_ref()
-        .map(|l| l.value.clone())
-        .unwrap_or_else(|| "info".into());
+    let level = raw.log.level.as_ref().map(|l| l.value.clone()).unwrap_or_else(|| "info".into());
     if let Some(l) = &raw.log.level
         && !["error", "warn", "info", "debug", "trace"].contains(&l.value.as_str())
     {
         diags.push(Diagnostic::error(
             label,
             Some(&l.referenced),
-            format!(
-                "log.level {:?} must be one of error, warn, info, debug, trace",
-                l.value
-            ),
+            format!("log.level {:?} must be one of error, warn, info, debug, trace", l.value),
         ));
     }
     for a in &raw.admins {
         if let Some(p) = crate::check::email_problem(&a.value) {
-            diags.push(Diagnostic::error(
-                label,
-                Some(&a.referenced),
-                format!("admins: {p}"),
-            ));
+            diags.push(Diagnostic::error(label, Some(&a.referenced), format!("admins: {p}")));
         }
     }
-    let max_attachment =
-        match &raw.max_attachment {
-            None => 10 * 1024 * 1024,
-            Some(s) => {
-                match parse_size(&s.value) {
-                    Some(n) => n,
-                    None => {
-                        diags.push(Diagnostic::error(label, Some(&s.referenced), format!(
-                    "max_attachment {:?} is not a size; write for example 10MB or 500KB", s.value
-                )));
-                        0
-                    }
-                }
+    let max_attachment = match &raw.max_attachment {
+        None => 10 * 1024 * 1024,
+        Some(s) => match parse_size(&s.value) {
+            Some(n) => n,
+            None => {
+                diags.push(Diagnostic::error(
+                    label,
+                    Some(&s.referenced),
+                    format!("max_attachment {:?} is not a size; write for example 10MB or 500KB", s.value),
+                ));
+                0
             }
-        };
+        },
+    };
     let outbox_dir = raw
         .outbox_dir
         .as_ref()
@@ -391,19 +344,13 @@ fn resolve(
             note_wait: dur(&raw.processing.note_wait, Duration::from_secs(5)),
             sidecar_wait: dur(&raw.processing.sidecar_wait, Duration::from_secs(3)),
         },
-        log: Log {
-            dir: raw.log.dir.as_ref().map(|p| abs(p)),
-            level,
-            keep_days: raw.log.keep_days.unwrap_or(30),
-        },
+        log: Log { dir: raw.log.dir.as_ref().map(|p| abs(p)), level, keep_days: raw.log.keep_days.unwrap_or(30) },
         outbox_dir,
         admins: raw.admins.into_iter().map(|a| a.value).collect(),
         trust_anchors: raw.trust_anchors.iter().map(|p| abs(p)).collect(),
         max_attachment,
         unknown_owner: raw.unknown_owner.unwrap_or_default(),
-        share_path: raw
-            .share_path
-            .unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
+        share_path: raw.share_path.unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
     })
 }
 
@@ -431,10 +378,7 @@ impl Config {
 
     /// Folder of the version store, beside the database.
     pub fn store_dir(&self) -> PathBuf {
-        self.database
-            .parent()
-            .unwrap_or(Path::new("."))
-            .join("store")
+        self.database.parent().unwrap_or(Path::new(".")).join("store")
     }
 }
 
@@ -458,11 +402,7 @@ mod tests {
     fn bad_values_point_at_their_line() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("suratd.yaml");
-        std::fs::write(
-            &p,
-            "root: /srv/x\nwatch:\n  settle: 2 detik\n  ignore: ['[']\nlog:\n  level: loud\n",
-        )
-        .unwrap();
+        std::fs::write(&p, "root: /srv/x\nwatch:\n  settle: 2 detik\n  ignore: ['[']\nlog:\n  level: loud\n").unwrap();
         let e = Config::load(Some(&p), &Overrides::default()).unwrap_err();
         let text = e.to_string();
         assert!(text.contains("suratd.yaml:3:11:"), "{text}");

@@ -18,10 +18,7 @@ use tokio::sync::mpsc;
 
 /// Looks at a path now: `None` if it is gone.
 fn look(p: &Path) -> Option<Seen> {
-    std::fs::symlink_metadata(p).ok().map(|m| Seen {
-        size: m.len(),
-        mtime_ns: pipeline::mtime_ns(&m),
-    })
+    std::fs::symlink_metadata(p).ok().map(|m| Seen { size: m.len(), mtime_ns: pipeline::mtime_ns(&m) })
 }
 
 struct Loop {
@@ -49,11 +46,7 @@ impl Loop {
                     return;
                 }
                 let seen = look(p);
-                if from_scan
-                    && seen.is_some()
-                    && self.handled.get(p) == seen.as_ref()
-                    && !self.tracker.contains(p)
-                {
+                if from_scan && seen.is_some() && self.handled.get(p) == seen.as_ref() && !self.tracker.contains(p) {
                     return;
                 }
                 self.tracker.observe(p, seen, now);
@@ -75,8 +68,7 @@ impl Loop {
             Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot recreate missing folders"),
         }
         if !self.watching.effective.polling {
-            self.watching
-                .rewatch(self.pipeline.root(), &self.pipeline.wf);
+            self.watching.rewatch(self.pipeline.root(), &self.pipeline.wf);
         }
         let files = watch::scan(self.pipeline.root(), &self.pipeline.wf);
         let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
@@ -116,11 +108,7 @@ impl Loop {
 
 /// Runs until `shutdown` resolves. The tree is created if missing, pending
 /// intents are recovered, then every folder is scanned and watched.
-pub async fn run(
-    mut cfg: Config,
-    wf: Arc<Workflow>,
-    shutdown: impl Future<Output = ()>,
-) -> Result<()> {
+pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Output = ()>) -> Result<()> {
     let created = init::ensure_tree(&cfg.root, &wf)?;
     if !created.is_empty() {
         tracing::info!(root = %cfg.root.display(), folders = ?created, "created missing folders");
@@ -151,14 +139,10 @@ pub async fn run(
     };
     lp.full_scan(Instant::now());
 
-    let tick_every =
-        (cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
+    let tick_every = (cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
     let mut ticker = tokio::time::interval(tick_every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut rescan = tokio::time::interval_at(
-        tokio::time::Instant::now() + cfg.watch.rescan,
-        cfg.watch.rescan,
-    );
+    let mut rescan = tokio::time::interval_at(tokio::time::Instant::now() + cfg.watch.rescan, cfg.watch.rescan);
     rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
 

@@ -132,9 +132,7 @@ pub struct LetterRow {
 
 impl LetterRow {
     pub fn meta(&self) -> Option<crate::metadata::Metadata> {
-        self.metadata
-            .as_deref()
-            .and_then(|m| serde_json::from_str(m).ok())
+        self.metadata.as_deref().and_then(|m| serde_json::from_str(m).ok())
     }
 
     pub fn view(&self) -> LetterView {
@@ -259,21 +257,14 @@ impl Db {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the database folder {}", dir.display()))?;
         }
-        let conn = Connection::open(path)
-            .with_context(|| format!("cannot open the database {}", path.display()))?;
+        let conn = Connection::open(path).with_context(|| format!("cannot open the database {}", path.display()))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")
-            .with_context(|| {
-                format!(
-                    "cannot switch {} to WAL mode; is it on a network share?",
-                    path.display()
-                )
-            })?;
+            .with_context(|| format!("cannot switch {} to WAL mode; is it on a network share?", path.display()))?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut db = Db { conn };
-        db.migrate()
-            .with_context(|| format!("cannot update the schema of {}", path.display()))?;
+        db.migrate().with_context(|| format!("cannot update the schema of {}", path.display()))?;
         Ok(db)
     }
 
@@ -289,9 +280,7 @@ impl Db {
     }
 
     fn migrate(&mut self) -> Result<()> {
-        let have: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let have: i64 = self.conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         let have = have.max(0) as usize;
         if have > MIGRATIONS.len() {
             anyhow::bail!(
@@ -309,21 +298,14 @@ impl Db {
     }
 
     pub fn letter(&self, id: &str) -> Result<Option<LetterRow>> {
-        Ok(self
-            .conn
-            .query_row("SELECT * FROM letters WHERE id = ?1", [id], letter_from_row)
-            .optional()?)
+        Ok(self.conn.query_row("SELECT * FROM letters WHERE id = ?1", [id], letter_from_row).optional()?)
     }
 
     /// A letter by id or by agenda number.
     pub fn find_letter(&self, key: &str) -> Result<Option<LetterRow>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT * FROM letters WHERE id = ?1 COLLATE NOCASE OR number = ?1",
-                [key],
-                letter_from_row,
-            )
+            .query_row("SELECT * FROM letters WHERE id = ?1 COLLATE NOCASE OR number = ?1", [key], letter_from_row)
             .optional()?)
     }
 
@@ -355,33 +337,21 @@ impl Db {
     pub fn has_version(&self, letter_id: &str, sha256: &str) -> Result<bool> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT 1 FROM versions WHERE letter_id = ?1 AND sha256 = ?2",
-                [letter_id, sha256],
-                |_| Ok(()),
-            )
+            .query_row("SELECT 1 FROM versions WHERE letter_id = ?1 AND sha256 = ?2", [letter_id, sha256], |_| Ok(()))
             .optional()?
             .is_some())
     }
 
     /// Letters still moving through the workflow, oldest first.
     pub fn in_flight(&self) -> Result<Vec<LetterRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT * FROM letters WHERE state = 'active' ORDER BY year, seq")?;
-        let rows = st
-            .query_map([], letter_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = self.conn.prepare("SELECT * FROM letters WHERE state = 'active' ORDER BY year, seq")?;
+        let rows = st.query_map([], letter_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
     pub fn all_letters(&self) -> Result<Vec<LetterRow>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT * FROM letters ORDER BY year, seq")?;
-        let rows = st
-            .query_map([], letter_from_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = self.conn.prepare("SELECT * FROM letters ORDER BY year, seq")?;
+        let rows = st.query_map([], letter_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -475,21 +445,14 @@ impl Db {
             "UPDATE letters SET state = 'void' WHERE state = 'pending' AND id = (SELECT letter_id FROM intents WHERE id = ?1)",
             [intent],
         )?;
-        tx.execute(
-            "UPDATE intents SET state = 'undone' WHERE id = ?1",
-            [intent],
-        )?;
+        tx.execute("UPDATE intents SET state = 'undone' WHERE id = ?1", [intent])?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn pending_intents(&self) -> Result<Vec<(i64, String)>> {
-        let mut st = self
-            .conn
-            .prepare("SELECT id, plan FROM intents WHERE state = 'pending' ORDER BY id")?;
-        let rows = st
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut st = self.conn.prepare("SELECT id, plan FROM intents WHERE state = 'pending' ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -507,37 +470,25 @@ impl Db {
                size = excluded.size, mtime_ns = excluded.mtime_ns, updated_at = excluded.updated_at",
             params![path, size, mtime_ns, now],
         )?;
-        let n: u32 =
-            self.conn
-                .query_row("SELECT count FROM attempts WHERE path = ?1", [path], |r| {
-                    r.get(0)
-                })?;
+        let n: u32 = self.conn.query_row("SELECT count FROM attempts WHERE path = ?1", [path], |r| r.get(0))?;
         Ok(n)
     }
 
     pub fn attempt_failed(&self, path: &str, error: &str) -> Result<()> {
-        self.conn.execute(
-            "UPDATE attempts SET last_error = ?2 WHERE path = ?1",
-            params![path, error],
-        )?;
+        self.conn.execute("UPDATE attempts SET last_error = ?2 WHERE path = ?1", params![path, error])?;
         Ok(())
     }
 
     pub fn last_attempt_error(&self, path: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT last_error FROM attempts WHERE path = ?1",
-                [path],
-                |r| r.get(0),
-            )
+            .query_row("SELECT last_error FROM attempts WHERE path = ?1", [path], |r| r.get(0))
             .optional()?
             .flatten())
     }
 
     pub fn clear_attempts(&self, path: &str) -> Result<()> {
-        self.conn
-            .execute("DELETE FROM attempts WHERE path = ?1", [path])?;
+        self.conn.execute("DELETE FROM attempts WHERE path = ?1", [path])?;
         Ok(())
     }
 }
@@ -574,33 +525,21 @@ fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Resu
     )?;
     if let (Some(req), Some(meta)) = (&nl.number, meta) {
         let number = insert_number(tx, &id, req, meta)?;
-        tx.execute(
-            "UPDATE letters SET number = ?2 WHERE id = ?1",
-            params![id, number],
-        )?;
+        tx.execute("UPDATE letters SET number = ?2 WHERE id = ?1", params![id, number])?;
     }
     Ok(id)
 }
 
 /// Gives the letter the next number of its sequence (or an inserted one
 /// for a back-dated letter), inside the registering transaction.
-fn insert_number(
-    tx: &Transaction,
-    id: &str,
-    req: &NumberRequest,
-    meta: &crate::metadata::Metadata,
-) -> Result<String> {
+fn insert_number(tx: &Transaction, id: &str, req: &NumberRequest, meta: &crate::metadata::Metadata) -> Result<String> {
     use crate::numbering;
     let key = req.scope.key(req.date);
     let issued: Vec<numbering::Issued> = {
         let mut st = tx.prepare("SELECT seq, suffix, date FROM numbers WHERE scope = ?1")?;
         st.query_map([&key], |r| {
             let date: String = r.get(2)?;
-            Ok(numbering::Issued {
-                seq: r.get(0)?,
-                suffix: r.get(1)?,
-                date: date.parse().unwrap_or(req.date),
-            })
+            Ok(numbering::Issued { seq: r.get(0)?, suffix: r.get(1)?, date: date.parse().unwrap_or(req.date) })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
     };
@@ -626,11 +565,8 @@ fn insert_number(
 
 fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
     if let Some(u) = &rec.update {
-        let at = rec
-            .transition
-            .as_ref()
-            .map(|t| t.at.clone())
-            .unwrap_or_else(|| crate::timefmt::stored(chrono::Utc::now()));
+        let at =
+            rec.transition.as_ref().map(|t| t.at.clone()).unwrap_or_else(|| crate::timefmt::stored(chrono::Utc::now()));
         tx.execute(
             "UPDATE letters SET step = ?2, state = ?3, path = ?4, sha256 = ?5, size = ?6, mtime_ns = ?7,
                step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END
@@ -708,18 +644,10 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let mut db = Db::open(&d.path().join("s.db")).unwrap();
         let num = |db: &Db, id: &str| db.letter(id).unwrap().unwrap().number.unwrap();
-        let (_, a) = db
-            .begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into())
-            .unwrap();
-        let (_, b) = db
-            .begin_intent("SK", None, Some(&numbered("2025-06-03")), |_| "{}".into())
-            .unwrap();
-        let (_, c) = db
-            .begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into())
-            .unwrap();
-        let (_, e) = db
-            .begin_intent("SK", None, Some(&numbered("2026-01-02")), |_| "{}".into())
-            .unwrap();
+        let (_, a) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into()).unwrap();
+        let (_, b) = db.begin_intent("SK", None, Some(&numbered("2025-06-03")), |_| "{}".into()).unwrap();
+        let (_, c) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into()).unwrap();
+        let (_, e) = db.begin_intent("SK", None, Some(&numbered("2026-01-02")), |_| "{}".into()).unwrap();
         assert_eq!(num(&db, &a.unwrap()), "B-058/17000/KP.650/2025");
         assert_eq!(num(&db, &b.unwrap()), "B-059/17000/KP.650/2025");
         assert_eq!(num(&db, &c.unwrap()), "B-058A/17000/KP.650/2025");
@@ -731,19 +659,13 @@ mod tests {
     fn ids_are_sequential_per_year_and_never_reused() {
         let d = tempfile::tempdir().unwrap();
         let mut db = Db::open(&d.path().join("s.db")).unwrap();
-        let (i1, a) = db
-            .begin_intent("SK", None, Some(&nl()), |_| "{}".into())
-            .unwrap();
-        let (i2, b) = db
-            .begin_intent("SK", None, Some(&nl()), |_| "{}".into())
-            .unwrap();
+        let (i1, a) = db.begin_intent("SK", None, Some(&nl()), |_| "{}".into()).unwrap();
+        let (i2, b) = db.begin_intent("SK", None, Some(&nl()), |_| "{}".into()).unwrap();
         assert_eq!(a.as_deref(), Some("SK-2026-0001"));
         assert_eq!(b.as_deref(), Some("SK-2026-0002"));
         db.undo_intent(i1).unwrap();
         db.finish_intent(i2, &Record::default()).unwrap();
-        let (_, c) = db
-            .begin_intent("SK", None, Some(&nl()), |_| "{}".into())
-            .unwrap();
+        let (_, c) = db.begin_intent("SK", None, Some(&nl()), |_| "{}".into()).unwrap();
         assert_eq!(c.as_deref(), Some("SK-2026-0003"));
         assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().state, "void");
         assert_eq!(db.pending_intents().unwrap().len(), 1);
@@ -755,15 +677,9 @@ mod tests {
         let p = d.path().join("s.db");
         drop(Db::open(&p).unwrap());
         let db = Db::open(&p).unwrap();
-        let v: i64 = db
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .unwrap();
+        let v: i64 = db.conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
         assert_eq!(v as usize, MIGRATIONS.len());
-        let mode: String = db
-            .conn
-            .pragma_query_value(None, "journal_mode", |r| r.get(0))
-            .unwrap();
+        let mode: String = db.conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
         assert_eq!(mode, "wal");
     }
 

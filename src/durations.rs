@@ -17,9 +17,7 @@ impl HumanDuration {
         }
         humantime::parse_duration(t)
             .map(HumanDuration)
-            .map_err(|e| {
-                format!("bad duration {text:?} ({e}); write for example 500ms, 2s, 10m, 3h or 2d")
-            })
+            .map_err(|e| format!("bad duration {text:?} ({e}); write for example 500ms, 2s, 10m, 3h or 2d"))
     }
 }
 
@@ -42,30 +40,12 @@ mod tests {
 
     #[test]
     fn office_forms_parse() {
-        assert_eq!(
-            HumanDuration::parse("500ms").unwrap().0,
-            Duration::from_millis(500)
-        );
-        assert_eq!(
-            HumanDuration::parse("2s").unwrap().0,
-            Duration::from_secs(2)
-        );
-        assert_eq!(
-            HumanDuration::parse("10m").unwrap().0,
-            Duration::from_secs(600)
-        );
-        assert_eq!(
-            HumanDuration::parse("3h").unwrap().0,
-            Duration::from_secs(3 * 3600)
-        );
-        assert_eq!(
-            HumanDuration::parse("2d").unwrap().0,
-            Duration::from_secs(2 * 86400)
-        );
-        assert_eq!(
-            HumanDuration::parse("1h 30m").unwrap().0,
-            Duration::from_secs(5400)
-        );
+        assert_eq!(HumanDuration::parse("500ms").unwrap().0, Duration::from_millis(500));
+        assert_eq!(HumanDuration::parse("2s").unwrap().0, Duration::from_secs(2));
+        assert_eq!(HumanDuration::parse("10m").unwrap().0, Duration::from_secs(600));
+        assert_eq!(HumanDuration::parse("3h").unwrap().0, Duration::from_secs(3 * 3600));
+        assert_eq!(HumanDuration::parse("2d").unwrap().0, Duration::from_secs(2 * 86400));
+        assert_eq!(HumanDuration::parse("1h 30m").unwrap().0, Duration::from_secs(5400));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! event, so every rule of the workflow is tested without disk or network.
 
 use crate::layout::{Area, Place};
-use crate::workflow::{Step, StepKind, Workflow};
+use crate::workflow::{Step, StepCheck, StepKind, Workflow};
 
 /// A letter's life state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,6 +93,9 @@ pub struct Facts<'a, 'w> {
     pub note: Note,
     /// For a new draft: why its metadata is unusable (reason code, detail).
     pub meta_problem: Option<(&'static str, &'a str)>,
+    /// Whether the PDF's text contains the letter's number (`None`: not
+    /// looked at yet; asked for with [`Decision::NeedText`]).
+    pub number_in_text: Option<bool>,
 }
 
 /// Where a file goes.
@@ -140,6 +143,12 @@ pub enum Decision {
     },
     /// Same step, new name or new content: record it, move nothing.
     Track,
+    /// The move needs the PDF's text to be checked first: look, then decide again.
+    NeedText,
+    /// The letter may not go on: back to the drafter, with a reason note.
+    SendBack {
+        reason: &'static str,
+    },
     /// Moved by hand where its step does not lead: put it back, with a reason.
     Return {
         reason: &'static str,
@@ -175,26 +184,46 @@ fn arrive(wf: &Workflow, target: &Step, year: i32) -> (String, Dest, LetterState
 
 /// Decides what happens to one settled file.
 pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
+    let d = route(wf, f);
+    match &d {
+        Decision::Move { to_step, .. } => gate(wf, f, to_step, d.clone()),
+        _ => d,
+    }
+}
+
+/// The checks a letter must pass to enter a step.
+fn gate(wf: &Workflow, f: &Facts, to_step: &str, d: Decision) -> Decision {
+    let Some(target) = wf.step(to_step) else {
+        return d;
+    };
+    if target.checks.contains(&StepCheck::NumberInText) {
+        match f.number_in_text {
+            None => return Decision::NeedText,
+            Some(false) => {
+                return Decision::SendBack { reason: "number_missing" };
+            }
+            Some(true) => {}
+        }
+    }
+    d
+}
+
+/// Where a file's place and its letter send it.
+fn route(wf: &Workflow, f: &Facts) -> Decision {
     let Place::Step { step, area } = f.place else {
         return Decision::Nothing;
     };
     if !f.place.is_watched() {
         return Decision::Nothing;
     }
-    let reject = |reason: &'static str, detail: &str| Decision::Reject {
-        reason,
-        detail: detail.to_string(),
-    };
+    let reject = |reason: &'static str, detail: &str| Decision::Reject { reason, detail: detail.to_string() };
     match f.content {
         Content::Symlink => return reject("symlink", ""),
         Content::Empty => return reject("empty", ""),
         Content::NotPdf { detail } => return reject("not_pdf", detail),
         Content::OfficeDocument { format } => return reject("office_document", format),
         Content::Encrypted => return reject("encrypted", ""),
-        Content::Broken {
-            may_still_be_copying: true,
-            ..
-        } => return Decision::Wait(WaitFor::Copying),
+        Content::Broken { may_still_be_copying: true, .. } => return Decision::Wait(WaitFor::Copying),
         Content::Broken { detail, .. } => return reject("broken", detail),
         Content::Known | Content::Pdf => {}
     }
@@ -204,17 +233,9 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
             return reject(code, detail);
         }
         return if step.kind == StepKind::Drop && *area == Area::Inbox {
-            let next = step
-                .next
-                .as_deref()
-                .and_then(|n| wf.step(n))
-                .expect("validated: drop has next");
+            let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
             let (to_step, dest, _) = arrive(wf, next, 0);
-            Decision::Register {
-                to_step,
-                dest,
-                action: "register".into(),
-            }
+            Decision::Register { to_step, dest, action: "register".into() }
         } else {
             reject("unknown_file", "")
         };
@@ -240,13 +261,7 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
 
     let move_to = |target: &Step, action: &str, take_note: bool| {
         let (to_step, dest, state) = arrive(wf, target, letter.year);
-        Decision::Move {
-            to_step,
-            dest,
-            action: action.to_string(),
-            state,
-            take_note,
-        }
+        Decision::Move { to_step, dest, action: action.to_string(), state, take_note }
     };
 
     if step.kind == StepKind::Cancel {
@@ -256,19 +271,13 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     if current.id == step.id {
         return match area {
             Area::Inbox if step.kind == StepKind::Drop => {
-                let next = step
-                    .next
-                    .as_deref()
-                    .and_then(|n| wf.step(n))
-                    .expect("validated: drop has next");
+                let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
                 move_to(next, "resubmit", false)
             }
             Area::Inbox | Area::Returns => Decision::Track,
             Area::Outcome(o) => {
                 let Some(target) = step.outcome(o).and_then(|o| wf.step(&o.to)) else {
-                    return Decision::Return {
-                        reason: "wrong_folder",
-                    };
+                    return Decision::Return { reason: "wrong_folder" };
                 };
                 if target.kind == StepKind::Drop && f.note == Note::MaybeLater {
                     return Decision::Wait(WaitFor::Note);
@@ -280,19 +289,24 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
 
     // The file is in another step's folder than its letter.
     if step.kind == StepKind::Drop && *area == Area::Inbox && f.original_present {
+        // A corrected draft (the number put in, say) while the letter waits
+        // for a review: it takes the place of the copy under review.
+        if current.kind == StepKind::Review && *f.content == Content::Pdf {
+            return Decision::Move {
+                to_step: current.id.clone(),
+                dest: Dest::Back,
+                action: "replace".into(),
+                state: LetterState::Active,
+                take_note: false,
+            };
+        }
         return reject("letter_elsewhere", "");
     }
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
-        let action = if step.kind == StepKind::SignedDrop {
-            "signed"
-        } else {
-            "forward"
-        };
+        let action = if step.kind == StepKind::SignedDrop { "signed" } else { "forward" };
         return move_to(step, action, false);
     }
-    Decision::Return {
-        reason: "wrong_folder",
-    }
+    Decision::Return { reason: "wrong_folder" }
 }
 
 #[cfg(test)]
@@ -314,15 +328,7 @@ mod tests {
         }
     }
 
-    fn run(
-        wf: &Workflow,
-        rel: &str,
-        l: Option<&LetterView>,
-        c: Content,
-        at: bool,
-        orig: bool,
-        note: Note,
-    ) -> Decision {
+    fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, orig: bool, note: Note) -> Decision {
         let place = classify(wf, rel);
         decide(
             wf,
@@ -334,6 +340,7 @@ mod tests {
                 original_present: orig,
                 note,
                 meta_problem: None,
+                number_in_text: Some(true),
             },
         )
     }
@@ -341,15 +348,7 @@ mod tests {
     #[test]
     fn new_draft_is_registered_and_sent_to_verification() {
         let wf = wf();
-        let d = run(
-            &wf,
-            "01-draf/Undangan.pdf",
-            None,
-            Content::Pdf,
-            false,
-            false,
-            Note::Missing,
-        );
+        let d = run(&wf, "01-draf/Undangan.pdf", None, Content::Pdf, false, false, Note::Missing);
         assert_eq!(
             d,
             Decision::Register {
@@ -364,15 +363,7 @@ mod tests {
     fn a_file_where_suratd_put_it_is_left_alone() {
         let wf = wf();
         let l = letter("verifikasi");
-        let d = run(
-            &wf,
-            "02-verifikasi/SK-2026-0001 X.pdf",
-            Some(&l),
-            Content::Known,
-            true,
-            true,
-            Note::Missing,
-        );
+        let d = run(&wf, "02-verifikasi/SK-2026-0001 X.pdf", Some(&l), Content::Known, true, true, Note::Missing);
         assert_eq!(d, Decision::Nothing);
     }
 
@@ -380,15 +371,8 @@ mod tests {
     fn approve_moves_to_the_outcome_target() {
         let wf = wf();
         let l = letter("verifikasi");
-        let d = run(
-            &wf,
-            "02-verifikasi/setuju/SK-2026-0001 X.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::Missing,
-        );
+        let d =
+            run(&wf, "02-verifikasi/setuju/SK-2026-0001 X.pdf", Some(&l), Content::Known, false, false, Note::Missing);
         assert_eq!(
             d,
             Decision::Move {
@@ -405,25 +389,9 @@ mod tests {
     fn revisi_returns_to_the_drafter_and_waits_for_a_note() {
         let wf = wf();
         let l = letter("kelengkapan");
-        let d = run(
-            &wf,
-            "03-kelengkapan/revisi/a.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::MaybeLater,
-        );
+        let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Known, false, false, Note::MaybeLater);
         assert_eq!(d, Decision::Wait(WaitFor::Note));
-        let d = run(
-            &wf,
-            "03-kelengkapan/revisi/a.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::Found,
-        );
+        let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Known, false, false, Note::Found);
         assert_eq!(
             d,
             Decision::Move {
@@ -440,59 +408,42 @@ mod tests {
     fn corrected_draft_is_resubmitted() {
         let wf = wf();
         let l = letter("draf");
-        let d = run(
-            &wf,
-            "01-draf/SK-2026-0001 X.pdf",
-            Some(&l),
-            Content::Pdf,
-            false,
-            true,
-            Note::Missing,
-        );
+        let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
         assert!(
             matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "verifikasi" && action == "resubmit"),
             "{d:?}"
         );
         // Saved over in the returns folder: a new version, nothing moves.
-        let d = run(
-            &wf,
-            "01-draf/revisi/SK-2026-0001 X.pdf",
-            Some(&l),
-            Content::Pdf,
-            true,
-            true,
-            Note::Missing,
-        );
+        let d = run(&wf, "01-draf/revisi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, true, Note::Missing);
         assert_eq!(d, Decision::Track);
+    }
+
+    #[test]
+    fn a_corrected_draft_replaces_the_copy_under_review() {
+        let wf = wf();
+        let l = letter("verifikasi");
+        let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+        assert!(
+            matches!(d, Decision::Move { ref to_step, dest: Dest::Back, ref action, .. } if to_step == "verifikasi" && action == "replace"),
+            "{d:?}"
+        );
+        // Not while it waits for the signature.
+        let l = letter("menunggu_tte");
+        let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+        assert!(matches!(d, Decision::Reject { reason: "letter_elsewhere", .. }), "{d:?}");
     }
 
     #[test]
     fn manual_handoff_and_signed_drop_forward() {
         let wf = wf();
         let l = letter("ajukan_tte");
-        let d = run(
-            &wf,
-            "05-menunggu-tte/a.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::Missing,
-        );
+        let d = run(&wf, "05-menunggu-tte/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
         assert!(
             matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "menunggu_tte" && action == "forward"),
             "{d:?}"
         );
         let l = letter("menunggu_tte");
-        let d = run(
-            &wf,
-            "06-sudah-tte/signed.pdf",
-            Some(&l),
-            Content::Pdf,
-            false,
-            true,
-            Note::Missing,
-        );
+        let d = run(&wf, "06-sudah-tte/signed.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
         assert!(
             matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed"),
             "{d:?}"
@@ -500,18 +451,37 @@ mod tests {
     }
 
     #[test]
+    fn the_number_must_be_in_the_letter_before_signing() {
+        let wf = wf();
+        let l = letter("kelengkapan");
+        let place = classify(&wf, "03-kelengkapan/setuju/a.pdf");
+        let mut f = Facts {
+            place: &place,
+            letter: Some(&l),
+            content: &Content::Known,
+            at_recorded_path: false,
+            original_present: false,
+            note: Note::Missing,
+            meta_problem: None,
+            number_in_text: None,
+        };
+        assert_eq!(decide(&wf, &f), Decision::NeedText);
+        f.number_in_text = Some(false);
+        assert_eq!(decide(&wf, &f), Decision::SendBack { reason: "number_missing" });
+        f.number_in_text = Some(true);
+        assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "ajukan_tte"));
+        // Other steps do not look at the text.
+        let l = letter("verifikasi");
+        let place = classify(&wf, "02-verifikasi/setuju/a.pdf");
+        let f = Facts { place: &place, letter: Some(&l), number_in_text: None, ..f };
+        assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "kelengkapan"));
+    }
+
+    #[test]
     fn dispatch_archives_and_batal_cancels() {
         let wf = wf();
         let l = letter("distribusi");
-        let d = run(
-            &wf,
-            "07-distribusi/terkirim/a.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::Missing,
-        );
+        let d = run(&wf, "07-distribusi/terkirim/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
         assert_eq!(
             d,
             Decision::Move {
@@ -522,25 +492,8 @@ mod tests {
                 take_note: false
             }
         );
-        let d = run(
-            &wf,
-            "batal/a.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::Missing,
-        );
-        assert!(
-            matches!(
-                d,
-                Decision::Move {
-                    state: LetterState::Cancelled,
-                    ..
-                }
-            ),
-            "{d:?}"
-        );
+        let d = run(&wf, "batal/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+        assert!(matches!(d, Decision::Move { state: LetterState::Cancelled, .. }), "{d:?}");
     }
 
     #[test]
@@ -548,90 +501,22 @@ mod tests {
         let wf = wf();
         let l = letter("verifikasi");
         // Skipping a step.
-        let d = run(
-            &wf,
-            "04-ajukan-tte/a.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::Missing,
-        );
-        assert_eq!(
-            d,
-            Decision::Return {
-                reason: "wrong_folder"
-            }
-        );
+        let d = run(&wf, "04-ajukan-tte/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+        assert_eq!(d, Decision::Return { reason: "wrong_folder" });
         // An outcome folder of another step.
-        let d = run(
-            &wf,
-            "03-kelengkapan/setuju/a.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            false,
-            Note::Missing,
-        );
-        assert_eq!(
-            d,
-            Decision::Return {
-                reason: "wrong_folder"
-            }
-        );
+        let d = run(&wf, "03-kelengkapan/setuju/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+        assert_eq!(d, Decision::Return { reason: "wrong_folder" });
         // A new file outside the drafting folder.
-        let d = run(
-            &wf,
-            "03-kelengkapan/a.pdf",
-            None,
-            Content::Pdf,
-            false,
-            false,
-            Note::Missing,
-        );
-        assert!(matches!(
-            d,
-            Decision::Reject {
-                reason: "unknown_file",
-                ..
-            }
-        ));
+        let d = run(&wf, "03-kelengkapan/a.pdf", None, Content::Pdf, false, false, Note::Missing);
+        assert!(matches!(d, Decision::Reject { reason: "unknown_file", .. }));
         // A copy of a letter that still sits in its place.
-        let d = run(
-            &wf,
-            "02-verifikasi/setuju/copy.pdf",
-            Some(&l),
-            Content::Known,
-            false,
-            true,
-            Note::Missing,
-        );
-        assert!(matches!(
-            d,
-            Decision::Reject {
-                reason: "duplicate",
-                ..
-            }
-        ));
+        let d = run(&wf, "02-verifikasi/setuju/copy.pdf", Some(&l), Content::Known, false, true, Note::Missing);
+        assert!(matches!(d, Decision::Reject { reason: "duplicate", .. }));
         // A finished letter coming back.
         let mut done = letter("arsip");
         done.state = LetterState::Finished;
-        let d = run(
-            &wf,
-            "01-draf/a.pdf",
-            Some(&done),
-            Content::Known,
-            false,
-            true,
-            Note::Missing,
-        );
-        assert!(matches!(
-            d,
-            Decision::Reject {
-                reason: "letter_closed",
-                ..
-            }
-        ));
+        let d = run(&wf, "01-draf/a.pdf", Some(&done), Content::Known, false, true, Note::Missing);
+        assert!(matches!(d, Decision::Reject { reason: "letter_closed", .. }));
     }
 
     #[test]
@@ -641,55 +526,25 @@ mod tests {
             (Content::Empty, "empty"),
             (Content::Symlink, "symlink"),
             (Content::Encrypted, "encrypted"),
-            (
-                Content::NotPdf {
-                    detail: "teks".into(),
-                },
-                "not_pdf",
-            ),
-            (
-                Content::OfficeDocument {
-                    format: "Word".into(),
-                },
-                "office_document",
-            ),
-            (
-                Content::Broken {
-                    detail: "x".into(),
-                    may_still_be_copying: false,
-                },
-                "broken",
-            ),
+            (Content::NotPdf { detail: "teks".into() }, "not_pdf"),
+            (Content::OfficeDocument { format: "Word".into() }, "office_document"),
+            (Content::Broken { detail: "x".into(), may_still_be_copying: false }, "broken"),
         ] {
             let d = run(&wf, "01-draf/a.pdf", None, c, false, false, Note::Missing);
-            assert!(
-                matches!(d, Decision::Reject { reason, .. } if reason == want),
-                "{d:?}"
-            );
+            assert!(matches!(d, Decision::Reject { reason, .. } if reason == want), "{d:?}");
         }
         let d = run(
             &wf,
             "01-draf/a.pdf",
             None,
-            Content::Broken {
-                detail: "x".into(),
-                may_still_be_copying: true,
-            },
+            Content::Broken { detail: "x".into(), may_still_be_copying: true },
             false,
             false,
             Note::Missing,
         );
         assert_eq!(d, Decision::Wait(WaitFor::Copying));
         // Not watched: the archive.
-        let d = run(
-            &wf,
-            "arsip/2026/a.pdf",
-            None,
-            Content::Empty,
-            false,
-            false,
-            Note::Missing,
-        );
+        let d = run(&wf, "arsip/2026/a.pdf", None, Content::Empty, false, false, Note::Missing);
         assert_eq!(d, Decision::Nothing);
     }
 }

@@ -48,32 +48,16 @@ pub fn create_dirs(dir: &Path) -> io::Result<()> {
 /// Both folders are synced, so the move survives a power cut.
 pub fn move_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     create_dirs(parent(to))?;
-    match rustix::fs::renameat_with(
-        rustix::fs::CWD,
-        from,
-        rustix::fs::CWD,
-        to,
-        rustix::fs::RenameFlags::NOREPLACE,
-    ) {
+    match rustix::fs::renameat_with(rustix::fs::CWD, from, rustix::fs::CWD, to, rustix::fs::RenameFlags::NOREPLACE) {
         Ok(()) => {}
         Err(e) if e == rustix::io::Errno::EXIST => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} already exists", to.display()),
-            ));
+            return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", to.display())));
         }
-        Err(e)
-            if e == rustix::io::Errno::INVAL
-                || e == rustix::io::Errno::NOSYS
-                || e == rustix::io::Errno::NOTSUP =>
-        {
+        Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS || e == rustix::io::Errno::NOTSUP => {
             // The file system cannot rename without replacing (some network
             // mounts): check, then rename. suratd is the only writer of `to`.
             if fs::symlink_metadata(to).is_ok() {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!("{} already exists", to.display()),
-                ));
+                return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", to.display())));
             }
             rename_or_copy(from, to)?;
         }
@@ -89,9 +73,7 @@ pub fn move_noreplace(from: &Path, to: &Path) -> io::Result<()> {
 
 fn rename_or_copy(from: &Path, to: &Path) -> io::Result<()> {
     match fs::rename(from, to) {
-        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) => {
-            copy_then_remove(from, to)
-        }
+        Err(e) if e.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) => copy_then_remove(from, to),
         other => other,
     }
 }
@@ -105,13 +87,9 @@ fn copy_then_remove(from: &Path, to: &Path) -> io::Result<()> {
         let tmp = temp_name(to);
         fs::copy(from, &tmp)?;
         File::open(&tmp)?.sync_all()?;
-        if let Err(e) = rustix::fs::renameat_with(
-            rustix::fs::CWD,
-            &tmp,
-            rustix::fs::CWD,
-            to,
-            rustix::fs::RenameFlags::NOREPLACE,
-        ) {
+        if let Err(e) =
+            rustix::fs::renameat_with(rustix::fs::CWD, &tmp, rustix::fs::CWD, to, rustix::fs::RenameFlags::NOREPLACE)
+        {
             let _ = fs::remove_file(&tmp);
             return Err(e.into());
         }
@@ -121,10 +99,7 @@ fn copy_then_remove(from: &Path, to: &Path) -> io::Result<()> {
 }
 
 fn temp_name(p: &Path) -> PathBuf {
-    let name = p
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     parent(p).join(format!(".{name}.suratd-{}.tmp", std::process::id()))
 }
 
@@ -184,10 +159,7 @@ fn hex(b: &[u8]) -> String {
 /// Path of `abs` relative to `root`, with `/` separators.
 pub fn rel_path(root: &Path, abs: &Path) -> Option<String> {
     let rel = abs.strip_prefix(root).ok()?;
-    let parts: Vec<String> = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
+    let parts: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
     Some(parts.join("/"))
 }
 
@@ -216,14 +188,8 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         fs::write(d.path().join("x.pdf"), b"").unwrap();
         fs::write(d.path().join("x (2).pdf"), b"").unwrap();
-        assert_eq!(
-            free_name(d.path(), "x.pdf", &[]),
-            d.path().join("x (3).pdf")
-        );
-        assert_eq!(
-            free_name(d.path(), "y.pdf", &[d.path().join("y.pdf")]),
-            d.path().join("y (2).pdf")
-        );
+        assert_eq!(free_name(d.path(), "x.pdf", &[]), d.path().join("x (3).pdf"));
+        assert_eq!(free_name(d.path(), "y.pdf", &[d.path().join("y.pdf")]), d.path().join("y (2).pdf"));
     }
 
     #[test]

@@ -11,8 +11,7 @@ use std::path::Path;
 pub fn ensure_tree(root: &Path, wf: &Workflow) -> Result<Vec<String>> {
     let mut created = Vec::new();
     if !root.is_dir() {
-        fsops::create_dirs(root)
-            .with_context(|| format!("cannot create the share folder {}", root.display()))?;
+        fsops::create_dirs(root).with_context(|| format!("cannot create the share folder {}", root.display()))?;
         created.push(".".to_string());
     }
     for f in wf.folders() {

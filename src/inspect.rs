@@ -31,9 +31,7 @@ pub fn inspect(bytes: &[u8]) -> Verdict {
     }
     let head = &bytes[..bytes.len().min(1024)];
     if find(head, b"%PDF-").is_none() {
-        return Verdict::NotPdf {
-            detail: describe(bytes).to_string(),
-        };
+        return Verdict::NotPdf { detail: describe(bytes).to_string() };
     }
     let tail = &bytes[bytes.len().saturating_sub(2048)..];
     if find(tail, b"%%EOF").is_none() {
@@ -43,21 +41,17 @@ pub fn inspect(bytes: &[u8]) -> Verdict {
         return Verdict::Encrypted;
     }
     match lopdf::Document::load_mem(bytes) {
-        Err(lopdf::Error::Decryption(_))
-        | Err(lopdf::Error::InvalidPassword)
-        | Err(lopdf::Error::AlreadyEncrypted) => Verdict::Encrypted,
-        Err(e) => Verdict::Broken {
-            detail: format!("struktur PDF tidak terbaca: {e}"),
-        },
+        Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) | Err(lopdf::Error::AlreadyEncrypted) => {
+            Verdict::Encrypted
+        }
+        Err(e) => Verdict::Broken { detail: format!("struktur PDF tidak terbaca: {e}") },
         Ok(doc) => {
             if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
                 return Verdict::Encrypted;
             }
             let pages = doc.get_pages().len();
             if pages == 0 {
-                Verdict::Broken {
-                    detail: "PDF tidak memiliki halaman".into(),
-                }
+                Verdict::Broken { detail: "PDF tidak memiliki halaman".into() }
             } else {
                 Verdict::Pdf { pages }
             }
@@ -74,21 +68,47 @@ fn has_encrypt_entry(bytes: &[u8]) -> bool {
 /// Runs `inspect` on its own thread with a deep stack and a time limit.
 /// `None` means the limit passed (the thread is left to finish alone).
 pub fn inspect_with_limit(bytes: std::sync::Arc<Vec<u8>>, limit: Duration) -> Option<Verdict> {
+    limited(limit, move || inspect(&bytes))
+        .map(|r| r.unwrap_or_else(|| Verdict::Broken { detail: "pembaca PDF gagal pada berkas ini".into() }))
+}
+
+/// Runs `work` on its own thread with a deep stack, catching panics
+/// (`Some(None)`), and gives up after `limit` (`None`; the thread is left to
+/// finish alone, so a hostile file cannot hang the daemon).
+pub fn limited<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> Option<Option<T>> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new()
-        .name("inspect".into())
-        .stack_size(64 * 1024 * 1024)
-        .spawn(move || {
-            let v =
-                std::panic::catch_unwind(|| inspect(&bytes)).unwrap_or_else(|_| Verdict::Broken {
-                    detail: "pembaca PDF gagal pada berkas ini".into(),
-                });
-            let _ = tx.send(v);
-        });
+    let spawned = std::thread::Builder::new().name("pdf-check".into()).stack_size(64 * 1024 * 1024).spawn(move || {
+        let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok();
+        let _ = tx.send(v);
+    });
     if spawned.is_err() {
         return None;
     }
     rx.recv_timeout(limit).ok()
+}
+
+/// The text of a PDF's pages (the first `max_pages`), as far as it can be
+/// extracted.
+pub fn text(bytes: &[u8], max_pages: u32) -> Option<String> {
+    let doc = lopdf::Document::load_mem(bytes).ok()?;
+    let pages: Vec<u32> = doc.get_pages().keys().copied().take(max_pages as usize).collect();
+    let mut out = String::new();
+    for p in pages {
+        if let Ok(t) = doc.extract_text(&[p]) {
+            out.push_str(&t);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// Whether `needle` occurs in `text`, ignoring spaces, line breaks and case
+/// (text extraction often splits or joins words).
+pub fn contains_loosely(text: &str, needle: &str) -> bool {
+    let squash =
+        |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect() };
+    let n = squash(needle);
+    !n.is_empty() && squash(text).contains(&n)
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -128,24 +148,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn loose_matching_ignores_spacing_and_case() {
+        assert!(contains_loosely("Nomor : B-012/17000/\nKP.650/2025", "B-012/17000/KP.650/2025"));
+        assert!(contains_loosely("nomor b - 012 / 17000", "B-012/17000"));
+        assert!(!contains_loosely("Nomor: B-013/17000/KP.650/2025", "B-012/17000/KP.650/2025"));
+        assert!(!contains_loosely("anything", "  "));
+    }
+
+    #[test]
     fn recognises_non_pdfs() {
         assert_eq!(inspect(b""), Verdict::Empty);
-        assert_eq!(
-            inspect(b"hello"),
-            Verdict::NotPdf {
-                detail: "berkas teks".into()
-            }
-        );
-        assert_eq!(
-            inspect(b"\x89PNG\r\n"),
-            Verdict::NotPdf {
-                detail: "gambar PNG".into()
-            }
-        );
+        assert_eq!(inspect(b"hello"), Verdict::NotPdf { detail: "berkas teks".into() });
+        assert_eq!(inspect(b"\x89PNG\r\n"), Verdict::NotPdf { detail: "gambar PNG".into() });
         assert_eq!(inspect(b"%PDF-1.7\n1 0 obj"), Verdict::Truncated);
-        assert!(matches!(
-            inspect(b"%PDF-1.7\ngarbage\n%%EOF\n"),
-            Verdict::Broken { .. }
-        ));
+        assert!(matches!(inspect(b"%PDF-1.7\ngarbage\n%%EOF\n"), Verdict::Broken { .. }));
     }
 }

@@ -16,11 +16,7 @@ use std::path::Path;
 pub enum FsOp {
     /// The file the transition is about (`sha256` is `None` for a symlink,
     /// which is moved as a link and never followed).
-    Move {
-        from: String,
-        to: String,
-        sha256: Option<String>,
-    },
+    Move { from: String, to: String, sha256: Option<String> },
     /// A file that travels with it (the reviewer's note), moved if still there.
     MoveCompanion { from: String, to: String },
     /// A new text file (a reason file), written if not there yet.
@@ -40,9 +36,7 @@ pub struct Plan {
 impl Plan {
     fn primary(&self) -> Option<(&str, &str, Option<&str>)> {
         self.ops.iter().find_map(|op| match op {
-            FsOp::Move { from, to, sha256 } => {
-                Some((from.as_str(), to.as_str(), sha256.as_deref()))
-            }
+            FsOp::Move { from, to, sha256 } => Some((from.as_str(), to.as_str(), sha256.as_deref())),
             _ => None,
         })
     }
@@ -100,16 +94,14 @@ fn secondary(root: &Path, op: &FsOp) -> Result<()> {
         FsOp::MoveCompanion { from, to } => {
             let (f, t) = (root.join(from), root.join(to));
             if fs::symlink_metadata(&f).is_ok() && fs::symlink_metadata(&t).is_err() {
-                fsops::move_noreplace(&f, &t)
-                    .with_context(|| format!("cannot move {from} to {to}"))?;
+                fsops::move_noreplace(&f, &t).with_context(|| format!("cannot move {from} to {to}"))?;
             }
             Ok(())
         }
         FsOp::Write { path, text } => {
             let p = root.join(path);
             if fs::symlink_metadata(&p).is_err() {
-                fsops::write_new(&p, text.as_bytes())
-                    .with_context(|| format!("cannot write {path}"))?;
+                fsops::write_new(&p, text.as_bytes()).with_context(|| format!("cannot write {path}"))?;
             }
             Ok(())
         }
@@ -139,12 +131,7 @@ fn holds(root: &Path, rel: &str, sha: Option<&str>) -> bool {
     match (fs::symlink_metadata(&p), sha) {
         (Err(_), _) => false,
         (Ok(_), None) => true,
-        (Ok(m), Some(sha)) => {
-            m.is_file()
-                && fsops::sha256_file(&p)
-                    .map(|(h, _)| h == sha)
-                    .unwrap_or(false)
-        }
+        (Ok(m), Some(sha)) => m.is_file() && fsops::sha256_file(&p).map(|(h, _)| h == sha).unwrap_or(false),
     }
 }
 
@@ -214,9 +201,7 @@ pub fn recover(db: &mut Db, root: &Path) -> Result<Vec<Recovered>> {
 /// looked at again instead).
 pub fn still_same(root: &Path, rel: &str, sha: Option<&str>) -> Result<()> {
     if !holds(root, rel, sha) {
-        bail!(
-            "{rel} changed or disappeared while it was being processed; it will be looked at again"
-        );
+        bail!("{rel} changed or disappeared while it was being processed; it will be looked at again");
     }
     Ok(())
 }

@@ -8,8 +8,7 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 /// Installs the subscriber; keep the guard alive until exit so file logs flush.
 pub fn init(log: &Log) -> Option<WorkerGuard> {
-    let filter =
-        EnvFilter::try_from_env("SURATD_LOG").unwrap_or_else(|_| EnvFilter::new(&log.level));
+    let filter = EnvFilter::try_from_env("SURATD_LOG").unwrap_or_else(|_| EnvFilter::new(&log.level));
     let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false);
     match &log.dir {
         Some(dir) => {
@@ -22,32 +21,19 @@ pub fn init(log: &Log) -> Option<WorkerGuard> {
             match appender {
                 Ok(a) => {
                     let (nb, guard) = tracing_appender::non_blocking(a);
-                    let file = fmt::layer()
-                        .with_writer(nb)
-                        .with_ansi(false)
-                        .with_target(false);
-                    let _ = tracing_subscriber::registry()
-                        .with(filter)
-                        .with(stderr)
-                        .with(file)
-                        .try_init();
+                    let file = fmt::layer().with_writer(nb).with_ansi(false).with_target(false);
+                    let _ = tracing_subscriber::registry().with(filter).with(stderr).with(file).try_init();
                     Some(guard)
                 }
                 Err(e) => {
-                    let _ = tracing_subscriber::registry()
-                        .with(filter)
-                        .with(stderr)
-                        .try_init();
+                    let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
                     tracing::warn!(dir = %dir.display(), error = %e, "cannot write log files there; logging to stderr only");
                     None
                 }
             }
         }
         None => {
-            let _ = tracing_subscriber::registry()
-                .with(filter)
-                .with(stderr)
-                .try_init();
+            let _ = tracing_subscriber::registry().with(filter).with(stderr).try_init();
             None
         }
     }

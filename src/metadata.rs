@@ -16,14 +16,11 @@ use std::fmt;
 pub const MAX_SIDECAR_BYTES: u64 = 64 * 1024;
 
 /// Top-level groups of BPS's archive classification (two letters).
-pub const KLASIFIKASI_GROUPS: &[&str] = &[
-    "PS", "SS", "VS", "KS", "ES", "KU", "KP", "PR", "HK", "OT", "HM", "KA", "RT", "PL", "DL", "PK",
-    "IF", "PW", "TS",
-];
+pub const KLASIFIKASI_GROUPS: &[&str] =
+    &["PS", "SS", "VS", "KS", "ES", "KU", "KP", "PR", "HK", "OT", "HM", "KA", "RT", "PL", "DL", "PK", "IF", "PW", "TS"];
 
 /// The default file-name pattern: `[KLASIFIKASI ]Perihal`.
-pub const DEFAULT_FILENAME_PATTERN: &str =
-    r"^(?:(?P<klasifikasi>[A-Za-z]{2}\.\d{3})[\s_-]+)?(?P<perihal>.+)$";
+pub const DEFAULT_FILENAME_PATTERN: &str = r"^(?:(?P<klasifikasi>[A-Za-z]{2}\.\d{3})[\s_-]+)?(?P<perihal>.+)$";
 
 /// An addressee or a copy recipient.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,10 +58,7 @@ impl<'de> Deserialize<'de> for PartyItem {
                 f.write_str("a name, or `nama:` with an optional `email:`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<PartyItem, E> {
-                Ok(PartyItem(Party {
-                    nama: v.trim().to_string(),
-                    email: None,
-                }))
+                Ok(PartyItem(Party { nama: v.trim().to_string(), email: None }))
             }
             fn visit_map<A: MapAccess<'de>>(self, mut m: A) -> Result<PartyItem, A::Error> {
                 let (mut nama, mut email) = (None, None);
@@ -76,10 +70,7 @@ impl<'de> Deserialize<'de> for PartyItem {
                     }
                 }
                 let nama = nama.ok_or_else(|| de::Error::missing_field("nama"))?;
-                Ok(PartyItem(Party {
-                    nama: nama.trim().to_string(),
-                    email: email.map(|e| e.trim().to_string()),
-                }))
+                Ok(PartyItem(Party { nama: nama.trim().to_string(), email: email.map(|e| e.trim().to_string()) }))
             }
         }
         d.deserialize_any(V)
@@ -118,10 +109,7 @@ pub struct Problem {
 }
 
 fn problem(code: &'static str, detail: impl Into<String>) -> Problem {
-    Problem {
-        code,
-        detail: detail.into(),
-    }
+    Problem { code, detail: detail.into() }
 }
 
 /// `B`/`Biasa`, `P`/`Penting`, `R`/`Rahasia` → the code.
@@ -151,25 +139,16 @@ pub fn from_name(pattern: &Regex, stem: &str) -> (Option<String>, Option<String>
     match pattern.captures(stem) {
         Some(c) => (
             c.name("klasifikasi").map(|m| m.as_str().to_string()),
-            c.name("perihal")
-                .map(|m| m.as_str().trim().to_string())
-                .filter(|s| !s.is_empty()),
+            c.name("perihal").map(|m| m.as_str().trim().to_string()).filter(|s| !s.is_empty()),
         ),
-        None => (
-            None,
-            Some(stem.trim().to_string()).filter(|s| !s.is_empty()),
-        ),
+        None => (None, Some(stem.trim().to_string()).filter(|s| !s.is_empty())),
     }
 }
 
 /// Parses a sidecar's text; the error is a detail for the drafter.
 pub fn parse_sidecar(name: &str, text: &str) -> Result<Sidecar, Problem> {
-    yaml::parse::<Sidecar>(name, text).map_err(|d| {
-        problem(
-            "bad_sidecar",
-            format!("baris {} kolom {}: {}", d.line, d.column, d.message),
-        )
-    })
+    yaml::parse::<Sidecar>(name, text)
+        .map_err(|d| problem("bad_sidecar", format!("baris {} kolom {}: {}", d.line, d.column, d.message)))
 }
 
 /// Combines file name, sidecar and defaults into complete metadata.
@@ -190,26 +169,27 @@ pub fn combine(
         return Err(problem("bad_sidecar", "perihal lebih dari 300 huruf"));
     }
     let sifat_text = sc.sifat.unwrap_or_else(|| defaults.sifat.clone());
-    let sifat = sifat_code(&sifat_text)
-        .ok_or_else(|| problem("bad_sidecar", format!("sifat {sifat_text:?} tidak dikenal; gunakan Biasa (B), Penting (P) atau Rahasia (R)")))?;
-    let klas_text = sc
-        .klasifikasi
-        .or(name.0)
-        .or_else(|| defaults.klasifikasi.clone());
+    let sifat = sifat_code(&sifat_text).ok_or_else(|| {
+        problem(
+            "bad_sidecar",
+            format!("sifat {sifat_text:?} tidak dikenal; gunakan Biasa (B), Penting (P) atau Rahasia (R)"),
+        )
+    })?;
+    let klas_text = sc.klasifikasi.or(name.0).or_else(|| defaults.klasifikasi.clone());
     let klasifikasi = match klas_text {
         None => return Err(problem("no_klasifikasi", "")),
         Some(k) => klasifikasi_code(&k).ok_or_else(|| {
-            problem("bad_sidecar", format!("kode klasifikasi {k:?} tidak dikenal; contoh yang benar: KP.650, HM.340, KA.110"))
+            problem(
+                "bad_sidecar",
+                format!("kode klasifikasi {k:?} tidak dikenal; contoh yang benar: KP.650, HM.340, KA.110"),
+            )
         })?,
     };
     let tanggal = match sc.tanggal {
         None => None,
         Some(t) => {
             let d = NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
-                problem(
-                    "bad_sidecar",
-                    format!("tanggal {t:?} harus ditulis TTTT-BB-HH, misalnya 2025-06-02"),
-                )
+                problem("bad_sidecar", format!("tanggal {t:?} harus ditulis TTTT-BB-HH, misalnya 2025-06-02"))
             })?;
             if d > today {
                 return Err(problem("bad_sidecar", format!("tanggal {d} belum tiba")));
@@ -225,10 +205,7 @@ pub fn combine(
                 if let Some(e) = &p.email
                     && email_problem(e).is_some()
                 {
-                    warnings.push(format!(
-                        "alamat email {what} {:?} ({}) tidak sah dan diabaikan",
-                        e, p.nama
-                    ));
+                    warnings.push(format!("alamat email {what} {:?} ({}) tidak sah dan diabaikan", e, p.nama));
                     p.email = None;
                 }
                 p
@@ -263,33 +240,15 @@ mod tests {
     }
 
     fn defaults() -> Defaults {
-        Defaults {
-            sifat: "B".into(),
-            klasifikasi: None,
-        }
+        Defaults { sifat: "B".into(), klasifikasi: None }
     }
 
     #[test]
     fn file_name_gives_classification_and_subject() {
-        assert_eq!(
-            from_name(&pat(), "KP.650 Undangan Rapat"),
-            (Some("KP.650".into()), Some("Undangan Rapat".into()))
-        );
-        assert_eq!(
-            from_name(&pat(), "Undangan Rapat"),
-            (None, Some("Undangan Rapat".into()))
-        );
-        let m = combine(
-            from_name(&pat(), "kp.650 Undangan"),
-            None,
-            &defaults(),
-            today(),
-        )
-        .unwrap();
-        assert_eq!(
-            (m.klasifikasi.as_str(), m.sifat.as_str(), m.perihal.as_str()),
-            ("KP.650", "B", "Undangan")
-        );
+        assert_eq!(from_name(&pat(), "KP.650 Undangan Rapat"), (Some("KP.650".into()), Some("Undangan Rapat".into())));
+        assert_eq!(from_name(&pat(), "Undangan Rapat"), (None, Some("Undangan Rapat".into())));
+        let m = combine(from_name(&pat(), "kp.650 Undangan"), None, &defaults(), today()).unwrap();
+        assert_eq!((m.klasifikasi.as_str(), m.sifat.as_str(), m.perihal.as_str()), ("KP.650", "B", "Undangan"));
     }
 
     #[test]
@@ -299,26 +258,14 @@ mod tests {
             "perihal: Undangan Rapat Koordinasi\nsifat: Penting\nklasifikasi: HM.340\ntanggal: 2026-06-01\ntujuan:\n  - Kepala BPS Kabupaten Kaur\n  - nama: Dinas Kominfo\n    email: kominfo@bengkuluprov.go.id\ntembusan:\n  - nama: Arsip\n    email: bukan-email\n",
         )
         .unwrap();
-        let m = combine(
-            from_name(&pat(), "KP.650 Draf"),
-            Some(sc),
-            &defaults(),
-            today(),
-        )
-        .unwrap();
+        let m = combine(from_name(&pat(), "KP.650 Draf"), Some(sc), &defaults(), today()).unwrap();
         assert_eq!(m.perihal, "Undangan Rapat Koordinasi");
         assert_eq!(m.sifat, "P");
         assert_eq!(m.klasifikasi, "HM.340");
         assert_eq!(m.tanggal, Some("2026-06-01".parse().unwrap()));
         assert_eq!(m.tujuan.len(), 2);
-        assert_eq!(
-            m.tujuan[1].email.as_deref(),
-            Some("kominfo@bengkuluprov.go.id")
-        );
-        assert_eq!(
-            m.tembusan[0].email, None,
-            "a bad address is dropped, not fatal"
-        );
+        assert_eq!(m.tujuan[1].email.as_deref(), Some("kominfo@bengkuluprov.go.id"));
+        assert_eq!(m.tembusan[0].email, None, "a bad address is dropped, not fatal");
         assert_eq!(m.warnings.len(), 1);
     }
 
@@ -330,30 +277,12 @@ mod tests {
         let e = parse_sidecar("x.yaml", "tujuan:\n  - nama: a\n    alamat: b\n").unwrap_err();
         assert!(e.detail.contains("alamat"), "{}", e.detail);
         let bad = |y: &str| {
-            combine(
-                (None, Some("X".into())),
-                Some(parse_sidecar("x", y).unwrap()),
-                &defaults(),
-                today(),
-            )
-            .unwrap_err()
+            combine((None, Some("X".into())), Some(parse_sidecar("x", y).unwrap()), &defaults(), today()).unwrap_err()
         };
-        assert!(
-            bad("sifat: Sangat Rahasia\nklasifikasi: KP.650\n")
-                .detail
-                .contains("sifat")
-        );
+        assert!(bad("sifat: Sangat Rahasia\nklasifikasi: KP.650\n").detail.contains("sifat"));
         assert!(bad("klasifikasi: XX.999\n").detail.contains("klasifikasi"));
-        assert!(
-            bad("klasifikasi: KP.650\ntanggal: 02/06/2026\n")
-                .detail
-                .contains("TTTT-BB-HH")
-        );
-        assert!(
-            bad("klasifikasi: KP.650\ntanggal: 2030-01-01\n")
-                .detail
-                .contains("belum tiba")
-        );
+        assert!(bad("klasifikasi: KP.650\ntanggal: 02/06/2026\n").detail.contains("TTTT-BB-HH"));
+        assert!(bad("klasifikasi: KP.650\ntanggal: 2030-01-01\n").detail.contains("belum tiba"));
         let e = combine((None, Some("X".into())), None, &defaults(), today()).unwrap_err();
         assert_eq!(e.code, "no_klasifikasi");
         // Anchors and aliases are limited (a "billion laughs" sidecar).
@@ -362,10 +291,6 @@ mod tests {
             bomb.push_str("  - *a\n");
         }
         let e = parse_sidecar("x", &bomb).unwrap_err();
-        assert!(
-            e.detail.to_lowercase().contains("alias") || e.detail.contains("budget"),
-            "{}",
-            e.detail
-        );
+        assert!(e.detail.to_lowercase().contains("alias") || e.detail.contains("budget"), "{}", e.detail);
     }
 }

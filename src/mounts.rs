@@ -5,20 +5,8 @@
 use std::path::Path;
 
 /// File system types where inotify does not see changes made elsewhere.
-const NETWORK_FS: &[&str] = &[
-    "cifs",
-    "smb3",
-    "smbfs",
-    "nfs",
-    "nfs4",
-    "9p",
-    "afs",
-    "ceph",
-    "glusterfs",
-    "lustre",
-    "davfs",
-    "sshfs",
-];
+const NETWORK_FS: &[&str] =
+    &["cifs", "smb3", "smbfs", "nfs", "nfs4", "9p", "afs", "ceph", "glusterfs", "lustre", "davfs", "sshfs"];
 
 /// Whether a file system type needs polling.
 pub fn is_network_fs(fstype: &str) -> bool {
@@ -62,10 +50,7 @@ fn unescape(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'\\'
-            && i + 3 < b.len()
-            && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c))
-        {
+        if b[i] == b'\\' && i + 3 < b.len() && b[i + 1..i + 4].iter().all(|c| (b'0'..=b'7').contains(c)) {
             let v = (b[i + 1] - b'0') * 64 + (b[i + 2] - b'0') * 8 + (b[i + 3] - b'0');
             out.push(v);
             i += 4;
@@ -90,18 +75,9 @@ mod tests {
 
     #[test]
     fn finds_the_mount_of_a_path() {
-        assert_eq!(
-            fs_type_in(INFO, Path::new("/srv/Surat Keluar/01-draf")).as_deref(),
-            Some("cifs")
-        );
-        assert_eq!(
-            fs_type_in(INFO, Path::new("/var/lib/suratd")).as_deref(),
-            Some("ext4")
-        );
-        assert_eq!(
-            fs_type_in(INFO, Path::new("/mnt/nfs/a")).as_deref(),
-            Some("nfs4")
-        );
+        assert_eq!(fs_type_in(INFO, Path::new("/srv/Surat Keluar/01-draf")).as_deref(), Some("cifs"));
+        assert_eq!(fs_type_in(INFO, Path::new("/var/lib/suratd")).as_deref(), Some("ext4"));
+        assert_eq!(fs_type_in(INFO, Path::new("/mnt/nfs/a")).as_deref(), Some("nfs4"));
         assert!(is_network_fs("cifs") && is_network_fs("nfs4") && is_network_fs("fuse.sshfs"));
         assert!(!is_network_fs("ext4") && !is_network_fs("xfs") && !is_network_fs("tmpfs"));
     }

@@ -16,9 +16,7 @@ pub fn letter_id(prefix: &str, year: i32, seq: i64) -> String {
 /// Finds a letter id (with this prefix) at the start of a file name.
 pub fn id_in_name(prefix: &str, file_name: &str) -> Option<String> {
     static RE: OnceLock<Regex> = OnceLock::new();
-    let re = RE.get_or_init(|| {
-        Regex::new(r"^\s*([A-Za-z][A-Za-z0-9]{0,7})[-_ ](\d{4})[-_ ](\d{4,6})\b").unwrap()
-    });
+    let re = RE.get_or_init(|| Regex::new(r"^\s*([A-Za-z][A-Za-z0-9]{0,7})[-_ ](\d{4})[-_ ](\d{4,6})\b").unwrap());
     let c = re.captures(file_name)?;
     if !c[1].eq_ignore_ascii_case(prefix) {
         return None;
@@ -34,13 +32,8 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_space = false;
     for c in text.chars() {
-        let c = if matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|')
-            || c.is_control()
-        {
-            ' '
-        } else {
-            c
-        };
+        let c =
+            if matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { ' ' } else { c };
         if c.is_whitespace() {
             if !last_space {
                 out.push(' ');
@@ -51,11 +44,7 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
             last_space = false;
         }
     }
-    let trimmed: String = out
-        .trim_matches(|c: char| c == ' ' || c == '.')
-        .chars()
-        .take(max_chars)
-        .collect();
+    let trimmed: String = out.trim_matches(|c: char| c == ' ' || c == '.').chars().take(max_chars).collect();
     trimmed.trim_end_matches([' ', '.']).to_string()
 }
 
@@ -69,27 +58,19 @@ pub fn subject_from_name(prefix: &str, file_name: &str) -> String {
     let stem = match id_in_name(prefix, stem) {
         Some(_) => {
             static RE: OnceLock<Regex> = OnceLock::new();
-            let re = RE.get_or_init(|| {
-                Regex::new(r"^\s*[A-Za-z][A-Za-z0-9]{0,7}[-_ ]\d{4}[-_ ]\d{4,6}\b[\s_-]*").unwrap()
-            });
+            let re =
+                RE.get_or_init(|| Regex::new(r"^\s*[A-Za-z][A-Za-z0-9]{0,7}[-_ ]\d{4}[-_ ]\d{4,6}\b[\s_-]*").unwrap());
             re.replace(stem, "").into_owned()
         }
         None => stem.to_string(),
     };
     let s = sanitize(&stem, MAX_NAME_CHARS - 20);
-    if s.is_empty() {
-        "Tanpa perihal".to_string()
-    } else {
-        s
-    }
+    if s.is_empty() { "Tanpa perihal".to_string() } else { s }
 }
 
 /// The name suratd gives a letter's file: `ID Perihal.pdf`.
 pub fn letter_file_name(id: &str, subject: &str) -> String {
-    format!(
-        "{id} {}.pdf",
-        sanitize(subject, MAX_NAME_CHARS - id.len() - 5)
-    )
+    format!("{id} {}.pdf", sanitize(subject, MAX_NAME_CHARS - id.len() - 5))
 }
 
 /// `name` with ` (n)` before the extension, for a name that is taken.
@@ -115,11 +96,7 @@ pub fn safe_file_name(name: &str) -> String {
         e => format!(".{e}"),
     };
     let stem = sanitize(stem, MAX_NAME_CHARS - ext.len());
-    let stem = if stem.is_empty() {
-        "berkas".to_string()
-    } else {
-        stem
-    };
+    let stem = if stem.is_empty() { "berkas".to_string() } else { stem };
     format!("{stem}{ext}")
 }
 
@@ -131,14 +108,8 @@ mod tests {
     fn ids_round_trip_through_names() {
         let id = letter_id("SK", 2026, 12);
         assert_eq!(id, "SK-2026-0012");
-        assert_eq!(
-            id_in_name("SK", "SK-2026-0012 Undangan Rapat.pdf").as_deref(),
-            Some("SK-2026-0012")
-        );
-        assert_eq!(
-            id_in_name("SK", "sk_2026_0012 revisi.pdf").as_deref(),
-            Some("SK-2026-0012")
-        );
+        assert_eq!(id_in_name("SK", "SK-2026-0012 Undangan Rapat.pdf").as_deref(), Some("SK-2026-0012"));
+        assert_eq!(id_in_name("SK", "sk_2026_0012 revisi.pdf").as_deref(), Some("SK-2026-0012"));
         assert_eq!(id_in_name("SK", "Undangan SK-2026-0012.pdf"), None);
         assert_eq!(id_in_name("ND", "SK-2026-0012 x.pdf"), None);
         assert_eq!(id_in_name("SK", "SK-2026-00123456 x.pdf"), None);
@@ -146,21 +117,12 @@ mod tests {
 
     #[test]
     fn subjects_and_names_are_windows_safe() {
-        assert_eq!(
-            subject_from_name("SK", "KP.650 Undangan: Rapat?.pdf"),
-            "KP.650 Undangan Rapat"
-        );
-        assert_eq!(
-            subject_from_name("SK", "SK-2026-0003 Undangan.pdf"),
-            "Undangan"
-        );
+        assert_eq!(subject_from_name("SK", "KP.650 Undangan: Rapat?.pdf"), "KP.650 Undangan Rapat");
+        assert_eq!(subject_from_name("SK", "SK-2026-0003 Undangan.pdf"), "Undangan");
         assert_eq!(subject_from_name("SK", "....pdf"), "Tanpa perihal");
         let long = "a".repeat(500);
         assert!(letter_file_name("SK-2026-0001", &long).chars().count() <= MAX_NAME_CHARS);
-        assert_eq!(
-            letter_file_name("SK-2026-0001", "Rapat. "),
-            "SK-2026-0001 Rapat.pdf"
-        );
+        assert_eq!(letter_file_name("SK-2026-0001", "Rapat. "), "SK-2026-0001 Rapat.pdf");
         assert_eq!(numbered("a b.pdf", 2), "a b (2).pdf");
         assert_eq!(safe_file_name("x<y>.pdf"), "x y.pdf");
         assert_eq!(safe_file_name("\u{1}"), "berkas");

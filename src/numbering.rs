@@ -39,26 +39,12 @@ pub struct Issued {
 /// latest one gets an inserted number: the last number on or before its
 /// date, with the next free letter suffix (`12` → `12A` → `12B`).
 pub fn allocate(issued: &[Issued], date: NaiveDate, last_used: i64) -> (i64, String) {
-    let top = issued
-        .iter()
-        .map(|i| i.seq)
-        .max()
-        .unwrap_or(0)
-        .max(last_used);
+    let top = issued.iter().map(|i| i.seq).max().unwrap_or(0).max(last_used);
     let latest = issued.iter().map(|i| i.date).max();
     match latest {
         Some(latest) if date < latest => {
-            let base = issued
-                .iter()
-                .filter(|i| i.date <= date)
-                .map(|i| i.seq)
-                .max()
-                .unwrap_or(last_used);
-            let mut used: Vec<&str> = issued
-                .iter()
-                .filter(|i| i.seq == base)
-                .map(|i| i.suffix.as_str())
-                .collect();
+            let base = issued.iter().filter(|i| i.date <= date).map(|i| i.seq).max().unwrap_or(last_used);
+            let mut used: Vec<&str> = issued.iter().filter(|i| i.seq == base).map(|i| i.suffix.as_str()).collect();
             used.sort_by_key(|s| (s.len(), s.to_string()));
             let last = used.last().copied().unwrap_or("");
             (base, next_suffix(last))
@@ -129,11 +115,7 @@ mod tests {
     }
 
     fn issued(seq: i64, suffix: &str, date: &str) -> Issued {
-        Issued {
-            seq,
-            suffix: suffix.into(),
-            date: d(date),
-        }
+        Issued { seq, suffix: suffix.into(), date: d(date) }
     }
 
     #[test]
@@ -147,11 +129,7 @@ mod tests {
 
     #[test]
     fn back_dated_letters_get_inserted_numbers() {
-        let mut i = vec![
-            issued(11, "", "2025-05-28"),
-            issued(12, "", "2025-05-30"),
-            issued(13, "", "2025-06-04"),
-        ];
+        let mut i = vec![issued(11, "", "2025-05-28"), issued(12, "", "2025-05-30"), issued(13, "", "2025-06-04")];
         assert_eq!(allocate(&i, d("2025-06-02"), 0), (12, "A".into()));
         i.push(issued(12, "A", "2025-06-02"));
         assert_eq!(allocate(&i, d("2025-06-01"), 0), (12, "B".into()));
@@ -162,27 +140,11 @@ mod tests {
 
     #[test]
     fn numbers_are_written_from_the_format() {
-        let p = Parts {
-            sifat: "B",
-            seq: 12,
-            suffix: "",
-            unit: "17000",
-            klasifikasi: "KP.650",
-            date: d("2025-06-02"),
-        };
-        assert_eq!(
-            format("{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}", &p),
-            "B-012/17000/KP.650/2025"
-        );
+        let p = Parts { sifat: "B", seq: 12, suffix: "", unit: "17000", klasifikasi: "KP.650", date: d("2025-06-02") };
+        assert_eq!(format("{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}", &p), "B-012/17000/KP.650/2025");
         let p = Parts { suffix: "A", ..p };
-        assert_eq!(
-            format("{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}", &p),
-            "B-012A/17000/KP.650/2025"
-        );
-        assert_eq!(
-            format("{sifat}-{seq}/{unit}/{bulan}/{tahun}", &p),
-            "B-12A/17000/06/2025"
-        );
+        assert_eq!(format("{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}", &p), "B-012A/17000/KP.650/2025");
+        assert_eq!(format("{sifat}-{seq}/{unit}/{bulan}/{tahun}", &p), "B-12A/17000/06/2025");
         assert_eq!(Scope::Year.key(d("2025-06-02")), "2025");
         assert_eq!(Scope::All.key(d("2025-06-02")), "all");
     }

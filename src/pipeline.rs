@@ -6,9 +6,7 @@
 
 use crate::config::Config;
 use crate::convert::{self, Prepared};
-use crate::db::{
-    Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, TransitionRec,
-};
+use crate::db::{Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, TransitionRec};
 use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, WaitFor};
 use crate::fsops;
 use crate::inspect::{self, Verdict};
@@ -74,10 +72,7 @@ impl Pipeline {
         let Some(rel) = fsops::rel_path(&self.cfg.root, abs) else {
             return false;
         };
-        let name = abs
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if self.cfg.ignored(&name) || name.starts_with(".") && name.ends_with(".tmp") {
             return false;
         }
@@ -114,14 +109,9 @@ impl Pipeline {
             return Ok(Outcome::Done);
         }
 
-        let attempts = self
-            .db
-            .bump_attempt(&rel, seen.size as i64, seen.mtime_ns as i64)?;
+        let attempts = self.db.bump_attempt(&rel, seen.size as i64, seen.mtime_ns as i64)?;
         if attempts > self.cfg.processing.attempts {
-            let last = self
-                .db
-                .last_attempt_error(&rel)?
-                .unwrap_or_else(|| "berhenti tanpa pesan".into());
+            let last = self.db.last_attempt_error(&rel)?.unwrap_or_else(|| "berhenti tanpa pesan".into());
             tracing::error!(file = %rel, attempts, error = %last, "setting the file aside after repeated failures");
             self.reject(&rel, &meta, &place, None, "failed_repeatedly", &last)?;
             self.db.clear_attempts(&rel)?;
@@ -140,13 +130,7 @@ impl Pipeline {
         }
     }
 
-    fn handle(
-        &mut self,
-        abs: &Path,
-        rel: &str,
-        meta: &fs::Metadata,
-        place: &Place,
-    ) -> Result<Outcome> {
+    fn handle(&mut self, abs: &Path, rel: &str, meta: &fs::Metadata, place: &Place) -> Result<Outcome> {
         let wf = self.wf.clone();
         let name = file_name(abs);
         let id_in_name = names::id_in_name(&wf.id_prefix, &name);
@@ -190,12 +174,8 @@ impl Pipeline {
                 None => self.db.letter_by_version(&sha)?,
             },
         };
-        let letter = letter.filter(|l| {
-            !matches!(
-                LetterState::parse(&l.state),
-                LetterState::Pending | LetterState::Void
-            )
-        });
+        let letter =
+            letter.filter(|l| !matches!(LetterState::parse(&l.state), LetterState::Pending | LetterState::Void));
 
         let age = age_of(meta);
         let content = match &letter {
@@ -203,10 +183,7 @@ impl Pipeline {
             _ => self.examine(&name, bytes.clone(), age)?,
         };
         let note = match place {
-            Place::Step {
-                area: Area::Outcome(_),
-                ..
-            } => match find_note(abs)? {
+            Place::Step { area: Area::Outcome(_), .. } => match find_note(abs)? {
                 Some(_) => Note::Found,
                 None if age < self.cfg.processing.note_wait => Note::MaybeLater,
                 None => Note::Missing,
@@ -215,14 +192,7 @@ impl Pipeline {
         };
         // A new draft: what it is about (file name, sidecar, defaults).
         let described = match (&letter, place, &content) {
-            (
-                None,
-                Place::Step {
-                    step,
-                    area: Area::Inbox,
-                },
-                Content::Pdf,
-            ) if step.kind == StepKind::Drop => {
+            (None, Place::Step { step, area: Area::Inbox }, Content::Pdf) if step.kind == StepKind::Drop => {
                 let sidecar = find_sidecar(abs);
                 if sidecar.is_none() && age < self.cfg.processing.sidecar_wait {
                     return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
@@ -275,10 +245,7 @@ impl Pipeline {
         }
         let limit = self.cfg.processing.timeout;
         let verdict = inspect::inspect_with_limit(Arc::new(bytes), limit).ok_or_else(|| {
-            anyhow::anyhow!(
-                "checking the PDF took longer than {}",
-                humantime::format_duration(limit)
-            )
+            anyhow::anyhow!("checking the PDF took longer than {}", humantime::format_duration(limit))
         })?;
         let young = age < self.cfg.processing.parse_grace;
         Ok(match verdict {
@@ -290,34 +257,20 @@ impl Pipeline {
                 detail: "berkas terpotong, tanda akhir PDF tidak ada".into(),
                 may_still_be_copying: young,
             },
-            Verdict::Broken { detail } => Content::Broken {
-                detail,
-                may_still_be_copying: young,
-            },
+            Verdict::Broken { detail } => Content::Broken { detail, may_still_be_copying: young },
         })
     }
 
     fn act(&mut self, a: Arrival) -> Result<Outcome> {
-        let Arrival {
-            abs,
-            rel,
-            meta,
-            place,
-            letter,
-            content,
-            data,
-            note,
-            described,
-        } = a;
+        let Arrival { abs, rel, meta, place, letter, content, data, note, described } = a;
         let (content, data) = (&content, data.as_ref());
         let wf = self.wf.clone();
         let view = letter.as_ref().map(LetterRow::view);
         let recorded = letter.as_ref().and_then(|l| l.path.clone());
         let at_recorded_path = recorded.as_deref() == Some(rel);
-        let original_present = recorded
-            .as_deref()
-            .is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
-        let facts = Facts {
+        let original_present =
+            recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
+        let mut facts = Facts {
             place,
             letter: view.as_ref(),
             content,
@@ -328,31 +281,51 @@ impl Pipeline {
                 Some(Err(p)) => Some((p.code, p.detail.as_str())),
                 _ => None,
             },
+            number_in_text: None,
         };
-        let decision = engine::decide(&wf, &facts);
+        let mut decision = engine::decide(&wf, &facts);
+        if decision == Decision::NeedText {
+            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data, abs)?);
+            decision = engine::decide(&wf, &facts);
+        }
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
         let now = Utc::now();
         let login = owner::login_of(meta);
-        let person = wf
-            .person(&login)
-            .map(|p| p.login.clone())
-            .unwrap_or(login.clone());
+        let person = wf.person(&login).map(|p| p.login.clone()).unwrap_or(login.clone());
 
         let new_content = *content != Content::Known;
+        // Sent back by a check: a move to the drafter with a written note.
+        let (decision, written_note) = match decision {
+            Decision::SendBack { reason } => {
+                let l = letter.as_ref().expect("a letter is sent back");
+                let entry = wf.entry();
+                let step_name = wf.step(&l.step).map(|s| s.name.clone()).unwrap_or_default();
+                let detail = l.number.clone().unwrap_or_default();
+                let text = self.reason_text(reason, &detail, rel, Some(&l.id), &step_name, now);
+                let d = Decision::Move {
+                    to_step: entry.id.clone(),
+                    dest: Dest::Returns(entry.id.clone()),
+                    action: reason.to_string(),
+                    state: LetterState::Active,
+                    take_note: false,
+                };
+                (d, Some(text))
+            }
+            d => (d, None),
+        };
         match decision {
             Decision::Nothing => Ok(Outcome::Done),
+            Decision::NeedText | Decision::SendBack { .. } => {
+                anyhow::bail!("internal error: undecided ({decision:?})")
+            }
             Decision::Wait(WaitFor::Copying) => Ok(Outcome::Defer(Duration::from_secs(2))),
             Decision::Wait(WaitFor::Note) => Ok(Outcome::Defer(Duration::from_millis(500))),
             Decision::Reject { reason, detail } => {
                 self.reject(rel, meta, place, letter.as_ref(), reason, &detail)?;
                 Ok(Outcome::Done)
             }
-            Decision::Register {
-                to_step,
-                dest,
-                action,
-            } => {
+            Decision::Register { to_step, dest, action } => {
                 let data = data.expect("registration has content");
                 let Some(Ok((letter_meta, sidecar))) = described else {
                     anyhow::bail!("a registration without metadata (internal error)");
@@ -362,17 +335,12 @@ impl Pipeline {
                 let mut absorb = Vec::new();
                 if let Some((path, bytes)) = &sidecar {
                     let sha = fsops::sha256_bytes(bytes);
-                    self.keep(&FileData {
-                        sha: sha.clone(),
-                        bytes: bytes.clone(),
-                    })?;
+                    self.keep(&FileData { sha: sha.clone(), bytes: bytes.clone() })?;
                     let path = fsops::rel_path(&self.cfg.root, path).expect("under root");
                     absorb.push(FsOp::Supersede { path, sha256: sha });
                 }
                 let subject = letter_meta.perihal.clone();
-                let date = letter_meta
-                    .tanggal
-                    .unwrap_or_else(|| timefmt::date_wib(now));
+                let date = letter_meta.tanggal.unwrap_or_else(|| timefmt::date_wib(now));
                 let number = NumberRequest {
                     format: wf.number_format.clone(),
                     unit: wf.office.unit_code.clone(),
@@ -380,8 +348,7 @@ impl Pipeline {
                     scope: wf.scope,
                     last_used: wf.last_used.get(&wf.scope.key(date)).copied().unwrap_or(0),
                 };
-                let warnings =
-                    (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
+                let warnings = (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
                 let nl = NewLetter {
                     meta: Some(letter_meta),
                     number: Some(number),
@@ -397,96 +364,74 @@ impl Pipeline {
                 let dest_dir = self.dest_dir(&dest, None);
                 let entry = wf.entry().id.clone();
                 let root = self.cfg.root.clone();
-                let plan =
-                    journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid| {
-                        let id = lid.expect("registration has an id");
-                        let (_, target) =
-                            free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
-                        let rec = transit_record(&Transit {
-                            letter_id: id,
-                            from: &entry,
-                            to: &to_step,
-                            state: LetterState::Active.as_str(),
-                            path: &target,
-                            sha: &data.sha,
-                            meta,
-                            action: &action,
-                            actor: (person.clone(), true),
-                            version_from: Some(rel),
-                            note: warnings.clone(),
-                            at: now,
-                        });
-                        let mut ops = vec![FsOp::Move {
-                            from: rel.into(),
-                            to: target,
-                            sha256: Some(data.sha.clone()),
-                        }];
-                        ops.extend(absorb);
-                        Plan { ops, record: rec }
-                    })?;
+                let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid| {
+                    let id = lid.expect("registration has an id");
+                    let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
+                    let rec = transit_record(&Transit {
+                        letter_id: id,
+                        from: &entry,
+                        to: &to_step,
+                        state: LetterState::Active.as_str(),
+                        path: &target,
+                        sha: &data.sha,
+                        meta,
+                        action: &action,
+                        actor: (person.clone(), true),
+                        version_from: Some(rel),
+                        note: warnings.clone(),
+                        at: now,
+                    });
+                    let mut ops = vec![FsOp::Move { from: rel.into(), to: target, sha256: Some(data.sha.clone()) }];
+                    ops.extend(absorb);
+                    Plan { ops, record: rec }
+                })?;
                 let t = plan.record.transition.as_ref().expect("has transition");
-                let number = self
-                    .db
-                    .letter(&t.letter_id)?
-                    .and_then(|l| l.number)
-                    .unwrap_or_default();
+                let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
                 tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
                 self.tidy(abs);
                 Ok(Outcome::Done)
             }
-            Decision::Move {
-                to_step,
-                dest,
-                action,
-                state,
-                take_note,
-            } => {
+            Decision::Move { to_step, dest, action, state, take_note } => {
                 let letter = letter.expect("a move has a letter");
                 if let Some(d) = data.filter(|_| new_content) {
                     self.keep(d)?;
                 }
-                let sha = data
-                    .map(|d| d.sha.clone())
-                    .unwrap_or_else(|| letter.sha256.clone());
+                let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
                 journal::still_same(&self.cfg.root, rel, Some(&sha))?;
                 let dest_dir = self.dest_dir(&dest, Some(&letter));
                 let name = names::letter_file_name(&letter.id, &letter.subject);
                 let in_place = format!("{dest_dir}/{name}") == rel;
+                // A new version taking the place of the copy where the letter is.
+                let replacing = dest == Dest::Back && original_present && new_content;
                 let (target_abs, target) = if in_place {
                     (abs.to_path_buf(), rel.to_string())
+                } else if let Some(p) = recorded.as_ref().filter(|_| replacing) {
+                    (self.cfg.root.join(p), p.clone())
                 } else {
                     free_target(&self.cfg.root, &dest_dir, &name)
                 };
                 let mut ops = Vec::new();
+                if replacing && let Some(p) = &recorded {
+                    ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
+                }
                 if !in_place {
-                    ops.push(FsOp::Move {
-                        from: rel.into(),
-                        to: target.clone(),
-                        sha256: Some(sha.clone()),
-                    });
+                    ops.push(FsOp::Move { from: rel.into(), to: target.clone(), sha256: Some(sha.clone()) });
                 }
                 let mut note = None;
                 if take_note && let Some(n) = find_note(abs)? {
                     note = Some(read_note(&n));
-                    let (_, note_target) = free_target(
-                        &self.cfg.root,
-                        &dest_dir,
-                        &file_name(&target_abs.with_extension("txt")),
-                    );
+                    let (_, note_target) =
+                        free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
                     let from = fsops::rel_path(&self.cfg.root, &n).expect("under root");
-                    ops.push(FsOp::MoveCompanion {
-                        from,
-                        to: note_target,
-                    });
+                    ops.push(FsOp::MoveCompanion { from, to: note_target });
                 }
-                if let Some(p) = recorded
-                    .as_ref()
-                    .filter(|_| original_present && new_content)
-                {
-                    ops.push(FsOp::Supersede {
-                        path: p.clone(),
-                        sha256: letter.sha256.clone(),
-                    });
+                if let Some(text) = written_note {
+                    let (_, to) = free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
+                    ops.push(FsOp::Write { path: to, text: text.clone() });
+                    note = Some(text);
+                }
+                if let Some(p) = recorded.as_ref().filter(|_| original_present && new_content && !replacing) {
+                    ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
                 }
                 let rec = transit_record(&Transit {
                     letter_id: &letter.id,
@@ -536,18 +481,12 @@ impl Pipeline {
                 if let Some(d) = data.filter(|_| new_content) {
                     self.keep(d)?;
                 }
-                let sha = data
-                    .map(|d| d.sha.clone())
-                    .unwrap_or_else(|| letter.sha256.clone());
+                let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
                 let back_dir = self.dest_dir(&Dest::Back, Some(&letter));
                 let name = names::letter_file_name(&letter.id, &letter.subject);
                 let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
-                let (_, reason_path) =
-                    free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
-                let step_name = wf
-                    .step(&letter.step)
-                    .map(|s| s.name.clone())
-                    .unwrap_or(letter.step.clone());
+                let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
+                let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
                 let text = self.reason_text(reason, "", rel, Some(&letter.id), &step_name, now);
                 let rec = transit_record(&Transit {
                     letter_id: &letter.id,
@@ -564,15 +503,8 @@ impl Pipeline {
                     at: now,
                 });
                 let ops = vec![
-                    FsOp::Move {
-                        from: rel.into(),
-                        to: target.clone(),
-                        sha256: Some(sha),
-                    },
-                    FsOp::Write {
-                        path: reason_path,
-                        text,
-                    },
+                    FsOp::Move { from: rel.into(), to: target.clone(), sha256: Some(sha) },
+                    FsOp::Write { path: reason_path, text },
                 ];
                 self.execute(&letter.id, ops, rec)?;
                 tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason, "a file moved by hand to the wrong folder was put back");
@@ -580,6 +512,26 @@ impl Pipeline {
                 Ok(Outcome::Done)
             }
         }
+    }
+
+    /// Whether the letter's number is in the PDF's text (a letter without a
+    /// number passes).
+    fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
+        let Some(number) = letter.and_then(|l| l.number.clone()) else {
+            return Ok(true);
+        };
+        let bytes = match data {
+            Some(d) => d.bytes.clone(),
+            None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
+        };
+        let limit = self.cfg.processing.timeout;
+        let text = inspect::limited(limit, move || inspect::text(&bytes, 20))
+            .ok_or_else(|| {
+                anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
+            })?
+            .flatten()
+            .unwrap_or_default();
+        Ok(inspect::contains_loosely(&text, &number))
     }
 
     /// Keeps a version's bytes in the store (before anything moves).
@@ -594,9 +546,7 @@ impl Pipeline {
     fn execute(&mut self, letter_id: &str, ops: Vec<FsOp>, record: Record) -> Result<()> {
         let root = self.cfg.root.clone();
         let prefix = self.wf.id_prefix.clone();
-        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_| {
-            Plan { ops, record }
-        })?;
+        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_| Plan { ops, record })?;
         Ok(())
     }
 
@@ -607,27 +557,15 @@ impl Pipeline {
         if new_file {
             return (owner.to_string(), true);
         }
-        let role = self
-            .wf
-            .step(&letter.step)
-            .and_then(|s| s.role.clone())
-            .unwrap_or_else(|| "unknown".into());
+        let role = self.wf.step(&letter.step).and_then(|s| s.role.clone()).unwrap_or_else(|| "unknown".into());
         (format!("role:{role}"), false)
     }
 
     /// The folder (relative to the root) a destination stands for.
     fn dest_dir(&self, dest: &Dest, letter: Option<&LetterRow>) -> String {
         match dest {
-            Dest::Inbox(step) => self
-                .wf
-                .step(step)
-                .map(|s| s.folder.clone())
-                .unwrap_or_default(),
-            Dest::Returns(step) => self
-                .wf
-                .step(step)
-                .map(|s| layout::folder_of(s, &Area::Returns))
-                .unwrap_or_default(),
+            Dest::Inbox(step) => self.wf.step(step).map(|s| s.folder.clone()).unwrap_or_default(),
+            Dest::Returns(step) => self.wf.step(step).map(|s| layout::folder_of(s, &Area::Returns)).unwrap_or_default(),
             Dest::Archive { year } => {
                 let arsip = self
                     .wf
@@ -670,13 +608,7 @@ impl Pipeline {
         let alasan = alasan.trim().to_string();
         templates::render(
             &wf.templates.reason_file,
-            &[
-                ("berkas", file),
-                ("folder", folder),
-                ("waktu", &waktu),
-                ("alasan", &alasan),
-                ("surat", surat),
-            ],
+            &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
         )
     }
 
@@ -694,38 +626,21 @@ impl Pipeline {
         let now = Utc::now();
         let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
         let (target_abs, target_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &name);
-        let (_, reason_rel) = free_target(
-            &self.cfg.root,
-            &wf.rejected_folder,
-            &format!("{}.alasan.txt", file_name(&target_abs)),
-        );
+        let (_, reason_rel) =
+            free_target(&self.cfg.root, &wf.rejected_folder, &format!("{}.alasan.txt", file_name(&target_abs)));
         let step_name = match place {
             Place::Step { step, .. } => step.name.clone(),
             _ => String::new(),
         };
-        let step_name = letter
-            .and_then(|l| wf.step(&l.step))
-            .map(|s| s.name.clone())
-            .unwrap_or(step_name);
+        let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
         let detail = if code == "duplicate" {
             letter.and_then(|l| l.path.clone()).unwrap_or_default()
         } else {
             detail.to_string()
         };
-        let text = self.reason_text(
-            code,
-            &detail,
-            rel,
-            letter.map(|l| l.id.as_str()),
-            &step_name,
-            now,
-        );
+        let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
         let is_link = meta.file_type().is_symlink();
-        let sha = if is_link || !meta.is_file() {
-            None
-        } else {
-            Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0)
-        };
+        let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
         let rec = Record {
             rejection: Some(RejectionRec {
                 at: timefmt::stored(now),
@@ -740,39 +655,21 @@ impl Pipeline {
             ..Record::default()
         };
         let mut ops = vec![
-            FsOp::Move {
-                from: rel.to_string(),
-                to: target_rel.clone(),
-                sha256: sha,
-            },
-            FsOp::Write {
-                path: reason_rel,
-                text,
-            },
+            FsOp::Move { from: rel.to_string(), to: target_rel.clone(), sha256: sha },
+            FsOp::Write { path: reason_rel, text },
         ];
         // A refused draft takes its sidecar along, so the drafter finds both.
         if !is_link && let Some(sc) = find_sidecar(&self.cfg.root.join(rel)) {
-            let ext = sc
-                .extension()
-                .map(|e| e.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let (_, to) = free_target(
-                &self.cfg.root,
-                &wf.rejected_folder,
-                &file_name(&target_abs.with_extension(ext)),
-            );
+            let ext = sc.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+            let (_, to) = free_target(&self.cfg.root, &wf.rejected_folder, &file_name(&target_abs.with_extension(ext)));
             let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
             ops.push(FsOp::MoveCompanion { from, to });
         }
         let root = self.cfg.root.clone();
-        journal::execute(
-            &mut self.db,
-            &root,
-            &wf.id_prefix,
-            letter.map(|l| l.id.as_str()),
-            None,
-            |_| Plan { ops, record: rec },
-        )?;
+        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_| Plan {
+            ops,
+            record: rec,
+        })?;
         tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code, detail = %detail, "refused a file");
         self.tidy(&self.cfg.root.join(rel));
         Ok(())
@@ -781,12 +678,7 @@ impl Pipeline {
     /// Removes the now-empty folders a person dropped inside a workflow
     /// folder (never a workflow folder itself).
     fn tidy(&self, abs: &Path) {
-        let keep: Vec<PathBuf> = self
-            .wf
-            .folders()
-            .iter()
-            .map(|f| self.cfg.root.join(f))
-            .collect();
+        let keep: Vec<PathBuf> = self.wf.folders().iter().map(|f| self.cfg.root.join(f)).collect();
         let mut dir = abs.parent();
         while let Some(d) = dir {
             if d == self.cfg.root || keep.iter().any(|k| k == d) || !d.starts_with(&self.cfg.root) {
@@ -823,18 +715,12 @@ struct Arrival<'a, 'w> {
 
 /// The sidecar of a PDF: `<same name>.yaml` or `.yml`.
 fn find_sidecar(pdf: &Path) -> Option<PathBuf> {
-    ["yaml", "yml", "YAML", "YML"]
-        .iter()
-        .map(|e| pdf.with_extension(e))
-        .find(|p| fs::symlink_metadata(p).is_ok())
+    ["yaml", "yml", "YAML", "YML"].iter().map(|e| pdf.with_extension(e)).find(|p| fs::symlink_metadata(p).is_ok())
 }
 
 /// A sidecar's text and bytes, refusing links, huge files and non-UTF-8.
 fn read_sidecar(p: &Path) -> std::result::Result<(String, Vec<u8>), metadata::Problem> {
-    let bad = |d: String| metadata::Problem {
-        code: "bad_sidecar",
-        detail: d,
-    };
+    let bad = |d: String| metadata::Problem { code: "bad_sidecar", detail: d };
     let m = fs::symlink_metadata(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
     if !m.is_file() {
         return Err(bad("bukan berkas biasa (tautan atau folder)".into()));
@@ -847,8 +733,7 @@ fn read_sidecar(p: &Path) -> std::result::Result<(String, Vec<u8>), metadata::Pr
         )));
     }
     let bytes = fs::read(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
-    let text = String::from_utf8(bytes.clone())
-        .map_err(|_| bad("bukan teks UTF-8; simpan sebagai UTF-8".into()))?;
+    let text = String::from_utf8(bytes.clone()).map_err(|_| bad("bukan teks UTF-8; simpan sebagai UTF-8".into()))?;
     Ok((text, bytes))
 }
 
@@ -883,9 +768,7 @@ fn transit_record(t: &Transit) -> Record {
             mtime_ns: mtime_ns(t.meta) as i64,
             step_changed: t.from != t.to,
         }),
-        version: t
-            .version_from
-            .map(|src| (t.sha.to_string(), size, src.to_string())),
+        version: t.version_from.map(|src| (t.sha.to_string(), size, src.to_string())),
         transition: Some(TransitionRec {
             letter_id: t.letter_id.into(),
             at: timefmt::stored(t.at),
@@ -911,14 +794,11 @@ fn free_target(root: &Path, dir_rel: &str, name: &str) -> (PathBuf, String) {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn is_companion(name: &str) -> bool {
-    name.rsplit_once('.')
-        .is_some_and(|(_, ext)| COMPANIONS.iter().any(|c| ext.eq_ignore_ascii_case(c)))
+    name.rsplit_once('.').is_some_and(|(_, ext)| COMPANIONS.iter().any(|c| ext.eq_ignore_ascii_case(c)))
 }
 
 /// Modification time in nanoseconds since the epoch.
@@ -932,9 +812,7 @@ fn age_of(meta: &fs::Metadata) -> Duration {
     let changed = SystemTime::UNIX_EPOCH
         + Duration::from_secs(meta.ctime().max(0) as u64)
         + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
-    SystemTime::now()
-        .duration_since(changed)
-        .unwrap_or_default()
+    SystemTime::now().duration_since(changed).unwrap_or_default()
 }
 
 /// The reviewer's note for the PDF at `pdf`: a `.txt` with the same base
@@ -962,11 +840,7 @@ pub fn find_note(pdf: &Path) -> Result<Option<PathBuf>> {
             pdfs += 1;
         }
     }
-    Ok(if txts.len() == 1 && pdfs == 1 {
-        txts.pop()
-    } else {
-        None
-    })
+    Ok(if txts.len() == 1 && pdfs == 1 { txts.pop() } else { None })
 }
 
 /// A note's text, at most 64 KiB, as UTF-8 (Windows Notepad may write
@@ -975,10 +849,7 @@ fn read_note(p: &Path) -> String {
     let bytes = fs::read(p).unwrap_or_default();
     let bytes = &bytes[..bytes.len().min(64 * 1024)];
     if bytes.starts_with(&[0xFF, 0xFE]) {
-        let units: Vec<u16> = bytes[2..]
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
+        let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         return String::from_utf16_lossy(&units).trim().to_string();
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);

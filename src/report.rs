@@ -110,13 +110,8 @@ pub fn status_table(rows: &[StatusRow], wf: &Workflow) -> String {
             vec![
                 r.id.clone(),
                 r.number.clone().unwrap_or_else(|| "-".into()),
-                wf.step(&r.step)
-                    .map(|s| s.id.clone())
-                    .unwrap_or(r.step.clone()),
-                r.since
-                    .clone()
-                    .map(|s| s.replace('T', " "))
-                    .unwrap_or_default(),
+                wf.step(&r.step).map(|s| s.id.clone()).unwrap_or(r.step.clone()),
+                r.since.clone().map(|s| s.replace('T', " ")).unwrap_or_default(),
                 r.subject.clone(),
             ]
         })
@@ -129,26 +124,12 @@ pub fn history_table(rows: &[HistoryRow]) -> String {
         .iter()
         .map(|r| {
             vec![
-                r.time
-                    .clone()
-                    .map(|s| s.replace('T', " "))
-                    .unwrap_or_default(),
+                r.time.clone().map(|s| s.replace('T', " ")).unwrap_or_default(),
                 r.from.clone().unwrap_or_else(|| "-".into()),
                 r.to.clone().unwrap_or_else(|| "-".into()),
                 r.action.clone(),
-                format!(
-                    "{}{}",
-                    r.actor,
-                    if r.actor_verified {
-                        ""
-                    } else {
-                        " (unverified)"
-                    }
-                ),
-                r.sha256
-                    .as_deref()
-                    .map(|s| s[..12.min(s.len())].to_string())
-                    .unwrap_or_default(),
+                format!("{}{}", r.actor, if r.actor_verified { "" } else { " (unverified)" }),
+                r.sha256.as_deref().map(|s| s[..12.min(s.len())].to_string()).unwrap_or_default(),
             ]
         })
         .collect();

@@ -29,10 +29,7 @@ pub struct Tracker {
 
 impl Tracker {
     pub fn new(settle: Duration) -> Tracker {
-        Tracker {
-            settle,
-            entries: HashMap::new(),
-        }
+        Tracker { settle, entries: HashMap::new() }
     }
 
     /// Records a look at `path`: `None` if it is gone.
@@ -48,14 +45,7 @@ impl Tracker {
                     e.stable_since = now;
                 }
                 None => {
-                    self.entries.insert(
-                        path.to_path_buf(),
-                        Entry {
-                            seen: s,
-                            stable_since: now,
-                            not_before: now,
-                        },
-                    );
+                    self.entries.insert(path.to_path_buf(), Entry { seen: s, stable_since: now, not_before: now });
                 }
             },
         }
@@ -66,9 +56,7 @@ impl Tracker {
         let mut v: Vec<_> = self
             .entries
             .iter()
-            .filter(|(_, e)| {
-                now.duration_since(e.stable_since) >= self.settle && now >= e.not_before
-            })
+            .filter(|(_, e)| now.duration_since(e.stable_since) >= self.settle && now >= e.not_before)
             .map(|(p, e)| (p.clone(), e.seen, e.stable_since))
             .collect();
         v.sort_by_key(|(p, _, t)| (*t, p.clone()));
@@ -114,32 +102,11 @@ mod tests {
         let s = Duration::from_secs(2);
         let mut tr = Tracker::new(s);
         let p = Path::new("/x/a.pdf");
-        tr.observe(
-            p,
-            Some(Seen {
-                size: 10,
-                mtime_ns: 1,
-            }),
-            t0,
-        );
+        tr.observe(p, Some(Seen { size: 10, mtime_ns: 1 }), t0);
         assert!(tr.due(t0 + Duration::from_secs(1)).is_empty());
-        tr.observe(
-            p,
-            Some(Seen {
-                size: 20,
-                mtime_ns: 2,
-            }),
-            t0 + Duration::from_secs(1),
-        );
+        tr.observe(p, Some(Seen { size: 20, mtime_ns: 2 }), t0 + Duration::from_secs(1));
         assert!(tr.due(t0 + Duration::from_secs(2)).is_empty());
-        tr.observe(
-            p,
-            Some(Seen {
-                size: 20,
-                mtime_ns: 2,
-            }),
-            t0 + Duration::from_secs(2),
-        );
+        tr.observe(p, Some(Seen { size: 20, mtime_ns: 2 }), t0 + Duration::from_secs(2));
         assert_eq!(tr.due(t0 + Duration::from_secs(3)).len(), 1);
         tr.defer(p, t0 + Duration::from_secs(10));
         assert!(tr.due(t0 + Duration::from_secs(5)).is_empty());

@@ -17,9 +17,7 @@ pub fn placeholders(template: &str) -> Result<Vec<String>, String> {
             }
             '{' => {
                 let rest = &template[i + 1..];
-                let end = rest
-                    .find('}')
-                    .ok_or_else(|| format!("unclosed '{{' at character {}", i + 1))?;
+                let end = rest.find('}').ok_or_else(|| format!("unclosed '{{' at character {}", i + 1))?;
                 let name = &rest[..end];
                 if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                     return Err(format!("bad placeholder {{{name}}}"));
@@ -30,10 +28,7 @@ pub fn placeholders(template: &str) -> Result<Vec<String>, String> {
                 }
             }
             '}' => {
-                return Err(format!(
-                    "stray '}}' at character {}; write '}}}}' for a brace",
-                    i + 1
-                ));
+                return Err(format!("stray '}}' at character {}; write '}}}}' for a brace", i + 1));
             }
             _ => {}
         }
@@ -47,11 +42,7 @@ pub fn check(template: &str, allowed: &[&str]) -> Result<(), String> {
         if !allowed.contains(&name.as_str()) {
             return Err(format!(
                 "unknown placeholder {{{name}}}; this template knows {}",
-                allowed
-                    .iter()
-                    .map(|a| format!("{{{a}}}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                allowed.iter().map(|a| format!("{{{a}}}")).collect::<Vec<_>>().join(", ")
             ));
         }
     }

@@ -10,15 +10,12 @@ pub fn stored(t: DateTime<Utc>) -> String {
 }
 
 pub fn parse_stored(s: &str) -> Option<DateTime<Utc>> {
-    DateTime::parse_from_rfc3339(s)
-        .ok()
-        .map(|t| t.with_timezone(&Utc))
+    DateTime::parse_from_rfc3339(s).ok().map(|t| t.with_timezone(&Utc))
 }
 
 /// `2025-06-02T10:15:00+07:00`: for `--json` output.
 pub fn iso_wib(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Jakarta)
-        .to_rfc3339_opts(SecondsFormat::Secs, false)
+    t.with_timezone(&Jakarta).to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
 /// `2025-06-02 10:15 WIB`: for people.

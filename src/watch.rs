@@ -33,29 +33,15 @@ pub struct Effective {
 /// Resolves `auto` from the mount table.
 pub fn effective_mode(mode: WatchMode, root: &Path) -> Effective {
     match mode {
-        WatchMode::Events => Effective {
-            polling: false,
-            why: "watch.mode is events".into(),
-        },
-        WatchMode::Poll => Effective {
-            polling: true,
-            why: "watch.mode is poll".into(),
-        },
+        WatchMode::Events => Effective { polling: false, why: "watch.mode is events".into() },
+        WatchMode::Poll => Effective { polling: true, why: "watch.mode is poll".into() },
         WatchMode::Auto => match mounts::fs_type(root) {
             Some(t) if mounts::is_network_fs(&t) => Effective {
                 polling: true,
-                why: format!(
-                    "the share is on a {t} mount, where file events from other machines do not arrive"
-                ),
+                why: format!("the share is on a {t} mount, where file events from other machines do not arrive"),
             },
-            Some(t) => Effective {
-                polling: false,
-                why: format!("the share is on a local {t} file system"),
-            },
-            None => Effective {
-                polling: true,
-                why: "the share's file system type is unknown".into(),
-            },
+            Some(t) => Effective { polling: false, why: format!("the share is on a local {t} file system") },
+            None => Effective { polling: true, why: "the share's file system type is unknown".into() },
         },
     }
 }
@@ -63,11 +49,7 @@ pub fn effective_mode(mode: WatchMode, root: &Path) -> Effective {
 /// The folders watched: every step folder except the archive (suratd's own
 /// output; staff only read it).
 pub fn watched_folders(root: &Path, wf: &Workflow) -> Vec<PathBuf> {
-    wf.steps
-        .iter()
-        .filter(|s| s.kind != StepKind::Archive)
-        .map(|s| root.join(&s.folder))
-        .collect()
+    wf.steps.iter().filter(|s| s.kind != StepKind::Archive).map(|s| root.join(&s.folder)).collect()
 }
 
 /// Keeps the underlying watcher alive.
@@ -117,20 +99,17 @@ pub fn start(
         }
     };
     let mut watcher: Box<dyn notify::Watcher + Send> = if effective.polling {
-        Box::new(notify::PollWatcher::new(
-            handler,
-            notify::Config::default().with_poll_interval(poll_interval),
-        )?)
+        Box::new(notify::PollWatcher::new(handler, notify::Config::default().with_poll_interval(poll_interval))?)
     } else {
-        Box::new(notify::RecommendedWatcher::new(
-            handler,
-            notify::Config::default(),
-        )?)
+        Box::new(notify::RecommendedWatcher::new(handler, notify::Config::default())?)
     };
     for dir in watched_folders(root, wf) {
-        watcher
-            .watch(&dir, RecursiveMode::Recursive)
-            .with_context(|| format!("cannot watch {} (on Linux, raise fs.inotify.max_user_watches, or set watch.mode: poll)", dir.display()))?;
+        watcher.watch(&dir, RecursiveMode::Recursive).with_context(|| {
+            format!(
+                "cannot watch {} (on Linux, raise fs.inotify.max_user_watches, or set watch.mode: poll)",
+                dir.display()
+            )
+        })?;
     }
     Ok(Watching { watcher, effective })
 }

@@ -253,9 +253,7 @@ impl Step {
     }
     /// Folder where returned letters wait, relative to the share root.
     pub fn returns_folder(&self) -> Option<String> {
-        self.returns
-            .as_ref()
-            .map(|r| format!("{}/{}", self.folder, r))
+        self.returns.as_ref().map(|r| format!("{}/{}", self.folder, r))
     }
     pub fn outcome(&self, name: &str) -> Option<&Outcome> {
         self.outcomes.iter().find(|o| o.name == name)
@@ -281,31 +279,13 @@ pub const REASON_CODES: &[&str] = &[
     "number_missing",
     "failed_repeatedly",
 ];
-pub const REASON_PLACEHOLDERS: &[&str] = &[
-    "berkas",
-    "folder",
-    "waktu",
-    "rincian",
-    "folder_draf",
-    "langkah",
-    "surat",
-];
+pub const REASON_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "rincian", "folder_draf", "langkah", "surat"];
 pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
 
 /// Kinds of email, and the placeholders every email template may use.
 pub const EMAIL_KINDS: &[&str] = &["arrived", "returned", "registered", "rejected"];
-pub const EMAIL_PLACEHOLDERS: &[&str] = &[
-    "surat",
-    "nomor",
-    "perihal",
-    "langkah",
-    "lokasi",
-    "batas_waktu",
-    "catatan",
-    "pengirim",
-    "penerima",
-    "alasan",
-];
+pub const EMAIL_PLACEHOLDERS: &[&str] =
+    &["surat", "nomor", "perihal", "langkah", "lokasi", "batas_waktu", "catatan", "pengirim", "penerima", "alasan"];
 /// Placeholders of `letters.number_format` (`{seq:03}` pads the sequence).
 pub const NUMBER_PLACEHOLDERS: &[&str] = &["sifat", "seq", "unit", "klasifikasi", "tahun", "bulan"];
 
@@ -325,10 +305,7 @@ pub struct Templates {
 
 impl Templates {
     pub fn reason(&self, code: &str) -> &str {
-        self.reasons
-            .get(code)
-            .map(String::as_str)
-            .unwrap_or("Berkas ini tidak dapat diproses ({rincian}).")
+        self.reasons.get(code).map(String::as_str).unwrap_or("Berkas ini tidak dapat diproses ({rincian}).")
     }
 }
 
@@ -364,8 +341,7 @@ impl Workflow {
             None => (BUILTIN_LABEL.to_string(), BUILTIN.to_string()),
             Some(p) => {
                 let label = p.display().to_string();
-                let text = read_text(p)
-                    .map_err(|m| Diagnostics(vec![Diagnostic::error(&label, None, m)]))?;
+                let text = read_text(p).map_err(|m| Diagnostics(vec![Diagnostic::error(&label, None, m)]))?;
                 (label, text)
             }
         };
@@ -387,10 +363,7 @@ impl Workflow {
 
     /// The drafting step (exactly one `drop` step; `check` guarantees it).
     pub fn entry(&self) -> &Step {
-        self.steps
-            .iter()
-            .find(|s| s.kind == StepKind::Drop)
-            .expect("validated workflow has a drop step")
+        self.steps.iter().find(|s| s.kind == StepKind::Drop).expect("validated workflow has a drop step")
     }
 
     pub fn step_of_kind(&self, kind: StepKind) -> Option<&Step> {
@@ -398,17 +371,11 @@ impl Workflow {
     }
 
     pub fn person(&self, login: &str) -> Option<&Person> {
-        self.people
-            .iter()
-            .find(|p| p.login.eq_ignore_ascii_case(login))
+        self.people.iter().find(|p| p.login.eq_ignore_ascii_case(login))
     }
 
     pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
-        self.roles
-            .iter()
-            .find(|r| r.id == id)
-            .map(|r| r.name.as_str())
-            .unwrap_or(id)
+        self.roles.iter().find(|r| r.id == id).map(|r| r.name.as_str()).unwrap_or(id)
     }
 
     /// Every folder suratd keeps, relative to the root, parents first.
@@ -430,22 +397,12 @@ impl Workflow {
 
 /// Reads a small text file written by an admin, with a size limit.
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.len() > yaml::MAX_YAML_BYTES as u64 {
-        return Err(format!(
-            "{} is {} bytes; the limit is {} bytes",
-            path.display(),
-            meta.len(),
-            yaml::MAX_YAML_BYTES
-        ));
+        return Err(format!("{} is {} bytes; the limit is {} bytes", path.display(), meta.len(), yaml::MAX_YAML_BYTES));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "{} is not UTF-8 text (byte {}); save it as UTF-8",
-            path.display(),
-            e.utf8_error().valid_up_to()
-        )
+        format!("{} is not UTF-8 text (byte {}); save it as UTF-8", path.display(), e.utf8_error().valid_up_to())
     })
 }

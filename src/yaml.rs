@@ -38,10 +38,7 @@ impl Diagnostic {
     }
 
     pub fn warning(file: &str, loc: Option<&Location>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Self::error(file, loc, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Self::error(file, loc, message) }
     }
 
     pub fn is_error(&self) -> bool {
@@ -55,11 +52,7 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "",
             Severity::Warning => "warning: ",
         };
-        write!(
-            f,
-            "{}:{}:{}: {}{}",
-            self.file, self.line, self.column, sev, self.message
-        )
+        write!(f, "{}:{}:{}: {}{}", self.file, self.line, self.column, sev, self.message)
     }
 }
 
@@ -101,11 +94,7 @@ pub fn parse<T: DeserializeOwned>(file: &str, text: &str) -> Result<T, Diagnosti
         return Err(Diagnostic::error(
             file,
             None,
-            format!(
-                "file is {} bytes; the limit is {} bytes",
-                text.len(),
-                MAX_YAML_BYTES
-            ),
+            format!("file is {} bytes; the limit is {} bytes", text.len(), MAX_YAML_BYTES),
         ));
     }
     if text.trim().is_empty() {

@@ -14,10 +14,7 @@ fn check_workflow(text: &str) -> (i32, String) {
     let out = env.cli(&["--workflow", wf.to_str().unwrap(), "check"]);
     let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
     s.push_str(&String::from_utf8_lossy(&out.stderr));
-    (
-        out.status.code().unwrap(),
-        s.replace(wf.to_str().unwrap(), "workflow.yaml"),
-    )
+    (out.status.code().unwrap(), s.replace(wf.to_str().unwrap(), "workflow.yaml"))
 }
 
 /// Line and column (1-based) where `needle` first occurs in `text`; a `^`
@@ -25,10 +22,7 @@ fn check_workflow(text: &str) -> (i32, String) {
 fn pos(text: &str, needle: &str) -> (usize, usize) {
     let mark = needle.find('^').unwrap_or(0);
     let plain = needle.replace('^', "");
-    let at = text
-        .find(&plain)
-        .unwrap_or_else(|| panic!("{needle:?} not in text"))
-        + mark;
+    let at = text.find(&plain).unwrap_or_else(|| panic!("{needle:?} not in text")) + mark;
     let line = text[..at].matches('\n').count() + 1;
     let col = at - text[..at].rfind('\n').map(|i| i + 1).unwrap_or(0) + 1;
     (line, col)
@@ -40,8 +34,7 @@ fn expect_error(text: &str, needle: &str, message: &str) {
     let (l, c) = pos(text, needle);
     let want = format!("workflow.yaml:{l}:{c}: ");
     assert!(
-        out.lines()
-            .any(|line| line.starts_with(&want) && line.contains(message)),
+        out.lines().any(|line| line.starts_with(&want) && line.contains(message)),
         "want `{want}…{message}…` in:\n{out}"
     );
 }
@@ -54,22 +47,11 @@ fn the_shipped_workflow_and_config_pass() {
     // The example server config, pointed at this tree's workflow.
     let cfg = concat!(env!("CARGO_MANIFEST_DIR"), "/config/suratd.yaml");
     let wf = concat!(env!("CARGO_MANIFEST_DIR"), "/workflow.yaml");
-    let out = Command::new(Env::bin())
-        .args(["--config", cfg, "--workflow", wf, "check"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = Command::new(Env::bin()).args(["--config", cfg, "--workflow", wf, "check"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // No config at all: built-in defaults.
     let out = Command::new(Env::bin()).arg("check").output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
 
 #[test]
@@ -94,11 +76,7 @@ fn unknown_roles_and_people_mistakes_are_errors() {
 #[test]
 fn outcomes_that_lead_nowhere_are_errors() {
     let text = SHIPPED.replacen("      setuju: kelengkapan", "      setuju: kelengkapn", 1);
-    expect_error(
-        &text,
-        "kelengkapn",
-        "leads to step \"kelengkapn\", which does not exist",
-    );
+    expect_error(&text, "kelengkapn", "leads to step \"kelengkapn\", which does not exist");
 }
 
 #[test]
@@ -116,20 +94,11 @@ fn two_steps_on_one_folder_are_an_error() {
     let text = SHIPPED.replace("    folder: 03-kelengkapan", "    folder: 02-verifikasi");
     let (code, out) = check_workflow(&text);
     assert_eq!(code, 1);
-    assert!(
-        out.contains("folder \"02-verifikasi\" is used twice"),
-        "{out}"
-    );
-    let text = SHIPPED.replace(
-        "    folder: 03-kelengkapan",
-        "    folder: 02-verifikasi/setuju",
-    );
+    assert!(out.contains("folder \"02-verifikasi\" is used twice"), "{out}");
+    let text = SHIPPED.replace("    folder: 03-kelengkapan", "    folder: 02-verifikasi/setuju");
     let (code, out) = check_workflow(&text);
     assert_eq!(code, 1);
-    assert!(
-        out.contains("is used twice") || out.contains("is inside"),
-        "{out}"
-    );
+    assert!(out.contains("is used twice") || out.contains("is inside"), "{out}");
     let text = SHIPPED.replace("    folder: 03-kelengkapan", "    folder: 03:kelengkapan");
     expect_error(&text, "03:kelengkapan", "Windows");
 }
@@ -138,15 +107,8 @@ fn two_steps_on_one_folder_are_an_error() {
 fn bad_durations_and_placeholders_are_errors() {
     let text = SHIPPED.replacen("    time: 20m", "    time: 20 menit", 1);
     expect_error(&text, "20 menit", "bad duration");
-    let text = SHIPPED.replace(
-        "{folder_draf}.\n    office_document",
-        "{folder_drf}.\n    office_document",
-    );
-    expect_error(
-        &text,
-        "Berkas ini bukan PDF",
-        "unknown placeholder {folder_drf}",
-    );
+    let text = SHIPPED.replace("{folder_draf}.\n    office_document", "{folder_drf}.\n    office_document");
+    expect_error(&text, "Berkas ini bukan PDF", "unknown placeholder {folder_drf}");
     let text = SHIPPED.replace("    empty: >-", "    kosong: >-");
     expect_error(&text, "Berkas ini kosong", "no reason \"kosong\"");
 }
@@ -154,11 +116,7 @@ fn bad_durations_and_placeholders_are_errors() {
 #[test]
 fn number_format_and_email_templates_are_checked() {
     let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}-{nomor:03}/{unit}");
-    expect_error(
-        &text,
-        "number_format: ^\"{sifat}-{nomor",
-        "unknown placeholder {nomor:03}",
-    );
+    expect_error(&text, "number_format: ^\"{sifat}-{nomor", "unknown placeholder {nomor:03}");
     let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}/{unit}");
     expect_error(&text, "number_format: ^\"{sifat}/{unit}", "needs {seq}");
     let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}-{seq:x}/{unit}");
@@ -166,17 +124,11 @@ fn number_format_and_email_templates_are_checked() {
     let text = SHIPPED.replace("menunggu tindakan Anda", "menunggu {tindakan} Anda");
     let (code, out) = check_workflow(&text);
     assert_eq!(code, 1);
-    assert!(
-        out.contains("templates.email.arrived.body: unknown placeholder {tindakan}"),
-        "{out}"
-    );
+    assert!(out.contains("templates.email.arrived.body: unknown placeholder {tindakan}"), "{out}");
     let text = SHIPPED.replace("    registered:\n", "    terdaftar:\n");
     let (code, out) = check_workflow(&text);
     assert_eq!(code, 1);
-    assert!(
-        out.contains("templates.email has no kind \"terdaftar\""),
-        "{out}"
-    );
+    assert!(out.contains("templates.email has no kind \"terdaftar\""), "{out}");
 }
 
 #[test]
@@ -185,10 +137,7 @@ fn shape_rules_by_kind() {
     expect_error(&text, "kind: ^drop\n", "needs `next`");
     let text = SHIPPED.replace("    kind: archive", "    kind: archive\n    next: draf");
     expect_error(&text, "kind: ^archive", "ends the workflow");
-    let text = SHIPPED.replace(
-        "    returns: revisi       # letters sent back wait in 01-draf/revisi/\n",
-        "",
-    );
+    let text = SHIPPED.replace("    returns: revisi       # letters sent back wait in 01-draf/revisi/\n", "");
     expect_error(&text, "      revisi: ^draf", "no `returns` folder");
     let text = SHIPPED.replace("version: 1", "version: 2");
     expect_error(&text, "2\n", "version 2 is not known");

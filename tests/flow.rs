@@ -15,29 +15,28 @@ fn full_path(mode: &str) {
     let id = name[..12].to_string();
     assert_eq!(id, format!("SK-{}-0001", year()));
     assert_eq!(name, format!("{id} Undangan Rapat.pdf"));
-    let number: String = env
-        .conn()
-        .query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| {
-            r.get(0)
-        })
-        .unwrap();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(number, format!("B-001/17000/KP.650/{}", year()));
     assert!(env.files("01-draf").is_empty());
-    assert_eq!(
-        std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(),
-        draft,
-        "bytes unchanged"
-    );
+    assert_eq!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(), draft, "bytes unchanged");
     // The version is in the store beside the database.
     let sha = sha256(&draft);
+    assert!(env.dir.path().join("data/store").join(&sha[..2]).join(&sha).is_file());
+
+    // The drafter puts the number into the letter and drops the corrected
+    // PDF back (the id at the start of its name): it takes the place of the
+    // copy under review.
+    let corrected = pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi"));
+    env.drop_file(&format!("01-draf/{id} dengan nomor.pdf"), &corrected);
+    let here = env.p(&format!("02-verifikasi/{name}"));
     assert!(
-        env.dir
-            .path()
-            .join("data/store")
-            .join(&sha[..2])
-            .join(&sha)
-            .is_file()
+        wait_until(std::time::Duration::from_secs(10), || std::fs::read(&here).ok() == Some(corrected.clone())),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
     );
+    assert!(env.files("01-draf").is_empty());
+    assert_eq!(env.files("02-verifikasi"), [name.clone()]);
 
     // Ketua Tim approves; Sekretaris approves.
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
@@ -46,25 +45,16 @@ fn full_path(mode: &str) {
     env.wait_file("04-ajukan-tte", &id);
     // Submitted to the portal; the secretary moves it on by hand.
     env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
-    wait_until(std::time::Duration::from_secs(10), || {
-        env.letter(&id).0 == "menunggu_tte"
-    });
+    wait_until(std::time::Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte");
     assert_eq!(env.letter(&id).0, "menunggu_tte");
 
     // The signed PDF comes back from the portal and is dropped in 06.
     let signed = pdf("Undangan Rapat Koordinasi - ditandatangani secara elektronik");
     env.drop_file(&format!("06-sudah-tte/{id} signed.pdf"), &signed);
     let in07 = env.wait_file("07-distribusi", &id);
-    assert_eq!(
-        std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap(),
-        signed
-    );
+    assert_eq!(std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap(), signed);
     // The unsigned copy left in 05 was superseded (its bytes are in the store).
-    assert!(
-        env.files("05-menunggu-tte").is_empty(),
-        "{:?}",
-        env.files("05-menunggu-tte")
-    );
+    assert!(env.files("05-menunggu-tte").is_empty(), "{:?}", env.files("05-menunggu-tte"));
     assert!(env.files("06-sudah-tte").is_empty());
 
     // Bagian Umum dispatches it: archived by year.
@@ -74,23 +64,11 @@ fn full_path(mode: &str) {
     let (step, state, path) = env.letter(&id);
     assert_eq!((step.as_str(), state.as_str()), ("arsip", "finished"));
     assert_eq!(path.unwrap(), format!("{arsip}/{name}"));
-    assert_eq!(
-        env.actions(&id),
-        [
-            "register", "setuju", "setuju", "forward", "signed", "terkirim"
-        ]
-    );
-    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 2);
-    assert_eq!(
-        env.count("SELECT COUNT(*) FROM intents WHERE state != 'done'"),
-        0
-    );
+    assert_eq!(env.actions(&id), ["register", "replace", "setuju", "setuju", "forward", "signed", "terkirim"]);
+    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 3);
+    assert_eq!(env.count("SELECT COUNT(*) FROM intents WHERE state != 'done'"), 0);
     // Nothing left anywhere else.
-    let tree: Vec<String> = env
-        .tree()
-        .into_iter()
-        .filter(|p| !p.starts_with("arsip/"))
-        .collect();
+    let tree: Vec<String> = env.tree().into_iter().filter(|p| !p.starts_with("arsip/")).collect();
     assert!(tree.is_empty(), "{tree:?}");
 
     // The audit trail through the CLI, as JSON.
@@ -98,14 +76,15 @@ fn full_path(mode: &str) {
     assert!(out.status.success());
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 7);
     assert_eq!(rows[0]["action"], "register");
-    assert_eq!(rows[1]["from"], "verifikasi");
-    assert_eq!(rows[1]["to"], "kelengkapan");
-    assert_eq!(rows[1]["actor"], "role:ketua_tim");
-    assert_eq!(rows[1]["actor_verified"], false);
+    assert_eq!(rows[2]["from"], "verifikasi");
+    assert_eq!(rows[2]["to"], "kelengkapan");
+    assert_eq!(rows[2]["actor"], "role:ketua_tim");
+    assert_eq!(rows[2]["actor_verified"], false);
     assert_eq!(rows[0]["actor_verified"], true);
-    assert_eq!(rows[4]["sha256"], sha256(&signed));
+    assert_eq!(rows[1]["actor_verified"], true, "a new file names its owner");
+    assert_eq!(rows[5]["sha256"], sha256(&signed));
     assert!(rows[0]["time"].as_str().unwrap().ends_with("+07:00"));
 }
 
@@ -140,26 +119,15 @@ fn revisi_path(mode: &str) {
 
     // The team leader sends it back with a note (dropped after the PDF).
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
-    std::fs::write(
-        env.p("02-verifikasi/revisi/catatan.txt"),
-        "Perbaiki tanggal surat.",
-    )
-    .unwrap();
+    std::fs::write(env.p("02-verifikasi/revisi/catatan.txt"), "Perbaiki tanggal surat.").unwrap();
     env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
     let note = env.p(&format!("01-draf/revisi/{id} Surat Tugas.txt"));
     assert!(wait_until(std::time::Duration::from_secs(5), || note.is_file()));
-    assert_eq!(
-        std::fs::read_to_string(&note).unwrap(),
-        "Perbaiki tanggal surat."
-    );
+    assert_eq!(std::fs::read_to_string(&note).unwrap(), "Perbaiki tanggal surat.");
     assert!(env.files("02-verifikasi/revisi").is_empty());
     let stored_note: String = env
         .conn()
-        .query_row(
-            "SELECT note FROM transitions WHERE letter_id = ?1 AND action = 'revisi'",
-            [&id],
-            |r| r.get(0),
-        )
+        .query_row("SELECT note FROM transitions WHERE letter_id = ?1 AND action = 'revisi'", [&id], |r| r.get(0))
         .unwrap();
     assert_eq!(stored_note, "Perbaiki tanggal surat.");
     assert_eq!(env.letter(&id).0, "draf");
@@ -168,15 +136,8 @@ fn revisi_path(mode: &str) {
     let corrected = pdf("Surat Tugas - tanggal diperbaiki");
     env.drop_file(&format!("01-draf/{id} Surat Tugas v2.pdf"), &corrected);
     let back = env.wait_file("02-verifikasi", &id);
-    assert_eq!(
-        back,
-        format!("{id} Surat Tugas.pdf"),
-        "same letter, same name"
-    );
-    assert_eq!(
-        std::fs::read(env.p(&format!("02-verifikasi/{back}"))).unwrap(),
-        corrected
-    );
+    assert_eq!(back, format!("{id} Surat Tugas.pdf"), "same letter, same name");
+    assert_eq!(std::fs::read(env.p(&format!("02-verifikasi/{back}"))).unwrap(), corrected);
     // The returned copy was superseded; the same letter has two versions.
     assert!(wait_until(std::time::Duration::from_secs(5), || !env
         .files("01-draf/revisi")
@@ -189,33 +150,15 @@ fn revisi_path(mode: &str) {
     // Sent back a second time by the secretary, after the team leader's approval.
     env.mv(&format!("02-verifikasi/{back}"), "02-verifikasi/setuju");
     env.wait_file("03-kelengkapan", &id);
-    std::fs::write(
-        env.p(&format!("03-kelengkapan/revisi/{id} Surat Tugas.txt")),
-        "Lampiran kurang.",
-    )
-    .unwrap();
+    std::fs::write(env.p(&format!("03-kelengkapan/revisi/{id} Surat Tugas.txt")), "Lampiran kurang.").unwrap();
     env.mv(&format!("03-kelengkapan/{back}"), "03-kelengkapan/revisi");
     env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
     let second = env.p(&format!("01-draf/revisi/{id} Surat Tugas (2).txt"));
-    assert!(
-        wait_until(std::time::Duration::from_secs(5), || second.is_file()),
-        "{:?}",
-        env.tree()
-    );
-    assert_eq!(
-        std::fs::read_to_string(&second).unwrap(),
-        "Lampiran kurang."
-    );
-    assert_eq!(
-        std::fs::read_to_string(&note).unwrap(),
-        "Perbaiki tanggal surat.",
-        "first note kept"
-    );
+    assert!(wait_until(std::time::Duration::from_secs(5), || second.is_file()), "{:?}", env.tree());
+    assert_eq!(std::fs::read_to_string(&second).unwrap(), "Lampiran kurang.");
+    assert_eq!(std::fs::read_to_string(&note).unwrap(), "Perbaiki tanggal surat.", "first note kept");
     assert_eq!(env.letter(&id).0, "draf");
-    assert_eq!(
-        env.actions(&id),
-        ["register", "revisi", "resubmit", "setuju", "revisi"]
-    );
+    assert_eq!(env.actions(&id), ["register", "revisi", "resubmit", "setuju", "revisi"]);
 }
 
 #[test]
@@ -225,11 +168,7 @@ fn status_lists_letters_in_flight_as_json() {
     env.drop_file("01-draf/HM.340 Nota Dinas.pdf", &pdf("Nota Dinas"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let out = env.cli(&["status", "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let r = &rows.as_array().unwrap()[0];
     assert_eq!(r["id"], name[..12].to_string());

@@ -25,7 +25,9 @@ fn a_sidecar_describes_the_letter_and_is_kept() {
     assert_eq!(number_of(&env, id), format!("P-001/17000/HM.340/{}", year()));
     let (sifat, klas, meta): (String, String, String) = env
         .conn()
-        .query_row("SELECT sifat, klasifikasi, metadata FROM letters WHERE id = ?1", [id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_row("SELECT sifat, klasifikasi, metadata FROM letters WHERE id = ?1", [id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .unwrap();
     assert_eq!((sifat.as_str(), klas.as_str()), ("P", "HM.340"));
     let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
@@ -33,7 +35,8 @@ fn a_sidecar_describes_the_letter_and_is_kept() {
     assert_eq!(meta["tujuan"][1]["nama"], "Kepala Dinas Kominfo");
     assert!(meta["tembusan"][0]["email"].is_null(), "an invalid address is dropped");
     // The bad address is a warning on the registration, not a refusal.
-    let note: String = env.conn().query_row("SELECT note FROM transitions WHERE letter_id = ?1", [id], |r| r.get(0)).unwrap();
+    let note: String =
+        env.conn().query_row("SELECT note FROM transitions WHERE letter_id = ?1", [id], |r| r.get(0)).unwrap();
     assert!(note.contains("bukan alamat"), "{note}");
     // The sidecar left the share and is in the version store.
     assert!(wait_until(Duration::from_secs(5), || env.files("01-draf").is_empty()), "{:?}", env.files("01-draf"));
@@ -98,7 +101,8 @@ fn an_office_continues_its_sequence_and_back_dated_letters_are_inserted() {
         std::fs::write(env.p("01-draf/KP.650 Susulan.yaml"), format!("tanggal: {earlier}\n")).unwrap();
         env.drop_file("01-draf/KP.650 Susulan.pdf", &pdf("Susulan"));
         assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").len() == 3));
-        let n: String = env.conn().query_row("SELECT number FROM letters WHERE subject = 'Susulan'", [], |r| r.get(0)).unwrap();
+        let n: String =
+            env.conn().query_row("SELECT number FROM letters WHERE subject = 'Susulan'", [], |r| r.get(0)).unwrap();
         assert_eq!(n, format!("B-057A/17000/KP.650/{y}"));
     }
 }
@@ -111,7 +115,11 @@ fn a_burst_of_drafts_gets_distinct_numbers_without_gaps() {
     for i in 0..n {
         env.drop_file(&format!("01-draf/KP.650 Surat {i:02}.pdf"), &pdf(&format!("Surat nomor {i}")));
     }
-    assert!(wait_until(Duration::from_secs(30), || env.files("02-verifikasi").len() == n), "{}", env.files("02-verifikasi").len());
+    assert!(
+        wait_until(Duration::from_secs(30), || env.files("02-verifikasi").len() == n),
+        "{}",
+        env.files("02-verifikasi").len()
+    );
     assert_eq!(env.count("SELECT COUNT(DISTINCT number) FROM letters"), n as i64);
     assert_eq!(env.count("SELECT COUNT(DISTINCT id) FROM letters"), n as i64);
     assert_eq!(env.count("SELECT MIN(seq) FROM numbers"), 1);
@@ -134,5 +142,39 @@ fn a_cancelled_letter_keeps_its_number() {
     assert_eq!(number_of(&env, &next[..12]), format!("B-002/17000/KP.650/{}", year()));
     // The cancelled letter's file dropped again is refused, not revived.
     std::fs::copy(env.p(&format!("batal/{name}")), env.p("01-draf/lagi.pdf")).unwrap();
-    assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'letter_closed'") == 1));
+    assert!(wait_until(Duration::from_secs(10), || env
+        .count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'letter_closed'")
+        == 1));
+}
+
+#[test]
+fn the_number_must_be_in_the_letter_before_it_goes_for_signature() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas tanpa nomor"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number = number_of(&env, &id);
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.mv(&format!("03-kelengkapan/{name}"), "03-kelengkapan/setuju");
+    // Back to the drafter, with a note saying why.
+    env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
+    assert!(env.files("04-ajukan-tte").is_empty());
+    let note = env.p(&format!("01-draf/revisi/{id} Surat Tugas.txt"));
+    assert!(wait_until(Duration::from_secs(5), || note.is_file()));
+    let text = std::fs::read_to_string(&note).unwrap();
+    assert!(text.contains(&number) && text.contains("belum tercantum"), "{text}");
+    assert_eq!(env.letter(&id).0, "draf");
+    assert_eq!(env.actions(&id).last().unwrap(), "number_missing");
+
+    // With the number in it (written across a line break), it passes.
+    let (a, b) = number.split_at(6);
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {a} {b}")));
+    let back = env.wait_file("02-verifikasi", &id);
+    env.mv(&format!("02-verifikasi/{back}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.mv(&format!("03-kelengkapan/{back}"), "03-kelengkapan/setuju");
+    env.wait_file("04-ajukan-tte", &id);
+    assert_eq!(env.letter(&id).0, "ajukan_tte");
 }

@@ -14,19 +14,11 @@ fn files_dropped_while_stopped_are_processed_once() {
     let env = env("events");
     assert!(env.start().stop().success(), "SIGTERM ends suratd cleanly");
     for i in 1..=3 {
-        env.drop_file(
-            &format!("01-draf/KP.650 Surat {i}.pdf"),
-            &pdf(&format!("Surat {i}")),
-        );
+        env.drop_file(&format!("01-draf/KP.650 Surat {i}.pdf"), &pdf(&format!("Surat {i}")));
     }
     {
         let _d = env.start();
-        assert!(
-            wait_until(Duration::from_secs(15), || env.files("02-verifikasi").len()
-                == 3),
-            "{:?}",
-            env.tree()
-        );
+        assert!(wait_until(Duration::from_secs(15), || env.files("02-verifikasi").len() == 3), "{:?}", env.tree());
     }
     // A second start finds nothing new to do.
     {
@@ -120,29 +112,22 @@ fn interrupted_transitions_are_completed_or_undone_at_start() {
     std::fs::remove_file(env.p("01-draf/Memo C.pdf")).unwrap();
 
     let _d = env.start();
-    assert!(wait_until(Duration::from_secs(10), || env
-        .count("SELECT COUNT(*) FROM intents WHERE state = 'pending'")
-        == 0));
+    assert!(
+        wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM intents WHERE state = 'pending'") == 0)
+    );
     std::thread::sleep(Duration::from_millis(1000));
     assert_eq!(std::fs::read(env.p(&target_a)).unwrap(), a);
     assert_eq!(std::fs::read(env.p(&target_b)).unwrap(), b);
     assert_eq!(env.letter(&id_a).1, "active");
     assert_eq!(env.letter(&id_b).1, "active");
-    assert_eq!(
-        env.letter(&id_c).1,
-        "void",
-        "an undone registration keeps its id, marked void"
-    );
+    assert_eq!(env.letter(&id_c).1, "void", "an undone registration keeps its id, marked void");
     assert_eq!(env.actions(&id_a), ["register"]);
     assert_eq!(env.actions(&id_b), ["register"]);
     assert!(env.actions(&id_c).is_empty());
     // Nothing was registered twice and nothing is left behind.
     assert_eq!(env.files("02-verifikasi").len(), 2);
     assert!(env.files("01-draf").is_empty());
-    assert_eq!(
-        env.count("SELECT COUNT(*) FROM letters WHERE state = 'active'"),
-        2
-    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters WHERE state = 'active'"), 2);
 }
 
 #[test]
@@ -163,15 +148,8 @@ fn a_file_still_being_copied_is_taken_only_when_complete() {
     }
     drop(f);
     let name = env.wait_file("02-verifikasi", "SK-");
-    assert_eq!(
-        std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(),
-        bytes
-    );
-    assert!(
-        env.files("_ditolak").is_empty(),
-        "{:?}",
-        env.files("_ditolak")
-    );
+    assert_eq!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(), bytes);
+    assert!(env.files("_ditolak").is_empty(), "{:?}", env.files("_ditolak"));
 }
 
 #[test]
@@ -185,76 +163,44 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
     let mut docx = b"PK\x03\x04".to_vec();
     docx.extend_from_slice(b"\x14\x00\x06\x00[Content_Types].xml word/document.xml");
     let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
-        (
-            "bukan.pdf",
-            b"Ini hanya teks biasa".to_vec(),
-            "not_pdf",
-            "bukan PDF",
-        ),
+        ("bukan.pdf", b"Ini hanya teks biasa".to_vec(), "not_pdf", "bukan PDF"),
         ("kosong.pdf", vec![], "empty", "kosong"),
         ("potong.pdf", truncated, "broken", "terpotong"),
-        (
-            "rusak.pdf",
-            b"%PDF-1.7\nsampah\n%%EOF\n".to_vec(),
-            "broken",
-            "rusak",
-        ),
-        (
-            "gambar.pdf",
-            b"\x89PNG\r\n\x1a\nxxxx".to_vec(),
-            "not_pdf",
-            "gambar PNG",
-        ),
+        ("rusak.pdf", b"%PDF-1.7\nsampah\n%%EOF\n".to_vec(), "broken", "rusak"),
+        ("gambar.pdf", b"\x89PNG\r\n\x1a\nxxxx".to_vec(), "not_pdf", "gambar PNG"),
         ("Laporan.docx", docx, "office_document", "Word"),
     ];
     for (name, bytes, _, _) in &cases {
         env.drop_file(&format!("01-draf/{name}"), bytes);
     }
     std::os::unix::fs::symlink(&outside, env.p("01-draf/tautan.pdf")).unwrap();
-    assert!(
-        std::process::Command::new("mkfifo")
-            .arg(env.p("01-draf/pipa.pdf"))
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(std::process::Command::new("mkfifo").arg(env.p("01-draf/pipa.pdf")).status().unwrap().success());
     // A folder dropped as a whole: its PDF is taken, the rest refused.
-    env.drop_file(
-        "01-draf/Folder Baru/KP.650 Dalam Folder.pdf",
-        &pdf("dalam folder"),
-    );
+    env.drop_file("01-draf/Folder Baru/KP.650 Dalam Folder.pdf", &pdf("dalam folder"));
     env.drop_file("01-draf/Folder Baru/foto.jpg", b"\xFF\xD8\xFF\xE0 jpeg");
     // Encrypted, from the real-world corpus when it is here.
-    let encrypted =
-        corpus().map(|c| std::fs::read(c.join("libreoffice-writer-password.pdf")).unwrap());
+    let encrypted = corpus().map(|c| std::fs::read(c.join("libreoffice-writer-password.pdf")).unwrap());
     if let Some(e) = &encrypted {
         env.drop_file("01-draf/terkunci.pdf", e);
     }
 
     let expected = cases.len() + 3 + usize::from(encrypted.is_some());
     let ok = wait_until(Duration::from_secs(20), || {
-        env.count("SELECT COUNT(*) FROM rejections") as usize == expected
-            && env.files("02-verifikasi").len() == 1
+        env.count("SELECT COUNT(*) FROM rejections") as usize == expected && env.files("02-verifikasi").len() == 1
     });
     assert!(ok, "tree: {:#?}\nlog:\n{}", env.tree(), env.log());
 
     let reason_of = |original: &str| -> (String, String) {
         env.conn()
-            .query_row(
-                "SELECT reason_code, path FROM rejections WHERE original_path = ?1",
-                [original],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
+            .query_row("SELECT reason_code, path FROM rejections WHERE original_path = ?1", [original], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
             .unwrap_or_else(|_| panic!("no rejection for {original}"))
     };
     for (name, bytes, code, phrase) in &cases {
         let (got, path) = reason_of(&format!("01-draf/{name}"));
         assert_eq!(&got, code, "{name}");
-        assert_eq!(
-            &std::fs::read(env.p(&path)).unwrap(),
-            bytes,
-            "{name} kept byte for byte"
-        );
+        assert_eq!(&std::fs::read(env.p(&path)).unwrap(), bytes, "{name} kept byte for byte");
         let reason = std::fs::read_to_string(env.p(&format!("{path}.alasan.txt"))).unwrap();
         assert!(reason.contains(phrase), "{name}: {reason}");
         assert!(reason.contains(&format!("Berkas  : {name}")), "{reason}");
@@ -262,13 +208,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
     let (code, path) = reason_of("01-draf/tautan.pdf");
     assert_eq!(code, "symlink");
     let link = env.p(&path);
-    assert!(
-        std::fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink(),
-        "the link itself moved, not followed"
-    );
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link itself moved, not followed");
     assert_eq!(std::fs::read_link(&link).unwrap(), outside);
     assert!(outside.is_file(), "the link's target is untouched");
     assert_eq!(reason_of("01-draf/pipa.pdf").0, "not_pdf");
@@ -282,10 +222,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
     // suratd keeps running and keeps working.
     assert!(d.alive());
     env.drop_file("01-draf/KP.650 Setelahnya.pdf", &pdf("masih jalan"));
-    assert!(wait_until(Duration::from_secs(10), || env
-        .files("02-verifikasi")
-        .len()
-        == 2));
+    assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").len() == 2));
 }
 
 #[test]
@@ -296,25 +233,19 @@ fn waiting_for_a_copy_to_finish_is_not_counted_as_failing() {
     let text = std::fs::read_to_string(&env.config).unwrap();
     std::fs::write(
         &env.config,
-        text.replace("attempts: 3", "attempts: 1")
-            .replace("parse_grace: 1s", "parse_grace: 5s"),
+        text.replace("attempts: 3", "attempts: 1").replace("parse_grace: 1s", "parse_grace: 5s"),
     )
     .unwrap();
     let _d = env.start();
     let good = pdf("Memo yang terpotong");
     env.drop_file("01-draf/Terpotong.pdf", &good[..good.len() - 40]);
     assert!(
-        wait_until(Duration::from_secs(20), || env
-            .count("SELECT COUNT(*) FROM rejections")
-            == 1),
+        wait_until(Duration::from_secs(20), || env.count("SELECT COUNT(*) FROM rejections") == 1),
         "{:?}\n{}",
         env.tree(),
         env.log()
     );
-    let code: String = env
-        .conn()
-        .query_row("SELECT reason_code FROM rejections", [], |r| r.get(0))
-        .unwrap();
+    let code: String = env.conn().query_row("SELECT reason_code FROM rejections", [], |r| r.get(0)).unwrap();
     assert_eq!(code, "broken");
 }
 
@@ -331,17 +262,13 @@ fn the_periodic_scan_finds_what_events_missed() {
     std::fs::create_dir(env.p("04-ajukan-tte")).unwrap();
     env.drop_file("04-ajukan-tte/Asing.pdf", &pdf("tidak dikenal"));
     assert!(
-        wait_until(Duration::from_secs(10), || env
-            .files("_ditolak")
-            .contains(&"Asing.pdf".to_string())),
+        wait_until(Duration::from_secs(10), || env.files("_ditolak").contains(&"Asing.pdf".to_string())),
         "{:?}",
         env.tree()
     );
     // A deleted outcome folder is put back.
     std::fs::remove_dir_all(env.p("02-verifikasi/setuju")).unwrap();
-    assert!(wait_until(Duration::from_secs(10), || env
-        .p("02-verifikasi/setuju")
-        .is_dir()));
+    assert!(wait_until(Duration::from_secs(10), || env.p("02-verifikasi/setuju").is_dir()));
 }
 
 #[test]
@@ -354,33 +281,26 @@ fn wrong_moves_are_put_back_and_strangers_refused() {
 
     // Skipping steps: from verification straight to signing.
     env.mv(&format!("02-verifikasi/{name}"), "04-ajukan-tte");
-    assert!(wait_until(Duration::from_secs(10), || env
-        .files("02-verifikasi")
-        .contains(&name)));
+    assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").contains(&name)));
     assert!(env.files("04-ajukan-tte").is_empty());
-    let reason =
-        std::fs::read_to_string(env.p(&format!("02-verifikasi/{name}.alasan.txt"))).unwrap();
+    let reason = std::fs::read_to_string(env.p(&format!("02-verifikasi/{name}.alasan.txt"))).unwrap();
     assert!(reason.contains("tidak dapat dipindahkan"), "{reason}");
     assert_eq!(env.letter(&id).0, "verifikasi");
     assert_eq!(env.actions(&id), ["register", "returned"]);
 
     // A copy (not a move) into an outcome folder does not move the letter.
-    std::fs::copy(
-        env.p(&format!("02-verifikasi/{name}")),
-        env.p("02-verifikasi/setuju/salinan.pdf"),
-    )
-    .unwrap();
-    assert!(wait_until(Duration::from_secs(10), || env.count(
-        "SELECT COUNT(*) FROM rejections WHERE reason_code = 'duplicate'"
-    ) == 1));
+    std::fs::copy(env.p(&format!("02-verifikasi/{name}")), env.p("02-verifikasi/setuju/salinan.pdf")).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || env
+        .count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'duplicate'")
+        == 1));
     assert_eq!(env.letter(&id).0, "verifikasi");
     assert!(env.files("02-verifikasi").contains(&name));
 
     // A new file outside the drafting folder is refused.
     env.drop_file("03-kelengkapan/Asing.pdf", &pdf("asing"));
-    assert!(wait_until(Duration::from_secs(10), || env.count(
-        "SELECT COUNT(*) FROM rejections WHERE reason_code = 'unknown_file'"
-    ) == 1));
+    assert!(wait_until(Duration::from_secs(10), || env
+        .count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'unknown_file'")
+        == 1));
     assert!(env.files("_ditolak").contains(&"Asing.pdf".to_string()));
     // Temporary files are never touched.
     env.drop_file("01-draf/~$Undangan.docx", b"lock");
@@ -407,16 +327,11 @@ fn a_file_that_keeps_failing_is_set_aside() {
     drop(db);
     let _d = env.start();
     assert!(
-        wait_until(Duration::from_secs(10), || env
-            .files("_ditolak")
-            .contains(&"Bermasalah.pdf".to_string())),
+        wait_until(Duration::from_secs(10), || env.files("_ditolak").contains(&"Bermasalah.pdf".to_string())),
         "{:?}",
         env.tree()
     );
-    assert_eq!(
-        std::fs::read(env.p("_ditolak/Bermasalah.pdf")).unwrap(),
-        bytes
-    );
+    assert_eq!(std::fs::read(env.p("_ditolak/Bermasalah.pdf")).unwrap(), bytes);
     let reason = std::fs::read_to_string(env.p("_ditolak/Bermasalah.pdf.alasan.txt")).unwrap();
     assert!(reason.contains("gagal diproses beberapa kali"), "{reason}");
     assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);
@@ -435,10 +350,7 @@ fn every_real_world_pdf_is_taken_or_refused_with_a_specific_reason() {
     for e in std::fs::read_dir(&dir).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
-        env.drop_file(
-            &format!("01-draf/KA.110 {name}"),
-            &std::fs::read(&p).unwrap(),
-        );
+        env.drop_file(&format!("01-draf/KA.110 {name}"), &std::fs::read(&p).unwrap());
         names.push(name);
     }
     assert!(
@@ -451,28 +363,13 @@ fn every_real_world_pdf_is_taken_or_refused_with_a_specific_reason() {
     let refused = env.count("SELECT COUNT(*) FROM rejections") as usize;
     assert_eq!(registered + refused, names.len());
     let c = env.conn();
-    let mut st = c
-        .prepare("SELECT original_path, reason_code FROM rejections")
-        .unwrap();
-    let rows: Vec<(String, String)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .unwrap()
-        .map(|r| r.unwrap())
-        .collect();
+    let mut st = c.prepare("SELECT original_path, reason_code FROM rejections").unwrap();
+    let rows: Vec<(String, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect();
     for (path, code) in &rows {
-        assert!(
-            ["encrypted", "broken"].contains(&code.as_str()),
-            "{path}: {code}"
-        );
+        assert!(["encrypted", "broken"].contains(&code.as_str()), "{path}: {code}");
     }
     // Most real PDFs are fine; the known bad ones are refused for what they are.
-    assert!(
-        registered >= names.len() - 3,
-        "only {registered} of {} taken: {rows:?}",
-        names.len()
-    );
-    assert!(
-        rows.iter()
-            .any(|(p, c)| p.ends_with("libreoffice-writer-password.pdf") && c == "encrypted")
-    );
+    assert!(registered >= names.len() - 3, "only {registered} of {} taken: {rows:?}", names.len());
+    assert!(rows.iter().any(|(p, c)| p.ends_with("libreoffice-writer-password.pdf") && c == "encrypted"));
 }

@@ -24,12 +24,7 @@ pub fn env_with(mode: &str, extra: &str) -> Env {
         "root: share\ndatabase: data/suratd.db\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{extra}"
     );
     std::fs::write(&config, text).unwrap();
-    Env {
-        dir,
-        root,
-        db,
-        config,
-    }
+    Env { dir, root, db, config }
 }
 
 pub fn env(mode: &str) -> Env {
@@ -43,21 +38,13 @@ impl Env {
 
     /// Runs a suratd command with this environment's config.
     pub fn cli(&self, args: &[&str]) -> Output {
-        Command::new(Self::bin())
-            .arg("--config")
-            .arg(&self.config)
-            .args(args)
-            .output()
-            .unwrap()
+        Command::new(Self::bin()).arg("--config").arg(&self.config).args(args).output().unwrap()
     }
 
     /// Starts `suratd run`; it is stopped when the returned value drops.
     pub fn start(&self) -> Daemon {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.dir.path().join("suratd.log"))
-            .unwrap();
+        let log =
+            std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("suratd.log")).unwrap();
         let child = Command::new(Self::bin())
             .arg("--config")
             .arg(&self.config)
@@ -71,8 +58,7 @@ impl Env {
         // Ready when the tree and the database exist (files dropped earlier
         // are found by the start-up scan, which follows).
         assert!(
-            wait_until(Duration::from_secs(20), || self.db.exists()
-                && self.root.join("01-draf/revisi").is_dir()),
+            wait_until(Duration::from_secs(20), || self.db.exists() && self.root.join("01-draf/revisi").is_dir()),
             "suratd did not start; log:\n{}",
             self.log()
         );
@@ -120,11 +106,7 @@ impl Env {
     pub fn wait_file(&self, rel: &str, prefix: &str) -> String {
         let mut found = None;
         let ok = wait_until(Duration::from_secs(15), || {
-            let f: Vec<String> = self
-                .files(rel)
-                .into_iter()
-                .filter(|n| n.starts_with(prefix))
-                .collect();
+            let f: Vec<String> = self.files(rel).into_iter().filter(|n| n.starts_with(prefix)).collect();
             if f.len() == 1 {
                 found = Some(f[0].clone());
                 true
@@ -132,34 +114,22 @@ impl Env {
                 false
             }
         });
-        assert!(
-            ok,
-            "no file {prefix}* in {rel}; tree: {:#?}\nlog:\n{}",
-            self.tree(),
-            self.log()
-        );
+        assert!(ok, "no file {prefix}* in {rel}; tree: {:#?}\nlog:\n{}", self.tree(), self.log());
         found.unwrap()
     }
 
     pub fn letter(&self, id: &str) -> (String, String, Option<String>) {
         self.conn()
-            .query_row(
-                "SELECT step, state, path FROM letters WHERE id = ?1",
-                [id],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
+            .query_row("SELECT step, state, path FROM letters WHERE id = ?1", [id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
             .unwrap()
     }
 
     pub fn actions(&self, id: &str) -> Vec<String> {
         let c = self.conn();
-        let mut st = c
-            .prepare("SELECT action FROM transitions WHERE letter_id = ?1 ORDER BY id")
-            .unwrap();
-        st.query_map([id], |r| r.get(0))
-            .unwrap()
-            .map(|r| r.unwrap())
-            .collect()
+        let mut st = c.prepare("SELECT action FROM transitions WHERE letter_id = ?1 ORDER BY id").unwrap();
+        st.query_map([id], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
     }
 
     pub fn count(&self, sql: &str) -> i64 {
@@ -205,10 +175,7 @@ impl Daemon {
     /// SIGTERM, then wait for the exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let mut c = self.child.take().unwrap();
-        let _ = Command::new("kill")
-            .arg("-TERM")
-            .arg(c.id().to_string())
-            .status();
+        let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
         wait_exit(&mut c)
     }
 
@@ -247,10 +214,7 @@ fn wait_exit(c: &mut Child) -> std::process::ExitStatus {
 impl Drop for Daemon {
     fn drop(&mut self) {
         if let Some(mut c) = self.child.take() {
-            let _ = Command::new("kill")
-                .arg("-TERM")
-                .arg(c.id().to_string())
-                .status();
+            let _ = Command::new("kill").arg("-TERM").arg(c.id().to_string()).status();
             wait_exit(&mut c);
         }
     }
