@@ -36,7 +36,7 @@ fn full_path(mode: &str) {
         env.log()
     );
     assert!(env.files("01-draf").is_empty());
-    assert_eq!(env.files("02-verifikasi"), [name.clone()]);
+    assert_eq!(env.files("02-verifikasi"), std::slice::from_ref(&name));
 
     // Ketua Tim approves; Sekretaris approves.
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
