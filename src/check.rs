@@ -57,6 +57,8 @@ fn builtin_templates() -> &'static RawTemplatesOwned {
     T.get_or_init(|| {
         let raw: RawWorkflow = yaml::parse(BUILTIN_LABEL, BUILTIN).expect("built-in workflow.yaml parses");
         RawTemplatesOwned {
+            stamp: raw.templates.stamp.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
+            stamp_states: raw.templates.stamp_states.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
             email: raw
                 .templates
                 .email
@@ -74,6 +76,8 @@ fn builtin_templates() -> &'static RawTemplatesOwned {
 
 struct RawTemplatesOwned {
     email: BTreeMap<String, EmailTemplate>,
+    stamp: String,
+    stamp_states: BTreeMap<String, String>,
     reason_file: String,
     reasons: BTreeMap<String, String>,
 }
@@ -556,6 +560,25 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             EmailTemplate { subject: t.value.subject.value.clone(), body: t.value.body.value.clone() },
         );
     }
+    let stamp = match &raw.templates.stamp {
+        Some(t) => {
+            if let Err(e) = templates::check(&t.value, STAMP_PLACEHOLDERS) {
+                cx.err(&t.referenced, format!("templates.stamp: {e}"));
+            }
+            if t.value.contains(['\r', '\n']) {
+                cx.err(&t.referenced, "templates.stamp must be one line");
+            }
+            t.value.clone()
+        }
+        None => defaults.stamp.clone(),
+    };
+    let mut stamp_states = defaults.stamp_states.clone();
+    for (k, t) in &raw.templates.stamp_states {
+        if let Err(e) = templates::check(&t.value, STAMP_STATE_PLACEHOLDERS) {
+            cx.err(&t.referenced, format!("templates.stamp_states.{k}: {e}"));
+        }
+        stamp_states.insert(k.clone(), t.value.clone());
+    }
     let mut reasons = defaults.reasons.clone();
     for (code, t) in &raw.templates.reasons {
         if !REASON_CODES.contains(&code.as_str()) {
@@ -585,7 +608,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         people,
         steps,
         rejected_folder,
-        templates: Templates { email, reason_file, reasons },
+        templates: Templates { stamp, stamp_states, email, reason_file, reasons },
     };
     (Some(wf), cx.diags)
 }

@@ -215,12 +215,26 @@ pub struct NumberRequest {
     pub last_used: i64,
 }
 
+/// A version of a letter's file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VersionRec {
+    pub sha256: String,
+    pub size: i64,
+    /// Where it was found, or how suratd made it.
+    pub source: String,
+    /// `original` (from a person), `stamped` (review copy), `signing` (the
+    /// clean copy for the e-signature portal), `signed`.
+    pub kind: String,
+    /// For a copy suratd made: the version it was made from.
+    pub base_sha256: Option<String>,
+}
+
 /// What the database records when a transition completes.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Record {
     pub update: Option<LetterUpdate>,
-    /// A new version of the letter: (sha256, size, where it was found).
-    pub version: Option<(String, i64, String)>,
+    /// New versions of the letter.
+    pub versions: Vec<VersionRec>,
     pub transition: Option<TransitionRec>,
     pub rejection: Option<RejectionRec>,
 }
@@ -410,15 +424,18 @@ impl Db {
         prefix: &str,
         letter_id: Option<&str>,
         register: Option<&NewLetter>,
-        plan: impl FnOnce(Option<&str>) -> String,
+        plan: impl FnOnce(Option<&str>, Option<&str>) -> Result<String>,
     ) -> Result<(i64, Option<String>)> {
         let tx = self.conn.transaction()?;
-        let new_id = match register {
-            Some(nl) => Some(insert_pending_letter(&tx, prefix, nl)?),
-            None => None,
+        let (new_id, number) = match register {
+            Some(nl) => {
+                let (id, number) = insert_pending_letter(&tx, prefix, nl)?;
+                (Some(id), number)
+            }
+            None => (None, None),
         };
         let lid = new_id.as_deref().or(letter_id);
-        let plan_json = plan(lid);
+        let plan_json = plan(lid, number.as_deref())?;
         tx.execute(
             "INSERT INTO intents (created_at, letter_id, plan, state) VALUES (?1, ?2, ?3, 'pending')",
             params![crate::timefmt::stored(chrono::Utc::now()), lid, plan_json],
@@ -493,7 +510,9 @@ impl Db {
     }
 }
 
-fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Result<String> {
+/// Inserts a letter being registered, with its id and (when asked) its
+/// number; returns both.
+fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Result<(String, Option<String>)> {
     let seq: i64 = tx.query_row(
         "INSERT INTO id_counters (year, last) VALUES (?1, 1)
          ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
@@ -523,11 +542,13 @@ fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Resu
             meta.map(|m| serde_json::to_string(m).expect("metadata serialises")),
         ],
     )?;
+    let mut number = None;
     if let (Some(req), Some(meta)) = (&nl.number, meta) {
-        let number = insert_number(tx, &id, req, meta)?;
-        tx.execute("UPDATE letters SET number = ?2 WHERE id = ?1", params![id, number])?;
+        let n = insert_number(tx, &id, req, meta)?;
+        tx.execute("UPDATE letters SET number = ?2 WHERE id = ?1", params![id, n])?;
+        number = Some(n);
     }
-    Ok(id)
+    Ok((id, number))
 }
 
 /// Gives the letter the next number of its sequence (or an inserted one
@@ -574,11 +595,14 @@ fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
             params![u.letter_id, u.step, u.state, u.path, u.sha256, u.size, u.mtime_ns, u.step_changed, at],
         )?;
     }
-    if let (Some((sha, size, source)), Some(t)) = (&rec.version, &rec.transition) {
-        tx.execute(
-            "INSERT OR IGNORE INTO versions (letter_id, sha256, size, added_at, source) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![t.letter_id, sha, size, t.at, source],
-        )?;
+    if let Some(t) = &rec.transition {
+        for v in &rec.versions {
+            tx.execute(
+                "INSERT OR IGNORE INTO versions (letter_id, sha256, size, added_at, source, kind, base_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![t.letter_id, v.sha256, v.size, t.at, v.source, v.kind, v.base_sha256],
+            )?;
+        }
     }
     if let Some(t) = &rec.transition {
         tx.execute(
@@ -644,10 +668,10 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let mut db = Db::open(&d.path().join("s.db")).unwrap();
         let num = |db: &Db, id: &str| db.letter(id).unwrap().unwrap().number.unwrap();
-        let (_, a) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into()).unwrap();
-        let (_, b) = db.begin_intent("SK", None, Some(&numbered("2025-06-03")), |_| "{}".into()).unwrap();
-        let (_, c) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_| "{}".into()).unwrap();
-        let (_, e) = db.begin_intent("SK", None, Some(&numbered("2026-01-02")), |_| "{}".into()).unwrap();
+        let (_, a) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into())).unwrap();
+        let (_, b) = db.begin_intent("SK", None, Some(&numbered("2025-06-03")), |_, _| Ok("{}".into())).unwrap();
+        let (_, c) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into())).unwrap();
+        let (_, e) = db.begin_intent("SK", None, Some(&numbered("2026-01-02")), |_, _| Ok("{}".into())).unwrap();
         assert_eq!(num(&db, &a.unwrap()), "B-058/17000/KP.650/2025");
         assert_eq!(num(&db, &b.unwrap()), "B-059/17000/KP.650/2025");
         assert_eq!(num(&db, &c.unwrap()), "B-058A/17000/KP.650/2025");
@@ -659,13 +683,13 @@ mod tests {
     fn ids_are_sequential_per_year_and_never_reused() {
         let d = tempfile::tempdir().unwrap();
         let mut db = Db::open(&d.path().join("s.db")).unwrap();
-        let (i1, a) = db.begin_intent("SK", None, Some(&nl()), |_| "{}".into()).unwrap();
-        let (i2, b) = db.begin_intent("SK", None, Some(&nl()), |_| "{}".into()).unwrap();
+        let (i1, a) = db.begin_intent("SK", None, Some(&nl()), |_, _| Ok("{}".into())).unwrap();
+        let (i2, b) = db.begin_intent("SK", None, Some(&nl()), |_, _| Ok("{}".into())).unwrap();
         assert_eq!(a.as_deref(), Some("SK-2026-0001"));
         assert_eq!(b.as_deref(), Some("SK-2026-0002"));
         db.undo_intent(i1).unwrap();
         db.finish_intent(i2, &Record::default()).unwrap();
-        let (_, c) = db.begin_intent("SK", None, Some(&nl()), |_| "{}".into()).unwrap();
+        let (_, c) = db.begin_intent("SK", None, Some(&nl()), |_, _| Ok("{}".into())).unwrap();
         assert_eq!(c.as_deref(), Some("SK-2026-0003"));
         assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().state, "void");
         assert_eq!(db.pending_intents().unwrap().len(), 1);

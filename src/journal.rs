@@ -17,6 +17,11 @@ pub enum FsOp {
     /// The file the transition is about (`sha256` is `None` for a symlink,
     /// which is moved as a link and never followed).
     Move { from: String, to: String, sha256: Option<String> },
+    /// The file the transition is about, placed as another version of it
+    /// (a stamped or a clean copy, kept at `source` in the version store):
+    /// `to` gets those bytes, then `from` is removed if it still holds
+    /// `from_sha256`.
+    Place { from: String, from_sha256: String, to: String, sha256: String, source: String },
     /// A file that travels with it (the reviewer's note), moved if still there.
     MoveCompanion { from: String, to: String },
     /// A new text file (a reason file), written if not there yet.
@@ -34,31 +39,36 @@ pub struct Plan {
 }
 
 impl Plan {
-    fn primary(&self) -> Option<(&str, &str, Option<&str>)> {
+    /// The primary step: (from, what `from` holds, to, what `to` will hold).
+    fn primary(&self) -> Option<(&str, Option<&str>, &str, Option<&str>)> {
         self.ops.iter().find_map(|op| match op {
-            FsOp::Move { from, to, sha256 } => Some((from.as_str(), to.as_str(), sha256.as_deref())),
+            FsOp::Move { from, to, sha256 } => Some((from.as_str(), sha256.as_deref(), to.as_str(), sha256.as_deref())),
+            FsOp::Place { from, from_sha256, to, sha256, .. } => {
+                Some((from.as_str(), Some(from_sha256.as_str()), to.as_str(), Some(sha256.as_str())))
+            }
             _ => None,
         })
     }
 }
 
 /// Writes the intent, carries out the plan and commits it. The plan is built
-/// by `make` once the intent's letter id is known (a registration gets its
-/// id in the same database transaction as the intent).
+/// by `make` once the intent's letter id (and, for a registration, its
+/// number) is known: a registration gets both in the same database
+/// transaction as the intent.
 pub fn execute(
     db: &mut Db,
     root: &Path,
     prefix: &str,
     letter_id: Option<&str>,
     register: Option<&crate::db::NewLetter>,
-    make: impl FnOnce(Option<&str>) -> Plan,
+    make: impl FnOnce(Option<&str>, Option<&str>) -> Result<Plan>,
 ) -> Result<Plan> {
     let mut built = None;
-    let (intent, _) = db.begin_intent(prefix, letter_id, register, |lid| {
-        let plan = make(lid);
+    let (intent, _) = db.begin_intent(prefix, letter_id, register, |lid, number| {
+        let plan = make(lid, number)?;
         let json = serde_json::to_string(&plan).expect("plan serialises");
         built = Some(plan);
-        json
+        Ok(json)
     })?;
     let plan = built.expect("plan was built");
     if let Err(e) = carry_out(root, &plan) {
@@ -78,6 +88,14 @@ fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
                 fsops::move_noreplace(&root.join(from), &root.join(to))
                     .with_context(|| format!("cannot move {from} to {to}"))?;
             }
+            FsOp::Place { from, from_sha256, to, sha256, source } => {
+                let bytes = fs::read(source).with_context(|| format!("cannot read the stored version {source}"))?;
+                if !holds(root, to, Some(sha256)) {
+                    fsops::write_new(&root.join(to), &bytes).with_context(|| format!("cannot write {to}"))?;
+                }
+                secondary(root, &FsOp::Supersede { path: from.clone(), sha256: from_sha256.clone() })
+                    .with_context(|| format!("cannot remove {from} after placing {to}"))?;
+            }
             other => {
                 if let Err(e) = secondary(root, other) {
                     tracing::warn!(error = %format!("{e:#}"), "a secondary file step failed; the transition itself is done");
@@ -90,7 +108,7 @@ fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
 
 fn secondary(root: &Path, op: &FsOp) -> Result<()> {
     match op {
-        FsOp::Move { .. } => Ok(()),
+        FsOp::Move { .. } | FsOp::Place { .. } => Ok(()),
         FsOp::MoveCompanion { from, to } => {
             let (f, t) = (root.join(from), root.join(to));
             if fs::symlink_metadata(&f).is_ok() && fs::symlink_metadata(&t).is_err() {
@@ -161,10 +179,10 @@ pub fn recover(db: &mut Db, root: &Path) -> Result<Vec<Recovered>> {
         };
         let result = match plan.primary() {
             None => Recovered::Completed(id),
-            Some((from, to, sha)) => {
+            Some((from, from_sha, to, sha)) => {
                 if holds(root, to, sha) {
                     Recovered::Completed(id)
-                } else if holds(root, from, sha) && fs::symlink_metadata(root.join(to)).is_err() {
+                } else if holds(root, from, from_sha) && fs::symlink_metadata(root.join(to)).is_err() {
                     Recovered::Redone(id)
                 } else {
                     Recovered::Undone(id)
@@ -173,7 +191,16 @@ pub fn recover(db: &mut Db, root: &Path) -> Result<Vec<Recovered>> {
         };
         match result {
             Recovered::Completed(_) => {
-                for op in plan.ops.iter().filter(|o| !matches!(o, FsOp::Move { .. })) {
+                // The placed file is there; finish what came with it (for a
+                // Place, that includes removing the file it replaced).
+                for op in &plan.ops {
+                    let op = match op {
+                        FsOp::Move { .. } => continue,
+                        FsOp::Place { from, from_sha256, .. } => {
+                            &FsOp::Supersede { path: from.clone(), sha256: from_sha256.clone() }
+                        }
+                        op => op,
+                    };
                     if let Err(e) = secondary(root, op) {
                         tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: a secondary file step failed");
                     }
@@ -204,4 +231,58 @@ pub fn still_same(root: &Path, rel: &str, sha: Option<&str>) -> Result<()> {
         bail!("{rel} changed or disappeared while it was being processed; it will be looked at again");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fsops::sha256_bytes;
+
+    /// A plan that replaces `a.pdf` by the stamped copy at `b.pdf`.
+    fn place_plan(dir: &Path) -> (Plan, Vec<u8>) {
+        let (orig, stamped) = (b"%PDF original".to_vec(), b"%PDF stamped".to_vec());
+        let source = dir.join("store-copy");
+        fs::write(&source, &stamped).unwrap();
+        let plan = Plan {
+            ops: vec![FsOp::Place {
+                from: "in/a.pdf".into(),
+                from_sha256: sha256_bytes(&orig),
+                to: "out/b.pdf".into(),
+                sha256: sha256_bytes(&stamped),
+                source: source.to_string_lossy().into_owned(),
+            }],
+            record: Record::default(),
+        };
+        fs::create_dir_all(dir.join("root/in")).unwrap();
+        fs::write(dir.join("root/in/a.pdf"), &orig).unwrap();
+        (plan, stamped)
+    }
+
+    fn pending(db: &mut Db, plan: &Plan) {
+        let json = serde_json::to_string(plan).unwrap();
+        db.begin_intent("SK", None, None, |_, _| Ok(json)).unwrap();
+    }
+
+    #[test]
+    fn an_interrupted_placement_is_redone_or_finished() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
+        let (plan, stamped) = place_plan(d.path());
+
+        // Crash before anything was written: redone.
+        pending(&mut db, &plan);
+        assert_eq!(recover(&mut db, &root).unwrap().len(), 1);
+        assert_eq!(fs::read(root.join("out/b.pdf")).unwrap(), stamped);
+        assert!(!root.join("in/a.pdf").exists());
+
+        // Crash after the copy was written, before the original was removed: finished.
+        let (plan, _) = place_plan(d.path());
+        fs::remove_file(root.join("out/b.pdf")).unwrap();
+        fs::write(root.join("out/b.pdf"), &stamped).unwrap();
+        pending(&mut db, &plan);
+        assert!(matches!(recover(&mut db, &root).unwrap()[..], [Recovered::Completed(_)]));
+        assert!(!root.join("in/a.pdf").exists());
+        assert!(db.pending_intents().unwrap().is_empty());
+    }
 }

@@ -6,7 +6,9 @@
 
 use crate::config::Config;
 use crate::convert::{self, Prepared};
-use crate::db::{Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, TransitionRec};
+use crate::db::{
+    Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, TransitionRec, VersionRec,
+};
 use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, WaitFor};
 use crate::fsops;
 use crate::inspect::{self, Verdict};
@@ -16,6 +18,7 @@ use crate::metadata::{self, Metadata};
 use crate::names;
 use crate::owner;
 use crate::settle::Seen;
+use crate::stamp;
 use crate::store::Store;
 use crate::templates;
 use crate::timefmt;
@@ -364,10 +367,13 @@ impl Pipeline {
                 let dest_dir = self.dest_dir(&dest, None);
                 let entry = wf.entry().id.clone();
                 let root = self.cfg.root.clone();
-                let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid| {
+                let store = self.store.clone();
+                let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid, number| {
                     let id = lid.expect("registration has an id");
                     let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
-                    let rec = transit_record(&Transit {
+                    let copy = Copy { to_step: &to_step, from_step: &entry, action: &action, id, number, at: now };
+                    let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha)?;
+                    let mut rec = transit_record(&Transit {
                         letter_id: id,
                         from: &entry,
                         to: &to_step,
@@ -381,9 +387,12 @@ impl Pipeline {
                         note: warnings.clone(),
                         at: now,
                     });
-                    let mut ops = vec![FsOp::Move { from: rel.into(), to: target, sha256: Some(data.sha.clone()) }];
+                    let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
+                    if let Some(d) = derived {
+                        d.record_in(&mut rec);
+                    }
                     ops.extend(absorb);
-                    Plan { ops, record: rec }
+                    Ok(Plan { ops, record: rec })
                 })?;
                 let t = plan.record.transition.as_ref().expect("has transition");
                 let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
@@ -400,7 +409,20 @@ impl Pipeline {
                 journal::still_same(&self.cfg.root, rel, Some(&sha))?;
                 let dest_dir = self.dest_dir(&dest, Some(&letter));
                 let name = names::letter_file_name(&letter.id, &letter.subject);
-                let in_place = format!("{dest_dir}/{name}") == rel;
+                let bytes = match data {
+                    Some(d) => d.bytes.clone(),
+                    None => fs::read(abs).with_context(|| format!("cannot read {rel}"))?,
+                };
+                let copy = Copy {
+                    to_step: &to_step,
+                    from_step: &letter.step,
+                    action: &action,
+                    id: &letter.id,
+                    number: letter.number.as_deref(),
+                    at: now,
+                };
+                let derived = derive(&wf, &self.store, &copy, &bytes, &sha)?;
+                let in_place = format!("{dest_dir}/{name}") == rel && derived.is_none();
                 // A new version taking the place of the copy where the letter is.
                 let replacing = dest == Dest::Back && original_present && new_content;
                 let (target_abs, target) = if in_place {
@@ -415,7 +437,7 @@ impl Pipeline {
                     ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
                 }
                 if !in_place {
-                    ops.push(FsOp::Move { from: rel.into(), to: target.clone(), sha256: Some(sha.clone()) });
+                    ops.push(place_op(rel, &sha, &target, derived.as_ref()));
                 }
                 let mut note = None;
                 if take_note && let Some(n) = find_note(abs)? {
@@ -433,7 +455,7 @@ impl Pipeline {
                 if let Some(p) = recorded.as_ref().filter(|_| original_present && new_content && !replacing) {
                     ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
                 }
-                let rec = transit_record(&Transit {
+                let mut rec = transit_record(&Transit {
                     letter_id: &letter.id,
                     from: &letter.step,
                     to: &to_step,
@@ -447,6 +469,9 @@ impl Pipeline {
                     note,
                     at: now,
                 });
+                if let Some(d) = derived {
+                    d.record_in(&mut rec);
+                }
                 self.execute(&letter.id, ops, rec)?;
                 tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
                 self.tidy(abs);
@@ -524,6 +549,8 @@ impl Pipeline {
             Some(d) => d.bytes.clone(),
             None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
         };
+        // The letter itself, not suratd's stamp on it (which shows the number).
+        let bytes = stamp::base_of(&bytes).to_vec();
         let limit = self.cfg.processing.timeout;
         let text = inspect::limited(limit, move || inspect::text(&bytes, 20))
             .ok_or_else(|| {
@@ -546,7 +573,7 @@ impl Pipeline {
     fn execute(&mut self, letter_id: &str, ops: Vec<FsOp>, record: Record) -> Result<()> {
         let root = self.cfg.root.clone();
         let prefix = self.wf.id_prefix.clone();
-        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_| Plan { ops, record })?;
+        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_, _| Ok(Plan { ops, record }))?;
         Ok(())
     }
 
@@ -666,9 +693,8 @@ impl Pipeline {
             ops.push(FsOp::MoveCompanion { from, to });
         }
         let root = self.cfg.root.clone();
-        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_| Plan {
-            ops,
-            record: rec,
+        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
+            Ok(Plan { ops, record: rec })
         })?;
         tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code, detail = %detail, "refused a file");
         self.tidy(&self.cfg.root.join(rel));
@@ -768,7 +794,17 @@ fn transit_record(t: &Transit) -> Record {
             mtime_ns: mtime_ns(t.meta) as i64,
             step_changed: t.from != t.to,
         }),
-        version: t.version_from.map(|src| (t.sha.to_string(), size, src.to_string())),
+        versions: t
+            .version_from
+            .map(|src| VersionRec {
+                sha256: t.sha.to_string(),
+                size,
+                source: src.to_string(),
+                kind: "original".into(),
+                base_sha256: None,
+            })
+            .into_iter()
+            .collect(),
         transition: Some(TransitionRec {
             letter_id: t.letter_id.into(),
             at: timefmt::stored(t.at),
@@ -782,6 +818,121 @@ fn transit_record(t: &Transit) -> Record {
             note: t.note.clone(),
         }),
         rejection: None,
+    }
+}
+
+/// What a copy of a letter's file is for: the transition that places it.
+struct Copy<'a> {
+    to_step: &'a str,
+    from_step: &'a str,
+    action: &'a str,
+    id: &'a str,
+    number: Option<&'a str>,
+    at: chrono::DateTime<Utc>,
+}
+
+/// A copy suratd made of a letter's file (already in the version store).
+struct Derived {
+    sha: String,
+    size: i64,
+    kind: &'static str,
+    base_sha: String,
+    source: PathBuf,
+    note: Option<String>,
+}
+
+impl Derived {
+    /// Records the copy as the letter's current file and as a version.
+    fn record_in(self, rec: &mut Record) {
+        if let Some(u) = rec.update.as_mut() {
+            u.sha256 = self.sha.clone();
+            u.size = self.size;
+            // Not known until written: the next look reads the file once.
+            u.mtime_ns = 0;
+        }
+        if let Some(t) = rec.transition.as_mut() {
+            t.sha256 = Some(self.sha.clone());
+            if let Some(n) = self.note {
+                t.note = Some(match t.note.take() {
+                    Some(old) => format!("{old}; {n}"),
+                    None => n,
+                });
+            }
+        }
+        rec.versions.push(VersionRec {
+            sha256: self.sha,
+            size: self.size,
+            source: format!("suratd:{}", self.kind),
+            kind: self.kind.into(),
+            base_sha256: Some(self.base_sha),
+        });
+    }
+}
+
+/// The copy of a letter's file to place at the next step: a stamped review
+/// copy for a review (or the drafter), the clean copy with matching keys
+/// for a step that waits for the signature, otherwise the file as it is
+/// (`None`, also when the copy would be the same bytes). A file that cannot
+/// be stamped goes on unstamped, with a note; it is never blocked by this.
+fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: &str) -> Result<Option<Derived>> {
+    let Some(step) = wf.step(c.to_step) else { return Ok(None) };
+    let made = match step.kind {
+        StepKind::Review | StepKind::Drop => {
+            let peran = wf.step(c.from_step).and_then(|s| s.role.as_deref()).map(|r| wf.role_name(r)).unwrap_or("");
+            let langkah = wf.step(c.from_step).map(|s| s.name.as_str()).unwrap_or("");
+            let state = templates::render(
+                wf.templates.stamp_state(c.from_step, c.action),
+                &[("peran", peran), ("langkah", langkah)],
+            );
+            let waktu = timefmt::human_wib(c.at);
+            let line = templates::render(
+                &wf.templates.stamp,
+                &[("nomor", c.number.unwrap_or(c.id)), ("surat", c.id), ("keadaan", &state), ("waktu", &waktu)],
+            );
+            stamp::stamp(bytes, &line).map(|s| ("stamped", s))
+        }
+        StepKind::Waiting => {
+            let mut keys = vec![("SuratdLetter", c.id)];
+            if let Some(n) = c.number {
+                keys.push(("SuratdNumber", n));
+            }
+            stamp::with_keys(bytes, &keys).map(|s| ("signing", s))
+        }
+        _ => return Ok(None),
+    };
+    let (kind, stamped) = match made {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(letter = c.id, error = %e, "cannot stamp this PDF; it goes on as it is");
+            return Ok(None);
+        }
+    };
+    let new_sha = fsops::sha256_bytes(&stamped.bytes);
+    if new_sha == sha {
+        return Ok(None);
+    }
+    let source = store.put(&new_sha, &stamped.bytes).context("cannot keep the stamped copy in the store")?;
+    Ok(Some(Derived {
+        size: stamped.bytes.len() as i64,
+        sha: new_sha,
+        kind,
+        base_sha: fsops::sha256_bytes(stamp::base_of(bytes)),
+        source,
+        note: stamped.repaired.then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
+    }))
+}
+
+/// Moves the file on, or places suratd's copy of it instead.
+fn place_op(from: &str, from_sha: &str, to: &str, derived: Option<&Derived>) -> FsOp {
+    match derived {
+        None => FsOp::Move { from: from.into(), to: to.into(), sha256: Some(from_sha.into()) },
+        Some(d) => FsOp::Place {
+            from: from.into(),
+            from_sha256: from_sha.into(),
+            to: to.into(),
+            sha256: d.sha.clone(),
+            source: d.source.to_string_lossy().into_owned(),
+        },
     }
 }
 

@@ -140,6 +140,9 @@ pub enum StepCheck {
 pub struct RawTemplates {
     #[serde(default)]
     pub email: BTreeMap<String, Spanned<RawEmail>>,
+    pub stamp: Option<Spanned<String>>,
+    #[serde(default)]
+    pub stamp_states: BTreeMap<String, Spanned<String>>,
     pub reason_file: Option<Spanned<String>>,
     #[serde(default)]
     pub reasons: BTreeMap<String, Spanned<String>>,
@@ -296,14 +299,31 @@ pub struct EmailTemplate {
     pub body: String,
 }
 
+/// Placeholders of the stamp line and of its state texts.
+pub const STAMP_PLACEHOLDERS: &[&str] = &["nomor", "surat", "keadaan", "waktu"];
+pub const STAMP_STATE_PLACEHOLDERS: &[&str] = &["peran", "langkah"];
+
 #[derive(Debug, Clone)]
 pub struct Templates {
     pub email: BTreeMap<String, EmailTemplate>,
+    /// The stamp line on review copies.
+    pub stamp: String,
+    /// The state in the stamp, by `step.action` or by action.
+    pub stamp_states: BTreeMap<String, String>,
     pub reason_file: String,
     pub reasons: BTreeMap<String, String>,
 }
 
 impl Templates {
+    /// The stamp state for `action` taken at step `from`.
+    pub fn stamp_state<'a>(&'a self, from: &str, action: &'a str) -> &'a str {
+        self.stamp_states
+            .get(&format!("{from}.{action}"))
+            .or_else(|| self.stamp_states.get(action))
+            .map(String::as_str)
+            .unwrap_or(action)
+    }
+
     pub fn reason(&self, code: &str) -> &str {
         self.reasons.get(code).map(String::as_str).unwrap_or("Berkas ini tidak dapat diproses ({rincian}).")
     }

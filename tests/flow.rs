@@ -18,7 +18,12 @@ fn full_path(mode: &str) {
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(number, format!("B-001/17000/KP.650/{}", year()));
     assert!(env.files("01-draf").is_empty());
-    assert_eq!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(), draft, "bytes unchanged");
+    // The review copy is the draft with a stamp added (the draft's bytes
+    // stay its prefix): number and state, readable as text.
+    let in02 = env.p(&format!("02-verifikasi/{name}"));
+    assert!(base(&in02) == draft, "the draft is the stamped copy's base");
+    let t = text(&in02);
+    assert!(t.contains(&format!("DRAF - {number} - didaftarkan")), "{t}");
     // The version is in the store beside the database.
     let sha = sha256(&draft);
     assert!(env.dir.path().join("data/store").join(&sha[..2]).join(&sha).is_file());
@@ -30,7 +35,7 @@ fn full_path(mode: &str) {
     env.drop_file(&format!("01-draf/{id} dengan nomor.pdf"), &corrected);
     let here = env.p(&format!("02-verifikasi/{name}"));
     assert!(
-        wait_until(std::time::Duration::from_secs(10), || std::fs::read(&here).ok() == Some(corrected.clone())),
+        wait_until(std::time::Duration::from_secs(10), || here.is_file() && base(&here) == corrected),
         "{:?}\n{}",
         env.tree(),
         env.log()
@@ -43,6 +48,12 @@ fn full_path(mode: &str) {
     env.wait_file("03-kelengkapan", &id);
     env.mv(&format!("03-kelengkapan/{name}"), "03-kelengkapan/setuju");
     env.wait_file("04-ajukan-tte", &id);
+    // The copy for the e-signature portal is clean: no stamp, only an
+    // invisible key for matching.
+    let in04 = env.p(&format!("04-ajukan-tte/{name}"));
+    assert!(base(&in04) == corrected);
+    assert!(!text(&in04).contains("DRAF"), "{}", text(&in04));
+    assert_eq!(suratd::stamp::read_key(&std::fs::read(&in04).unwrap(), "SuratdLetter").as_deref(), Some(id.as_str()));
     // Submitted to the portal; the secretary moves it on by hand.
     env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
     wait_until(std::time::Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte");
@@ -52,7 +63,10 @@ fn full_path(mode: &str) {
     let signed = pdf("Undangan Rapat Koordinasi - ditandatangani secara elektronik");
     env.drop_file(&format!("06-sudah-tte/{id} signed.pdf"), &signed);
     let in07 = env.wait_file("07-distribusi", &id);
-    assert_eq!(std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap(), signed);
+    assert!(
+        std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap() == signed,
+        "a signed file is never rewritten"
+    );
     // The unsigned copy left in 05 was superseded (its bytes are in the store).
     assert!(env.files("05-menunggu-tte").is_empty(), "{:?}", env.files("05-menunggu-tte"));
     assert!(env.files("06-sudah-tte").is_empty());
@@ -65,7 +79,9 @@ fn full_path(mode: &str) {
     assert_eq!((step.as_str(), state.as_str()), ("arsip", "finished"));
     assert_eq!(path.unwrap(), format!("{arsip}/{name}"));
     assert_eq!(env.actions(&id), ["register", "replace", "setuju", "setuju", "forward", "signed", "terkirim"]);
-    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 3);
+    let kinds = |k: &str| env.count(&format!("SELECT COUNT(*) FROM versions WHERE kind = '{k}'"));
+    assert_eq!((kinds("original"), kinds("signing")), (3, 1), "draft, corrected, signed; one copy for signing");
+    assert_eq!(kinds("stamped"), 3, "registered, replaced, verified");
     assert_eq!(env.count("SELECT COUNT(*) FROM intents WHERE state != 'done'"), 0);
     // Nothing left anywhere else.
     let tree: Vec<String> = env.tree().into_iter().filter(|p| !p.starts_with("arsip/")).collect();
@@ -137,14 +153,14 @@ fn revisi_path(mode: &str) {
     env.drop_file(&format!("01-draf/{id} Surat Tugas v2.pdf"), &corrected);
     let back = env.wait_file("02-verifikasi", &id);
     assert_eq!(back, format!("{id} Surat Tugas.pdf"), "same letter, same name");
-    assert_eq!(std::fs::read(env.p(&format!("02-verifikasi/{back}"))).unwrap(), corrected);
+    assert!(base(&env.p(&format!("02-verifikasi/{back}"))) == corrected);
     // The returned copy was superseded; the same letter has two versions.
     assert!(wait_until(std::time::Duration::from_secs(5), || !env
         .files("01-draf/revisi")
         .iter()
         .any(|f| f.ends_with(".pdf"))));
     assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 1);
-    assert_eq!(env.count("SELECT COUNT(*) FROM versions"), 2);
+    assert_eq!(env.count("SELECT COUNT(*) FROM versions WHERE kind = 'original'"), 2, "draft and correction");
     assert_eq!(env.actions(&id), ["register", "revisi", "resubmit"]);
 
     // Sent back a second time by the secretary, after the team leader's approval.

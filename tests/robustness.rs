@@ -6,7 +6,7 @@
 mod common;
 use common::*;
 use std::time::Duration;
-use suratd::db::{Db, LetterUpdate, NewLetter, Record, TransitionRec};
+use suratd::db::{Db, LetterUpdate, NewLetter, Record, TransitionRec, VersionRec};
 use suratd::journal::{FsOp, Plan};
 
 #[test]
@@ -50,7 +50,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
     };
     let mut target = String::new();
     let (_, id) = db
-        .begin_intent("SK", None, Some(&nl), |lid| {
+        .begin_intent("SK", None, Some(&nl), |lid, _| {
             let id = lid.unwrap().to_string();
             target = format!("02-verifikasi/{id} Memo.pdf");
             let plan = Plan {
@@ -70,7 +70,13 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                         mtime_ns: 0,
                         step_changed: true,
                     }),
-                    version: Some((sha.clone(), bytes.len() as i64, format!("01-draf/{name}"))),
+                    versions: vec![VersionRec {
+                        sha256: sha.clone(),
+                        size: bytes.len() as i64,
+                        source: format!("01-draf/{name}"),
+                        kind: "original".into(),
+                        base_sha256: None,
+                    }],
                     transition: Some(TransitionRec {
                         letter_id: id,
                         at: "2026-01-05T01:00:00.000Z".into(),
@@ -86,7 +92,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                     rejection: None,
                 },
             };
-            serde_json::to_string(&plan).unwrap()
+            Ok(serde_json::to_string(&plan).unwrap())
         })
         .unwrap();
     (id.unwrap(), target)
@@ -116,8 +122,8 @@ fn interrupted_transitions_are_completed_or_undone_at_start() {
         wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM intents WHERE state = 'pending'") == 0)
     );
     std::thread::sleep(Duration::from_millis(1000));
-    assert_eq!(std::fs::read(env.p(&target_a)).unwrap(), a);
-    assert_eq!(std::fs::read(env.p(&target_b)).unwrap(), b);
+    assert!(std::fs::read(env.p(&target_a)).unwrap() == a);
+    assert!(std::fs::read(env.p(&target_b)).unwrap() == b);
     assert_eq!(env.letter(&id_a).1, "active");
     assert_eq!(env.letter(&id_b).1, "active");
     assert_eq!(env.letter(&id_c).1, "void", "an undone registration keeps its id, marked void");
@@ -148,7 +154,7 @@ fn a_file_still_being_copied_is_taken_only_when_complete() {
     }
     drop(f);
     let name = env.wait_file("02-verifikasi", "SK-");
-    assert_eq!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap(), bytes);
+    assert!(base(&env.p(&format!("02-verifikasi/{name}"))) == bytes, "complete file taken");
     assert!(env.files("_ditolak").is_empty(), "{:?}", env.files("_ditolak"));
 }
 
@@ -200,7 +206,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
     for (name, bytes, code, phrase) in &cases {
         let (got, path) = reason_of(&format!("01-draf/{name}"));
         assert_eq!(&got, code, "{name}");
-        assert_eq!(&std::fs::read(env.p(&path)).unwrap(), bytes, "{name} kept byte for byte");
+        assert!(&std::fs::read(env.p(&path)).unwrap() == bytes, "{name} kept byte for byte");
         let reason = std::fs::read_to_string(env.p(&format!("{path}.alasan.txt"))).unwrap();
         assert!(reason.contains(phrase), "{name}: {reason}");
         assert!(reason.contains(&format!("Berkas  : {name}")), "{reason}");
@@ -331,7 +337,7 @@ fn a_file_that_keeps_failing_is_set_aside() {
         "{:?}",
         env.tree()
     );
-    assert_eq!(std::fs::read(env.p("_ditolak/Bermasalah.pdf")).unwrap(), bytes);
+    assert!(std::fs::read(env.p("_ditolak/Bermasalah.pdf")).unwrap() == bytes);
     let reason = std::fs::read_to_string(env.p("_ditolak/Bermasalah.pdf.alasan.txt")).unwrap();
     assert!(reason.contains("gagal diproses beberapa kali"), "{reason}");
     assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);

@@ -268,6 +268,16 @@ pub fn pdf(text: &str) -> Vec<u8> {
     out
 }
 
+/// The unstamped base of a file suratd may have stamped.
+pub fn base(path: &Path) -> Vec<u8> {
+    suratd::stamp::base_of(&std::fs::read(path).unwrap()).to_vec()
+}
+
+/// The text of a PDF's first pages, as suratd reads it.
+pub fn text(path: &Path) -> String {
+    suratd::inspect::text(&std::fs::read(path).unwrap(), 5).unwrap_or_default()
+}
+
 pub fn sha256(bytes: &[u8]) -> String {
     suratd::fsops::sha256_bytes(bytes)
 }
