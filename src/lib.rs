@@ -29,6 +29,7 @@ pub mod owner;
 pub mod pipeline;
 pub mod report;
 pub mod settle;
+pub mod signature;
 pub mod stamp;
 pub mod store;
 pub mod templates;

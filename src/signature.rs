@@ -1,0 +1,335 @@
+//! Electronic signatures (TTE / e-TTD) in PDFs. Finds each signature and
+//! checks it: its byte ranges cover the file as it was signed apart from
+//! the signature value; after the last one only validation data or
+//! timestamps follow; the digest of the ranges equals the signed
+//! messageDigest and the signature over the signed attributes verifies with
+//! the signer's certificate (OpenSSL, so BER as well as DER); and, when
+//! trust anchors are configured, the chain reaches one. Never writes.
+
+use anyhow::{Context, Result};
+use lopdf::{Document, Object, ObjectId};
+use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
+use openssl::stack::Stack;
+use openssl::x509::X509;
+use openssl::x509::store::{X509Store, X509StoreBuilder};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The certificates a signer's chain must reach (the BSrE root).
+pub struct Anchors {
+    store: Option<X509Store>,
+}
+
+impl Anchors {
+    pub fn none() -> Anchors {
+        Anchors { store: None }
+    }
+
+    /// Loads PEM (or DER) certificates; an empty list means "not configured".
+    pub fn load(paths: &[impl AsRef<Path>]) -> Result<Anchors> {
+        if paths.is_empty() {
+            return Ok(Anchors::none());
+        }
+        let mut b = X509StoreBuilder::new()?;
+        for p in paths {
+            let p = p.as_ref();
+            let bytes = std::fs::read(p).with_context(|| format!("cannot read the trust anchor {}", p.display()))?;
+            let certs = X509::stack_from_pem(&bytes)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .or_else(|| X509::from_der(&bytes).ok().map(|c| vec![c]))
+                .with_context(|| format!("{} holds no certificate (PEM or DER)", p.display()))?;
+            for c in certs {
+                b.add_cert(c)?;
+            }
+        }
+        Ok(Anchors { store: Some(b.build()) })
+    }
+
+    pub fn configured(&self) -> bool {
+        self.store.is_some()
+    }
+}
+
+/// One signature and what its check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigCheck {
+    /// The signer's common name (or the whole subject).
+    pub signer: String,
+    /// Byte ranges, digest and signature hold.
+    pub intact: bool,
+    /// The chain reaches a trust anchor (`None`: no anchors configured).
+    pub trusted: Option<bool>,
+    /// What is wrong, in words for people (Indonesian).
+    pub problem: Option<String>,
+    /// Where the signed revision ends.
+    pub end: usize,
+}
+
+/// All signatures of a file.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Report {
+    pub signatures: Vec<SigCheck>,
+    /// A change after the last signature that is not validation data.
+    pub modified_after: Option<String>,
+}
+
+impl Report {
+    pub fn is_signed(&self) -> bool {
+        !self.signatures.is_empty()
+    }
+
+    /// Every signature intact (and trusted, where anchors are configured),
+    /// and nothing but validation data after the last one.
+    pub fn holds(&self) -> bool {
+        self.is_signed()
+            && self.modified_after.is_none()
+            && self.signatures.iter().all(|s| s.intact && s.trusted != Some(false))
+    }
+
+    /// Why it does not hold, for a reason file.
+    pub fn problem(&self) -> Option<String> {
+        if !self.is_signed() {
+            return Some("berkas ini tidak memiliki tanda tangan elektronik".into());
+        }
+        if let Some(p) = &self.modified_after {
+            return Some(p.clone());
+        }
+        self.signatures.iter().find_map(|s| {
+            s.problem.clone().or_else(|| {
+                (s.trusted == Some(false)).then(|| {
+                    format!("sertifikat penanda tangan ({}) tidak berasal dari penerbit yang dipercaya", s.signer)
+                })
+            })
+        })
+    }
+
+    /// A one-line summary for the audit trail (English, like logs).
+    pub fn summary(&self) -> String {
+        let sigs: Vec<String> = self
+            .signatures
+            .iter()
+            .map(|s| {
+                format!(
+                    "signed by {} ({}{})",
+                    s.signer,
+                    if s.intact { "intact" } else { "BROKEN" },
+                    match s.trusted {
+                        Some(true) => ", trusted",
+                        Some(false) => ", NOT trusted",
+                        None => ", no trust anchors configured",
+                    }
+                )
+            })
+            .collect();
+        let mut out = if sigs.is_empty() { "not signed".to_string() } else { sigs.join("; ") };
+        if self.modified_after.is_some() {
+            out.push_str("; changed after signing");
+        }
+        out
+    }
+}
+
+/// Whether the file carries a signature (a `/ByteRange`), without checking it.
+pub fn looks_signed(bytes: &[u8]) -> bool {
+    bytes.windows(10).any(|w| w == b"/ByteRange")
+}
+
+/// Finds and checks every signature of a PDF.
+pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
+    if !looks_signed(bytes) {
+        return Report::default();
+    }
+    let Ok(doc) = Document::load_mem(bytes) else {
+        return Report { signatures: vec![], modified_after: Some("struktur PDF tidak terbaca".into()) };
+    };
+    let mut signatures = Vec::new();
+    for obj in doc.objects.values() {
+        let Ok(dict) = obj.as_dict() else { continue };
+        let Ok(range) = dict.get(b"ByteRange").and_then(Object::as_array) else { continue };
+        if !dict.has(b"Contents") {
+            continue;
+        }
+        let range: Vec<i64> = range.iter().filter_map(|o| o.as_i64().ok()).collect();
+        signatures.push(check_one(bytes, &range, anchors));
+    }
+    signatures.sort_by_key(|s| s.end);
+    let modified_after = match signatures.iter().map(|s| s.end).max() {
+        Some(end) if end < bytes.len() => changed_after(bytes, end),
+        _ => None,
+    };
+    Report { signatures, modified_after }
+}
+
+fn broken(problem: &str, end: usize) -> SigCheck {
+    SigCheck { signer: "?".into(), intact: false, trusted: None, problem: Some(problem.into()), end }
+}
+
+fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors) -> SigCheck {
+    let [a, b, c, d] = match range {
+        [a, b, c, d] if *a >= 0 && *b >= 0 && *c >= 0 && *d >= 0 => {
+            [*a as usize, *b as usize, *c as usize, *d as usize]
+        }
+        _ => return broken("ByteRange tanda tangan tidak sah", 0),
+    };
+    let end = c.saturating_add(d);
+    if a != 0 || b + 2 > c || end > bytes.len() {
+        return broken("ByteRange tanda tangan tidak mencakup berkas dengan benar", end.min(bytes.len()));
+    }
+    // The gap holds exactly the signature value: <hex>.
+    let gap = &bytes[b..c];
+    if gap[0] != b'<' || gap[gap.len() - 1] != b'>' {
+        return broken("ByteRange tidak tepat mengapit nilai tanda tangan", end);
+    }
+    let hex: Vec<u8> = gap[1..gap.len() - 1].iter().copied().filter(|c| !c.is_ascii_whitespace()).collect();
+    let Some(der) = decode_hex(&hex) else {
+        return broken("nilai tanda tangan bukan heksadesimal", end);
+    };
+    let Ok(p7) = Pkcs7::from_der(&der) else {
+        return broken("tanda tangan tidak dapat dibaca (bukan CMS/PKCS#7)", end);
+    };
+    let mut data = Vec::with_capacity(b + d);
+    data.extend_from_slice(&bytes[..b]);
+    data.extend_from_slice(&bytes[c..end]);
+
+    let empty = Stack::<X509>::new().expect("stack");
+    let signer = p7
+        .signers(&empty, Pkcs7Flags::empty())
+        .ok()
+        .and_then(|s| s.iter().next().map(|c| common_name(c)))
+        .unwrap_or_else(|| "?".into());
+    let no_store = X509StoreBuilder::new().expect("store").build();
+    let intact = p7.verify(&empty, &no_store, Some(&data), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY).is_ok();
+    if !intact {
+        return SigCheck {
+            signer,
+            intact: false,
+            trusted: None,
+            problem: Some("isi berkas tidak cocok dengan tanda tangannya (berkas diubah setelah ditandatangani, atau tanda tangan rusak)".into()),
+            end,
+        };
+    }
+    let trusted =
+        anchors.store.as_ref().map(|store| p7.verify(&empty, store, Some(&data), None, Pkcs7Flags::BINARY).is_ok());
+    SigCheck { signer, intact, trusted, problem: None, end }
+}
+
+fn decode_hex(h: &[u8]) -> Option<Vec<u8>> {
+    let val = |c: u8| (c as char).to_digit(16).map(|v| v as u8);
+    let mut out = Vec::with_capacity(h.len() / 2 + 1);
+    for pair in h.chunks(2) {
+        let hi = val(pair[0])?;
+        let lo = if pair.len() == 2 { val(pair[1])? } else { 0 };
+        out.push(hi << 4 | lo);
+    }
+    Some(out)
+}
+
+fn common_name(c: &openssl::x509::X509Ref) -> String {
+    c.subject_name()
+        .entries_by_nid(openssl::nid::Nid::COMMONNAME)
+        .next()
+        .and_then(|e| e.data().to_string().ok())
+        .unwrap_or_else(|| format!("{:?}", c.subject_name()))
+}
+
+/// What changed after the signed revision ending at `end`, if it is more
+/// than validation data (a `/DSS`, its certificates and revocation data) or
+/// a document timestamp.
+fn changed_after(bytes: &[u8], end: usize) -> Option<String> {
+    let tail = &bytes[end..];
+    if tail.iter().all(|c| c.is_ascii_whitespace() || *c == 0) {
+        return None;
+    }
+    let changed = || Some("berkas diubah setelah ditandatangani".to_string());
+    let (Ok(before), Ok(after)) = (Document::load_mem(&bytes[..end]), Document::load_mem(bytes)) else {
+        return changed();
+    };
+    let before_root = before.trailer.get(b"Root").and_then(Object::as_reference).ok();
+    let before_info = before.trailer.get(b"Info").and_then(Object::as_reference).ok();
+    for (id, obj) in &after.objects {
+        let Some(old) = before.objects.get(id) else { continue };
+        if same(old, obj) {
+            continue;
+        }
+        let allowed = if Some(*id) == before_root {
+            only_keys_changed(old, obj, &[b"DSS", b"AcroForm", b"Perms"])
+        } else if Some(*id) == before_info {
+            // Whoever adds validation data stamps its name and the time.
+            only_keys_changed(old, obj, &[b"ModDate", b"Producer"])
+        } else {
+            is_validation_data(obj)
+                || only_keys_changed(old, obj, &[b"Annots", b"Fields"]) && timestamp_only(&after, obj)
+        };
+        if !allowed {
+            return changed();
+        }
+    }
+    None
+}
+
+fn same(a: &Object, b: &Object) -> bool {
+    match (a, b) {
+        (Object::Stream(x), Object::Stream(y)) => x.dict == y.dict && x.content == y.content,
+        _ => a == b,
+    }
+}
+
+fn only_keys_changed(old: &Object, new: &Object, keys: &[&[u8]]) -> bool {
+    let (Ok(o), Ok(n)) = (old.as_dict(), new.as_dict()) else { return false };
+    let strip = |d: &lopdf::Dictionary| -> BTreeMap<Vec<u8>, Object> {
+        d.iter().filter(|(k, _)| !keys.contains(&k.as_slice())).map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    strip(o) == strip(n)
+}
+
+fn type_of(obj: &Object) -> Option<&[u8]> {
+    let d = match obj {
+        Object::Stream(s) => &s.dict,
+        o => o.as_dict().ok()?,
+    };
+    d.get(b"Type").and_then(Object::as_name).ok()
+}
+
+fn is_validation_data(obj: &Object) -> bool {
+    matches!(type_of(obj), Some(b"DSS" | b"VRI" | b"DocTimeStamp"))
+}
+
+/// The annotations or fields added to `obj` are document-timestamp fields.
+fn timestamp_only(doc: &Document, obj: &Object) -> bool {
+    let Ok(d) = obj.as_dict() else { return false };
+    let list = d.get(b"Annots").or_else(|_| d.get(b"Fields")).and_then(Object::as_array);
+    let Ok(list) = list else { return true };
+    list.iter().all(|o| {
+        let Ok(id) = o.as_reference() else { return false };
+        is_timestamp_field(doc, id)
+    })
+}
+
+fn is_timestamp_field(doc: &Document, id: ObjectId) -> bool {
+    let Ok(f) = doc.get_dictionary(id) else { return false };
+    match f.get(b"V") {
+        Ok(Object::Reference(v)) => doc.get_object(*v).map(|o| type_of(o) == Some(b"DocTimeStamp")).unwrap_or(false),
+        // A field filled before this revision is left as it was.
+        _ => f.get(b"FT").and_then(Object::as_name).map(|n| n == b"Sig").unwrap_or(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_decodes_with_odd_lengths() {
+        assert_eq!(decode_hex(b"3082"), Some(vec![0x30, 0x82]));
+        assert_eq!(decode_hex(b"308"), Some(vec![0x30, 0x80]));
+        assert_eq!(decode_hex(b"zz"), None);
+    }
+
+    #[test]
+    fn unsigned_files_are_not_signed() {
+        let r = check(b"%PDF-1.4\n%%EOF\n", &Anchors::none());
+        assert!(!r.is_signed() && !r.holds());
+        assert!(r.problem().unwrap().contains("tidak memiliki tanda tangan"));
+    }
+}
