@@ -196,7 +196,7 @@ fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors) -> SigCheck {
     let signer = p7
         .signers(&empty, Pkcs7Flags::empty())
         .ok()
-        .and_then(|s| s.iter().next().map(|c| common_name(c)))
+        .and_then(|s| s.iter().next().map(common_name))
         .unwrap_or_else(|| "?".into());
     let no_store = X509StoreBuilder::new().expect("store").build();
     let intact = p7.verify(&empty, &no_store, Some(&data), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY).is_ok();
