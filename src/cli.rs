@@ -81,6 +81,11 @@ pub fn main() -> ExitCode {
             for w in &warnings {
                 println!("{w}");
             }
+            if let Err(e) = crate::signature::Anchors::load(&cfg.trust_anchors) {
+                let file = cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+                eprintln!("{file}: trust_anchors: {e:#}");
+                return ExitCode::from(1);
+            }
             println!(
                 "ok: config {} and workflow {}: {} steps, {} roles, {} people",
                 cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into()),

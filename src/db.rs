@@ -100,6 +100,18 @@ CREATE TABLE numbers (
 ALTER TABLE versions ADD COLUMN kind TEXT NOT NULL DEFAULT 'original';  -- original | stamped | signing | signed
 ALTER TABLE versions ADD COLUMN base_sha256 TEXT;     -- for a stamped or signing copy: the version it was made from
 "#,
+    r#"
+CREATE TABLE signatures (
+    id          INTEGER PRIMARY KEY,
+    letter_id   TEXT NOT NULL REFERENCES letters(id),
+    sha256      TEXT NOT NULL,                        -- the signed file
+    signer      TEXT NOT NULL,
+    intact      INTEGER NOT NULL,
+    trusted     INTEGER,                              -- NULL: no trust anchors configured
+    problem     TEXT,
+    checked_at  TEXT NOT NULL
+);
+"#,
 ];
 
 pub struct Db {
@@ -237,6 +249,19 @@ pub struct Record {
     pub versions: Vec<VersionRec>,
     pub transition: Option<TransitionRec>,
     pub rejection: Option<RejectionRec>,
+    /// Signature checks of a signed file.
+    #[serde(default)]
+    pub signatures: Vec<SignatureRec>,
+}
+
+/// One signature's check, for the audit trail.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SignatureRec {
+    pub sha256: String,
+    pub signer: String,
+    pub intact: bool,
+    pub trusted: Option<bool>,
+    pub problem: Option<String>,
 }
 
 fn letter_from_row(r: &rusqlite::Row) -> rusqlite::Result<LetterRow> {
@@ -610,6 +635,15 @@ fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![t.letter_id, t.at, t.from_step, t.to_step, t.action, t.actor, t.actor_verified, t.sha256, t.path, t.note],
         )?;
+    }
+    if let Some(t) = &rec.transition {
+        for g in &rec.signatures {
+            tx.execute(
+                "INSERT INTO signatures (letter_id, sha256, signer, intact, trusted, problem, checked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![t.letter_id, g.sha256, g.signer, g.intact, g.trusted, g.problem, t.at],
+            )?;
+        }
     }
     if let Some(r) = &rec.rejection {
         tx.execute(

@@ -96,6 +96,21 @@ pub struct Facts<'a, 'w> {
     /// Whether the PDF's text contains the letter's number (`None`: not
     /// looked at yet; asked for with [`Decision::NeedText`]).
     pub number_in_text: Option<bool>,
+    /// For a file in a signed-drop folder: whether its signature holds.
+    pub signature: Signed,
+}
+
+/// What the signature check found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signed {
+    /// Not looked at (the file is not in a signed-drop folder).
+    Unchecked,
+    /// No signature at all.
+    No,
+    /// Every signature holds.
+    Holds,
+    /// A signature does not hold; why.
+    Fails(String),
 }
 
 /// Where a file goes.
@@ -236,6 +251,9 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
             let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
             let (to_step, dest, _) = arrive(wf, next, 0);
             Decision::Register { to_step, dest, action: "register".into() }
+        } else if step.kind == StepKind::SignedDrop {
+            // A signed file that matches no letter waiting for a signature.
+            reject("no_match", "")
         } else {
             reject("unknown_file", "")
         };
@@ -303,8 +321,20 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
         return reject("letter_elsewhere", "");
     }
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
-        let action = if step.kind == StepKind::SignedDrop { "signed" } else { "forward" };
-        return move_to(step, action, false);
+        if step.kind == StepKind::SignedDrop {
+            let problem = match &f.signature {
+                Signed::Holds => return move_to(step, "signed", false),
+                Signed::No | Signed::Unchecked => ("not_signed", String::new()),
+                Signed::Fails(why) => ("signature_invalid", why.clone()),
+            };
+            // The letter's own unsigned copy, moved here by hand, goes back.
+            return if *f.content == Content::Known {
+                Decision::Return { reason: problem.0 }
+            } else {
+                Decision::Reject { reason: problem.0, detail: problem.1 }
+            };
+        }
+        return move_to(step, "forward", false);
     }
     Decision::Return { reason: "wrong_folder" }
 }
@@ -341,6 +371,7 @@ mod tests {
                 note,
                 meta_problem: None,
                 number_in_text: Some(true),
+                signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
             },
         )
     }
@@ -464,6 +495,7 @@ mod tests {
             note: Note::Missing,
             meta_problem: None,
             number_in_text: None,
+            signature: Signed::Unchecked,
         };
         assert_eq!(decide(&wf, &f), Decision::NeedText);
         f.number_in_text = Some(false);
@@ -475,6 +507,37 @@ mod tests {
         let place = classify(&wf, "02-verifikasi/setuju/a.pdf");
         let f = Facts { place: &place, letter: Some(&l), number_in_text: None, ..f };
         assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "kelengkapan"));
+    }
+
+    #[test]
+    fn only_a_signature_that_holds_passes_the_signed_drop() {
+        let wf = wf();
+        let l = letter("menunggu_tte");
+        let place = classify(&wf, "06-sudah-tte/signed.pdf");
+        let mut f = Facts {
+            place: &place,
+            letter: Some(&l),
+            content: &Content::Pdf,
+            at_recorded_path: false,
+            original_present: true,
+            note: Note::Missing,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: Signed::No,
+        };
+        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: "not_signed", .. }));
+        f.signature = Signed::Fails("rusak".into());
+        assert_eq!(decide(&wf, &f), Decision::Reject { reason: "signature_invalid", detail: "rusak".into() });
+        // The unsigned copy itself, moved here by hand, is put back.
+        let f2 = Facts { content: &Content::Known, original_present: false, signature: Signed::No, ..f.clone() };
+        assert_eq!(decide(&wf, &f2), Decision::Return { reason: "not_signed" });
+        f.signature = Signed::Holds;
+        assert!(
+            matches!(decide(&wf, &f), Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed")
+        );
+        // A signed file that matches no waiting letter.
+        let f3 = Facts { letter: None, ..f };
+        assert!(matches!(decide(&wf, &f3), Decision::Reject { reason: "no_match", .. }));
     }
 
     #[test]

@@ -7,9 +7,10 @@
 use crate::config::Config;
 use crate::convert::{self, Prepared};
 use crate::db::{
-    Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, TransitionRec, VersionRec,
+    Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, SignatureRec, TransitionRec,
+    VersionRec,
 };
-use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, WaitFor};
+use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, Signed, WaitFor};
 use crate::fsops;
 use crate::inspect::{self, Verdict};
 use crate::journal::{self, FsOp, Plan};
@@ -18,6 +19,7 @@ use crate::metadata::{self, Metadata};
 use crate::names;
 use crate::owner;
 use crate::settle::Seen;
+use crate::signature::{self, Anchors};
 use crate::stamp;
 use crate::store::Store;
 use crate::templates;
@@ -51,13 +53,17 @@ pub struct Pipeline {
     pub wf: Arc<Workflow>,
     pub db: Db,
     pub store: Store,
+    /// Certificates a signer's chain must reach (none configured: only the
+    /// signatures themselves are checked).
+    pub anchors: Arc<Anchors>,
 }
 
 impl Pipeline {
     pub fn open(cfg: Config, wf: Arc<Workflow>) -> Result<Pipeline> {
         let db = Db::open(&cfg.database)?;
         let store = Store::new(cfg.store_dir());
-        Ok(Pipeline { cfg, wf, db, store })
+        let anchors = Arc::new(Anchors::load(&cfg.trust_anchors)?);
+        Ok(Pipeline { cfg, wf, db, store, anchors })
     }
 
     pub fn root(&self) -> &Path {
@@ -153,6 +159,7 @@ impl Pipeline {
                 data: None,
                 note: Note::Missing,
                 described: None,
+                signed: (Signed::Unchecked, None),
             });
         }
         if !meta.is_file() {
@@ -179,6 +186,27 @@ impl Pipeline {
         };
         let letter =
             letter.filter(|l| !matches!(LetterState::parse(&l.state), LetterState::Pending | LetterState::Void));
+
+        // A signed file from the portal: check its signature, and find its
+        // letter by number, key or content when its name does not say.
+        let mut signed = (Signed::Unchecked, None);
+        let mut letter = letter;
+        if let Place::Step { step, area: Area::Inbox } = place
+            && step.kind == StepKind::SignedDrop
+        {
+            let report = self.check_signature(&bytes)?;
+            signed = (
+                match (report.is_signed(), report.holds()) {
+                    (false, _) => Signed::No,
+                    (true, true) => Signed::Holds,
+                    (true, false) => Signed::Fails(report.problem().unwrap_or_default()),
+                },
+                Some(report),
+            );
+            if letter.is_none() {
+                letter = self.match_signed(step, &bytes)?;
+            }
+        }
 
         let age = age_of(meta);
         let content = match &letter {
@@ -214,6 +242,7 @@ impl Pipeline {
             data: Some(FileData { sha, bytes }),
             note,
             described,
+            signed,
         })
     }
 
@@ -265,7 +294,8 @@ impl Pipeline {
     }
 
     fn act(&mut self, a: Arrival) -> Result<Outcome> {
-        let Arrival { abs, rel, meta, place, letter, content, data, note, described } = a;
+        let Arrival { abs, rel, meta, place, letter, content, data, note, described, signed } = a;
+        let (signed, report) = signed;
         let (content, data) = (&content, data.as_ref());
         let wf = self.wf.clone();
         let view = letter.as_ref().map(LetterRow::view);
@@ -285,6 +315,7 @@ impl Pipeline {
                 _ => None,
             },
             number_in_text: None,
+            signature: signed,
         };
         let mut decision = engine::decide(&wf, &facts);
         if decision == Decision::NeedText {
@@ -472,6 +503,27 @@ impl Pipeline {
                 if let Some(d) = derived {
                     d.record_in(&mut rec);
                 }
+                if action == "signed"
+                    && let Some(r) = &report
+                {
+                    for v in rec.versions.iter_mut().filter(|v| v.sha256 == sha) {
+                        v.kind = "signed".into();
+                    }
+                    if let Some(t) = rec.transition.as_mut() {
+                        t.note = Some(r.summary());
+                    }
+                    rec.signatures = r
+                        .signatures
+                        .iter()
+                        .map(|c| SignatureRec {
+                            sha256: sha.clone(),
+                            signer: c.signer.clone(),
+                            intact: c.intact,
+                            trusted: c.trusted,
+                            problem: c.problem.clone(),
+                        })
+                        .collect();
+                }
                 self.execute(&letter.id, ops, rec)?;
                 tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
                 self.tidy(abs);
@@ -559,6 +611,59 @@ impl Pipeline {
             .flatten()
             .unwrap_or_default();
         Ok(inspect::contains_loosely(&text, &number))
+    }
+
+    /// Checks a PDF's signatures, on a thread with the processing time limit.
+    fn check_signature(&self, bytes: &[u8]) -> Result<signature::Report> {
+        let (bytes, anchors, limit) = (bytes.to_vec(), self.anchors.clone(), self.cfg.processing.timeout);
+        inspect::limited(limit, move || signature::check(&bytes, &anchors))
+            .ok_or_else(|| {
+                anyhow::anyhow!("checking the signature took longer than {}", humantime::format_duration(limit))
+            })?
+            .ok_or_else(|| anyhow::anyhow!("the signature check failed on this file"))
+    }
+
+    /// Letters that wait for a signed file in `step` (their step leads to it).
+    fn waiting_for(&self, step: &crate::workflow::Step) -> Result<Vec<LetterRow>> {
+        let wf = &self.wf;
+        Ok(self
+            .db
+            .in_flight()?
+            .into_iter()
+            .filter(|l| wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str())))
+            .collect())
+    }
+
+    /// The letter a signed file belongs to when its name does not say: the
+    /// number in its text, else the key suratd wrote into the copy for
+    /// signing, else the copy's exact bytes at its beginning.
+    fn match_signed(&self, step: &crate::workflow::Step, bytes: &[u8]) -> Result<Option<LetterRow>> {
+        let waiting = self.waiting_for(step)?;
+        if waiting.is_empty() {
+            return Ok(None);
+        }
+        let text = inspect::text(bytes, 20).unwrap_or_default();
+        let by_number: Vec<&LetterRow> = waiting
+            .iter()
+            .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(&text, n)))
+            .collect();
+        if let [one] = by_number[..] {
+            return Ok(Some(one.clone()));
+        }
+        if let Some(id) = stamp::read_key(bytes, "SuratdLetter")
+            && let Some(l) = waiting.iter().find(|l| l.id == id)
+        {
+            return Ok(Some(l.clone()));
+        }
+        for l in &waiting {
+            if let Ok(copy) = fs::read(self.store.path_of(&l.sha256))
+                && !copy.is_empty()
+                && bytes.starts_with(&copy)
+            {
+                return Ok(Some(l.clone()));
+            }
+        }
+        Ok(None)
     }
 
     /// Keeps a version's bytes in the store (before anything moves).
@@ -660,10 +765,17 @@ impl Pipeline {
             _ => String::new(),
         };
         let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
-        let detail = if code == "duplicate" {
-            letter.and_then(|l| l.path.clone()).unwrap_or_default()
-        } else {
-            detail.to_string()
+        let detail = match (code, place) {
+            ("duplicate", _) => letter.and_then(|l| l.path.clone()).unwrap_or_default(),
+            ("no_match", Place::Step { step, .. }) => {
+                let waiting: Vec<String> = self
+                    .waiting_for(step)?
+                    .iter()
+                    .map(|l| format!("{} ({})", l.id, l.number.as_deref().unwrap_or("tanpa nomor")))
+                    .collect();
+                if waiting.is_empty() { "tidak ada".into() } else { waiting.join(", ") }
+            }
+            _ => detail.to_string(),
         };
         let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
         let is_link = meta.file_type().is_symlink();
@@ -737,6 +849,8 @@ struct Arrival<'a, 'w> {
     data: Option<FileData>,
     note: Note,
     described: Option<Described>,
+    /// The signature check of a signed drop, and its report.
+    signed: (Signed, Option<signature::Report>),
 }
 
 /// The sidecar of a PDF: `<same name>.yaml` or `.yml`.
@@ -818,6 +932,7 @@ fn transit_record(t: &Transit) -> Record {
             note: t.note.clone(),
         }),
         rejection: None,
+        signatures: vec![],
     }
 }
 
@@ -876,6 +991,10 @@ impl Derived {
 /// be stamped goes on unstamped, with a note; it is never blocked by this.
 fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: &str) -> Result<Option<Derived>> {
     let Some(step) = wf.step(c.to_step) else { return Ok(None) };
+    // A signed PDF is never rewritten.
+    if signature::looks_signed(bytes) {
+        return Ok(None);
+    }
     let made = match step.kind {
         StepKind::Review | StepKind::Drop => {
             let peran = wf.step(c.from_step).and_then(|s| s.role.as_deref()).map(|r| wf.role_name(r)).unwrap_or("");

@@ -280,6 +280,9 @@ pub const REASON_CODES: &[&str] = &[
     "no_klasifikasi",
     "bad_sidecar",
     "number_missing",
+    "not_signed",
+    "signature_invalid",
+    "no_match",
     "failed_repeatedly",
 ];
 pub const REASON_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "rincian", "folder_draf", "langkah", "surat"];

@@ -60,9 +60,13 @@ fn full_path(mode: &str) {
     assert_eq!(env.letter(&id).0, "menunggu_tte");
 
     // The signed PDF comes back from the portal and is dropped in 06.
-    let signed = pdf("Undangan Rapat Koordinasi - ditandatangani secara elektronik");
+    // (A file signed with pyHanko; its name carries the letter's id.)
+    let signed = signed_fixture("signed.pdf");
     env.drop_file(&format!("06-sudah-tte/{id} signed.pdf"), &signed);
     let in07 = env.wait_file("07-distribusi", &id);
+    let signer: String =
+        env.conn().query_row("SELECT signer FROM signatures WHERE letter_id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert_eq!(signer, "Kepala BPS Provinsi Bengkulu");
     assert!(
         std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap() == signed,
         "a signed file is never rewritten"
@@ -80,7 +84,11 @@ fn full_path(mode: &str) {
     assert_eq!(path.unwrap(), format!("{arsip}/{name}"));
     assert_eq!(env.actions(&id), ["register", "replace", "setuju", "setuju", "forward", "signed", "terkirim"]);
     let kinds = |k: &str| env.count(&format!("SELECT COUNT(*) FROM versions WHERE kind = '{k}'"));
-    assert_eq!((kinds("original"), kinds("signing")), (3, 1), "draft, corrected, signed; one copy for signing");
+    assert_eq!(
+        (kinds("original"), kinds("signing"), kinds("signed")),
+        (2, 1, 1),
+        "draft, corrected; for signing; signed"
+    );
     assert_eq!(kinds("stamped"), 3, "registered, replaced, verified");
     assert_eq!(env.count("SELECT COUNT(*) FROM intents WHERE state != 'done'"), 0);
     // Nothing left anywhere else.

@@ -178,3 +178,97 @@ fn the_number_must_be_in_the_letter_before_it_goes_for_signature() {
     env.wait_file("04-ajukan-tte", &id);
     assert_eq!(env.letter(&id).0, "ajukan_tte");
 }
+
+/// Walks a new letter from the draft folder to 05-menunggu-tte; returns its
+/// id and file name. The draft's text carries its number.
+fn to_signature(env: &Env, sidecar: Option<&str>, draft_text: impl Fn(&str) -> String) -> (String, String) {
+    if let Some(sc) = sidecar {
+        std::fs::write(env.p("01-draf/KP.650 Undangan Rapat Koordinasi.yaml"), sc).unwrap();
+    }
+    env.drop_file("01-draf/KP.650 Undangan Rapat Koordinasi.pdf", &pdf("Undangan tanpa nomor"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number = number_of(env, &id);
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&draft_text(&number)));
+    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.mv(&format!("{from}/{name}"), to);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    (id, name)
+}
+
+#[test]
+fn a_signed_file_without_the_id_is_matched_by_the_number_in_its_text() {
+    let env = env("events");
+    let _d = env.start();
+    // The pyHanko fixture says "Nomor: B-001/17000/KP.650/2026"; a letter
+    // dated in 2026 gets that number in any later year too.
+    let (id, _) = to_signature(&env, Some("tanggal: 2026-01-15\n"), |n| format!("Nomor: {n}"));
+    assert_eq!(number_of(&env, &id), "B-001/17000/KP.650/2026");
+    let signed = signed_fixture("signed.pdf");
+    env.drop_file("06-sudah-tte/Surat hasil TTE.pdf", &signed);
+    let in07 = env.wait_file("07-distribusi", &id);
+    assert!(std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap() == signed);
+    assert!(env.files("05-menunggu-tte").is_empty(), "the unsigned copy left the share");
+    let note: String = env
+        .conn()
+        .query_row("SELECT note FROM transitions WHERE letter_id = ?1 AND action = 'signed'", [&id], |r| r.get(0))
+        .unwrap();
+    assert!(note.contains("Kepala BPS Provinsi Bengkulu") && note.contains("intact"), "{note}");
+}
+
+#[test]
+fn unsigned_and_broken_signatures_are_refused_at_the_signed_drop() {
+    let env = env_with("events", "trust_anchors: [anchors.pem]\n");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signed/root-ca.pem"),
+        env.dir.path().join("anchors.pem"),
+    )
+    .unwrap();
+    let _d = env.start();
+    // HM.340: the fixtures' text names a KP.650 number, so they match no letter by number here.
+    let (id, name) = to_signature(&env, Some("klasifikasi: HM.340\n"), |n| format!("Nomor: {n}"));
+    let waiting = format!("05-menunggu-tte/{name}");
+
+    // Unsigned, tampered, and signed by an unknown CA: each refused with a reason.
+    env.drop_file(&format!("06-sudah-tte/{id} belum.pdf"), &pdf("belum ditandatangani"));
+    env.drop_file(&format!("06-sudah-tte/{id} rusak.pdf"), &signed_fixture("tampered-byte.pdf"));
+    env.drop_file(&format!("06-sudah-tte/{id} palsu.pdf"), &signed_fixture("untrusted.pdf"));
+    // A signed file that matches no waiting letter.
+    env.drop_file("06-sudah-tte/entah.pdf", &signed_fixture("signed-dss.pdf"));
+    assert!(
+        wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 4),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let code = |f: &str| -> String {
+        env.conn()
+            .query_row(
+                "SELECT reason_code FROM rejections WHERE original_path = ?1",
+                [format!("06-sudah-tte/{f}")],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(code(&format!("{id} belum.pdf")), "not_signed");
+    assert_eq!(code(&format!("{id} rusak.pdf")), "signature_invalid");
+    assert_eq!(code(&format!("{id} palsu.pdf")), "signature_invalid");
+    assert_eq!(code("entah.pdf"), "no_match");
+    let r = std::fs::read_to_string(env.p(&format!("_ditolak/{id} palsu.pdf.alasan.txt"))).unwrap();
+    assert!(r.contains("tidak berasal dari penerbit yang dipercaya"), "{r}");
+    let r = std::fs::read_to_string(env.p("_ditolak/entah.pdf.alasan.txt")).unwrap();
+    assert!(r.contains(&id), "the reason lists the letters waiting: {r}");
+    // The letter still waits, untouched.
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    assert!(env.p(&waiting).is_file());
+
+    // The unsigned copy itself, moved to 06 by hand, is put back.
+    env.mv(&waiting, "06-sudah-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.p(&waiting).is_file()));
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+}

@@ -90,6 +90,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                         note: None,
                     }),
                     rejection: None,
+                    signatures: vec![],
                 },
             };
             Ok(serde_json::to_string(&plan).unwrap())

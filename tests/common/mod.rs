@@ -115,7 +115,17 @@ impl Env {
             }
         });
         assert!(ok, "no file {prefix}* in {rel}; tree: {:#?}\nlog:\n{}", self.tree(), self.log());
+        // The file is placed before its transition is committed: wait for that too.
+        self.settled();
         found.unwrap()
+    }
+
+    /// Waits until no transition is under way.
+    pub fn settled(&self) {
+        let done = wait_until(Duration::from_secs(10), || {
+            self.db.exists() && self.count("SELECT COUNT(*) FROM intents WHERE state = 'pending'") == 0
+        });
+        assert!(done, "a transition stayed pending");
     }
 
     pub fn letter(&self, id: &str) -> (String, String, Option<String>) {
@@ -284,6 +294,11 @@ pub fn sha256(bytes: &[u8]) -> String {
 
 pub fn year() -> i32 {
     suratd::timefmt::year_wib(chrono::Utc::now())
+}
+
+/// A PDF from tests/fixtures/signed (signed with pyHanko by make.py there).
+pub fn signed_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signed").join(name)).unwrap()
 }
 
 /// The shared real-world corpus, when this checkout has it beside it.
