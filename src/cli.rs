@@ -44,6 +44,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Does this file match the audit trail; is its signature intact
+    Verify {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
     /// One letter's audit trail (LETTER is its id or its number)
     History {
         #[arg(value_name = "LETTER")]
@@ -154,6 +159,13 @@ pub fn main() -> ExitCode {
                 Err(e) => fail(format!("{e:#}")),
             }
         }
+        Command::Verify { file } => match crate::verify::run(&cfg, &wf, file) {
+            Ok(v) => {
+                print!("{}", v.text);
+                if v.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            }
+            Err(e) => fail(format!("{e:#}")),
+        },
         Command::Run => {
             let _guard = logging::init(&cfg.log);
             for w in &warnings {

@@ -418,6 +418,26 @@ impl Db {
         Ok(rows)
     }
 
+    /// Recorded versions with these bytes: (letter id, kind, added at).
+    pub fn versions_with(&self, sha256: &str) -> Result<Vec<(String, String, String)>> {
+        let mut st =
+            self.conn.prepare("SELECT letter_id, kind, added_at FROM versions WHERE sha256 = ?1 ORDER BY added_at")?;
+        let rows =
+            st.query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A letter's versions, oldest first: (sha256, kind, added at).
+    pub fn versions_of(&self, letter_id: &str) -> Result<Vec<(String, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT sha256, kind, added_at FROM versions WHERE letter_id = ?1 ORDER BY added_at, rowid")?;
+        let rows = st
+            .query_map([letter_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     pub fn rejections(&self) -> Result<Vec<RejectionRec>> {
         let mut st = self.conn.prepare(
             "SELECT at, original_path, path, reason_code, reason, sha256, owner, letter_id FROM rejections ORDER BY id",

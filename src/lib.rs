@@ -34,6 +34,7 @@ pub mod stamp;
 pub mod store;
 pub mod templates;
 pub mod timefmt;
+pub mod verify;
 pub mod watch;
 pub mod workflow;
 pub mod yaml;

@@ -95,6 +95,24 @@ fn full_path(mode: &str) {
     let tree: Vec<String> = env.tree().into_iter().filter(|p| !p.starts_with("arsip/")).collect();
     assert!(tree.is_empty(), "{tree:?}");
 
+    // `suratd verify`: the archived file is the signed version, intact.
+    let archived = env.p(&format!("{arsip}/{name}"));
+    let out = env.cli(&["verify", archived.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&id) && text.contains("(signed)") && text.contains("matches:   yes"), "{text}");
+    assert!(text.contains("signed by Kepala BPS Provinsi Bengkulu (intact"), "{text}");
+    // A copy with one byte changed is not what was recorded, and its signature breaks.
+    let mut changed = std::fs::read(&archived).unwrap();
+    let at = changed.windows(8).position(|w| w == b"Undangan").unwrap();
+    changed[at] = b'u';
+    let copy = env.dir.path().join(format!("{id} salinan.pdf"));
+    std::fs::write(&copy, &changed).unwrap();
+    let out = env.cli(&["verify", copy.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("matches:   NO") && text.contains("does NOT hold"), "{text}");
+
     // The audit trail through the CLI, as JSON.
     let out = env.cli(&["history", &id, "--json"]);
     assert!(out.status.success());
