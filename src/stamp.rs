@@ -313,6 +313,22 @@ mod tests {
     }
 
     #[test]
+    fn a_broken_cross_reference_table_is_stamped_on_a_repaired_copy() {
+        let mut orig = page_pdf(0, false, false);
+        // Point startxref at the wrong place: readers must reconstruct.
+        let at = orig.windows(9).rposition(|w| w == b"startxref").unwrap() + 10;
+        let end = at + orig[at..].iter().position(|c| *c == b'\n').unwrap();
+        orig.splice(at..end, b"17".iter().copied());
+        let doc = Document::load_mem(&orig).unwrap();
+        assert!(doc.xref_recovery.is_some(), "the test file needs reconstruction");
+        let s = stamp(&orig, "DRAF - diperbaiki").unwrap();
+        assert!(s.repaired);
+        let again = Document::load_mem(&s.bytes).unwrap();
+        assert!(again.xref_recovery.is_none(), "the stamped file reads without repair");
+        assert!(text_of(&s.bytes).contains("diperbaiki"));
+    }
+
+    #[test]
     fn keys_are_invisible_and_readable() {
         let orig = page_pdf(0, false, false);
         let k = with_keys(&orig, &[("SuratdLetter", "SK-2026-0001")]).unwrap().bytes;

@@ -185,7 +185,7 @@ fn to_signature(env: &Env, sidecar: Option<&str>, draft_text: impl Fn(&str) -> S
     if let Some(sc) = sidecar {
         std::fs::write(env.p("01-draf/KP.650 Undangan Rapat Koordinasi.yaml"), sc).unwrap();
     }
-    env.drop_file("01-draf/KP.650 Undangan Rapat Koordinasi.pdf", &pdf("Undangan tanpa nomor"));
+    env.drop_file("01-draf/KP.650 Undangan Rapat Koordinasi.pdf", &pdf(&format!("Undangan {}", draft_text("-"))));
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name[..12].to_string();
     let number = number_of(env, &id);
@@ -271,4 +271,32 @@ fn unsigned_and_broken_signatures_are_refused_at_the_signed_drop() {
     env.mv(&waiting, "06-sudah-tte");
     assert!(wait_until(Duration::from_secs(10), || env.p(&waiting).is_file()));
     assert_eq!(env.letter(&id).0, "menunggu_tte");
+}
+
+#[test]
+fn a_signed_file_is_matched_by_the_key_in_the_copy_or_by_its_bytes() {
+    // A workflow without the number check, so the letters' text names no number.
+    let env = env_with("events", "workflow: workflow.yaml\n");
+    std::fs::write(
+        env.dir.path().join("workflow.yaml"),
+        SHIPPED.replace("    checks: [number_in_text]  # the number must be in the letter before signing\n", ""),
+    )
+    .unwrap();
+    let _d = env.start();
+    let (a, name_a) = to_signature(&env, None, |_| "Surat pertama".into());
+    let (b, name_b) = to_signature(&env, None, |_| "Surat kedua".into());
+    let copy_a = std::fs::read(env.p(&format!("05-menunggu-tte/{name_a}"))).unwrap();
+    let copy_b = std::fs::read(env.p(&format!("05-menunggu-tte/{name_b}"))).unwrap();
+
+    // A's portal keeps the document information: matched by suratd's key.
+    env.drop_file("06-sudah-tte/hasil-1.pdf", &sign_like_a_portal(&copy_a, "Kepala", false));
+    let got_a = env.wait_file("07-distribusi", &a);
+    // B's portal replaces it: matched because B's copy is the file's beginning.
+    let signed_b = sign_like_a_portal(&copy_b, "Kepala", true);
+    assert_eq!(suratd::stamp::read_key(&signed_b, "SuratdLetter"), None);
+    env.drop_file("06-sudah-tte/hasil-2.pdf", &signed_b);
+    let got_b = env.wait_file("07-distribusi", &b);
+    assert!(std::fs::read(env.p(&format!("07-distribusi/{got_b}"))).unwrap() == signed_b);
+    assert!(got_a.starts_with(&a) && got_b.starts_with(&b));
+    assert!(env.files("05-menunggu-tte").is_empty());
 }

@@ -81,3 +81,18 @@ fn bad_anchor_files_are_explained() {
     assert!(e.to_string().contains("holds no certificate"), "{e}");
     assert!(Anchors::load(&[fixture("missing.pem")]).is_err());
 }
+
+#[test]
+fn the_test_signer_makes_signatures_the_checker_accepts() {
+    let pdf = read("unsigned.pdf");
+    let signed = common_sign(&pdf);
+    let r = check(&signed, &Anchors::none());
+    assert!(r.holds(), "{r:?}");
+    assert_eq!(r.signatures[0].signer, "Portal TTE Test");
+    assert!(signed.starts_with(&pdf));
+}
+
+mod common;
+fn common_sign(pdf: &[u8]) -> Vec<u8> {
+    common::sign_like_a_portal(pdf, "Portal TTE Test", false)
+}

@@ -306,3 +306,62 @@ pub fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real-world");
     p.is_dir().then_some(p)
 }
+
+/// Signs `bytes` the way an e-signature portal does: an incremental update
+/// with a signature dictionary whose /ByteRange covers everything but the
+/// CMS value. A throw-away CA and signer are made on each call. With
+/// `new_info`, the update also replaces the document information (as a
+/// portal that rewrites metadata would), hiding suratd's matching keys.
+pub fn sign_like_a_portal(bytes: &[u8], signer: &str, new_info: bool) -> Vec<u8> {
+    use lopdf::{Document, IncrementalDocument, Object, StringFormat, dictionary};
+    use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
+    use openssl::x509::X509NameBuilder;
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, stack::Stack, x509::X509};
+
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("CN", signer).unwrap();
+    let name = name.build();
+    let mut b = X509::builder().unwrap();
+    b.set_version(2).unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(&name).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(3650).unwrap()).unwrap();
+    b.sign(&key, MessageDigest::sha256()).unwrap();
+    let cert = b.build();
+
+    let doc = Document::load_mem(bytes).unwrap();
+    let mut inc = IncrementalDocument::create_from(bytes.to_vec(), doc);
+    let placeholder = vec![0u8; 6000];
+    inc.new_document.add_object(dictionary! {
+        "Type" => "Sig", "Filter" => "Adobe.PPKLite", "SubFilter" => "adbe.pkcs7.detached",
+        "ByteRange" => vec![0.into(), 1_111_111_111.into(), 1_222_222_222.into(), 1_333_333_333.into()],
+        "Contents" => Object::String(placeholder.clone(), StringFormat::Hexadecimal),
+    });
+    if new_info {
+        let info = inc.new_document.add_object(dictionary! { "Producer" => Object::string_literal("Portal TTE") });
+        inc.new_document.trailer.set("Info", info);
+    }
+    let mut out = Vec::new();
+    inc.save_to(&mut out).unwrap();
+
+    let find = |needle: &[u8]| out.windows(needle.len()).rposition(|w| w == needle).unwrap();
+    let hex_start = find(&b"0".repeat(12000)) - 1; // at '<'
+    let hex_end = hex_start + 12000 + 2; // after '>'
+    let (b1, c1) = (hex_start, hex_end);
+    let d1 = out.len() - c1;
+    let range = format!("0 {b1:010} {c1:010} {d1:010}");
+    let at = find(b"0 1111111111 1222222222 1333333333");
+    out[at..at + range.len()].copy_from_slice(range.as_bytes());
+    let mut data = out[..b1].to_vec();
+    data.extend_from_slice(&out[c1..]);
+    let p7 =
+        Pkcs7::sign(&cert, &key, &Stack::new().unwrap(), &data, Pkcs7Flags::DETACHED | Pkcs7Flags::BINARY).unwrap();
+    let der = p7.to_der().unwrap();
+    let hex: String = der.iter().map(|x| format!("{x:02x}")).collect();
+    assert!(hex.len() <= 12000);
+    out[b1 + 1..b1 + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    out
+}
