@@ -49,7 +49,10 @@ fn ends_with_eof(b: &[u8]) -> bool {
 /// data had to be reconstructed (an update on a broken table is broken too).
 fn load_base(bytes: &[u8]) -> Result<(Vec<u8>, Document, bool), StampError> {
     let base = base_of(bytes);
-    let doc = Document::load_mem(base).map_err(|e| match e {
+    // The update never rewrites existing objects' data, so large streams
+    // (images, fonts) are not kept in memory while stamping.
+    let options = lopdf::LoadOptions::with_filter(drop_large_streams);
+    let doc = Document::load_mem_with_options(base, options).map_err(|e| match e {
         lopdf::Error::Decryption(_) | lopdf::Error::InvalidPassword => StampError::Encrypted,
         e => StampError::Unreadable(e.to_string()),
     })?;
@@ -57,7 +60,8 @@ fn load_base(bytes: &[u8]) -> Result<(Vec<u8>, Document, bool), StampError> {
         return Err(StampError::Encrypted);
     }
     if doc.xref_recovery.is_some() {
-        let mut repaired = doc.clone();
+        // A repaired copy is written whole: read it whole.
+        let mut repaired = Document::load_mem(base).map_err(|e| StampError::Unreadable(e.to_string()))?;
         let mut out = Vec::new();
         repaired.save_to(&mut out).map_err(|e| StampError::Unreadable(e.to_string()))?;
         let doc = Document::load_mem(&out).map_err(|e| StampError::Unreadable(e.to_string()))?;
@@ -66,9 +70,51 @@ fn load_base(bytes: &[u8]) -> Result<(Vec<u8>, Document, bool), StampError> {
     Ok((base.to_vec(), doc, false))
 }
 
+/// Keeps the contents of streams up to this size when loading for a stamp.
+const KEEP_STREAM: usize = 256 * 1024;
+
+fn drop_large_streams(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(s) = obj
+        && s.content.len() > KEEP_STREAM
+        && !s.dict.has_type(b"ObjStm")
+        && !s.dict.has_type(b"XRef")
+    {
+        s.content = Vec::new();
+    }
+    // lopdf keeps the object as changed in place, or (inside an object
+    // stream) the one returned: give both the same.
+    Some((id, obj.clone()))
+}
+
+/// Writes only what comes after the first `skip` bytes (the base, which
+/// the caller already has), so the file is not copied twice.
+struct Tail {
+    skip: usize,
+    seen: usize,
+    out: Vec<u8>,
+}
+
+impl std::io::Write for Tail {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let start = self.skip.saturating_sub(self.seen).min(buf.len());
+        self.out.extend_from_slice(&buf[start..]);
+        self.seen += buf.len();
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn finish(mut inc: IncrementalDocument) -> Result<Vec<u8>, StampError> {
-    let mut out = Vec::new();
-    inc.save_to(&mut out).map_err(|e| StampError::Unreadable(e.to_string()))?;
+    let skip = inc.get_prev_documents_bytes().len();
+    let mut tail = Tail { skip, seen: 0, out: Vec::new() };
+    inc.save_to(&mut tail).map_err(|e| StampError::Unreadable(e.to_string()))?;
+    let prev = inc.get_prev_documents_bytes();
+    let mut out = Vec::with_capacity(prev.len() + tail.out.len());
+    out.extend_from_slice(prev);
+    drop(inc);
+    out.extend_from_slice(&tail.out);
     Ok(out)
 }
 
