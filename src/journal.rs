@@ -21,7 +21,7 @@ pub enum FsOp {
     /// (a stamped or a clean copy, kept at `source` in the version store):
     /// `to` gets those bytes, then `from` is removed if it still holds
     /// `from_sha256`.
-    Place { from: String, from_sha256: String, to: String, sha256: String, source: String },
+    PlaceCopy { from: String, from_sha256: String, to: String, sha256: String, source: String },
     /// A file that travels with it (the reviewer's note), moved if still there.
     MoveCompanion { from: String, to: String },
     /// A new text file (a reason file), written if not there yet.
@@ -43,7 +43,7 @@ impl Plan {
     fn primary(&self) -> Option<(&str, Option<&str>, &str, Option<&str>)> {
         self.ops.iter().find_map(|op| match op {
             FsOp::Move { from, to, sha256 } => Some((from.as_str(), sha256.as_deref(), to.as_str(), sha256.as_deref())),
-            FsOp::Place { from, from_sha256, to, sha256, .. } => {
+            FsOp::PlaceCopy { from, from_sha256, to, sha256, .. } => {
                 Some((from.as_str(), Some(from_sha256.as_str()), to.as_str(), Some(sha256.as_str())))
             }
             _ => None,
@@ -88,7 +88,7 @@ fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
                 fsops::move_noreplace(&root.join(from), &root.join(to))
                     .with_context(|| format!("cannot move {from} to {to}"))?;
             }
-            FsOp::Place { from, from_sha256, to, sha256, source } => {
+            FsOp::PlaceCopy { from, from_sha256, to, sha256, source } => {
                 let bytes = fs::read(source).with_context(|| format!("cannot read the stored version {source}"))?;
                 if !holds(root, to, Some(sha256)) {
                     fsops::write_new(&root.join(to), &bytes).with_context(|| format!("cannot write {to}"))?;
@@ -108,7 +108,7 @@ fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
 
 fn secondary(root: &Path, op: &FsOp) -> Result<()> {
     match op {
-        FsOp::Move { .. } | FsOp::Place { .. } => Ok(()),
+        FsOp::Move { .. } | FsOp::PlaceCopy { .. } => Ok(()),
         FsOp::MoveCompanion { from, to } => {
             let (f, t) = (root.join(from), root.join(to));
             if fs::symlink_metadata(&f).is_ok() && fs::symlink_metadata(&t).is_err() {
@@ -192,11 +192,11 @@ pub fn recover(db: &mut Db, root: &Path) -> Result<Vec<Recovered>> {
         match result {
             Recovered::Completed(_) => {
                 // The placed file is there; finish what came with it (for a
-                // Place, that includes removing the file it replaced).
+                // PlaceCopy, that includes removing the file it replaced).
                 for op in &plan.ops {
                     let op = match op {
                         FsOp::Move { .. } => continue,
-                        FsOp::Place { from, from_sha256, .. } => {
+                        FsOp::PlaceCopy { from, from_sha256, .. } => {
                             &FsOp::Supersede { path: from.clone(), sha256: from_sha256.clone() }
                         }
                         op => op,
@@ -244,7 +244,7 @@ mod tests {
         let source = dir.join("store-copy");
         fs::write(&source, &stamped).unwrap();
         let plan = Plan {
-            ops: vec![FsOp::Place {
+            ops: vec![FsOp::PlaceCopy {
                 from: "in/a.pdf".into(),
                 from_sha256: sha256_bytes(&orig),
                 to: "out/b.pdf".into(),

@@ -1045,7 +1045,7 @@ fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: &str) -> Re
 fn place_op(from: &str, from_sha: &str, to: &str, derived: Option<&Derived>) -> FsOp {
     match derived {
         None => FsOp::Move { from: from.into(), to: to.into(), sha256: Some(from_sha.into()) },
-        Some(d) => FsOp::Place {
+        Some(d) => FsOp::PlaceCopy {
             from: from.into(),
             from_sha256: from_sha.into(),
             to: to.into(),
