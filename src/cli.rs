@@ -44,6 +44,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Emails waiting or failed, with the last error
+    Outbox {
+        /// One JSON array on stdout
+        #[arg(long)]
+        json: bool,
+    },
     /// Does this file match the audit trail; is its signature intact
     Verify {
         #[arg(value_name = "FILE")]
@@ -154,6 +160,55 @@ pub fn main() -> ExitCode {
                         println!("{}  {}  (step {}, {})", found.id, found.subject, found.step, found.state);
                         print!("{}", report::history_table(&rows));
                     }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("{e:#}")),
+            }
+        }
+        Command::Outbox { json } => {
+            let db = match Db::open_existing(&cfg.database) {
+                Ok(db) => db,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            match crate::outbox::list(&db) {
+                Ok(rows) if *json => {
+                    println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
+                    ExitCode::SUCCESS
+                }
+                Ok(rows) if rows.is_empty() => {
+                    println!("The outbox is empty: every email was sent.");
+                    ExitCode::SUCCESS
+                }
+                Ok(rows) => {
+                    let body: Vec<Vec<String>> = rows
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.id.to_string(),
+                                r.state.clone(),
+                                r.kind.clone(),
+                                r.letter.clone().unwrap_or_else(|| "-".into()),
+                                r.recipients
+                                    .iter()
+                                    .map(|d| format!("{} ({})", d.email, d.state))
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
+                                r.attempts.to_string(),
+                                r.next_attempt.clone().unwrap_or_else(|| "-".into()),
+                                r.last_error
+                                    .clone()
+                                    .or_else(|| r.recipients.iter().find_map(|d| d.error.clone()))
+                                    .unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    print!(
+                        "{}",
+                        report::table(
+                            &["ID", "STATE", "KIND", "LETTER", "TO", "TRIES", "NEXT TRY", "LAST ERROR"],
+                            &body
+                        )
+                    );
                     ExitCode::SUCCESS
                 }
                 Err(e) => fail(format!("{e:#}")),

@@ -45,6 +45,10 @@ pub struct RawSmtp {
     pub username: Option<String>,
     pub password_file: Option<PathBuf>,
     pub from: Option<String>,
+    /// Time limit for one delivery attempt.
+    pub timeout: Option<HumanDuration>,
+    /// First delay before a retry; it doubles each time, up to an hour.
+    pub retry: Option<HumanDuration>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

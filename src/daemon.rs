@@ -120,6 +120,9 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     for r in pipeline.recover()? {
         tracing::warn!(?r, "recovered a transition interrupted by a crash");
     }
+    // Emails queued by transitions are sent by their own task.
+    let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
+    let mailer = tokio::spawn(crate::outbox::run(cfg.clone(), mail_stop));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let watching = watch::start(&cfg.root, &wf, cfg.watch.mode, cfg.watch.poll_interval, tx)?;
     tracing::info!(
@@ -173,6 +176,8 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
             }
         }
     }
+    let _ = stop_mail.send(true);
+    let _ = tokio::time::timeout(Duration::from_secs(10), mailer).await;
     Ok(())
 }
 

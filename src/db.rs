@@ -112,6 +112,35 @@ CREATE TABLE signatures (
     checked_at  TEXT NOT NULL
 );
 "#,
+    r#"
+CREATE TABLE outbox (
+    id              INTEGER PRIMARY KEY,
+    created_at      TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    letter_id       TEXT,
+    message_id      TEXT NOT NULL UNIQUE,             -- stable across retries
+    recipients      TEXT NOT NULL,                    -- JSON: [{name, email, state, error}]
+    subject         TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    attachment_sha256 TEXT,
+    attachment_name TEXT,
+    state           TEXT NOT NULL,                    -- pending | sent | failed
+    attempts        INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT NOT NULL,
+    last_error      TEXT,
+    sent_at         TEXT
+);
+CREATE INDEX outbox_due ON outbox(state, next_attempt_at);
+CREATE TABLE dispatches (
+    id          INTEGER PRIMARY KEY,
+    letter_id   TEXT NOT NULL REFERENCES letters(id),
+    at          TEXT NOT NULL,
+    method      TEXT NOT NULL,                        -- email | kurir | pos | tangan
+    recipients  TEXT NOT NULL,
+    sent_by     TEXT,
+    note        TEXT
+);
+"#,
 ];
 
 pub struct Db {
@@ -252,6 +281,9 @@ pub struct Record {
     /// Signature checks of a signed file.
     #[serde(default)]
     pub signatures: Vec<SignatureRec>,
+    /// Emails the transition causes, queued in the same transaction.
+    #[serde(default)]
+    pub emails: Vec<crate::mail::Email>,
 }
 
 /// One signature's check, for the audit trail.
@@ -629,6 +661,51 @@ fn insert_number(tx: &Transaction, id: &str, req: &NumberRequest, meta: &crate::
     Ok(number)
 }
 
+/// One recipient's delivery state in the outbox.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Delivery {
+    pub name: String,
+    pub email: String,
+    /// pending | sent | refused
+    pub state: String,
+    pub error: Option<String>,
+}
+
+/// Queues an email; its Message-ID is made here, once.
+fn queue_email(tx: &Transaction, letter_id: Option<&str>, e: &crate::mail::Email) -> Result<()> {
+    let now = crate::timefmt::stored(chrono::Utc::now());
+    let seed = format!("{now}{letter_id:?}{}{}{}", e.kind, e.subject, tx.last_insert_rowid());
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
+    let message_id = format!(
+        "<{}.{}.{}@{}>",
+        letter_id.unwrap_or("suratd"),
+        e.kind,
+        &crate::fsops::sha256_bytes(seed.as_bytes())[..16],
+        host.trim()
+    );
+    let recipients: Vec<Delivery> =
+        e.to.iter()
+            .map(|r| Delivery { name: r.name.clone(), email: r.email.clone(), state: "pending".into(), error: None })
+            .collect();
+    tx.execute(
+        "INSERT INTO outbox (created_at, kind, letter_id, message_id, recipients, subject, body, attachment_sha256,
+                             attachment_name, state, next_attempt_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'pending', ?1)",
+        params![
+            now,
+            e.kind,
+            letter_id,
+            message_id,
+            serde_json::to_string(&recipients)?,
+            e.subject,
+            e.body,
+            e.attachment.as_ref().map(|a| a.sha256.clone()),
+            e.attachment.as_ref().map(|a| a.name.clone()),
+        ],
+    )?;
+    Ok(())
+}
+
 fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
     if let Some(u) = &rec.update {
         let at =
@@ -664,6 +741,14 @@ fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
                 params![t.letter_id, g.sha256, g.signer, g.intact, g.trusted, g.problem, t.at],
             )?;
         }
+    }
+    let letter_of = rec
+        .transition
+        .as_ref()
+        .map(|t| t.letter_id.clone())
+        .or_else(|| rec.rejection.as_ref().and_then(|r| r.letter_id.clone()));
+    for e in &rec.emails {
+        queue_email(tx, letter_of.as_deref(), e)?;
     }
     if let Some(r) = &rec.rejection {
         tx.execute(

@@ -15,6 +15,7 @@ use crate::fsops;
 use crate::inspect::{self, Verdict};
 use crate::journal::{self, FsOp, Plan};
 use crate::layout::{self, Area, Place};
+use crate::mail::{self, Email};
 use crate::metadata::{self, Metadata};
 use crate::names;
 use crate::owner;
@@ -399,6 +400,7 @@ impl Pipeline {
                 let entry = wf.entry().id.clone();
                 let root = self.cfg.root.clone();
                 let store = self.store.clone();
+                let cfg = self.cfg.clone();
                 let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid, number| {
                     let id = lid.expect("registration has an id");
                     let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
@@ -422,6 +424,8 @@ impl Pipeline {
                     if let Some(d) = derived {
                         d.record_in(&mut rec);
                     }
+                    let about = About { id, number, subject: &subject, drafter: Some(&person), meta: nl.meta.as_ref() };
+                    rec.emails = emails_for(&wf, &cfg, &about, &rec, None);
                     ops.extend(absorb);
                     Ok(Plan { ops, record: rec })
                 })?;
@@ -524,6 +528,16 @@ impl Pipeline {
                         })
                         .collect();
                 }
+                let meta = letter.meta();
+                let about = About {
+                    id: &letter.id,
+                    number: letter.number.as_deref(),
+                    subject: &letter.subject,
+                    drafter: letter.drafter.as_deref(),
+                    meta: meta.as_ref(),
+                };
+                let signed_file = (action == "signed").then_some((sha.as_str(), bytes.len() as u64, name.as_str()));
+                rec.emails = emails_for(&wf, &self.cfg, &about, &rec, signed_file);
                 self.execute(&letter.id, ops, rec)?;
                 tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
                 self.tidy(abs);
@@ -780,7 +794,15 @@ impl Pipeline {
         let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
         let is_link = meta.file_type().is_symlink();
         let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
+        let settings = mail::Settings {
+            share_path: &self.cfg.share_path,
+            max_attachment: self.cfg.max_attachment,
+            admins: &self.cfg.admins,
+        };
+        let owner = owner::login_of(meta);
+        let told = mail::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
         let rec = Record {
+            emails: told.into_iter().collect(),
             rejection: Some(RejectionRec {
                 at: timefmt::stored(now),
                 original_path: rel.to_string(),
@@ -933,7 +955,45 @@ fn transit_record(t: &Transit) -> Record {
         }),
         rejection: None,
         signatures: vec![],
+        emails: vec![],
     }
+}
+
+/// The letter as the emails describe it.
+struct About<'a> {
+    id: &'a str,
+    number: Option<&'a str>,
+    subject: &'a str,
+    drafter: Option<&'a str>,
+    meta: Option<&'a Metadata>,
+}
+
+/// The emails a recorded transition causes, composed from its record.
+fn emails_for(
+    wf: &Workflow,
+    cfg: &Config,
+    about: &About,
+    rec: &Record,
+    signed: Option<(&str, u64, &str)>,
+) -> Vec<Email> {
+    let Some(t) = &rec.transition else { return vec![] };
+    let settings =
+        mail::Settings { share_path: &cfg.share_path, max_attachment: cfg.max_attachment, admins: &cfg.admins };
+    let event = mail::Event {
+        letter_id: about.id,
+        number: about.number,
+        perihal: about.subject,
+        drafter: about.drafter,
+        meta: about.meta,
+        from: t.from_step.as_deref().unwrap_or(""),
+        to: t.to_step.as_deref().unwrap_or(""),
+        action: &t.action,
+        path: t.path.as_deref().unwrap_or(""),
+        note: t.note.as_deref(),
+        actor: &t.actor,
+        signed,
+    };
+    mail::compose(wf, &settings, &event)
 }
 
 /// What a copy of a letter's file is for: the transition that places it.

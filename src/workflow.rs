@@ -289,7 +289,7 @@ pub const REASON_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "rincian
 pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
 
 /// Kinds of email, and the placeholders every email template may use.
-pub const EMAIL_KINDS: &[&str] = &["arrived", "returned", "registered", "rejected"];
+pub const EMAIL_KINDS: &[&str] = &["arrived", "returned", "registered", "rejected", "dispatch", "admin"];
 pub const EMAIL_PLACEHOLDERS: &[&str] =
     &["surat", "nomor", "perihal", "langkah", "lokasi", "batas_waktu", "catatan", "pengirim", "penerima", "alasan"];
 /// Placeholders of `letters.number_format` (`{seq:03}` pads the sequence).

@@ -91,6 +91,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                     }),
                     rejection: None,
                     signatures: vec![],
+                    emails: vec![],
                 },
             };
             Ok(serde_json::to_string(&plan).unwrap())

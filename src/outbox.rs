@@ -1,0 +1,304 @@
+//! Sending the outbox: every email a transition queued (in the same SQLite
+//! transaction) is delivered by this worker, over SMTP (none, STARTTLS or
+//! implicit TLS, login with a password from a file, a time limit on every
+//! attempt) or, with no SMTP configured, as `.eml` files in a local folder.
+//! An email is marked sent only after the server accepted it; each
+//! recipient is delivered on its own, so one refused address does not stop
+//! the others; failures are retried with a growing delay. The Message-ID is
+//! fixed when the email is queued, so a repeat (only possible if suratd dies
+//! between the server's acceptance and its own record) is recognisable.
+
+use crate::config::{Config, SmtpTls};
+use crate::db::Delivery;
+use crate::store::Store;
+use crate::timefmt;
+use anyhow::{Context, Result};
+use chrono::Utc;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, address::Envelope};
+use rusqlite::{Connection, params};
+use std::path::PathBuf;
+use std::time::Duration;
+
+enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Files(PathBuf),
+}
+
+/// Delivers what is due in the outbox.
+pub struct Worker {
+    conn: Connection,
+    store: Store,
+    transport: Transport,
+    from: Mailbox,
+    retry: Duration,
+}
+
+struct Row {
+    id: i64,
+    kind: String,
+    letter_id: Option<String>,
+    message_id: String,
+    recipients: Vec<Delivery>,
+    subject: String,
+    body: String,
+    attachment: Option<(String, String)>,
+    attempts: i64,
+}
+
+impl Worker {
+    pub fn new(cfg: &Config) -> Result<Worker> {
+        let conn =
+            Connection::open(&cfg.database).with_context(|| format!("cannot open {}", cfg.database.display()))?;
+        conn.busy_timeout(Duration::from_secs(10))?;
+        let (transport, from, retry) = match &cfg.smtp {
+            Some(smtp) => {
+                let mut b = match smtp.tls {
+                    SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
+                    SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
+                        .with_context(|| format!("smtp.host {}", smtp.host))?,
+                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
+                        .with_context(|| format!("smtp.host {}", smtp.host))?,
+                };
+                if let Some(p) = smtp.port {
+                    b = b.port(p);
+                }
+                b = b.timeout(Some(smtp.timeout.map(|t| t.0).unwrap_or(Duration::from_secs(30))));
+                if let Some(user) = &smtp.username {
+                    let password = match &smtp.password_file {
+                        Some(f) => std::fs::read_to_string(f)
+                            .with_context(|| format!("cannot read smtp.password_file {}", f.display()))?
+                            .trim_end_matches(['\r', '\n'])
+                            .to_string(),
+                        None => String::new(),
+                    };
+                    b = b.credentials(Credentials::new(user.clone(), password));
+                }
+                let from = smtp.from.clone().unwrap_or_else(|| format!("suratd@{}", smtp.host));
+                (Transport::Smtp(b.build()), from, smtp.retry.map(|r| r.0).unwrap_or(Duration::from_secs(30)))
+            }
+            None => (Transport::Files(cfg.outbox_dir.clone()), "suratd@localhost".to_string(), Duration::from_secs(30)),
+        };
+        let from: Mailbox = format!("Sekretariat BPS Provinsi Bengkulu <{from}>")
+            .parse()
+            .or_else(|_| from.parse())
+            .with_context(|| format!("smtp.from {from:?} is not an email address"))?;
+        Ok(Worker { conn, store: Store::new(cfg.store_dir()), transport, from, retry })
+    }
+
+    fn due(&self) -> Result<Vec<Row>> {
+        let now = timefmt::stored(Utc::now());
+        let mut st = self.conn.prepare(
+            "SELECT id, kind, letter_id, message_id, recipients, subject, body, attachment_sha256, attachment_name, attempts
+             FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT 50",
+        )?;
+        let rows = st
+            .query_map([now], |r| {
+                let recipients: String = r.get(4)?;
+                let sha: Option<String> = r.get(7)?;
+                let name: Option<String> = r.get(8)?;
+                Ok(Row {
+                    id: r.get(0)?,
+                    kind: r.get(1)?,
+                    letter_id: r.get(2)?,
+                    message_id: r.get(3)?,
+                    recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+                    subject: r.get(5)?,
+                    body: r.get(6)?,
+                    attachment: sha.zip(name),
+                    attempts: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    fn message(&self, row: &Row) -> Result<Message> {
+        let mut b = Message::builder()
+            .from(self.from.clone())
+            .subject(crate::mail::one_line(&row.subject))
+            .message_id(Some(row.message_id.clone()))
+            .date_now();
+        for r in &row.recipients {
+            if let Ok(addr) = r.email.parse::<Address>() {
+                b = b.to(Mailbox::new(Some(crate::mail::one_line(&r.name)), addr));
+            }
+        }
+        let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(row.body.clone());
+        Ok(match &row.attachment {
+            Some((sha, name)) => {
+                let bytes = std::fs::read(self.store.path_of(sha))
+                    .with_context(|| format!("the attachment {sha} is missing from the version store"))?;
+                let pdf = ContentType::parse("application/pdf").expect("static content type");
+                b.multipart(
+                    MultiPart::mixed().singlepart(text).singlepart(Attachment::new(name.clone()).body(bytes, pdf)),
+                )?
+            }
+            None => b.singlepart(text)?,
+        })
+    }
+
+    /// Sends every email that is due; returns how many were finished.
+    pub async fn deliver_due(&mut self) -> Result<usize> {
+        let mut finished = 0;
+        for mut row in self.due()? {
+            let message = match self.message(&row) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.record(&mut row, Some(format!("{e:#}")), true)?;
+                    continue;
+                }
+            };
+            let raw = message.formatted();
+            let mut last_error = None;
+            match &self.transport {
+                Transport::Files(dir) => {
+                    let path = dir.join(format!("{:06}-{}.eml", row.id, row.kind));
+                    match crate::fsops::write_new(&path, &raw) {
+                        Ok(()) => row.recipients.iter_mut().for_each(|r| r.state = "sent".into()),
+                        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                            row.recipients.iter_mut().for_each(|r| r.state = "sent".into())
+                        }
+                        Err(e) => last_error = Some(format!("cannot write {}: {e}", path.display())),
+                    }
+                }
+                Transport::Smtp(smtp) => {
+                    let from = self.from.email.clone();
+                    for r in row.recipients.iter_mut().filter(|r| r.state == "pending") {
+                        let Ok(to) = r.email.parse::<Address>() else {
+                            r.state = "refused".into();
+                            r.error = Some("not an email address".into());
+                            continue;
+                        };
+                        let envelope = Envelope::new(Some(from.clone()), vec![to]).expect("one recipient");
+                        match smtp.send_raw(&envelope, &raw).await {
+                            Ok(_) => {
+                                r.state = "sent".into();
+                                r.error = None;
+                            }
+                            Err(e) if e.is_permanent() => {
+                                r.state = "refused".into();
+                                r.error = Some(e.to_string());
+                                tracing::warn!(letter = row.letter_id.as_deref().unwrap_or("-"), to = %r.email, error = %e, "the mail server refused a recipient");
+                            }
+                            Err(e) => {
+                                r.error = Some(e.to_string());
+                                last_error = Some(format!("{}: {e}", r.email));
+                            }
+                        }
+                    }
+                }
+            }
+            if self.record(&mut row, last_error, false)? {
+                finished += 1;
+            }
+        }
+        Ok(finished)
+    }
+
+    /// Writes the attempt's result; returns whether the email is finished.
+    fn record(&mut self, row: &mut Row, error: Option<String>, give_up: bool) -> Result<bool> {
+        let now = Utc::now();
+        let attempts = row.attempts + 1;
+        let pending = row.recipients.iter().any(|r| r.state == "pending");
+        let any_sent = row.recipients.iter().any(|r| r.state == "sent");
+        let tx = self.conn.transaction()?;
+        let done = !pending || give_up;
+        if done {
+            let state = if any_sent { "sent" } else { "failed" };
+            tx.execute(
+                "UPDATE outbox SET recipients = ?2, state = ?3, attempts = ?4, last_error = ?5, sent_at = ?6 WHERE id = ?1",
+                params![row.id, serde_json::to_string(&row.recipients)?, state, attempts, error, timefmt::stored(now)],
+            )?;
+            if row.kind == "dispatch"
+                && any_sent
+                && let Some(letter) = &row.letter_id
+            {
+                let to: Vec<&str> =
+                    row.recipients.iter().filter(|r| r.state == "sent").map(|r| r.email.as_str()).collect();
+                tx.execute(
+                    "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by, note) VALUES (?1, ?2, 'email', ?3, ?4, ?5)",
+                    params![letter, timefmt::stored(now), to.join(", "), self.from.email.to_string(), row.message_id],
+                )?;
+            }
+            tracing::info!(letter = row.letter_id.as_deref().unwrap_or("-"), kind = %row.kind, state, "email finished");
+        } else {
+            let wait =
+                self.retry.saturating_mul(1u32 << (attempts - 1).clamp(0, 7) as u32).min(Duration::from_secs(3600));
+            let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
+            tx.execute(
+                "UPDATE outbox SET recipients = ?2, attempts = ?3, last_error = ?4, next_attempt_at = ?5 WHERE id = ?1",
+                params![row.id, serde_json::to_string(&row.recipients)?, attempts, error, timefmt::stored(next)],
+            )?;
+            tracing::warn!(letter = row.letter_id.as_deref().unwrap_or("-"), kind = %row.kind, error = error.as_deref().unwrap_or(""), retry_in = ?wait, "email not sent yet; will retry");
+        }
+        tx.commit()?;
+        Ok(done)
+    }
+}
+
+/// Runs the worker until `stop` resolves.
+pub async fn run(cfg: Config, stop: tokio::sync::watch::Receiver<bool>) {
+    let mut worker = match Worker::new(&cfg) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "the email worker cannot start; emails stay in the outbox");
+            return;
+        }
+    };
+    let mut stop = stop;
+    loop {
+        if let Err(e) = worker.deliver_due().await {
+            tracing::error!(error = %format!("{e:#}"), "email delivery failed; will try again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+            _ = stop.changed() => break,
+        }
+    }
+}
+
+/// One outbox row for `suratd outbox`.
+#[derive(Debug, serde::Serialize)]
+pub struct Listed {
+    pub id: i64,
+    pub created: Option<String>,
+    pub kind: String,
+    pub letter: Option<String>,
+    pub state: String,
+    pub recipients: Vec<Delivery>,
+    pub attempts: i64,
+    pub next_attempt: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// Emails waiting or failed, and sent ones with a refused recipient.
+pub fn list(db: &crate::db::Db) -> Result<Vec<Listed>> {
+    let mut st = db.conn.prepare(
+        "SELECT id, created_at, kind, letter_id, state, recipients, attempts, next_attempt_at, last_error
+         FROM outbox WHERE state != 'sent' OR recipients LIKE '%\"refused\"%' ORDER BY id",
+    )?;
+    let rows = st
+        .query_map([], |r| {
+            let created: String = r.get(1)?;
+            let recipients: String = r.get(5)?;
+            let next: String = r.get(7)?;
+            let state: String = r.get(4)?;
+            Ok(Listed {
+                id: r.get(0)?,
+                created: timefmt::parse_stored(&created).map(timefmt::iso_wib),
+                kind: r.get(2)?,
+                letter: r.get(3)?,
+                next_attempt: (state == "pending")
+                    .then(|| timefmt::parse_stored(&next).map(timefmt::iso_wib))
+                    .flatten(),
+                state,
+                recipients: serde_json::from_str(&recipients).unwrap_or_default(),
+                attempts: r.get(6)?,
+                last_error: r.get(8)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
+}
