@@ -84,6 +84,9 @@ impl Worker {
             .parse()
             .or_else(|_| from.parse())
             .with_context(|| format!("smtp.from {from:?} is not an email address"))?;
+        // A (re)start tries what is pending at once: the admin may just have
+        // fixed the mail server or the configuration.
+        conn.execute("UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'pending'", [timefmt::stored(Utc::now())])?;
         Ok(Worker { conn, store: Store::new(cfg.store_dir()), transport, from, retry })
     }
 

@@ -289,9 +289,11 @@ fn wrong_moves_are_put_back_and_strangers_refused() {
 
     // Skipping steps: from verification straight to signing.
     env.mv(&format!("02-verifikasi/{name}"), "04-ajukan-tte");
-    assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").contains(&name)));
+    let reason_file = env.p(&format!("02-verifikasi/{name}.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").contains(&name) && reason_file.is_file()));
+    env.settled();
     assert!(env.files("04-ajukan-tte").is_empty());
-    let reason = std::fs::read_to_string(env.p(&format!("02-verifikasi/{name}.alasan.txt"))).unwrap();
+    let reason = std::fs::read_to_string(&reason_file).unwrap();
     assert!(reason.contains("tidak dapat dipindahkan"), "{reason}");
     assert_eq!(env.letter(&id).0, "verifikasi");
     assert_eq!(env.actions(&id), ["register", "returned"]);
@@ -335,10 +337,13 @@ fn a_file_that_keeps_failing_is_set_aside() {
     drop(db);
     let _d = env.start();
     assert!(
-        wait_until(Duration::from_secs(10), || env.files("_ditolak").contains(&"Bermasalah.pdf".to_string())),
+        wait_until(Duration::from_secs(10), || env
+            .files("_ditolak")
+            .contains(&"Bermasalah.pdf.alasan.txt".to_string())),
         "{:?}",
         env.tree()
     );
+    env.settled();
     assert!(std::fs::read(env.p("_ditolak/Bermasalah.pdf")).unwrap() == bytes);
     let reason = std::fs::read_to_string(env.p("_ditolak/Bermasalah.pdf.alasan.txt")).unwrap();
     assert!(reason.contains("gagal diproses beberapa kali"), "{reason}");

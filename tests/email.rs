@@ -1,0 +1,267 @@
+//! Email against a real SMTP server on 127.0.0.1 (tests/common/smtp.rs):
+//! who is told what, step 9 with the signed PDF attached, a refused
+//! recipient, the server down for a while, a restart with emails pending,
+//! header injection, and the .eml outbox when no SMTP server is configured.
+
+mod common;
+use base64::Engine;
+use common::smtp::{Received, Smtp};
+use common::*;
+use std::time::Duration;
+
+const SHIPPED: &str = include_str!("../workflow.yaml");
+
+fn me() -> String {
+    uzers::get_current_username().unwrap().to_string_lossy().into_owned()
+}
+
+/// A workflow with people (the test's own login drafts) and an SMTP config.
+fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
+    let smtp = match smtp_port {
+        Some(p) => format!(
+            "smtp:\n  host: 127.0.0.1\n  port: {p}\n  tls: none\n  from: sekretaris@bps.go.id\n  retry: 200ms\n  timeout: 5s\n"
+        ),
+        None => String::new(),
+    };
+    let env = env_with(
+        "events",
+        &format!(
+            "workflow: workflow.yaml\nshare_path: '\\\\server\\SuratKeluar'\nadmins: [admin@bps.go.id]\n{smtp}{extra}"
+        ),
+    );
+    let people = format!(
+        "people:
+  - {{login: {me}, name: Dewi Drafter, email: drafter@bps.go.id, roles: [anggota_tim], team: umum}}
+  - {{login: kt, name: Ketua Umum, email: kt@bps.go.id, roles: [ketua_tim], team: umum}}
+  - {{login: kt2, name: Ketua Lain, email: kt2@bps.go.id, roles: [ketua_tim], team: lain}}
+  - {{login: sek, name: Sekretaris, email: sek@bps.go.id, roles: [sekretaris]}}
+  - {{login: kepala, name: Kepala, email: kepala@bps.go.id, roles: [kepala]}}
+  - {{login: umum, name: Bagian Umum, email: umum@bps.go.id, roles: [bagian_umum]}}",
+        me = me()
+    );
+    let wf = SHIPPED
+        .replace("people: []", &people)
+        .replace("teams:\n  - id: umum\n    name: Tim Bagian Umum\n", "teams:\n  - id: umum\n  - id: lain\n");
+    std::fs::write(env.dir.path().join("workflow.yaml"), wf).unwrap();
+    env
+}
+
+fn wait_mail(smtp: &Smtp, n: usize) -> Vec<Received> {
+    let ok = wait_until(Duration::from_secs(15), || smtp.received().len() >= n);
+    let got = smtp.received();
+    assert!(
+        ok,
+        "expected {n} emails, got {}: {:#?}",
+        got.len(),
+        got.iter().map(|m| (&m.rcpt, m.header("Subject"))).collect::<Vec<_>>()
+    );
+    got
+}
+
+fn to(m: &Received) -> String {
+    m.rcpt.join(",")
+}
+
+fn attachment(m: &Received) -> Vec<u8> {
+    let at = m.data.find("Content-Disposition: attachment").expect("an attachment");
+    let rest = &m.data[at..];
+    let body_start = rest.find("\r\n\r\n").unwrap() + 4;
+    let body = &rest[body_start..];
+    let end = body.find("\r\n--").unwrap();
+    let b64: String = body[..end].split_whitespace().collect();
+    base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
+}
+
+/// A letter from the draft folder to 05-menunggu-tte, its number in its text.
+fn to_signature(env: &Env, sidecar: &str) -> (String, String) {
+    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
+    env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
+    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.mv(&format!("{from}/{name}"), next);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    (id, name)
+}
+
+#[test]
+fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
+    let smtp = Smtp::start(0, &["ditolak@luar.go.id"]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    let sidecar = "tujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n  - nama: Alamat Ditolak\n    email: ditolak@luar.go.id\ntembusan:\n  - nama: Arsip\n    email: arsip@bps.go.id\n  - nama: Salah Ketik\n    email: salah-ketik.bps.go.id\n";
+    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
+    env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+
+    // Registration: the drafter gets the number; the drafter's own team leader is told.
+    let got = wait_mail(&smtp, 2);
+    let reg = got.iter().find(|m| to(m) == "drafter@bps.go.id").expect("registration email");
+    assert!(reg.header("Subject").unwrap().contains(&number), "{:?}", reg.header("Subject"));
+    // A bad address in the sidecar is explained to the drafter; the letter goes on.
+    assert!(reg.data.contains("salah-ketik.bps.go.id") && reg.data.contains("tidak sah"), "{}", reg.data);
+    let arr = got.iter().find(|m| to(m) == "kt@bps.go.id").expect("the team leader is told");
+    assert!(!got.iter().any(|m| to(m) == "kt2@bps.go.id"), "not the other team's leader");
+    assert!(arr.data.contains("\\\\server\\SuratKeluar\\02-verifikasi\\"), "the location on the share: {}", arr.data);
+    assert!(arr.header("Message-ID").unwrap().contains(&id));
+
+    // Revisi: the drafter gets the reviewer's note.
+    std::fs::write(env.p("02-verifikasi/revisi/catatan.txt"), "Tanggal salah.").unwrap();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    let got = wait_mail(&smtp, 3);
+    let ret = &got[2];
+    assert_eq!(to(ret), "drafter@bps.go.id");
+    assert!(ret.data.contains("Tanggal salah."), "{}", ret.data);
+    drop(got);
+
+    // Back through the steps to the signature, then the signed file.
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
+    env.wait_file("02-verifikasi", &id);
+    for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.mv(&format!("{from}/{name}"), next);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    let signed = signed_fixture("signed.pdf");
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
+    env.wait_file("07-distribusi", &id);
+
+    // Step 9: each addressee with an address gets the signed PDF, byte for byte;
+    // the refused one is recorded and does not stop the others.
+    assert!(wait_until(Duration::from_secs(15), || smtp
+        .received()
+        .iter()
+        .filter(|m| to(m) == "arsip@bps.go.id")
+        .count()
+        == 1));
+    let got = smtp.received();
+    for addr in ["kaur@bps.go.id", "arsip@bps.go.id"] {
+        let m = got.iter().find(|m| to(m) == addr).unwrap_or_else(|| panic!("no dispatch to {addr}"));
+        assert!(attachment(m) == signed, "the attachment is the signed file");
+        assert_eq!(m.from, "sekretaris@bps.go.id");
+    }
+    assert!(!got.iter().any(|m| to(m) == "ditolak@luar.go.id"));
+    assert!(got.iter().any(|m| to(m) == "umum@bps.go.id"), "Bagian Umum is told it arrived");
+    assert!(wait_until(Duration::from_secs(10), || env
+        .count("SELECT COUNT(*) FROM dispatches WHERE method = 'email'")
+        == 1));
+    let recipients: String = env.conn().query_row("SELECT recipients FROM dispatches", [], |r| r.get(0)).unwrap();
+    assert!(recipients.contains("kaur@bps.go.id") && !recipients.contains("ditolak"), "{recipients}");
+    let out = env.cli(&["outbox"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ditolak@luar.go.id (refused)") && text.contains("550"), "{text}");
+    // Every email went out once.
+    let ids: Vec<String> = got.iter().map(|m| format!("{}{}", m.header("Message-ID").unwrap(), to(m))).collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "no repeats");
+}
+
+#[test]
+fn emails_wait_while_the_server_is_down_and_survive_a_restart() {
+    let mut smtp = Smtp::start(0, &[]);
+    smtp.stop();
+    let env = mail_env(Some(smtp.port), "");
+    let d = env.start();
+    env.drop_file("01-draf/KP.650 Nota Dinas.pdf", &pdf("Nota"));
+    env.wait_file("02-verifikasi", "SK-");
+    assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM outbox WHERE attempts > 0") == 2));
+    let out = env.cli(&["outbox", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert_eq!(rows[0]["state"], "pending");
+    assert!(rows[0]["last_error"].as_str().unwrap_or("").len() > 3, "{rows}");
+    // Stopped with emails pending; started again with the server up.
+    assert!(d.stop().success());
+    smtp.restart();
+    let _d = env.start();
+    if !wait_until(Duration::from_secs(15), || smtp.received().len() >= 2) {
+        panic!(
+            "not delivered after the restart: {}\n{}",
+            String::from_utf8_lossy(&env.cli(&["outbox"]).stdout),
+            env.log()
+        );
+    }
+    let got = smtp.received();
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(smtp.received().len(), 2, "each email once: {:?}", got.iter().map(to).collect::<Vec<_>>());
+    assert_eq!(env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), 2);
+}
+
+#[test]
+fn names_and_subjects_cannot_inject_headers() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    std::fs::write(env.p("01-draf/KP.650 Surat.yaml"), "perihal: \"Undangan\\r\\nBcc: korban@jahat.com\"\n").unwrap();
+    env.drop_file("01-draf/KP.650 Surat.pdf", &pdf("Surat"));
+    let got = wait_mail(&smtp, 2);
+    for m in &got {
+        assert!(m.header("Bcc").is_none(), "{}", m.data);
+        assert!(!m.rcpt.iter().any(|r| r.contains("jahat")));
+        assert!(m.header("Subject").unwrap().contains("Undangan"));
+    }
+}
+
+#[test]
+fn without_smtp_emails_are_written_as_eml_files() {
+    let env = mail_env(None, "");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    env.wait_file("02-verifikasi", "SK-");
+    let outbox = env.dir.path().join("data/outbox");
+    assert!(wait_until(Duration::from_secs(10), || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0) == 2));
+    let mut files: Vec<_> = std::fs::read_dir(&outbox).unwrap().map(|e| e.unwrap().path()).collect();
+    files.sort();
+    let text = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(text.contains("To: ") && text.contains("drafter@bps.go.id") && text.contains("Message-ID: <SK-"), "{text}");
+    assert_eq!(env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), 2);
+}
+
+#[test]
+fn a_letter_too_large_to_attach_goes_to_staff_as_a_location_and_the_admin_is_told() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "max_attachment: 1KB\n");
+    let _d = env.start();
+    let (id, _) = to_signature(
+        &env,
+        "tujuan:\n  - nama: Luar\n    email: luar@kabupaten.go.id\n  - nama: Sekretaris\n    email: sek@bps.go.id\n",
+    );
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed_fixture("signed.pdf"));
+    env.wait_file("07-distribusi", &id);
+    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| to(m) == "admin@bps.go.id")));
+    let got = smtp.received();
+    let staff =
+        got.iter().find(|m| to(m) == "sek@bps.go.id" && m.header("Subject").unwrap().contains("Nomor")).unwrap();
+    assert!(!staff.data.contains("Content-Disposition: attachment"));
+    assert!(!got.iter().any(|m| to(m) == "luar@kabupaten.go.id"));
+    let admin = got.iter().find(|m| to(m) == "admin@bps.go.id").unwrap();
+    assert!(admin.data.contains("luar@kabupaten.go.id"), "{}", admin.data);
+}
+
+#[test]
+fn emails_arrive_once_when_the_server_comes_back() {
+    let mut smtp = Smtp::start(0, &[]);
+    smtp.stop();
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Edaran.pdf", &pdf("Edaran"));
+    env.wait_file("02-verifikasi", "SK-");
+    assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM outbox WHERE attempts >= 2") == 2));
+    smtp.restart();
+    assert!(wait_until(Duration::from_secs(30), || env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 2));
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(smtp.received().len(), 2, "each email once");
+}
