@@ -49,6 +49,9 @@ pub struct RawSmtp {
     pub timeout: Option<HumanDuration>,
     /// First delay before a retry; it doubles each time, up to an hour.
     pub retry: Option<HumanDuration>,
+    /// A CA certificate (PEM) to trust for the mail server, besides the
+    /// public roots (an office's own CA).
+    pub ca_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -16,6 +16,7 @@ use anyhow::{Context, Result};
 use chrono::Utc;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, address::Envelope};
 use rusqlite::{Connection, params};
 use std::path::PathBuf;
@@ -54,13 +55,20 @@ impl Worker {
         conn.busy_timeout(Duration::from_secs(10))?;
         let (transport, from, retry) = match &cfg.smtp {
             Some(smtp) => {
-                let mut b = match smtp.tls {
-                    SmtpTls::None => AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host),
-                    SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&smtp.host)
-                        .with_context(|| format!("smtp.host {}", smtp.host))?,
-                    SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&smtp.host)
-                        .with_context(|| format!("smtp.host {}", smtp.host))?,
-                };
+                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host);
+                if smtp.tls != SmtpTls::None {
+                    let mut params = TlsParameters::builder(smtp.host.clone());
+                    if let Some(ca) = &smtp.ca_file {
+                        let pem =
+                            std::fs::read(ca).with_context(|| format!("cannot read smtp.ca_file {}", ca.display()))?;
+                        let cert = Certificate::from_pem(&pem)
+                            .with_context(|| format!("smtp.ca_file {} is not a PEM certificate", ca.display()))?;
+                        params = params.add_root_certificate(cert);
+                    }
+                    let params = params.build_rustls().context("cannot set up TLS for the mail server")?;
+                    b = b.port(if smtp.tls == SmtpTls::Tls { 465 } else { 587 });
+                    b = b.tls(if smtp.tls == SmtpTls::Tls { Tls::Wrapper(params) } else { Tls::Required(params) });
+                }
                 if let Some(p) = smtp.port {
                     b = b.port(p);
                 }

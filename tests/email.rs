@@ -265,3 +265,42 @@ fn emails_arrive_once_when_the_server_comes_back() {
     std::thread::sleep(Duration::from_millis(1000));
     assert_eq!(smtp.received().len(), 2, "each email once");
 }
+
+/// Mail over STARTTLS and over implicit TLS, with a login whose password
+/// comes from a file, trusting the office's own CA (`smtp.ca_file`).
+fn secure_delivery(implicit: bool) {
+    let (ca_pem, tls) = common::smtp::test_tls();
+    let security = if implicit { common::smtp::Security::Implicit(tls) } else { common::smtp::Security::StartTls(tls) };
+    let smtp = Smtp::secure(security, "suratd", "rahasia-123");
+    let dir = tempfile::tempdir().unwrap();
+    let (ca, pw) = (dir.path().join("ca.pem"), dir.path().join("smtp-password"));
+    std::fs::write(&ca, ca_pem).unwrap();
+    std::fs::write(&pw, "rahasia-123\n").unwrap();
+    let mode = if implicit { "tls" } else { "starttls" };
+    let env = mail_env(
+        None,
+        &format!(
+            "smtp:\n  host: 127.0.0.1\n  port: {}\n  tls: {mode}\n  username: suratd\n  password_file: {}\n  ca_file: {}\n  from: sekretaris@bps.go.id\n  retry: 200ms\n  timeout: 5s\n",
+            smtp.port,
+            pw.display(),
+            ca.display()
+        ),
+    );
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Rahasia.pdf", &pdf("Rahasia"));
+    let got = wait_mail(&smtp, 2);
+    for m in &got {
+        assert!(m.tls, "sent encrypted");
+        assert_eq!(m.user.as_deref(), Some("suratd"), "logged in with the password from the file");
+    }
+}
+
+#[test]
+fn mail_goes_over_starttls_with_a_login() {
+    secure_delivery(false);
+}
+
+#[test]
+fn mail_goes_over_implicit_tls_with_a_login() {
+    secure_delivery(true);
+}
