@@ -34,6 +34,8 @@ pub struct Worker {
     transport: Transport,
     from: Mailbox,
     retry: Duration,
+    /// Limit for one delivery attempt, whatever the server does.
+    timeout: Duration,
 }
 
 struct Row {
@@ -53,6 +55,7 @@ impl Worker {
         let conn =
             Connection::open(&cfg.database).with_context(|| format!("cannot open {}", cfg.database.display()))?;
         conn.busy_timeout(Duration::from_secs(10))?;
+        let timeout = cfg.smtp.as_ref().and_then(|s| s.timeout).map(|t| t.0).unwrap_or(Duration::from_secs(30));
         let (transport, from, retry) = match &cfg.smtp {
             Some(smtp) => {
                 let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host);
@@ -72,7 +75,7 @@ impl Worker {
                 if let Some(p) = smtp.port {
                     b = b.port(p);
                 }
-                b = b.timeout(Some(smtp.timeout.map(|t| t.0).unwrap_or(Duration::from_secs(30))));
+                b = b.timeout(Some(timeout));
                 if let Some(user) = &smtp.username {
                     let password = match &smtp.password_file {
                         Some(f) => std::fs::read_to_string(f)
@@ -95,7 +98,7 @@ impl Worker {
         // A (re)start tries what is pending at once: the admin may just have
         // fixed the mail server or the configuration.
         conn.execute("UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'pending'", [timefmt::stored(Utc::now())])?;
-        Ok(Worker { conn, store: Store::new(cfg.store_dir()), transport, from, retry })
+        Ok(Worker { conn, store: Store::new(cfg.store_dir()), transport, from, retry, timeout })
     }
 
     fn due(&self) -> Result<Vec<Row>> {
@@ -183,7 +186,19 @@ impl Worker {
                             continue;
                         };
                         let envelope = Envelope::new(Some(from.clone()), vec![to]).expect("one recipient");
-                        match smtp.send_raw(&envelope, &raw).await {
+                        // lettre's own timeout does not cover a server that
+                        // accepts the connection and never greets.
+                        let attempt = tokio::time::timeout(self.timeout, smtp.send_raw(&envelope, &raw)).await;
+                        let Ok(attempt) = attempt else {
+                            let e = format!(
+                                "no answer from the mail server within {}",
+                                humantime::format_duration(self.timeout)
+                            );
+                            r.error = Some(e.clone());
+                            last_error = Some(format!("{}: {e}", r.email));
+                            continue;
+                        };
+                        match attempt {
                             Ok(_) => {
                                 r.state = "sent".into();
                                 r.error = None;

@@ -304,3 +304,28 @@ fn mail_goes_over_starttls_with_a_login() {
 fn mail_goes_over_implicit_tls_with_a_login() {
     secure_delivery(true);
 }
+
+#[test]
+fn a_server_that_never_answers_times_out_and_is_retried() {
+    // Accepts connections and never says a word.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let h = held.clone();
+    std::thread::spawn(move || {
+        for c in silent.incoming().flatten() {
+            h.lock().unwrap().push(c);
+        }
+    });
+    let env = mail_env(
+        None,
+        &format!("smtp:\n  host: 127.0.0.1\n  port: {port}\n  tls: none\n  timeout: 500ms\n  retry: 200ms\n"),
+    );
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Sunyi.pdf", &pdf("Sunyi"));
+    env.wait_file("02-verifikasi", "SK-");
+    assert!(wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM outbox WHERE attempts >= 2") == 2));
+    let err: String = env.conn().query_row("SELECT last_error FROM outbox LIMIT 1", [], |r| r.get(0)).unwrap();
+    assert!(err.contains("no answer from the mail server within 500ms"), "{err}");
+    assert_eq!(env.count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), 2, "kept, not dropped");
+}
