@@ -179,7 +179,11 @@ impl Worker {
                 }
                 Transport::Smtp(smtp) => {
                     let from = self.from.email.clone();
-                    for r in row.recipients.iter_mut().filter(|r| r.state == "pending") {
+                    for i in 0..row.recipients.len() {
+                        if row.recipients[i].state != "pending" {
+                            continue;
+                        }
+                        let r = &mut row.recipients[i];
                         let Ok(to) = r.email.parse::<Address>() else {
                             r.state = "refused".into();
                             r.error = Some("not an email address".into());
@@ -202,6 +206,11 @@ impl Worker {
                             Ok(_) => {
                                 r.state = "sent".into();
                                 r.error = None;
+                                // Recorded at once: a crash now repeats no one.
+                                self.conn.execute(
+                                    "UPDATE outbox SET recipients = ?2 WHERE id = ?1",
+                                    params![row.id, serde_json::to_string(&row.recipients)?],
+                                )?;
                             }
                             Err(e) if e.is_permanent() => {
                                 r.state = "refused".into();
