@@ -594,6 +594,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         reasons.insert(code.clone(), t.value.clone());
     }
 
+    let calendar = calendar(&mut cx, &raw.calendar);
     let wf = Workflow {
         source: file.to_string(),
         office: Office { name: raw.office.name.clone().unwrap_or_else(|| "BPS Provinsi Bengkulu".into()), unit_code },
@@ -608,9 +609,65 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         people,
         steps,
         rejected_folder,
+        calendar,
         templates: Templates { stamp, stamp_states, email, reason_file, reasons },
     };
     (Some(wf), cx.diags)
+}
+
+/// The office calendar; unparsable parts are reported and left at defaults.
+fn calendar(cx: &mut Ctx, raw: &RawCalendar) -> crate::calendar::Calendar {
+    use crate::calendar::{self as cal, Calendar, Period};
+    let mut c = Calendar::default();
+    if let Some(tz) = &raw.timezone {
+        match tz.value.parse::<chrono_tz::Tz>() {
+            Ok(t) => c.tz = t,
+            Err(_) => cx.err(
+                &tz.referenced,
+                format!("calendar.timezone {:?} is not a time zone such as Asia/Jakarta", tz.value),
+            ),
+        }
+    }
+    let week = |cx: &mut Ctx, map: &BTreeMap<String, Spanned<String>>| {
+        let mut hours = [None; 7];
+        for (day, h) in map {
+            let Some(i) = cal::weekday(day) else {
+                cx.err(&h.referenced, format!("{day:?} is not a weekday (mon..sun or senin..minggu)"));
+                continue;
+            };
+            match cal::parse_hours(&h.value) {
+                Some(x) => hours[i] = Some(x),
+                None => cx.err(&h.referenced, format!("{:?} is not office hours like \"07:30-16:00\"", h.value)),
+            }
+        }
+        hours
+    };
+    if let Some(h) = &raw.hours {
+        c.hours = week(cx, h);
+    }
+    let date = |cx: &mut Ctx, d: &Spanned<String>| -> Option<chrono::NaiveDate> {
+        let parsed = chrono::NaiveDate::parse_from_str(d.value.trim(), "%Y-%m-%d").ok();
+        if parsed.is_none() {
+            cx.err(&d.referenced, format!("{:?} is not a date like 2026-08-17", d.value));
+        }
+        parsed
+    };
+    for d in &raw.holidays {
+        if let Some(x) = date(cx, d) {
+            c.holidays.insert(x);
+        }
+    }
+    for p in &raw.periods {
+        let (from, to) = (date(cx, &p.value.from), date(cx, &p.value.to));
+        let hours = week(cx, &p.value.hours);
+        if let (Some(from), Some(to)) = (from, to) {
+            if to < from {
+                cx.err(&p.value.to.referenced, "the period ends before it starts");
+            }
+            c.periods.push(Period { from, to, hours });
+        }
+    }
+    c
 }
 
 /// Why a number format is unusable: unknown placeholders, a bad padding,

@@ -125,7 +125,7 @@ pub fn main() -> ExitCode {
                 Ok(db) => db,
                 Err(e) => return fail(format!("{e:#}")),
             };
-            match report::status_rows(&db) {
+            match report::status_rows(&db, &wf, chrono::Utc::now()) {
                 Ok(rows) if *json => {
                     println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
                     ExitCode::SUCCESS

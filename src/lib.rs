@@ -7,6 +7,7 @@
 //! move and keep them, [`db`] records them, [`pipeline`] ties one file's
 //! processing together and [`daemon`] runs it all.
 
+pub mod calendar;
 pub mod check;
 pub mod cli;
 pub mod config;

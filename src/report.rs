@@ -39,20 +39,30 @@ fn wib(stored: &str) -> Option<String> {
     timefmt::parse_stored(stored).map(timefmt::iso_wib)
 }
 
-pub fn status_rows(db: &Db) -> Result<Vec<StatusRow>> {
+/// When the letter's time at its step runs out (office hours), if the step
+/// has a standard time.
+pub fn due_of(wf: &Workflow, l: &LetterRow) -> Option<chrono::DateTime<chrono::Utc>> {
+    let time = wf.step(&l.step)?.time?;
+    let since = timefmt::parse_stored(&l.step_since)?;
+    Some(wf.calendar.due(since, time))
+}
+
+pub fn status_rows(db: &Db, wf: &Workflow, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<StatusRow>> {
     Ok(db
         .in_flight()?
         .into_iter()
-        .map(|l: LetterRow| StatusRow {
-            since: wib(&l.step_since),
-            id: l.id,
-            number: l.number,
-            subject: l.subject,
-            step: l.step,
-            path: l.path,
-            // Deadlines come with the office calendar (a later stage).
-            due: None,
-            overdue: None,
+        .map(|l: LetterRow| {
+            let due = due_of(wf, &l);
+            StatusRow {
+                since: wib(&l.step_since),
+                due: due.map(timefmt::iso_wib),
+                overdue: due.map(|d| now > d),
+                id: l.id,
+                number: l.number,
+                subject: l.subject,
+                step: l.step,
+                path: l.path,
+            }
         })
         .collect())
 }
@@ -112,11 +122,16 @@ pub fn status_table(rows: &[StatusRow], wf: &Workflow) -> String {
                 r.number.clone().unwrap_or_else(|| "-".into()),
                 wf.step(&r.step).map(|s| s.id.clone()).unwrap_or(r.step.clone()),
                 r.since.clone().map(|s| s.replace('T', " ")).unwrap_or_default(),
+                match (&r.due, r.overdue) {
+                    (Some(d), Some(true)) => format!("{} OVERDUE", d.replace('T', " ")),
+                    (Some(d), _) => d.replace('T', " "),
+                    _ => "-".into(),
+                },
                 r.subject.clone(),
             ]
         })
         .collect();
-    table(&["ID", "NUMBER", "STEP", "SINCE", "SUBJECT"], &body)
+    table(&["ID", "NUMBER", "STEP", "SINCE", "DUE", "SUBJECT"], &body)
 }
 
 pub fn history_table(rows: &[HistoryRow]) -> String {

@@ -37,6 +37,30 @@ pub struct RawWorkflow {
     pub rejected_folder: Option<Spanned<String>>,
     #[serde(default)]
     pub templates: RawTemplates,
+    #[serde(default)]
+    pub calendar: RawCalendar,
+}
+
+/// Office hours and holidays, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub timezone: Option<Spanned<String>>,
+    /// Hours per weekday, `mon: "07:30-16:00"`; a day not listed is not a working day.
+    pub hours: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub holidays: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub periods: Vec<Spanned<RawPeriod>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeriod {
+    pub name: Option<String>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub hours: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -354,6 +378,7 @@ pub struct Workflow {
     pub steps: Vec<Step>,
     pub rejected_folder: String,
     pub templates: Templates,
+    pub calendar: crate::calendar::Calendar,
 }
 
 impl Workflow {

@@ -132,6 +132,18 @@ fn number_format_and_email_templates_are_checked() {
 }
 
 #[test]
+fn the_calendar_is_checked() {
+    let text = SHIPPED.replace("    fri: \"07:30-16:30\"", "    jum: \"07:30-16:30\"");
+    expect_error(&text, "    jum: ^\"07:30", "\"jum\" is not a weekday");
+    let text = SHIPPED.replace("    fri: \"07:30-16:30\"", "    fri: \"16:30-07:30\"");
+    expect_error(&text, "    fri: ^\"16:30", "not office hours");
+    let text = SHIPPED.replace("  holidays: []", "  holidays: [\"17-08-2026\"]");
+    expect_error(&text, "  holidays: [^\"17-08", "not a date like 2026-08-17");
+    let text = SHIPPED.replace("  timezone: Asia/Jakarta", "  timezone: WIB");
+    expect_error(&text, "  timezone: ^WIB", "not a time zone");
+}
+
+#[test]
 fn shape_rules_by_kind() {
     let text = SHIPPED.replacen("    next: verifikasi\n", "", 1);
     expect_error(&text, "kind: ^drop\n", "needs `next`");

@@ -218,7 +218,12 @@ fn status_lists_letters_in_flight_as_json() {
     assert_eq!(r["subject"], "Nota Dinas");
     assert_eq!(r["path"], format!("02-verifikasi/{name}"));
     assert_eq!(r["number"], format!("B-001/17000/HM.340/{}", year()));
-    assert!(r["due"].is_null() && r["overdue"].is_null());
+    // Verification has a standard time of 20 minutes in office hours.
+    let since = chrono::DateTime::parse_from_rfc3339(r["since"].as_str().unwrap()).unwrap();
+    let due = chrono::DateTime::parse_from_rfc3339(r["due"].as_str().unwrap()).unwrap();
+    assert!(due - since >= chrono::Duration::minutes(20), "{since} -> {due}");
+    assert!(r["due"].as_str().unwrap().ends_with("+07:00"));
+    assert!(r["overdue"].is_boolean());
     assert!(r["since"].as_str().unwrap().ends_with("+07:00"));
     // The plain table names it too; an unknown letter is a finding (exit 1).
     let out = env.cli(&["status"]);
