@@ -267,7 +267,8 @@ fn the_periodic_scan_finds_what_events_missed() {
     let _d = env.start();
     std::fs::remove_dir_all(env.p("04-ajukan-tte")).unwrap();
     std::thread::sleep(Duration::from_millis(300));
-    std::fs::create_dir(env.p("04-ajukan-tte")).unwrap();
+    // (The periodic scan may already have put it back itself.)
+    std::fs::create_dir_all(env.p("04-ajukan-tte")).unwrap();
     env.drop_file("04-ajukan-tte/Asing.pdf", &pdf("tidak dikenal"));
     assert!(
         wait_until(Duration::from_secs(10), || env.files("_ditolak").contains(&"Asing.pdf".to_string())),
