@@ -44,6 +44,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The register of outgoing letters (agenda)
+    Agenda {
+        /// The year of the letters' dates [default: this year]
+        #[arg(long)]
+        year: Option<i32>,
+        /// CSV (UTF-8 with BOM, `;`) on stdout
+        #[arg(long)]
+        csv: bool,
+    },
     /// Emails waiting or failed, with the last error
     Outbox {
         /// One JSON array on stdout
@@ -159,6 +168,33 @@ pub fn main() -> ExitCode {
                     } else {
                         println!("{}  {}  (step {}, {})", found.id, found.subject, found.step, found.state);
                         print!("{}", report::history_table(&rows));
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("{e:#}")),
+            }
+        }
+        Command::Agenda { year, csv } => {
+            let db = match Db::open_existing(&cfg.database) {
+                Ok(db) => db,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            let year = year.unwrap_or_else(|| crate::timefmt::year_wib(chrono::Utc::now()));
+            match report::agenda_rows(&db, year) {
+                Ok(rows) => {
+                    let (headers, body) = report::agenda_table(&rows);
+                    if *csv {
+                        match report::csv(&headers, &body) {
+                            Ok(bytes) => {
+                                use std::io::Write;
+                                let _ = std::io::stdout().write_all(&bytes);
+                            }
+                            Err(e) => return fail(format!("{e:#}")),
+                        }
+                    } else if body.is_empty() {
+                        println!("No letters numbered in {year}.");
+                    } else {
+                        print!("{}", report::table(&headers, &body));
                     }
                     ExitCode::SUCCESS
                 }

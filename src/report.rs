@@ -150,3 +150,98 @@ pub fn history_table(rows: &[HistoryRow]) -> String {
         .collect();
     table(&["TIME", "FROM", "TO", "ACTION", "ACTOR", "SHA256"], &body)
 }
+
+/// One line of the agenda (the register of outgoing letters).
+#[derive(Debug, Serialize)]
+pub struct AgendaRow {
+    pub number: String,
+    pub date: String,
+    pub subject: String,
+    pub addressee: String,
+    pub sifat: String,
+    pub klasifikasi: String,
+    pub state: String,
+    pub id: String,
+}
+
+/// Letters with a number dated in `year`, in number order.
+pub fn agenda_rows(db: &Db, year: i32) -> Result<Vec<AgendaRow>> {
+    let mut st = db.conn.prepare(
+        "SELECT l.*, n.seq AS n_seq, n.suffix AS n_suffix FROM letters l JOIN numbers n ON n.letter_id = l.id
+         WHERE n.date LIKE ?1 ORDER BY n.seq, length(n.suffix), n.suffix",
+    )?;
+    let rows = st.query_map([format!("{year}-%")], |r| {
+        Ok((
+            r.get::<_, String>("id")?,
+            r.get::<_, Option<String>>("number")?,
+            r.get::<_, Option<String>>("tanggal")?,
+            r.get::<_, String>("subject")?,
+            r.get::<_, Option<String>>("metadata")?,
+            r.get::<_, Option<String>>("sifat")?,
+            r.get::<_, Option<String>>("klasifikasi")?,
+            r.get::<_, String>("state")?,
+            r.get::<_, String>("step")?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, number, date, subject, meta, sifat, klas, state, step) = row?;
+        let meta: Option<crate::metadata::Metadata> = meta.and_then(|m| serde_json::from_str(&m).ok());
+        let addressee =
+            meta.map(|m| m.tujuan.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
+        let state = match state.as_str() {
+            "active" => format!("dalam proses ({step})"),
+            "finished" => "selesai".into(),
+            "cancelled" => "batal".into(),
+            "void" => "batal (tidak terdaftar)".into(),
+            other => other.into(),
+        };
+        out.push(AgendaRow {
+            number: number.unwrap_or_default(),
+            date: date.unwrap_or_default(),
+            subject,
+            addressee,
+            sifat: sifat.unwrap_or_default(),
+            klasifikasi: klas.unwrap_or_default(),
+            state,
+            id,
+        });
+    }
+    Ok(out)
+}
+
+/// CSV as Excel in an Indonesian locale expects it: UTF-8 with a BOM, `;`.
+pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w =
+            ::csv::WriterBuilder::new().delimiter(b';').terminator(::csv::Terminator::CRLF).from_writer(&mut out);
+        w.write_record(headers)?;
+        for r in rows {
+            w.write_record(r)?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+/// The agenda as table rows (Indonesian headings, as in the office's register).
+pub fn agenda_table(rows: &[AgendaRow]) -> (Vec<&'static str>, Vec<Vec<String>>) {
+    let headers = vec!["Nomor", "Tanggal", "Perihal", "Tujuan", "Sifat", "Klasifikasi", "Keadaan", "ID"];
+    let body = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.number.clone(),
+                r.date.clone(),
+                r.subject.clone(),
+                r.addressee.clone(),
+                r.sifat.clone(),
+                r.klasifikasi.clone(),
+                r.state.clone(),
+                r.id.clone(),
+            ]
+        })
+        .collect();
+    (headers, body)
+}

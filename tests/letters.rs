@@ -300,3 +300,44 @@ fn a_signed_file_is_matched_by_the_key_in_the_copy_or_by_its_bytes() {
     assert!(got_a.starts_with(&a) && got_b.starts_with(&b));
     assert!(env.files("05-menunggu-tte").is_empty());
 }
+
+#[test]
+fn the_agenda_lists_every_number_in_order_as_csv_for_excel() {
+    let env = env("events");
+    let _d = env.start();
+    std::fs::write(
+        env.p("01-draf/KP.650 Undangan; Rapat.yaml"),
+        "tujuan:\n  - Kepala BPS Kabupaten Kaur\n  - \"Dinas \\\"Kominfo\\\"\"\n",
+    )
+    .unwrap();
+    env.drop_file("01-draf/KP.650 Undangan; Rapat.pdf", &pdf("Undangan"));
+    let first = env.wait_file("02-verifikasi", "SK-");
+    env.mv(&format!("02-verifikasi/{first}"), "batal");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&first[..12]).1 == "cancelled"));
+    env.drop_file("01-draf/HM.340 Edaran.pdf", &pdf("Edaran"));
+    env.wait_file("02-verifikasi", "SK-");
+    let y = year();
+    let out = env.cli(&["agenda", "--csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "Nomor;Tanggal;Perihal;Tujuan;Sifat;Klasifikasi;Keadaan;ID");
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[1].starts_with(&format!("B-001/17000/KP.650/{y};{y}-")), "{}", lines[1]);
+    assert!(
+        lines[1].contains(";\"Undangan; Rapat\";\"Kepala BPS Kabupaten Kaur, Dinas \"\"Kominfo\"\"\";B;KP.650;batal;"),
+        "{}",
+        lines[1]
+    );
+    assert!(
+        lines[2].starts_with(&format!("B-002/17000/HM.340/{y};")) && lines[2].contains("dalam proses (verifikasi)"),
+        "{}",
+        lines[2]
+    );
+    // Another year is empty; the plain table names the numbers.
+    let out = env.cli(&["agenda", "--year", "1999"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("No letters numbered in 1999"));
+    let out = env.cli(&["agenda"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("B-002/17000/HM.340/{y}")));
+}
