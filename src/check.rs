@@ -595,6 +595,24 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     }
 
     let calendar = calendar(&mut cx, &raw.calendar);
+    let r = &raw.reminders;
+    if let Some(role) = &r.escalate_to
+        && !role_ids.contains(&role.value)
+    {
+        cx.err(&role.referenced, format!("reminders.escalate_to: role {:?} does not exist", role.value));
+    }
+    let digest_at = r.digest_at.as_ref().and_then(|t| {
+        let parsed = chrono::NaiveTime::parse_from_str(t.value.trim(), "%H:%M").ok();
+        if parsed.is_none() {
+            cx.err(&t.referenced, format!("reminders.digest_at {:?} is not a time like 07:30", t.value));
+        }
+        parsed
+    });
+    let reminders = Reminders {
+        escalate_after: r.escalate_after.as_ref().map(|d| d.value.0).unwrap_or(std::time::Duration::from_secs(3600)),
+        escalate_to: r.escalate_to.as_ref().map(|x| x.value.clone()),
+        digest_at,
+    };
     let wf = Workflow {
         source: file.to_string(),
         office: Office { name: raw.office.name.clone().unwrap_or_else(|| "BPS Provinsi Bengkulu".into()), unit_code },
@@ -610,6 +628,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         steps,
         rejected_folder,
         calendar,
+        reminders,
         templates: Templates { stamp, stamp_states, email, reason_file, reasons },
     };
     (Some(wf), cx.diags)

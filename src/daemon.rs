@@ -145,6 +145,8 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let tick_every = (cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
     let mut ticker = tokio::time::interval(tick_every);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut remind = tokio::time::interval(Duration::from_secs(2));
+    remind.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut rescan = tokio::time::interval_at(tokio::time::Instant::now() + cfg.watch.rescan, cfg.watch.rescan);
     rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     tokio::pin!(shutdown);
@@ -170,6 +172,14 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                 if !lp.tracker.is_empty() {
                     tokio::task::block_in_place(|| lp.tick(Instant::now()));
                 }
+            }
+            _ = remind.tick() => {
+                tokio::task::block_in_place(|| {
+                    let p = &mut lp.pipeline;
+                    if let Err(e) = crate::reminders::run_once(&mut p.db, &p.wf, &p.cfg.share_path, chrono::Utc::now()) {
+                        tracing::error!(error = %format!("{e:#}"), "cannot queue reminders");
+                    }
+                });
             }
             _ = rescan.tick() => {
                 tokio::task::block_in_place(|| lp.full_scan(Instant::now()));

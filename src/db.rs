@@ -141,6 +141,12 @@ CREATE TABLE dispatches (
     note        TEXT
 );
 "#,
+    r#"
+CREATE TABLE reminders_sent (
+    key     TEXT PRIMARY KEY,                         -- what it is about: kind, letter, step, since / person, day
+    at      TEXT NOT NULL
+);
+"#,
 ];
 
 pub struct Db {
@@ -548,6 +554,26 @@ impl Db {
         let mut st = self.conn.prepare("SELECT id, plan FROM intents WHERE state = 'pending' ORDER BY id")?;
         let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Queues `email` unless one with `key` was queued before; true if queued.
+    pub fn queue_once(&mut self, key: &str, letter_id: Option<&str>, email: &crate::mail::Email) -> Result<bool> {
+        let tx = self.conn.transaction()?;
+        let fresh = tx.execute(
+            "INSERT OR IGNORE INTO reminders_sent (key, at) VALUES (?1, ?2)",
+            params![key, crate::timefmt::stored(chrono::Utc::now())],
+        )? == 1;
+        if fresh {
+            queue_email(&tx, letter_id, email)?;
+        }
+        tx.commit()?;
+        Ok(fresh)
+    }
+
+    pub fn reminder_keys(&self) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.conn.prepare("SELECT key FROM reminders_sent")?;
+        let keys = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        Ok(keys)
     }
 
     // --- Attempts at a file ----------------------------------------------------

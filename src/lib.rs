@@ -30,6 +30,7 @@ pub mod numbering;
 pub mod outbox;
 pub mod owner;
 pub mod pipeline;
+pub mod reminders;
 pub mod report;
 pub mod settle;
 pub mod signature;

@@ -72,7 +72,7 @@ pub fn one_line(s: &str) -> String {
 }
 
 /// People of `role` (in the drafter's team, for a per-team role) with an email.
-fn people_of(wf: &Workflow, role: &str, drafter: Option<&str>) -> Vec<Recipient> {
+pub fn people_of(wf: &Workflow, role: &str, drafter: Option<&str>) -> Vec<Recipient> {
     let per_team = wf.roles.iter().any(|r| r.id == role && r.per_team);
     let team = drafter.and_then(|d| wf.person(d)).and_then(|p| p.team.clone());
     wf.people
@@ -93,7 +93,7 @@ fn person(wf: &Workflow, login: Option<&str>) -> Vec<Recipient> {
 
 /// The email of `kind` to `to`, from the templates. `None` when nobody has
 /// an address.
-fn write(wf: &Workflow, kind: &str, to: Vec<Recipient>, values: &[(&str, &str)]) -> Option<Email> {
+pub fn write(wf: &Workflow, kind: &str, to: Vec<Recipient>, values: &[(&str, &str)]) -> Option<Email> {
     if to.is_empty() {
         return None;
     }

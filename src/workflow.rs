@@ -39,6 +39,28 @@ pub struct RawWorkflow {
     pub templates: RawTemplates,
     #[serde(default)]
     pub calendar: RawCalendar,
+    #[serde(default)]
+    pub reminders: RawReminders,
+}
+
+/// When suratd reminds and escalates, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReminders {
+    pub escalate_after: Option<Spanned<HumanDuration>>,
+    pub escalate_to: Option<Spanned<String>>,
+    pub digest_at: Option<Spanned<String>>,
+}
+
+/// When suratd reminds and escalates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminders {
+    /// Office time past the due time before the escalation.
+    pub escalate_after: Duration,
+    /// The role told about overdue letters (none: no escalation).
+    pub escalate_to: Option<String>,
+    /// Local time of the daily digest (none: no digest).
+    pub digest_at: Option<chrono::NaiveTime>,
 }
 
 /// Office hours and holidays, as written.
@@ -313,7 +335,8 @@ pub const REASON_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "rincian
 pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
 
 /// Kinds of email, and the placeholders every email template may use.
-pub const EMAIL_KINDS: &[&str] = &["arrived", "returned", "registered", "rejected", "dispatch", "admin"];
+pub const EMAIL_KINDS: &[&str] =
+    &["arrived", "returned", "registered", "rejected", "dispatch", "admin", "reminder", "escalation", "digest"];
 pub const EMAIL_PLACEHOLDERS: &[&str] =
     &["surat", "nomor", "perihal", "langkah", "lokasi", "batas_waktu", "catatan", "pengirim", "penerima", "alasan"];
 /// Placeholders of `letters.number_format` (`{seq:03}` pads the sequence).
@@ -379,6 +402,7 @@ pub struct Workflow {
     pub rejected_folder: String,
     pub templates: Templates,
     pub calendar: crate::calendar::Calendar,
+    pub reminders: Reminders,
 }
 
 impl Workflow {

@@ -39,7 +39,9 @@ fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
   - {{login: umum, name: Bagian Umum, email: umum@bps.go.id, roles: [bagian_umum]}}",
         me = me()
     );
+    // No daily digest here (it is tested in reminders.rs): emails are counted.
     let wf = SHIPPED
+        .replace("  digest_at: \"07:30\"\n", "")
         .replace("people: []", &people)
         .replace("teams:\n  - id: umum\n    name: Tim Bagian Umum\n", "teams:\n  - id: umum\n  - id: lain\n");
     std::fs::write(env.dir.path().join("workflow.yaml"), wf).unwrap();
@@ -328,4 +330,42 @@ fn a_server_that_never_answers_times_out_and_is_retried() {
     let err: String = env.conn().query_row("SELECT last_error FROM outbox LIMIT 1", [], |r| r.get(0)).unwrap();
     assert!(err.contains("no answer from the mail server within 500ms"), "{err}");
     assert_eq!(env.count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'"), 2, "kept, not dropped");
+}
+
+#[test]
+fn a_late_letter_brings_one_reminder_and_one_escalation_also_across_a_restart() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    // Very short standard times, office open around the clock, no digest.
+    let wf = std::fs::read_to_string(env.dir.path().join("workflow.yaml")).unwrap();
+    let all_day = "  hours:\n    mon: \"00:00-23:59\"\n    tue: \"00:00-23:59\"\n    wed: \"00:00-23:59\"\n    thu: \"00:00-23:59\"\n    fri: \"00:00-23:59\"\n    sat: \"00:00-23:59\"\n    sun: \"00:00-23:59\"\n";
+    let wf = wf
+        .replace(
+            "    time: 20m\n    outcomes:\n      setuju: kelengkapan",
+            "    time: 1s\n    outcomes:\n      setuju: kelengkapan",
+        )
+        .replace("  escalate_after: 1h", "  escalate_after: 2s");
+    let start = wf.find("\n  hours:").unwrap() + 1;
+    let end = wf.find("  # National holidays").unwrap();
+    let wf = format!("{}{all_day}{}", &wf[..start], &wf[end..]);
+    std::fs::write(env.dir.path().join("workflow.yaml"), wf).unwrap();
+    let d = env.start();
+    env.drop_file("01-draf/KP.650 Lambat.pdf", &pdf("Lambat"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let kinds =
+        |k: &str| smtp.received().iter().filter(|m| m.header("Subject").unwrap_or_default().contains(k)).count();
+    assert!(wait_until(Duration::from_secs(20), || kinds("Pengingat") == 1 && kinds("Eskalasi") == 1), "{}", env.log());
+    let got = smtp.received();
+    assert!(got.iter().any(|m| to(m) == "kt@bps.go.id" && m.header("Subject").unwrap().contains("Pengingat")));
+    assert!(got.iter().any(|m| to(m) == "kepala@bps.go.id" && m.header("Subject").unwrap().contains("Eskalasi")));
+    // A restart sends neither again.
+    assert!(d.stop().success());
+    let _d = env.start();
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!((kinds("Pengingat"), kinds("Eskalasi")), (1, 1));
+    // The status says it is overdue.
+    let out = env.cli(&["status", "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["overdue"], true, "{rows}");
+    assert!(name.starts_with("SK-"));
 }
