@@ -53,6 +53,11 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// Reports: SOP times met per step (sla)
+    Report {
+        #[command(subcommand)]
+        which: ReportKind,
+    },
     /// Emails waiting or failed, with the last error
     Outbox {
         /// One JSON array on stdout
@@ -72,6 +77,43 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportKind {
+    /// Per step: count, median and 90th-percentile office time, share within the SOP's standard
+    Sla {
+        /// First day (YYYY-MM-DD) [default: 30 days ago]
+        #[arg(long, value_parser = parse_date)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day (YYYY-MM-DD) [default: today]
+        #[arg(long, value_parser = parse_date)]
+        to: Option<chrono::NaiveDate>,
+        /// CSV (UTF-8 with BOM, `;`) on stdout
+        #[arg(long)]
+        csv: bool,
+    },
+}
+
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| format!("{s:?} is not a date like 2025-06-02"))
+}
+
+/// Prints a table, or CSV when asked.
+fn print_rows(headers: &[&str], body: &[Vec<String>], csv: bool) -> ExitCode {
+    if csv {
+        match report::csv(headers, body) {
+            Ok(bytes) => {
+                use std::io::Write;
+                let _ = std::io::stdout().write_all(&bytes);
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(format!("{e:#}")),
+        }
+    } else {
+        print!("{}", report::table(headers, body));
+        ExitCode::SUCCESS
+    }
 }
 
 fn load(cli: &Cli) -> Result<(Config, Workflow, Vec<crate::yaml::Diagnostic>), Diagnostics> {
@@ -170,6 +212,23 @@ pub fn main() -> ExitCode {
                         print!("{}", report::history_table(&rows));
                     }
                     ExitCode::SUCCESS
+                }
+                Err(e) => fail(format!("{e:#}")),
+            }
+        }
+        Command::Report { which: ReportKind::Sla { from, to, csv } } => {
+            let db = match Db::open_existing(&cfg.database) {
+                Ok(db) => db,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            let today = crate::timefmt::date_wib(chrono::Utc::now());
+            let to = to.unwrap_or(today);
+            let from = from.unwrap_or(to - chrono::Duration::days(30));
+            match db.all_transitions() {
+                Ok(tr) => {
+                    let rows = report::sla(&wf, &tr, from, to);
+                    let (headers, body) = report::sla_table(&rows);
+                    print_rows(&headers, &body, *csv)
                 }
                 Err(e) => fail(format!("{e:#}")),
             }

@@ -476,6 +476,31 @@ impl Db {
         Ok(rows)
     }
 
+    /// Every transition, by letter and in order.
+    pub fn all_transitions(&self) -> Result<Vec<TransitionRec>> {
+        let mut st = self.conn.prepare(
+            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
+             FROM transitions ORDER BY letter_id, id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(TransitionRec {
+                    letter_id: r.get(0)?,
+                    at: r.get(1)?,
+                    from_step: r.get(2)?,
+                    to_step: r.get(3)?,
+                    action: r.get(4)?,
+                    actor: r.get(5)?,
+                    actor_verified: r.get::<_, i64>(6)? != 0,
+                    sha256: r.get(7)?,
+                    path: r.get(8)?,
+                    note: r.get(9)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     pub fn rejections(&self) -> Result<Vec<RejectionRec>> {
         let mut st = self.conn.prepare(
             "SELECT at, original_path, path, reason_code, reason, sha256, owner, letter_id FROM rejections ORDER BY id",

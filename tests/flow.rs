@@ -113,6 +113,16 @@ fn full_path(mode: &str) {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("matches:   NO") && text.contains("does NOT hold"), "{text}");
 
+    // The SLA report counts one stay at each step the letter went through.
+    let out = env.cli(&["report", "sla", "--csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout[3..]).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "Langkah;Nama;Standar (menit);Jumlah;Median (menit);P90 (menit);Sesuai standar (%)");
+    let verif = lines.iter().find(|l| l.starts_with("verifikasi;")).unwrap();
+    assert!(verif.starts_with("verifikasi;Verifikasi Ketua Tim;20;1;"), "{verif}");
+    assert!(lines.iter().any(|l| l.starts_with("distribusi;Distribusi;195;1;")), "{text}");
+
     // The audit trail through the CLI, as JSON.
     let out = env.cli(&["history", &id, "--json"]);
     assert!(out.status.success());
