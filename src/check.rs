@@ -595,6 +595,17 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     }
 
     let calendar = calendar(&mut cx, &raw.calendar);
+    for (k, v) in &raw.retention {
+        let ok = k == "default"
+            || crate::metadata::klasifikasi_code(k).is_some()
+            || crate::metadata::KLASIFIKASI_GROUPS.contains(&k.to_ascii_uppercase().as_str());
+        if !ok {
+            cx.err(
+                &v.referenced,
+                format!("retention: {k:?} is not a classification (KP.650), a group (KP) or `default`"),
+            );
+        }
+    }
     let r = &raw.reminders;
     if let Some(role) = &r.escalate_to
         && !role_ids.contains(&role.value)
@@ -629,6 +640,11 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         rejected_folder,
         calendar,
         reminders,
+        retention: raw
+            .retention
+            .iter()
+            .map(|(k, v)| (k.to_ascii_uppercase().replace("DEFAULT", "default"), v.value.0))
+            .collect(),
         templates: Templates { stamp, stamp_states, email, reason_file, reasons },
     };
     (Some(wf), cx.diags)

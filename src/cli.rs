@@ -93,6 +93,12 @@ pub enum ReportKind {
         #[arg(long)]
         csv: bool,
     },
+    /// Finished letters whose retention period has passed (for review; nothing is deleted)
+    Retensi {
+        /// CSV (UTF-8 with BOM, `;`) on stdout
+        #[arg(long)]
+        csv: bool,
+    },
 }
 
 fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -228,6 +234,37 @@ pub fn main() -> ExitCode {
                 Ok(tr) => {
                     let rows = report::sla(&wf, &tr, from, to);
                     let (headers, body) = report::sla_table(&rows);
+                    print_rows(&headers, &body, *csv)
+                }
+                Err(e) => fail(format!("{e:#}")),
+            }
+        }
+        Command::Report { which: ReportKind::Retensi { csv } } => {
+            let db = match Db::open_existing(&cfg.database) {
+                Ok(db) => db,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            match report::retention_due(&db, &wf, chrono::Utc::now()) {
+                Ok(rows) => {
+                    let headers = ["Surat", "Nomor", "Perihal", "Klasifikasi", "Diarsipkan", "Jatuh tempo", "Lokasi"];
+                    let body: Vec<Vec<String>> = rows
+                        .into_iter()
+                        .map(|r| {
+                            vec![
+                                r.id,
+                                r.number.unwrap_or_default(),
+                                r.subject,
+                                r.klasifikasi.unwrap_or_default(),
+                                r.archived.unwrap_or_default(),
+                                r.review_due.unwrap_or_default(),
+                                r.path.unwrap_or_default(),
+                            ]
+                        })
+                        .collect();
+                    if body.is_empty() && !*csv {
+                        println!("No letter is due for retention review.");
+                        return ExitCode::SUCCESS;
+                    }
                     print_rows(&headers, &body, *csv)
                 }
                 Err(e) => fail(format!("{e:#}")),

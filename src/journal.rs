@@ -26,6 +26,8 @@ pub enum FsOp {
     MoveCompanion { from: String, to: String },
     /// A new text file (a reason file), written if not there yet.
     Write { path: String, text: String },
+    /// A copy of a stored version (for the archive), written if not there yet.
+    CopyStored { source: String, to: String },
     /// An older copy of the letter, superseded by a new version; removed from
     /// the share only if its bytes are the stored version `sha256`.
     Supersede { path: String, sha256: String },
@@ -113,6 +115,14 @@ fn secondary(root: &Path, op: &FsOp) -> Result<()> {
             let (f, t) = (root.join(from), root.join(to));
             if fs::symlink_metadata(&f).is_ok() && fs::symlink_metadata(&t).is_err() {
                 fsops::move_noreplace(&f, &t).with_context(|| format!("cannot move {from} to {to}"))?;
+            }
+            Ok(())
+        }
+        FsOp::CopyStored { source, to } => {
+            let p = root.join(to);
+            if fs::symlink_metadata(&p).is_err() {
+                let bytes = fs::read(source).with_context(|| format!("cannot read the stored version {source}"))?;
+                fsops::write_new(&p, &bytes).with_context(|| format!("cannot write {to}"))?;
             }
             Ok(())
         }

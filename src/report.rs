@@ -347,6 +347,40 @@ pub fn sla_table(rows: &[SlaRow]) -> (Vec<&'static str>, Vec<Vec<String>>) {
     (headers, body)
 }
 
+/// A finished letter whose retention period has passed.
+#[derive(Debug, Serialize)]
+pub struct RetentionRow {
+    pub id: String,
+    pub number: Option<String>,
+    pub subject: String,
+    pub klasifikasi: Option<String>,
+    pub archived: Option<String>,
+    pub review_due: Option<String>,
+    pub path: Option<String>,
+}
+
+/// Finished letters due for retention review at `now` (nothing is deleted).
+pub fn retention_due(db: &Db, wf: &Workflow, now: chrono::DateTime<chrono::Utc>) -> Result<Vec<RetentionRow>> {
+    let mut out = Vec::new();
+    for l in db.all_letters()?.into_iter().filter(|l| l.state == "finished") {
+        let Some(keep) = wf.retention_of(l.klasifikasi.as_deref().unwrap_or("")) else { continue };
+        let Some(archived) = timefmt::parse_stored(&l.step_since) else { continue };
+        let due = archived + chrono::Duration::from_std(keep).unwrap_or(chrono::Duration::MAX);
+        if due <= now {
+            out.push(RetentionRow {
+                archived: Some(timefmt::iso_wib(archived)),
+                review_due: Some(timefmt::iso_wib(due)),
+                id: l.id,
+                number: l.number,
+                subject: l.subject,
+                klasifikasi: l.klasifikasi,
+                path: l.path,
+            });
+        }
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

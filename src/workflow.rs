@@ -41,6 +41,9 @@ pub struct RawWorkflow {
     pub calendar: RawCalendar,
     #[serde(default)]
     pub reminders: RawReminders,
+    /// Retention before review, by classification (`KP`, `KP.650`) or `default`.
+    #[serde(default)]
+    pub retention: BTreeMap<String, Spanned<HumanDuration>>,
 }
 
 /// When suratd reminds and escalates, as written.
@@ -403,6 +406,20 @@ pub struct Workflow {
     pub templates: Templates,
     pub calendar: crate::calendar::Calendar,
     pub reminders: Reminders,
+    /// Retention before review, by classification code or group, and `default`.
+    pub retention: BTreeMap<String, Duration>,
+}
+
+impl Workflow {
+    /// The retention period of a classification: its full code, else its
+    /// group (`KP`), else `default`.
+    pub fn retention_of(&self, klasifikasi: &str) -> Option<Duration> {
+        self.retention
+            .get(klasifikasi)
+            .or_else(|| self.retention.get(klasifikasi.get(..2).unwrap_or("")))
+            .or_else(|| self.retention.get("default"))
+            .copied()
+    }
 }
 
 impl Workflow {

@@ -77,11 +77,18 @@ fn full_path(mode: &str) {
 
     // Bagian Umum dispatches it: archived by year.
     env.mv(&format!("07-distribusi/{in07}"), "07-distribusi/terkirim");
-    let arsip = format!("arsip/{}", year());
+    // Its own folder in the year's archive: the letter, every version, a note.
+    let arsip = format!("arsip/{}/{}", year(), name.trim_end_matches(".pdf"));
     env.wait_file(&arsip, &id);
+    assert!(wait_until(std::time::Duration::from_secs(5), || env.p(&format!("{arsip}/keterangan.txt")).is_file()));
     let (step, state, path) = env.letter(&id);
     assert_eq!((step.as_str(), state.as_str()), ("arsip", "finished"));
     assert_eq!(path.unwrap(), format!("{arsip}/{name}"));
+    let note = std::fs::read_to_string(env.p(&format!("{arsip}/keterangan.txt"))).unwrap();
+    assert!(note.contains(&format!("Nomor      : {number}")) && note.contains("terkirim"), "{note}");
+    let versions = env.files(&format!("{arsip}/versi"));
+    assert_eq!(versions.len(), 7, "{versions:?}");
+    assert!(versions.iter().any(|v| v.contains("-signed-")) && versions.iter().any(|v| v.contains("-original-")));
     assert_eq!(env.actions(&id), ["register", "replace", "setuju", "setuju", "forward", "signed", "terkirim"]);
     let kinds = |k: &str| env.count(&format!("SELECT COUNT(*) FROM versions WHERE kind = '{k}'"));
     assert_eq!(
@@ -112,6 +119,19 @@ fn full_path(mode: &str) {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("matches:   NO") && text.contains("does NOT hold"), "{text}");
+
+    // Retention: KP letters are kept 5 years before review; nothing is due yet.
+    let out = env.cli(&["report", "retensi"]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("No letter is due"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    env.conn().execute("UPDATE letters SET step_since = '2019-01-01T00:00:00.000Z' WHERE id = ?1", [&id]).unwrap();
+    let out = env.cli(&["report", "retensi", "--csv"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains(&format!("{id};{number};")) && text.contains("2024-01-01"), "{text}");
+    assert!(env.p(&format!("{arsip}/{name}")).is_file(), "nothing is deleted");
 
     // The SLA report counts one stay at each step the letter went through.
     let out = env.cli(&["report", "sla", "--csv"]);
