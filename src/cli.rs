@@ -53,6 +53,21 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// The dispatch register (expedition book)
+    Ekspedisi {
+        /// First day (YYYY-MM-DD) [default: 30 days ago]
+        #[arg(long, value_parser = parse_date)]
+        from: Option<chrono::NaiveDate>,
+        /// Last day (YYYY-MM-DD) [default: today]
+        #[arg(long, value_parser = parse_date)]
+        to: Option<chrono::NaiveDate>,
+        /// CSV (UTF-8 with BOM, `;`) on stdout
+        #[arg(long)]
+        csv: bool,
+        /// Also write an A4 landscape PDF to print for the courier
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
+    },
     /// Reports: SOP times met per step (sla)
     Report {
         #[command(subcommand)]
@@ -269,6 +284,33 @@ pub fn main() -> ExitCode {
                 }
                 Err(e) => fail(format!("{e:#}")),
             }
+        }
+        Command::Ekspedisi { from, to, csv, pdf } => {
+            let db = match Db::open_existing(&cfg.database) {
+                Ok(db) => db,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            let today = crate::timefmt::date_wib(chrono::Utc::now());
+            let to = to.unwrap_or(today);
+            let from = from.unwrap_or(to - chrono::Duration::days(30));
+            let lines = match crate::ekspedisi::lines(&db, from, to) {
+                Ok(l) => l,
+                Err(e) => return fail(format!("{e:#}")),
+            };
+            if let Some(path) = pdf {
+                let bytes = crate::ekspedisi::pdf(
+                    &format!("Buku Ekspedisi Surat Keluar - {}", wf.office.name),
+                    &format!("Periode {from} s.d. {to}"),
+                    &lines,
+                );
+                if let Err(e) = std::fs::write(path, bytes) {
+                    return fail(format!("cannot write {}: {e}", path.display()));
+                }
+            }
+            let body: Vec<Vec<String>> = lines.iter().enumerate().map(|(i, l)| crate::ekspedisi::cells(i, l)).collect();
+            let mut headers = crate::ekspedisi::HEADINGS.to_vec();
+            headers[7] = "Keterangan";
+            print_rows(&headers, &body, *csv)
         }
         Command::Agenda { year, csv } => {
             let db = match Db::open_existing(&cfg.database) {

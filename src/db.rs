@@ -290,6 +290,19 @@ pub struct Record {
     /// Emails the transition causes, queued in the same transaction.
     #[serde(default)]
     pub emails: Vec<crate::mail::Email>,
+    /// A letter sent out by hand (for the expedition book).
+    #[serde(default)]
+    pub dispatch: Option<DispatchRec>,
+}
+
+/// One line of the expedition book.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DispatchRec {
+    /// kurir | pos | tangan | email
+    pub method: String,
+    pub recipients: String,
+    pub sent_by: Option<String>,
+    pub note: Option<String>,
 }
 
 /// One signature's check, for the audit trail.
@@ -496,6 +509,26 @@ impl Db {
                     path: r.get(8)?,
                     note: r.get(9)?,
                 })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The expedition book between two instants (stored UTC times), in order:
+    /// (at, letter id, number, subject, method, recipients, sent by, note).
+    #[allow(clippy::type_complexity)]
+    pub fn dispatches(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, String, Option<String>, String, String, String, Option<String>, Option<String>)>> {
+        let mut st = self.conn.prepare(
+            "SELECT d.at, d.letter_id, l.number, l.subject, d.method, d.recipients, d.sent_by, d.note
+             FROM dispatches d JOIN letters l ON l.id = d.letter_id WHERE d.at >= ?1 AND d.at < ?2 ORDER BY d.at, d.id",
+        )?;
+        let rows = st
+            .query_map([from, to], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
@@ -792,6 +825,12 @@ fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
                 params![t.letter_id, g.sha256, g.signer, g.intact, g.trusted, g.problem, t.at],
             )?;
         }
+    }
+    if let (Some(d), Some(t)) = (&rec.dispatch, &rec.transition) {
+        tx.execute(
+            "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![t.letter_id, t.at, d.method, d.recipients, d.sent_by, d.note],
+        )?;
     }
     let letter_of = rec
         .transition

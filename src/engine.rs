@@ -297,7 +297,8 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
                 let Some(target) = step.outcome(o).and_then(|o| wf.step(&o.to)) else {
                     return Decision::Return { reason: "wrong_folder" };
                 };
-                if target.kind == StepKind::Drop && f.note == Note::MaybeLater {
+                // A note may follow: the reviewer's reason, or how a letter was sent.
+                if (target.kind == StepKind::Drop || step.kind == StepKind::Dispatch) && f.note == Note::MaybeLater {
                     return Decision::Wait(WaitFor::Note);
                 }
                 move_to(target, o, f.note == Note::Found)

@@ -15,6 +15,7 @@ pub mod convert;
 pub mod daemon;
 pub mod db;
 pub mod durations;
+pub mod ekspedisi;
 pub mod engine;
 pub mod fsops;
 pub mod init;

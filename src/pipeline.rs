@@ -528,6 +528,16 @@ impl Pipeline {
                         })
                         .collect();
                 }
+                // Sent out from a dispatch step: a line in the expedition book.
+                if wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Dispatch) && to_step != letter.step {
+                    let tujuan =
+                        letter.meta().map(|m| m.tujuan.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join("; "));
+                    rec.dispatch = Some(dispatch_from_note(
+                        rec.transition.as_ref().and_then(|t| t.note.as_deref()),
+                        tujuan.unwrap_or_default(),
+                        rec.transition.as_ref().map(|t| t.actor.clone()),
+                    ));
+                }
                 if matches!(dest, Dest::Archive { .. }) {
                     ops.extend(self.archive_extras(&letter, &dest_dir, &rec)?);
                 }
@@ -1014,6 +1024,34 @@ fn transit_record(t: &Transit) -> Record {
         rejection: None,
         signatures: vec![],
         emails: vec![],
+        dispatch: None,
+    }
+}
+
+/// An expedition-book line from the note Bagian Umum dropped with the letter:
+/// `metode: kurir` (or pos, tangan) and `penerima: …` lines, or a single word.
+fn dispatch_from_note(note: Option<&str>, tujuan: String, by: Option<String>) -> crate::db::DispatchRec {
+    let mut method = None;
+    let mut receiver = None;
+    for line in note.unwrap_or("").lines() {
+        let (k, v) = match line.split_once(':') {
+            Some((k, v)) => (k.trim().to_lowercase(), v.trim().to_string()),
+            None => (String::new(), line.trim().to_string()),
+        };
+        match k.as_str() {
+            "metode" | "cara" | "method" => method = Some(v.to_lowercase()),
+            "penerima" | "diterima" | "receiver" => receiver = Some(v),
+            "" if method.is_none() && ["kurir", "pos", "tangan"].contains(&v.to_lowercase().as_str()) => {
+                method = Some(v.to_lowercase())
+            }
+            _ => {}
+        }
+    }
+    crate::db::DispatchRec {
+        method: method.unwrap_or_else(|| "-".into()),
+        recipients: tujuan,
+        sent_by: by,
+        note: receiver.map(|r| format!("diterima: {r}")),
     }
 }
 

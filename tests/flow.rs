@@ -75,11 +75,12 @@ fn full_path(mode: &str) {
     assert!(env.files("05-menunggu-tte").is_empty(), "{:?}", env.files("05-menunggu-tte"));
     assert!(env.files("06-sudah-tte").is_empty());
 
-    // Bagian Umum dispatches it: archived by year.
+    // Bagian Umum dispatches it by courier (a note says how): archived by year.
+    std::fs::write(env.p("07-distribusi/terkirim/kirim.txt"), "metode: kurir\npenerima: Pak Amir\n").unwrap();
     env.mv(&format!("07-distribusi/{in07}"), "07-distribusi/terkirim");
     // Its own folder in the year's archive: the letter, every version, a note.
     let arsip = format!("arsip/{}/{}", year(), name.trim_end_matches(".pdf"));
-    env.wait_file(&arsip, &id);
+    env.wait_file(&arsip, &name);
     assert!(wait_until(std::time::Duration::from_secs(5), || env.p(&format!("{arsip}/keterangan.txt")).is_file()));
     let (step, state, path) = env.letter(&id);
     assert_eq!((step.as_str(), state.as_str()), ("arsip", "finished"));
@@ -132,6 +133,25 @@ fn full_path(mode: &str) {
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(text.contains(&format!("{id};{number};")) && text.contains("2024-01-01"), "{text}");
     assert!(env.p(&format!("{arsip}/{name}")).is_file(), "nothing is deleted");
+
+    // The expedition book: one line, by courier, as CSV and as a printable PDF.
+    let book = env.dir.path().join("ekspedisi.pdf");
+    let out = env.cli(&["ekspedisi", "--csv", "--pdf", book.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout[3..]).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "No.;Tanggal;Nomor Surat;Perihal;Tujuan;Cara Kirim;Pengirim;Keterangan");
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[1].contains(&number) && lines[1].contains(";kurir;bagian_umum;diterima: Pak Amir"), "{}", lines[1]);
+    let pdftext = std::process::Command::new("pdftotext").args(["-layout"]).arg(&book).arg("-").output();
+    if let Ok(o) = pdftext {
+        let t = String::from_utf8_lossy(&o.stdout);
+        assert!(t.contains("Tanda Tangan Penerima") && t.contains(&number) && t.contains("Buku Ekspedisi"), "{t}");
+        let png = env.dir.path().join("ekspedisi");
+        let r =
+            std::process::Command::new("pdftoppm").args(["-r", "30", "-png"]).arg(&book).arg(&png).status().unwrap();
+        assert!(r.success(), "the book renders");
+    }
 
     // The SLA report counts one stay at each step the letter went through.
     let out = env.cli(&["report", "sla", "--csv"]);

@@ -92,6 +92,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                     rejection: None,
                     signatures: vec![],
                     emails: vec![],
+                    dispatch: None,
                 },
             };
             Ok(serde_json::to_string(&plan).unwrap())
