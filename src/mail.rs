@@ -51,6 +51,8 @@ pub struct Event<'a> {
     pub actor: &'a str,
     /// The signed file, for step 9: (sha256, size, file name).
     pub signed: Option<(&'a str, u64, &'a str)>,
+    /// When the letter is due at the step it reached (WIB, for people).
+    pub due: Option<String>,
 }
 
 /// Settings the composition needs from the server's config.
@@ -129,7 +131,7 @@ pub fn compose(wf: &Workflow, set: &Settings, ev: &Event) -> Vec<Email> {
             ("perihal", ev.perihal.to_string()),
             ("langkah", langkah.to_string()),
             ("lokasi", lokasi.clone()),
-            ("batas_waktu", "-".to_string()),
+            ("batas_waktu", ev.due.clone().unwrap_or_else(|| "-".to_string())),
             ("catatan", catatan.to_string()),
             ("pengirim", pengirim.clone()),
             ("alasan", alasan.to_string()),
@@ -263,6 +265,7 @@ mod tests {
             note: Some("Perbaiki tanggal."),
             actor: "role:ketua_tim",
             signed: None,
+            due: Some("2026-06-02 10:35 WIB".into()),
         }
     }
 
@@ -284,6 +287,7 @@ mod tests {
             e[1].body
         );
         assert!(!e[1].subject.contains('\n') && !e[1].subject.contains('\r'), "{}", e[1].subject);
+        assert!(e[1].body.contains("Batas waktu  : 2026-06-02 10:35 WIB"), "{}", e[1].body);
     }
 
     #[test]

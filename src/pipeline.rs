@@ -1075,6 +1075,11 @@ fn emails_for(
     let Some(t) = &rec.transition else { return vec![] };
     let settings =
         mail::Settings { share_path: &cfg.share_path, max_attachment: cfg.max_attachment, admins: &cfg.admins };
+    let to_step = t.to_step.as_deref().and_then(|s| wf.step(s));
+    let due = match (to_step.and_then(|s| s.time), timefmt::parse_stored(&t.at)) {
+        (Some(time), Some(at)) => Some(timefmt::human_wib(wf.calendar.due(at, time))),
+        _ => None,
+    };
     let event = mail::Event {
         letter_id: about.id,
         number: about.number,
@@ -1088,6 +1093,7 @@ fn emails_for(
         note: t.note.as_deref(),
         actor: &t.actor,
         signed,
+        due,
     };
     mail::compose(wf, &settings, &event)
 }

@@ -114,6 +114,7 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let arr = got.iter().find(|m| to(m) == "kt@bps.go.id").expect("the team leader is told");
     assert!(!got.iter().any(|m| to(m) == "kt2@bps.go.id"), "not the other team's leader");
     assert!(arr.data.contains("\\\\server\\SuratKeluar\\02-verifikasi\\"), "the location on the share: {}", arr.data);
+    assert!(arr.data.contains("Batas waktu  : 20") && arr.data.contains(" WIB"), "the due time: {}", arr.data);
     assert!(arr.header("Message-ID").unwrap().contains(&id));
 
     // Revisi: the drafter gets the reviewer's note.
