@@ -141,6 +141,16 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
         failures: HashMap::new(),
     };
     lp.full_scan(Instant::now());
+    // Ready once the tree has been scanned (systemd Type=notify).
+    let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Ready]);
+    // Watchdog pings come from this loop: if processing hangs, they stop
+    // and systemd restarts the service.
+    let watchdog = watchdog_interval();
+    let mut dog = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)).max(Duration::from_millis(100)));
+    dog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut reload = tokio::time::interval(Duration::from_secs(2));
+    reload.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
 
     let tick_every = (cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
     let mut ticker = tokio::time::interval(tick_every);
@@ -156,7 +166,19 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
             biased;
             _ = &mut shutdown => {
                 tracing::info!("stopping: shutdown requested");
+                let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Stopping]);
                 break;
+            }
+            _ = dog.tick(), if watchdog.is_some() => {
+                let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Watchdog]);
+            }
+            _ = reload.tick(), if cfg.workflow.is_some() => {
+                let path = cfg.workflow.clone().expect("checked");
+                let now_seen = modified(&path);
+                if now_seen != workflow_seen {
+                    workflow_seen = now_seen;
+                    tokio::task::block_in_place(|| lp.reload_workflow(&path));
+                }
             }
             Some(ch) = rx.recv() => {
                 let now = Instant::now();
@@ -189,6 +211,112 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let _ = stop_mail.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), mailer).await;
     Ok(())
+}
+
+/// Half of systemd's watchdog time, when the watchdog is on for this
+/// process (`WATCHDOG_USEC`, and `WATCHDOG_PID` absent or ours, as
+/// sd_watchdog_enabled(3) reads them).
+fn watchdog_interval() -> Option<Duration> {
+    let usec: u64 = std::env::var("WATCHDOG_USEC").ok()?.parse().ok()?;
+    match std::env::var("WATCHDOG_PID").ok().map(|p| p.parse::<u32>()) {
+        Some(Ok(pid)) if pid != std::process::id() => None,
+        Some(Err(_)) => None,
+        _ => (usec > 0).then(|| Duration::from_micros(usec / 2)),
+    }
+}
+
+/// A file's modification time and size, to notice edits.
+fn modified(p: &Path) -> Option<(std::time::SystemTime, u64)> {
+    std::fs::metadata(p).ok().and_then(|m| Some((m.modified().ok()?, m.len())))
+}
+
+impl Loop {
+    /// Takes a saved workflow.yaml into use, or refuses it: the running
+    /// workflow stays, the errors are logged as FILE:LINE:COL and emailed to
+    /// the admins. Letters at steps the edit removed are reported.
+    fn reload_workflow(&mut self, path: &Path) {
+        let p = &mut self.pipeline;
+        match Workflow::load(Some(path)) {
+            Ok((wf, warnings)) => {
+                for w in &warnings {
+                    tracing::warn!("{w}");
+                }
+                let wf = Arc::new(wf);
+                let orphans: Vec<String> =
+                    p.db.in_flight()
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter(|l| wf.step(&l.step).is_none())
+                        .map(|l| {
+                            format!(
+                                "{} ({}) at removed step {:?}: {}",
+                                l.id,
+                                l.number.unwrap_or_default(),
+                                l.step,
+                                l.path.unwrap_or_default()
+                            )
+                        })
+                        .collect();
+                p.wf = wf;
+                if let Err(e) = init::ensure_tree(&p.cfg.root, &p.wf) {
+                    tracing::error!(error = %format!("{e:#}"), "cannot create the new workflow's folders");
+                }
+                self.watching.rewatch(&p.cfg.root, &p.wf);
+                tracing::info!(workflow = %path.display(), steps = p.wf.steps.len(), "workflow reloaded");
+                if !orphans.is_empty() {
+                    for o in &orphans {
+                        tracing::warn!(letter = %o, "a letter is at a step the new workflow no longer has; it stays where it is");
+                    }
+                    self.alert(&format!("workflow-orphans:{}", orphans.join("|")), &format!(
+                        "Setelah workflow.yaml diubah, surat berikut berada di langkah yang sudah tidak ada dan tidak akan bergerak sampai dipindahkan oleh admin: {}",
+                        orphans.join("; ")
+                    ));
+                }
+            }
+            Err(d) => {
+                for e in &d.0 {
+                    tracing::error!("{e}");
+                }
+                tracing::error!(workflow = %path.display(), "the edited workflow is refused; the running workflow stays");
+                let stamp = modified(path).map(|(t, n)| format!("{t:?}{n}")).unwrap_or_default();
+                self.alert(
+                    &format!("workflow-refused:{stamp}"),
+                    &format!(
+                        "Perubahan {} ditolak; workflow yang berjalan tetap dipakai. Kesalahan: {}",
+                        path.display(),
+                        d
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Emails the admins once per `key`.
+    fn alert(&mut self, key: &str, alasan: &str) {
+        let p = &mut self.pipeline;
+        let admins: Vec<crate::mail::Recipient> = p
+            .cfg
+            .admins
+            .iter()
+            .map(|a| crate::mail::Recipient { name: "Admin suratd".into(), email: a.clone() })
+            .collect();
+        let vals = [
+            ("alasan", alasan),
+            ("surat", "-"),
+            ("nomor", "-"),
+            ("perihal", ""),
+            ("lokasi", ""),
+            ("catatan", ""),
+            ("langkah", ""),
+            ("batas_waktu", ""),
+            ("pengirim", "suratd"),
+        ];
+        if let Some(email) = crate::mail::write(&p.wf, "admin", admins, &vals)
+            && let Err(e) = p.db.queue_once(key, None, &email)
+        {
+            tracing::error!(error = %format!("{e:#}"), "cannot queue an alert for the admins");
+        }
+    }
 }
 
 /// Resolves on SIGTERM or SIGINT.

@@ -45,6 +45,11 @@ impl Env {
 
     /// Starts `suratd run`; it is stopped when the returned value drops.
     pub fn start(&self) -> Daemon {
+        self.start_with_env(&[])
+    }
+
+    /// Starts `suratd run` with extra environment variables.
+    pub fn start_with_env(&self, vars: &[(&str, &str)]) -> Daemon {
         let log =
             std::fs::OpenOptions::new().create(true).append(true).open(self.dir.path().join("suratd.log")).unwrap();
         let child = Command::new(Self::bin())
@@ -52,6 +57,7 @@ impl Env {
             .arg(&self.config)
             .arg("run")
             .env("SURATD_LOG", "debug")
+            .envs(vars.iter().copied())
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()

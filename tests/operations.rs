@@ -1,0 +1,106 @@
+//! Running as a service: readiness and watchdog pings to systemd (checked on
+//! a socket the test listens on), live edits of workflow.yaml (a good one
+//! taken, a bad one refused), SIGTERM in the middle of a burst, and the unit
+//! file checked by systemd-analyze.
+
+mod common;
+use common::*;
+use std::os::unix::net::UnixDatagram;
+use std::time::{Duration, Instant};
+
+const SHIPPED: &str = include_str!("../workflow.yaml");
+
+#[test]
+fn readiness_and_watchdog_pings_reach_systemd() {
+    let env = env("events");
+    let sock_path = env.dir.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    let _d = env.start_with_env(&[("NOTIFY_SOCKET", sock_path.to_str().unwrap()), ("WATCHDOG_USEC", "600000")]);
+    let mut seen = Vec::new();
+    let start = Instant::now();
+    let mut buf = [0u8; 512];
+    while start.elapsed() < Duration::from_secs(10) {
+        if let Ok(n) = sock.recv(&mut buf) {
+            seen.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+        if seen.iter().any(|m| m.contains("READY=1")) && seen.iter().filter(|m| m.contains("WATCHDOG=1")).count() >= 3 {
+            break;
+        }
+    }
+    assert!(seen.iter().any(|m| m.contains("READY=1")), "{seen:?}");
+    assert!(seen.iter().filter(|m| m.contains("WATCHDOG=1")).count() >= 3, "{seen:?}");
+}
+
+#[test]
+fn a_saved_workflow_is_taken_and_a_broken_one_refused() {
+    let env = env_with("events", "workflow: workflow.yaml\nadmins: [admin@bps.go.id]\n");
+    let wf_path = env.dir.path().join("workflow.yaml");
+    std::fs::write(&wf_path, SHIPPED).unwrap();
+    let _d = env.start();
+    // A good edit: another reason text; takes effect without a restart.
+    std::fs::write(&wf_path, SHIPPED.replace("Berkas ini bukan PDF ({rincian}).", "BUKAN PDF ({rincian}).")).unwrap();
+    std::thread::sleep(Duration::from_millis(3000));
+    env.drop_file("01-draf/catatan.pdf", b"teks biasa");
+    let reason = env.p("_ditolak/catatan.pdf.alasan.txt");
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()));
+    assert!(std::fs::read_to_string(&reason).unwrap().contains("BUKAN PDF (berkas teks)."));
+    // A broken edit: refused, the running workflow stays, the admin is told.
+    std::fs::write(&wf_path, SHIPPED.replace("    kind: review\n", "    kind: revieww\n")).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(10), || env.log().contains("the edited workflow is refused")),
+        "{}",
+        env.log()
+    );
+    assert!(env.log().contains("workflow.yaml:"), "FILE:LINE:COL in the log");
+    let body: String = env.conn().query_row("SELECT body FROM outbox WHERE kind = 'admin'", [], |r| r.get(0)).unwrap();
+    assert!(body.contains("ditolak") && body.contains("revieww"), "{body}");
+    env.drop_file("01-draf/KP.650 Tetap Jalan.pdf", &pdf("tetap"));
+    env.wait_file("02-verifikasi", "SK-");
+}
+
+#[test]
+fn sigterm_in_the_middle_of_a_burst_leaves_nothing_half_done() {
+    let env = env("events");
+    let d = env.start();
+    let n = 40;
+    for i in 0..n {
+        env.drop_file(&format!("01-draf/KP.650 Surat {i:02}.pdf"), &pdf(&format!("Surat {i}")));
+    }
+    assert!(wait_until(Duration::from_secs(20), || env.files("02-verifikasi").len() >= 3));
+    assert!(d.stop().success(), "SIGTERM ends suratd cleanly");
+    // Nothing half moved: no transition pending, no temporary file, every
+    // draft in exactly one place.
+    assert_eq!(env.count("SELECT COUNT(*) FROM intents WHERE state = 'pending'"), 0);
+    let tree = env.tree();
+    assert!(!tree.iter().any(|p| p.contains(".suratd-")), "{tree:?}");
+    assert_eq!(env.files("01-draf").len() + env.files("02-verifikasi").len(), n);
+    // Started again, it finishes the rest, each once.
+    let _d = env.start();
+    assert!(
+        wait_until(Duration::from_secs(30), || env.files("02-verifikasi").len() == n),
+        "{}",
+        env.files("02-verifikasi").len()
+    );
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters"), n as i64);
+    assert_eq!(env.count("SELECT COUNT(DISTINCT number) FROM letters"), n as i64);
+}
+
+#[test]
+fn the_unit_file_passes_systemd_analyze() {
+    let unit = concat!(env!("CARGO_MANIFEST_DIR"), "/systemd/suratd.service");
+    let Ok(out) = std::process::Command::new("systemd-analyze").args(["verify", unit]).output() else {
+        assert!(std::env::var("CI").is_err(), "CI must have systemd-analyze (see .ci/run)");
+        eprintln!("skipped: systemd-analyze not installed");
+        return;
+    };
+    let err = String::from_utf8_lossy(&out.stderr);
+    // The binary is not installed here; everything else must be clean.
+    let problems: Vec<&str> = err
+        .lines()
+        .filter(|l| {
+            !l.contains("/usr/local/bin/suratd") && !l.contains("suratd.service: Command") && !l.trim().is_empty()
+        })
+        .collect();
+    assert!(problems.is_empty(), "{err}");
+}
