@@ -98,6 +98,21 @@ pub struct Facts<'a, 'w> {
     pub number_in_text: Option<bool>,
     /// For a file in a signed-drop folder: whether its signature holds.
     pub signature: Signed,
+    /// Who wrote the file, for the access rules (new files only).
+    pub owner: Owner,
+}
+
+/// The owner of a new file, as the access rules see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Owner {
+    /// Not checked (a file suratd knows; a move keeps the owner).
+    Unchecked,
+    /// Nobody in workflow.yaml, and `unknown_owner: allow`.
+    Allowed,
+    /// Nobody in workflow.yaml, and `unknown_owner: refuse`.
+    Refused,
+    /// A person, with their roles.
+    Person(Vec<String>),
 }
 
 /// What the signature check found.
@@ -199,6 +214,19 @@ fn arrive(wf: &Workflow, target: &Step, year: i32) -> (String, Dest, LetterState
 
 /// Decides what happens to one settled file.
 pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
+    // Access rules: only for new files (a move keeps the file's owner).
+    if *f.content != Content::Known && f.place.is_watched() {
+        match &f.owner {
+            Owner::Refused => return Decision::Reject { reason: "unknown_owner", detail: String::new() },
+            Owner::Person(roles) => {
+                let may = crate::layout::writers(wf, f.place);
+                if !roles.iter().any(|r| may.contains(r)) {
+                    return Decision::Reject { reason: "no_access", detail: may.join(", ") };
+                }
+            }
+            Owner::Unchecked | Owner::Allowed => {}
+        }
+    }
     let d = route(wf, f);
     match &d {
         Decision::Move { to_step, .. } => gate(wf, f, to_step, d.clone()),
@@ -373,6 +401,7 @@ mod tests {
                 meta_problem: None,
                 number_in_text: Some(true),
                 signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
+                owner: Owner::Unchecked,
             },
         )
     }
@@ -497,6 +526,7 @@ mod tests {
             meta_problem: None,
             number_in_text: None,
             signature: Signed::Unchecked,
+            owner: Owner::Unchecked,
         };
         assert_eq!(decide(&wf, &f), Decision::NeedText);
         f.number_in_text = Some(false);
@@ -525,6 +555,7 @@ mod tests {
             meta_problem: None,
             number_in_text: Some(true),
             signature: Signed::No,
+            owner: Owner::Unchecked,
         };
         assert!(matches!(decide(&wf, &f), Decision::Reject { reason: "not_signed", .. }));
         f.signature = Signed::Fails("rusak".into());
@@ -539,6 +570,33 @@ mod tests {
         // A signed file that matches no waiting letter.
         let f3 = Facts { letter: None, ..f };
         assert!(matches!(decide(&wf, &f3), Decision::Reject { reason: "no_match", .. }));
+    }
+
+    #[test]
+    fn access_rules_apply_to_new_files() {
+        let wf = wf();
+        let place = classify(&wf, "06-sudah-tte/signed.pdf");
+        let l = letter("menunggu_tte");
+        let f = Facts {
+            place: &place,
+            letter: Some(&l),
+            content: &Content::Pdf,
+            at_recorded_path: false,
+            original_present: true,
+            note: Note::Missing,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: Signed::Holds,
+            owner: Owner::Person(vec!["anggota_tim".into()]),
+        };
+        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: "no_access", .. }));
+        let ok = Facts { owner: Owner::Person(vec!["sekretaris".into()]), ..f.clone() };
+        assert!(matches!(decide(&wf, &ok), Decision::Move { .. }));
+        let refused = Facts { owner: Owner::Refused, ..f.clone() };
+        assert!(matches!(decide(&wf, &refused), Decision::Reject { reason: "unknown_owner", .. }));
+        // A move keeps the owner: not checked.
+        let moved = Facts { content: &Content::Known, original_present: false, ..f };
+        assert!(!matches!(decide(&wf, &moved), Decision::Reject { reason: "no_access", .. }));
     }
 
     #[test]

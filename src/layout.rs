@@ -79,6 +79,34 @@ pub fn folder_of(step: &Step, area: &Area) -> String {
     }
 }
 
+/// The roles that may place new files in a place: a drafting or signed-drop
+/// folder's own role, the roles of the steps that hand letters on to a
+/// step, an outcome or returns folder's step role, and everyone for the
+/// cancel folder. Other folders are written by suratd only (empty).
+pub fn writers(wf: &Workflow, place: &Place) -> Vec<String> {
+    let Place::Step { step, area } = place else { return vec![] };
+    let mut roles: Vec<String> = match area {
+        Area::Outcome(_) | Area::Returns => step.role.iter().cloned().collect(),
+        Area::Inbox if step.kind == StepKind::Cancel => wf.roles.iter().map(|r| r.id.clone()).collect(),
+        Area::Inbox => {
+            let mut r: Vec<String> = wf
+                .steps
+                .iter()
+                // Hand-offs by hand (a drafting step passes letters on itself).
+                .filter(|s| s.kind != StepKind::Drop && s.next.as_deref() == Some(step.id.as_str()))
+                .filter_map(|s| s.role.clone())
+                .collect();
+            if matches!(step.kind, StepKind::Drop | StepKind::SignedDrop) {
+                r.extend(step.role.clone());
+            }
+            r
+        }
+    };
+    roles.sort();
+    roles.dedup();
+    roles
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,5 +133,18 @@ mod tests {
         assert_eq!(classify(&wf, "01-drafx/a.pdf"), Place::Outside);
         assert!(!classify(&wf, "arsip/2026/a.pdf").is_watched());
         assert!(classify(&wf, "batal/a.pdf").is_watched());
+    }
+
+    #[test]
+    fn who_may_place_files_where() {
+        let wf = wf();
+        let w = |rel: &str| writers(&wf, &classify(&wf, rel));
+        assert_eq!(w("01-draf/a.pdf"), ["anggota_tim"]);
+        assert_eq!(w("02-verifikasi/setuju/a.pdf"), ["ketua_tim"]);
+        assert!(w("02-verifikasi/a.pdf").is_empty(), "only suratd places review copies");
+        assert_eq!(w("05-menunggu-tte/a.pdf"), ["sekretaris"], "the secretary hands it on");
+        assert_eq!(w("05-menunggu-tte/revisi/a.pdf"), ["kepala"]);
+        assert_eq!(w("06-sudah-tte/a.pdf"), ["kepala", "sekretaris"]);
+        assert_eq!(w("batal/a.pdf").len(), 5);
     }
 }

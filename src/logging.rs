@@ -9,7 +9,10 @@ use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 /// Installs the subscriber; keep the guard alive until exit so file logs flush.
 pub fn init(log: &Log) -> Option<WorkerGuard> {
     let filter = EnvFilter::try_from_env("SURATD_LOG").unwrap_or_else(|_| EnvFilter::new(&log.level));
-    let stderr = fmt::layer().with_writer(std::io::stderr).with_target(false);
+    // Colours only on a terminal (journald and log files get plain text).
+    use std::io::IsTerminal;
+    let stderr =
+        fmt::layer().with_writer(std::io::stderr).with_target(false).with_ansi(std::io::stderr().is_terminal());
     match &log.dir {
         Some(dir) => {
             let appender = tracing_appender::rolling::Builder::new()

@@ -10,7 +10,7 @@ use crate::db::{
     Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, SignatureRec, TransitionRec,
     VersionRec,
 };
-use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, Signed, WaitFor};
+use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, Owner, Signed, WaitFor};
 use crate::fsops;
 use crate::inspect::{self, Verdict};
 use crate::journal::{self, FsOp, Plan};
@@ -317,8 +317,16 @@ impl Pipeline {
             },
             number_in_text: None,
             signature: signed,
+            owner: match wf.person(&owner::login_of(meta)) {
+                Some(p) => Owner::Person(p.roles.clone()),
+                None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
+                None => Owner::Allowed,
+            },
         };
         let mut decision = engine::decide(&wf, &facts);
+        if let Decision::Reject { reason: "no_access" | "unknown_owner", .. } = &decision {
+            tracing::warn!(security = true, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
+        }
         if decision == Decision::NeedText {
             facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data, abs)?);
             decision = engine::decide(&wf, &facts);

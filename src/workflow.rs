@@ -329,6 +329,8 @@ pub const REASON_CODES: &[&str] = &[
     "no_klasifikasi",
     "bad_sidecar",
     "number_missing",
+    "no_access",
+    "unknown_owner",
     "not_signed",
     "signature_invalid",
     "no_match",

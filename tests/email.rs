@@ -31,7 +31,7 @@ fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
     );
     let people = format!(
         "people:
-  - {{login: {me}, name: Dewi Drafter, email: drafter@bps.go.id, roles: [anggota_tim], team: umum}}
+  - {{login: {me}, name: Dewi Drafter, email: drafter@bps.go.id, roles: [anggota_tim, sekretaris], team: umum}}
   - {{login: kt, name: Ketua Umum, email: kt@bps.go.id, roles: [ketua_tim], team: umum}}
   - {{login: kt2, name: Ketua Lain, email: kt2@bps.go.id, roles: [ketua_tim], team: lain}}
   - {{login: sek, name: Sekretaris, email: sek@bps.go.id, roles: [sekretaris]}}

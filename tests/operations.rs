@@ -104,3 +104,29 @@ fn the_unit_file_passes_systemd_analyze() {
         .collect();
     assert!(problems.is_empty(), "{err}");
 }
+
+#[test]
+fn new_files_follow_the_access_rules() {
+    let me = uzers::get_current_username().unwrap().to_string_lossy().into_owned();
+    let env = env_with("events", "workflow: workflow.yaml\n");
+    let people = format!("people:\n  - {{login: {me}, name: Drafter, roles: [anggota_tim], team: umum}}");
+    std::fs::write(env.dir.path().join("workflow.yaml"), SHIPPED.replace("people: []", &people)).unwrap();
+    let _d = env.start();
+    // A drafter may draft, but not drop a "signed" letter.
+    env.drop_file("01-draf/KP.650 Boleh.pdf", &pdf("boleh"));
+    env.wait_file("02-verifikasi", "SK-");
+    env.drop_file("06-sudah-tte/Tidak Boleh.pdf", &pdf("tidak boleh"));
+    assert!(wait_until(Duration::from_secs(10), || env.p("_ditolak/Tidak Boleh.pdf.alasan.txt").is_file()));
+    let r = std::fs::read_to_string(env.p("_ditolak/Tidak Boleh.pdf.alasan.txt")).unwrap();
+    assert!(r.contains("tidak berwenang") && r.contains("sekretaris"), "{r}");
+    assert!(env.log().contains("a file was placed without the right to"), "logged as a security event");
+
+    // With `unknown_owner: refuse`, a file from someone not in workflow.yaml is refused.
+    let env = env_with("events", "unknown_owner: refuse\n");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Asing.pdf", &pdf("asing"));
+    assert!(wait_until(Duration::from_secs(10), || env
+        .count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'unknown_owner'")
+        == 1));
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);
+}
