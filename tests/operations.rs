@@ -130,3 +130,21 @@ fn new_files_follow_the_access_rules() {
         == 1));
     assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);
 }
+
+#[test]
+fn logs_go_to_daily_files_with_the_letter_id_on_each_line() {
+    let env = env_with("events", "log:\n  dir: logs\n  keep_days: 3\n");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Log.pdf", &pdf("log"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let dir = env.dir.path().join("logs");
+    let found = wait_until(Duration::from_secs(5), || {
+        std::fs::read_dir(&dir).map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("suratd."))).unwrap_or(false)
+    });
+    assert!(found, "a daily log file in {}", dir.display());
+    let file = std::fs::read_dir(&dir).unwrap().flatten().next().unwrap().path();
+    assert!(file.file_name().unwrap().to_string_lossy().ends_with(".log"));
+    assert!(wait_until(Duration::from_secs(5), || std::fs::read_to_string(&file).unwrap_or_default().contains(&format!("letter={}", &name[..12]))));
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains('\u{1b}'), "no terminal colours in files");
+}
