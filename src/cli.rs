@@ -79,6 +79,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare the database and the folders; list differences (exit 1), fix the safe ones with --repair
+    Fsck {
+        #[arg(long)]
+        repair: bool,
+    },
     /// Does this file match the audit trail; is its signature intact
     Verify {
         #[arg(value_name = "FILE")]
@@ -388,6 +393,19 @@ pub fn main() -> ExitCode {
                 Err(e) => fail(format!("{e:#}")),
             }
         }
+        Command::Fsck { repair } => match crate::fsck::run(&cfg, &wf, *repair) {
+            Ok(findings) if findings.is_empty() => {
+                println!("The database and the folders agree.");
+                ExitCode::SUCCESS
+            }
+            Ok(findings) => {
+                for f in &findings {
+                    println!("{}{}", f.what, if f.repaired { "  [repaired]" } else { "" });
+                }
+                ExitCode::from(1)
+            }
+            Err(e) => fail(format!("{e:#}")),
+        },
         Command::Verify { file } => match crate::verify::run(&cfg, &wf, file) {
             Ok(v) => {
                 print!("{}", v.text);

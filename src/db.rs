@@ -595,6 +595,14 @@ impl Db {
         Ok(())
     }
 
+    /// Records something that touches no file (a correction by `fsck`).
+    pub fn record(&mut self, rec: &Record) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        apply_record(&tx, rec)?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Closes an intent that could not be carried out; a letter it was
     /// registering becomes void (its id stays used, never reused).
     pub fn undo_intent(&mut self, intent: i64) -> Result<()> {

@@ -17,6 +17,7 @@ pub mod db;
 pub mod durations;
 pub mod ekspedisi;
 pub mod engine;
+pub mod fsck;
 pub mod fsops;
 pub mod init;
 pub mod inspect;

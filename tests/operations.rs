@@ -139,12 +139,53 @@ fn logs_go_to_daily_files_with_the_letter_id_on_each_line() {
     let name = env.wait_file("02-verifikasi", "SK-");
     let dir = env.dir.path().join("logs");
     let found = wait_until(Duration::from_secs(5), || {
-        std::fs::read_dir(&dir).map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("suratd."))).unwrap_or(false)
+        std::fs::read_dir(&dir)
+            .map(|d| d.flatten().any(|e| e.file_name().to_string_lossy().starts_with("suratd.")))
+            .unwrap_or(false)
     });
     assert!(found, "a daily log file in {}", dir.display());
     let file = std::fs::read_dir(&dir).unwrap().flatten().next().unwrap().path();
     assert!(file.file_name().unwrap().to_string_lossy().ends_with(".log"));
-    assert!(wait_until(Duration::from_secs(5), || std::fs::read_to_string(&file).unwrap_or_default().contains(&format!("letter={}", &name[..12]))));
+    assert!(wait_until(Duration::from_secs(5), || std::fs::read_to_string(&file)
+        .unwrap_or_default()
+        .contains(&format!("letter={}", &name[..12]))));
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(!text.contains('\u{1b}'), "no terminal colours in files");
+}
+
+#[test]
+fn fsck_finds_what_changed_behind_suratds_back_and_repairs_the_safe_part() {
+    let env = env("events");
+    let d = env.start();
+    env.drop_file("01-draf/KP.650 Satu.pdf", &pdf("satu"));
+    let one = env.wait_file("02-verifikasi", "SK-");
+    env.drop_file("01-draf/KP.650 Dua.pdf", &pdf("dua"));
+    assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").len() == 2));
+    env.settled();
+    assert!(d.stop().success());
+    let out = env.cli(&["fsck"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // Behind its back: one letter moved by hand, one folder deleted, one file edited.
+    std::fs::rename(env.p(&format!("02-verifikasi/{one}")), env.p(&format!("03-kelengkapan/{one}"))).unwrap();
+    std::fs::remove_dir_all(env.p("07-distribusi/terkirim")).unwrap();
+    let two = env.files("02-verifikasi").into_iter().find(|f| f != &one).unwrap();
+    std::fs::write(env.p(&format!("02-verifikasi/{two}")), pdf("diubah diam-diam")).unwrap();
+    let out = env.cli(&["fsck"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains(&format!("its file is at 03-kelengkapan/{one}")), "{text}");
+    assert!(text.contains("folder 07-distribusi/terkirim is missing"), "{text}");
+    assert!(text.contains("changed behind suratd's back"), "{text}");
+
+    // --repair fixes the safe part; the edited file is left for a person.
+    let out = env.cli(&["fsck", "--repair"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(text.contains("[repaired]"), "{text}");
+    assert!(env.p("07-distribusi/terkirim").is_dir());
+    assert_eq!(env.letter(&one[..12]).2.unwrap(), format!("03-kelengkapan/{one}"));
+    let out = env.cli(&["fsck"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text.lines().count(), 1, "only the edited file remains: {text}");
 }
