@@ -35,7 +35,11 @@ pub enum Command {
     /// Run the daemon in the foreground (systemd runs this)
     Run,
     /// Create the folder tree of the workflow; safe to run again
-    Init,
+    Init {
+        /// Also print the Samba share section and set each folder's ACL from the workflow
+        #[arg(long)]
+        samba: bool,
+    },
     /// Validate workflow.yaml and the config; errors as FILE:LINE:COL: message
     Check,
     /// Letters in flight: id, number, subject, step, path, since, due, overdue
@@ -184,19 +188,28 @@ pub fn main() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
-        Command::Init => match init::ensure_tree(&cfg.root, &wf) {
-            Ok(created) if created.is_empty() => {
-                println!("{}: every folder already exists; nothing changed", cfg.root.display());
-                ExitCode::SUCCESS
-            }
-            Ok(created) => {
-                for c in created {
-                    println!("created {}", cfg.root.join(c).display());
+        Command::Init { samba } => {
+            match init::ensure_tree(&cfg.root, &wf) {
+                Ok(created) if created.is_empty() => {
+                    println!("{}: every folder already exists; nothing changed", cfg.root.display());
                 }
-                ExitCode::SUCCESS
+                Ok(created) => {
+                    for c in created {
+                        println!("created {}", cfg.root.join(c).display());
+                    }
+                }
+                Err(e) => return fail(format!("{e:#}")),
             }
-            Err(e) => fail(format!("{e:#}")),
-        },
+            if *samba {
+                let name = cfg.share_path.rsplit(['\\', '/']).find(|s| !s.is_empty()).unwrap_or("SuratKeluar");
+                println!("\n# smb.conf share section:\n{}", crate::samba::share_section(&wf, &cfg.root, name));
+                println!("# folder ACLs:");
+                for line in crate::samba::apply(&wf, &cfg.root) {
+                    println!("{line}");
+                }
+            }
+            ExitCode::SUCCESS
+        }
         Command::Status { json } => {
             let db = match Db::open_existing(&cfg.database) {
                 Ok(db) => db,

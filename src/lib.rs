@@ -34,6 +34,7 @@ pub mod owner;
 pub mod pipeline;
 pub mod reminders;
 pub mod report;
+pub mod samba;
 pub mod settle;
 pub mod signature;
 pub mod stamp;

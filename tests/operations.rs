@@ -189,3 +189,34 @@ fn fsck_finds_what_changed_behind_suratds_back_and_repairs_the_safe_part() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text.lines().count(), 1, "only the edited file remains: {text}");
 }
+
+#[test]
+fn init_samba_prints_the_share_and_sets_folder_acls() {
+    let env = env("events");
+    let root = uzers::get_current_uid() == 0;
+    if root {
+        for role in ["anggota_tim", "ketua_tim", "sekretaris", "kepala", "bagian_umum"] {
+            let _ = std::process::Command::new("groupadd").arg(format!("suratd-{role}")).output();
+        }
+    }
+    let out = env.cli(&["init", "--samba"]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("[SuratKeluar]") && text.contains("write list = @suratd-anggota_tim"), "{text}");
+    assert!(!text.contains("\n   force user"), "no force user: {text}");
+    assert!(text.contains(";   01-draf: suratd-anggota_tim"), "{text}");
+    assert!(text.contains(";   02-verifikasi: suratd only"), "{text}");
+    let getfacl = std::process::Command::new("getfacl").arg("-p").arg(env.p("06-sudah-tte")).output();
+    match getfacl {
+        Ok(o) if root && o.status.success() => {
+            let acl = String::from_utf8_lossy(&o.stdout);
+            assert!(acl.contains("group:suratd-sekretaris:rwx") && acl.contains("group:suratd-kepala:rwx"), "{acl}");
+            assert!(!acl.contains("group:suratd-anggota_tim:rwx"), "{acl}");
+            assert!(acl.contains("default:group:suratd-sekretaris:rwx"), "{acl}");
+        }
+        _ => {
+            assert!(std::env::var("CI").is_err() || !root, "CI must have the acl tools (see .ci/run)");
+            eprintln!("ACLs not checked: getfacl not installed or not root");
+        }
+    }
+}
