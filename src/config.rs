@@ -24,6 +24,8 @@ struct RawConfig {
     #[serde(default)]
     processing: RawProcessing,
     #[serde(default)]
+    alerts: RawAlerts,
+    #[serde(default)]
     log: RawLog,
     outbox_dir: Option<PathBuf>,
     #[serde(default)]
@@ -81,6 +83,22 @@ struct RawProcessing {
     parse_grace: Option<Spanned<HumanDuration>>,
     note_wait: Option<Spanned<HumanDuration>>,
     sidecar_wait: Option<Spanned<HumanDuration>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlerts {
+    mail_after: Option<Spanned<HumanDuration>>,
+    disk_min_free: Option<Spanned<String>>,
+}
+
+/// When the admins are told something is wrong with the server.
+#[derive(Debug, Clone)]
+pub struct Alerts {
+    /// An email still unsent after this long means the mail server is unreachable.
+    pub mail_after: Duration,
+    /// Less free space than this (bytes) on the share or beside the database.
+    pub disk_min_free: u64,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -171,6 +189,7 @@ pub struct Config {
     pub smtp: Option<RawSmtp>,
     pub watch: Watch,
     pub processing: Processing,
+    pub alerts: Alerts,
     pub log: Log,
     pub outbox_dir: PathBuf,
     pub admins: Vec<String>,
@@ -322,6 +341,17 @@ fn resolve(
             }
         },
     };
+    let disk_min_free = match &raw.alerts.disk_min_free {
+        None => 1024 * 1024 * 1024,
+        Some(s) => parse_size(&s.value).unwrap_or_else(|| {
+            diags.push(Diagnostic::error(
+                label,
+                Some(&s.referenced),
+                format!("alerts.disk_min_free {:?} is not a size; write for example 1GB", s.value),
+            ));
+            0
+        }),
+    };
     let outbox_dir = raw
         .outbox_dir
         .as_ref()
@@ -351,6 +381,7 @@ fn resolve(
             note_wait: dur(&raw.processing.note_wait, Duration::from_secs(5)),
             sidecar_wait: dur(&raw.processing.sidecar_wait, Duration::from_secs(3)),
         },
+        alerts: Alerts { mail_after: dur(&raw.alerts.mail_after, Duration::from_secs(1800)), disk_min_free },
         log: Log { dir: raw.log.dir.as_ref().map(|p| abs(p)), level, keep_days: raw.log.keep_days.unwrap_or(30) },
         outbox_dir,
         admins: raw.admins.into_iter().map(|a| a.value).collect(),

@@ -201,6 +201,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                     if let Err(e) = crate::reminders::run_once(&mut p.db, &p.wf, &p.cfg.share_path, chrono::Utc::now()) {
                         tracing::error!(error = %format!("{e:#}"), "cannot queue reminders");
                     }
+                    lp.watch_health();
                 });
             }
             _ = rescan.tick() => {
@@ -288,6 +289,55 @@ impl Loop {
                     ),
                 );
             }
+        }
+    }
+
+    /// Tells the admins (once a day each) when email has not gone out for
+    /// a while, or free space runs low on the share or beside the database.
+    fn watch_health(&mut self) {
+        let p = &self.pipeline;
+        let today = crate::timefmt::date_wib(chrono::Utc::now());
+        let cutoff = crate::timefmt::stored(
+            chrono::Utc::now() - chrono::Duration::from_std(p.cfg.alerts.mail_after).unwrap_or_default(),
+        );
+        let stuck: Option<(i64, Option<String>)> = p
+            .db
+            .conn
+            .query_row(
+                "SELECT COUNT(*), MAX(last_error) FROM outbox WHERE state = 'pending' AND attempts > 0 AND created_at < ?1",
+                [&cutoff],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .ok();
+        let mut alerts = Vec::new();
+        if let Some((n, err)) = stuck
+            && n > 0
+        {
+            let err = err.unwrap_or_default();
+            tracing::error!(emails = n, error = %err, "the mail server has been unreachable for a while; emails wait in the outbox");
+            alerts.push((
+                format!("mail-unreachable:{today}"),
+                format!(
+                    "Server email tidak dapat dihubungi: {n} email menunggu lebih dari {} (kesalahan terakhir: {err}). Email tetap tersimpan dan dikirim ulang.",
+                    humantime::format_duration(p.cfg.alerts.mail_after)
+                ),
+            ));
+        }
+        let db_dir = p.cfg.database.parent().map(Path::to_path_buf).unwrap_or_default();
+        for dir in [p.cfg.root.clone(), db_dir] {
+            if let Ok(st) = rustix::fs::statvfs(&dir) {
+                let free = st.f_bavail.saturating_mul(st.f_frsize);
+                if free < p.cfg.alerts.disk_min_free {
+                    tracing::error!(folder = %dir.display(), free_bytes = free, "disk nearly full");
+                    alerts.push((
+                        format!("disk:{}:{today}", dir.display()),
+                        format!("Ruang disk hampir penuh di {}: tersisa {} MB.", dir.display(), free / (1024 * 1024)),
+                    ));
+                }
+            }
+        }
+        for (key, text) in alerts {
+            self.alert(&key, &text);
         }
     }
 

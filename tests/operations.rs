@@ -220,3 +220,27 @@ fn init_samba_prints_the_share_and_sets_folder_acls() {
         }
     }
 }
+
+#[test]
+fn admins_are_told_when_mail_stays_down_or_the_disk_fills_up() {
+    // A port nobody listens on: the mail server is down.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let env = env_with(
+        "events",
+        &format!(
+            "admins: [admin@bps.go.id]\nalerts:\n  mail_after: 1s\n  disk_min_free: 100000000GB\nsmtp:\n  host: 127.0.0.1\n  port: {port}\n  tls: none\n  retry: 200ms\n"
+        ),
+    );
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Surat.pdf", &pdf("surat"));
+    env.wait_file("02-verifikasi", "SK-");
+    let alerts =
+        |text: &str| env.count(&format!("SELECT COUNT(*) FROM outbox WHERE kind = 'admin' AND body LIKE '%{text}%'"));
+    assert!(wait_until(Duration::from_secs(15), || alerts("Ruang disk hampir penuh") >= 1), "{}", env.log());
+    // The disk alerts cannot be sent either: once they wait longer than
+    // mail_after, the admins are told the mail server is unreachable.
+    assert!(wait_until(Duration::from_secs(15), || alerts("Server email tidak dapat dihubungi") == 1), "{}", env.log());
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(alerts("Server email tidak dapat dihubungi"), 1, "once a day");
+    assert_eq!(alerts("Ruang disk hampir penuh"), 2, "the share and the database folder, once each");
+}
