@@ -56,7 +56,24 @@ fn a_saved_workflow_is_taken_and_a_broken_one_refused() {
     let body: String = env.conn().query_row("SELECT body FROM outbox WHERE kind = 'admin'", [], |r| r.get(0)).unwrap();
     assert!(body.contains("ditolak") && body.contains("revieww"), "{body}");
     env.drop_file("01-draf/KP.650 Tetap Jalan.pdf", &pdf("tetap"));
-    env.wait_file("02-verifikasi", "SK-");
+    let name = env.wait_file("02-verifikasi", "SK-");
+
+    // An edit that removes the step a letter is at: taken, and the letter reported.
+    let renamed = SHIPPED
+        .replace("  - id: verifikasi\n", "  - id: periksa\n")
+        .replace("    next: verifikasi\n", "    next: periksa\n")
+        .replace("Berkas ini bukan PDF ({rincian}).", "BUKAN PDF ({rincian}).");
+    std::fs::write(&wf_path, renamed).unwrap();
+    let orphan = |env: &Env| {
+        env.count("SELECT COUNT(*) FROM outbox WHERE kind = 'admin' AND body LIKE '%langkah yang sudah tidak ada%'")
+    };
+    assert!(wait_until(Duration::from_secs(10), || orphan(&env) == 1), "{}", env.log());
+    let body: String = env
+        .conn()
+        .query_row("SELECT body FROM outbox WHERE body LIKE '%langkah yang sudah tidak ada%'", [], |r| r.get(0))
+        .unwrap();
+    assert!(body.contains(&name[..12]) && body.contains("verifikasi"), "{body}");
+    assert!(env.p(&format!("02-verifikasi/{name}")).is_file(), "the letter stays where it is");
 }
 
 #[test]
@@ -109,7 +126,11 @@ fn the_unit_file_passes_systemd_analyze() {
 fn new_files_follow_the_access_rules() {
     let me = uzers::get_current_username().unwrap().to_string_lossy().into_owned();
     let env = env_with("events", "workflow: workflow.yaml\n");
-    let people = format!("people:\n  - {{login: {me}, name: Drafter, roles: [anggota_tim], team: umum}}");
+    let nobody =
+        uzers::get_user_by_uid(65534).map(|u| u.name().to_string_lossy().into_owned()).unwrap_or("nobody".into());
+    let people = format!(
+        "people:\n  - {{login: {me}, name: Drafter, roles: [anggota_tim], team: umum}}\n  - {{login: {nobody}, name: Sekretaris, roles: [sekretaris]}}"
+    );
     std::fs::write(env.dir.path().join("workflow.yaml"), SHIPPED.replace("people: []", &people)).unwrap();
     let _d = env.start();
     // A drafter may draft, but not drop a "signed" letter.
@@ -119,6 +140,25 @@ fn new_files_follow_the_access_rules() {
     assert!(wait_until(Duration::from_secs(10), || env.p("_ditolak/Tidak Boleh.pdf.alasan.txt").is_file()));
     let r = std::fs::read_to_string(env.p("_ditolak/Tidak Boleh.pdf.alasan.txt")).unwrap();
     assert!(r.contains("tidak berwenang") && r.contains("sekretaris"), "{r}");
+    // The same kind of file owned by someone with the right passes the access
+    // rules (and is then judged by its signature).
+    if uzers::get_current_uid() == 0 {
+        let tmp = env.dir.path().join("oleh-sekretaris.pdf");
+        std::fs::write(&tmp, pdf("belum ditandatangani")).unwrap();
+        std::os::unix::fs::chown(&tmp, Some(65534), None).unwrap();
+        std::fs::rename(&tmp, env.p("06-sudah-tte/Oleh Sekretaris.pdf")).unwrap();
+        let code = || -> Option<String> {
+            env.conn()
+                .query_row(
+                    "SELECT reason_code FROM rejections WHERE original_path = '06-sudah-tte/Oleh Sekretaris.pdf'",
+                    [],
+                    |r| r.get(0),
+                )
+                .ok()
+        };
+        assert!(wait_until(Duration::from_secs(10), || code().is_some()));
+        assert_eq!(code().as_deref(), Some("no_match"), "not refused for access");
+    }
     assert!(env.log().contains("a file was placed without the right to"), "logged as a security event");
 
     // With `unknown_owner: refuse`, a file from someone not in workflow.yaml is refused.
