@@ -153,6 +153,11 @@ fn load(cli: &Cli) -> Result<(Config, Workflow, Vec<crate::yaml::Diagnostic>), D
     Ok((cfg, wf, warnings))
 }
 
+/// The database for a reading command, or the exit status after saying why not.
+fn open_db(cfg: &Config) -> Result<Db, ExitCode> {
+    Db::open_existing(&cfg.database).map_err(|e| fail(format!("{e:#}")))
+}
+
 fn fail(msg: impl std::fmt::Display) -> ExitCode {
     eprintln!("suratd: {msg}");
     ExitCode::from(1)
@@ -211,9 +216,9 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Command::Status { json } => {
-            let db = match Db::open_existing(&cfg.database) {
+            let db = match open_db(&cfg) {
                 Ok(db) => db,
-                Err(e) => return fail(format!("{e:#}")),
+                Err(code) => return code,
             };
             match report::status_rows(&db, &wf, chrono::Utc::now()) {
                 Ok(rows) if *json => {
@@ -228,9 +233,9 @@ pub fn main() -> ExitCode {
             }
         }
         Command::History { letter, json } => {
-            let db = match Db::open_existing(&cfg.database) {
+            let db = match open_db(&cfg) {
                 Ok(db) => db,
-                Err(e) => return fail(format!("{e:#}")),
+                Err(code) => return code,
             };
             let found = match db.find_letter(letter.trim()) {
                 Ok(Some(l)) => l,
@@ -256,9 +261,9 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Report { which: ReportKind::Sla { from, to, csv } } => {
-            let db = match Db::open_existing(&cfg.database) {
+            let db = match open_db(&cfg) {
                 Ok(db) => db,
-                Err(e) => return fail(format!("{e:#}")),
+                Err(code) => return code,
             };
             let today = crate::timefmt::date_wib(chrono::Utc::now());
             let to = to.unwrap_or(today);
@@ -273,9 +278,9 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Report { which: ReportKind::Retensi { csv } } => {
-            let db = match Db::open_existing(&cfg.database) {
+            let db = match open_db(&cfg) {
                 Ok(db) => db,
-                Err(e) => return fail(format!("{e:#}")),
+                Err(code) => return code,
             };
             match report::retention_due(&db, &wf, chrono::Utc::now()) {
                 Ok(rows) => {
@@ -304,9 +309,9 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Ekspedisi { from, to, csv, pdf } => {
-            let db = match Db::open_existing(&cfg.database) {
+            let db = match open_db(&cfg) {
                 Ok(db) => db,
-                Err(e) => return fail(format!("{e:#}")),
+                Err(code) => return code,
             };
             let today = crate::timefmt::date_wib(chrono::Utc::now());
             let to = to.unwrap_or(today);
@@ -331,9 +336,9 @@ pub fn main() -> ExitCode {
             print_rows(&headers, &body, *csv)
         }
         Command::Agenda { year, csv } => {
-            let db = match Db::open_existing(&cfg.database) {
+            let db = match open_db(&cfg) {
                 Ok(db) => db,
-                Err(e) => return fail(format!("{e:#}")),
+                Err(code) => return code,
             };
             let year = year.unwrap_or_else(|| crate::timefmt::year_wib(chrono::Utc::now()));
             match report::agenda_rows(&db, year) {
@@ -358,9 +363,9 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Outbox { json } => {
-            let db = match Db::open_existing(&cfg.database) {
+            let db = match open_db(&cfg) {
                 Ok(db) => db,
-                Err(e) => return fail(format!("{e:#}")),
+                Err(code) => return code,
             };
             match crate::outbox::list(&db) {
                 Ok(rows) if *json => {

@@ -315,6 +315,23 @@ pub struct SignatureRec {
     pub problem: Option<String>,
 }
 
+/// A transition from `SELECT letter_id, at, from_step, to_step, action, actor,
+/// actor_verified, sha256, path, note`.
+fn transition_from_row(r: &rusqlite::Row) -> rusqlite::Result<TransitionRec> {
+    Ok(TransitionRec {
+        letter_id: r.get(0)?,
+        at: r.get(1)?,
+        from_step: r.get(2)?,
+        to_step: r.get(3)?,
+        action: r.get(4)?,
+        actor: r.get(5)?,
+        actor_verified: r.get::<_, i64>(6)? != 0,
+        sha256: r.get(7)?,
+        path: r.get(8)?,
+        note: r.get(9)?,
+    })
+}
+
 fn letter_from_row(r: &rusqlite::Row) -> rusqlite::Result<LetterRow> {
     Ok(LetterRow {
         id: r.get("id")?,
@@ -450,22 +467,7 @@ impl Db {
             "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
              FROM transitions WHERE letter_id = ?1 ORDER BY id",
         )?;
-        let rows = st
-            .query_map([letter_id], |r| {
-                Ok(TransitionRec {
-                    letter_id: r.get(0)?,
-                    at: r.get(1)?,
-                    from_step: r.get(2)?,
-                    to_step: r.get(3)?,
-                    action: r.get(4)?,
-                    actor: r.get(5)?,
-                    actor_verified: r.get::<_, i64>(6)? != 0,
-                    sha256: r.get(7)?,
-                    path: r.get(8)?,
-                    note: r.get(9)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = st.query_map([letter_id], transition_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -495,22 +497,7 @@ impl Db {
             "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
              FROM transitions ORDER BY letter_id, id",
         )?;
-        let rows = st
-            .query_map([], |r| {
-                Ok(TransitionRec {
-                    letter_id: r.get(0)?,
-                    at: r.get(1)?,
-                    from_step: r.get(2)?,
-                    to_step: r.get(3)?,
-                    action: r.get(4)?,
-                    actor: r.get(5)?,
-                    actor_verified: r.get::<_, i64>(6)? != 0,
-                    sha256: r.get(7)?,
-                    path: r.get(8)?,
-                    note: r.get(9)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let rows = st.query_map([], transition_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
