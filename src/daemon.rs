@@ -93,7 +93,10 @@ impl Loop {
                         self.handled.insert(p.clone(), s);
                     }
                 }
-                Ok(Outcome::Defer(d)) => self.tracker.defer(&p, Instant::now() + d),
+                Ok(Outcome::Defer(d)) => {
+                    tracing::debug!(file = %p.display(), wait = ?d, "not ready yet; looking again later");
+                    self.tracker.defer(&p, Instant::now() + d)
+                }
                 Err(e) => {
                     let n = self.failures.entry(p.clone()).or_insert(0);
                     *n += 1;

@@ -68,6 +68,10 @@ pub enum Content {
         may_still_be_copying: bool,
     },
     Encrypted,
+    /// JavaScript or a program launch inside the PDF.
+    ActiveContent {
+        detail: String,
+    },
     Symlink,
 }
 
@@ -266,6 +270,7 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
         Content::NotPdf { detail } => return reject("not_pdf", detail),
         Content::OfficeDocument { format } => return reject("office_document", format),
         Content::Encrypted => return reject("encrypted", ""),
+        Content::ActiveContent { detail } => return reject("active_content", detail),
         Content::Broken { may_still_be_copying: true, .. } => return Decision::Wait(WaitFor::Copying),
         Content::Broken { detail, .. } => return reject("broken", detail),
         Content::Known | Content::Pdf => {}
@@ -648,6 +653,7 @@ mod tests {
             (Content::Empty, "empty"),
             (Content::Symlink, "symlink"),
             (Content::Encrypted, "encrypted"),
+            (Content::ActiveContent { detail: "JavaScript".into() }, "active_content"),
             (Content::NotPdf { detail: "teks".into() }, "not_pdf"),
             (Content::OfficeDocument { format: "Word".into() }, "office_document"),
             (Content::Broken { detail: "x".into(), may_still_be_copying: false }, "broken"),

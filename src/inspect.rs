@@ -22,7 +22,17 @@ pub enum Verdict {
         detail: String,
     },
     Encrypted,
+    /// A readable PDF that runs something when opened (JavaScript, a
+    /// program launch); `detail` says what, in Indonesian.
+    ActiveContent {
+        detail: String,
+    },
 }
+
+/// The most a page's contents or any other non-image stream may inflate to.
+/// Real letters are far below it; a "decompression bomb" (a few kilobytes
+/// that inflate to gigabytes) is far above it.
+pub const MAX_INFLATED_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Checks the bytes of a file.
 pub fn inspect(bytes: &[u8]) -> Verdict {
@@ -40,6 +50,14 @@ pub fn inspect(bytes: &[u8]) -> Verdict {
     if has_encrypt_entry(bytes) {
         return Verdict::Encrypted;
     }
+    if let Some(inflated) = largest_inflation(bytes, MAX_INFLATED_BYTES) {
+        return Verdict::Broken {
+            detail: format!(
+                "ada bagian terkompresi yang mengembang menjadi lebih dari {} MB (bom dekompresi)",
+                inflated / (1024 * 1024)
+            ),
+        };
+    }
     match lopdf::Document::load_mem(bytes) {
         Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) | Err(lopdf::Error::AlreadyEncrypted) => {
             Verdict::Encrypted
@@ -52,11 +70,79 @@ pub fn inspect(bytes: &[u8]) -> Verdict {
             let pages = doc.get_pages().len();
             if pages == 0 {
                 Verdict::Broken { detail: "PDF tidak memiliki halaman".into() }
+            } else if let Some(detail) = active_content(&doc) {
+                Verdict::ActiveContent { detail }
             } else {
                 Verdict::Pdf { pages }
             }
         }
     }
+}
+
+/// The first Flate stream that is not an image and inflates past `limit`
+/// bytes, if any: how far it got. Streams are found in the raw bytes (so
+/// object streams are checked before the parser unpacks them) and inflated
+/// into a counter, never into memory.
+fn largest_inflation(bytes: &[u8], limit: u64) -> Option<u64> {
+    use std::io::Read;
+    let mut buf = vec![0u8; 64 * 1024];
+    for at in memchr::memmem::find_iter(bytes, b"stream") {
+        if at >= 3 && &bytes[at - 3..at] == b"end" {
+            continue;
+        }
+        let mut data = at + 6;
+        if bytes.get(data) == Some(&b'\r') {
+            data += 1;
+        }
+        if bytes.get(data) == Some(&b'\n') {
+            data += 1;
+        }
+        // This object's dictionary: from its `obj` keyword to `stream`.
+        let window = &bytes[at.saturating_sub(4096)..at];
+        let dict = memchr::memmem::rfind(window, b"obj").map_or(window, |i| &window[i..]);
+        if memchr::memmem::find(dict, b"/Image").is_some() || bytes.get(data).is_none_or(|b| b & 0x0F != 8) {
+            continue; // images may be large; not zlib (bad header)
+        }
+        let mut z = flate2::read::ZlibDecoder::new(&bytes[data..]);
+        let mut total = 0u64;
+        while let Ok(n) = z.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            total += n as u64;
+            if total > limit {
+                return Some(total);
+            }
+        }
+    }
+    None
+}
+
+/// What a PDF runs when opened or as pages are shown: a JavaScript or
+/// Launch action anywhere (catalog, pages, annotations, form fields), or a
+/// document-level JavaScript name tree.
+fn active_content(doc: &lopdf::Document) -> Option<String> {
+    fn walk(o: &lopdf::Object, depth: u32) -> Option<&'static str> {
+        let dict = match o {
+            lopdf::Object::Dictionary(d) => d,
+            lopdf::Object::Stream(s) => &s.dict,
+            lopdf::Object::Array(a) if depth < 32 => return a.iter().find_map(|x| walk(x, depth + 1)),
+            _ => return None,
+        };
+        match dict.get(b"S").and_then(lopdf::Object::as_name) {
+            Ok(b"JavaScript") => return Some("JavaScript"),
+            Ok(b"Launch") => return Some("perintah menjalankan program (Launch)"),
+            _ => {}
+        }
+        if dict.has(b"JavaScript") && dict.has(b"Names") {
+            return Some("JavaScript");
+        }
+        if depth >= 32 {
+            return None;
+        }
+        dict.iter().find_map(|(k, v)| if k == b"JavaScript" { Some("JavaScript") } else { walk(v, depth + 1) })
+    }
+    doc.objects.values().find_map(|o| walk(o, 0)).map(str::to_string)
 }
 
 /// `/Encrypt` in a trailer or cross-reference stream dictionary.

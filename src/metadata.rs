@@ -147,8 +147,15 @@ pub fn from_name(pattern: &Regex, stem: &str) -> (Option<String>, Option<String>
 
 /// Parses a sidecar's text; the error is a detail for the drafter.
 pub fn parse_sidecar(name: &str, text: &str) -> Result<Sidecar, Problem> {
-    yaml::parse::<Sidecar>(name, text)
-        .map_err(|d| problem("bad_sidecar", format!("baris {} kolom {}: {}", d.line, d.column, d.message)))
+    yaml::parse::<Sidecar>(name, text).map_err(|d| {
+        // Input limits (aliases, anchors, nesting) read as "too complex".
+        let what = if d.message.contains("budget breached") || d.message.contains("recursion limit") {
+            format!("terlalu rumit untuk berkas keterangan ({})", d.message)
+        } else {
+            d.message
+        };
+        problem("bad_sidecar", format!("baris {} kolom {}: {what}", d.line, d.column))
+    })
 }
 
 /// Combines file name, sidecar and defaults into complete metadata.

@@ -89,8 +89,38 @@ impl Pipeline {
         layout::classify(&self.wf, &rel).is_watched()
     }
 
+    /// A name that is not UTF-8 (written by an old program or a mount with
+    /// another character set) cannot be shown on the share or kept in the
+    /// database. The first such part of the path is renamed in place, bad
+    /// bytes becoming `_`; the renamed file comes back as a new event.
+    fn readable_name(&self, abs: &Path) -> Result<Option<Outcome>> {
+        let Ok(rel) = abs.strip_prefix(&self.cfg.root) else { return Ok(None) };
+        let mut at = self.cfg.root.clone();
+        for part in rel.components() {
+            let part = part.as_os_str();
+            at.push(part);
+            if part.to_str().is_some() {
+                continue;
+            }
+            let readable = part.to_string_lossy().replace('\u{FFFD}', "_");
+            let dir = at.parent().unwrap_or(&self.cfg.root).to_path_buf();
+            let to = fsops::free_name(&dir, &readable, &[]);
+            fsops::move_noreplace(&at, &to)?;
+            tracing::warn!(
+                file = %at.to_string_lossy(),
+                to = %fsops::rel_path(&self.cfg.root, &to).unwrap_or_default(),
+                "renamed a name that is not UTF-8"
+            );
+            return Ok(Some(Outcome::Done));
+        }
+        Ok(None)
+    }
+
     /// Processes one settled file (`seen` is its state when it settled).
     pub fn process(&mut self, abs: &Path, seen: Seen) -> Result<Outcome> {
+        if let Some(renamed) = self.readable_name(abs)? {
+            return Ok(renamed);
+        }
         let Some(rel) = fsops::rel_path(&self.cfg.root, abs) else {
             return Ok(Outcome::Skipped);
         };
@@ -132,6 +162,12 @@ impl Pipeline {
             Ok(o) => {
                 self.db.clear_attempts(&rel)?;
                 Ok(o)
+            }
+            // A full disk or a locked database is not the file's fault: it
+            // is tried again (the daemon backs off) without counting.
+            Err(e) if environmental(&e) => {
+                let _ = self.db.clear_attempts(&rel);
+                Err(e)
             }
             Err(e) => {
                 self.db.attempt_failed(&rel, &format!("{e:#}"))?;
@@ -286,6 +322,7 @@ impl Pipeline {
             Verdict::Empty => Content::Empty,
             Verdict::NotPdf { detail } => Content::NotPdf { detail },
             Verdict::Encrypted => Content::Encrypted,
+            Verdict::ActiveContent { detail } => Content::ActiveContent { detail },
             Verdict::Truncated => Content::Broken {
                 detail: "berkas terpotong, tanda akhir PDF tidak ada".into(),
                 may_still_be_copying: young,
@@ -1294,4 +1331,28 @@ fn read_note(p: &Path) -> String {
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     String::from_utf8_lossy(bytes).trim().to_string()
+}
+
+/// Whether an error comes from the machine rather than the file: a full or
+/// read-only disk, or a database another process holds locked.
+pub fn environmental(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            return matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
+                || io.raw_os_error().is_some_and(|n| {
+                    use rustix::io::Errno;
+                    [Errno::NOSPC, Errno::DQUOT, Errno::ROFS].iter().any(|e| e.raw_os_error() == n)
+                });
+        }
+        if let Some(rusqlite::Error::SqliteFailure(f, _)) = c.downcast_ref::<rusqlite::Error>() {
+            return matches!(
+                f.code,
+                rusqlite::ErrorCode::DiskFull
+                    | rusqlite::ErrorCode::DatabaseBusy
+                    | rusqlite::ErrorCode::DatabaseLocked
+                    | rusqlite::ErrorCode::ReadOnly
+            );
+        }
+        false
+    })
 }

@@ -320,6 +320,7 @@ pub const REASON_CODES: &[&str] = &[
     "empty",
     "broken",
     "encrypted",
+    "active_content",
     "symlink",
     "unknown_file",
     "wrong_folder",

@@ -3,6 +3,7 @@
 //! the folders or the SQLite file to reach a state.
 #![allow(dead_code)]
 
+pub mod hostile;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};
@@ -18,12 +19,18 @@ pub struct Env {
 
 /// Extra lines for the config file (YAML, top level).
 pub fn env_with(mode: &str, extra: &str) -> Env {
+    env_at(mode, "share", "data/suratd.db", extra)
+}
+
+/// An environment whose share and database are at these paths (relative to
+/// a fresh temporary folder).
+pub fn env_at(mode: &str, share: &str, database: &str, extra: &str) -> Env {
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("share");
-    let db = dir.path().join("data/suratd.db");
+    let root = dir.path().join(share);
+    let db = dir.path().join(database);
     let config = dir.path().join("suratd.yaml");
     let text = format!(
-        "root: share\ndatabase: data/suratd.db\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{extra}"
+        "root: {share}\ndatabase: {database}\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{extra}"
     );
     std::fs::write(&config, text).unwrap();
     Env { dir, root, db, config }
@@ -112,8 +119,13 @@ impl Env {
     /// Waits until `rel` holds exactly one file whose name starts with
     /// `prefix`, and returns its name.
     pub fn wait_file(&self, rel: &str, prefix: &str) -> String {
+        self.wait_file_within(rel, prefix, Duration::from_secs(15))
+    }
+
+    /// `wait_file`, waiting up to `limit`.
+    pub fn wait_file_within(&self, rel: &str, prefix: &str, limit: Duration) -> String {
         let mut found = None;
-        let ok = wait_until(Duration::from_secs(15), || {
+        let ok = wait_until(limit, || {
             let f: Vec<String> = self.files(rel).into_iter().filter(|n| n.starts_with(prefix)).collect();
             if f.len() == 1 {
                 found = Some(f[0].clone());
