@@ -385,3 +385,42 @@ pub fn sign_like_a_portal(bytes: &[u8], signer: &str, new_info: bool) -> Vec<u8>
     out[b1 + 1..b1 + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     out
 }
+
+pub const SHIPPED: &str = include_str!("../../workflow.yaml");
+
+pub fn me() -> String {
+    uzers::get_current_username().unwrap().to_string_lossy().into_owned()
+}
+
+/// A workflow with people (the test's own login drafts) and an SMTP config.
+pub fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
+    let smtp = match smtp_port {
+        Some(p) => format!(
+            "smtp:\n  host: 127.0.0.1\n  port: {p}\n  tls: none\n  from: sekretaris@bps.go.id\n  retry: 200ms\n  timeout: 5s\n"
+        ),
+        None => String::new(),
+    };
+    let env = env_with(
+        "events",
+        &format!(
+            "workflow: workflow.yaml\nshare_path: '\\\\server\\SuratKeluar'\nadmins: [admin@bps.go.id]\n{smtp}{extra}"
+        ),
+    );
+    let people = format!(
+        "people:
+  - {{login: {me}, name: Dewi Drafter, email: drafter@bps.go.id, roles: [anggota_tim, sekretaris], team: umum}}
+  - {{login: kt, name: Ketua Umum, email: kt@bps.go.id, roles: [ketua_tim], team: umum}}
+  - {{login: kt2, name: Ketua Lain, email: kt2@bps.go.id, roles: [ketua_tim], team: lain}}
+  - {{login: sek, name: Sekretaris, email: sek@bps.go.id, roles: [sekretaris]}}
+  - {{login: kepala, name: Kepala, email: kepala@bps.go.id, roles: [kepala]}}
+  - {{login: umum, name: Bagian Umum, email: umum@bps.go.id, roles: [bagian_umum]}}",
+        me = me()
+    );
+    // No daily digest here (it is tested in reminders.rs): emails are counted.
+    let wf = SHIPPED
+        .replace("  digest_at: \"07:30\"\n", "")
+        .replace("people: []", &people)
+        .replace("teams:\n  - id: umum\n    name: Tim Bagian Umum\n", "teams:\n  - id: umum\n  - id: lain\n");
+    std::fs::write(env.dir.path().join("workflow.yaml"), wf).unwrap();
+    env
+}
