@@ -379,7 +379,7 @@ fn resolve(
             timeout: dur(&raw.processing.timeout, Duration::from_secs(60)),
             parse_grace: dur(&raw.processing.parse_grace, Duration::from_secs(30)),
             note_wait: dur(&raw.processing.note_wait, Duration::from_secs(5)),
-            sidecar_wait: dur(&raw.processing.sidecar_wait, Duration::from_secs(3)),
+            sidecar_wait: dur(&raw.processing.sidecar_wait, Duration::from_secs(1)),
         },
         alerts: Alerts { mail_after: dur(&raw.alerts.mail_after, Duration::from_secs(1800)), disk_min_free },
         log: Log { dir: raw.log.dir.as_ref().map(|p| abs(p)), level, keep_days: raw.log.keep_days.unwrap_or(30) },

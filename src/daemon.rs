@@ -165,6 +165,9 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     tokio::pin!(shutdown);
 
     loop {
+        let due = lp.tracker.next_due();
+        let due_soon = due.is_some();
+        let next_due = tokio::time::Instant::from_std(due.unwrap_or_else(Instant::now));
         tokio::select! {
             biased;
             _ = &mut shutdown => {
@@ -192,6 +195,11 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                         lp.full_scan(now);
                     }
                 }
+            }
+            // A file is taken the moment it has settled; the regular tick
+            // re-looks at candidates that are still changing.
+            _ = tokio::time::sleep_until(next_due), if due_soon => {
+                tokio::task::block_in_place(|| lp.tick(Instant::now()));
             }
             _ = ticker.tick() => {
                 if !lp.tracker.is_empty() {

@@ -623,27 +623,51 @@ impl Db {
         Ok(fresh)
     }
 
-    pub fn reminder_keys(&self) -> Result<std::collections::HashSet<String>> {
-        let mut st = self.conn.prepare("SELECT key FROM reminders_sent")?;
-        let keys = st.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        Ok(keys)
+    /// Which of `keys` were sent before (looked up one by one, so the cost
+    /// follows what is due now, not how many reminders were ever sent).
+    pub fn reminder_keys_among<'k>(
+        &self,
+        keys: impl IntoIterator<Item = &'k str>,
+    ) -> Result<std::collections::HashSet<String>> {
+        let mut st = self.conn.prepare_cached("SELECT 1 FROM reminders_sent WHERE key = ?1")?;
+        let mut sent = std::collections::HashSet::new();
+        for k in keys {
+            if st.exists([k])? {
+                sent.insert(k.to_string());
+            }
+        }
+        Ok(sent)
     }
 
     // --- Attempts at a file ----------------------------------------------------
+
+    /// Runs `f` with commits that reach the operating system but are not
+    /// flushed to the disk: they survive a crash of suratd (what attempt
+    /// counting is for) though not a power cut, and cost no fsync.
+    fn unflushed<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let r = f(&self.conn);
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
+        r
+    }
 
     /// Counts one more attempt at `path` in this state (a changed file starts
     /// again at 1) and returns the count, committed before the work starts
     /// so that a crash while processing still counts.
     pub fn bump_attempt(&self, path: &str, size: i64, mtime_ns: i64) -> Result<u32> {
+        self.unflushed(|c| Self::bump_attempt_in(c, path, size, mtime_ns))
+    }
+
+    fn bump_attempt_in(conn: &Connection, path: &str, size: i64, mtime_ns: i64) -> Result<u32> {
         let now = crate::timefmt::stored(chrono::Utc::now());
-        self.conn.execute(
+        conn.execute(
             "INSERT INTO attempts (path, size, mtime_ns, count, updated_at) VALUES (?1, ?2, ?3, 1, ?4)
              ON CONFLICT(path) DO UPDATE SET
                count = CASE WHEN size = excluded.size AND mtime_ns = excluded.mtime_ns THEN count + 1 ELSE 1 END,
                size = excluded.size, mtime_ns = excluded.mtime_ns, updated_at = excluded.updated_at",
             params![path, size, mtime_ns, now],
         )?;
-        let n: u32 = self.conn.query_row("SELECT count FROM attempts WHERE path = ?1", [path], |r| r.get(0))?;
+        let n: u32 = conn.query_row("SELECT count FROM attempts WHERE path = ?1", [path], |r| r.get(0))?;
         Ok(n)
     }
 
@@ -661,8 +685,10 @@ impl Db {
     }
 
     pub fn clear_attempts(&self, path: &str) -> Result<()> {
-        self.conn.execute("DELETE FROM attempts WHERE path = ?1", [path])?;
-        Ok(())
+        self.unflushed(|c| {
+            c.execute("DELETE FROM attempts WHERE path = ?1", [path])?;
+            Ok(())
+        })
     }
 }
 

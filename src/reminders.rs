@@ -134,9 +134,10 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
 /// Queues what is due now; returns how many emails were queued.
 pub fn run_once(db: &mut Db, wf: &Workflow, share: &str, now: DateTime<Utc>) -> Result<usize> {
     let letters = db.in_flight()?;
-    let sent = db.reminder_keys()?;
+    let due = plan(wf, share, &letters, &HashSet::new(), now);
+    let sent = db.reminder_keys_among(due.iter().map(|d| d.key.as_str()))?;
     let mut n = 0;
-    for d in plan(wf, share, &letters, &sent, now) {
+    for d in due.into_iter().filter(|d| !sent.contains(&d.key)) {
         if db.queue_once(&d.key, d.letter_id.as_deref(), &d.email)? {
             tracing::info!(letter = d.letter_id.as_deref().unwrap_or("-"), key = %d.key, "queued a reminder");
             n += 1;

@@ -63,6 +63,11 @@ impl Tracker {
         v.into_iter().map(|(p, s, _)| (p, s)).collect()
     }
 
+    /// When the next path will be due (if nothing changes before then).
+    pub fn next_due(&self) -> Option<Instant> {
+        self.entries.values().map(|e| (e.stable_since + self.settle).max(e.not_before)).min()
+    }
+
     /// Takes `path` out (it was handled).
     pub fn remove(&mut self, path: &Path) {
         self.entries.remove(path);
@@ -95,6 +100,19 @@ impl Tracker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_next_due_moment_is_the_earliest_settle_or_deferral() {
+        let t0 = Instant::now();
+        let mut t = Tracker::new(Duration::from_secs(2));
+        assert_eq!(t.next_due(), None);
+        let s = Seen { size: 1, mtime_ns: 1 };
+        t.observe(Path::new("a"), Some(s), t0);
+        t.observe(Path::new("b"), Some(s), t0 + Duration::from_secs(1));
+        assert_eq!(t.next_due(), Some(t0 + Duration::from_secs(2)));
+        t.defer(Path::new("a"), t0 + Duration::from_secs(10));
+        assert_eq!(t.next_due(), Some(t0 + Duration::from_secs(3)));
+    }
 
     #[test]
     fn a_growing_file_is_not_due_until_it_stops() {
