@@ -120,6 +120,12 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     cfg.root = std::fs::canonicalize(&cfg.root)
         .with_context(|| format!("cannot resolve the share folder {}", cfg.root.display()))?;
     let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
+    // Half-written copies from a killed suratd (the share and the store).
+    for dir in [cfg.root.clone(), cfg.store_dir()] {
+        for p in crate::fsops::remove_stale_temps(&dir) {
+            tracing::warn!(file = %p.display(), "removed a temporary file left by an interrupted run");
+        }
+    }
     for r in pipeline.recover()? {
         tracing::warn!(?r, "recovered a transition interrupted by a crash");
     }

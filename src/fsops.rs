@@ -107,16 +107,47 @@ fn temp_name(p: &Path) -> PathBuf {
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     create_dirs(parent(path))?;
     let tmp = temp_name(path);
-    {
-        let mut f = File::create(&tmp)?;
+    let written = File::create(&tmp).and_then(|mut f| {
         f.write_all(bytes)?;
-        f.sync_all()?;
-    }
-    let r = move_noreplace(&tmp, path);
+        f.sync_all()
+    });
+    let r = written.and_then(|()| move_noreplace(&tmp, path));
     if r.is_err() {
         let _ = fs::remove_file(&tmp);
     }
     r
+}
+
+/// Whether `name` is one of suratd's temporary files (`write_new`), and the
+/// process that wrote it.
+fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, pid) = rest.rsplit_once(".suratd-")?;
+    pid.parse().ok()
+}
+
+/// Removes temporary files that a killed suratd left half written under
+/// `dir` (never the only copy of anything: the original is still in place
+/// or in the version store). Returns what was removed.
+pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = fs::read_dir(&d) else { continue };
+        for e in rd.flatten() {
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(e.path());
+            } else if ft.is_file()
+                && let Some(pid) = temp_owner(&e.file_name().to_string_lossy())
+                && pid != std::process::id()
+                && fs::remove_file(e.path()).is_ok()
+            {
+                removed.push(e.path());
+            }
+        }
+    }
+    removed
 }
 
 /// The first of `name`, `name (2)`, `name (3)`, ... that does not exist in
@@ -166,6 +197,20 @@ pub fn rel_path(root: &Path, abs: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stale_temporary_files_are_removed_and_others_kept() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::create_dir(d.path().join("sub")).unwrap();
+        let stale = d.path().join("sub/.SK-2026-0001 A.pdf.suratd-999999.tmp");
+        let keep = [d.path().join("sub/.SK-2026-0001 A.pdf.tmp"), d.path().join("SK-2026-0001 A.pdf")];
+        for p in keep.iter().chain([&stale]) {
+            std::fs::write(p, b"x").unwrap();
+        }
+        assert_eq!(remove_stale_temps(d.path()), vec![stale.clone()]);
+        assert!(!stale.exists());
+        assert!(keep.iter().all(|p| p.exists()));
+    }
 
     #[test]
     fn moves_never_overwrite() {
