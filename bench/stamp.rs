@@ -84,7 +84,7 @@ fn inputs(tmp: &Path) -> Vec<PathBuf> {
     };
     files.sort();
     files.retain(|p| {
-        matches!(suratd::inspect::inspect(&std::fs::read(p).unwrap()), suratd::inspect::Verdict::Pdf { .. })
+        matches!(suratd::pdf::inspect::inspect(&std::fs::read(p).unwrap()), suratd::pdf::inspect::Verdict::Pdf { .. })
     });
     files
 }
@@ -94,7 +94,7 @@ fn main() {
     // Child mode: stamp one file and report this process's peak memory.
     if let Some(i) = args.iter().position(|a| a == "--peak") {
         let bytes = std::fs::read(&args[i + 1]).unwrap();
-        let out = suratd::stamp::stamp(&bytes, TEXT).unwrap();
+        let out = suratd::pdf::stamp::stamp(&bytes, TEXT).unwrap();
         std::fs::write(&args[i + 2], &out.bytes).unwrap();
         println!("{}", peak_rss_kib());
         return;
@@ -108,7 +108,7 @@ fn main() {
     for _ in 0..rounds {
         for f in &files {
             let bytes = std::fs::read(f).unwrap();
-            let out = suratd::stamp::stamp(&bytes, TEXT).unwrap();
+            let out = suratd::pdf::stamp::stamp(&bytes, TEXT).unwrap();
             std::hint::black_box(out);
             n += 1;
         }
@@ -122,7 +122,7 @@ fn main() {
     );
 
     let overlay = tmp.path().join("overlay.pdf");
-    std::fs::write(&overlay, suratd::stamp::stamp(&blank_page(), TEXT).unwrap().bytes).unwrap();
+    std::fs::write(&overlay, suratd::pdf::stamp::stamp(&blank_page(), TEXT).unwrap().bytes).unwrap();
     let qpdf_ok = Command::new("qpdf").arg("--version").output().is_ok();
     if qpdf_ok {
         let start = Instant::now();

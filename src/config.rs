@@ -2,8 +2,8 @@
 //! are, how to watch, where logs go. Every key has a built-in default, so
 //! suratd runs with no file at all.
 
-use crate::durations::HumanDuration;
-use crate::yaml::{self, Diagnostic, Diagnostics};
+use crate::util::durations::HumanDuration;
+use crate::util::yaml::{self, Diagnostic, Diagnostics};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
@@ -323,7 +323,7 @@ fn resolve(
         ));
     }
     for a in &raw.admins {
-        if let Some(p) = crate::check::email_problem(&a.value) {
+        if let Some(p) = crate::letter::metadata::email_problem(&a.value) {
             diags.push(Diagnostic::error(label, Some(&a.referenced), format!("admins: {p}")));
         }
     }

@@ -3,9 +3,9 @@
 //! with timers for settling, deferred files and the periodic safety scan.
 
 use crate::config::Config;
-use crate::init;
+use crate::ops::init;
 use crate::pipeline::{self, Outcome, Pipeline};
-use crate::settle::{Seen, Tracker};
+use crate::watch::settle::{Seen, Tracker};
 use crate::watch::{self, Change};
 use crate::workflow::Workflow;
 use anyhow::{Context, Result};
@@ -122,7 +122,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
     // Half-written copies from a killed suratd (the share and the store).
     for dir in [cfg.root.clone(), cfg.store_dir()] {
-        for p in crate::fsops::remove_stale_temps(&dir) {
+        for p in crate::store::fsops::remove_stale_temps(&dir) {
             tracing::warn!(file = %p.display(), "removed a temporary file left by an interrupted run");
         }
     }
@@ -131,7 +131,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     }
     // Emails queued by transitions are sent by their own task.
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
-    let mailer = tokio::spawn(crate::outbox::run(cfg.clone(), mail_stop));
+    let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), mail_stop));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let watching = watch::start(&cfg.root, &wf, cfg.watch.mode, cfg.watch.poll_interval, tx)?;
     tracing::info!(
@@ -215,7 +215,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
             _ = remind.tick() => {
                 tokio::task::block_in_place(|| {
                     let p = &mut lp.pipeline;
-                    if let Err(e) = crate::reminders::run_once(&mut p.db, &p.wf, &p.cfg.share_path, chrono::Utc::now()) {
+                    if let Err(e) = crate::mail::reminders::run_once(&mut p.db, &p.wf, &p.cfg.share_path, chrono::Utc::now()) {
                         tracing::error!(error = %format!("{e:#}"), "cannot queue reminders");
                     }
                     lp.watch_health();
@@ -313,8 +313,8 @@ impl Loop {
     /// a while, or free space runs low on the share or beside the database.
     fn watch_health(&mut self) {
         let p = &self.pipeline;
-        let today = crate::timefmt::date_wib(chrono::Utc::now());
-        let cutoff = crate::timefmt::stored(
+        let today = crate::util::timefmt::date_wib(chrono::Utc::now());
+        let cutoff = crate::util::timefmt::stored(
             chrono::Utc::now() - chrono::Duration::from_std(p.cfg.alerts.mail_after).unwrap_or_default(),
         );
         let stuck: Option<(i64, Option<String>)> = p
@@ -361,11 +361,11 @@ impl Loop {
     /// Emails the admins once per `key`.
     fn alert(&mut self, key: &str, alasan: &str) {
         let p = &mut self.pipeline;
-        let admins: Vec<crate::mail::Recipient> = p
+        let admins: Vec<crate::mail::compose::Recipient> = p
             .cfg
             .admins
             .iter()
-            .map(|a| crate::mail::Recipient { name: "Admin suratd".into(), email: a.clone() })
+            .map(|a| crate::mail::compose::Recipient { name: "Admin suratd".into(), email: a.clone() })
             .collect();
         let vals = [
             ("alasan", alasan),
@@ -378,7 +378,7 @@ impl Loop {
             ("batas_waktu", ""),
             ("pengirim", "suratd"),
         ];
-        if let Some(email) = crate::mail::write(&p.wf, "admin", admins, &vals)
+        if let Some(email) = crate::mail::compose::write(&p.wf, "admin", admins, &vals)
             && let Err(e) = p.db.queue_once(key, None, &email)
         {
             tracing::error!(error = %format!("{e:#}"), "cannot queue an alert for the admins");

@@ -53,7 +53,10 @@ fn full_path(mode: &str) {
     let in04 = env.p(&format!("04-ajukan-tte/{name}"));
     assert!(base(&in04) == corrected);
     assert!(!text(&in04).contains("DRAF"), "{}", text(&in04));
-    assert_eq!(suratd::stamp::read_key(&std::fs::read(&in04).unwrap(), "SuratdLetter").as_deref(), Some(id.as_str()));
+    assert_eq!(
+        suratd::pdf::stamp::read_key(&std::fs::read(&in04).unwrap(), "SuratdLetter").as_deref(),
+        Some(id.as_str())
+    );
     // Submitted to the portal; the secretary moves it on by hand.
     env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
     wait_until(std::time::Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte");

@@ -224,7 +224,7 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
                 let f =
                     verif.iter().find(|n| n.ends_with(suffix) || (c.kind == "very_long_name" && n.contains(suffix)));
                 let f = f.unwrap_or_else(|| panic!("{}: no {suffix:?} in {verif:#?}", c.kind));
-                assert!(f.chars().count() <= suratd::names::MAX_NAME_CHARS, "{}: {f}", c.kind);
+                assert!(f.chars().count() <= suratd::letter::names::MAX_NAME_CHARS, "{}: {f}", c.kind);
                 assert!(!f.contains(['\\', ':', '*', '?', '"', '<', '>', '|', '\n', '\t']), "{}: {f}", c.kind);
                 if c.kind != "broken_cross_reference" {
                     assert!(base(&env.p(&format!("02-verifikasi/{f}"))) == c.bytes, "{}: kept byte for byte", c.kind);
@@ -323,12 +323,13 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
 
 #[test]
 fn an_alias_bomb_sidecar_is_refused_quickly() {
-    let r = suratd::metadata::parse_sidecar("bom.yaml", &hostile::alias_bomb_yaml());
+    let r = suratd::letter::metadata::parse_sidecar("bom.yaml", &hostile::alias_bomb_yaml());
     let e = r.expect_err("an alias bomb is refused");
     assert_eq!(e.code, "bad_sidecar");
     assert!(e.detail.starts_with("baris 1 kolom"), "{}", e.detail);
     // Valid in shape, but past the alias budget: refused before expanding.
-    let e = suratd::metadata::parse_sidecar("alias.yaml", &hostile::many_aliases_yaml()).expect_err("too many aliases");
+    let e = suratd::letter::metadata::parse_sidecar("alias.yaml", &hostile::many_aliases_yaml())
+        .expect_err("too many aliases");
     assert_eq!(e.code, "bad_sidecar");
     assert!(e.detail.contains("terlalu rumit"), "{}", e.detail);
 }

@@ -95,7 +95,7 @@ fn an_office_continues_its_sequence_and_back_dated_letters_are_inserted() {
     env.drop_file("01-draf/KP.650 Kedua.pdf", &pdf("Kedua"));
     assert!(wait_until(Duration::from_secs(10), || env.files("02-verifikasi").len() == 2));
     // A letter dated before the others gets an inserted number.
-    let today = suratd::timefmt::date_wib(chrono::Utc::now());
+    let today = suratd::util::timefmt::date_wib(chrono::Utc::now());
     let earlier = today - chrono::Duration::days(1);
     if earlier.format("%Y").to_string() == y.to_string() {
         std::fs::write(env.p("01-draf/KP.650 Susulan.yaml"), format!("tanggal: {earlier}\n")).unwrap();
@@ -293,7 +293,7 @@ fn a_signed_file_is_matched_by_the_key_in_the_copy_or_by_its_bytes() {
     let got_a = env.wait_file("07-distribusi", &a);
     // B's portal replaces it: matched because B's copy is the file's beginning.
     let signed_b = sign_like_a_portal(&copy_b, "Kepala", true);
-    assert_eq!(suratd::stamp::read_key(&signed_b, "SuratdLetter"), None);
+    assert_eq!(suratd::pdf::stamp::read_key(&signed_b, "SuratdLetter"), None);
     env.drop_file("06-sudah-tte/hasil-2.pdf", &signed_b);
     let got_b = env.wait_file("07-distribusi", &b);
     assert!(std::fs::read(env.p(&format!("07-distribusi/{got_b}"))).unwrap() == signed_b);

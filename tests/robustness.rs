@@ -6,8 +6,8 @@
 mod common;
 use common::*;
 use std::time::Duration;
-use suratd::db::{Db, LetterUpdate, NewLetter, Record, TransitionRec, VersionRec};
-use suratd::journal::{FsOp, Plan};
+use suratd::store::db::{Db, LetterUpdate, NewLetter, Record, TransitionRec, VersionRec};
+use suratd::store::journal::{FsOp, Plan};
 
 #[test]
 fn files_dropped_while_stopped_are_processed_once() {

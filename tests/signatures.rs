@@ -2,7 +2,7 @@
 //! made by make.py there with a test CA standing in for BSrE).
 
 use std::path::PathBuf;
-use suratd::signature::{Anchors, check};
+use suratd::pdf::signature::{Anchors, check};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signed").join(name)

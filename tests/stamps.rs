@@ -41,11 +41,11 @@ fn every_accepted_real_world_pdf_can_be_stamped() {
     for p in entries {
         let name = p.file_name().unwrap().to_string_lossy().into_owned();
         let orig = std::fs::read(&p).unwrap();
-        if !matches!(suratd::inspect::inspect(&orig), suratd::inspect::Verdict::Pdf { .. }) {
+        if !matches!(suratd::pdf::inspect::inspect(&orig), suratd::pdf::inspect::Verdict::Pdf { .. }) {
             continue;
         }
         let text = "DRAF - B-012/17000/KP.650/2026 - disetujui Ketua Tim 2026-11-24 10:15 WIB";
-        let s = suratd::stamp::stamp(&orig, text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let s = suratd::pdf::stamp::stamp(&orig, text).unwrap_or_else(|e| panic!("{name}: {e}"));
         if !s.repaired {
             assert!(s.bytes.starts_with(&orig), "{name}: original is a prefix");
         }
@@ -65,7 +65,7 @@ fn every_accepted_real_world_pdf_can_be_stamped() {
             .unwrap();
         assert!(r.success(), "{name}: pdftoppm failed");
         // Stamping again replaces the stamp.
-        let again = suratd::stamp::stamp(&s.bytes, "DRAF - lagi").unwrap();
+        let again = suratd::pdf::stamp::stamp(&s.bytes, "DRAF - lagi").unwrap();
         std::fs::write(&out, &again.bytes).unwrap();
         let t = Command::new("pdftotext").args(["-l", "1"]).arg(&out).arg("-").output().unwrap();
         let t = String::from_utf8_lossy(&t.stdout);

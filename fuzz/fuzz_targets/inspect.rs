@@ -3,8 +3,8 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    if let suratd::inspect::Verdict::Pdf { .. } = suratd::inspect::inspect(data) {
-        let _ = suratd::stamp::stamp(data, "DRAF - fuzz");
+    if let suratd::pdf::inspect::Verdict::Pdf { .. } = suratd::pdf::inspect::inspect(data) {
+        let _ = suratd::pdf::stamp::stamp(data, "DRAF - fuzz");
     }
-    let _ = suratd::inspect::text(data, 2);
+    let _ = suratd::pdf::inspect::text(data, 2);
 });

@@ -3,5 +3,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = suratd::signature::check(data, &suratd::signature::Anchors::none());
+    let _ = suratd::pdf::signature::check(data, &suratd::pdf::signature::Anchors::none());
 });

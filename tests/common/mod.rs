@@ -300,20 +300,20 @@ pub fn pdf(text: &str) -> Vec<u8> {
 
 /// The unstamped base of a file suratd may have stamped.
 pub fn base(path: &Path) -> Vec<u8> {
-    suratd::stamp::base_of(&std::fs::read(path).unwrap()).to_vec()
+    suratd::pdf::stamp::base_of(&std::fs::read(path).unwrap()).to_vec()
 }
 
 /// The text of a PDF's first pages, as suratd reads it.
 pub fn text(path: &Path) -> String {
-    suratd::inspect::text(&std::fs::read(path).unwrap(), 5).unwrap_or_default()
+    suratd::pdf::inspect::text(&std::fs::read(path).unwrap(), 5).unwrap_or_default()
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
-    suratd::fsops::sha256_bytes(bytes)
+    suratd::store::fsops::sha256_bytes(bytes)
 }
 
 pub fn year() -> i32 {
-    suratd::timefmt::year_wib(chrono::Utc::now())
+    suratd::util::timefmt::year_wib(chrono::Utc::now())
 }
 
 /// A PDF from tests/fixtures/signed (signed with pyHanko by make.py there).

@@ -4,29 +4,31 @@
 //! (`journal`: intent, move, commit). Also counts attempts, so a file that
 //! fails again and again is set aside instead of trapping the service.
 
+pub mod owner;
+
 use crate::config::Config;
-use crate::convert::{self, Prepared};
-use crate::db::{
+use crate::decide::{self, Content, Decision, Dest, Facts, Note, Owner, Signed, WaitFor};
+use crate::letter::metadata::{self, Metadata};
+use crate::letter::names;
+use crate::letter::state::LetterState;
+use crate::mail::compose::{self, Email};
+use crate::pdf::convert::{self, Prepared};
+use crate::pdf::inspect::{self, Verdict};
+use crate::pdf::signature::{self, Anchors};
+use crate::pdf::stamp;
+use crate::store::db::{
     Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, SignatureRec, TransitionRec,
     VersionRec,
 };
-use crate::engine::{self, Content, Decision, Dest, Facts, LetterState, Note, Owner, Signed, WaitFor};
-use crate::fsops;
-use crate::inspect::{self, Verdict};
-use crate::journal::{self, FsOp, Plan};
-use crate::layout::{self, Area, Place};
-use crate::mail::{self, Email};
-use crate::metadata::{self, Metadata};
-use crate::names;
-use crate::owner;
-use crate::settle::Seen;
-use crate::signature::{self, Anchors};
-use crate::stamp;
-use crate::store::Store;
-use crate::templates;
-use crate::timefmt;
+use crate::store::fsops;
+use crate::store::journal::{self, FsOp, Plan};
+use crate::store::versions::Store;
+use crate::util::timefmt;
+use crate::watch::settle::Seen;
 use crate::workflow::StepKind;
 use crate::workflow::Workflow;
+use crate::workflow::layout::{self, Area, Place};
+use crate::workflow::templates;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use std::fs;
@@ -360,13 +362,13 @@ impl Pipeline {
                 None => Owner::Allowed,
             },
         };
-        let mut decision = engine::decide(&wf, &facts);
+        let mut decision = decide::decide(&wf, &facts);
         if let Decision::Reject { reason: "no_access" | "unknown_owner", .. } = &decision {
             tracing::warn!(security = true, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
         }
         if decision == Decision::NeedText {
             facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data, abs)?);
-            decision = engine::decide(&wf, &facts);
+            decision = decide::decide(&wf, &facts);
         }
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
@@ -907,13 +909,13 @@ impl Pipeline {
         let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
         let is_link = meta.file_type().is_symlink();
         let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
-        let settings = mail::Settings {
+        let settings = compose::Settings {
             share_path: &self.cfg.share_path,
             max_attachment: self.cfg.max_attachment,
             admins: &self.cfg.admins,
         };
         let owner = owner::login_of(meta);
-        let told = mail::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
+        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
         let rec = Record {
             emails: told.into_iter().collect(),
             rejection: Some(RejectionRec {
@@ -1075,7 +1077,7 @@ fn transit_record(t: &Transit) -> Record {
 
 /// An expedition-book line from the note Bagian Umum dropped with the letter:
 /// `metode: kurir` (or pos, tangan) and `penerima: …` lines, or a single word.
-fn dispatch_from_note(note: Option<&str>, tujuan: String, by: Option<String>) -> crate::db::DispatchRec {
+fn dispatch_from_note(note: Option<&str>, tujuan: String, by: Option<String>) -> crate::store::db::DispatchRec {
     let mut method = None;
     let mut receiver = None;
     for line in note.unwrap_or("").lines() {
@@ -1092,7 +1094,7 @@ fn dispatch_from_note(note: Option<&str>, tujuan: String, by: Option<String>) ->
             _ => {}
         }
     }
-    crate::db::DispatchRec {
+    crate::store::db::DispatchRec {
         method: method.unwrap_or_else(|| "-".into()),
         recipients: tujuan,
         sent_by: by,
@@ -1119,13 +1121,13 @@ fn emails_for(
 ) -> Vec<Email> {
     let Some(t) = &rec.transition else { return vec![] };
     let settings =
-        mail::Settings { share_path: &cfg.share_path, max_attachment: cfg.max_attachment, admins: &cfg.admins };
+        compose::Settings { share_path: &cfg.share_path, max_attachment: cfg.max_attachment, admins: &cfg.admins };
     let to_step = t.to_step.as_deref().and_then(|s| wf.step(s));
     let due = match (to_step.and_then(|s| s.time), timefmt::parse_stored(&t.at)) {
         (Some(time), Some(at)) => Some(timefmt::human_wib(wf.calendar.due(at, time))),
         _ => None,
     };
-    let event = mail::Event {
+    let event = compose::Event {
         letter_id: about.id,
         number: about.number,
         perihal: about.subject,
@@ -1140,7 +1142,7 @@ fn emails_for(
         signed,
         due,
     };
-    mail::compose(wf, &settings, &event)
+    compose::compose(wf, &settings, &event)
 }
 
 /// What a copy of a letter's file is for: the transition that places it.

@@ -9,9 +9,9 @@
 //! between the server's acceptance and its own record) is recognisable.
 
 use crate::config::{Config, SmtpTls};
-use crate::db::Delivery;
-use crate::store::Store;
-use crate::timefmt;
+use crate::store::db::Delivery;
+use crate::store::versions::Store;
+use crate::util::timefmt;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
@@ -131,12 +131,12 @@ impl Worker {
     fn message(&self, row: &Row) -> Result<Message> {
         let mut b = Message::builder()
             .from(self.from.clone())
-            .subject(crate::mail::one_line(&row.subject))
+            .subject(crate::mail::compose::one_line(&row.subject))
             .message_id(Some(row.message_id.clone()))
             .date_now();
         for r in &row.recipients {
             if let Ok(addr) = r.email.parse::<Address>() {
-                b = b.to(Mailbox::new(Some(crate::mail::one_line(&r.name)), addr));
+                b = b.to(Mailbox::new(Some(crate::mail::compose::one_line(&r.name)), addr));
             }
         }
         let text = SinglePart::builder().header(ContentType::TEXT_PLAIN).body(row.body.clone());
@@ -169,7 +169,7 @@ impl Worker {
             match &self.transport {
                 Transport::Files(dir) => {
                     let path = dir.join(format!("{:06}-{}.eml", row.id, row.kind));
-                    match crate::fsops::write_new(&path, &raw) {
+                    match crate::store::fsops::write_new(&path, &raw) {
                         Ok(()) => row.recipients.iter_mut().for_each(|r| r.state = "sent".into()),
                         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
                             row.recipients.iter_mut().for_each(|r| r.state = "sent".into())
@@ -309,7 +309,7 @@ pub struct Listed {
 }
 
 /// Emails waiting or failed, and sent ones with a refused recipient.
-pub fn list(db: &crate::db::Db) -> Result<Vec<Listed>> {
+pub fn list(db: &crate::store::db::Db) -> Result<Vec<Listed>> {
     let mut st = db.conn.prepare(
         "SELECT id, created_at, kind, letter_id, state, recipients, attempts, next_attempt_at, last_error
          FROM outbox WHERE state != 'sent' OR recipients LIKE '%\"refused\"%' ORDER BY id",

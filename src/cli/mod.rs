@@ -2,10 +2,10 @@
 //! Exit status: 0 success, 1 a finding or bad input, 2 a usage error.
 
 use crate::config::{Config, Overrides};
-use crate::db::Db;
+use crate::store::db::Db;
+use crate::util::yaml::Diagnostics;
 use crate::workflow::Workflow;
-use crate::yaml::Diagnostics;
-use crate::{daemon, init, logging, report};
+use crate::{daemon, ops::init, ops::logging, records::report};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -146,7 +146,7 @@ fn print_rows(headers: &[&str], body: &[Vec<String>], csv: bool) -> ExitCode {
     }
 }
 
-fn load(cli: &Cli) -> Result<(Config, Workflow, Vec<crate::yaml::Diagnostic>), Diagnostics> {
+fn load(cli: &Cli) -> Result<(Config, Workflow, Vec<crate::util::yaml::Diagnostic>), Diagnostics> {
     let ov = Overrides { root: cli.root.clone(), workflow: cli.workflow.clone(), database: cli.db.clone() };
     let cfg = Config::load(cli.config.as_deref(), &ov)?;
     let (wf, warnings) = Workflow::load(cfg.workflow.as_deref())?;
@@ -178,7 +178,7 @@ pub fn main() -> ExitCode {
             for w in &warnings {
                 println!("{w}");
             }
-            if let Err(e) = crate::signature::Anchors::load(&cfg.trust_anchors) {
+            if let Err(e) = crate::pdf::signature::Anchors::load(&cfg.trust_anchors) {
                 let file = cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
                 eprintln!("{file}: trust_anchors: {e:#}");
                 return ExitCode::from(1);
@@ -207,9 +207,9 @@ pub fn main() -> ExitCode {
             }
             if *samba {
                 let name = cfg.share_path.rsplit(['\\', '/']).find(|s| !s.is_empty()).unwrap_or("SuratKeluar");
-                println!("\n# smb.conf share section:\n{}", crate::samba::share_section(&wf, &cfg.root, name));
+                println!("\n# smb.conf share section:\n{}", crate::ops::samba::share_section(&wf, &cfg.root, name));
                 println!("# folder ACLs:");
-                for line in crate::samba::apply(&wf, &cfg.root) {
+                for line in crate::ops::samba::apply(&wf, &cfg.root) {
                     println!("{line}");
                 }
             }
@@ -265,7 +265,7 @@ pub fn main() -> ExitCode {
                 Ok(db) => db,
                 Err(code) => return code,
             };
-            let today = crate::timefmt::date_wib(chrono::Utc::now());
+            let today = crate::util::timefmt::date_wib(chrono::Utc::now());
             let to = to.unwrap_or(today);
             let from = from.unwrap_or(to - chrono::Duration::days(30));
             match db.all_transitions() {
@@ -313,15 +313,15 @@ pub fn main() -> ExitCode {
                 Ok(db) => db,
                 Err(code) => return code,
             };
-            let today = crate::timefmt::date_wib(chrono::Utc::now());
+            let today = crate::util::timefmt::date_wib(chrono::Utc::now());
             let to = to.unwrap_or(today);
             let from = from.unwrap_or(to - chrono::Duration::days(30));
-            let lines = match crate::ekspedisi::lines(&db, from, to) {
+            let lines = match crate::records::ekspedisi::lines(&db, from, to) {
                 Ok(l) => l,
                 Err(e) => return fail(format!("{e:#}")),
             };
             if let Some(path) = pdf {
-                let bytes = crate::ekspedisi::pdf(
+                let bytes = crate::records::ekspedisi::pdf(
                     &format!("Buku Ekspedisi Surat Keluar - {}", wf.office.name),
                     &format!("Periode {from} s.d. {to}"),
                     &lines,
@@ -330,8 +330,9 @@ pub fn main() -> ExitCode {
                     return fail(format!("cannot write {}: {e}", path.display()));
                 }
             }
-            let body: Vec<Vec<String>> = lines.iter().enumerate().map(|(i, l)| crate::ekspedisi::cells(i, l)).collect();
-            let mut headers = crate::ekspedisi::HEADINGS.to_vec();
+            let body: Vec<Vec<String>> =
+                lines.iter().enumerate().map(|(i, l)| crate::records::ekspedisi::cells(i, l)).collect();
+            let mut headers = crate::records::ekspedisi::HEADINGS.to_vec();
             headers[7] = "Keterangan";
             print_rows(&headers, &body, *csv)
         }
@@ -340,7 +341,7 @@ pub fn main() -> ExitCode {
                 Ok(db) => db,
                 Err(code) => return code,
             };
-            let year = year.unwrap_or_else(|| crate::timefmt::year_wib(chrono::Utc::now()));
+            let year = year.unwrap_or_else(|| crate::util::timefmt::year_wib(chrono::Utc::now()));
             match report::agenda_rows(&db, year) {
                 Ok(rows) => {
                     let (headers, body) = report::agenda_table(&rows);
@@ -367,7 +368,7 @@ pub fn main() -> ExitCode {
                 Ok(db) => db,
                 Err(code) => return code,
             };
-            match crate::outbox::list(&db) {
+            match crate::mail::outbox::list(&db) {
                 Ok(rows) if *json => {
                     println!("{}", serde_json::to_string_pretty(&rows).expect("json"));
                     ExitCode::SUCCESS
@@ -411,7 +412,7 @@ pub fn main() -> ExitCode {
                 Err(e) => fail(format!("{e:#}")),
             }
         }
-        Command::Fsck { repair } => match crate::fsck::run(&cfg, &wf, *repair) {
+        Command::Fsck { repair } => match crate::ops::fsck::run(&cfg, &wf, *repair) {
             Ok(findings) if findings.is_empty() => {
                 println!("The database and the folders agree.");
                 ExitCode::SUCCESS
@@ -424,7 +425,7 @@ pub fn main() -> ExitCode {
             }
             Err(e) => fail(format!("{e:#}")),
         },
-        Command::Verify { file } => match crate::verify::run(&cfg, &wf, file) {
+        Command::Verify { file } => match crate::ops::verify::run(&cfg, &wf, file) {
             Ok(v) => {
                 print!("{}", v.text);
                 if v.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }

@@ -3,8 +3,8 @@
 //! an A4 landscape PDF with Indonesian headings and an empty column for the
 //! receiver's signature, ready to print for the courier.
 
-use crate::db::Db;
-use crate::timefmt;
+use crate::store::db::Db;
+use crate::util::timefmt;
 use anyhow::Result;
 use lopdf::content::{Content, Operation};
 use lopdf::{Document, Object, Stream, dictionary};

@@ -3,9 +3,10 @@
 //! outcomes that lead somewhere, templates whose placeholders are known.
 //! Every finding carries the `FILE:LINE:COL` of what it is about.
 
-use crate::templates;
+use crate::letter::metadata::email_problem;
+use crate::util::yaml::{self, Diagnostic};
+use crate::workflow::templates;
 use crate::workflow::*;
-use crate::yaml::{self, Diagnostic};
 use serde_saphyr::{Location, Spanned};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::OnceLock;
@@ -138,14 +139,14 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             }
             Err(e) => {
                 cx.err(&p.referenced, format!("letters.filename_pattern is not a valid regular expression: {e}"));
-                regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern")
+                regex::Regex::new(crate::letter::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern")
             }
         },
-        None => regex::Regex::new(crate::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern"),
+        None => regex::Regex::new(crate::letter::metadata::DEFAULT_FILENAME_PATTERN).expect("built-in pattern"),
     };
     let d = &raw.letters.defaults;
     let default_sifat = match &d.sifat {
-        Some(s) => match crate::metadata::sifat_code(&s.value) {
+        Some(s) => match crate::letter::metadata::sifat_code(&s.value) {
             Some(c) => c.to_string(),
             None => {
                 cx.err(
@@ -158,7 +159,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         None => "B".into(),
     };
     let default_klasifikasi = match &d.klasifikasi {
-        Some(k) => match crate::metadata::klasifikasi_code(&k.value) {
+        Some(k) => match crate::letter::metadata::klasifikasi_code(&k.value) {
             Some(c) => Some(c),
             None => {
                 cx.err(
@@ -170,12 +171,12 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         },
         None => None,
     };
-    let scope = raw.letters.sequence.scope.unwrap_or(crate::numbering::Scope::Year);
+    let scope = raw.letters.sequence.scope.unwrap_or(crate::letter::numbering::Scope::Year);
     let mut last_used = BTreeMap::new();
     for (key, n) in &raw.letters.sequence.last_used {
         let key_ok = match scope {
-            crate::numbering::Scope::Year => key.len() == 4 && key.parse::<i32>().is_ok(),
-            crate::numbering::Scope::All => key == "all",
+            crate::letter::numbering::Scope::Year => key.len() == 4 && key.parse::<i32>().is_ok(),
+            crate::letter::numbering::Scope::All => key == "all",
         };
         if !key_ok {
             cx.err(&n.referenced, format!(
@@ -597,8 +598,8 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     let calendar = calendar(&mut cx, &raw.calendar);
     for (k, v) in &raw.retention {
         let ok = k == "default"
-            || crate::metadata::klasifikasi_code(k).is_some()
-            || crate::metadata::KLASIFIKASI_GROUPS.contains(&k.to_ascii_uppercase().as_str());
+            || crate::letter::metadata::klasifikasi_code(k).is_some()
+            || crate::letter::metadata::KLASIFIKASI_GROUPS.contains(&k.to_ascii_uppercase().as_str());
         if !ok {
             cx.err(
                 &v.referenced,
@@ -632,7 +633,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         scope,
         last_used,
         filename_pattern,
-        defaults: crate::metadata::Defaults { sifat: default_sifat, klasifikasi: default_klasifikasi },
+        defaults: crate::letter::metadata::Defaults { sifat: default_sifat, klasifikasi: default_klasifikasi },
         roles,
         teams,
         people,
@@ -651,8 +652,8 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
 }
 
 /// The office calendar; unparsable parts are reported and left at defaults.
-fn calendar(cx: &mut Ctx, raw: &RawCalendar) -> crate::calendar::Calendar {
-    use crate::calendar::{self as cal, Calendar, Period};
+fn calendar(cx: &mut Ctx, raw: &RawCalendar) -> crate::workflow::calendar::Calendar {
+    use crate::workflow::calendar::{self as cal, Calendar, Period};
     let mut c = Calendar::default();
     if let Some(tz) = &raw.timezone {
         match tz.value.parse::<chrono_tz::Tz>() {
@@ -749,14 +750,4 @@ fn list(set: &HashSet<String>) -> String {
     let mut v: Vec<_> = set.iter().map(String::as_str).collect();
     v.sort();
     if v.is_empty() { "(none)".into() } else { v.join(", ") }
-}
-
-/// Why `addr` is not a usable email address, if it is not.
-pub fn email_problem(addr: &str) -> Option<String> {
-    let ok = addr.len() <= 254
-        && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
-        && addr.split_once('@').is_some_and(|(l, d)| {
-            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@')
-        });
-    (!ok).then(|| format!("{addr:?} is not an email address like nama@bps.go.id"))
 }

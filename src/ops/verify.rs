@@ -2,10 +2,10 @@
 //! changed since suratd recorded it, and whether its signature holds.
 
 use crate::config::Config;
-use crate::db::Db;
-use crate::signature::{self, Anchors};
+use crate::pdf::signature::{self, Anchors};
+use crate::store::db::Db;
 use crate::workflow::Workflow;
-use crate::{fsops, names, stamp, timefmt};
+use crate::{letter::names, pdf::stamp, store::fsops, util::timefmt};
 use anyhow::{Context, Result};
 use std::fmt::Write;
 use std::path::Path;

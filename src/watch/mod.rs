@@ -4,8 +4,10 @@
 //! kernel is lost. Reports paths; deciding when a file has arrived is
 //! `settle`'s job.
 
+pub mod mounts;
+pub mod settle;
+
 use crate::config::WatchMode;
-use crate::mounts;
 use crate::workflow::{StepKind, Workflow};
 use anyhow::{Context, Result};
 use notify::{EventKind, RecursiveMode, Watcher as _};

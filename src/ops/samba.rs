@@ -4,8 +4,8 @@
 //! per folder a POSIX ACL giving write access to the groups of the roles
 //! that may place files there (`suratd-<role>`), read access to the rest.
 
-use crate::layout::{self, Place};
 use crate::workflow::Workflow;
+use crate::workflow::layout::{self, Place};
 use std::path::Path;
 use std::process::Command;
 

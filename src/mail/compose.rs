@@ -2,8 +2,8 @@
 //! workflow's templates (Indonesian by default). Pure: recipients come from
 //! the workflow's people and the letter's metadata; sending is `outbox`'s.
 
-use crate::metadata::{Metadata, Party};
-use crate::templates;
+use crate::letter::metadata::{Metadata, Party};
+use crate::workflow::templates;
 use crate::workflow::{StepKind, Workflow};
 use serde::{Deserialize, Serialize};
 

@@ -1,7 +1,7 @@
 //! The share's folder tree, made from the workflow: every step folder, its
 //! outcome and returns sub-folders, and the folder of refused files.
 
-use crate::fsops;
+use crate::store::fsops;
 use crate::workflow::Workflow;
 use anyhow::{Context, Result};
 use std::path::Path;

@@ -4,10 +4,10 @@
 //! and since when; or the person and the day), recorded with the email in
 //! one transaction, so a restart sends none twice.
 
-use crate::db::{Db, LetterRow};
-use crate::mail::{self, Email};
-use crate::report::due_of;
-use crate::timefmt;
+use crate::mail::compose::{self, Email};
+use crate::records::report::due_of;
+use crate::store::db::{Db, LetterRow};
+use crate::util::timefmt;
 use crate::workflow::Workflow;
 use anyhow::Result;
 use chrono::{DateTime, Utc};
@@ -28,7 +28,7 @@ fn values<'a>(wf: &'a Workflow, share: &str, l: &'a LetterRow, due: &str) -> Vec
         ("nomor", l.number.clone().unwrap_or_else(|| "-".into())),
         ("perihal", l.subject.clone()),
         ("langkah", step.map(|s| s.name.clone()).unwrap_or_else(|| l.step.clone())),
-        ("lokasi", l.path.as_deref().map(|p| mail::on_share(share, p)).unwrap_or_default()),
+        ("lokasi", l.path.as_deref().map(|p| compose::on_share(share, p)).unwrap_or_default()),
         ("batas_waktu", due.to_string()),
         ("catatan", String::new()),
         ("pengirim", "suratd".into()),
@@ -53,7 +53,8 @@ pub fn plan(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<St
         let key = format!("reminder:{}:{}:{}", l.id, l.step, l.step_since);
         if !sent.contains(&key)
             && let Some(role) = &step.role
-            && let Some(email) = mail::write(wf, "reminder", mail::people_of(wf, role, l.drafter.as_deref()), &refs(&v))
+            && let Some(email) =
+                compose::write(wf, "reminder", compose::people_of(wf, role, l.drafter.as_deref()), &refs(&v))
         {
             out.push(Due { key, letter_id: Some(l.id.clone()), email });
         }
@@ -61,7 +62,7 @@ pub fn plan(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<St
         if let Some(role) = &wf.reminders.escalate_to
             && now > wf.calendar.due(due, wf.reminders.escalate_after)
             && !sent.contains(&key)
-            && let Some(email) = mail::write(wf, "escalation", mail::people_of(wf, role, None), &refs(&v))
+            && let Some(email) = compose::write(wf, "escalation", compose::people_of(wf, role, None), &refs(&v))
         {
             out.push(Due { key, letter_id: Some(l.id.clone()), email });
         }
@@ -90,7 +91,7 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
             .filter(|l| l.state == "active")
             .filter(|l| {
                 let Some(role) = wf.step(&l.step).and_then(|s| s.role.as_deref()) else { return false };
-                mail::people_of(wf, role, l.drafter.as_deref()).iter().any(|r| r.email == *email)
+                compose::people_of(wf, role, l.drafter.as_deref()).iter().any(|r| r.email == *email)
             })
             .map(|l| {
                 let due = due_of(wf, l).map(|d| {
@@ -104,7 +105,7 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
                     l.subject,
                     wf.step(&l.step).map(|s| s.name.as_str()).unwrap_or(&l.step),
                     due.unwrap_or_default(),
-                    l.path.as_deref().map(|p| mail::on_share(share, p)).unwrap_or_default()
+                    l.path.as_deref().map(|p| compose::on_share(share, p)).unwrap_or_default()
                 )
             })
             .collect();
@@ -123,8 +124,8 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
             ("pengirim", "suratd"),
             ("alasan", ""),
         ];
-        let to = vec![mail::Recipient { name: p.name.clone(), email: email.clone() }];
-        if let Some(email) = mail::write(wf, "digest", to, &vals) {
+        let to = vec![compose::Recipient { name: p.name.clone(), email: email.clone() }];
+        if let Some(email) = compose::write(wf, "digest", to, &vals) {
             out.push(Due { key, letter_id: None, email });
         }
     }

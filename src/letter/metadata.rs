@@ -4,8 +4,7 @@
 //! the PDF, which is untrusted input: it is size-limited, parsed with
 //! budgets, and every mistake becomes a plain reason for the drafter.
 
-use crate::check::email_problem;
-use crate::yaml;
+use crate::util::yaml;
 use chrono::NaiveDate;
 use regex::Regex;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
@@ -232,6 +231,16 @@ pub fn combine(
         lampiran: sc.lampiran,
         warnings,
     })
+}
+
+/// Why `addr` is not a usable email address, if it is not.
+pub fn email_problem(addr: &str) -> Option<String> {
+    let ok = addr.len() <= 254
+        && !addr.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';' | '"'))
+        && addr.split_once('@').is_some_and(|(l, d)| {
+            !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.') && !d.contains('@')
+        });
+    (!ok).then(|| format!("{addr:?} is not an email address like nama@bps.go.id"))
 }
 
 #[cfg(test)]

@@ -2,8 +2,13 @@
 //! steps with their folders and outcomes, and the texts people read. This
 //! module owns the schema and the validated model; `check` owns the rules.
 
-use crate::durations::HumanDuration;
-use crate::yaml::{self, Diagnostic, Diagnostics};
+pub mod calendar;
+pub mod check;
+pub mod layout;
+pub mod templates;
+
+use crate::util::durations::HumanDuration;
+use crate::util::yaml::{self, Diagnostic, Diagnostics};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
@@ -11,7 +16,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// The SOP-024 workflow shipped with suratd and used when no file is given.
-pub const BUILTIN: &str = include_str!("../workflow.yaml");
+pub const BUILTIN: &str = include_str!("../../workflow.yaml");
 /// Name used for the built-in workflow in messages.
 pub const BUILTIN_LABEL: &str = "<built-in workflow.yaml>";
 
@@ -110,7 +115,7 @@ pub struct RawLetters {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawSequence {
-    pub scope: Option<crate::numbering::Scope>,
+    pub scope: Option<crate::letter::numbering::Scope>,
     /// The last number the office used before suratd, per sequence
     /// (`2025: 57`, or `all: 1200` for a sequence that never restarts).
     #[serde(default)]
@@ -395,19 +400,19 @@ pub struct Workflow {
     /// The agenda number's format, e.g. `{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}`.
     pub number_format: String,
     /// When the number sequence restarts.
-    pub scope: crate::numbering::Scope,
+    pub scope: crate::letter::numbering::Scope,
     /// The office's last number before suratd, per sequence key.
     pub last_used: BTreeMap<String, i64>,
     /// Splits a draft's file name into classification and subject.
     pub filename_pattern: regex::Regex,
-    pub defaults: crate::metadata::Defaults,
+    pub defaults: crate::letter::metadata::Defaults,
     pub roles: Vec<Role>,
     pub teams: Vec<Team>,
     pub people: Vec<Person>,
     pub steps: Vec<Step>,
     pub rejected_folder: String,
     pub templates: Templates,
-    pub calendar: crate::calendar::Calendar,
+    pub calendar: crate::workflow::calendar::Calendar,
     pub reminders: Reminders,
     /// Retention before review, by classification code or group, and `default`.
     pub retention: BTreeMap<String, Duration>,
@@ -442,7 +447,7 @@ impl Workflow {
 
     pub fn from_text(label: &str, text: &str) -> Result<(Workflow, Vec<Diagnostic>), Diagnostics> {
         let raw: RawWorkflow = yaml::parse(label, text).map_err(|d| Diagnostics(vec![d]))?;
-        let (wf, diags) = crate::check::workflow(label, raw);
+        let (wf, diags) = crate::workflow::check::workflow(label, raw);
         match wf {
             Some(wf) if !diags.iter().any(Diagnostic::is_error) => Ok((wf, diags)),
             _ => Err(Diagnostics(diags)),

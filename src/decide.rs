@@ -2,51 +2,9 @@
 //! knows about its letter, what should happen. A pure function of state and
 //! event, so every rule of the workflow is tested without disk or network.
 
-use crate::layout::{Area, Place};
+use crate::letter::state::{LetterState, LetterView};
+use crate::workflow::layout::{Area, Place};
 use crate::workflow::{Step, StepCheck, StepKind, Workflow};
-
-/// A letter's life state.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LetterState {
-    /// Being registered (its first move is under way).
-    Pending,
-    Active,
-    Finished,
-    Cancelled,
-    /// Registration was undone (the file vanished before it could be moved).
-    Void,
-}
-
-impl LetterState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LetterState::Pending => "pending",
-            LetterState::Active => "active",
-            LetterState::Finished => "finished",
-            LetterState::Cancelled => "cancelled",
-            LetterState::Void => "void",
-        }
-    }
-    pub fn parse(s: &str) -> LetterState {
-        match s {
-            "pending" => LetterState::Pending,
-            "finished" => LetterState::Finished,
-            "cancelled" => LetterState::Cancelled,
-            "void" => LetterState::Void,
-            _ => LetterState::Active,
-        }
-    }
-}
-
-/// What suratd knows about the letter a file belongs to.
-#[derive(Debug, Clone)]
-pub struct LetterView {
-    pub id: String,
-    pub step: String,
-    pub state: LetterState,
-    pub path: String,
-    pub year: i32,
-}
 
 /// What the file is, as far as the decision needs to know.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -223,7 +181,7 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
         match &f.owner {
             Owner::Refused => return Decision::Reject { reason: "unknown_owner", detail: String::new() },
             Owner::Person(roles) => {
-                let may = crate::layout::writers(wf, f.place);
+                let may = crate::workflow::layout::writers(wf, f.place);
                 if !roles.iter().any(|r| may.contains(r)) {
                     return Decision::Reject { reason: "no_access", detail: may.join(", ") };
                 }
@@ -376,7 +334,7 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::layout::classify;
+    use crate::workflow::layout::classify;
 
     fn wf() -> Workflow {
         Workflow::load(None).unwrap().0

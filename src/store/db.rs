@@ -3,7 +3,7 @@
 //! the journal of transitions under way. Schema changes are numbered
 //! migrations applied at open.
 
-use crate::engine::{LetterState, LetterView};
+use crate::letter::state::{LetterState, LetterView};
 use anyhow::{Context, Result};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -173,12 +173,12 @@ pub struct LetterRow {
     pub sifat: Option<String>,
     pub klasifikasi: Option<String>,
     pub tanggal: Option<String>,
-    /// JSON of [`crate::metadata::Metadata`].
+    /// JSON of [`crate::letter::metadata::Metadata`].
     pub metadata: Option<String>,
 }
 
 impl LetterRow {
-    pub fn meta(&self) -> Option<crate::metadata::Metadata> {
+    pub fn meta(&self) -> Option<crate::letter::metadata::Metadata> {
         self.metadata.as_deref().and_then(|m| serde_json::from_str(m).ok())
     }
 
@@ -246,7 +246,7 @@ pub struct NewLetter {
     pub size: i64,
     pub mtime_ns: i64,
     pub at: String,
-    pub meta: Option<crate::metadata::Metadata>,
+    pub meta: Option<crate::letter::metadata::Metadata>,
     pub number: Option<NumberRequest>,
 }
 
@@ -257,7 +257,7 @@ pub struct NumberRequest {
     pub unit: String,
     /// The letter's date (WIB): its sequence and its place in it.
     pub date: chrono::NaiveDate,
-    pub scope: crate::numbering::Scope,
+    pub scope: crate::letter::numbering::Scope,
     /// The office's last number before suratd in this sequence.
     pub last_used: i64,
 }
@@ -289,7 +289,7 @@ pub struct Record {
     pub signatures: Vec<SignatureRec>,
     /// Emails the transition causes, queued in the same transaction.
     #[serde(default)]
-    pub emails: Vec<crate::mail::Email>,
+    pub emails: Vec<crate::mail::compose::Email>,
     /// A letter sent out by hand (for the expedition book).
     #[serde(default)]
     pub dispatch: Option<DispatchRec>,
@@ -566,7 +566,7 @@ impl Db {
         let plan_json = plan(lid, number.as_deref())?;
         tx.execute(
             "INSERT INTO intents (created_at, letter_id, plan, state) VALUES (?1, ?2, ?3, 'pending')",
-            params![crate::timefmt::stored(chrono::Utc::now()), lid, plan_json],
+            params![crate::util::timefmt::stored(chrono::Utc::now()), lid, plan_json],
         )?;
         let intent = tx.last_insert_rowid();
         tx.commit()?;
@@ -610,11 +610,16 @@ impl Db {
     }
 
     /// Queues `email` unless one with `key` was queued before; true if queued.
-    pub fn queue_once(&mut self, key: &str, letter_id: Option<&str>, email: &crate::mail::Email) -> Result<bool> {
+    pub fn queue_once(
+        &mut self,
+        key: &str,
+        letter_id: Option<&str>,
+        email: &crate::mail::compose::Email,
+    ) -> Result<bool> {
         let tx = self.conn.transaction()?;
         let fresh = tx.execute(
             "INSERT OR IGNORE INTO reminders_sent (key, at) VALUES (?1, ?2)",
-            params![key, crate::timefmt::stored(chrono::Utc::now())],
+            params![key, crate::util::timefmt::stored(chrono::Utc::now())],
         )? == 1;
         if fresh {
             queue_email(&tx, letter_id, email)?;
@@ -659,7 +664,7 @@ impl Db {
     }
 
     fn bump_attempt_in(conn: &Connection, path: &str, size: i64, mtime_ns: i64) -> Result<u32> {
-        let now = crate::timefmt::stored(chrono::Utc::now());
+        let now = crate::util::timefmt::stored(chrono::Utc::now());
         conn.execute(
             "INSERT INTO attempts (path, size, mtime_ns, count, updated_at) VALUES (?1, ?2, ?3, 1, ?4)
              ON CONFLICT(path) DO UPDATE SET
@@ -701,7 +706,7 @@ fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Resu
         [nl.year],
         |r| r.get(0),
     )?;
-    let id = crate::names::letter_id(prefix, nl.year, seq);
+    let id = crate::letter::names::letter_id(prefix, nl.year, seq);
     let meta = nl.meta.as_ref();
     tx.execute(
         "INSERT INTO letters (id, year, seq, subject, drafter, state, step, path, sha256, size, mtime_ns, created_at, step_since,
@@ -735,8 +740,13 @@ fn insert_pending_letter(tx: &Transaction, prefix: &str, nl: &NewLetter) -> Resu
 
 /// Gives the letter the next number of its sequence (or an inserted one
 /// for a back-dated letter), inside the registering transaction.
-fn insert_number(tx: &Transaction, id: &str, req: &NumberRequest, meta: &crate::metadata::Metadata) -> Result<String> {
-    use crate::numbering;
+fn insert_number(
+    tx: &Transaction,
+    id: &str,
+    req: &NumberRequest,
+    meta: &crate::letter::metadata::Metadata,
+) -> Result<String> {
+    use crate::letter::numbering;
     let key = req.scope.key(req.date);
     let issued: Vec<numbering::Issued> = {
         let mut st = tx.prepare("SELECT seq, suffix, date FROM numbers WHERE scope = ?1")?;
@@ -777,15 +787,15 @@ pub struct Delivery {
 }
 
 /// Queues an email; its Message-ID is made here, once.
-fn queue_email(tx: &Transaction, letter_id: Option<&str>, e: &crate::mail::Email) -> Result<()> {
-    let now = crate::timefmt::stored(chrono::Utc::now());
+fn queue_email(tx: &Transaction, letter_id: Option<&str>, e: &crate::mail::compose::Email) -> Result<()> {
+    let now = crate::util::timefmt::stored(chrono::Utc::now());
     let seed = format!("{now}{letter_id:?}{}{}{}", e.kind, e.subject, tx.last_insert_rowid());
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());
     let message_id = format!(
         "<{}.{}.{}@{}>",
         letter_id.unwrap_or("suratd"),
         e.kind,
-        &crate::fsops::sha256_bytes(seed.as_bytes())[..16],
+        &crate::store::fsops::sha256_bytes(seed.as_bytes())[..16],
         host.trim()
     );
     let recipients: Vec<Delivery> =
@@ -813,8 +823,11 @@ fn queue_email(tx: &Transaction, letter_id: Option<&str>, e: &crate::mail::Email
 
 fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
     if let Some(u) = &rec.update {
-        let at =
-            rec.transition.as_ref().map(|t| t.at.clone()).unwrap_or_else(|| crate::timefmt::stored(chrono::Utc::now()));
+        let at = rec
+            .transition
+            .as_ref()
+            .map(|t| t.at.clone())
+            .unwrap_or_else(|| crate::util::timefmt::stored(chrono::Utc::now()));
         tx.execute(
             "UPDATE letters SET step = ?2, state = ?3, path = ?4, sha256 = ?5, size = ?6, mtime_ns = ?7,
                step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END
@@ -892,7 +905,7 @@ mod tests {
 
     fn numbered(date: &str) -> NewLetter {
         NewLetter {
-            meta: Some(crate::metadata::Metadata {
+            meta: Some(crate::letter::metadata::Metadata {
                 perihal: "Undangan".into(),
                 sifat: "B".into(),
                 klasifikasi: "KP.650".into(),
@@ -906,7 +919,7 @@ mod tests {
                 format: "{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}".into(),
                 unit: "17000".into(),
                 date: date.parse().unwrap(),
-                scope: crate::numbering::Scope::Year,
+                scope: crate::letter::numbering::Scope::Year,
                 last_used: 57,
             }),
             ..nl()

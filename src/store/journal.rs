@@ -4,8 +4,8 @@
 //! completed when its file already moved or can still be moved, and undone
 //! otherwise, so the database and the folders always agree.
 
-use crate::db::{Db, Record};
-use crate::fsops;
+use crate::store::db::{Db, Record};
+use crate::store::fsops;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
 use std::fs;
@@ -62,7 +62,7 @@ pub fn execute(
     root: &Path,
     prefix: &str,
     letter_id: Option<&str>,
-    register: Option<&crate::db::NewLetter>,
+    register: Option<&crate::store::db::NewLetter>,
     make: impl FnOnce(Option<&str>, Option<&str>) -> Result<Plan>,
 ) -> Result<Plan> {
     let mut built = None;
@@ -246,7 +246,7 @@ pub fn still_same(root: &Path, rel: &str, sha: Option<&str>) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fsops::sha256_bytes;
+    use crate::store::fsops::sha256_bytes;
 
     /// A plan that replaces `a.pdf` by the stamped copy at `b.pdf`.
     fn place_plan(dir: &Path) -> (Plan, Vec<u8>) {

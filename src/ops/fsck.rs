@@ -4,9 +4,9 @@
 //! half done) and leaves the rest for a person.
 
 use crate::config::Config;
-use crate::db::{Db, LetterUpdate, Record, TransitionRec};
+use crate::store::db::{Db, LetterUpdate, Record, TransitionRec};
 use crate::workflow::Workflow;
-use crate::{fsops, init, journal, layout, timefmt, watch};
+use crate::{ops::init, store::fsops, store::journal, util::timefmt, watch, workflow::layout};
 use anyhow::Result;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -115,7 +115,7 @@ pub fn run(cfg: &Config, wf: &Workflow, repair: bool) -> Result<Vec<Finding>> {
 }
 
 /// Records where a letter's file is now.
-fn relocate(db: &mut Db, l: &crate::db::LetterRow, new_path: &str) -> Result<()> {
+fn relocate(db: &mut Db, l: &crate::store::db::LetterRow, new_path: &str) -> Result<()> {
     let at = timefmt::stored(chrono::Utc::now());
     let rec = Record {
         update: Some(LetterUpdate {

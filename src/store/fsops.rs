@@ -154,7 +154,7 @@ pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
 /// `dir`, skipping names in `taken` too.
 pub fn free_name(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
     for n in 1.. {
-        let candidate = dir.join(crate::names::numbered(name, n));
+        let candidate = dir.join(crate::letter::names::numbered(name, n));
         if fs::symlink_metadata(&candidate).is_err() && !taken.contains(&candidate) {
             return candidate;
         }

@@ -2,8 +2,8 @@
 //! letter's audit trail (`history`), as a table for people or as JSON for
 //! scripts (field names are part of the contract in SPEC.md).
 
-use crate::db::{Db, LetterRow, TransitionRec};
-use crate::timefmt;
+use crate::store::db::{Db, LetterRow, TransitionRec};
+use crate::util::timefmt;
 use crate::workflow::Workflow;
 use anyhow::Result;
 use serde::Serialize;
@@ -186,7 +186,7 @@ pub fn agenda_rows(db: &Db, year: i32) -> Result<Vec<AgendaRow>> {
     let mut out = Vec::new();
     for row in rows {
         let (id, number, date, subject, meta, sifat, klas, state, step) = row?;
-        let meta: Option<crate::metadata::Metadata> = meta.and_then(|m| serde_json::from_str(&m).ok());
+        let meta: Option<crate::letter::metadata::Metadata> = meta.and_then(|m| serde_json::from_str(&m).ok());
         let addressee =
             meta.map(|m| m.tujuan.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join(", ")).unwrap_or_default();
         let state = match state.as_str() {

@@ -2,7 +2,7 @@
 //! server's local disk beside the database. Content-addressed, so storing
 //! the same bytes twice is a no-op; nothing in it is ever deleted.
 
-use crate::fsops;
+use crate::store::fsops;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};

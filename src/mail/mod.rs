@@ -1,0 +1,7 @@
+//! Who is told what and how it gets there: emails composed from the
+//! workflow's templates, reminders and escalations planned from the office
+//! clock, and the outbox worker that delivers them over SMTP.
+
+pub mod compose;
+pub mod outbox;
+pub mod reminders;

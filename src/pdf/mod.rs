@@ -1,0 +1,8 @@
+//! Everything suratd does with the bytes of a document: convert a draft to
+//! PDF, inspect a PDF (complete, readable, no active content), stamp a review
+//! copy, and check electronic signatures. Works on bytes; never moves files.
+
+pub mod convert;
+pub mod inspect;
+pub mod signature;
+pub mod stamp;
