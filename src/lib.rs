@@ -1,4 +1,65 @@
-//! suratd: a folder-driven workflow daemon for official letters.
+//! suratd: a folder-driven workflow daemon for official letters (SOP-024).
+//!
+//! Staff drop and move files in a shared folder tree; suratd notices each
+//! file, decides what the workflow says should happen to it, carries that
+//! out safely, records it, and tells the next person.
+//!
+//! # Layout
+//!
+//! The parts, in the order a dropped file meets them:
+//!
+//! * [`cli`] is the command line (`suratd run|init|check|status|…`): one
+//!   function per command. `suratd run` reads the server's settings
+//!   ([`config`]) and the admin's [`workflow`] and starts the [`daemon`].
+//!
+//! * [`workflow`] is `workflow.yaml`: its raw schema, the checks an edit must
+//!   pass (`FILE:LINE:COL` diagnostics), and the validated model — steps,
+//!   folders, roles, people, the office calendar, the texts people read.
+//!   [`workflow::layout`] says where a path is in workflow terms.
+//!
+//! * [`daemon`] is the one processing loop: it takes paths from [`watch`]
+//!   (kernel events, polling on network mounts, periodic full scans),
+//!   waits until a file has settled ([`watch::settle`]), and hands it to the
+//!   pipeline, one file at a time so numbers and moves never race.
+//!
+//! * [`pipeline`] takes one settled file from arrival to its next place:
+//!   intake (which step, which letter, who dropped it), conversion and
+//!   inspection ([`pdf`]), the decision, then one module per kind of
+//!   transition (register, move, return, refuse) carried out through the
+//!   journal.
+//!
+//! * [`decide`] is the decision, a pure function of what suratd knows and
+//!   what happened: which transition, which reason. It is tested without
+//!   disk or network. The letter itself — state, metadata from the name and
+//!   sidecar, ids and file names, agenda numbers, reason codes — is
+//!   [`letter`], also pure.
+//!
+//! * [`pdf`] works on a document's bytes: convert a draft, inspect a PDF,
+//!   stamp a review copy, check electronic signatures.
+//!
+//! * [`store`] keeps things safe: the SQLite audit database (all SQL lives
+//!   there), the journal that writes each transition as an intent before
+//!   touching the share and recovers it after a crash, durable file
+//!   operations, and the content-addressed version store.
+//!
+//! * [`mail`] tells people: emails composed from the workflow's templates and
+//!   queued in the transition's own database transaction, reminders and
+//!   escalations planned from the office clock, and the outbox worker that
+//!   delivers them over SMTP.
+//!
+//! * [`records`] reads the database back as the office's books: letters in
+//!   flight, one letter's history, the agenda, step times, the expedition
+//!   book.
+//!
+//! * [`ops`] is running it on a server: the folder tree and Samba ACLs
+//!   (`init`), `fsck`, `verify`, logging.
+//!
+//! * [`util`] holds what every layer uses and that knows nothing of letters:
+//!   YAML with positions and limits, durations, time in WIB.
+//!
+//! Dependencies point one way: `util` ← `letter` ← `workflow` ← `decide` ←
+//! `pipeline` ← `daemon` ← `cli`, and storage (`store`) never imports the
+//! decision.
 
 pub mod cli;
 pub mod config;

@@ -5,4 +5,5 @@
 pub mod metadata;
 pub mod names;
 pub mod numbering;
+pub mod reason;
 pub mod state;

@@ -1,0 +1,93 @@
+//! Why a file is refused or a letter sent back: one code per reason. The
+//! code is what the database, the logs and `workflow.yaml`'s
+//! `templates.reasons` keys use; the text people read comes from there.
+
+use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
+
+/// A reason code. Its snake_case name (`not_pdf`) is the key of its text in
+/// `templates.reasons`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, EnumString, IntoStaticStr)]
+#[strum(serialize_all = "snake_case")]
+pub enum Reason {
+    /// Not a PDF (nor a document the conversion stage takes).
+    NotPdf,
+    /// A Word or OpenDocument file.
+    OfficeDocument,
+    /// Zero bytes.
+    Empty,
+    /// A PDF that cannot be read or is incomplete.
+    Broken,
+    /// A PDF locked with a password.
+    Encrypted,
+    /// JavaScript or a program launch inside the PDF.
+    ActiveContent,
+    /// A symbolic link instead of a file.
+    Symlink,
+    /// A new file outside the entry folder that is no known letter.
+    UnknownFile,
+    /// A letter moved where its step does not lead.
+    WrongFolder,
+    /// A file of a letter that is finished or cancelled.
+    LetterClosed,
+    /// A corrected draft while its letter is at another step.
+    LetterElsewhere,
+    /// A copy of a letter whose file is still elsewhere.
+    Duplicate,
+    /// No classification, so no number can be given.
+    NoKlasifikasi,
+    /// A sidecar (`.yaml`) that cannot be used.
+    BadSidecar,
+    /// The agenda number is not in the letter's text before signing.
+    NumberMissing,
+    /// The file's owner may not put new files in this folder.
+    NoAccess,
+    /// The file's owner is nobody in workflow.yaml.
+    UnknownOwner,
+    /// An unsigned file where a signed one is due.
+    NotSigned,
+    /// A signature that does not hold.
+    SignatureInvalid,
+    /// A signed file that matches no letter awaiting signature.
+    NoMatch,
+    /// A file that failed again and again, set aside.
+    FailedRepeatedly,
+}
+
+impl Reason {
+    /// The code as written in the database, logs and `workflow.yaml`.
+    pub fn code(self) -> &'static str {
+        self.into()
+    }
+
+    /// The reason a code names, if it names one.
+    pub fn parse(code: &str) -> Option<Reason> {
+        code.parse().ok()
+    }
+
+    /// Every reason, in declaration order.
+    pub fn all() -> impl Iterator<Item = Reason> {
+        Reason::iter()
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_snake_case_and_parse_back() {
+        assert_eq!(Reason::NotPdf.code(), "not_pdf");
+        assert_eq!(Reason::NoKlasifikasi.code(), "no_klasifikasi");
+        for r in Reason::all() {
+            assert_eq!(Reason::parse(r.code()), Some(r));
+        }
+        assert_eq!(Reason::parse("not-pdf"), None);
+        assert_eq!(Reason::parse("NotPdf"), None);
+    }
+}
