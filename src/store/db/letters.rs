@@ -125,6 +125,19 @@ pub(super) fn letter_from_row(r: &rusqlite::Row) -> rusqlite::Result<LetterRow> 
     })
 }
 
+/// A letter with a number dated in the agenda's year, as the agenda shows it.
+pub(crate) struct AgendaLetter {
+    pub(crate) id: String,
+    pub(crate) number: Option<String>,
+    pub(crate) tanggal: Option<String>,
+    pub(crate) subject: String,
+    pub(crate) metadata: Option<String>,
+    pub(crate) sifat: Option<String>,
+    pub(crate) klasifikasi: Option<String>,
+    pub(crate) state: String,
+    pub(crate) step: String,
+}
+
 impl Db {
     pub fn letter(&self, id: &str) -> Result<Option<LetterRow>> {
         Ok(self.conn.query_row("SELECT * FROM letters WHERE id = ?1", [id], letter_from_row).optional()?)
@@ -200,6 +213,30 @@ impl Db {
             .prepare("SELECT sha256, kind, added_at FROM versions WHERE letter_id = ?1 ORDER BY added_at, rowid")?;
         let rows = st
             .query_map([letter_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Letters with a number dated in `year`, in number order.
+    pub(crate) fn agenda_letters(&self, year: i32) -> Result<Vec<AgendaLetter>> {
+        let mut st = self.conn.prepare(
+            "SELECT l.*, n.seq AS n_seq, n.suffix AS n_suffix FROM letters l JOIN numbers n ON n.letter_id = l.id
+             WHERE n.date LIKE ?1 ORDER BY n.seq, length(n.suffix), n.suffix",
+        )?;
+        let rows = st
+            .query_map([format!("{year}-%")], |r| {
+                Ok(AgendaLetter {
+                    id: r.get::<_, String>("id")?,
+                    number: r.get::<_, Option<String>>("number")?,
+                    tanggal: r.get::<_, Option<String>>("tanggal")?,
+                    subject: r.get::<_, String>("subject")?,
+                    metadata: r.get::<_, Option<String>>("metadata")?,
+                    sifat: r.get::<_, Option<String>>("sifat")?,
+                    klasifikasi: r.get::<_, Option<String>>("klasifikasi")?,
+                    state: r.get::<_, String>("state")?,
+                    step: r.get::<_, String>("step")?,
+                })
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }

@@ -10,8 +10,10 @@ mod outbox;
 mod reminders;
 mod transitions;
 
+pub(crate) use letters::AgendaLetter;
 pub use letters::{LetterRow, LetterUpdate, NewLetter, NumberRequest, VersionRec};
 pub use outbox::Delivery;
+pub(crate) use outbox::OutboxRow;
 pub use transitions::{DispatchRec, Record, RejectionRec, SignatureRec, TransitionRec};
 
 use anyhow::{Context, Result};
@@ -191,6 +193,14 @@ impl Db {
             );
         }
         Db::open(path)
+    }
+
+    /// Opens the database as it is, with the busy timeout and nothing else
+    /// (no pragma, no migration): the email worker's own connection.
+    pub(crate) fn open_for_mail(path: &Path) -> Result<Db> {
+        let conn = Connection::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Db { conn })
     }
 
     fn migrate(&mut self) -> Result<()> {
