@@ -317,15 +317,7 @@ impl Loop {
         let cutoff = crate::util::timefmt::stored(
             chrono::Utc::now() - chrono::Duration::from_std(p.cfg.alerts.mail_after).unwrap_or_default(),
         );
-        let stuck: Option<(i64, Option<String>)> = p
-            .db
-            .conn
-            .query_row(
-                "SELECT COUNT(*), MAX(last_error) FROM outbox WHERE state = 'pending' AND attempts > 0 AND created_at < ?1",
-                [&cutoff],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .ok();
+        let stuck: Option<(i64, Option<String>)> = p.db.stuck_emails(&cutoff).ok();
         let mut alerts = Vec::new();
         if let Some((n, err)) = stuck
             && n > 0

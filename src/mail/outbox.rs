@@ -9,7 +9,7 @@
 //! between the server's acceptance and its own record) is recognisable.
 
 use crate::config::{Config, SmtpTls};
-use crate::store::db::Delivery;
+use crate::store::db::{Db, Delivery, OutboxRow};
 use crate::store::versions::Store;
 use crate::util::timefmt;
 use anyhow::{Context, Result};
@@ -18,7 +18,6 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::Conten
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, address::Envelope};
-use rusqlite::{Connection, params};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,7 +28,7 @@ enum Transport {
 
 /// Delivers what is due in the outbox.
 pub struct Worker {
-    conn: Connection,
+    db: Db,
     store: Store,
     transport: Transport,
     from: Mailbox,
@@ -38,23 +37,9 @@ pub struct Worker {
     timeout: Duration,
 }
 
-struct Row {
-    id: i64,
-    kind: String,
-    letter_id: Option<String>,
-    message_id: String,
-    recipients: Vec<Delivery>,
-    subject: String,
-    body: String,
-    attachment: Option<(String, String)>,
-    attempts: i64,
-}
-
 impl Worker {
     pub fn new(cfg: &Config) -> Result<Worker> {
-        let conn =
-            Connection::open(&cfg.database).with_context(|| format!("cannot open {}", cfg.database.display()))?;
-        conn.busy_timeout(Duration::from_secs(10))?;
+        let db = Db::open_for_mail(&cfg.database)?;
         let timeout = cfg.smtp.as_ref().and_then(|s| s.timeout).map(|t| t.0).unwrap_or(Duration::from_secs(30));
         let (transport, from, retry) = match &cfg.smtp {
             Some(smtp) => {
@@ -97,38 +82,15 @@ impl Worker {
             .with_context(|| format!("smtp.from {from:?} is not an email address"))?;
         // A (re)start tries what is pending at once: the admin may just have
         // fixed the mail server or the configuration.
-        conn.execute("UPDATE outbox SET next_attempt_at = ?1 WHERE state = 'pending'", [timefmt::stored(Utc::now())])?;
-        Ok(Worker { conn, store: Store::new(cfg.store_dir()), transport, from, retry, timeout })
+        db.retry_pending_now(&timefmt::stored(Utc::now()))?;
+        Ok(Worker { db, store: Store::new(cfg.store_dir()), transport, from, retry, timeout })
     }
 
-    fn due(&self) -> Result<Vec<Row>> {
-        let now = timefmt::stored(Utc::now());
-        let mut st = self.conn.prepare(
-            "SELECT id, kind, letter_id, message_id, recipients, subject, body, attachment_sha256, attachment_name, attempts
-             FROM outbox WHERE state = 'pending' AND next_attempt_at <= ?1 ORDER BY id LIMIT 50",
-        )?;
-        let rows = st
-            .query_map([now], |r| {
-                let recipients: String = r.get(4)?;
-                let sha: Option<String> = r.get(7)?;
-                let name: Option<String> = r.get(8)?;
-                Ok(Row {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    letter_id: r.get(2)?,
-                    message_id: r.get(3)?,
-                    recipients: serde_json::from_str(&recipients).unwrap_or_default(),
-                    subject: r.get(5)?,
-                    body: r.get(6)?,
-                    attachment: sha.zip(name),
-                    attempts: r.get(9)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+    fn due(&self) -> Result<Vec<OutboxRow>> {
+        self.db.due_emails(&timefmt::stored(Utc::now()))
     }
 
-    fn message(&self, row: &Row) -> Result<Message> {
+    fn message(&self, row: &OutboxRow) -> Result<Message> {
         let mut b = Message::builder()
             .from(self.from.clone())
             .subject(crate::mail::compose::one_line(&row.subject))
@@ -207,10 +169,7 @@ impl Worker {
                                 r.state = "sent".into();
                                 r.error = None;
                                 // Recorded at once: a crash now repeats no one.
-                                self.conn.execute(
-                                    "UPDATE outbox SET recipients = ?2 WHERE id = ?1",
-                                    params![row.id, serde_json::to_string(&row.recipients)?],
-                                )?;
+                                self.db.set_recipients(row.id, &row.recipients)?;
                             }
                             Err(e) if e.is_permanent() => {
                                 r.state = "refused".into();
@@ -233,42 +192,26 @@ impl Worker {
     }
 
     /// Writes the attempt's result; returns whether the email is finished.
-    fn record(&mut self, row: &mut Row, error: Option<String>, give_up: bool) -> Result<bool> {
+    fn record(&mut self, row: &mut OutboxRow, error: Option<String>, give_up: bool) -> Result<bool> {
         let now = Utc::now();
         let attempts = row.attempts + 1;
         let pending = row.recipients.iter().any(|r| r.state == "pending");
         let any_sent = row.recipients.iter().any(|r| r.state == "sent");
-        let tx = self.conn.transaction()?;
         let done = !pending || give_up;
         if done {
             let state = if any_sent { "sent" } else { "failed" };
-            tx.execute(
-                "UPDATE outbox SET recipients = ?2, state = ?3, attempts = ?4, last_error = ?5, sent_at = ?6 WHERE id = ?1",
-                params![row.id, serde_json::to_string(&row.recipients)?, state, attempts, error, timefmt::stored(now)],
-            )?;
-            if row.kind == "dispatch"
-                && any_sent
-                && let Some(letter) = &row.letter_id
-            {
-                let to: Vec<&str> =
-                    row.recipients.iter().filter(|r| r.state == "sent").map(|r| r.email.as_str()).collect();
-                tx.execute(
-                    "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by, note) VALUES (?1, ?2, 'email', ?3, ?4, ?5)",
-                    params![letter, timefmt::stored(now), to.join(", "), self.from.email.to_string(), row.message_id],
-                )?;
-            }
+            // A letter sent by email gets its line in the expedition book.
+            let sent_by = self.from.email.to_string();
+            let dispatch_by = (row.kind == "dispatch" && any_sent).then_some(sent_by.as_str());
+            self.db.email_finished(row, state, attempts, error.as_deref(), &timefmt::stored(now), dispatch_by)?;
             tracing::info!(letter = row.letter_id.as_deref().unwrap_or("-"), kind = %row.kind, state, "email finished");
         } else {
             let wait =
                 self.retry.saturating_mul(1u32 << (attempts - 1).clamp(0, 7) as u32).min(Duration::from_secs(3600));
             let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
-            tx.execute(
-                "UPDATE outbox SET recipients = ?2, attempts = ?3, last_error = ?4, next_attempt_at = ?5 WHERE id = ?1",
-                params![row.id, serde_json::to_string(&row.recipients)?, attempts, error, timefmt::stored(next)],
-            )?;
+            self.db.email_retry(row, attempts, error.as_deref(), &timefmt::stored(next))?;
             tracing::warn!(letter = row.letter_id.as_deref().unwrap_or("-"), kind = %row.kind, error = error.as_deref().unwrap_or(""), retry_in = ?wait, "email not sent yet; will retry");
         }
-        tx.commit()?;
         Ok(done)
     }
 }
@@ -310,30 +253,22 @@ pub struct Listed {
 
 /// Emails waiting or failed, and sent ones with a refused recipient.
 pub fn list(db: &crate::store::db::Db) -> Result<Vec<Listed>> {
-    let mut st = db.conn.prepare(
-        "SELECT id, created_at, kind, letter_id, state, recipients, attempts, next_attempt_at, last_error
-         FROM outbox WHERE state != 'sent' OR recipients LIKE '%\"refused\"%' ORDER BY id",
-    )?;
-    let rows = st
-        .query_map([], |r| {
-            let created: String = r.get(1)?;
-            let recipients: String = r.get(5)?;
-            let next: String = r.get(7)?;
-            let state: String = r.get(4)?;
-            Ok(Listed {
-                id: r.get(0)?,
-                created: timefmt::parse_stored(&created).map(timefmt::iso_wib),
-                kind: r.get(2)?,
-                letter: r.get(3)?,
-                next_attempt: (state == "pending")
-                    .then(|| timefmt::parse_stored(&next).map(timefmt::iso_wib))
-                    .flatten(),
-                state,
-                recipients: serde_json::from_str(&recipients).unwrap_or_default(),
-                attempts: r.get(6)?,
-                last_error: r.get(8)?,
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let rows = db
+        .outbox_entries()?
+        .into_iter()
+        .map(|e| Listed {
+            id: e.id,
+            created: timefmt::parse_stored(&e.created_at).map(timefmt::iso_wib),
+            kind: e.kind,
+            letter: e.letter_id,
+            next_attempt: (e.state == "pending")
+                .then(|| timefmt::parse_stored(&e.next_attempt_at).map(timefmt::iso_wib))
+                .flatten(),
+            state: e.state,
+            recipients: e.recipients,
+            attempts: e.attempts,
+            last_error: e.last_error,
+        })
+        .collect();
     Ok(rows)
 }

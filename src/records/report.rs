@@ -2,7 +2,7 @@
 //! letter's audit trail (`history`), as a table for people or as JSON for
 //! scripts (field names are part of the contract in SPEC.md).
 
-use crate::store::db::{Db, LetterRow, TransitionRec};
+use crate::store::db::{AgendaLetter, Db, LetterRow, TransitionRec};
 use crate::util::timefmt;
 use crate::workflow::Workflow;
 use anyhow::Result;
@@ -166,26 +166,10 @@ pub struct AgendaRow {
 
 /// Letters with a number dated in `year`, in number order.
 pub fn agenda_rows(db: &Db, year: i32) -> Result<Vec<AgendaRow>> {
-    let mut st = db.conn.prepare(
-        "SELECT l.*, n.seq AS n_seq, n.suffix AS n_suffix FROM letters l JOIN numbers n ON n.letter_id = l.id
-         WHERE n.date LIKE ?1 ORDER BY n.seq, length(n.suffix), n.suffix",
-    )?;
-    let rows = st.query_map([format!("{year}-%")], |r| {
-        Ok((
-            r.get::<_, String>("id")?,
-            r.get::<_, Option<String>>("number")?,
-            r.get::<_, Option<String>>("tanggal")?,
-            r.get::<_, String>("subject")?,
-            r.get::<_, Option<String>>("metadata")?,
-            r.get::<_, Option<String>>("sifat")?,
-            r.get::<_, Option<String>>("klasifikasi")?,
-            r.get::<_, String>("state")?,
-            r.get::<_, String>("step")?,
-        ))
-    })?;
     let mut out = Vec::new();
-    for row in rows {
-        let (id, number, date, subject, meta, sifat, klas, state, step) = row?;
+    for row in db.agenda_letters(year)? {
+        let AgendaLetter { id, number, tanggal: date, subject, metadata: meta, sifat, klasifikasi: klas, state, step } =
+            row;
         let meta: Option<crate::letter::metadata::Metadata> = meta.and_then(|m| serde_json::from_str(&m).ok());
         let addressee =
             meta.map(|m| m.tujuan.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join(", ")).unwrap_or_default();

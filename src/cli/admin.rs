@@ -1,0 +1,132 @@
+//! The administrator's commands: `check`, `init`, `outbox`, `fsck`, and
+//! `run` (the daemon in the foreground).
+
+use super::output::{fail, print_json};
+use crate::config::Config;
+use crate::records::report;
+use crate::store::db::Db;
+use crate::util::yaml::Diagnostic;
+use crate::workflow::Workflow;
+use crate::{daemon, ops::init, ops::logging};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> ExitCode {
+    for w in warnings {
+        println!("{w}");
+    }
+    if let Err(e) = crate::pdf::signature::Anchors::load(&cfg.trust_anchors) {
+        let file = cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+        eprintln!("{file}: trust_anchors: {e:#}");
+        return ExitCode::from(1);
+    }
+    println!(
+        "ok: config {} and workflow {}: {} steps, {} roles, {} people",
+        cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into()),
+        wf.source,
+        wf.steps.len(),
+        wf.roles.len(),
+        wf.people.len()
+    );
+    ExitCode::SUCCESS
+}
+
+pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool) -> ExitCode {
+    match init::ensure_tree(&cfg.root, wf) {
+        Ok(created) if created.is_empty() => {
+            println!("{}: every folder already exists; nothing changed", cfg.root.display());
+        }
+        Ok(created) => {
+            for c in created {
+                println!("created {}", cfg.root.join(c).display());
+            }
+        }
+        Err(e) => return fail(format!("{e:#}")),
+    }
+    if samba {
+        let name = cfg.share_path.rsplit(['\\', '/']).find(|s| !s.is_empty()).unwrap_or("SuratKeluar");
+        println!("\n# smb.conf share section:\n{}", crate::ops::samba::share_section(wf, &cfg.root, name));
+        println!("# folder ACLs:");
+        for line in crate::ops::samba::apply(wf, &cfg.root) {
+            println!("{line}");
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+pub(super) fn outbox(db: &Db, json: bool) -> ExitCode {
+    match crate::mail::outbox::list(db) {
+        Ok(rows) if json => {
+            print_json(&rows);
+            ExitCode::SUCCESS
+        }
+        Ok(rows) if rows.is_empty() => {
+            println!("The outbox is empty: every email was sent.");
+            ExitCode::SUCCESS
+        }
+        Ok(rows) => {
+            let body: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.id.to_string(),
+                        r.state.clone(),
+                        r.kind.clone(),
+                        r.letter.clone().unwrap_or_else(|| "-".into()),
+                        r.recipients
+                            .iter()
+                            .map(|d| format!("{} ({})", d.email, d.state))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        r.attempts.to_string(),
+                        r.next_attempt.clone().unwrap_or_else(|| "-".into()),
+                        r.last_error
+                            .clone()
+                            .or_else(|| r.recipients.iter().find_map(|d| d.error.clone()))
+                            .unwrap_or_default(),
+                    ]
+                })
+                .collect();
+            print!(
+                "{}",
+                report::table(&["ID", "STATE", "KIND", "LETTER", "TO", "TRIES", "NEXT TRY", "LAST ERROR"], &body)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+pub(super) fn fsck(cfg: &Config, wf: &Workflow, repair: bool) -> ExitCode {
+    match crate::ops::fsck::run(cfg, wf, repair) {
+        Ok(findings) if findings.is_empty() => {
+            println!("The database and the folders agree.");
+            ExitCode::SUCCESS
+        }
+        Ok(findings) => {
+            for f in &findings {
+                println!("{}{}", f.what, if f.repaired { "  [repaired]" } else { "" });
+            }
+            ExitCode::from(1)
+        }
+        Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+pub(super) fn run(cfg: Config, wf: Workflow, warnings: &[Diagnostic]) -> ExitCode {
+    let _guard = logging::init(&cfg.log);
+    for w in warnings {
+        tracing::warn!("{w}");
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(format!("cannot start the runtime: {e}")),
+    };
+    match rt.block_on(daemon::run(cfg, Arc::new(wf), daemon::shutdown_signal())) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "suratd stopped");
+            fail(format!("{e:#}"))
+        }
+    }
+}

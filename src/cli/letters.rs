@@ -1,0 +1,59 @@
+//! The commands about letters: `status` (letters in flight), `history` (one
+//! letter's audit trail) and `verify` (a file against the audit trail).
+
+use super::output::{fail, print_json};
+use crate::config::Config;
+use crate::records::report;
+use crate::store::db::Db;
+use crate::workflow::Workflow;
+use std::path::Path;
+use std::process::ExitCode;
+
+pub(super) fn status(db: &Db, wf: &Workflow, json: bool) -> ExitCode {
+    match report::status_rows(db, wf, chrono::Utc::now()) {
+        Ok(rows) if json => {
+            print_json(&rows);
+            ExitCode::SUCCESS
+        }
+        Ok(rows) => {
+            print!("{}", report::status_table(&rows, wf));
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+pub(super) fn history(db: &Db, letter: &str, json: bool) -> ExitCode {
+    let found = match db.find_letter(letter.trim()) {
+        Ok(Some(l)) => l,
+        Ok(None) => {
+            return fail(format!(
+                "no letter with id or number {letter:?}; `suratd status` lists the letters in flight"
+            ));
+        }
+        Err(e) => return fail(format!("{e:#}")),
+    };
+    match db.history(&found.id) {
+        Ok(trail) => {
+            let rows = report::history_rows(trail);
+            if json {
+                print_json(&rows);
+            } else {
+                println!("{}  {}  (step {}, {})", found.id, found.subject, found.step, found.state);
+                print!("{}", report::history_table(&rows));
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+pub(super) fn verify(cfg: &Config, wf: &Workflow, file: &Path) -> ExitCode {
+    match crate::ops::verify::run(cfg, wf, file) {
+        Ok(v) => {
+            print!("{}", v.text);
+            if v.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+        Err(e) => fail(format!("{e:#}")),
+    }
+}

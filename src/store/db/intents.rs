@@ -1,0 +1,67 @@
+//! The journal's intents: a transition under way is written before any file
+//! moves, and closed (done or undone) when it has completed or been undone.
+
+use super::Db;
+use super::letters::{NewLetter, insert_pending_letter};
+use super::transitions::{Record, apply_record};
+use anyhow::Result;
+use rusqlite::params;
+
+impl Db {
+    /// Writes an intent (and, for a registration, the pending letter with the
+    /// next id of its year) in one transaction. Returns the intent id and the
+    /// new letter id.
+    pub fn begin_intent(
+        &mut self,
+        prefix: &str,
+        letter_id: Option<&str>,
+        register: Option<&NewLetter>,
+        plan: impl FnOnce(Option<&str>, Option<&str>) -> Result<String>,
+    ) -> Result<(i64, Option<String>)> {
+        let tx = self.conn.transaction()?;
+        let (new_id, number) = match register {
+            Some(nl) => {
+                let (id, number) = insert_pending_letter(&tx, prefix, nl)?;
+                (Some(id), number)
+            }
+            None => (None, None),
+        };
+        let lid = new_id.as_deref().or(letter_id);
+        let plan_json = plan(lid, number.as_deref())?;
+        tx.execute(
+            "INSERT INTO intents (created_at, letter_id, plan, state) VALUES (?1, ?2, ?3, 'pending')",
+            params![crate::util::timefmt::stored(chrono::Utc::now()), lid, plan_json],
+        )?;
+        let intent = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok((intent, new_id))
+    }
+
+    /// Records a completed transition and closes its intent, atomically.
+    pub fn finish_intent(&mut self, intent: i64, rec: &Record) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        apply_record(&tx, rec)?;
+        tx.execute("UPDATE intents SET state = 'done' WHERE id = ?1", [intent])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Closes an intent that could not be carried out; a letter it was
+    /// registering becomes void (its id stays used, never reused).
+    pub fn undo_intent(&mut self, intent: i64) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE letters SET state = 'void' WHERE state = 'pending' AND id = (SELECT letter_id FROM intents WHERE id = ?1)",
+            [intent],
+        )?;
+        tx.execute("UPDATE intents SET state = 'undone' WHERE id = ?1", [intent])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn pending_intents(&self) -> Result<Vec<(i64, String)>> {
+        let mut st = self.conn.prepare("SELECT id, plan FROM intents WHERE state = 'pending' ORDER BY id")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}

@@ -1,0 +1,402 @@
+//! Letters and their versions: the letter rows, lookups by id, number, path
+//! or bytes, and the insert of a registered letter with its id and number.
+
+use super::Db;
+use crate::letter::state::{LetterState, LetterView};
+use anyhow::{Context, Result};
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde::{Deserialize, Serialize};
+
+/// One letter as stored.
+#[derive(Debug, Clone, Serialize)]
+pub struct LetterRow {
+    pub id: String,
+    pub year: i32,
+    pub seq: i64,
+    pub number: Option<String>,
+    pub subject: String,
+    pub drafter: Option<String>,
+    pub state: String,
+    pub step: String,
+    pub path: Option<String>,
+    pub sha256: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub created_at: String,
+    pub step_since: String,
+    pub sifat: Option<String>,
+    pub klasifikasi: Option<String>,
+    pub tanggal: Option<String>,
+    /// JSON of [`crate::letter::metadata::Metadata`].
+    pub metadata: Option<String>,
+}
+
+impl LetterRow {
+    pub fn meta(&self) -> Option<crate::letter::metadata::Metadata> {
+        self.metadata.as_deref().and_then(|m| serde_json::from_str(m).ok())
+    }
+
+    pub fn view(&self) -> LetterView {
+        LetterView {
+            id: self.id.clone(),
+            step: self.step.clone(),
+            state: LetterState::parse(&self.state),
+            path: self.path.clone().unwrap_or_default(),
+            year: self.year,
+        }
+    }
+}
+
+/// A letter's new place, written when a transition completes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LetterUpdate {
+    pub letter_id: String,
+    pub step: String,
+    pub state: String,
+    pub path: String,
+    pub sha256: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    /// The step changed (so `step_since` restarts).
+    pub step_changed: bool,
+}
+
+/// A letter being registered (written with its intent, as `pending`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NewLetter {
+    pub year: i32,
+    pub subject: String,
+    pub drafter: Option<String>,
+    pub step: String,
+    pub sha256: String,
+    pub size: i64,
+    pub mtime_ns: i64,
+    pub at: String,
+    pub meta: Option<crate::letter::metadata::Metadata>,
+    pub number: Option<NumberRequest>,
+}
+
+/// What the agenda number of a new letter is made from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct NumberRequest {
+    pub format: String,
+    pub unit: String,
+    /// The letter's date (WIB): its sequence and its place in it.
+    pub date: chrono::NaiveDate,
+    pub scope: crate::letter::numbering::Scope,
+    /// The office's last number before suratd in this sequence.
+    pub last_used: i64,
+}
+
+/// A version of a letter's file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct VersionRec {
+    pub sha256: String,
+    pub size: i64,
+    /// Where it was found, or how suratd made it.
+    pub source: String,
+    /// `original` (from a person), `stamped` (review copy), `signing` (the
+    /// clean copy for the e-signature portal), `signed`.
+    pub kind: String,
+    /// For a copy suratd made: the version it was made from.
+    pub base_sha256: Option<String>,
+}
+
+pub(super) fn letter_from_row(r: &rusqlite::Row) -> rusqlite::Result<LetterRow> {
+    Ok(LetterRow {
+        id: r.get("id")?,
+        year: r.get("year")?,
+        seq: r.get("seq")?,
+        number: r.get("number")?,
+        subject: r.get("subject")?,
+        drafter: r.get("drafter")?,
+        state: r.get("state")?,
+        step: r.get("step")?,
+        path: r.get("path")?,
+        sha256: r.get("sha256")?,
+        size: r.get("size")?,
+        mtime_ns: r.get("mtime_ns")?,
+        created_at: r.get("created_at")?,
+        step_since: r.get("step_since")?,
+        sifat: r.get("sifat")?,
+        klasifikasi: r.get("klasifikasi")?,
+        tanggal: r.get("tanggal")?,
+        metadata: r.get("metadata")?,
+    })
+}
+
+/// A letter with a number dated in the agenda's year, as the agenda shows it.
+pub(crate) struct AgendaLetter {
+    pub(crate) id: String,
+    pub(crate) number: Option<String>,
+    pub(crate) tanggal: Option<String>,
+    pub(crate) subject: String,
+    pub(crate) metadata: Option<String>,
+    pub(crate) sifat: Option<String>,
+    pub(crate) klasifikasi: Option<String>,
+    pub(crate) state: String,
+    pub(crate) step: String,
+}
+
+impl Db {
+    pub fn letter(&self, id: &str) -> Result<Option<LetterRow>> {
+        Ok(self.conn.query_row("SELECT * FROM letters WHERE id = ?1", [id], letter_from_row).optional()?)
+    }
+
+    /// A letter by id or by agenda number.
+    pub fn find_letter(&self, key: &str) -> Result<Option<LetterRow>> {
+        Ok(self
+            .conn
+            .query_row("SELECT * FROM letters WHERE id = ?1 COLLATE NOCASE OR number = ?1", [key], letter_from_row)
+            .optional()?)
+    }
+
+    /// The most recent letter (not pending or void) with a version of these bytes.
+    pub fn letter_by_version(&self, sha256: &str) -> Result<Option<LetterRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT l.* FROM letters l JOIN versions v ON v.letter_id = l.id
+                 WHERE v.sha256 = ?1 AND l.state NOT IN ('pending', 'void')
+                 ORDER BY (l.state = 'active') DESC, v.added_at DESC LIMIT 1",
+                [sha256],
+                letter_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn letter_at_path(&self, rel: &str) -> Result<Option<LetterRow>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT * FROM letters WHERE path = ?1 AND state NOT IN ('pending', 'void')",
+                [rel],
+                letter_from_row,
+            )
+            .optional()?)
+    }
+
+    pub fn has_version(&self, letter_id: &str, sha256: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM versions WHERE letter_id = ?1 AND sha256 = ?2", [letter_id, sha256], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Letters still moving through the workflow, oldest first.
+    pub fn in_flight(&self) -> Result<Vec<LetterRow>> {
+        let mut st = self.conn.prepare("SELECT * FROM letters WHERE state = 'active' ORDER BY year, seq")?;
+        let rows = st.query_map([], letter_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn all_letters(&self) -> Result<Vec<LetterRow>> {
+        let mut st = self.conn.prepare("SELECT * FROM letters ORDER BY year, seq")?;
+        let rows = st.query_map([], letter_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Recorded versions with these bytes: (letter id, kind, added at).
+    pub fn versions_with(&self, sha256: &str) -> Result<Vec<(String, String, String)>> {
+        let mut st =
+            self.conn.prepare("SELECT letter_id, kind, added_at FROM versions WHERE sha256 = ?1 ORDER BY added_at")?;
+        let rows =
+            st.query_map([sha256], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// A letter's versions, oldest first: (sha256, kind, added at).
+    pub fn versions_of(&self, letter_id: &str) -> Result<Vec<(String, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT sha256, kind, added_at FROM versions WHERE letter_id = ?1 ORDER BY added_at, rowid")?;
+        let rows = st
+            .query_map([letter_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Letters with a number dated in `year`, in number order.
+    pub(crate) fn agenda_letters(&self, year: i32) -> Result<Vec<AgendaLetter>> {
+        let mut st = self.conn.prepare(
+            "SELECT l.*, n.seq AS n_seq, n.suffix AS n_suffix FROM letters l JOIN numbers n ON n.letter_id = l.id
+             WHERE n.date LIKE ?1 ORDER BY n.seq, length(n.suffix), n.suffix",
+        )?;
+        let rows = st
+            .query_map([format!("{year}-%")], |r| {
+                Ok(AgendaLetter {
+                    id: r.get::<_, String>("id")?,
+                    number: r.get::<_, Option<String>>("number")?,
+                    tanggal: r.get::<_, Option<String>>("tanggal")?,
+                    subject: r.get::<_, String>("subject")?,
+                    metadata: r.get::<_, Option<String>>("metadata")?,
+                    sifat: r.get::<_, Option<String>>("sifat")?,
+                    klasifikasi: r.get::<_, Option<String>>("klasifikasi")?,
+                    state: r.get::<_, String>("state")?,
+                    step: r.get::<_, String>("step")?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+}
+
+/// Inserts a letter being registered, with its id and (when asked) its
+/// number; returns both.
+pub(super) fn insert_pending_letter(
+    tx: &Transaction,
+    prefix: &str,
+    nl: &NewLetter,
+) -> Result<(String, Option<String>)> {
+    let seq: i64 = tx.query_row(
+        "INSERT INTO id_counters (year, last) VALUES (?1, 1)
+         ON CONFLICT(year) DO UPDATE SET last = last + 1 RETURNING last",
+        [nl.year],
+        |r| r.get(0),
+    )?;
+    let id = crate::letter::names::letter_id(prefix, nl.year, seq);
+    let meta = nl.meta.as_ref();
+    tx.execute(
+        "INSERT INTO letters (id, year, seq, subject, drafter, state, step, path, sha256, size, mtime_ns, created_at, step_since,
+                              sifat, klasifikasi, tanggal, metadata)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, NULL, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            id,
+            nl.year,
+            seq,
+            nl.subject,
+            nl.drafter,
+            nl.step,
+            nl.sha256,
+            nl.size,
+            nl.mtime_ns,
+            nl.at,
+            meta.map(|m| m.sifat.clone()),
+            meta.map(|m| m.klasifikasi.clone()),
+            nl.number.as_ref().map(|n| n.date.to_string()),
+            meta.map(|m| serde_json::to_string(m).expect("metadata serialises")),
+        ],
+    )?;
+    let mut number = None;
+    if let (Some(req), Some(meta)) = (&nl.number, meta) {
+        let n = insert_number(tx, &id, req, meta)?;
+        tx.execute("UPDATE letters SET number = ?2 WHERE id = ?1", params![id, n])?;
+        number = Some(n);
+    }
+    Ok((id, number))
+}
+
+/// Gives the letter the next number of its sequence (or an inserted one
+/// for a back-dated letter), inside the registering transaction.
+fn insert_number(
+    tx: &Transaction,
+    id: &str,
+    req: &NumberRequest,
+    meta: &crate::letter::metadata::Metadata,
+) -> Result<String> {
+    use crate::letter::numbering;
+    let key = req.scope.key(req.date);
+    let issued: Vec<numbering::Issued> = {
+        let mut st = tx.prepare("SELECT seq, suffix, date FROM numbers WHERE scope = ?1")?;
+        st.query_map([&key], |r| {
+            let date: String = r.get(2)?;
+            Ok(numbering::Issued { seq: r.get(0)?, suffix: r.get(1)?, date: date.parse().unwrap_or(req.date) })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    let (seq, suffix) = numbering::allocate(&issued, req.date, req.last_used);
+    let number = numbering::format(
+        &req.format,
+        &numbering::Parts {
+            sifat: &meta.sifat,
+            seq,
+            suffix: &suffix,
+            unit: &req.unit,
+            klasifikasi: &meta.klasifikasi,
+            date: req.date,
+        },
+    );
+    tx.execute(
+        "INSERT INTO numbers (scope, seq, suffix, number, letter_id, date) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![key, seq, suffix, number, id, req.date.to_string()],
+    )
+    .with_context(|| format!("the number {number} is already taken"))?;
+    Ok(number)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::db::Record;
+
+    fn nl() -> NewLetter {
+        NewLetter {
+            year: 2026,
+            subject: "Undangan".into(),
+            drafter: Some("budi".into()),
+            step: "verifikasi".into(),
+            sha256: "ab".repeat(32),
+            size: 10,
+            mtime_ns: 1,
+            at: "2026-01-01T00:00:00.000Z".into(),
+            meta: None,
+            number: None,
+        }
+    }
+
+    fn numbered(date: &str) -> NewLetter {
+        NewLetter {
+            meta: Some(crate::letter::metadata::Metadata {
+                perihal: "Undangan".into(),
+                sifat: "B".into(),
+                klasifikasi: "KP.650".into(),
+                tanggal: None,
+                tujuan: vec![],
+                tembusan: vec![],
+                lampiran: None,
+                warnings: vec![],
+            }),
+            number: Some(NumberRequest {
+                format: "{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}".into(),
+                unit: "17000".into(),
+                date: date.parse().unwrap(),
+                scope: crate::letter::numbering::Scope::Year,
+                last_used: 57,
+            }),
+            ..nl()
+        }
+    }
+
+    #[test]
+    fn numbers_are_given_in_order_and_inserted_for_back_dated_letters() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("s.db")).unwrap();
+        let num = |db: &Db, id: &str| db.letter(id).unwrap().unwrap().number.unwrap();
+        let (_, a) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into())).unwrap();
+        let (_, b) = db.begin_intent("SK", None, Some(&numbered("2025-06-03")), |_, _| Ok("{}".into())).unwrap();
+        let (_, c) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into())).unwrap();
+        let (_, e) = db.begin_intent("SK", None, Some(&numbered("2026-01-02")), |_, _| Ok("{}".into())).unwrap();
+        assert_eq!(num(&db, &a.unwrap()), "B-058/17000/KP.650/2025");
+        assert_eq!(num(&db, &b.unwrap()), "B-059/17000/KP.650/2025");
+        assert_eq!(num(&db, &c.unwrap()), "B-058A/17000/KP.650/2025");
+        // A new year starts a new sequence (last_used applies to every year here).
+        assert_eq!(num(&db, &e.unwrap()), "B-058/17000/KP.650/2026");
+    }
+
+    #[test]
+    fn ids_are_sequential_per_year_and_never_reused() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("s.db")).unwrap();
+        let (i1, a) = db.begin_intent("SK", None, Some(&nl()), |_, _| Ok("{}".into())).unwrap();
+        let (i2, b) = db.begin_intent("SK", None, Some(&nl()), |_, _| Ok("{}".into())).unwrap();
+        assert_eq!(a.as_deref(), Some("SK-2026-0001"));
+        assert_eq!(b.as_deref(), Some("SK-2026-0002"));
+        db.undo_intent(i1).unwrap();
+        db.finish_intent(i2, &Record::default()).unwrap();
+        let (_, c) = db.begin_intent("SK", None, Some(&nl()), |_, _| Ok("{}".into())).unwrap();
+        assert_eq!(c.as_deref(), Some("SK-2026-0003"));
+        assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().state, "void");
+        assert_eq!(db.pending_intents().unwrap().len(), 1);
+    }
+}

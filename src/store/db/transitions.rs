@@ -1,0 +1,226 @@
+//! The audit trail: what a completed transition records (the letter's new
+//! place, versions, transition, signatures, dispatch, emails, rejection).
+
+use super::Db;
+use super::letters::{LetterUpdate, VersionRec};
+use super::outbox::queue_email;
+use anyhow::Result;
+use rusqlite::{Transaction, params};
+use serde::{Deserialize, Serialize};
+
+/// One audit-trail entry as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TransitionRec {
+    pub letter_id: String,
+    pub at: String,
+    pub from_step: Option<String>,
+    pub to_step: Option<String>,
+    pub action: String,
+    pub actor: String,
+    pub actor_verified: bool,
+    pub sha256: Option<String>,
+    pub path: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A refused file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RejectionRec {
+    pub at: String,
+    pub original_path: String,
+    pub path: String,
+    pub reason_code: String,
+    pub reason: String,
+    pub sha256: Option<String>,
+    pub owner: Option<String>,
+    pub letter_id: Option<String>,
+}
+
+/// What the database records when a transition completes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Record {
+    pub update: Option<LetterUpdate>,
+    /// New versions of the letter.
+    pub versions: Vec<VersionRec>,
+    pub transition: Option<TransitionRec>,
+    pub rejection: Option<RejectionRec>,
+    /// Signature checks of a signed file.
+    #[serde(default)]
+    pub signatures: Vec<SignatureRec>,
+    /// Emails the transition causes, queued in the same transaction.
+    #[serde(default)]
+    pub emails: Vec<crate::mail::compose::Email>,
+    /// A letter sent out by hand (for the expedition book).
+    #[serde(default)]
+    pub dispatch: Option<DispatchRec>,
+}
+
+/// One line of the expedition book.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DispatchRec {
+    /// kurir | pos | tangan | email
+    pub method: String,
+    pub recipients: String,
+    pub sent_by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// One signature's check, for the audit trail.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SignatureRec {
+    pub sha256: String,
+    pub signer: String,
+    pub intact: bool,
+    pub trusted: Option<bool>,
+    pub problem: Option<String>,
+}
+
+/// A transition from `SELECT letter_id, at, from_step, to_step, action, actor,
+/// actor_verified, sha256, path, note`.
+fn transition_from_row(r: &rusqlite::Row) -> rusqlite::Result<TransitionRec> {
+    Ok(TransitionRec {
+        letter_id: r.get(0)?,
+        at: r.get(1)?,
+        from_step: r.get(2)?,
+        to_step: r.get(3)?,
+        action: r.get(4)?,
+        actor: r.get(5)?,
+        actor_verified: r.get::<_, i64>(6)? != 0,
+        sha256: r.get(7)?,
+        path: r.get(8)?,
+        note: r.get(9)?,
+    })
+}
+
+impl Db {
+    pub fn history(&self, letter_id: &str) -> Result<Vec<TransitionRec>> {
+        let mut st = self.conn.prepare(
+            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
+             FROM transitions WHERE letter_id = ?1 ORDER BY id",
+        )?;
+        let rows = st.query_map([letter_id], transition_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Every transition, by letter and in order.
+    pub fn all_transitions(&self) -> Result<Vec<TransitionRec>> {
+        let mut st = self.conn.prepare(
+            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
+             FROM transitions ORDER BY letter_id, id",
+        )?;
+        let rows = st.query_map([], transition_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The expedition book between two instants (stored UTC times), in order:
+    /// (at, letter id, number, subject, method, recipients, sent by, note).
+    #[allow(clippy::type_complexity)]
+    pub fn dispatches(
+        &self,
+        from: &str,
+        to: &str,
+    ) -> Result<Vec<(String, String, Option<String>, String, String, String, Option<String>, Option<String>)>> {
+        let mut st = self.conn.prepare(
+            "SELECT d.at, d.letter_id, l.number, l.subject, d.method, d.recipients, d.sent_by, d.note
+             FROM dispatches d JOIN letters l ON l.id = d.letter_id WHERE d.at >= ?1 AND d.at < ?2 ORDER BY d.at, d.id",
+        )?;
+        let rows = st
+            .query_map([from, to], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    pub fn rejections(&self) -> Result<Vec<RejectionRec>> {
+        let mut st = self.conn.prepare(
+            "SELECT at, original_path, path, reason_code, reason, sha256, owner, letter_id FROM rejections ORDER BY id",
+        )?;
+        let rows = st
+            .query_map([], |r| {
+                Ok(RejectionRec {
+                    at: r.get(0)?,
+                    original_path: r.get(1)?,
+                    path: r.get(2)?,
+                    reason_code: r.get(3)?,
+                    reason: r.get(4)?,
+                    sha256: r.get(5)?,
+                    owner: r.get(6)?,
+                    letter_id: r.get(7)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Records something that touches no file (a correction by `fsck`).
+    pub fn record(&mut self, rec: &Record) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        apply_record(&tx, rec)?;
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+pub(super) fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
+    if let Some(u) = &rec.update {
+        let at = rec
+            .transition
+            .as_ref()
+            .map(|t| t.at.clone())
+            .unwrap_or_else(|| crate::util::timefmt::stored(chrono::Utc::now()));
+        tx.execute(
+            "UPDATE letters SET step = ?2, state = ?3, path = ?4, sha256 = ?5, size = ?6, mtime_ns = ?7,
+               step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END
+             WHERE id = ?1",
+            params![u.letter_id, u.step, u.state, u.path, u.sha256, u.size, u.mtime_ns, u.step_changed, at],
+        )?;
+    }
+    if let Some(t) = &rec.transition {
+        for v in &rec.versions {
+            tx.execute(
+                "INSERT OR IGNORE INTO versions (letter_id, sha256, size, added_at, source, kind, base_sha256)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![t.letter_id, v.sha256, v.size, t.at, v.source, v.kind, v.base_sha256],
+            )?;
+        }
+    }
+    if let Some(t) = &rec.transition {
+        tx.execute(
+            "INSERT INTO transitions (letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![t.letter_id, t.at, t.from_step, t.to_step, t.action, t.actor, t.actor_verified, t.sha256, t.path, t.note],
+        )?;
+    }
+    if let Some(t) = &rec.transition {
+        for g in &rec.signatures {
+            tx.execute(
+                "INSERT INTO signatures (letter_id, sha256, signer, intact, trusted, problem, checked_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![t.letter_id, g.sha256, g.signer, g.intact, g.trusted, g.problem, t.at],
+            )?;
+        }
+    }
+    if let (Some(d), Some(t)) = (&rec.dispatch, &rec.transition) {
+        tx.execute(
+            "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![t.letter_id, t.at, d.method, d.recipients, d.sent_by, d.note],
+        )?;
+    }
+    let letter_of = rec
+        .transition
+        .as_ref()
+        .map(|t| t.letter_id.clone())
+        .or_else(|| rec.rejection.as_ref().and_then(|r| r.letter_id.clone()));
+    for e in &rec.emails {
+        queue_email(tx, letter_of.as_deref(), e)?;
+    }
+    if let Some(r) = &rec.rejection {
+        tx.execute(
+            "INSERT INTO rejections (at, original_path, path, reason_code, reason, sha256, owner, letter_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![r.at, r.original_path, r.path, r.reason_code, r.reason, r.sha256, r.owner, r.letter_id],
+        )?;
+    }
+    Ok(())
+}
