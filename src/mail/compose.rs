@@ -5,31 +5,8 @@
 use crate::letter::metadata::{Metadata, Party};
 use crate::workflow::templates;
 use crate::workflow::{StepKind, Workflow};
-use serde::{Deserialize, Serialize};
 
-/// One addressee.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Recipient {
-    pub name: String,
-    pub email: String,
-}
-
-/// A file attached from the version store.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attachment {
-    pub sha256: String,
-    pub name: String,
-}
-
-/// An email to send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Email {
-    pub kind: String,
-    pub to: Vec<Recipient>,
-    pub subject: String,
-    pub body: String,
-    pub attachment: Option<Attachment>,
-}
+pub use crate::store::db::{Attachment, Email, Recipient};
 
 /// What happened, as far as the emails need to know.
 #[derive(Debug, Clone)]

@@ -12,8 +12,8 @@ mod transitions;
 
 pub(crate) use letters::AgendaLetter;
 pub use letters::{LetterRow, LetterUpdate, NewLetter, NumberRequest, VersionRec};
-pub use outbox::Delivery;
 pub(crate) use outbox::OutboxRow;
+pub use outbox::{Attachment, Delivery, Email, Recipient};
 pub use transitions::{DispatchRec, Record, RejectionRec, SignatureRec, TransitionRec};
 
 use anyhow::{Context, Result};

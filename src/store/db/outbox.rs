@@ -6,6 +6,31 @@ use anyhow::Result;
 use rusqlite::{Transaction, params};
 use serde::{Deserialize, Serialize};
 
+/// One addressee.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    pub name: String,
+    pub email: String,
+}
+
+/// A file attached from the version store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub sha256: String,
+    pub name: String,
+}
+
+/// An email to send, as queued in the outbox (and carried in a journal
+/// record until its transition commits).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email {
+    pub kind: String,
+    pub to: Vec<Recipient>,
+    pub subject: String,
+    pub body: String,
+    pub attachment: Option<Attachment>,
+}
+
 /// One recipient's delivery state in the outbox.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Delivery {
@@ -17,7 +42,7 @@ pub struct Delivery {
 }
 
 /// Queues an email; its Message-ID is made here, once.
-pub(super) fn queue_email(tx: &Transaction, letter_id: Option<&str>, e: &crate::mail::compose::Email) -> Result<()> {
+pub(super) fn queue_email(tx: &Transaction, letter_id: Option<&str>, e: &Email) -> Result<()> {
     let now = crate::util::timefmt::stored(chrono::Utc::now());
     let seed = format!("{now}{letter_id:?}{}{}{}", e.kind, e.subject, tx.last_insert_rowid());
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_else(|_| "localhost".into());

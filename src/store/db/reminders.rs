@@ -8,12 +8,7 @@ use rusqlite::params;
 
 impl Db {
     /// Queues `email` unless one with `key` was queued before; true if queued.
-    pub fn queue_once(
-        &mut self,
-        key: &str,
-        letter_id: Option<&str>,
-        email: &crate::mail::compose::Email,
-    ) -> Result<bool> {
+    pub fn queue_once(&mut self, key: &str, letter_id: Option<&str>, email: &crate::store::db::Email) -> Result<bool> {
         let tx = self.conn.transaction()?;
         let fresh = tx.execute(
             "INSERT OR IGNORE INTO reminders_sent (key, at) VALUES (?1, ?2)",

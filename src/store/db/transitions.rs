@@ -49,7 +49,7 @@ pub struct Record {
     pub signatures: Vec<SignatureRec>,
     /// Emails the transition causes, queued in the same transaction.
     #[serde(default)]
-    pub emails: Vec<crate::mail::compose::Email>,
+    pub emails: Vec<crate::store::db::Email>,
     /// A letter sent out by hand (for the expedition book).
     #[serde(default)]
     pub dispatch: Option<DispatchRec>,
