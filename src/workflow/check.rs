@@ -5,8 +5,10 @@
 
 use crate::letter::metadata::email_problem;
 use crate::util::yaml::{self, Diagnostic};
+use crate::workflow::builtin::{BUILTIN, BUILTIN_LABEL};
+use crate::workflow::model::*;
+use crate::workflow::raw::*;
 use crate::workflow::templates;
-use crate::workflow::*;
 use serde_saphyr::{Location, Spanned};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::OnceLock;
