@@ -3,15 +3,22 @@
 //! outcomes that lead somewhere, templates whose placeholders are known.
 //! Every finding carries the `FILE:LINE:COL` of what it is about.
 
+mod calendar;
+mod folders;
+mod letters;
+mod templates;
+
+pub use folders::folder_problem;
+pub use letters::number_format_problem;
+
 use crate::letter::metadata::email_problem;
-use crate::util::yaml::{self, Diagnostic};
-use crate::workflow::builtin::{BUILTIN, BUILTIN_LABEL};
+use crate::util::yaml::Diagnostic;
 use crate::workflow::model::*;
 use crate::workflow::raw::*;
-use crate::workflow::templates;
+use calendar::calendar;
 use serde_saphyr::{Location, Spanned};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::sync::OnceLock;
+use templates::builtin_templates;
 
 struct Ctx<'a> {
     file: &'a str,
@@ -31,58 +38,6 @@ fn is_ident(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 40
         && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
-}
-
-/// Why `folder` cannot be a folder name on the share, if it cannot.
-pub fn folder_problem(folder: &str) -> Option<String> {
-    if folder.is_empty() {
-        return Some("folder is empty".into());
-    }
-    if folder.starts_with('/') || folder.contains('\\') {
-        return Some(format!("folder {folder:?} must be relative to the share root, with / between parts"));
-    }
-    for part in folder.split('/') {
-        if part.is_empty() || part == "." || part == ".." {
-            return Some(format!("folder {folder:?} has an empty, '.' or '..' part"));
-        }
-        if let Some(c) = part.chars().find(|c| matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control()) {
-            return Some(format!("folder {folder:?} contains {c:?}, which Windows cannot show"));
-        }
-        if part.ends_with('.') || part.ends_with(' ') || part.starts_with(' ') {
-            return Some(format!("folder {folder:?} has a part that starts or ends with a space or ends with a dot"));
-        }
-    }
-    None
-}
-
-fn builtin_templates() -> &'static RawTemplatesOwned {
-    static T: OnceLock<RawTemplatesOwned> = OnceLock::new();
-    T.get_or_init(|| {
-        let raw: RawWorkflow = yaml::parse(BUILTIN_LABEL, BUILTIN).expect("built-in workflow.yaml parses");
-        RawTemplatesOwned {
-            stamp: raw.templates.stamp.as_ref().map(|s| s.value.clone()).unwrap_or_default(),
-            stamp_states: raw.templates.stamp_states.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect(),
-            email: raw
-                .templates
-                .email
-                .iter()
-                .map(|(k, v)| {
-                    let t = EmailTemplate { subject: v.value.subject.value.clone(), body: v.value.body.value.clone() };
-                    (k.clone(), t)
-                })
-                .collect(),
-            reason_file: raw.templates.reason_file.map(|s| s.value).unwrap_or_default(),
-            reasons: raw.templates.reasons.into_iter().map(|(k, v)| (k, v.value)).collect(),
-        }
-    })
-}
-
-struct RawTemplatesOwned {
-    email: BTreeMap<String, EmailTemplate>,
-    stamp: String,
-    stamp_states: BTreeMap<String, String>,
-    reason_file: String,
-    reasons: BTreeMap<String, String>,
 }
 
 /// Validates a parsed workflow. Returns the model when it could be built and
@@ -534,7 +489,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     let defaults = builtin_templates();
     let reason_file = match &raw.templates.reason_file {
         Some(t) => {
-            if let Err(e) = templates::check(&t.value, REASON_FILE_PLACEHOLDERS) {
+            if let Err(e) = crate::workflow::templates::check(&t.value, REASON_FILE_PLACEHOLDERS) {
                 cx.err(&t.referenced, format!("templates.reason_file: {e}"));
             }
             t.value.clone()
@@ -551,7 +506,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             continue;
         }
         for (part, text) in [("subject", &t.value.subject), ("body", &t.value.body)] {
-            if let Err(e) = templates::check(&text.value, EMAIL_PLACEHOLDERS) {
+            if let Err(e) = crate::workflow::templates::check(&text.value, EMAIL_PLACEHOLDERS) {
                 cx.err(&text.referenced, format!("templates.email.{kind}.{part}: {e}"));
             }
         }
@@ -565,7 +520,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     }
     let stamp = match &raw.templates.stamp {
         Some(t) => {
-            if let Err(e) = templates::check(&t.value, STAMP_PLACEHOLDERS) {
+            if let Err(e) = crate::workflow::templates::check(&t.value, STAMP_PLACEHOLDERS) {
                 cx.err(&t.referenced, format!("templates.stamp: {e}"));
             }
             if t.value.contains(['\r', '\n']) {
@@ -577,7 +532,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
     };
     let mut stamp_states = defaults.stamp_states.clone();
     for (k, t) in &raw.templates.stamp_states {
-        if let Err(e) = templates::check(&t.value, STAMP_STATE_PLACEHOLDERS) {
+        if let Err(e) = crate::workflow::templates::check(&t.value, STAMP_STATE_PLACEHOLDERS) {
             cx.err(&t.referenced, format!("templates.stamp_states.{k}: {e}"));
         }
         stamp_states.insert(k.clone(), t.value.clone());
@@ -591,7 +546,7 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
             );
             continue;
         }
-        if let Err(e) = templates::check(&t.value, REASON_PLACEHOLDERS) {
+        if let Err(e) = crate::workflow::templates::check(&t.value, REASON_PLACEHOLDERS) {
             cx.err(&t.referenced, format!("templates.reasons.{code}: {e}"));
         }
         reasons.insert(code.clone(), t.value.clone());
@@ -651,101 +606,6 @@ pub fn workflow(file: &str, raw: RawWorkflow) -> (Option<Workflow>, Vec<Diagnost
         templates: Templates { stamp, stamp_states, email, reason_file, reasons },
     };
     (Some(wf), cx.diags)
-}
-
-/// The office calendar; unparsable parts are reported and left at defaults.
-fn calendar(cx: &mut Ctx, raw: &RawCalendar) -> crate::workflow::calendar::Calendar {
-    use crate::workflow::calendar::{self as cal, Calendar, Period};
-    let mut c = Calendar::default();
-    if let Some(tz) = &raw.timezone {
-        match tz.value.parse::<chrono_tz::Tz>() {
-            Ok(t) => c.tz = t,
-            Err(_) => cx.err(
-                &tz.referenced,
-                format!("calendar.timezone {:?} is not a time zone such as Asia/Jakarta", tz.value),
-            ),
-        }
-    }
-    let week = |cx: &mut Ctx, map: &BTreeMap<String, Spanned<String>>| {
-        let mut hours = [None; 7];
-        for (day, h) in map {
-            let Some(i) = cal::weekday(day) else {
-                cx.err(&h.referenced, format!("{day:?} is not a weekday (mon..sun or senin..minggu)"));
-                continue;
-            };
-            match cal::parse_hours(&h.value) {
-                Some(x) => hours[i] = Some(x),
-                None => cx.err(&h.referenced, format!("{:?} is not office hours like \"07:30-16:00\"", h.value)),
-            }
-        }
-        hours
-    };
-    if let Some(h) = &raw.hours {
-        c.hours = week(cx, h);
-    }
-    let date = |cx: &mut Ctx, d: &Spanned<String>| -> Option<chrono::NaiveDate> {
-        let parsed = chrono::NaiveDate::parse_from_str(d.value.trim(), "%Y-%m-%d").ok();
-        if parsed.is_none() {
-            cx.err(&d.referenced, format!("{:?} is not a date like 2026-08-17", d.value));
-        }
-        parsed
-    };
-    for d in &raw.holidays {
-        if let Some(x) = date(cx, d) {
-            c.holidays.insert(x);
-        }
-    }
-    for p in &raw.periods {
-        let (from, to) = (date(cx, &p.value.from), date(cx, &p.value.to));
-        let hours = week(cx, &p.value.hours);
-        if let (Some(from), Some(to)) = (from, to) {
-            if to < from {
-                cx.err(&p.value.to.referenced, "the period ends before it starts");
-            }
-            c.periods.push(Period { from, to, hours });
-        }
-    }
-    c
-}
-
-/// Why a number format is unusable: unknown placeholders, a bad padding,
-/// or no `{seq}` (numbers would not be unique).
-pub fn number_format_problem(format: &str) -> Result<(), String> {
-    let mut has_seq = false;
-    let mut rest = format;
-    while let Some(open) = rest.find('{') {
-        if rest[..open].contains('}') {
-            return Err("stray '}'".into());
-        }
-        let after = &rest[open + 1..];
-        let close = after.find('}').ok_or("unclosed '{'")?;
-        let token = &after[..close];
-        let (name, spec) = match token.split_once(':') {
-            Some((n, s)) => (n, Some(s)),
-            None => (token, None),
-        };
-        if !NUMBER_PLACEHOLDERS.contains(&name) {
-            return Err(format!(
-                "unknown placeholder {{{token}}}; known: {}",
-                NUMBER_PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect::<Vec<_>>().join(", ")
-            ));
-        }
-        if let Some(spec) = spec {
-            let width = spec.strip_prefix('0').and_then(|w| w.parse::<u8>().ok());
-            if name != "seq" || !width.is_some_and(|w| (1..=9).contains(&w)) {
-                return Err(format!("bad padding in {{{token}}}; write for example {{seq:03}}"));
-            }
-        }
-        has_seq |= name == "seq";
-        rest = &after[close + 1..];
-    }
-    if rest.contains('}') {
-        return Err("stray '}'".into());
-    }
-    if !has_seq {
-        return Err("the format needs {seq}, or numbers would repeat".into());
-    }
-    Ok(())
 }
 
 fn list(set: &HashSet<String>) -> String {
