@@ -1,13 +1,18 @@
 //! The `calendar` section: the time zone, office hours, holidays and
 //! periods of shorter hours that standard times count in.
 
-use super::Ctx;
-use crate::workflow::raw::RawCalendar;
+use super::{Ctx, Parts};
+use crate::workflow::raw::{RawCalendar, RawWorkflow};
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;
 
+/// The calendar section, checked and built.
+pub(super) fn check(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
+    parts.calendar = calendar(cx, &raw.calendar);
+}
+
 /// The office calendar; unparsable parts are reported and left at defaults.
-pub(super) fn calendar(cx: &mut Ctx, raw: &RawCalendar) -> crate::workflow::calendar::Calendar {
+fn calendar(cx: &mut Ctx, raw: &RawCalendar) -> crate::workflow::calendar::Calendar {
     use crate::workflow::calendar::{self as cal, Calendar, Period};
     let mut c = Calendar::default();
     if let Some(tz) = &raw.timezone {
