@@ -240,24 +240,66 @@ fn resolve(
     ov: &Overrides,
 ) -> Result<Config, Diagnostics> {
     let mut diags = Vec::new();
-    let abs = |p: &Path| {
-        if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
-    };
     let root = ov
         .root
         .clone()
-        .or_else(|| raw.root.as_ref().map(|r| abs(&r.value)))
+        .or_else(|| raw.root.as_ref().map(|r| abs(base, &r.value)))
         .unwrap_or_else(|| PathBuf::from("SuratKeluar"));
     let database = ov
         .database
         .clone()
-        .or_else(|| raw.database.as_ref().map(|r| abs(&r.value)))
+        .or_else(|| raw.database.as_ref().map(|r| abs(base, &r.value)))
         .unwrap_or_else(|| PathBuf::from("suratd-data/suratd.db"));
-    let workflow = ov.workflow.clone().or_else(|| raw.workflow.as_ref().map(|r| abs(&r.value)));
+    let workflow = ov.workflow.clone().or_else(|| raw.workflow.as_ref().map(|r| abs(base, &r.value)));
+    database_off_share(&mut diags, label, &raw, &root, &database);
+    let watch = watch(&mut diags, label, &raw.watch);
+    let processing = processing(&mut diags, label, &raw.processing);
+    let log = log(&mut diags, label, &raw.log, base);
+    admins(&mut diags, label, &raw.admins);
+    let max_attachment = max_attachment(&mut diags, label, &raw.max_attachment);
+    let alerts = alerts(&mut diags, label, &raw.alerts);
+    let outbox_dir = raw
+        .outbox_dir
+        .as_ref()
+        .map(|p| abs(base, p))
+        .unwrap_or_else(|| database.parent().unwrap_or(Path::new(".")).join("outbox"));
 
-    // The database must never live on the share.
+    if diags.iter().any(Diagnostic::is_error) {
+        return Err(Diagnostics(diags));
+    }
+    Ok(Config {
+        source,
+        root,
+        database,
+        workflow,
+        smtp: raw.smtp,
+        watch,
+        processing,
+        alerts,
+        log,
+        outbox_dir,
+        admins: raw.admins.into_iter().map(|a| a.value).collect(),
+        trust_anchors: raw.trust_anchors.iter().map(|p| abs(base, p)).collect(),
+        max_attachment,
+        unknown_owner: raw.unknown_owner.unwrap_or_default(),
+        share_path: raw.share_path.unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
+    })
+}
+
+/// `p` as written in the file: relative paths are taken from the file's folder.
+fn abs(base: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() { p.to_path_buf() } else { base.join(p) }
+}
+
+/// A duration as written, or `d` when not given.
+fn dur(v: &Option<Spanned<HumanDuration>>, d: Duration) -> Duration {
+    v.as_ref().map(|x| x.value.0).unwrap_or(d)
+}
+
+/// The database must never live on the share.
+fn database_off_share(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawConfig, root: &Path, database: &Path) {
     if let (Ok(r), Some(dbdir)) = (
-        std::fs::canonicalize(&root),
+        std::fs::canonicalize(root),
         database.parent().and_then(|d| {
             let d = if d.as_os_str().is_empty() { Path::new(".") } else { d };
             std::fs::canonicalize(d).ok()
@@ -271,10 +313,12 @@ fn resolve(
             root.display()
         )));
     }
+}
 
-    let dur = |v: &Option<Spanned<HumanDuration>>, d: Duration| v.as_ref().map(|x| x.value.0).unwrap_or(d);
+/// Ignore patterns that are globs, and intervals of at least 100ms.
+fn watch(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawWatch) -> Watch {
     let mut ignore = Vec::new();
-    match &raw.watch.ignore {
+    match &raw.ignore {
         None => {
             for g in DEFAULT_IGNORE {
                 ignore.push(glob::Pattern::new(g).expect("built-in glob"));
@@ -293,27 +337,47 @@ fn resolve(
             }
         }
     }
-    let settle = dur(&raw.watch.settle, Duration::from_secs(2));
-    let poll_interval = dur(&raw.watch.poll_interval, Duration::from_secs(2));
-    for (name, v) in [
-        ("watch.settle", &raw.watch.settle),
-        ("watch.poll_interval", &raw.watch.poll_interval),
-        ("watch.rescan", &raw.watch.rescan),
-    ] {
+    let settle = dur(&raw.settle, Duration::from_secs(2));
+    let poll_interval = dur(&raw.poll_interval, Duration::from_secs(2));
+    for (name, v) in
+        [("watch.settle", &raw.settle), ("watch.poll_interval", &raw.poll_interval), ("watch.rescan", &raw.rescan)]
+    {
         if let Some(v) = v
             && v.value.0 < Duration::from_millis(100)
         {
             diags.push(Diagnostic::error(label, Some(&v.referenced), format!("{name} must be at least 100ms")));
         }
     }
-    let attempts = raw.processing.attempts.as_ref().map(|a| a.value).unwrap_or(3);
-    if let Some(a) = &raw.processing.attempts
+    Watch {
+        mode: raw.mode.unwrap_or_default(),
+        poll_interval,
+        settle,
+        rescan: dur(&raw.rescan, Duration::from_secs(300)),
+        ignore,
+    }
+}
+
+/// Between 1 and 100 attempts at a file.
+fn processing(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawProcessing) -> Processing {
+    let attempts = raw.attempts.as_ref().map(|a| a.value).unwrap_or(3);
+    if let Some(a) = &raw.attempts
         && !(1..=100).contains(&a.value)
     {
         diags.push(Diagnostic::error(label, Some(&a.referenced), "processing.attempts must be between 1 and 100"));
     }
-    let level = raw.log.level.as_ref().map(|l| l.value.clone()).unwrap_or_else(|| "info".into());
-    if let Some(l) = &raw.log.level
+    Processing {
+        attempts,
+        timeout: dur(&raw.timeout, Duration::from_secs(60)),
+        parse_grace: dur(&raw.parse_grace, Duration::from_secs(30)),
+        note_wait: dur(&raw.note_wait, Duration::from_secs(5)),
+        sidecar_wait: dur(&raw.sidecar_wait, Duration::from_secs(1)),
+    }
+}
+
+/// A known log level.
+fn log(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawLog, base: &Path) -> Log {
+    let level = raw.level.as_ref().map(|l| l.value.clone()).unwrap_or_else(|| "info".into());
+    if let Some(l) = &raw.level
         && !["error", "warn", "info", "debug", "trace"].contains(&l.value.as_str())
     {
         diags.push(Diagnostic::error(
@@ -322,12 +386,21 @@ fn resolve(
             format!("log.level {:?} must be one of error, warn, info, debug, trace", l.value),
         ));
     }
-    for a in &raw.admins {
+    Log { dir: raw.dir.as_ref().map(|p| abs(base, p)), level, keep_days: raw.keep_days.unwrap_or(30) }
+}
+
+/// Admins' addresses are email addresses.
+fn admins(diags: &mut Vec<Diagnostic>, label: &str, admins: &[Spanned<String>]) {
+    for a in admins {
         if let Some(p) = crate::letter::metadata::email_problem(&a.value) {
             diags.push(Diagnostic::error(label, Some(&a.referenced), format!("admins: {p}")));
         }
     }
-    let max_attachment = match &raw.max_attachment {
+}
+
+/// The largest attachment, as a size.
+fn max_attachment(diags: &mut Vec<Diagnostic>, label: &str, raw: &Option<Spanned<String>>) -> u64 {
+    match raw {
         None => 10 * 1024 * 1024,
         Some(s) => match parse_size(&s.value) {
             Some(n) => n,
@@ -340,8 +413,12 @@ fn resolve(
                 0
             }
         },
-    };
-    let disk_min_free = match &raw.alerts.disk_min_free {
+    }
+}
+
+/// The free space below which the admins are told, as a size.
+fn alerts(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawAlerts) -> Alerts {
+    let disk_min_free = match &raw.disk_min_free {
         None => 1024 * 1024 * 1024,
         Some(s) => parse_size(&s.value).unwrap_or_else(|| {
             diags.push(Diagnostic::error(
@@ -352,44 +429,7 @@ fn resolve(
             0
         }),
     };
-    let outbox_dir = raw
-        .outbox_dir
-        .as_ref()
-        .map(|p| abs(p))
-        .unwrap_or_else(|| database.parent().unwrap_or(Path::new(".")).join("outbox"));
-
-    if diags.iter().any(Diagnostic::is_error) {
-        return Err(Diagnostics(diags));
-    }
-    Ok(Config {
-        source,
-        root,
-        database,
-        workflow,
-        smtp: raw.smtp,
-        watch: Watch {
-            mode: raw.watch.mode.unwrap_or_default(),
-            poll_interval,
-            settle,
-            rescan: dur(&raw.watch.rescan, Duration::from_secs(300)),
-            ignore,
-        },
-        processing: Processing {
-            attempts,
-            timeout: dur(&raw.processing.timeout, Duration::from_secs(60)),
-            parse_grace: dur(&raw.processing.parse_grace, Duration::from_secs(30)),
-            note_wait: dur(&raw.processing.note_wait, Duration::from_secs(5)),
-            sidecar_wait: dur(&raw.processing.sidecar_wait, Duration::from_secs(1)),
-        },
-        alerts: Alerts { mail_after: dur(&raw.alerts.mail_after, Duration::from_secs(1800)), disk_min_free },
-        log: Log { dir: raw.log.dir.as_ref().map(|p| abs(p)), level, keep_days: raw.log.keep_days.unwrap_or(30) },
-        outbox_dir,
-        admins: raw.admins.into_iter().map(|a| a.value).collect(),
-        trust_anchors: raw.trust_anchors.iter().map(|p| abs(p)).collect(),
-        max_attachment,
-        unknown_owner: raw.unknown_owner.unwrap_or_default(),
-        share_path: raw.share_path.unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
-    })
+    Alerts { mail_after: dur(&raw.mail_after, Duration::from_secs(1800)), disk_min_free }
 }
 
 /// `10MB`, `500KB`, `1GB` or a plain number of bytes.

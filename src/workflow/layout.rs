@@ -2,7 +2,7 @@
 //! it (the step's own folder, an outcome sub-folder, the returns folder).
 //! Pure: works on relative paths, never touches the disk.
 
-use crate::workflow::{Step, StepKind, Workflow};
+use crate::workflow::model::{Step, StepKind, Workflow};
 
 /// The part of a step's folder a file is in.
 #[derive(Debug, Clone, PartialEq, Eq)]

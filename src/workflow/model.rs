@@ -1,0 +1,283 @@
+//! The validated workflow: steps with their folders and outcomes, roles,
+//! people, templates and the office calendar, as the rest of suratd uses it.
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// When suratd reminds and escalates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reminders {
+    /// Office time past the due time before the escalation.
+    pub escalate_after: Duration,
+    /// The role told about overdue letters (none: no escalation).
+    pub escalate_to: Option<String>,
+    /// Local time of the daily digest (none: no digest).
+    pub digest_at: Option<chrono::NaiveTime>,
+}
+
+/// A check a letter must pass before it may enter a step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepCheck {
+    /// The PDF's text contains the letter's agenda number (the drafter has
+    /// put it into the document); otherwise it goes back to the drafter.
+    NumberInText,
+}
+
+/// What happens to files in a step's folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepKind {
+    /// New drafts are dropped here; each becomes a letter and goes on to `next`.
+    Drop,
+    /// A person decides; moving the file into an outcome sub-folder decides.
+    Review,
+    /// The letter waits for something outside (a portal, a signature); a
+    /// person moves it on to `next`, or into an outcome sub-folder.
+    Waiting,
+    /// The signed PDF is dropped here and goes on to `next` at once.
+    SignedDrop,
+    /// The letter is printed and sent; the outcome sub-folder records it.
+    Dispatch,
+    /// Finished letters, filed by year. The end of the workflow.
+    Archive,
+    /// Cancelled letters keep their number here.
+    Cancel,
+}
+
+impl StepKind {
+    pub fn is_terminal(self) -> bool {
+        matches!(self, StepKind::Archive | StepKind::Cancel)
+    }
+    /// Kinds whose files suratd moves on as soon as they arrive.
+    pub fn forwards_on_arrival(self) -> bool {
+        matches!(self, StepKind::Drop | StepKind::SignedDrop)
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Drop => "drop",
+            StepKind::Review => "review",
+            StepKind::Waiting => "waiting",
+            StepKind::SignedDrop => "signed_drop",
+            StepKind::Dispatch => "dispatch",
+            StepKind::Archive => "archive",
+            StepKind::Cancel => "cancel",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Office {
+    pub name: String,
+    pub unit_code: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Role {
+    pub id: String,
+    pub name: String,
+    pub per_team: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Team {
+    pub id: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub login: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub roles: Vec<String>,
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    pub name: String,
+    pub to: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub id: String,
+    pub name: String,
+    pub folder: String,
+    pub kind: StepKind,
+    pub role: Option<String>,
+    pub sop: Vec<u32>,
+    pub time: Option<Duration>,
+    pub next: Option<String>,
+    pub outcomes: Vec<Outcome>,
+    pub returns: Option<String>,
+    pub checks: Vec<StepCheck>,
+}
+
+impl Step {
+    /// Folder of outcome `name`, relative to the share root.
+    pub fn outcome_folder(&self, name: &str) -> String {
+        format!("{}/{}", self.folder, name)
+    }
+    /// Folder where returned letters wait, relative to the share root.
+    pub fn returns_folder(&self) -> Option<String> {
+        self.returns.as_ref().map(|r| format!("{}/{}", self.folder, r))
+    }
+    pub fn outcome(&self, name: &str) -> Option<&Outcome> {
+        self.outcomes.iter().find(|o| o.name == name)
+    }
+}
+
+/// Reason codes for files suratd refuses or sends back, with the
+/// placeholders their templates may use.
+pub const REASON_CODES: &[&str] = &[
+    "not_pdf",
+    "office_document",
+    "empty",
+    "broken",
+    "encrypted",
+    "active_content",
+    "symlink",
+    "unknown_file",
+    "wrong_folder",
+    "letter_closed",
+    "letter_elsewhere",
+    "duplicate",
+    "no_klasifikasi",
+    "bad_sidecar",
+    "number_missing",
+    "no_access",
+    "unknown_owner",
+    "not_signed",
+    "signature_invalid",
+    "no_match",
+    "failed_repeatedly",
+];
+pub const REASON_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "rincian", "folder_draf", "langkah", "surat"];
+pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
+
+/// Kinds of email, and the placeholders every email template may use.
+pub const EMAIL_KINDS: &[&str] =
+    &["arrived", "returned", "registered", "rejected", "dispatch", "admin", "reminder", "escalation", "digest"];
+pub const EMAIL_PLACEHOLDERS: &[&str] =
+    &["surat", "nomor", "perihal", "langkah", "lokasi", "batas_waktu", "catatan", "pengirim", "penerima", "alasan"];
+/// Placeholders of `letters.number_format` (`{seq:03}` pads the sequence).
+pub const NUMBER_PLACEHOLDERS: &[&str] = &["sifat", "seq", "unit", "klasifikasi", "tahun", "bulan"];
+
+/// An email template.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailTemplate {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Placeholders of the stamp line and of its state texts.
+pub const STAMP_PLACEHOLDERS: &[&str] = &["nomor", "surat", "keadaan", "waktu"];
+pub const STAMP_STATE_PLACEHOLDERS: &[&str] = &["peran", "langkah"];
+
+#[derive(Debug, Clone)]
+pub struct Templates {
+    pub email: BTreeMap<String, EmailTemplate>,
+    /// The stamp line on review copies.
+    pub stamp: String,
+    /// The state in the stamp, by `step.action` or by action.
+    pub stamp_states: BTreeMap<String, String>,
+    pub reason_file: String,
+    pub reasons: BTreeMap<String, String>,
+}
+
+impl Templates {
+    /// The stamp state for `action` taken at step `from`.
+    pub fn stamp_state<'a>(&'a self, from: &str, action: &'a str) -> &'a str {
+        self.stamp_states
+            .get(&format!("{from}.{action}"))
+            .or_else(|| self.stamp_states.get(action))
+            .map(String::as_str)
+            .unwrap_or(action)
+    }
+
+    pub fn reason(&self, code: &str) -> &str {
+        self.reasons.get(code).map(String::as_str).unwrap_or("Berkas ini tidak dapat diproses ({rincian}).")
+    }
+}
+
+/// A validated workflow.
+#[derive(Debug, Clone)]
+pub struct Workflow {
+    /// Where it was read from (a path, or the built-in label).
+    pub source: String,
+    pub office: Office,
+    pub id_prefix: String,
+    /// The agenda number's format, e.g. `{sifat}-{seq:03}/{unit}/{klasifikasi}/{tahun}`.
+    pub number_format: String,
+    /// When the number sequence restarts.
+    pub scope: crate::letter::numbering::Scope,
+    /// The office's last number before suratd, per sequence key.
+    pub last_used: BTreeMap<String, i64>,
+    /// Splits a draft's file name into classification and subject.
+    pub filename_pattern: regex::Regex,
+    pub defaults: crate::letter::metadata::Defaults,
+    pub roles: Vec<Role>,
+    pub teams: Vec<Team>,
+    pub people: Vec<Person>,
+    pub steps: Vec<Step>,
+    pub rejected_folder: String,
+    pub templates: Templates,
+    pub calendar: crate::workflow::calendar::Calendar,
+    pub reminders: Reminders,
+    /// Retention before review, by classification code or group, and `default`.
+    pub retention: BTreeMap<String, Duration>,
+}
+
+impl Workflow {
+    /// The retention period of a classification: its full code, else its
+    /// group (`KP`), else `default`.
+    pub fn retention_of(&self, klasifikasi: &str) -> Option<Duration> {
+        self.retention
+            .get(klasifikasi)
+            .or_else(|| self.retention.get(klasifikasi.get(..2).unwrap_or("")))
+            .or_else(|| self.retention.get("default"))
+            .copied()
+    }
+}
+
+impl Workflow {
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    /// The drafting step (exactly one `drop` step; `check` guarantees it).
+    pub fn entry(&self) -> &Step {
+        self.steps.iter().find(|s| s.kind == StepKind::Drop).expect("validated workflow has a drop step")
+    }
+
+    pub fn step_of_kind(&self, kind: StepKind) -> Option<&Step> {
+        self.steps.iter().find(|s| s.kind == kind)
+    }
+
+    pub fn person(&self, login: &str) -> Option<&Person> {
+        self.people.iter().find(|p| p.login.eq_ignore_ascii_case(login))
+    }
+
+    pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {
+        self.roles.iter().find(|r| r.id == id).map(|r| r.name.as_str()).unwrap_or(id)
+    }
+
+    /// Every folder suratd keeps, relative to the root, parents first.
+    pub fn folders(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for s in &self.steps {
+            out.push(s.folder.clone());
+            for o in &s.outcomes {
+                out.push(s.outcome_folder(&o.name));
+            }
+            if let Some(r) = s.returns_folder() {
+                out.push(r);
+            }
+        }
+        out.push(self.rejected_folder.clone());
+        out
+    }
+}

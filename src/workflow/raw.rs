@@ -1,0 +1,174 @@
+//! The workflow file as an admin writes it (`Raw*`), with the location of
+//! every value for messages. `check` turns it into the model.
+
+use crate::util::durations::HumanDuration;
+use crate::workflow::model::{StepCheck, StepKind};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawWorkflow {
+    pub version: Spanned<u32>,
+    #[serde(default)]
+    pub office: RawOffice,
+    #[serde(default)]
+    pub letters: RawLetters,
+    #[serde(default)]
+    pub roles: Vec<Spanned<RawRole>>,
+    #[serde(default)]
+    pub teams: Vec<Spanned<RawTeam>>,
+    #[serde(default)]
+    pub people: Vec<Spanned<RawPerson>>,
+    #[serde(default)]
+    pub steps: Vec<Spanned<RawStep>>,
+    pub rejected_folder: Option<Spanned<String>>,
+    #[serde(default)]
+    pub templates: RawTemplates,
+    #[serde(default)]
+    pub calendar: RawCalendar,
+    #[serde(default)]
+    pub reminders: RawReminders,
+    /// Retention before review, by classification (`KP`, `KP.650`) or `default`.
+    #[serde(default)]
+    pub retention: BTreeMap<String, Spanned<HumanDuration>>,
+}
+
+/// When suratd reminds and escalates, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawReminders {
+    pub escalate_after: Option<Spanned<HumanDuration>>,
+    pub escalate_to: Option<Spanned<String>>,
+    pub digest_at: Option<Spanned<String>>,
+}
+
+/// Office hours and holidays, as written.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalendar {
+    pub timezone: Option<Spanned<String>>,
+    /// Hours per weekday, `mon: "07:30-16:00"`; a day not listed is not a working day.
+    pub hours: Option<BTreeMap<String, Spanned<String>>>,
+    #[serde(default)]
+    pub holidays: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub periods: Vec<Spanned<RawPeriod>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPeriod {
+    pub name: Option<String>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub hours: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawOffice {
+    pub name: Option<String>,
+    pub unit_code: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLetters {
+    pub id_prefix: Option<Spanned<String>>,
+    pub number_format: Option<Spanned<String>>,
+    #[serde(default)]
+    pub sequence: RawSequence,
+    pub filename_pattern: Option<Spanned<String>>,
+    #[serde(default)]
+    pub defaults: RawLetterDefaults,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSequence {
+    pub scope: Option<crate::letter::numbering::Scope>,
+    /// The last number the office used before suratd, per sequence
+    /// (`2025: 57`, or `all: 1200` for a sequence that never restarts).
+    #[serde(default)]
+    pub last_used: BTreeMap<String, Spanned<i64>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawLetterDefaults {
+    pub sifat: Option<Spanned<String>>,
+    pub klasifikasi: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawRole {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    /// Letters go to the person of this role in the drafter's own team.
+    #[serde(default)]
+    pub per_team: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTeam {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPerson {
+    pub login: Spanned<String>,
+    pub name: Option<String>,
+    pub email: Option<Spanned<String>>,
+    #[serde(default)]
+    pub roles: Vec<Spanned<String>>,
+    pub team: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStep {
+    pub id: Spanned<String>,
+    pub name: Option<String>,
+    pub folder: Spanned<String>,
+    pub kind: Spanned<StepKind>,
+    pub role: Option<Spanned<String>>,
+    /// SOP step numbers this step covers (documentation and reports).
+    #[serde(default)]
+    pub sop: Vec<u32>,
+    /// Standard time (Mutu Baku: Waktu).
+    pub time: Option<Spanned<HumanDuration>>,
+    pub next: Option<Spanned<String>>,
+    #[serde(default)]
+    pub outcomes: BTreeMap<String, Spanned<String>>,
+    /// For the drafting step: the sub-folder where returned letters wait.
+    pub returns: Option<Spanned<String>>,
+    /// Checks a letter must pass to enter this step.
+    #[serde(default)]
+    pub checks: Vec<StepCheck>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTemplates {
+    #[serde(default)]
+    pub email: BTreeMap<String, Spanned<RawEmail>>,
+    pub stamp: Option<Spanned<String>>,
+    #[serde(default)]
+    pub stamp_states: BTreeMap<String, Spanned<String>>,
+    pub reason_file: Option<Spanned<String>>,
+    #[serde(default)]
+    pub reasons: BTreeMap<String, Spanned<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEmail {
+    pub subject: Spanned<String>,
+    pub body: Spanned<String>,
+}
