@@ -1,7 +1,7 @@
 //! The `calendar` section: the time zone, office hours, holidays and
 //! periods of shorter hours that standard times count in.
 
-use super::{Ctx, Parts};
+use super::context::{Ctx, Parts};
 use crate::workflow::raw::{RawCalendar, RawWorkflow};
 use serde_saphyr::Spanned;
 use std::collections::BTreeMap;

@@ -1,7 +1,7 @@
 //! The steps as a whole: one drafting step and one archive, every step
 //! reachable from the drafting step, and every step with a way to the archive.
 
-use super::{Ctx, Parts};
+use super::context::{Ctx, Parts};
 use crate::workflow::model::{Step, StepKind};
 use crate::workflow::raw::RawWorkflow;
 use std::collections::{HashSet, VecDeque};

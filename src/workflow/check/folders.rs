@@ -1,7 +1,7 @@
 //! Folders on the share: names Windows can show, each folder owned by one
 //! thing (a step, an outcome, the rejected folder), none inside another step's.
 
-use super::{Ctx, Parts};
+use super::context::{Ctx, Parts};
 use crate::workflow::raw::RawWorkflow;
 use serde_saphyr::Location;
 

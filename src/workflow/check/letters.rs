@@ -1,7 +1,7 @@
 //! The `letters` and `office` sections: letter ids, the agenda number's
 //! format and sequence, how draft names are read, and the letter defaults.
 
-use super::{Ctx, Parts};
+use super::context::{Ctx, Parts};
 use crate::letter::metadata::Defaults;
 use crate::letter::numbering::Scope;
 use crate::workflow::model::NUMBER_PLACEHOLDERS;

@@ -1,7 +1,7 @@
 //! Roles, teams and people: ids that are well formed and unique, and people
 //! whose roles, team and email exist and make sense.
 
-use super::{Ctx, Parts, is_ident, list};
+use super::context::{Ctx, Parts, is_ident, list};
 use crate::letter::metadata::email_problem;
 use crate::workflow::model::{Person, Role, Team};
 use crate::workflow::raw::{RawPerson, RawWorkflow};

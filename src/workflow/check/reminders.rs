@@ -1,7 +1,7 @@
 //! The `reminders` section: when overdue letters are escalated, to whom, and
 //! when the daily digest goes out.
 
-use super::{Ctx, Parts};
+use super::context::{Ctx, Parts};
 use crate::workflow::model::Reminders;
 use crate::workflow::raw::RawWorkflow;
 

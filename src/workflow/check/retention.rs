@@ -1,7 +1,7 @@
 //! The `retention` section: how long finished letters are kept, by
 //! classification, group or `default`.
 
-use super::{Ctx, Parts};
+use super::context::{Ctx, Parts};
 use crate::workflow::raw::RawWorkflow;
 
 /// Keys are classifications, groups or `default`.

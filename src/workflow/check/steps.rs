@@ -1,8 +1,8 @@
 //! Each step on its own: its id and folder, its role, the shape its kind
 //! asks for, and where its `next` and outcomes lead.
 
+use super::context::{Ctx, Parts, is_ident, list};
 use super::folders::claim;
-use super::{Ctx, Parts, is_ident, list};
 use crate::workflow::model::{Outcome, Step, StepKind};
 use crate::workflow::raw::{RawStep, RawWorkflow};
 use serde_saphyr::{Location, Spanned};

@@ -1,7 +1,7 @@
 //! The texts people read (emails, the stamp, reason files): known kinds and
 //! placeholders only; what the file leaves out comes from the built-in workflow.
 
-use super::{Ctx, Parts};
+use super::context::{Ctx, Parts};
 use crate::util::yaml;
 use crate::workflow::builtin::{BUILTIN, BUILTIN_LABEL};
 use crate::workflow::model::*;
