@@ -4,22 +4,24 @@
 //! (`journal`: intent, move, commit). Also counts attempts, so a file that
 //! fails again and again is set aside instead of trapping the service.
 
+mod copies;
 pub mod owner;
+mod record;
+
+use copies::{Copy, derive, place_op};
+use record::{About, Transit, dispatch_from_note, emails_for, transit_record};
 
 use crate::config::Config;
 use crate::decide::{self, Content, Decision, Dest, Facts, Note, Owner, Signed, WaitFor};
 use crate::letter::metadata::{self, Metadata};
 use crate::letter::names;
 use crate::letter::state::LetterState;
-use crate::mail::compose::{self, Email};
+use crate::mail::compose;
 use crate::pdf::convert::{self, Prepared};
 use crate::pdf::inspect::{self, Verdict};
 use crate::pdf::signature::{self, Anchors};
 use crate::pdf::stamp;
-use crate::store::db::{
-    Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, SignatureRec, TransitionRec,
-    VersionRec,
-};
+use crate::store::db::{Db, LetterRow, NewLetter, NumberRequest, Record, RejectionRec, SignatureRec};
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp, Plan};
 use crate::store::versions::Store;
@@ -1012,256 +1014,6 @@ fn read_sidecar(p: &Path) -> std::result::Result<(String, Vec<u8>), metadata::Pr
     let bytes = fs::read(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
     let text = String::from_utf8(bytes.clone()).map_err(|_| bad("bukan teks UTF-8; simpan sebagai UTF-8".into()))?;
     Ok((text, bytes))
-}
-
-/// A letter's transition, before it is written as a database record.
-struct Transit<'a> {
-    letter_id: &'a str,
-    from: &'a str,
-    to: &'a str,
-    state: &'a str,
-    /// Where the file ends up, relative to the root.
-    path: &'a str,
-    sha: &'a str,
-    meta: &'a fs::Metadata,
-    action: &'a str,
-    actor: (String, bool),
-    /// For a new version: where it was found.
-    version_from: Option<&'a str>,
-    note: Option<String>,
-    at: chrono::DateTime<Utc>,
-}
-
-fn transit_record(t: &Transit) -> Record {
-    let size = t.meta.len() as i64;
-    Record {
-        update: Some(LetterUpdate {
-            letter_id: t.letter_id.into(),
-            step: t.to.into(),
-            state: t.state.into(),
-            path: t.path.into(),
-            sha256: t.sha.into(),
-            size,
-            mtime_ns: mtime_ns(t.meta) as i64,
-            step_changed: t.from != t.to,
-        }),
-        versions: t
-            .version_from
-            .map(|src| VersionRec {
-                sha256: t.sha.to_string(),
-                size,
-                source: src.to_string(),
-                kind: "original".into(),
-                base_sha256: None,
-            })
-            .into_iter()
-            .collect(),
-        transition: Some(TransitionRec {
-            letter_id: t.letter_id.into(),
-            at: timefmt::stored(t.at),
-            from_step: Some(t.from.into()),
-            to_step: Some(t.to.into()),
-            action: t.action.into(),
-            actor: t.actor.0.clone(),
-            actor_verified: t.actor.1,
-            sha256: Some(t.sha.into()),
-            path: Some(t.path.into()),
-            note: t.note.clone(),
-        }),
-        rejection: None,
-        signatures: vec![],
-        emails: vec![],
-        dispatch: None,
-    }
-}
-
-/// An expedition-book line from the note Bagian Umum dropped with the letter:
-/// `metode: kurir` (or pos, tangan) and `penerima: …` lines, or a single word.
-fn dispatch_from_note(note: Option<&str>, tujuan: String, by: Option<String>) -> crate::store::db::DispatchRec {
-    let mut method = None;
-    let mut receiver = None;
-    for line in note.unwrap_or("").lines() {
-        let (k, v) = match line.split_once(':') {
-            Some((k, v)) => (k.trim().to_lowercase(), v.trim().to_string()),
-            None => (String::new(), line.trim().to_string()),
-        };
-        match k.as_str() {
-            "metode" | "cara" | "method" => method = Some(v.to_lowercase()),
-            "penerima" | "diterima" | "receiver" => receiver = Some(v),
-            "" if method.is_none() && ["kurir", "pos", "tangan"].contains(&v.to_lowercase().as_str()) => {
-                method = Some(v.to_lowercase())
-            }
-            _ => {}
-        }
-    }
-    crate::store::db::DispatchRec {
-        method: method.unwrap_or_else(|| "-".into()),
-        recipients: tujuan,
-        sent_by: by,
-        note: receiver.map(|r| format!("diterima: {r}")),
-    }
-}
-
-/// The letter as the emails describe it.
-struct About<'a> {
-    id: &'a str,
-    number: Option<&'a str>,
-    subject: &'a str,
-    drafter: Option<&'a str>,
-    meta: Option<&'a Metadata>,
-}
-
-/// The emails a recorded transition causes, composed from its record.
-fn emails_for(
-    wf: &Workflow,
-    cfg: &Config,
-    about: &About,
-    rec: &Record,
-    signed: Option<(&str, u64, &str)>,
-) -> Vec<Email> {
-    let Some(t) = &rec.transition else { return vec![] };
-    let settings =
-        compose::Settings { share_path: &cfg.share_path, max_attachment: cfg.max_attachment, admins: &cfg.admins };
-    let to_step = t.to_step.as_deref().and_then(|s| wf.step(s));
-    let due = match (to_step.and_then(|s| s.time), timefmt::parse_stored(&t.at)) {
-        (Some(time), Some(at)) => Some(timefmt::human_wib(wf.calendar.due(at, time))),
-        _ => None,
-    };
-    let event = compose::Event {
-        letter_id: about.id,
-        number: about.number,
-        perihal: about.subject,
-        drafter: about.drafter,
-        meta: about.meta,
-        from: t.from_step.as_deref().unwrap_or(""),
-        to: t.to_step.as_deref().unwrap_or(""),
-        action: &t.action,
-        path: t.path.as_deref().unwrap_or(""),
-        note: t.note.as_deref(),
-        actor: &t.actor,
-        signed,
-        due,
-    };
-    compose::compose(wf, &settings, &event)
-}
-
-/// What a copy of a letter's file is for: the transition that places it.
-struct Copy<'a> {
-    to_step: &'a str,
-    from_step: &'a str,
-    action: &'a str,
-    id: &'a str,
-    number: Option<&'a str>,
-    at: chrono::DateTime<Utc>,
-}
-
-/// A copy suratd made of a letter's file (already in the version store).
-struct Derived {
-    sha: String,
-    size: i64,
-    kind: &'static str,
-    base_sha: String,
-    source: PathBuf,
-    note: Option<String>,
-}
-
-impl Derived {
-    /// Records the copy as the letter's current file and as a version.
-    fn record_in(self, rec: &mut Record) {
-        if let Some(u) = rec.update.as_mut() {
-            u.sha256 = self.sha.clone();
-            u.size = self.size;
-            // Not known until written: the next look reads the file once.
-            u.mtime_ns = 0;
-        }
-        if let Some(t) = rec.transition.as_mut() {
-            t.sha256 = Some(self.sha.clone());
-            if let Some(n) = self.note {
-                t.note = Some(match t.note.take() {
-                    Some(old) => format!("{old}; {n}"),
-                    None => n,
-                });
-            }
-        }
-        rec.versions.push(VersionRec {
-            sha256: self.sha,
-            size: self.size,
-            source: format!("suratd:{}", self.kind),
-            kind: self.kind.into(),
-            base_sha256: Some(self.base_sha),
-        });
-    }
-}
-
-/// The copy of a letter's file to place at the next step: a stamped review
-/// copy for a review (or the drafter), the clean copy with matching keys
-/// for a step that waits for the signature, otherwise the file as it is
-/// (`None`, also when the copy would be the same bytes). A file that cannot
-/// be stamped goes on unstamped, with a note; it is never blocked by this.
-fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: &str) -> Result<Option<Derived>> {
-    let Some(step) = wf.step(c.to_step) else { return Ok(None) };
-    // A signed PDF is never rewritten.
-    if signature::looks_signed(bytes) {
-        return Ok(None);
-    }
-    let made = match step.kind {
-        StepKind::Review | StepKind::Drop => {
-            let peran = wf.step(c.from_step).and_then(|s| s.role.as_deref()).map(|r| wf.role_name(r)).unwrap_or("");
-            let langkah = wf.step(c.from_step).map(|s| s.name.as_str()).unwrap_or("");
-            let state = templates::render(
-                wf.templates.stamp_state(c.from_step, c.action),
-                &[("peran", peran), ("langkah", langkah)],
-            );
-            let waktu = timefmt::human_wib(c.at);
-            let line = templates::render(
-                &wf.templates.stamp,
-                &[("nomor", c.number.unwrap_or(c.id)), ("surat", c.id), ("keadaan", &state), ("waktu", &waktu)],
-            );
-            stamp::stamp(bytes, &line).map(|s| ("stamped", s))
-        }
-        StepKind::Waiting => {
-            let mut keys = vec![("SuratdLetter", c.id)];
-            if let Some(n) = c.number {
-                keys.push(("SuratdNumber", n));
-            }
-            stamp::with_keys(bytes, &keys).map(|s| ("signing", s))
-        }
-        _ => return Ok(None),
-    };
-    let (kind, stamped) = match made {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::warn!(letter = c.id, error = %e, "cannot stamp this PDF; it goes on as it is");
-            return Ok(None);
-        }
-    };
-    let new_sha = fsops::sha256_bytes(&stamped.bytes);
-    if new_sha == sha {
-        return Ok(None);
-    }
-    let source = store.put(&new_sha, &stamped.bytes).context("cannot keep the stamped copy in the store")?;
-    Ok(Some(Derived {
-        size: stamped.bytes.len() as i64,
-        sha: new_sha,
-        kind,
-        base_sha: fsops::sha256_bytes(stamp::base_of(bytes)),
-        source,
-        note: stamped.repaired.then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
-    }))
-}
-
-/// Moves the file on, or places suratd's copy of it instead.
-fn place_op(from: &str, from_sha: &str, to: &str, derived: Option<&Derived>) -> FsOp {
-    match derived {
-        None => FsOp::Move { from: from.into(), to: to.into(), sha256: Some(from_sha.into()) },
-        Some(d) => FsOp::PlaceCopy {
-            from: from.into(),
-            from_sha256: from_sha.into(),
-            to: to.into(),
-            sha256: d.sha.clone(),
-            source: d.source.to_string_lossy().into_owned(),
-        },
-    }
 }
 
 /// A free name for `name` in the folder `dir_rel`: the absolute path and
