@@ -4,11 +4,15 @@
 //! (`journal`: intent, move, commit). Also counts attempts, so a file that
 //! fails again and again is set aside instead of trapping the service.
 
+mod companions;
 mod copies;
 pub mod owner;
+mod places;
 mod record;
 
+use companions::{find_note, find_sidecar, is_companion, read_note, read_sidecar};
 use copies::{Copy, derive, place_op};
+use places::{file_name, free_target};
 use record::{About, Transit, dispatch_from_note, emails_for, transit_record};
 
 use crate::config::Config;
@@ -49,9 +53,6 @@ pub enum Outcome {
     /// Not suratd's business (outside the workflow, a temporary file, gone).
     Skipped,
 }
-
-/// File extensions that travel with a letter instead of being letters.
-const COMPANIONS: &[&str] = &["txt", "yaml", "yml"];
 
 pub struct Pipeline {
     pub cfg: Config,
@@ -820,30 +821,6 @@ impl Pipeline {
         (format!("role:{role}"), false)
     }
 
-    /// The folder (relative to the root) a destination stands for.
-    fn dest_dir(&self, dest: &Dest, letter: Option<&LetterRow>) -> String {
-        match dest {
-            Dest::Inbox(step) => self.wf.step(step).map(|s| s.folder.clone()).unwrap_or_default(),
-            Dest::Returns(step) => self.wf.step(step).map(|s| layout::folder_of(s, &Area::Returns)).unwrap_or_default(),
-            Dest::Archive { year } => {
-                let arsip = self
-                    .wf
-                    .step_of_kind(crate::workflow::StepKind::Archive)
-                    .map(|s| s.folder.clone())
-                    .unwrap_or_else(|| "arsip".into());
-                // Each letter has its own folder: the letter, its versions, a note.
-                let folder = letter
-                    .map(|l| names::letter_file_name(&l.id, &l.subject).trim_end_matches(".pdf").to_string())
-                    .unwrap_or_default();
-                format!("{arsip}/{year}/{folder}")
-            }
-            Dest::Back => letter
-                .and_then(|l| l.path.as_deref())
-                .and_then(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
-                .unwrap_or_else(|| self.wf.entry().folder.clone()),
-        }
-    }
-
     fn reason_text(
         &self,
         code: &str,
@@ -951,22 +928,6 @@ impl Pipeline {
         self.tidy(&self.cfg.root.join(rel));
         Ok(())
     }
-
-    /// Removes the now-empty folders a person dropped inside a workflow
-    /// folder (never a workflow folder itself).
-    fn tidy(&self, abs: &Path) {
-        let keep: Vec<PathBuf> = self.wf.folders().iter().map(|f| self.cfg.root.join(f)).collect();
-        let mut dir = abs.parent();
-        while let Some(d) = dir {
-            if d == self.cfg.root || keep.iter().any(|k| k == d) || !d.starts_with(&self.cfg.root) {
-                break;
-            }
-            if fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
 }
 
 struct FileData {
@@ -992,46 +953,6 @@ struct Arrival<'a, 'w> {
     signed: (Signed, Option<signature::Report>),
 }
 
-/// The sidecar of a PDF: `<same name>.yaml` or `.yml`.
-fn find_sidecar(pdf: &Path) -> Option<PathBuf> {
-    ["yaml", "yml", "YAML", "YML"].iter().map(|e| pdf.with_extension(e)).find(|p| fs::symlink_metadata(p).is_ok())
-}
-
-/// A sidecar's text and bytes, refusing links, huge files and non-UTF-8.
-fn read_sidecar(p: &Path) -> std::result::Result<(String, Vec<u8>), metadata::Problem> {
-    let bad = |d: String| metadata::Problem { code: "bad_sidecar", detail: d };
-    let m = fs::symlink_metadata(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
-    if !m.is_file() {
-        return Err(bad("bukan berkas biasa (tautan atau folder)".into()));
-    }
-    if m.len() > metadata::MAX_SIDECAR_BYTES {
-        return Err(bad(format!(
-            "terlalu besar ({} byte; paling besar {} byte)",
-            m.len(),
-            metadata::MAX_SIDECAR_BYTES
-        )));
-    }
-    let bytes = fs::read(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| bad("bukan teks UTF-8; simpan sebagai UTF-8".into()))?;
-    Ok((text, bytes))
-}
-
-/// A free name for `name` in the folder `dir_rel`: the absolute path and
-/// the path relative to the root.
-fn free_target(root: &Path, dir_rel: &str, name: &str) -> (PathBuf, String) {
-    let abs = fsops::free_name(&root.join(dir_rel), name, &[]);
-    let rel = fsops::rel_path(root, &abs).expect("a target under the root");
-    (abs, rel)
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-fn is_companion(name: &str) -> bool {
-    name.rsplit_once('.').is_some_and(|(_, ext)| COMPANIONS.iter().any(|c| ext.eq_ignore_ascii_case(c)))
-}
-
 /// Modification time in nanoseconds since the epoch.
 pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
     meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
@@ -1044,47 +965,6 @@ fn age_of(meta: &fs::Metadata) -> Duration {
         + Duration::from_secs(meta.ctime().max(0) as u64)
         + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
     SystemTime::now().duration_since(changed).unwrap_or_default()
-}
-
-/// The reviewer's note for the PDF at `pdf`: a `.txt` with the same base
-/// name, or the only `.txt` when the PDF is the only one in its folder.
-pub fn find_note(pdf: &Path) -> Result<Option<PathBuf>> {
-    let Some(dir) = pdf.parent() else {
-        return Ok(None);
-    };
-    let same = pdf.with_extension("txt");
-    if same.is_file() {
-        return Ok(Some(same));
-    }
-    let mut txts = Vec::new();
-    let mut pdfs = 0;
-    for e in fs::read_dir(dir)? {
-        let e = e?;
-        let n = e.file_name().to_string_lossy().into_owned();
-        let lower = n.to_ascii_lowercase();
-        if !e.file_type()?.is_file() || lower.ends_with(".alasan.txt") {
-            continue;
-        }
-        if lower.ends_with(".txt") {
-            txts.push(e.path());
-        } else if lower.ends_with(".pdf") {
-            pdfs += 1;
-        }
-    }
-    Ok(if txts.len() == 1 && pdfs == 1 { txts.pop() } else { None })
-}
-
-/// A note's text, at most 64 KiB, as UTF-8 (Windows Notepad may write
-/// UTF-16 or legacy code pages; these are read lossily).
-fn read_note(p: &Path) -> String {
-    let bytes = fs::read(p).unwrap_or_default();
-    let bytes = &bytes[..bytes.len().min(64 * 1024)];
-    if bytes.starts_with(&[0xFF, 0xFE]) {
-        let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-        return String::from_utf16_lossy(&units).trim().to_string();
-    }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    String::from_utf8_lossy(bytes).trim().to_string()
 }
 
 /// Whether an error comes from the machine rather than the file: a full or
