@@ -4,11 +4,14 @@
 //! (`journal`: intent, move, commit). Also counts attempts, so a file that
 //! fails again and again is set aside instead of trapping the service.
 
+mod archive;
 mod companions;
 mod copies;
 pub mod owner;
 mod places;
 mod record;
+mod refuse;
+mod signed;
 
 use companions::{find_note, find_sidecar, is_companion, read_note, read_sidecar};
 use copies::{Copy, derive, place_op};
@@ -20,12 +23,11 @@ use crate::decide::{self, Content, Decision, Dest, Facts, Note, Owner, Signed, W
 use crate::letter::metadata::{self, Metadata};
 use crate::letter::names;
 use crate::letter::state::LetterState;
-use crate::mail::compose;
 use crate::pdf::convert::{self, Prepared};
 use crate::pdf::inspect::{self, Verdict};
 use crate::pdf::signature::{self, Anchors};
 use crate::pdf::stamp;
-use crate::store::db::{Db, LetterRow, NewLetter, NumberRequest, Record, RejectionRec, SignatureRec};
+use crate::store::db::{Db, LetterRow, NewLetter, NumberRequest, Record, SignatureRec};
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp, Plan};
 use crate::store::versions::Store;
@@ -34,7 +36,6 @@ use crate::watch::settle::Seen;
 use crate::workflow::StepKind;
 use crate::workflow::Workflow;
 use crate::workflow::layout::{self, Area, Place};
-use crate::workflow::templates;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use std::fs;
@@ -690,110 +691,6 @@ impl Pipeline {
         Ok(inspect::contains_loosely(&text, &number))
     }
 
-    /// Checks a PDF's signatures, on a thread with the processing time limit.
-    fn check_signature(&self, bytes: &[u8]) -> Result<signature::Report> {
-        let (bytes, anchors, limit) = (bytes.to_vec(), self.anchors.clone(), self.cfg.processing.timeout);
-        inspect::limited(limit, move || signature::check(&bytes, &anchors))
-            .ok_or_else(|| {
-                anyhow::anyhow!("checking the signature took longer than {}", humantime::format_duration(limit))
-            })?
-            .ok_or_else(|| anyhow::anyhow!("the signature check failed on this file"))
-    }
-
-    /// Letters that wait for a signed file in `step` (their step leads to it).
-    fn waiting_for(&self, step: &crate::workflow::Step) -> Result<Vec<LetterRow>> {
-        let wf = &self.wf;
-        Ok(self
-            .db
-            .in_flight()?
-            .into_iter()
-            .filter(|l| wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str())))
-            .collect())
-    }
-
-    /// The letter a signed file belongs to when its name does not say: the
-    /// number in its text, else the key suratd wrote into the copy for
-    /// signing, else the copy's exact bytes at its beginning.
-    fn match_signed(&self, step: &crate::workflow::Step, bytes: &[u8]) -> Result<Option<LetterRow>> {
-        let waiting = self.waiting_for(step)?;
-        if waiting.is_empty() {
-            return Ok(None);
-        }
-        let text = inspect::text(bytes, 20).unwrap_or_default();
-        let by_number: Vec<&LetterRow> = waiting
-            .iter()
-            .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(&text, n)))
-            .collect();
-        if let [one] = by_number[..] {
-            return Ok(Some(one.clone()));
-        }
-        if let Some(id) = stamp::read_key(bytes, "SuratdLetter")
-            && let Some(l) = waiting.iter().find(|l| l.id == id)
-        {
-            return Ok(Some(l.clone()));
-        }
-        for l in &waiting {
-            if let Ok(copy) = fs::read(self.store.path_of(&l.sha256))
-                && !copy.is_empty()
-                && bytes.starts_with(&copy)
-            {
-                return Ok(Some(l.clone()));
-            }
-        }
-        Ok(None)
-    }
-
-    /// What goes into a letter's archive folder besides the letter: every
-    /// version (from the store) and `keterangan.txt`, which a person can read.
-    fn archive_extras(&self, letter: &LetterRow, dir: &str, rec: &Record) -> Result<Vec<FsOp>> {
-        let mut ops = Vec::new();
-        let versions = self.db.versions_of(&letter.id)?;
-        let mut listed = Vec::new();
-        for (i, (sha, kind, at)) in versions.iter().enumerate() {
-            let name = format!("versi/{:02}-{kind}-{}.pdf", i + 1, &sha[..8]);
-            let source = self.store.path_of(sha);
-            if source.is_file() && kind != "sidecar" {
-                ops.push(FsOp::CopyStored {
-                    source: source.to_string_lossy().into_owned(),
-                    to: format!("{dir}/{name}"),
-                });
-            }
-            let when = timefmt::parse_stored(at).map(timefmt::human_wib).unwrap_or_default();
-            listed.push(format!("  {name}  ({when}, sha256 {sha})"));
-        }
-        let meta = letter.meta();
-        let names = |ps: &[metadata::Party]| ps.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join("; ");
-        let mut text = format!(
-            "Surat      : {}\nNomor      : {}\nPerihal    : {}\nSifat      : {}\nKlasifikasi: {}\nTanggal    : {}\nTujuan     : {}\nTembusan   : {}\nPembuat    : {}\n\nRiwayat:\n",
-            letter.id,
-            letter.number.as_deref().unwrap_or("-"),
-            letter.subject,
-            letter.sifat.as_deref().unwrap_or("-"),
-            letter.klasifikasi.as_deref().unwrap_or("-"),
-            letter.tanggal.as_deref().unwrap_or("-"),
-            meta.as_ref().map(|m| names(&m.tujuan)).unwrap_or_default(),
-            meta.as_ref().map(|m| names(&m.tembusan)).unwrap_or_default(),
-            letter.drafter.as_deref().unwrap_or("-"),
-        );
-        let mut trail = self.db.history(&letter.id)?;
-        trail.extend(rec.transition.clone());
-        for t in trail {
-            let when = timefmt::parse_stored(&t.at).map(timefmt::human_wib).unwrap_or_default();
-            text.push_str(&format!(
-                "  {when}  {} -> {}  {}  oleh {}\n",
-                t.from_step.unwrap_or_default(),
-                t.to_step.unwrap_or_default(),
-                t.action,
-                t.actor
-            ));
-        }
-        text.push_str("\nVersi (semua tersimpan juga di server):\n");
-        text.push_str(&listed.join("\n"));
-        text.push('\n');
-        ops.push(FsOp::Write { path: format!("{dir}/keterangan.txt"), text });
-        Ok(ops)
-    }
-
     /// Keeps a version's bytes in the store (before anything moves).
     fn keep(&self, data: &FileData) -> Result<()> {
         self.store
@@ -807,125 +704,6 @@ impl Pipeline {
         let root = self.cfg.root.clone();
         let prefix = self.wf.id_prefix.clone();
         journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_, _| Ok(Plan { ops, record }))?;
-        Ok(())
-    }
-
-    /// Who did it: a person who wrote a new file is its owner; a move keeps
-    /// the owner, so the actor is the role of the step the letter was at,
-    /// unverified.
-    fn actor(&self, letter: &LetterRow, new_file: bool, owner: &str) -> (String, bool) {
-        if new_file {
-            return (owner.to_string(), true);
-        }
-        let role = self.wf.step(&letter.step).and_then(|s| s.role.clone()).unwrap_or_else(|| "unknown".into());
-        (format!("role:{role}"), false)
-    }
-
-    fn reason_text(
-        &self,
-        code: &str,
-        detail: &str,
-        rel: &str,
-        letter: Option<&str>,
-        step: &str,
-        now: chrono::DateTime<Utc>,
-    ) -> String {
-        let wf = &self.wf;
-        let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        let file = rel.rsplit('/').next().unwrap_or(rel);
-        let waktu = timefmt::human_wib(now);
-        let surat = letter.unwrap_or("-");
-        let values = [
-            ("berkas", file),
-            ("folder", folder),
-            ("waktu", waktu.as_str()),
-            ("rincian", detail),
-            ("folder_draf", wf.entry().folder.as_str()),
-            ("langkah", step),
-            ("surat", surat),
-        ];
-        let alasan = templates::render(wf.templates.reason(code), &values);
-        let alasan = alasan.trim().to_string();
-        templates::render(
-            &wf.templates.reason_file,
-            &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
-        )
-    }
-
-    /// Moves a file to the rejected folder with a reason file beside it.
-    fn reject(
-        &mut self,
-        rel: &str,
-        meta: &fs::Metadata,
-        place: &Place,
-        letter: Option<&LetterRow>,
-        code: &str,
-        detail: &str,
-    ) -> Result<()> {
-        let wf = self.wf.clone();
-        let now = Utc::now();
-        let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
-        let (target_abs, target_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &name);
-        let (_, reason_rel) =
-            free_target(&self.cfg.root, &wf.rejected_folder, &format!("{}.alasan.txt", file_name(&target_abs)));
-        let step_name = match place {
-            Place::Step { step, .. } => step.name.clone(),
-            _ => String::new(),
-        };
-        let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
-        let detail = match (code, place) {
-            ("duplicate", _) => letter.and_then(|l| l.path.clone()).unwrap_or_default(),
-            ("no_match", Place::Step { step, .. }) => {
-                let waiting: Vec<String> = self
-                    .waiting_for(step)?
-                    .iter()
-                    .map(|l| format!("{} ({})", l.id, l.number.as_deref().unwrap_or("tanpa nomor")))
-                    .collect();
-                if waiting.is_empty() { "tidak ada".into() } else { waiting.join(", ") }
-            }
-            _ => detail.to_string(),
-        };
-        let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
-        let is_link = meta.file_type().is_symlink();
-        let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
-        let settings = compose::Settings {
-            share_path: &self.cfg.share_path,
-            max_attachment: self.cfg.max_attachment,
-            admins: &self.cfg.admins,
-        };
-        let owner = owner::login_of(meta);
-        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
-        let rec = Record {
-            emails: told.into_iter().collect(),
-            rejection: Some(RejectionRec {
-                at: timefmt::stored(now),
-                original_path: rel.to_string(),
-                path: target_rel.clone(),
-                reason_code: code.to_string(),
-                reason: text.clone(),
-                sha256: sha.clone(),
-                owner: Some(owner::login_of(meta)),
-                letter_id: letter.map(|l| l.id.clone()),
-            }),
-            ..Record::default()
-        };
-        let mut ops = vec![
-            FsOp::Move { from: rel.to_string(), to: target_rel.clone(), sha256: sha },
-            FsOp::Write { path: reason_rel, text },
-        ];
-        // A refused draft takes its sidecar along, so the drafter finds both.
-        if !is_link && let Some(sc) = find_sidecar(&self.cfg.root.join(rel)) {
-            let ext = sc.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-            let (_, to) = free_target(&self.cfg.root, &wf.rejected_folder, &file_name(&target_abs.with_extension(ext)));
-            let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
-            ops.push(FsOp::MoveCompanion { from, to });
-        }
-        let root = self.cfg.root.clone();
-        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
-            Ok(Plan { ops, record: rec })
-        })?;
-        tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code, detail = %detail, "refused a file");
-        self.tidy(&self.cfg.root.join(rel));
         Ok(())
     }
 }

@@ -2,11 +2,11 @@
 //! update, its versions, the transition, the expedition-book line) and the
 //! emails it causes. (Not `crate::records`, the office's registers.)
 
-use super::mtime_ns;
+use super::{Pipeline, mtime_ns};
 use crate::config::Config;
 use crate::letter::metadata::Metadata;
 use crate::mail::compose::{self, Email};
-use crate::store::db::{LetterUpdate, Record, TransitionRec, VersionRec};
+use crate::store::db::{LetterRow, LetterUpdate, Record, TransitionRec, VersionRec};
 use crate::util::timefmt;
 use crate::workflow::Workflow;
 use chrono::Utc;
@@ -145,4 +145,17 @@ pub(super) fn emails_for(
         due,
     };
     compose::compose(wf, &settings, &event)
+}
+
+impl Pipeline {
+    /// Who did it: a person who wrote a new file is its owner; a move keeps
+    /// the owner, so the actor is the role of the step the letter was at,
+    /// unverified.
+    pub(super) fn actor(&self, letter: &LetterRow, new_file: bool, owner: &str) -> (String, bool) {
+        if new_file {
+            return (owner.to_string(), true);
+        }
+        let role = self.wf.step(&letter.step).and_then(|s| s.role.clone()).unwrap_or_else(|| "unknown".into());
+        (format!("role:{role}"), false)
+    }
 }
