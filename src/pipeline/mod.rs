@@ -7,6 +7,7 @@
 mod archive;
 mod companions;
 mod copies;
+mod intake;
 pub mod owner;
 mod places;
 mod record;
@@ -15,17 +16,16 @@ mod signed;
 
 use companions::{find_note, find_sidecar, is_companion, read_note, read_sidecar};
 use copies::{Copy, derive, place_op};
+use intake::{Arrival, FileData};
 use places::{file_name, free_target};
 use record::{About, Transit, dispatch_from_note, emails_for, transit_record};
 
 use crate::config::Config;
-use crate::decide::{self, Content, Decision, Dest, Facts, Note, Owner, Signed, WaitFor};
-use crate::letter::metadata::{self, Metadata};
+use crate::decide::{self, Content, Decision, Dest, Facts, Owner, WaitFor};
 use crate::letter::names;
 use crate::letter::state::LetterState;
-use crate::pdf::convert::{self, Prepared};
-use crate::pdf::inspect::{self, Verdict};
-use crate::pdf::signature::{self, Anchors};
+use crate::pdf::inspect;
+use crate::pdf::signature::Anchors;
 use crate::pdf::stamp;
 use crate::store::db::{Db, LetterRow, NewLetter, NumberRequest, Record, SignatureRec};
 use crate::store::fsops;
@@ -35,14 +35,14 @@ use crate::util::timefmt;
 use crate::watch::settle::Seen;
 use crate::workflow::StepKind;
 use crate::workflow::Workflow;
-use crate::workflow::layout::{self, Area, Place};
+use crate::workflow::layout;
 use anyhow::{Context, Result};
 use chrono::Utc;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// What became of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,33 +93,6 @@ impl Pipeline {
             return false;
         }
         layout::classify(&self.wf, &rel).is_watched()
-    }
-
-    /// A name that is not UTF-8 (written by an old program or a mount with
-    /// another character set) cannot be shown on the share or kept in the
-    /// database. The first such part of the path is renamed in place, bad
-    /// bytes becoming `_`; the renamed file comes back as a new event.
-    fn readable_name(&self, abs: &Path) -> Result<Option<Outcome>> {
-        let Ok(rel) = abs.strip_prefix(&self.cfg.root) else { return Ok(None) };
-        let mut at = self.cfg.root.clone();
-        for part in rel.components() {
-            let part = part.as_os_str();
-            at.push(part);
-            if part.to_str().is_some() {
-                continue;
-            }
-            let readable = part.to_string_lossy().replace('\u{FFFD}', "_");
-            let dir = at.parent().unwrap_or(&self.cfg.root).to_path_buf();
-            let to = fsops::free_name(&dir, &readable, &[]);
-            fsops::move_noreplace(&at, &to)?;
-            tracing::warn!(
-                file = %at.to_string_lossy(),
-                to = %fsops::rel_path(&self.cfg.root, &to).unwrap_or_default(),
-                "renamed a name that is not UTF-8"
-            );
-            return Ok(Some(Outcome::Done));
-        }
-        Ok(None)
     }
 
     /// Processes one settled file (`seen` is its state when it settled).
@@ -180,161 +153,6 @@ impl Pipeline {
                 Err(e)
             }
         }
-    }
-
-    fn handle(&mut self, abs: &Path, rel: &str, meta: &fs::Metadata, place: &Place) -> Result<Outcome> {
-        let wf = self.wf.clone();
-        let name = file_name(abs);
-        let id_in_name = names::id_in_name(&wf.id_prefix, &name);
-
-        if meta.file_type().is_symlink() {
-            let letter = match &id_in_name {
-                Some(id) => self.db.letter(id)?,
-                None => None,
-            };
-            return self.act(Arrival {
-                abs,
-                rel,
-                meta,
-                place,
-                letter,
-                content: Content::Symlink,
-                data: None,
-                note: Note::Missing,
-                described: None,
-                signed: (Signed::Unchecked, None),
-            });
-        }
-        if !meta.is_file() {
-            // FIFOs, sockets, devices: never opened.
-            self.reject(rel, meta, place, None, "not_pdf", "bukan berkas biasa")?;
-            return Ok(Outcome::Done);
-        }
-
-        let bytes = fs::read(abs).with_context(|| format!("cannot read {rel}"))?;
-        if bytes.len() as u64 != meta.len() {
-            return Ok(Outcome::Defer(self.cfg.watch.settle));
-        }
-        let sha = fsops::sha256_bytes(&bytes);
-        let letter = match &id_in_name {
-            Some(id) => self.db.letter(id)?,
-            None => None,
-        };
-        let letter = match letter {
-            Some(l) => Some(l),
-            None => match self.db.letter_at_path(rel)? {
-                Some(l) => Some(l),
-                None => self.db.letter_by_version(&sha)?,
-            },
-        };
-        let letter =
-            letter.filter(|l| !matches!(LetterState::parse(&l.state), LetterState::Pending | LetterState::Void));
-
-        // A signed file from the portal: check its signature, and find its
-        // letter by number, key or content when its name does not say.
-        let mut signed = (Signed::Unchecked, None);
-        let mut letter = letter;
-        if let Place::Step { step, area: Area::Inbox } = place
-            && step.kind == StepKind::SignedDrop
-        {
-            let report = self.check_signature(&bytes)?;
-            signed = (
-                match (report.is_signed(), report.holds()) {
-                    (false, _) => Signed::No,
-                    (true, true) => Signed::Holds,
-                    (true, false) => Signed::Fails(report.problem().unwrap_or_default()),
-                },
-                Some(report),
-            );
-            if letter.is_none() {
-                letter = self.match_signed(step, &bytes)?;
-            }
-        }
-
-        let age = age_of(meta);
-        let content = match &letter {
-            Some(l) if self.db.has_version(&l.id, &sha)? => Content::Known,
-            _ => self.examine(&name, bytes.clone(), age)?,
-        };
-        let note = match place {
-            Place::Step { area: Area::Outcome(_), .. } => match find_note(abs)? {
-                Some(_) => Note::Found,
-                None if age < self.cfg.processing.note_wait => Note::MaybeLater,
-                None => Note::Missing,
-            },
-            _ => Note::Missing,
-        };
-        // A new draft: what it is about (file name, sidecar, defaults).
-        let described = match (&letter, place, &content) {
-            (None, Place::Step { step, area: Area::Inbox }, Content::Pdf) if step.kind == StepKind::Drop => {
-                let sidecar = find_sidecar(abs);
-                if sidecar.is_none() && age < self.cfg.processing.sidecar_wait {
-                    return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
-                }
-                Some(self.describe(&name, sidecar.as_deref()))
-            }
-            _ => None,
-        };
-        self.act(Arrival {
-            abs,
-            rel,
-            meta,
-            place,
-            letter,
-            content,
-            data: Some(FileData { sha, bytes }),
-            note,
-            described,
-            signed,
-        })
-    }
-
-    /// Metadata of a new draft from its name, its sidecar and the defaults.
-    fn describe(&self, name: &str, sidecar: Option<&Path>) -> Described {
-        let wf = &self.wf;
-        let stem = names::subject_from_name(&wf.id_prefix, name);
-        let from_name = metadata::from_name(&wf.filename_pattern, &stem);
-        let parsed = match sidecar {
-            None => None,
-            Some(p) => match read_sidecar(p) {
-                Ok((text, bytes)) => match metadata::parse_sidecar(&file_name(p), &text) {
-                    Ok(sc) => Some((sc, bytes)),
-                    Err(e) => return Err(e),
-                },
-                Err(e) => return Err(e),
-            },
-        };
-        let today = timefmt::date_wib(Utc::now());
-        let (sc, sc_bytes) = match parsed {
-            Some((sc, b)) => (Some(sc), Some(b)),
-            None => (None, None),
-        };
-        let meta = metadata::combine(from_name, sc, &wf.defaults, today)?;
-        Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
-    }
-
-    /// The conversion stage, then the PDF checks.
-    fn examine(&self, name: &str, bytes: Vec<u8>, age: Duration) -> Result<Content> {
-        if let Prepared::Unsupported { format } = convert::prepare(name, &bytes) {
-            return Ok(Content::OfficeDocument { format });
-        }
-        let limit = self.cfg.processing.timeout;
-        let verdict = inspect::inspect_with_limit(Arc::new(bytes), limit).ok_or_else(|| {
-            anyhow::anyhow!("checking the PDF took longer than {}", humantime::format_duration(limit))
-        })?;
-        let young = age < self.cfg.processing.parse_grace;
-        Ok(match verdict {
-            Verdict::Pdf { .. } => Content::Pdf,
-            Verdict::Empty => Content::Empty,
-            Verdict::NotPdf { detail } => Content::NotPdf { detail },
-            Verdict::Encrypted => Content::Encrypted,
-            Verdict::ActiveContent { detail } => Content::ActiveContent { detail },
-            Verdict::Truncated => Content::Broken {
-                detail: "berkas terpotong, tanda akhir PDF tidak ada".into(),
-                may_still_be_copying: young,
-            },
-            Verdict::Broken { detail } => Content::Broken { detail, may_still_be_copying: young },
-        })
     }
 
     fn act(&mut self, a: Arrival) -> Result<Outcome> {
@@ -708,41 +526,9 @@ impl Pipeline {
     }
 }
 
-struct FileData {
-    sha: String,
-    bytes: Vec<u8>,
-}
-
-/// A new draft's metadata, with its sidecar (path and bytes) if it had one.
-type Described = std::result::Result<(Metadata, Option<(PathBuf, Vec<u8>)>), metadata::Problem>;
-
-/// Everything known about one settled file, for the decision.
-struct Arrival<'a, 'w> {
-    abs: &'a Path,
-    rel: &'a str,
-    meta: &'a fs::Metadata,
-    place: &'a Place<'w>,
-    letter: Option<LetterRow>,
-    content: Content,
-    data: Option<FileData>,
-    note: Note,
-    described: Option<Described>,
-    /// The signature check of a signed drop, and its report.
-    signed: (Signed, Option<signature::Report>),
-}
-
 /// Modification time in nanoseconds since the epoch.
 pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
     meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
-}
-
-/// How long ago the file last changed (status change time: copy tools can
-/// preserve the modification time, but not this).
-fn age_of(meta: &fs::Metadata) -> Duration {
-    let changed = SystemTime::UNIX_EPOCH
-        + Duration::from_secs(meta.ctime().max(0) as u64)
-        + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
-    SystemTime::now().duration_since(changed).unwrap_or_default()
 }
 
 /// Whether an error comes from the machine rather than the file: a full or
