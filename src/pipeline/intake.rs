@@ -1,7 +1,9 @@
 //! Intake: where a settled file is, what is in it (conversion stage, PDF
 //! checks), which letter it belongs to, and a new draft's metadata.
 
-use super::{Outcome, Pipeline, file_name, find_note, find_sidecar, read_sidecar};
+use super::companions::{find_note, find_sidecar, read_sidecar};
+use super::places::file_name;
+use super::{Outcome, Pipeline};
 use crate::decide::{Content, Note, Signed};
 use crate::letter::metadata::{self, Metadata};
 use crate::letter::names;
@@ -28,7 +30,10 @@ pub(super) struct FileData {
 }
 
 /// A new draft's metadata, with its sidecar (path and bytes) if it had one.
-pub(super) type Described = std::result::Result<(Metadata, Option<(PathBuf, Vec<u8>)>), metadata::Problem>;
+pub(super) type Draft = (Metadata, Option<(PathBuf, Vec<u8>)>);
+
+/// A new draft's metadata, or why it is unusable.
+pub(super) type Described = std::result::Result<Draft, metadata::Problem>;
 
 /// Everything known about one settled file, for the decision.
 pub(super) struct Arrival<'a, 'w> {
@@ -82,6 +87,9 @@ impl Pipeline {
         Ok(None)
     }
 
+    /// Reads the file and finds out what it is and which letter it belongs
+    /// to, then acts on it (a link is never read; a file still being
+    /// written, or a draft whose sidecar may still come, waits).
     pub(super) fn handle(&mut self, abs: &Path, rel: &str, meta: &fs::Metadata, place: &Place) -> Result<Outcome> {
         let wf = self.wf.clone();
         let name = file_name(abs);
@@ -116,40 +124,8 @@ impl Pipeline {
             return Ok(Outcome::Defer(self.cfg.watch.settle));
         }
         let sha = fsops::sha256_bytes(&bytes);
-        let letter = match &id_in_name {
-            Some(id) => self.db.letter(id)?,
-            None => None,
-        };
-        let letter = match letter {
-            Some(l) => Some(l),
-            None => match self.db.letter_at_path(rel)? {
-                Some(l) => Some(l),
-                None => self.db.letter_by_version(&sha)?,
-            },
-        };
-        let letter =
-            letter.filter(|l| !matches!(LetterState::parse(&l.state), LetterState::Pending | LetterState::Void));
-
-        // A signed file from the portal: check its signature, and find its
-        // letter by number, key or content when its name does not say.
-        let mut signed = (Signed::Unchecked, None);
-        let mut letter = letter;
-        if let Place::Step { step, area: Area::Inbox } = place
-            && step.kind == StepKind::SignedDrop
-        {
-            let report = self.check_signature(&bytes)?;
-            signed = (
-                match (report.is_signed(), report.holds()) {
-                    (false, _) => Signed::No,
-                    (true, true) => Signed::Holds,
-                    (true, false) => Signed::Fails(report.problem().unwrap_or_default()),
-                },
-                Some(report),
-            );
-            if letter.is_none() {
-                letter = self.match_signed(step, &bytes)?;
-            }
-        }
+        let mut letter = self.letter_of(id_in_name.as_deref(), rel, &sha)?;
+        let signed = self.signed_drop(place, &bytes, &mut letter)?;
 
         let age = age_of(meta);
         let content = match &letter {
@@ -187,6 +163,24 @@ impl Pipeline {
             described,
             signed,
         })
+    }
+
+    /// The letter a file belongs to: by the id in its name, else by the path
+    /// recorded for a letter, else by its bytes; a letter still pending or
+    /// void does not count.
+    fn letter_of(&self, id_in_name: Option<&str>, rel: &str, sha: &str) -> Result<Option<LetterRow>> {
+        let letter = match id_in_name {
+            Some(id) => self.db.letter(id)?,
+            None => None,
+        };
+        let letter = match letter {
+            Some(l) => Some(l),
+            None => match self.db.letter_at_path(rel)? {
+                Some(l) => Some(l),
+                None => self.db.letter_by_version(sha)?,
+            },
+        };
+        Ok(letter.filter(|l| !matches!(LetterState::parse(&l.state), LetterState::Pending | LetterState::Void)))
     }
 
     /// Metadata of a new draft from its name, its sidecar and the defaults.

@@ -1,43 +1,63 @@
-//! One settled file, from arrival to its next place:
-//! intake (where is it, which letter) → convert (a later stage: Word/ODT to
-//! PDF) → inspect (is it a good PDF) → decide (`engine`, pure) → carry out
-//! (`journal`: intent, move, commit). Also counts attempts, so a file that
-//! fails again and again is set aside instead of trapping the service.
+//! One settled file, from arrival to its next place. The parts, in the
+//! order a file meets them:
+//!
+//! 1. `Pipeline::process` (here): leaves out what is not suratd's business
+//!    and counts attempts, so a file that fails again and again is set
+//!    aside instead of trapping the service.
+//! 2. `intake`: where the file is, what is in it (convert, a later stage:
+//!    Word/ODT to PDF; inspect: is it a good PDF), which letter it belongs
+//!    to, a new draft's metadata. With it: `companions` (a draft's `.yaml`
+//!    sidecar, a reviewer's `.txt` note), `signed` (a signed file from the
+//!    portal: its signature, its letter), `owner` (who placed it).
+//! 3. `facts`: what `crate::decide` (pure) is told, and its decision.
+//! 4. `Pipeline::act` (here) hands the decision to one transition:
+//!    - `register`: a new draft becomes a letter (id, number);
+//!    - `advance`: a letter moves on to its next step, or is recorded in
+//!      place (renamed, new version);
+//!    - `returns`: sent back to the drafter by a check, or put back when
+//!      moved by hand where its step does not lead;
+//!    - `refuse`: to the rejected folder, with a reason file.
+//! 5. What the transitions share: `copies` (stamped and signing copies),
+//!    `record` (the database record and emails), `archive` (a finished
+//!    letter's folder), `places` (destination folders, free names, tidying),
+//!    and here `keep` (a version into the store) and `execute` (journal).
+//!
+//! Every transition is carried out through `store::journal`: intent, file
+//! operations, commit. A new kind of transition: a `Decision` variant in
+//! `crate::decide`, a module here, and an arm in `act`.
 
+mod advance;
 mod archive;
 mod companions;
 mod copies;
+mod facts;
 mod intake;
 pub mod owner;
 mod places;
 mod record;
 mod refuse;
+mod register;
+mod returns;
 mod signed;
 
-use companions::{find_note, find_sidecar, is_companion, read_note, read_sidecar};
-use copies::{Copy, derive, place_op};
-use intake::{Arrival, FileData};
-use places::{file_name, free_target};
-use record::{About, Transit, dispatch_from_note, emails_for, transit_record};
-
 use crate::config::Config;
-use crate::decide::{self, Content, Decision, Dest, Facts, Owner, WaitFor};
-use crate::letter::names;
+use crate::decide::{Content, Decision, WaitFor};
 use crate::letter::state::LetterState;
-use crate::pdf::inspect;
-use crate::pdf::signature::Anchors;
-use crate::pdf::stamp;
-use crate::store::db::{Db, LetterRow, NewLetter, NumberRequest, Record, SignatureRec};
+use crate::pdf::signature::{self, Anchors};
+use crate::store::db::{Db, Record};
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp, Plan};
 use crate::store::versions::Store;
-use crate::util::timefmt;
 use crate::watch::settle::Seen;
-use crate::workflow::StepKind;
 use crate::workflow::Workflow;
 use crate::workflow::layout;
+use advance::Move;
 use anyhow::{Context, Result};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use companions::is_companion;
+use facts::Judged;
+use intake::{Arrival, FileData};
+use places::file_name;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -55,6 +75,8 @@ pub enum Outcome {
     Skipped,
 }
 
+/// Processes settled files one at a time: the configuration, the workflow,
+/// the database and the version store it works with.
 pub struct Pipeline {
     pub cfg: Config,
     pub wf: Arc<Workflow>,
@@ -155,358 +177,58 @@ impl Pipeline {
         }
     }
 
+    /// Decides what becomes of an arrival and hands it to that transition.
     fn act(&mut self, a: Arrival) -> Result<Outcome> {
-        let Arrival { abs, rel, meta, place, letter, content, data, note, described, signed } = a;
-        let (signed, report) = signed;
-        let (content, data) = (&content, data.as_ref());
-        let wf = self.wf.clone();
-        let view = letter.as_ref().map(LetterRow::view);
-        let recorded = letter.as_ref().and_then(|l| l.path.clone());
-        let at_recorded_path = recorded.as_deref() == Some(rel);
-        let original_present =
-            recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
-        let mut facts = Facts {
-            place,
-            letter: view.as_ref(),
-            content,
-            at_recorded_path,
-            original_present,
-            note,
-            meta_problem: match &described {
-                Some(Err(p)) => Some((p.code, p.detail.as_str())),
-                _ => None,
-            },
-            number_in_text: None,
-            signature: signed,
-            owner: match wf.person(&owner::login_of(meta)) {
-                Some(p) => Owner::Person(p.roles.clone()),
-                None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
-                None => Owner::Allowed,
-            },
-        };
-        let mut decision = decide::decide(&wf, &facts);
-        if let Decision::Reject { reason: "no_access" | "unknown_owner", .. } = &decision {
-            tracing::warn!(security = true, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
-        }
-        if decision == Decision::NeedText {
-            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data, abs)?);
-            decision = decide::decide(&wf, &facts);
-        }
-        let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
-        tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
+        let Judged { decision, original_present } = self.judge(&a)?;
+        let Arrival { abs, rel, meta, place, letter, content, data, described, signed: (_, report), .. } = a;
         let now = Utc::now();
         let login = owner::login_of(meta);
-        let person = wf.person(&login).map(|p| p.login.clone()).unwrap_or(login.clone());
-
-        let new_content = *content != Content::Known;
-        // Sent back by a check: a move to the drafter with a written note.
-        let (decision, written_note) = match decision {
-            Decision::SendBack { reason } => {
-                let l = letter.as_ref().expect("a letter is sent back");
-                let entry = wf.entry();
-                let step_name = wf.step(&l.step).map(|s| s.name.clone()).unwrap_or_default();
-                let detail = l.number.clone().unwrap_or_default();
-                let text = self.reason_text(reason, &detail, rel, Some(&l.id), &step_name, now);
-                let d = Decision::Move {
-                    to_step: entry.id.clone(),
-                    dest: Dest::Returns(entry.id.clone()),
-                    action: reason.to_string(),
-                    state: LetterState::Active,
-                    take_note: false,
-                };
-                (d, Some(text))
-            }
-            d => (d, None),
+        let person = self.wf.person(&login).map(|p| p.login.clone()).unwrap_or(login.clone());
+        let job = Job {
+            abs,
+            rel,
+            meta,
+            data: data.as_ref(),
+            new_content: content != Content::Known,
+            original_present,
+            report: report.as_ref(),
+            person,
+            now,
         };
+        // `decide` names a transition of a letter only for a file whose
+        // letter it was told of, and one that needs the bytes only for a
+        // file that was read; otherwise it is an error, not a guess.
+        let letter = letter.as_ref();
+        let known = || {
+            letter.with_context(|| {
+                format!("internal error: {rel} was decided on as a letter's file, but it has no letter")
+            })
+        };
+        let read = || job.data.with_context(|| format!("internal error: {rel} was decided on without reading it"));
         match decision {
             Decision::Nothing => Ok(Outcome::Done),
-            Decision::NeedText | Decision::SendBack { .. } => {
-                anyhow::bail!("internal error: undecided ({decision:?})")
-            }
+            Decision::NeedText => anyhow::bail!("internal error: undecided ({decision:?})"),
             Decision::Wait(WaitFor::Copying) => Ok(Outcome::Defer(Duration::from_secs(2))),
             Decision::Wait(WaitFor::Note) => Ok(Outcome::Defer(Duration::from_millis(500))),
             Decision::Reject { reason, detail } => {
-                self.reject(rel, meta, place, letter.as_ref(), reason, &detail)?;
+                self.reject(rel, meta, place, letter, reason, &detail)?;
                 Ok(Outcome::Done)
             }
             Decision::Register { to_step, dest, action } => {
-                let data = data.expect("registration has content");
-                let Some(Ok((letter_meta, sidecar))) = described else {
+                let data = read()?;
+                let Some(Ok(draft)) = described else {
                     anyhow::bail!("a registration without metadata (internal error)");
                 };
-                self.keep(data)?;
-                journal::still_same(&self.cfg.root, rel, Some(&data.sha))?;
-                let mut absorb = Vec::new();
-                if let Some((path, bytes)) = &sidecar {
-                    let sha = fsops::sha256_bytes(bytes);
-                    self.keep(&FileData { sha: sha.clone(), bytes: bytes.clone() })?;
-                    let path = fsops::rel_path(&self.cfg.root, path).expect("under root");
-                    absorb.push(FsOp::Supersede { path, sha256: sha });
-                }
-                let subject = letter_meta.perihal.clone();
-                let date = letter_meta.tanggal.unwrap_or_else(|| timefmt::date_wib(now));
-                let number = NumberRequest {
-                    format: wf.number_format.clone(),
-                    unit: wf.office.unit_code.clone(),
-                    date,
-                    scope: wf.scope,
-                    last_used: wf.last_used.get(&wf.scope.key(date)).copied().unwrap_or(0),
-                };
-                let warnings = (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
-                let nl = NewLetter {
-                    meta: Some(letter_meta),
-                    number: Some(number),
-                    year: timefmt::year_wib(now),
-                    subject: subject.clone(),
-                    drafter: Some(person.clone()),
-                    step: to_step.clone(),
-                    sha256: data.sha.clone(),
-                    size: meta.len() as i64,
-                    mtime_ns: mtime_ns(meta) as i64,
-                    at: timefmt::stored(now),
-                };
-                let dest_dir = self.dest_dir(&dest, None);
-                let entry = wf.entry().id.clone();
-                let root = self.cfg.root.clone();
-                let store = self.store.clone();
-                let cfg = self.cfg.clone();
-                let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid, number| {
-                    let id = lid.expect("registration has an id");
-                    let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
-                    let copy = Copy { to_step: &to_step, from_step: &entry, action: &action, id, number, at: now };
-                    let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha)?;
-                    let mut rec = transit_record(&Transit {
-                        letter_id: id,
-                        from: &entry,
-                        to: &to_step,
-                        state: LetterState::Active.as_str(),
-                        path: &target,
-                        sha: &data.sha,
-                        meta,
-                        action: &action,
-                        actor: (person.clone(), true),
-                        version_from: Some(rel),
-                        note: warnings.clone(),
-                        at: now,
-                    });
-                    let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
-                    if let Some(d) = derived {
-                        d.record_in(&mut rec);
-                    }
-                    let about = About { id, number, subject: &subject, drafter: Some(&person), meta: nl.meta.as_ref() };
-                    rec.emails = emails_for(&wf, &cfg, &about, &rec, None);
-                    ops.extend(absorb);
-                    Ok(Plan { ops, record: rec })
-                })?;
-                let t = plan.record.transition.as_ref().expect("has transition");
-                let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
-                tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
-                self.tidy(abs);
-                Ok(Outcome::Done)
+                self.register(&job, data, draft, to_step, dest, action)
             }
             Decision::Move { to_step, dest, action, state, take_note } => {
-                let letter = letter.expect("a move has a letter");
-                if let Some(d) = data.filter(|_| new_content) {
-                    self.keep(d)?;
-                }
-                let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
-                journal::still_same(&self.cfg.root, rel, Some(&sha))?;
-                let dest_dir = self.dest_dir(&dest, Some(&letter));
-                let name = names::letter_file_name(&letter.id, &letter.subject);
-                let bytes = match data {
-                    Some(d) => d.bytes.clone(),
-                    None => fs::read(abs).with_context(|| format!("cannot read {rel}"))?,
-                };
-                let copy = Copy {
-                    to_step: &to_step,
-                    from_step: &letter.step,
-                    action: &action,
-                    id: &letter.id,
-                    number: letter.number.as_deref(),
-                    at: now,
-                };
-                let derived = derive(&wf, &self.store, &copy, &bytes, &sha)?;
-                let in_place = format!("{dest_dir}/{name}") == rel && derived.is_none();
-                // A new version taking the place of the copy where the letter is.
-                let replacing = dest == Dest::Back && original_present && new_content;
-                let (target_abs, target) = if in_place {
-                    (abs.to_path_buf(), rel.to_string())
-                } else if let Some(p) = recorded.as_ref().filter(|_| replacing) {
-                    (self.cfg.root.join(p), p.clone())
-                } else {
-                    free_target(&self.cfg.root, &dest_dir, &name)
-                };
-                let mut ops = Vec::new();
-                if replacing && let Some(p) = &recorded {
-                    ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
-                }
-                if !in_place {
-                    ops.push(place_op(rel, &sha, &target, derived.as_ref()));
-                }
-                let mut note = None;
-                if take_note && let Some(n) = find_note(abs)? {
-                    note = Some(read_note(&n));
-                    let (_, note_target) =
-                        free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
-                    let from = fsops::rel_path(&self.cfg.root, &n).expect("under root");
-                    ops.push(FsOp::MoveCompanion { from, to: note_target });
-                }
-                if let Some(text) = written_note {
-                    let (_, to) = free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
-                    ops.push(FsOp::Write { path: to, text: text.clone() });
-                    note = Some(text);
-                }
-                if let Some(p) = recorded.as_ref().filter(|_| original_present && new_content && !replacing) {
-                    ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
-                }
-                let mut rec = transit_record(&Transit {
-                    letter_id: &letter.id,
-                    from: &letter.step,
-                    to: &to_step,
-                    state: state.as_str(),
-                    path: &target,
-                    sha: &sha,
-                    meta,
-                    action: &action,
-                    actor: self.actor(&letter, new_content, &person),
-                    version_from: new_content.then_some(rel),
-                    note,
-                    at: now,
-                });
-                if let Some(d) = derived {
-                    d.record_in(&mut rec);
-                }
-                if action == "signed"
-                    && let Some(r) = &report
-                {
-                    for v in rec.versions.iter_mut().filter(|v| v.sha256 == sha) {
-                        v.kind = "signed".into();
-                    }
-                    if let Some(t) = rec.transition.as_mut() {
-                        t.note = Some(r.summary());
-                    }
-                    rec.signatures = r
-                        .signatures
-                        .iter()
-                        .map(|c| SignatureRec {
-                            sha256: sha.clone(),
-                            signer: c.signer.clone(),
-                            intact: c.intact,
-                            trusted: c.trusted,
-                            problem: c.problem.clone(),
-                        })
-                        .collect();
-                }
-                // Sent out from a dispatch step: a line in the expedition book.
-                if wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Dispatch) && to_step != letter.step {
-                    let tujuan =
-                        letter.meta().map(|m| m.tujuan.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join("; "));
-                    rec.dispatch = Some(dispatch_from_note(
-                        rec.transition.as_ref().and_then(|t| t.note.as_deref()),
-                        tujuan.unwrap_or_default(),
-                        rec.transition.as_ref().map(|t| t.actor.clone()),
-                    ));
-                }
-                if matches!(dest, Dest::Archive { .. }) {
-                    ops.extend(self.archive_extras(&letter, &dest_dir, &rec)?);
-                }
-                let meta = letter.meta();
-                let about = About {
-                    id: &letter.id,
-                    number: letter.number.as_deref(),
-                    subject: &letter.subject,
-                    drafter: letter.drafter.as_deref(),
-                    meta: meta.as_ref(),
-                };
-                let signed_file = (action == "signed").then_some((sha.as_str(), bytes.len() as u64, name.as_str()));
-                rec.emails = emails_for(&wf, &self.cfg, &about, &rec, signed_file);
-                self.execute(&letter.id, ops, rec)?;
-                tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
-                self.tidy(abs);
-                Ok(Outcome::Done)
+                let mv = Move { to_step, dest, action, state, take_note, written_note: None };
+                self.advance(&job, known()?, mv)
             }
-            Decision::Track => {
-                let letter = letter.expect("tracking has a letter");
-                let data = data.expect("tracking has content");
-                if new_content {
-                    self.keep(data)?;
-                }
-                let rec = transit_record(&Transit {
-                    letter_id: &letter.id,
-                    from: &letter.step,
-                    to: &letter.step,
-                    state: &letter.state,
-                    path: rel,
-                    sha: &data.sha,
-                    meta,
-                    action: if new_content { "version" } else { "rename" },
-                    actor: self.actor(&letter, new_content, &person),
-                    version_from: new_content.then_some(rel),
-                    note: None,
-                    at: now,
-                });
-                self.execute(&letter.id, vec![], rec)?;
-                tracing::info!(letter = %letter.id, file = rel, new_version = new_content, "recorded in place");
-                Ok(Outcome::Done)
-            }
-            Decision::Return { reason } => {
-                let letter = letter.expect("a return has a letter");
-                if let Some(d) = data.filter(|_| new_content) {
-                    self.keep(d)?;
-                }
-                let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
-                let back_dir = self.dest_dir(&Dest::Back, Some(&letter));
-                let name = names::letter_file_name(&letter.id, &letter.subject);
-                let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
-                let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
-                let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
-                let text = self.reason_text(reason, "", rel, Some(&letter.id), &step_name, now);
-                let rec = transit_record(&Transit {
-                    letter_id: &letter.id,
-                    from: &letter.step,
-                    to: &letter.step,
-                    state: &letter.state,
-                    path: &target,
-                    sha: &sha,
-                    meta,
-                    action: "returned",
-                    actor: self.actor(&letter, false, &person),
-                    version_from: new_content.then_some(rel),
-                    note: Some(format!("{reason}: placed in {rel}")),
-                    at: now,
-                });
-                let ops = vec![
-                    FsOp::Move { from: rel.into(), to: target.clone(), sha256: Some(sha) },
-                    FsOp::Write { path: reason_path, text },
-                ];
-                self.execute(&letter.id, ops, rec)?;
-                tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason, "a file moved by hand to the wrong folder was put back");
-                self.tidy(abs);
-                Ok(Outcome::Done)
-            }
+            Decision::SendBack { reason } => self.send_back(&job, known()?, reason),
+            Decision::Track => self.track(&job, known()?, read()?),
+            Decision::Return { reason } => self.put_back(&job, known()?, reason),
         }
-    }
-
-    /// Whether the letter's number is in the PDF's text (a letter without a
-    /// number passes).
-    fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
-        let Some(number) = letter.and_then(|l| l.number.clone()) else {
-            return Ok(true);
-        };
-        let bytes = match data {
-            Some(d) => d.bytes.clone(),
-            None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
-        };
-        // The letter itself, not suratd's stamp on it (which shows the number).
-        let bytes = stamp::base_of(&bytes).to_vec();
-        let limit = self.cfg.processing.timeout;
-        let text = inspect::limited(limit, move || inspect::text(&bytes, 20))
-            .ok_or_else(|| {
-                anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
-            })?
-            .flatten()
-            .unwrap_or_default();
-        Ok(inspect::contains_loosely(&text, &number))
     }
 
     /// Keeps a version's bytes in the store (before anything moves).
@@ -526,6 +248,25 @@ impl Pipeline {
     }
 }
 
+/// A decided file, as the transitions see it.
+struct Job<'a> {
+    abs: &'a Path,
+    /// Relative to the root.
+    rel: &'a str,
+    meta: &'a fs::Metadata,
+    /// Its bytes and their hash (none for a link).
+    data: Option<&'a FileData>,
+    /// Its bytes are not yet a version of its letter.
+    new_content: bool,
+    /// Its letter's recorded file still exists (so this file is another one).
+    original_present: bool,
+    /// The signature check of a file in a signed-drop folder.
+    report: Option<&'a signature::Report>,
+    /// Who placed it: their login in workflow.yaml, else the owner's login.
+    person: String,
+    now: DateTime<Utc>,
+}
+
 /// Modification time in nanoseconds since the epoch.
 pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
     meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
@@ -533,7 +274,7 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
 
 /// Whether an error comes from the machine rather than the file: a full or
 /// read-only disk, or a database another process holds locked.
-pub fn environmental(e: &anyhow::Error) -> bool {
+fn environmental(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         if let Some(io) = c.downcast_ref::<std::io::Error>() {
             return matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)

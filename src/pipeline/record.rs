@@ -6,7 +6,8 @@ use super::{Pipeline, mtime_ns};
 use crate::config::Config;
 use crate::letter::metadata::Metadata;
 use crate::mail::compose::{self, Email};
-use crate::store::db::{LetterRow, LetterUpdate, Record, TransitionRec, VersionRec};
+use crate::pdf::signature;
+use crate::store::db::{LetterRow, LetterUpdate, Record, SignatureRec, TransitionRec, VersionRec};
 use crate::util::timefmt;
 use crate::workflow::Workflow;
 use chrono::Utc;
@@ -75,11 +76,7 @@ pub(super) fn transit_record(t: &Transit) -> Record {
 
 /// An expedition-book line from the note Bagian Umum dropped with the letter:
 /// `metode: kurir` (or pos, tangan) and `penerima: …` lines, or a single word.
-pub(super) fn dispatch_from_note(
-    note: Option<&str>,
-    tujuan: String,
-    by: Option<String>,
-) -> crate::store::db::DispatchRec {
+fn dispatch_from_note(note: Option<&str>, tujuan: String, by: Option<String>) -> crate::store::db::DispatchRec {
     let mut method = None;
     let mut receiver = None;
     for line in note.unwrap_or("").lines() {
@@ -102,6 +99,39 @@ pub(super) fn dispatch_from_note(
         sent_by: by,
         note: receiver.map(|r| format!("diterima: {r}")),
     }
+}
+
+/// A signed file's check in the record: the version is the signed one, the
+/// transition notes the check, and each signature is kept.
+pub(super) fn record_signatures(rec: &mut Record, r: &signature::Report, sha: &str) {
+    for v in rec.versions.iter_mut().filter(|v| v.sha256 == sha) {
+        v.kind = "signed".into();
+    }
+    if let Some(t) = rec.transition.as_mut() {
+        t.note = Some(r.summary());
+    }
+    rec.signatures = r
+        .signatures
+        .iter()
+        .map(|c| SignatureRec {
+            sha256: sha.to_string(),
+            signer: c.signer.clone(),
+            intact: c.intact,
+            trusted: c.trusted,
+            problem: c.problem.clone(),
+        })
+        .collect();
+}
+
+/// A letter sent out from a dispatch step: its line in the expedition book,
+/// from the transition's note.
+pub(super) fn record_dispatch(rec: &mut Record, letter: &LetterRow) {
+    let tujuan = letter.meta().map(|m| m.tujuan.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join("; "));
+    rec.dispatch = Some(dispatch_from_note(
+        rec.transition.as_ref().and_then(|t| t.note.as_deref()),
+        tujuan.unwrap_or_default(),
+        rec.transition.as_ref().map(|t| t.actor.clone()),
+    ));
 }
 
 /// The letter as the emails describe it.
@@ -145,6 +175,25 @@ pub(super) fn emails_for(
         due,
     };
     compose::compose(wf, &settings, &event)
+}
+
+/// The emails a transition of an existing letter causes.
+pub(super) fn letter_emails(
+    wf: &Workflow,
+    cfg: &Config,
+    letter: &LetterRow,
+    rec: &Record,
+    signed: Option<(&str, u64, &str)>,
+) -> Vec<Email> {
+    let meta = letter.meta();
+    let about = About {
+        id: &letter.id,
+        number: letter.number.as_deref(),
+        subject: &letter.subject,
+        drafter: letter.drafter.as_deref(),
+        meta: meta.as_ref(),
+    };
+    emails_for(wf, cfg, &about, rec, signed)
 }
 
 impl Pipeline {

@@ -1,8 +1,10 @@
 //! Refused files: moved to the rejected folder with a reason file beside
 //! them (and the owner told); also the reason texts other returns write.
 
+use super::Pipeline;
+use super::companions::find_sidecar;
 use super::owner;
-use super::{Pipeline, file_name, find_sidecar, free_target};
+use super::places::{file_name, free_target};
 use crate::letter::names;
 use crate::mail::compose;
 use crate::store::db::{LetterRow, Record, RejectionRec};

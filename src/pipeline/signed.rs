@@ -2,14 +2,46 @@
 //! belongs to when its name does not say.
 
 use super::Pipeline;
+use crate::decide::Signed;
 use crate::pdf::{inspect, signature, stamp};
 use crate::store::db::LetterRow;
+use crate::workflow::StepKind;
+use crate::workflow::layout::{Area, Place};
 use anyhow::Result;
 use std::fs;
 
 impl Pipeline {
+    /// A signed file from the portal: check its signature, and find its
+    /// letter by number, key or content when its name does not say. Any
+    /// other file: not checked.
+    pub(super) fn signed_drop(
+        &self,
+        place: &Place,
+        bytes: &[u8],
+        letter: &mut Option<LetterRow>,
+    ) -> Result<(Signed, Option<signature::Report>)> {
+        let mut signed = (Signed::Unchecked, None);
+        if let Place::Step { step, area: Area::Inbox } = place
+            && step.kind == StepKind::SignedDrop
+        {
+            let report = self.check_signature(bytes)?;
+            signed = (
+                match (report.is_signed(), report.holds()) {
+                    (false, _) => Signed::No,
+                    (true, true) => Signed::Holds,
+                    (true, false) => Signed::Fails(report.problem().unwrap_or_default()),
+                },
+                Some(report),
+            );
+            if letter.is_none() {
+                *letter = self.match_signed(step, bytes)?;
+            }
+        }
+        Ok(signed)
+    }
+
     /// Checks a PDF's signatures, on a thread with the processing time limit.
-    pub(super) fn check_signature(&self, bytes: &[u8]) -> Result<signature::Report> {
+    fn check_signature(&self, bytes: &[u8]) -> Result<signature::Report> {
         let (bytes, anchors, limit) = (bytes.to_vec(), self.anchors.clone(), self.cfg.processing.timeout);
         inspect::limited(limit, move || signature::check(&bytes, &anchors))
             .ok_or_else(|| {
@@ -32,7 +64,7 @@ impl Pipeline {
     /// The letter a signed file belongs to when its name does not say: the
     /// number in its text, else the key suratd wrote into the copy for
     /// signing, else the copy's exact bytes at its beginning.
-    pub(super) fn match_signed(&self, step: &crate::workflow::Step, bytes: &[u8]) -> Result<Option<LetterRow>> {
+    fn match_signed(&self, step: &crate::workflow::Step, bytes: &[u8]) -> Result<Option<LetterRow>> {
         let waiting = self.waiting_for(step)?;
         if waiting.is_empty() {
             return Ok(None);
