@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use std::fs;
 use std::path::Path;
 
-/// The decision on a file, and what the move it may be needs from the facts.
+/// The decision on a file, with the one fact a move needs again.
 pub(super) struct Judged {
     pub(super) decision: Decision,
     /// The letter's recorded file still exists (so this file is another one).

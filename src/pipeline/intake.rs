@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+/// A file's bytes, read once, and their SHA-256.
 pub(super) struct FileData {
     pub(super) sha: String,
     pub(super) bytes: Vec<u8>,
