@@ -1,41 +1,68 @@
-//! One settled file, from arrival to its next place:
-//! intake (where is it, which letter) → convert (a later stage: Word/ODT to
-//! PDF) → inspect (is it a good PDF) → decide (`engine`, pure) → carry out
-//! (`journal`: intent, move, commit). Also counts attempts, so a file that
-//! fails again and again is set aside instead of trapping the service.
+//! One settled file, from arrival to its next place. The parts, in the
+//! order a file meets them:
+//!
+//! 1. `Pipeline::process` (here): leaves out what is not suratd's business
+//!    and counts attempts, so a file that fails again and again is set
+//!    aside instead of trapping the service.
+//! 2. `intake`: where the file is, what is in it (convert, a later stage:
+//!    Word/ODT to PDF; inspect: is it a good PDF), which letter it belongs
+//!    to, a new draft's metadata. With it: `companions` (a draft's `.yaml`
+//!    sidecar, a reviewer's `.txt` note), `signed` (a signed file from the
+//!    portal: its signature, its letter), `owner` (who placed it).
+//! 3. `facts`: what `crate::decide` (pure) is told, and its decision.
+//! 4. `Pipeline::act` (here) hands the decision to one transition:
+//!    - `register`: a new draft becomes a letter (id, number);
+//!    - `advance`: a letter moves on to its next step, or is recorded in
+//!      place (renamed, new version);
+//!    - `returns`: sent back to the drafter by a check, or put back when
+//!      moved by hand where its step does not lead;
+//!    - `refuse`: to the rejected folder, with a reason file.
+//! 5. What the transitions share: `copies` (stamped and signing copies),
+//!    `record` (the database record and emails), `archive` (a finished
+//!    letter's folder), `places` (destination folders, free names, tidying),
+//!    and here `keep` (a version into the store) and `execute` (journal).
+//!
+//! Every transition is carried out through `store::journal`: intent, file
+//! operations, commit. A new kind of transition: a `Decision` variant in
+//! `crate::decide`, a module here, and an arm in `act`.
 
+mod advance;
+mod archive;
+mod companions;
+mod copies;
+mod facts;
+mod intake;
 pub mod owner;
+mod places;
+mod record;
+mod refuse;
+mod register;
+mod returns;
+mod signed;
 
 use crate::config::Config;
-use crate::decide::{self, Content, Decision, Dest, Facts, Note, Owner, Signed, WaitFor};
-use crate::letter::metadata::{self, Metadata};
-use crate::letter::names;
+use crate::decide::{Content, Decision, WaitFor};
 use crate::letter::state::LetterState;
-use crate::mail::compose::{self, Email};
-use crate::pdf::convert::{self, Prepared};
-use crate::pdf::inspect::{self, Verdict};
 use crate::pdf::signature::{self, Anchors};
-use crate::pdf::stamp;
-use crate::store::db::{
-    Db, LetterRow, LetterUpdate, NewLetter, NumberRequest, Record, RejectionRec, SignatureRec, TransitionRec,
-    VersionRec,
-};
+use crate::store::db::{Db, Record};
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp, Plan};
 use crate::store::versions::Store;
-use crate::util::timefmt;
 use crate::watch::settle::Seen;
-use crate::workflow::StepKind;
 use crate::workflow::Workflow;
-use crate::workflow::layout::{self, Area, Place};
-use crate::workflow::templates;
+use crate::workflow::layout;
+use advance::Move;
 use anyhow::{Context, Result};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use companions::is_companion;
+use facts::Judged;
+use intake::{Arrival, FileData};
+use places::file_name;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// What became of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -48,9 +75,8 @@ pub enum Outcome {
     Skipped,
 }
 
-/// File extensions that travel with a letter instead of being letters.
-const COMPANIONS: &[&str] = &["txt", "yaml", "yml"];
-
+/// Processes settled files one at a time: the configuration, the workflow,
+/// the database and the version store it works with.
 pub struct Pipeline {
     pub cfg: Config,
     pub wf: Arc<Workflow>,
@@ -89,33 +115,6 @@ impl Pipeline {
             return false;
         }
         layout::classify(&self.wf, &rel).is_watched()
-    }
-
-    /// A name that is not UTF-8 (written by an old program or a mount with
-    /// another character set) cannot be shown on the share or kept in the
-    /// database. The first such part of the path is renamed in place, bad
-    /// bytes becoming `_`; the renamed file comes back as a new event.
-    fn readable_name(&self, abs: &Path) -> Result<Option<Outcome>> {
-        let Ok(rel) = abs.strip_prefix(&self.cfg.root) else { return Ok(None) };
-        let mut at = self.cfg.root.clone();
-        for part in rel.components() {
-            let part = part.as_os_str();
-            at.push(part);
-            if part.to_str().is_some() {
-                continue;
-            }
-            let readable = part.to_string_lossy().replace('\u{FFFD}', "_");
-            let dir = at.parent().unwrap_or(&self.cfg.root).to_path_buf();
-            let to = fsops::free_name(&dir, &readable, &[]);
-            fsops::move_noreplace(&at, &to)?;
-            tracing::warn!(
-                file = %at.to_string_lossy(),
-                to = %fsops::rel_path(&self.cfg.root, &to).unwrap_or_default(),
-                "renamed a name that is not UTF-8"
-            );
-            return Ok(Some(Outcome::Done));
-        }
-        Ok(None)
     }
 
     /// Processes one settled file (`seen` is its state when it settled).
@@ -178,617 +177,58 @@ impl Pipeline {
         }
     }
 
-    fn handle(&mut self, abs: &Path, rel: &str, meta: &fs::Metadata, place: &Place) -> Result<Outcome> {
-        let wf = self.wf.clone();
-        let name = file_name(abs);
-        let id_in_name = names::id_in_name(&wf.id_prefix, &name);
-
-        if meta.file_type().is_symlink() {
-            let letter = match &id_in_name {
-                Some(id) => self.db.letter(id)?,
-                None => None,
-            };
-            return self.act(Arrival {
-                abs,
-                rel,
-                meta,
-                place,
-                letter,
-                content: Content::Symlink,
-                data: None,
-                note: Note::Missing,
-                described: None,
-                signed: (Signed::Unchecked, None),
-            });
-        }
-        if !meta.is_file() {
-            // FIFOs, sockets, devices: never opened.
-            self.reject(rel, meta, place, None, "not_pdf", "bukan berkas biasa")?;
-            return Ok(Outcome::Done);
-        }
-
-        let bytes = fs::read(abs).with_context(|| format!("cannot read {rel}"))?;
-        if bytes.len() as u64 != meta.len() {
-            return Ok(Outcome::Defer(self.cfg.watch.settle));
-        }
-        let sha = fsops::sha256_bytes(&bytes);
-        let letter = match &id_in_name {
-            Some(id) => self.db.letter(id)?,
-            None => None,
-        };
-        let letter = match letter {
-            Some(l) => Some(l),
-            None => match self.db.letter_at_path(rel)? {
-                Some(l) => Some(l),
-                None => self.db.letter_by_version(&sha)?,
-            },
-        };
-        let letter =
-            letter.filter(|l| !matches!(LetterState::parse(&l.state), LetterState::Pending | LetterState::Void));
-
-        // A signed file from the portal: check its signature, and find its
-        // letter by number, key or content when its name does not say.
-        let mut signed = (Signed::Unchecked, None);
-        let mut letter = letter;
-        if let Place::Step { step, area: Area::Inbox } = place
-            && step.kind == StepKind::SignedDrop
-        {
-            let report = self.check_signature(&bytes)?;
-            signed = (
-                match (report.is_signed(), report.holds()) {
-                    (false, _) => Signed::No,
-                    (true, true) => Signed::Holds,
-                    (true, false) => Signed::Fails(report.problem().unwrap_or_default()),
-                },
-                Some(report),
-            );
-            if letter.is_none() {
-                letter = self.match_signed(step, &bytes)?;
-            }
-        }
-
-        let age = age_of(meta);
-        let content = match &letter {
-            Some(l) if self.db.has_version(&l.id, &sha)? => Content::Known,
-            _ => self.examine(&name, bytes.clone(), age)?,
-        };
-        let note = match place {
-            Place::Step { area: Area::Outcome(_), .. } => match find_note(abs)? {
-                Some(_) => Note::Found,
-                None if age < self.cfg.processing.note_wait => Note::MaybeLater,
-                None => Note::Missing,
-            },
-            _ => Note::Missing,
-        };
-        // A new draft: what it is about (file name, sidecar, defaults).
-        let described = match (&letter, place, &content) {
-            (None, Place::Step { step, area: Area::Inbox }, Content::Pdf) if step.kind == StepKind::Drop => {
-                let sidecar = find_sidecar(abs);
-                if sidecar.is_none() && age < self.cfg.processing.sidecar_wait {
-                    return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
-                }
-                Some(self.describe(&name, sidecar.as_deref()))
-            }
-            _ => None,
-        };
-        self.act(Arrival {
+    /// Decides what becomes of an arrival and hands it to that transition.
+    fn act(&mut self, a: Arrival) -> Result<Outcome> {
+        let Judged { decision, original_present } = self.judge(&a)?;
+        let Arrival { abs, rel, meta, place, letter, content, data, described, signed: (_, report), .. } = a;
+        let now = Utc::now();
+        let login = owner::login_of(meta);
+        let person = self.wf.person(&login).map(|p| p.login.clone()).unwrap_or(login.clone());
+        let job = Job {
             abs,
             rel,
             meta,
-            place,
-            letter,
-            content,
-            data: Some(FileData { sha, bytes }),
-            note,
-            described,
-            signed,
-        })
-    }
-
-    /// Metadata of a new draft from its name, its sidecar and the defaults.
-    fn describe(&self, name: &str, sidecar: Option<&Path>) -> Described {
-        let wf = &self.wf;
-        let stem = names::subject_from_name(&wf.id_prefix, name);
-        let from_name = metadata::from_name(&wf.filename_pattern, &stem);
-        let parsed = match sidecar {
-            None => None,
-            Some(p) => match read_sidecar(p) {
-                Ok((text, bytes)) => match metadata::parse_sidecar(&file_name(p), &text) {
-                    Ok(sc) => Some((sc, bytes)),
-                    Err(e) => return Err(e),
-                },
-                Err(e) => return Err(e),
-            },
-        };
-        let today = timefmt::date_wib(Utc::now());
-        let (sc, sc_bytes) = match parsed {
-            Some((sc, b)) => (Some(sc), Some(b)),
-            None => (None, None),
-        };
-        let meta = metadata::combine(from_name, sc, &wf.defaults, today)?;
-        Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
-    }
-
-    /// The conversion stage, then the PDF checks.
-    fn examine(&self, name: &str, bytes: Vec<u8>, age: Duration) -> Result<Content> {
-        if let Prepared::Unsupported { format } = convert::prepare(name, &bytes) {
-            return Ok(Content::OfficeDocument { format });
-        }
-        let limit = self.cfg.processing.timeout;
-        let verdict = inspect::inspect_with_limit(Arc::new(bytes), limit).ok_or_else(|| {
-            anyhow::anyhow!("checking the PDF took longer than {}", humantime::format_duration(limit))
-        })?;
-        let young = age < self.cfg.processing.parse_grace;
-        Ok(match verdict {
-            Verdict::Pdf { .. } => Content::Pdf,
-            Verdict::Empty => Content::Empty,
-            Verdict::NotPdf { detail } => Content::NotPdf { detail },
-            Verdict::Encrypted => Content::Encrypted,
-            Verdict::ActiveContent { detail } => Content::ActiveContent { detail },
-            Verdict::Truncated => Content::Broken {
-                detail: "berkas terpotong, tanda akhir PDF tidak ada".into(),
-                may_still_be_copying: young,
-            },
-            Verdict::Broken { detail } => Content::Broken { detail, may_still_be_copying: young },
-        })
-    }
-
-    fn act(&mut self, a: Arrival) -> Result<Outcome> {
-        let Arrival { abs, rel, meta, place, letter, content, data, note, described, signed } = a;
-        let (signed, report) = signed;
-        let (content, data) = (&content, data.as_ref());
-        let wf = self.wf.clone();
-        let view = letter.as_ref().map(LetterRow::view);
-        let recorded = letter.as_ref().and_then(|l| l.path.clone());
-        let at_recorded_path = recorded.as_deref() == Some(rel);
-        let original_present =
-            recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
-        let mut facts = Facts {
-            place,
-            letter: view.as_ref(),
-            content,
-            at_recorded_path,
+            data: data.as_ref(),
+            new_content: content != Content::Known,
             original_present,
-            note,
-            meta_problem: match &described {
-                Some(Err(p)) => Some((p.code, p.detail.as_str())),
-                _ => None,
-            },
-            number_in_text: None,
-            signature: signed,
-            owner: match wf.person(&owner::login_of(meta)) {
-                Some(p) => Owner::Person(p.roles.clone()),
-                None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
-                None => Owner::Allowed,
-            },
+            report: report.as_ref(),
+            person,
+            now,
         };
-        let mut decision = decide::decide(&wf, &facts);
-        if let Decision::Reject { reason: "no_access" | "unknown_owner", .. } = &decision {
-            tracing::warn!(security = true, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
-        }
-        if decision == Decision::NeedText {
-            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data, abs)?);
-            decision = decide::decide(&wf, &facts);
-        }
-        let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
-        tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
-        let now = Utc::now();
-        let login = owner::login_of(meta);
-        let person = wf.person(&login).map(|p| p.login.clone()).unwrap_or(login.clone());
-
-        let new_content = *content != Content::Known;
-        // Sent back by a check: a move to the drafter with a written note.
-        let (decision, written_note) = match decision {
-            Decision::SendBack { reason } => {
-                let l = letter.as_ref().expect("a letter is sent back");
-                let entry = wf.entry();
-                let step_name = wf.step(&l.step).map(|s| s.name.clone()).unwrap_or_default();
-                let detail = l.number.clone().unwrap_or_default();
-                let text = self.reason_text(reason, &detail, rel, Some(&l.id), &step_name, now);
-                let d = Decision::Move {
-                    to_step: entry.id.clone(),
-                    dest: Dest::Returns(entry.id.clone()),
-                    action: reason.to_string(),
-                    state: LetterState::Active,
-                    take_note: false,
-                };
-                (d, Some(text))
-            }
-            d => (d, None),
+        // `decide` names a transition of a letter only for a file whose
+        // letter it was told of, and one that needs the bytes only for a
+        // file that was read; otherwise it is an error, not a guess.
+        let letter = letter.as_ref();
+        let known = || {
+            letter.with_context(|| {
+                format!("internal error: {rel} was decided on as a letter's file, but it has no letter")
+            })
         };
+        let read = || job.data.with_context(|| format!("internal error: {rel} was decided on without reading it"));
         match decision {
             Decision::Nothing => Ok(Outcome::Done),
-            Decision::NeedText | Decision::SendBack { .. } => {
-                anyhow::bail!("internal error: undecided ({decision:?})")
-            }
+            Decision::NeedText => anyhow::bail!("internal error: undecided ({decision:?})"),
             Decision::Wait(WaitFor::Copying) => Ok(Outcome::Defer(Duration::from_secs(2))),
             Decision::Wait(WaitFor::Note) => Ok(Outcome::Defer(Duration::from_millis(500))),
             Decision::Reject { reason, detail } => {
-                self.reject(rel, meta, place, letter.as_ref(), reason, &detail)?;
+                self.reject(rel, meta, place, letter, reason, &detail)?;
                 Ok(Outcome::Done)
             }
             Decision::Register { to_step, dest, action } => {
-                let data = data.expect("registration has content");
-                let Some(Ok((letter_meta, sidecar))) = described else {
+                let data = read()?;
+                let Some(Ok(draft)) = described else {
                     anyhow::bail!("a registration without metadata (internal error)");
                 };
-                self.keep(data)?;
-                journal::still_same(&self.cfg.root, rel, Some(&data.sha))?;
-                let mut absorb = Vec::new();
-                if let Some((path, bytes)) = &sidecar {
-                    let sha = fsops::sha256_bytes(bytes);
-                    self.keep(&FileData { sha: sha.clone(), bytes: bytes.clone() })?;
-                    let path = fsops::rel_path(&self.cfg.root, path).expect("under root");
-                    absorb.push(FsOp::Supersede { path, sha256: sha });
-                }
-                let subject = letter_meta.perihal.clone();
-                let date = letter_meta.tanggal.unwrap_or_else(|| timefmt::date_wib(now));
-                let number = NumberRequest {
-                    format: wf.number_format.clone(),
-                    unit: wf.office.unit_code.clone(),
-                    date,
-                    scope: wf.scope,
-                    last_used: wf.last_used.get(&wf.scope.key(date)).copied().unwrap_or(0),
-                };
-                let warnings = (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
-                let nl = NewLetter {
-                    meta: Some(letter_meta),
-                    number: Some(number),
-                    year: timefmt::year_wib(now),
-                    subject: subject.clone(),
-                    drafter: Some(person.clone()),
-                    step: to_step.clone(),
-                    sha256: data.sha.clone(),
-                    size: meta.len() as i64,
-                    mtime_ns: mtime_ns(meta) as i64,
-                    at: timefmt::stored(now),
-                };
-                let dest_dir = self.dest_dir(&dest, None);
-                let entry = wf.entry().id.clone();
-                let root = self.cfg.root.clone();
-                let store = self.store.clone();
-                let cfg = self.cfg.clone();
-                let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid, number| {
-                    let id = lid.expect("registration has an id");
-                    let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
-                    let copy = Copy { to_step: &to_step, from_step: &entry, action: &action, id, number, at: now };
-                    let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha)?;
-                    let mut rec = transit_record(&Transit {
-                        letter_id: id,
-                        from: &entry,
-                        to: &to_step,
-                        state: LetterState::Active.as_str(),
-                        path: &target,
-                        sha: &data.sha,
-                        meta,
-                        action: &action,
-                        actor: (person.clone(), true),
-                        version_from: Some(rel),
-                        note: warnings.clone(),
-                        at: now,
-                    });
-                    let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
-                    if let Some(d) = derived {
-                        d.record_in(&mut rec);
-                    }
-                    let about = About { id, number, subject: &subject, drafter: Some(&person), meta: nl.meta.as_ref() };
-                    rec.emails = emails_for(&wf, &cfg, &about, &rec, None);
-                    ops.extend(absorb);
-                    Ok(Plan { ops, record: rec })
-                })?;
-                let t = plan.record.transition.as_ref().expect("has transition");
-                let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
-                tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
-                self.tidy(abs);
-                Ok(Outcome::Done)
+                self.register(&job, data, draft, to_step, dest, action)
             }
             Decision::Move { to_step, dest, action, state, take_note } => {
-                let letter = letter.expect("a move has a letter");
-                if let Some(d) = data.filter(|_| new_content) {
-                    self.keep(d)?;
-                }
-                let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
-                journal::still_same(&self.cfg.root, rel, Some(&sha))?;
-                let dest_dir = self.dest_dir(&dest, Some(&letter));
-                let name = names::letter_file_name(&letter.id, &letter.subject);
-                let bytes = match data {
-                    Some(d) => d.bytes.clone(),
-                    None => fs::read(abs).with_context(|| format!("cannot read {rel}"))?,
-                };
-                let copy = Copy {
-                    to_step: &to_step,
-                    from_step: &letter.step,
-                    action: &action,
-                    id: &letter.id,
-                    number: letter.number.as_deref(),
-                    at: now,
-                };
-                let derived = derive(&wf, &self.store, &copy, &bytes, &sha)?;
-                let in_place = format!("{dest_dir}/{name}") == rel && derived.is_none();
-                // A new version taking the place of the copy where the letter is.
-                let replacing = dest == Dest::Back && original_present && new_content;
-                let (target_abs, target) = if in_place {
-                    (abs.to_path_buf(), rel.to_string())
-                } else if let Some(p) = recorded.as_ref().filter(|_| replacing) {
-                    (self.cfg.root.join(p), p.clone())
-                } else {
-                    free_target(&self.cfg.root, &dest_dir, &name)
-                };
-                let mut ops = Vec::new();
-                if replacing && let Some(p) = &recorded {
-                    ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
-                }
-                if !in_place {
-                    ops.push(place_op(rel, &sha, &target, derived.as_ref()));
-                }
-                let mut note = None;
-                if take_note && let Some(n) = find_note(abs)? {
-                    note = Some(read_note(&n));
-                    let (_, note_target) =
-                        free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
-                    let from = fsops::rel_path(&self.cfg.root, &n).expect("under root");
-                    ops.push(FsOp::MoveCompanion { from, to: note_target });
-                }
-                if let Some(text) = written_note {
-                    let (_, to) = free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
-                    ops.push(FsOp::Write { path: to, text: text.clone() });
-                    note = Some(text);
-                }
-                if let Some(p) = recorded.as_ref().filter(|_| original_present && new_content && !replacing) {
-                    ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
-                }
-                let mut rec = transit_record(&Transit {
-                    letter_id: &letter.id,
-                    from: &letter.step,
-                    to: &to_step,
-                    state: state.as_str(),
-                    path: &target,
-                    sha: &sha,
-                    meta,
-                    action: &action,
-                    actor: self.actor(&letter, new_content, &person),
-                    version_from: new_content.then_some(rel),
-                    note,
-                    at: now,
-                });
-                if let Some(d) = derived {
-                    d.record_in(&mut rec);
-                }
-                if action == "signed"
-                    && let Some(r) = &report
-                {
-                    for v in rec.versions.iter_mut().filter(|v| v.sha256 == sha) {
-                        v.kind = "signed".into();
-                    }
-                    if let Some(t) = rec.transition.as_mut() {
-                        t.note = Some(r.summary());
-                    }
-                    rec.signatures = r
-                        .signatures
-                        .iter()
-                        .map(|c| SignatureRec {
-                            sha256: sha.clone(),
-                            signer: c.signer.clone(),
-                            intact: c.intact,
-                            trusted: c.trusted,
-                            problem: c.problem.clone(),
-                        })
-                        .collect();
-                }
-                // Sent out from a dispatch step: a line in the expedition book.
-                if wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Dispatch) && to_step != letter.step {
-                    let tujuan =
-                        letter.meta().map(|m| m.tujuan.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join("; "));
-                    rec.dispatch = Some(dispatch_from_note(
-                        rec.transition.as_ref().and_then(|t| t.note.as_deref()),
-                        tujuan.unwrap_or_default(),
-                        rec.transition.as_ref().map(|t| t.actor.clone()),
-                    ));
-                }
-                if matches!(dest, Dest::Archive { .. }) {
-                    ops.extend(self.archive_extras(&letter, &dest_dir, &rec)?);
-                }
-                let meta = letter.meta();
-                let about = About {
-                    id: &letter.id,
-                    number: letter.number.as_deref(),
-                    subject: &letter.subject,
-                    drafter: letter.drafter.as_deref(),
-                    meta: meta.as_ref(),
-                };
-                let signed_file = (action == "signed").then_some((sha.as_str(), bytes.len() as u64, name.as_str()));
-                rec.emails = emails_for(&wf, &self.cfg, &about, &rec, signed_file);
-                self.execute(&letter.id, ops, rec)?;
-                tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
-                self.tidy(abs);
-                Ok(Outcome::Done)
+                let mv = Move { to_step, dest, action, state, take_note, written_note: None };
+                self.advance(&job, known()?, mv)
             }
-            Decision::Track => {
-                let letter = letter.expect("tracking has a letter");
-                let data = data.expect("tracking has content");
-                if new_content {
-                    self.keep(data)?;
-                }
-                let rec = transit_record(&Transit {
-                    letter_id: &letter.id,
-                    from: &letter.step,
-                    to: &letter.step,
-                    state: &letter.state,
-                    path: rel,
-                    sha: &data.sha,
-                    meta,
-                    action: if new_content { "version" } else { "rename" },
-                    actor: self.actor(&letter, new_content, &person),
-                    version_from: new_content.then_some(rel),
-                    note: None,
-                    at: now,
-                });
-                self.execute(&letter.id, vec![], rec)?;
-                tracing::info!(letter = %letter.id, file = rel, new_version = new_content, "recorded in place");
-                Ok(Outcome::Done)
-            }
-            Decision::Return { reason } => {
-                let letter = letter.expect("a return has a letter");
-                if let Some(d) = data.filter(|_| new_content) {
-                    self.keep(d)?;
-                }
-                let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
-                let back_dir = self.dest_dir(&Dest::Back, Some(&letter));
-                let name = names::letter_file_name(&letter.id, &letter.subject);
-                let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
-                let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
-                let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
-                let text = self.reason_text(reason, "", rel, Some(&letter.id), &step_name, now);
-                let rec = transit_record(&Transit {
-                    letter_id: &letter.id,
-                    from: &letter.step,
-                    to: &letter.step,
-                    state: &letter.state,
-                    path: &target,
-                    sha: &sha,
-                    meta,
-                    action: "returned",
-                    actor: self.actor(&letter, false, &person),
-                    version_from: new_content.then_some(rel),
-                    note: Some(format!("{reason}: placed in {rel}")),
-                    at: now,
-                });
-                let ops = vec![
-                    FsOp::Move { from: rel.into(), to: target.clone(), sha256: Some(sha) },
-                    FsOp::Write { path: reason_path, text },
-                ];
-                self.execute(&letter.id, ops, rec)?;
-                tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason, "a file moved by hand to the wrong folder was put back");
-                self.tidy(abs);
-                Ok(Outcome::Done)
-            }
+            Decision::SendBack { reason } => self.send_back(&job, known()?, reason),
+            Decision::Track => self.track(&job, known()?, read()?),
+            Decision::Return { reason } => self.put_back(&job, known()?, reason),
         }
-    }
-
-    /// Whether the letter's number is in the PDF's text (a letter without a
-    /// number passes).
-    fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
-        let Some(number) = letter.and_then(|l| l.number.clone()) else {
-            return Ok(true);
-        };
-        let bytes = match data {
-            Some(d) => d.bytes.clone(),
-            None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
-        };
-        // The letter itself, not suratd's stamp on it (which shows the number).
-        let bytes = stamp::base_of(&bytes).to_vec();
-        let limit = self.cfg.processing.timeout;
-        let text = inspect::limited(limit, move || inspect::text(&bytes, 20))
-            .ok_or_else(|| {
-                anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
-            })?
-            .flatten()
-            .unwrap_or_default();
-        Ok(inspect::contains_loosely(&text, &number))
-    }
-
-    /// Checks a PDF's signatures, on a thread with the processing time limit.
-    fn check_signature(&self, bytes: &[u8]) -> Result<signature::Report> {
-        let (bytes, anchors, limit) = (bytes.to_vec(), self.anchors.clone(), self.cfg.processing.timeout);
-        inspect::limited(limit, move || signature::check(&bytes, &anchors))
-            .ok_or_else(|| {
-                anyhow::anyhow!("checking the signature took longer than {}", humantime::format_duration(limit))
-            })?
-            .ok_or_else(|| anyhow::anyhow!("the signature check failed on this file"))
-    }
-
-    /// Letters that wait for a signed file in `step` (their step leads to it).
-    fn waiting_for(&self, step: &crate::workflow::Step) -> Result<Vec<LetterRow>> {
-        let wf = &self.wf;
-        Ok(self
-            .db
-            .in_flight()?
-            .into_iter()
-            .filter(|l| wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str())))
-            .collect())
-    }
-
-    /// The letter a signed file belongs to when its name does not say: the
-    /// number in its text, else the key suratd wrote into the copy for
-    /// signing, else the copy's exact bytes at its beginning.
-    fn match_signed(&self, step: &crate::workflow::Step, bytes: &[u8]) -> Result<Option<LetterRow>> {
-        let waiting = self.waiting_for(step)?;
-        if waiting.is_empty() {
-            return Ok(None);
-        }
-        let text = inspect::text(bytes, 20).unwrap_or_default();
-        let by_number: Vec<&LetterRow> = waiting
-            .iter()
-            .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(&text, n)))
-            .collect();
-        if let [one] = by_number[..] {
-            return Ok(Some(one.clone()));
-        }
-        if let Some(id) = stamp::read_key(bytes, "SuratdLetter")
-            && let Some(l) = waiting.iter().find(|l| l.id == id)
-        {
-            return Ok(Some(l.clone()));
-        }
-        for l in &waiting {
-            if let Ok(copy) = fs::read(self.store.path_of(&l.sha256))
-                && !copy.is_empty()
-                && bytes.starts_with(&copy)
-            {
-                return Ok(Some(l.clone()));
-            }
-        }
-        Ok(None)
-    }
-
-    /// What goes into a letter's archive folder besides the letter: every
-    /// version (from the store) and `keterangan.txt`, which a person can read.
-    fn archive_extras(&self, letter: &LetterRow, dir: &str, rec: &Record) -> Result<Vec<FsOp>> {
-        let mut ops = Vec::new();
-        let versions = self.db.versions_of(&letter.id)?;
-        let mut listed = Vec::new();
-        for (i, (sha, kind, at)) in versions.iter().enumerate() {
-            let name = format!("versi/{:02}-{kind}-{}.pdf", i + 1, &sha[..8]);
-            let source = self.store.path_of(sha);
-            if source.is_file() && kind != "sidecar" {
-                ops.push(FsOp::CopyStored {
-                    source: source.to_string_lossy().into_owned(),
-                    to: format!("{dir}/{name}"),
-                });
-            }
-            let when = timefmt::parse_stored(at).map(timefmt::human_wib).unwrap_or_default();
-            listed.push(format!("  {name}  ({when}, sha256 {sha})"));
-        }
-        let meta = letter.meta();
-        let names = |ps: &[metadata::Party]| ps.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join("; ");
-        let mut text = format!(
-            "Surat      : {}\nNomor      : {}\nPerihal    : {}\nSifat      : {}\nKlasifikasi: {}\nTanggal    : {}\nTujuan     : {}\nTembusan   : {}\nPembuat    : {}\n\nRiwayat:\n",
-            letter.id,
-            letter.number.as_deref().unwrap_or("-"),
-            letter.subject,
-            letter.sifat.as_deref().unwrap_or("-"),
-            letter.klasifikasi.as_deref().unwrap_or("-"),
-            letter.tanggal.as_deref().unwrap_or("-"),
-            meta.as_ref().map(|m| names(&m.tujuan)).unwrap_or_default(),
-            meta.as_ref().map(|m| names(&m.tembusan)).unwrap_or_default(),
-            letter.drafter.as_deref().unwrap_or("-"),
-        );
-        let mut trail = self.db.history(&letter.id)?;
-        trail.extend(rec.transition.clone());
-        for t in trail {
-            let when = timefmt::parse_stored(&t.at).map(timefmt::human_wib).unwrap_or_default();
-            text.push_str(&format!(
-                "  {when}  {} -> {}  {}  oleh {}\n",
-                t.from_step.unwrap_or_default(),
-                t.to_step.unwrap_or_default(),
-                t.action,
-                t.actor
-            ));
-        }
-        text.push_str("\nVersi (semua tersimpan juga di server):\n");
-        text.push_str(&listed.join("\n"));
-        text.push('\n');
-        ops.push(FsOp::Write { path: format!("{dir}/keterangan.txt"), text });
-        Ok(ops)
     }
 
     /// Keeps a version's bytes in the store (before anything moves).
@@ -806,478 +246,25 @@ impl Pipeline {
         journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_, _| Ok(Plan { ops, record }))?;
         Ok(())
     }
-
-    /// Who did it: a person who wrote a new file is its owner; a move keeps
-    /// the owner, so the actor is the role of the step the letter was at,
-    /// unverified.
-    fn actor(&self, letter: &LetterRow, new_file: bool, owner: &str) -> (String, bool) {
-        if new_file {
-            return (owner.to_string(), true);
-        }
-        let role = self.wf.step(&letter.step).and_then(|s| s.role.clone()).unwrap_or_else(|| "unknown".into());
-        (format!("role:{role}"), false)
-    }
-
-    /// The folder (relative to the root) a destination stands for.
-    fn dest_dir(&self, dest: &Dest, letter: Option<&LetterRow>) -> String {
-        match dest {
-            Dest::Inbox(step) => self.wf.step(step).map(|s| s.folder.clone()).unwrap_or_default(),
-            Dest::Returns(step) => self.wf.step(step).map(|s| layout::folder_of(s, &Area::Returns)).unwrap_or_default(),
-            Dest::Archive { year } => {
-                let arsip = self
-                    .wf
-                    .step_of_kind(crate::workflow::StepKind::Archive)
-                    .map(|s| s.folder.clone())
-                    .unwrap_or_else(|| "arsip".into());
-                // Each letter has its own folder: the letter, its versions, a note.
-                let folder = letter
-                    .map(|l| names::letter_file_name(&l.id, &l.subject).trim_end_matches(".pdf").to_string())
-                    .unwrap_or_default();
-                format!("{arsip}/{year}/{folder}")
-            }
-            Dest::Back => letter
-                .and_then(|l| l.path.as_deref())
-                .and_then(|p| p.rsplit_once('/').map(|(d, _)| d.to_string()))
-                .unwrap_or_else(|| self.wf.entry().folder.clone()),
-        }
-    }
-
-    fn reason_text(
-        &self,
-        code: &str,
-        detail: &str,
-        rel: &str,
-        letter: Option<&str>,
-        step: &str,
-        now: chrono::DateTime<Utc>,
-    ) -> String {
-        let wf = &self.wf;
-        let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        let file = rel.rsplit('/').next().unwrap_or(rel);
-        let waktu = timefmt::human_wib(now);
-        let surat = letter.unwrap_or("-");
-        let values = [
-            ("berkas", file),
-            ("folder", folder),
-            ("waktu", waktu.as_str()),
-            ("rincian", detail),
-            ("folder_draf", wf.entry().folder.as_str()),
-            ("langkah", step),
-            ("surat", surat),
-        ];
-        let alasan = templates::render(wf.templates.reason(code), &values);
-        let alasan = alasan.trim().to_string();
-        templates::render(
-            &wf.templates.reason_file,
-            &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
-        )
-    }
-
-    /// Moves a file to the rejected folder with a reason file beside it.
-    fn reject(
-        &mut self,
-        rel: &str,
-        meta: &fs::Metadata,
-        place: &Place,
-        letter: Option<&LetterRow>,
-        code: &str,
-        detail: &str,
-    ) -> Result<()> {
-        let wf = self.wf.clone();
-        let now = Utc::now();
-        let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
-        let (target_abs, target_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &name);
-        let (_, reason_rel) =
-            free_target(&self.cfg.root, &wf.rejected_folder, &format!("{}.alasan.txt", file_name(&target_abs)));
-        let step_name = match place {
-            Place::Step { step, .. } => step.name.clone(),
-            _ => String::new(),
-        };
-        let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
-        let detail = match (code, place) {
-            ("duplicate", _) => letter.and_then(|l| l.path.clone()).unwrap_or_default(),
-            ("no_match", Place::Step { step, .. }) => {
-                let waiting: Vec<String> = self
-                    .waiting_for(step)?
-                    .iter()
-                    .map(|l| format!("{} ({})", l.id, l.number.as_deref().unwrap_or("tanpa nomor")))
-                    .collect();
-                if waiting.is_empty() { "tidak ada".into() } else { waiting.join(", ") }
-            }
-            _ => detail.to_string(),
-        };
-        let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
-        let is_link = meta.file_type().is_symlink();
-        let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
-        let settings = compose::Settings {
-            share_path: &self.cfg.share_path,
-            max_attachment: self.cfg.max_attachment,
-            admins: &self.cfg.admins,
-        };
-        let owner = owner::login_of(meta);
-        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
-        let rec = Record {
-            emails: told.into_iter().collect(),
-            rejection: Some(RejectionRec {
-                at: timefmt::stored(now),
-                original_path: rel.to_string(),
-                path: target_rel.clone(),
-                reason_code: code.to_string(),
-                reason: text.clone(),
-                sha256: sha.clone(),
-                owner: Some(owner::login_of(meta)),
-                letter_id: letter.map(|l| l.id.clone()),
-            }),
-            ..Record::default()
-        };
-        let mut ops = vec![
-            FsOp::Move { from: rel.to_string(), to: target_rel.clone(), sha256: sha },
-            FsOp::Write { path: reason_rel, text },
-        ];
-        // A refused draft takes its sidecar along, so the drafter finds both.
-        if !is_link && let Some(sc) = find_sidecar(&self.cfg.root.join(rel)) {
-            let ext = sc.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
-            let (_, to) = free_target(&self.cfg.root, &wf.rejected_folder, &file_name(&target_abs.with_extension(ext)));
-            let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
-            ops.push(FsOp::MoveCompanion { from, to });
-        }
-        let root = self.cfg.root.clone();
-        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
-            Ok(Plan { ops, record: rec })
-        })?;
-        tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code, detail = %detail, "refused a file");
-        self.tidy(&self.cfg.root.join(rel));
-        Ok(())
-    }
-
-    /// Removes the now-empty folders a person dropped inside a workflow
-    /// folder (never a workflow folder itself).
-    fn tidy(&self, abs: &Path) {
-        let keep: Vec<PathBuf> = self.wf.folders().iter().map(|f| self.cfg.root.join(f)).collect();
-        let mut dir = abs.parent();
-        while let Some(d) = dir {
-            if d == self.cfg.root || keep.iter().any(|k| k == d) || !d.starts_with(&self.cfg.root) {
-                break;
-            }
-            if fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
 }
 
-struct FileData {
-    sha: String,
-    bytes: Vec<u8>,
-}
-
-/// A new draft's metadata, with its sidecar (path and bytes) if it had one.
-type Described = std::result::Result<(Metadata, Option<(PathBuf, Vec<u8>)>), metadata::Problem>;
-
-/// Everything known about one settled file, for the decision.
-struct Arrival<'a, 'w> {
+/// A decided file, as the transitions see it.
+struct Job<'a> {
     abs: &'a Path,
+    /// Relative to the root.
     rel: &'a str,
     meta: &'a fs::Metadata,
-    place: &'a Place<'w>,
-    letter: Option<LetterRow>,
-    content: Content,
-    data: Option<FileData>,
-    note: Note,
-    described: Option<Described>,
-    /// The signature check of a signed drop, and its report.
-    signed: (Signed, Option<signature::Report>),
-}
-
-/// The sidecar of a PDF: `<same name>.yaml` or `.yml`.
-fn find_sidecar(pdf: &Path) -> Option<PathBuf> {
-    ["yaml", "yml", "YAML", "YML"].iter().map(|e| pdf.with_extension(e)).find(|p| fs::symlink_metadata(p).is_ok())
-}
-
-/// A sidecar's text and bytes, refusing links, huge files and non-UTF-8.
-fn read_sidecar(p: &Path) -> std::result::Result<(String, Vec<u8>), metadata::Problem> {
-    let bad = |d: String| metadata::Problem { code: "bad_sidecar", detail: d };
-    let m = fs::symlink_metadata(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
-    if !m.is_file() {
-        return Err(bad("bukan berkas biasa (tautan atau folder)".into()));
-    }
-    if m.len() > metadata::MAX_SIDECAR_BYTES {
-        return Err(bad(format!(
-            "terlalu besar ({} byte; paling besar {} byte)",
-            m.len(),
-            metadata::MAX_SIDECAR_BYTES
-        )));
-    }
-    let bytes = fs::read(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
-    let text = String::from_utf8(bytes.clone()).map_err(|_| bad("bukan teks UTF-8; simpan sebagai UTF-8".into()))?;
-    Ok((text, bytes))
-}
-
-/// A letter's transition, before it is written as a database record.
-struct Transit<'a> {
-    letter_id: &'a str,
-    from: &'a str,
-    to: &'a str,
-    state: &'a str,
-    /// Where the file ends up, relative to the root.
-    path: &'a str,
-    sha: &'a str,
-    meta: &'a fs::Metadata,
-    action: &'a str,
-    actor: (String, bool),
-    /// For a new version: where it was found.
-    version_from: Option<&'a str>,
-    note: Option<String>,
-    at: chrono::DateTime<Utc>,
-}
-
-fn transit_record(t: &Transit) -> Record {
-    let size = t.meta.len() as i64;
-    Record {
-        update: Some(LetterUpdate {
-            letter_id: t.letter_id.into(),
-            step: t.to.into(),
-            state: t.state.into(),
-            path: t.path.into(),
-            sha256: t.sha.into(),
-            size,
-            mtime_ns: mtime_ns(t.meta) as i64,
-            step_changed: t.from != t.to,
-        }),
-        versions: t
-            .version_from
-            .map(|src| VersionRec {
-                sha256: t.sha.to_string(),
-                size,
-                source: src.to_string(),
-                kind: "original".into(),
-                base_sha256: None,
-            })
-            .into_iter()
-            .collect(),
-        transition: Some(TransitionRec {
-            letter_id: t.letter_id.into(),
-            at: timefmt::stored(t.at),
-            from_step: Some(t.from.into()),
-            to_step: Some(t.to.into()),
-            action: t.action.into(),
-            actor: t.actor.0.clone(),
-            actor_verified: t.actor.1,
-            sha256: Some(t.sha.into()),
-            path: Some(t.path.into()),
-            note: t.note.clone(),
-        }),
-        rejection: None,
-        signatures: vec![],
-        emails: vec![],
-        dispatch: None,
-    }
-}
-
-/// An expedition-book line from the note Bagian Umum dropped with the letter:
-/// `metode: kurir` (or pos, tangan) and `penerima: …` lines, or a single word.
-fn dispatch_from_note(note: Option<&str>, tujuan: String, by: Option<String>) -> crate::store::db::DispatchRec {
-    let mut method = None;
-    let mut receiver = None;
-    for line in note.unwrap_or("").lines() {
-        let (k, v) = match line.split_once(':') {
-            Some((k, v)) => (k.trim().to_lowercase(), v.trim().to_string()),
-            None => (String::new(), line.trim().to_string()),
-        };
-        match k.as_str() {
-            "metode" | "cara" | "method" => method = Some(v.to_lowercase()),
-            "penerima" | "diterima" | "receiver" => receiver = Some(v),
-            "" if method.is_none() && ["kurir", "pos", "tangan"].contains(&v.to_lowercase().as_str()) => {
-                method = Some(v.to_lowercase())
-            }
-            _ => {}
-        }
-    }
-    crate::store::db::DispatchRec {
-        method: method.unwrap_or_else(|| "-".into()),
-        recipients: tujuan,
-        sent_by: by,
-        note: receiver.map(|r| format!("diterima: {r}")),
-    }
-}
-
-/// The letter as the emails describe it.
-struct About<'a> {
-    id: &'a str,
-    number: Option<&'a str>,
-    subject: &'a str,
-    drafter: Option<&'a str>,
-    meta: Option<&'a Metadata>,
-}
-
-/// The emails a recorded transition causes, composed from its record.
-fn emails_for(
-    wf: &Workflow,
-    cfg: &Config,
-    about: &About,
-    rec: &Record,
-    signed: Option<(&str, u64, &str)>,
-) -> Vec<Email> {
-    let Some(t) = &rec.transition else { return vec![] };
-    let settings =
-        compose::Settings { share_path: &cfg.share_path, max_attachment: cfg.max_attachment, admins: &cfg.admins };
-    let to_step = t.to_step.as_deref().and_then(|s| wf.step(s));
-    let due = match (to_step.and_then(|s| s.time), timefmt::parse_stored(&t.at)) {
-        (Some(time), Some(at)) => Some(timefmt::human_wib(wf.calendar.due(at, time))),
-        _ => None,
-    };
-    let event = compose::Event {
-        letter_id: about.id,
-        number: about.number,
-        perihal: about.subject,
-        drafter: about.drafter,
-        meta: about.meta,
-        from: t.from_step.as_deref().unwrap_or(""),
-        to: t.to_step.as_deref().unwrap_or(""),
-        action: &t.action,
-        path: t.path.as_deref().unwrap_or(""),
-        note: t.note.as_deref(),
-        actor: &t.actor,
-        signed,
-        due,
-    };
-    compose::compose(wf, &settings, &event)
-}
-
-/// What a copy of a letter's file is for: the transition that places it.
-struct Copy<'a> {
-    to_step: &'a str,
-    from_step: &'a str,
-    action: &'a str,
-    id: &'a str,
-    number: Option<&'a str>,
-    at: chrono::DateTime<Utc>,
-}
-
-/// A copy suratd made of a letter's file (already in the version store).
-struct Derived {
-    sha: String,
-    size: i64,
-    kind: &'static str,
-    base_sha: String,
-    source: PathBuf,
-    note: Option<String>,
-}
-
-impl Derived {
-    /// Records the copy as the letter's current file and as a version.
-    fn record_in(self, rec: &mut Record) {
-        if let Some(u) = rec.update.as_mut() {
-            u.sha256 = self.sha.clone();
-            u.size = self.size;
-            // Not known until written: the next look reads the file once.
-            u.mtime_ns = 0;
-        }
-        if let Some(t) = rec.transition.as_mut() {
-            t.sha256 = Some(self.sha.clone());
-            if let Some(n) = self.note {
-                t.note = Some(match t.note.take() {
-                    Some(old) => format!("{old}; {n}"),
-                    None => n,
-                });
-            }
-        }
-        rec.versions.push(VersionRec {
-            sha256: self.sha,
-            size: self.size,
-            source: format!("suratd:{}", self.kind),
-            kind: self.kind.into(),
-            base_sha256: Some(self.base_sha),
-        });
-    }
-}
-
-/// The copy of a letter's file to place at the next step: a stamped review
-/// copy for a review (or the drafter), the clean copy with matching keys
-/// for a step that waits for the signature, otherwise the file as it is
-/// (`None`, also when the copy would be the same bytes). A file that cannot
-/// be stamped goes on unstamped, with a note; it is never blocked by this.
-fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: &str) -> Result<Option<Derived>> {
-    let Some(step) = wf.step(c.to_step) else { return Ok(None) };
-    // A signed PDF is never rewritten.
-    if signature::looks_signed(bytes) {
-        return Ok(None);
-    }
-    let made = match step.kind {
-        StepKind::Review | StepKind::Drop => {
-            let peran = wf.step(c.from_step).and_then(|s| s.role.as_deref()).map(|r| wf.role_name(r)).unwrap_or("");
-            let langkah = wf.step(c.from_step).map(|s| s.name.as_str()).unwrap_or("");
-            let state = templates::render(
-                wf.templates.stamp_state(c.from_step, c.action),
-                &[("peran", peran), ("langkah", langkah)],
-            );
-            let waktu = timefmt::human_wib(c.at);
-            let line = templates::render(
-                &wf.templates.stamp,
-                &[("nomor", c.number.unwrap_or(c.id)), ("surat", c.id), ("keadaan", &state), ("waktu", &waktu)],
-            );
-            stamp::stamp(bytes, &line).map(|s| ("stamped", s))
-        }
-        StepKind::Waiting => {
-            let mut keys = vec![("SuratdLetter", c.id)];
-            if let Some(n) = c.number {
-                keys.push(("SuratdNumber", n));
-            }
-            stamp::with_keys(bytes, &keys).map(|s| ("signing", s))
-        }
-        _ => return Ok(None),
-    };
-    let (kind, stamped) = match made {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::warn!(letter = c.id, error = %e, "cannot stamp this PDF; it goes on as it is");
-            return Ok(None);
-        }
-    };
-    let new_sha = fsops::sha256_bytes(&stamped.bytes);
-    if new_sha == sha {
-        return Ok(None);
-    }
-    let source = store.put(&new_sha, &stamped.bytes).context("cannot keep the stamped copy in the store")?;
-    Ok(Some(Derived {
-        size: stamped.bytes.len() as i64,
-        sha: new_sha,
-        kind,
-        base_sha: fsops::sha256_bytes(stamp::base_of(bytes)),
-        source,
-        note: stamped.repaired.then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
-    }))
-}
-
-/// Moves the file on, or places suratd's copy of it instead.
-fn place_op(from: &str, from_sha: &str, to: &str, derived: Option<&Derived>) -> FsOp {
-    match derived {
-        None => FsOp::Move { from: from.into(), to: to.into(), sha256: Some(from_sha.into()) },
-        Some(d) => FsOp::PlaceCopy {
-            from: from.into(),
-            from_sha256: from_sha.into(),
-            to: to.into(),
-            sha256: d.sha.clone(),
-            source: d.source.to_string_lossy().into_owned(),
-        },
-    }
-}
-
-/// A free name for `name` in the folder `dir_rel`: the absolute path and
-/// the path relative to the root.
-fn free_target(root: &Path, dir_rel: &str, name: &str) -> (PathBuf, String) {
-    let abs = fsops::free_name(&root.join(dir_rel), name, &[]);
-    let rel = fsops::rel_path(root, &abs).expect("a target under the root");
-    (abs, rel)
-}
-
-fn file_name(p: &Path) -> String {
-    p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
-}
-
-fn is_companion(name: &str) -> bool {
-    name.rsplit_once('.').is_some_and(|(_, ext)| COMPANIONS.iter().any(|c| ext.eq_ignore_ascii_case(c)))
+    /// Its bytes and their hash (none for a link).
+    data: Option<&'a FileData>,
+    /// Its bytes are not yet a version of its letter.
+    new_content: bool,
+    /// Its letter's recorded file still exists (so this file is another one).
+    original_present: bool,
+    /// The signature check of a file in a signed-drop folder.
+    report: Option<&'a signature::Report>,
+    /// Who placed it: their login in workflow.yaml, else the owner's login.
+    person: String,
+    now: DateTime<Utc>,
 }
 
 /// Modification time in nanoseconds since the epoch.
@@ -1285,59 +272,9 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
     meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
 }
 
-/// How long ago the file last changed (status change time: copy tools can
-/// preserve the modification time, but not this).
-fn age_of(meta: &fs::Metadata) -> Duration {
-    let changed = SystemTime::UNIX_EPOCH
-        + Duration::from_secs(meta.ctime().max(0) as u64)
-        + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
-    SystemTime::now().duration_since(changed).unwrap_or_default()
-}
-
-/// The reviewer's note for the PDF at `pdf`: a `.txt` with the same base
-/// name, or the only `.txt` when the PDF is the only one in its folder.
-pub fn find_note(pdf: &Path) -> Result<Option<PathBuf>> {
-    let Some(dir) = pdf.parent() else {
-        return Ok(None);
-    };
-    let same = pdf.with_extension("txt");
-    if same.is_file() {
-        return Ok(Some(same));
-    }
-    let mut txts = Vec::new();
-    let mut pdfs = 0;
-    for e in fs::read_dir(dir)? {
-        let e = e?;
-        let n = e.file_name().to_string_lossy().into_owned();
-        let lower = n.to_ascii_lowercase();
-        if !e.file_type()?.is_file() || lower.ends_with(".alasan.txt") {
-            continue;
-        }
-        if lower.ends_with(".txt") {
-            txts.push(e.path());
-        } else if lower.ends_with(".pdf") {
-            pdfs += 1;
-        }
-    }
-    Ok(if txts.len() == 1 && pdfs == 1 { txts.pop() } else { None })
-}
-
-/// A note's text, at most 64 KiB, as UTF-8 (Windows Notepad may write
-/// UTF-16 or legacy code pages; these are read lossily).
-fn read_note(p: &Path) -> String {
-    let bytes = fs::read(p).unwrap_or_default();
-    let bytes = &bytes[..bytes.len().min(64 * 1024)];
-    if bytes.starts_with(&[0xFF, 0xFE]) {
-        let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
-        return String::from_utf16_lossy(&units).trim().to_string();
-    }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
-    String::from_utf8_lossy(bytes).trim().to_string()
-}
-
 /// Whether an error comes from the machine rather than the file: a full or
 /// read-only disk, or a database another process holds locked.
-pub fn environmental(e: &anyhow::Error) -> bool {
+fn environmental(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
         if let Some(io) = c.downcast_ref::<std::io::Error>() {
             return matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)

@@ -1,0 +1,133 @@
+//! The copies suratd places instead of the file: a stamped review copy, or
+//! the clean copy with the letter's keys for signing (kept in the store).
+
+use crate::pdf::{signature, stamp};
+use crate::store::db::{Record, VersionRec};
+use crate::store::fsops;
+use crate::store::journal::FsOp;
+use crate::store::versions::Store;
+use crate::util::timefmt;
+use crate::workflow::templates;
+use crate::workflow::{StepKind, Workflow};
+use anyhow::{Context, Result};
+use chrono::Utc;
+use std::path::PathBuf;
+
+/// What a copy of a letter's file is for: the transition that places it.
+pub(super) struct Copy<'a> {
+    pub(super) to_step: &'a str,
+    pub(super) from_step: &'a str,
+    pub(super) action: &'a str,
+    pub(super) id: &'a str,
+    pub(super) number: Option<&'a str>,
+    pub(super) at: chrono::DateTime<Utc>,
+}
+
+/// A copy suratd made of a letter's file (already in the version store).
+pub(super) struct Derived {
+    sha: String,
+    size: i64,
+    kind: &'static str,
+    base_sha: String,
+    source: PathBuf,
+    note: Option<String>,
+}
+
+impl Derived {
+    /// Records the copy as the letter's current file and as a version.
+    pub(super) fn record_in(self, rec: &mut Record) {
+        if let Some(u) = rec.update.as_mut() {
+            u.sha256 = self.sha.clone();
+            u.size = self.size;
+            // Not known until written: the next look reads the file once.
+            u.mtime_ns = 0;
+        }
+        if let Some(t) = rec.transition.as_mut() {
+            t.sha256 = Some(self.sha.clone());
+            if let Some(n) = self.note {
+                t.note = Some(match t.note.take() {
+                    Some(old) => format!("{old}; {n}"),
+                    None => n,
+                });
+            }
+        }
+        rec.versions.push(VersionRec {
+            sha256: self.sha,
+            size: self.size,
+            source: format!("suratd:{}", self.kind),
+            kind: self.kind.into(),
+            base_sha256: Some(self.base_sha),
+        });
+    }
+}
+
+/// The copy of a letter's file to place at the next step: a stamped review
+/// copy for a review (or the drafter), the clean copy with matching keys
+/// for a step that waits for the signature, otherwise the file as it is
+/// (`None`, also when the copy would be the same bytes). A file that cannot
+/// be stamped goes on unstamped, with a note; it is never blocked by this.
+pub(super) fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: &str) -> Result<Option<Derived>> {
+    let Some(step) = wf.step(c.to_step) else { return Ok(None) };
+    // A signed PDF is never rewritten.
+    if signature::looks_signed(bytes) {
+        return Ok(None);
+    }
+    let made = match step.kind {
+        StepKind::Review | StepKind::Drop => {
+            let peran = wf.step(c.from_step).and_then(|s| s.role.as_deref()).map(|r| wf.role_name(r)).unwrap_or("");
+            let langkah = wf.step(c.from_step).map(|s| s.name.as_str()).unwrap_or("");
+            let state = templates::render(
+                wf.templates.stamp_state(c.from_step, c.action),
+                &[("peran", peran), ("langkah", langkah)],
+            );
+            let waktu = timefmt::human_wib(c.at);
+            let line = templates::render(
+                &wf.templates.stamp,
+                &[("nomor", c.number.unwrap_or(c.id)), ("surat", c.id), ("keadaan", &state), ("waktu", &waktu)],
+            );
+            stamp::stamp(bytes, &line).map(|s| ("stamped", s))
+        }
+        StepKind::Waiting => {
+            let mut keys = vec![("SuratdLetter", c.id)];
+            if let Some(n) = c.number {
+                keys.push(("SuratdNumber", n));
+            }
+            stamp::with_keys(bytes, &keys).map(|s| ("signing", s))
+        }
+        _ => return Ok(None),
+    };
+    let (kind, stamped) = match made {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!(letter = c.id, error = %e, "cannot stamp this PDF; it goes on as it is");
+            return Ok(None);
+        }
+    };
+    let new_sha = fsops::sha256_bytes(&stamped.bytes);
+    if new_sha == sha {
+        return Ok(None);
+    }
+    let source = store.put(&new_sha, &stamped.bytes).context("cannot keep the stamped copy in the store")?;
+    Ok(Some(Derived {
+        size: stamped.bytes.len() as i64,
+        sha: new_sha,
+        kind,
+        base_sha: fsops::sha256_bytes(stamp::base_of(bytes)),
+        source,
+        note: stamped.repaired.then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
+    }))
+}
+
+/// Moves the file on, or places suratd's copy of it instead.
+pub(super) fn place_op(from: &str, from_sha: &str, to: &str, derived: Option<&Derived>) -> FsOp {
+    match derived {
+        None => FsOp::Move { from: from.into(), to: to.into(), sha256: Some(from_sha.into()) },
+        Some(d) => FsOp::PlaceCopy {
+            from: from.into(),
+            from_sha256: from_sha.into(),
+            to: to.into(),
+            sha256: d.sha.clone(),
+            source: d.source.to_string_lossy().into_owned(),
+        },
+    }
+}

@@ -1,0 +1,84 @@
+//! What `decide` is told about a file (its place, letter, content, owner,
+//! signature) and what it makes of it, reading the PDF's text when asked to.
+
+use super::intake::{Arrival, FileData};
+use super::{Pipeline, owner};
+use crate::decide::{self, Decision, Facts, Owner};
+use crate::pdf::{inspect, stamp};
+use crate::store::db::LetterRow;
+use anyhow::{Context, Result};
+use std::fs;
+use std::path::Path;
+
+/// The decision on a file, with the one fact a move needs again.
+pub(super) struct Judged {
+    pub(super) decision: Decision,
+    /// The letter's recorded file still exists (so this file is another one).
+    pub(super) original_present: bool,
+}
+
+impl Pipeline {
+    /// Gathers the facts about an arrival and decides (twice when the
+    /// decision needs the PDF's text first).
+    pub(super) fn judge(&self, a: &Arrival) -> Result<Judged> {
+        let Arrival { abs, rel, meta, place, ref letter, ref content, ref data, note, ref described, ref signed } = *a;
+        let wf = self.wf.clone();
+        let view = letter.as_ref().map(LetterRow::view);
+        let recorded = letter.as_ref().and_then(|l| l.path.clone());
+        let at_recorded_path = recorded.as_deref() == Some(rel);
+        let original_present =
+            recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
+        let mut facts = Facts {
+            place,
+            letter: view.as_ref(),
+            content,
+            at_recorded_path,
+            original_present,
+            note,
+            meta_problem: match described {
+                Some(Err(p)) => Some((p.code, p.detail.as_str())),
+                _ => None,
+            },
+            number_in_text: None,
+            signature: signed.0.clone(),
+            owner: match wf.person(&owner::login_of(meta)) {
+                Some(p) => Owner::Person(p.roles.clone()),
+                None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
+                None => Owner::Allowed,
+            },
+        };
+        let mut decision = decide::decide(&wf, &facts);
+        if let Decision::Reject { reason: "no_access" | "unknown_owner", .. } = &decision {
+            tracing::warn!(security = true, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
+        }
+        if decision == Decision::NeedText {
+            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs)?);
+            decision = decide::decide(&wf, &facts);
+        }
+        let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
+        tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
+        Ok(Judged { decision, original_present })
+    }
+
+    /// Whether the letter's number is in the PDF's text (a letter without a
+    /// number passes).
+    fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
+        let Some(number) = letter.and_then(|l| l.number.clone()) else {
+            return Ok(true);
+        };
+        let bytes = match data {
+            Some(d) => d.bytes.clone(),
+            None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
+        };
+        // The letter itself, not suratd's stamp on it (which shows the number).
+        let bytes = stamp::base_of(&bytes).to_vec();
+        let limit = self.cfg.processing.timeout;
+        let text = inspect::limited(limit, move || inspect::text(&bytes, 20))
+            .ok_or_else(|| {
+                anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
+            })?
+            .flatten()
+            .unwrap_or_default();
+        Ok(inspect::contains_loosely(&text, &number))
+    }
+}

@@ -1,0 +1,234 @@
+//! Intake: where a settled file is, what is in it (conversion stage, PDF
+//! checks), which letter it belongs to, and a new draft's metadata.
+
+use super::companions::{find_note, find_sidecar, read_sidecar};
+use super::places::file_name;
+use super::{Outcome, Pipeline};
+use crate::decide::{Content, Note, Signed};
+use crate::letter::metadata::{self, Metadata};
+use crate::letter::names;
+use crate::letter::state::LetterState;
+use crate::pdf::convert::{self, Prepared};
+use crate::pdf::inspect::{self, Verdict};
+use crate::pdf::signature;
+use crate::store::db::LetterRow;
+use crate::store::fsops;
+use crate::util::timefmt;
+use crate::workflow::StepKind;
+use crate::workflow::layout::{Area, Place};
+use anyhow::{Context, Result};
+use chrono::Utc;
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+/// A file's bytes, read once, and their SHA-256.
+pub(super) struct FileData {
+    pub(super) sha: String,
+    pub(super) bytes: Vec<u8>,
+}
+
+/// A new draft's metadata, with its sidecar (path and bytes) if it had one.
+pub(super) type Draft = (Metadata, Option<(PathBuf, Vec<u8>)>);
+
+/// A new draft's metadata, or why it is unusable.
+pub(super) type Described = std::result::Result<Draft, metadata::Problem>;
+
+/// Everything known about one settled file, for the decision.
+pub(super) struct Arrival<'a, 'w> {
+    pub(super) abs: &'a Path,
+    pub(super) rel: &'a str,
+    pub(super) meta: &'a fs::Metadata,
+    pub(super) place: &'a Place<'w>,
+    pub(super) letter: Option<LetterRow>,
+    pub(super) content: Content,
+    pub(super) data: Option<FileData>,
+    pub(super) note: Note,
+    pub(super) described: Option<Described>,
+    /// The signature check of a signed drop, and its report.
+    pub(super) signed: (Signed, Option<signature::Report>),
+}
+
+/// How long ago the file last changed (status change time: copy tools can
+/// preserve the modification time, but not this).
+fn age_of(meta: &fs::Metadata) -> Duration {
+    let changed = SystemTime::UNIX_EPOCH
+        + Duration::from_secs(meta.ctime().max(0) as u64)
+        + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
+    SystemTime::now().duration_since(changed).unwrap_or_default()
+}
+
+impl Pipeline {
+    /// A name that is not UTF-8 (written by an old program or a mount with
+    /// another character set) cannot be shown on the share or kept in the
+    /// database. The first such part of the path is renamed in place, bad
+    /// bytes becoming `_`; the renamed file comes back as a new event.
+    pub(super) fn readable_name(&self, abs: &Path) -> Result<Option<Outcome>> {
+        let Ok(rel) = abs.strip_prefix(&self.cfg.root) else { return Ok(None) };
+        let mut at = self.cfg.root.clone();
+        for part in rel.components() {
+            let part = part.as_os_str();
+            at.push(part);
+            if part.to_str().is_some() {
+                continue;
+            }
+            let readable = part.to_string_lossy().replace('\u{FFFD}', "_");
+            let dir = at.parent().unwrap_or(&self.cfg.root).to_path_buf();
+            let to = fsops::free_name(&dir, &readable, &[]);
+            fsops::move_noreplace(&at, &to)?;
+            tracing::warn!(
+                file = %at.to_string_lossy(),
+                to = %fsops::rel_path(&self.cfg.root, &to).unwrap_or_default(),
+                "renamed a name that is not UTF-8"
+            );
+            return Ok(Some(Outcome::Done));
+        }
+        Ok(None)
+    }
+
+    /// Reads the file and finds out what it is and which letter it belongs
+    /// to, then acts on it (a link is never read; a file still being
+    /// written, or a draft whose sidecar may still come, waits).
+    pub(super) fn handle(&mut self, abs: &Path, rel: &str, meta: &fs::Metadata, place: &Place) -> Result<Outcome> {
+        let wf = self.wf.clone();
+        let name = file_name(abs);
+        let id_in_name = names::id_in_name(&wf.id_prefix, &name);
+
+        if meta.file_type().is_symlink() {
+            let letter = match &id_in_name {
+                Some(id) => self.db.letter(id)?,
+                None => None,
+            };
+            return self.act(Arrival {
+                abs,
+                rel,
+                meta,
+                place,
+                letter,
+                content: Content::Symlink,
+                data: None,
+                note: Note::Missing,
+                described: None,
+                signed: (Signed::Unchecked, None),
+            });
+        }
+        if !meta.is_file() {
+            // FIFOs, sockets, devices: never opened.
+            self.reject(rel, meta, place, None, "not_pdf", "bukan berkas biasa")?;
+            return Ok(Outcome::Done);
+        }
+
+        let bytes = fs::read(abs).with_context(|| format!("cannot read {rel}"))?;
+        if bytes.len() as u64 != meta.len() {
+            return Ok(Outcome::Defer(self.cfg.watch.settle));
+        }
+        let sha = fsops::sha256_bytes(&bytes);
+        let mut letter = self.letter_of(id_in_name.as_deref(), rel, &sha)?;
+        let signed = self.signed_drop(place, &bytes, &mut letter)?;
+
+        let age = age_of(meta);
+        let content = match &letter {
+            Some(l) if self.db.has_version(&l.id, &sha)? => Content::Known,
+            _ => self.examine(&name, bytes.clone(), age)?,
+        };
+        let note = match place {
+            Place::Step { area: Area::Outcome(_), .. } => match find_note(abs)? {
+                Some(_) => Note::Found,
+                None if age < self.cfg.processing.note_wait => Note::MaybeLater,
+                None => Note::Missing,
+            },
+            _ => Note::Missing,
+        };
+        // A new draft: what it is about (file name, sidecar, defaults).
+        let described = match (&letter, place, &content) {
+            (None, Place::Step { step, area: Area::Inbox }, Content::Pdf) if step.kind == StepKind::Drop => {
+                let sidecar = find_sidecar(abs);
+                if sidecar.is_none() && age < self.cfg.processing.sidecar_wait {
+                    return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
+                }
+                Some(self.describe(&name, sidecar.as_deref()))
+            }
+            _ => None,
+        };
+        self.act(Arrival {
+            abs,
+            rel,
+            meta,
+            place,
+            letter,
+            content,
+            data: Some(FileData { sha, bytes }),
+            note,
+            described,
+            signed,
+        })
+    }
+
+    /// The letter a file belongs to: by the id in its name, else by the path
+    /// recorded for a letter, else by its bytes; a letter still pending or
+    /// void does not count.
+    fn letter_of(&self, id_in_name: Option<&str>, rel: &str, sha: &str) -> Result<Option<LetterRow>> {
+        let letter = match id_in_name {
+            Some(id) => self.db.letter(id)?,
+            None => None,
+        };
+        let letter = match letter {
+            Some(l) => Some(l),
+            None => match self.db.letter_at_path(rel)? {
+                Some(l) => Some(l),
+                None => self.db.letter_by_version(sha)?,
+            },
+        };
+        Ok(letter.filter(|l| !matches!(LetterState::parse(&l.state), LetterState::Pending | LetterState::Void)))
+    }
+
+    /// Metadata of a new draft from its name, its sidecar and the defaults.
+    fn describe(&self, name: &str, sidecar: Option<&Path>) -> Described {
+        let wf = &self.wf;
+        let stem = names::subject_from_name(&wf.id_prefix, name);
+        let from_name = metadata::from_name(&wf.filename_pattern, &stem);
+        let parsed = match sidecar {
+            None => None,
+            Some(p) => match read_sidecar(p) {
+                Ok((text, bytes)) => match metadata::parse_sidecar(&file_name(p), &text) {
+                    Ok(sc) => Some((sc, bytes)),
+                    Err(e) => return Err(e),
+                },
+                Err(e) => return Err(e),
+            },
+        };
+        let today = timefmt::date_wib(Utc::now());
+        let (sc, sc_bytes) = match parsed {
+            Some((sc, b)) => (Some(sc), Some(b)),
+            None => (None, None),
+        };
+        let meta = metadata::combine(from_name, sc, &wf.defaults, today)?;
+        Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
+    }
+
+    /// The conversion stage, then the PDF checks.
+    fn examine(&self, name: &str, bytes: Vec<u8>, age: Duration) -> Result<Content> {
+        if let Prepared::Unsupported { format } = convert::prepare(name, &bytes) {
+            return Ok(Content::OfficeDocument { format });
+        }
+        let limit = self.cfg.processing.timeout;
+        let verdict = inspect::inspect_with_limit(Arc::new(bytes), limit).ok_or_else(|| {
+            anyhow::anyhow!("checking the PDF took longer than {}", humantime::format_duration(limit))
+        })?;
+        let young = age < self.cfg.processing.parse_grace;
+        Ok(match verdict {
+            Verdict::Pdf { .. } => Content::Pdf,
+            Verdict::Empty => Content::Empty,
+            Verdict::NotPdf { detail } => Content::NotPdf { detail },
+            Verdict::Encrypted => Content::Encrypted,
+            Verdict::ActiveContent { detail } => Content::ActiveContent { detail },
+            Verdict::Truncated => Content::Broken {
+                detail: "berkas terpotong, tanda akhir PDF tidak ada".into(),
+                may_still_be_copying: young,
+            },
+            Verdict::Broken { detail } => Content::Broken { detail, may_still_be_copying: young },
+        })
+    }
+}

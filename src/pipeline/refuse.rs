@@ -1,0 +1,128 @@
+//! Refused files: moved to the rejected folder with a reason file beside
+//! them (and the owner told); also the reason texts other returns write.
+
+use super::Pipeline;
+use super::companions::find_sidecar;
+use super::owner;
+use super::places::{file_name, free_target};
+use crate::letter::names;
+use crate::mail::compose;
+use crate::store::db::{LetterRow, Record, RejectionRec};
+use crate::store::fsops;
+use crate::store::journal::{self, FsOp, Plan};
+use crate::util::timefmt;
+use crate::workflow::layout::Place;
+use crate::workflow::templates;
+use anyhow::Result;
+use chrono::Utc;
+use std::fs;
+
+impl Pipeline {
+    /// Moves a file to the rejected folder with a reason file beside it.
+    pub(super) fn reject(
+        &mut self,
+        rel: &str,
+        meta: &fs::Metadata,
+        place: &Place,
+        letter: Option<&LetterRow>,
+        code: &str,
+        detail: &str,
+    ) -> Result<()> {
+        let wf = self.wf.clone();
+        let now = Utc::now();
+        let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
+        let (target_abs, target_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &name);
+        let (_, reason_rel) =
+            free_target(&self.cfg.root, &wf.rejected_folder, &format!("{}.alasan.txt", file_name(&target_abs)));
+        let step_name = match place {
+            Place::Step { step, .. } => step.name.clone(),
+            _ => String::new(),
+        };
+        let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
+        let detail = match (code, place) {
+            ("duplicate", _) => letter.and_then(|l| l.path.clone()).unwrap_or_default(),
+            ("no_match", Place::Step { step, .. }) => {
+                let waiting: Vec<String> = self
+                    .waiting_for(step)?
+                    .iter()
+                    .map(|l| format!("{} ({})", l.id, l.number.as_deref().unwrap_or("tanpa nomor")))
+                    .collect();
+                if waiting.is_empty() { "tidak ada".into() } else { waiting.join(", ") }
+            }
+            _ => detail.to_string(),
+        };
+        let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
+        let is_link = meta.file_type().is_symlink();
+        let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
+        let settings = compose::Settings {
+            share_path: &self.cfg.share_path,
+            max_attachment: self.cfg.max_attachment,
+            admins: &self.cfg.admins,
+        };
+        let owner = owner::login_of(meta);
+        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
+        let rec = Record {
+            emails: told.into_iter().collect(),
+            rejection: Some(RejectionRec {
+                at: timefmt::stored(now),
+                original_path: rel.to_string(),
+                path: target_rel.clone(),
+                reason_code: code.to_string(),
+                reason: text.clone(),
+                sha256: sha.clone(),
+                owner: Some(owner::login_of(meta)),
+                letter_id: letter.map(|l| l.id.clone()),
+            }),
+            ..Record::default()
+        };
+        let mut ops = vec![
+            FsOp::Move { from: rel.to_string(), to: target_rel.clone(), sha256: sha },
+            FsOp::Write { path: reason_rel, text },
+        ];
+        // A refused draft takes its sidecar along, so the drafter finds both.
+        if !is_link && let Some(sc) = find_sidecar(&self.cfg.root.join(rel)) {
+            let ext = sc.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
+            let (_, to) = free_target(&self.cfg.root, &wf.rejected_folder, &file_name(&target_abs.with_extension(ext)));
+            let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
+            ops.push(FsOp::MoveCompanion { from, to });
+        }
+        let root = self.cfg.root.clone();
+        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
+            Ok(Plan { ops, record: rec })
+        })?;
+        tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code, detail = %detail, "refused a file");
+        self.tidy(&self.cfg.root.join(rel));
+        Ok(())
+    }
+
+    pub(super) fn reason_text(
+        &self,
+        code: &str,
+        detail: &str,
+        rel: &str,
+        letter: Option<&str>,
+        step: &str,
+        now: chrono::DateTime<Utc>,
+    ) -> String {
+        let wf = &self.wf;
+        let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        let file = rel.rsplit('/').next().unwrap_or(rel);
+        let waktu = timefmt::human_wib(now);
+        let surat = letter.unwrap_or("-");
+        let values = [
+            ("berkas", file),
+            ("folder", folder),
+            ("waktu", waktu.as_str()),
+            ("rincian", detail),
+            ("folder_draf", wf.entry().folder.as_str()),
+            ("langkah", step),
+            ("surat", surat),
+        ];
+        let alasan = templates::render(wf.templates.reason(code), &values);
+        let alasan = alasan.trim().to_string();
+        templates::render(
+            &wf.templates.reason_file,
+            &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
+        )
+    }
+}

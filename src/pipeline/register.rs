@@ -1,0 +1,103 @@
+//! Registration: a new draft in the drafting folder becomes a letter, with
+//! an id and a number, its metadata (and sidecar) kept, and goes on.
+
+use super::copies::{Copy, derive, place_op};
+use super::intake::{Draft, FileData};
+use super::places::free_target;
+use super::record::{About, Transit, emails_for, transit_record};
+use super::{Job, Outcome, Pipeline, mtime_ns};
+use crate::decide::Dest;
+use crate::letter::names;
+use crate::letter::state::LetterState;
+use crate::store::db::{NewLetter, NumberRequest};
+use crate::store::fsops;
+use crate::store::journal::{self, FsOp, Plan};
+use crate::util::timefmt;
+use anyhow::{Context, Result};
+
+impl Pipeline {
+    /// Registers a new draft: its id and number come in the same database
+    /// transaction as the intent; it goes on to `to_step` (`dest`), and its
+    /// sidecar is absorbed.
+    pub(super) fn register(
+        &mut self,
+        job: &Job,
+        data: &FileData,
+        (letter_meta, sidecar): Draft,
+        to_step: String,
+        dest: Dest,
+        action: String,
+    ) -> Result<Outcome> {
+        let Job { abs, rel, meta, ref person, now, .. } = *job;
+        let wf = self.wf.clone();
+        self.keep(data)?;
+        journal::still_same(&self.cfg.root, rel, Some(&data.sha))?;
+        let mut absorb = Vec::new();
+        if let Some((path, bytes)) = &sidecar {
+            let sha = fsops::sha256_bytes(bytes);
+            self.keep(&FileData { sha: sha.clone(), bytes: bytes.clone() })?;
+            let path = fsops::rel_path(&self.cfg.root, path).expect("under root");
+            absorb.push(FsOp::Supersede { path, sha256: sha });
+        }
+        let subject = letter_meta.perihal.clone();
+        let date = letter_meta.tanggal.unwrap_or_else(|| timefmt::date_wib(now));
+        let number = NumberRequest {
+            format: wf.number_format.clone(),
+            unit: wf.office.unit_code.clone(),
+            date,
+            scope: wf.scope,
+            last_used: wf.last_used.get(&wf.scope.key(date)).copied().unwrap_or(0),
+        };
+        let warnings = (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
+        let nl = NewLetter {
+            meta: Some(letter_meta),
+            number: Some(number),
+            year: timefmt::year_wib(now),
+            subject: subject.clone(),
+            drafter: Some(person.clone()),
+            step: to_step.clone(),
+            sha256: data.sha.clone(),
+            size: meta.len() as i64,
+            mtime_ns: mtime_ns(meta) as i64,
+            at: timefmt::stored(now),
+        };
+        let dest_dir = self.dest_dir(&dest, None);
+        let entry = wf.entry().id.clone();
+        let root = self.cfg.root.clone();
+        let store = self.store.clone();
+        let cfg = self.cfg.clone();
+        let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid, number| {
+            let id = lid.context("the journal gave a new letter no id (internal error)")?;
+            let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
+            let copy = Copy { to_step: &to_step, from_step: &entry, action: &action, id, number, at: now };
+            let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha)?;
+            let mut rec = transit_record(&Transit {
+                letter_id: id,
+                from: &entry,
+                to: &to_step,
+                state: LetterState::Active.as_str(),
+                path: &target,
+                sha: &data.sha,
+                meta,
+                action: &action,
+                actor: (person.clone(), true),
+                version_from: Some(rel),
+                note: warnings.clone(),
+                at: now,
+            });
+            let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
+            if let Some(d) = derived {
+                d.record_in(&mut rec);
+            }
+            let about = About { id, number, subject: &subject, drafter: Some(person), meta: nl.meta.as_ref() };
+            rec.emails = emails_for(&wf, &cfg, &about, &rec, None);
+            ops.extend(absorb);
+            Ok(Plan { ops, record: rec })
+        })?;
+        let t = plan.record.transition.as_ref().context("a registration recorded no transition (internal error)")?;
+        let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
+        tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
+        self.tidy(abs);
+        Ok(Outcome::Done)
+    }
+}

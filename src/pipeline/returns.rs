@@ -1,0 +1,73 @@
+//! Letters going back: sent back to the drafter by a check (a move with a
+//! reason note), and a file moved by hand where its step does not lead, put
+//! back where its letter is (with a reason file).
+
+use super::advance::Move;
+use super::places::free_target;
+use super::record::{Transit, transit_record};
+use super::{Job, Outcome, Pipeline};
+use crate::decide::Dest;
+use crate::letter::names;
+use crate::letter::state::LetterState;
+use crate::store::db::LetterRow;
+use crate::store::journal::FsOp;
+use anyhow::Result;
+
+impl Pipeline {
+    /// Sent back by a check: a move to the drafter with a written note.
+    pub(super) fn send_back(&mut self, job: &Job, letter: &LetterRow, reason: &str) -> Result<Outcome> {
+        let (wf, rel, now) = (self.wf.clone(), job.rel, job.now);
+        let entry = wf.entry();
+        let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or_default();
+        let detail = letter.number.clone().unwrap_or_default();
+        let text = self.reason_text(reason, &detail, rel, Some(&letter.id), &step_name, now);
+        let mv = Move {
+            to_step: entry.id.clone(),
+            dest: Dest::Returns(entry.id.clone()),
+            action: reason.to_string(),
+            state: LetterState::Active,
+            take_note: false,
+            written_note: Some(text),
+        };
+        self.advance(job, letter, mv)
+    }
+
+    /// Moved by hand where its step does not lead: the file goes back to the
+    /// letter's folder, with a reason file beside it.
+    pub(super) fn put_back(&mut self, job: &Job, letter: &LetterRow, reason: &str) -> Result<Outcome> {
+        let Job { abs, rel, meta, data, new_content, ref person, now, .. } = *job;
+        let wf = self.wf.clone();
+        if let Some(d) = data.filter(|_| new_content) {
+            self.keep(d)?;
+        }
+        let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
+        let back_dir = self.dest_dir(&Dest::Back, Some(letter));
+        let name = names::letter_file_name(&letter.id, &letter.subject);
+        let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
+        let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
+        let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
+        let text = self.reason_text(reason, "", rel, Some(&letter.id), &step_name, now);
+        let rec = transit_record(&Transit {
+            letter_id: &letter.id,
+            from: &letter.step,
+            to: &letter.step,
+            state: &letter.state,
+            path: &target,
+            sha: &sha,
+            meta,
+            action: "returned",
+            actor: self.actor(letter, false, person),
+            version_from: new_content.then_some(rel),
+            note: Some(format!("{reason}: placed in {rel}")),
+            at: now,
+        });
+        let ops = vec![
+            FsOp::Move { from: rel.into(), to: target.clone(), sha256: Some(sha) },
+            FsOp::Write { path: reason_path, text },
+        ];
+        self.execute(&letter.id, ops, rec)?;
+        tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason, "a file moved by hand to the wrong folder was put back");
+        self.tidy(abs);
+        Ok(Outcome::Done)
+    }
+}
