@@ -283,15 +283,6 @@ fn environmental(e: &anyhow::Error) -> bool {
                     [Errno::NOSPC, Errno::DQUOT, Errno::ROFS].iter().any(|e| e.raw_os_error() == n)
                 });
         }
-        if let Some(rusqlite::Error::SqliteFailure(f, _)) = c.downcast_ref::<rusqlite::Error>() {
-            return matches!(
-                f.code,
-                rusqlite::ErrorCode::DiskFull
-                    | rusqlite::ErrorCode::DatabaseBusy
-                    | rusqlite::ErrorCode::DatabaseLocked
-                    | rusqlite::ErrorCode::ReadOnly
-            );
-        }
-        false
+        crate::store::db::is_environmental(c)
     })
 }

@@ -222,6 +222,22 @@ impl Db {
     }
 }
 
+/// Whether an error is the database's and comes from the machine rather than
+/// the data: a full or read-only disk, or a database another process holds
+/// locked.
+pub fn is_environmental(e: &(dyn std::error::Error + 'static)) -> bool {
+    matches!(
+        e.downcast_ref::<rusqlite::Error>(),
+        Some(rusqlite::Error::SqliteFailure(f, _)) if matches!(
+            f.code,
+            rusqlite::ErrorCode::DiskFull
+                | rusqlite::ErrorCode::DatabaseBusy
+                | rusqlite::ErrorCode::DatabaseLocked
+                | rusqlite::ErrorCode::ReadOnly
+        )
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
