@@ -2,6 +2,7 @@
 //! knows about its letter, what should happen. A pure function of state and
 //! event, so every rule of the workflow is tested without disk or network.
 
+use crate::letter::reason::Reason;
 use crate::letter::state::{LetterState, LetterView};
 use crate::workflow::layout::{Area, Place};
 use crate::workflow::{Step, StepCheck, StepKind, Workflow};
@@ -54,7 +55,7 @@ pub struct Facts<'a, 'w> {
     pub original_present: bool,
     pub note: Note,
     /// For a new draft: why its metadata is unusable (reason code, detail).
-    pub meta_problem: Option<(&'static str, &'a str)>,
+    pub meta_problem: Option<(Reason, &'a str)>,
     /// Whether the PDF's text contains the letter's number (`None`: not
     /// looked at yet; asked for with [`Decision::NeedText`]).
     pub number_in_text: Option<bool>,
@@ -139,15 +140,15 @@ pub enum Decision {
     NeedText,
     /// The letter may not go on: back to the drafter, with a reason note.
     SendBack {
-        reason: &'static str,
+        reason: Reason,
     },
     /// Moved by hand where its step does not lead: put it back, with a reason.
     Return {
-        reason: &'static str,
+        reason: Reason,
     },
     /// Refuse the file: `_ditolak/` with a reason file.
     Reject {
-        reason: &'static str,
+        reason: Reason,
         detail: String,
     },
 }
@@ -179,11 +180,11 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     // Access rules: only for new files (a move keeps the file's owner).
     if *f.content != Content::Known && f.place.is_watched() {
         match &f.owner {
-            Owner::Refused => return Decision::Reject { reason: "unknown_owner", detail: String::new() },
+            Owner::Refused => return Decision::Reject { reason: Reason::UnknownOwner, detail: String::new() },
             Owner::Person(roles) => {
                 let may = crate::workflow::layout::writers(wf, f.place);
                 if !roles.iter().any(|r| may.contains(r)) {
-                    return Decision::Reject { reason: "no_access", detail: may.join(", ") };
+                    return Decision::Reject { reason: Reason::NoAccess, detail: may.join(", ") };
                 }
             }
             Owner::Unchecked | Owner::Allowed => {}
@@ -205,7 +206,7 @@ fn gate(wf: &Workflow, f: &Facts, to_step: &str, d: Decision) -> Decision {
         match f.number_in_text {
             None => return Decision::NeedText,
             Some(false) => {
-                return Decision::SendBack { reason: "number_missing" };
+                return Decision::SendBack { reason: Reason::NumberMissing };
             }
             Some(true) => {}
         }
@@ -221,16 +222,16 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
     if !f.place.is_watched() {
         return Decision::Nothing;
     }
-    let reject = |reason: &'static str, detail: &str| Decision::Reject { reason, detail: detail.to_string() };
+    let reject = |reason: Reason, detail: &str| Decision::Reject { reason, detail: detail.to_string() };
     match f.content {
-        Content::Symlink => return reject("symlink", ""),
-        Content::Empty => return reject("empty", ""),
-        Content::NotPdf { detail } => return reject("not_pdf", detail),
-        Content::OfficeDocument { format } => return reject("office_document", format),
-        Content::Encrypted => return reject("encrypted", ""),
-        Content::ActiveContent { detail } => return reject("active_content", detail),
+        Content::Symlink => return reject(Reason::Symlink, ""),
+        Content::Empty => return reject(Reason::Empty, ""),
+        Content::NotPdf { detail } => return reject(Reason::NotPdf, detail),
+        Content::OfficeDocument { format } => return reject(Reason::OfficeDocument, format),
+        Content::Encrypted => return reject(Reason::Encrypted, ""),
+        Content::ActiveContent { detail } => return reject(Reason::ActiveContent, detail),
         Content::Broken { may_still_be_copying: true, .. } => return Decision::Wait(WaitFor::Copying),
-        Content::Broken { detail, .. } => return reject("broken", detail),
+        Content::Broken { detail, .. } => return reject(Reason::Broken, detail),
         Content::Known | Content::Pdf => {}
     }
 
@@ -244,24 +245,24 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
             Decision::Register { to_step, dest, action: "register".into() }
         } else if step.kind == StepKind::SignedDrop {
             // A signed file that matches no letter waiting for a signature.
-            reject("no_match", "")
+            reject(Reason::NoMatch, "")
         } else {
-            reject("unknown_file", "")
+            reject(Reason::UnknownFile, "")
         };
     };
 
     match letter.state {
         LetterState::Active => {}
-        LetterState::Finished => return reject("letter_closed", "selesai"),
-        LetterState::Cancelled => return reject("letter_closed", "dibatalkan"),
-        LetterState::Pending | LetterState::Void => return reject("unknown_file", ""),
+        LetterState::Finished => return reject(Reason::LetterClosed, "selesai"),
+        LetterState::Cancelled => return reject(Reason::LetterClosed, "dibatalkan"),
+        LetterState::Pending | LetterState::Void => return reject(Reason::UnknownFile, ""),
     }
     if f.at_recorded_path && *f.content == Content::Known {
         return Decision::Nothing;
     }
     // A second copy of the letter's current file: letters move by moving.
     if f.original_present && *f.content == Content::Known && !f.at_recorded_path {
-        return reject("duplicate", "");
+        return reject(Reason::Duplicate, "");
     }
     let Some(current) = wf.step(&letter.step) else {
         // The letter's step was removed from the workflow: leave it for the admin.
@@ -286,7 +287,7 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
             Area::Inbox | Area::Returns => Decision::Track,
             Area::Outcome(o) => {
                 let Some(target) = step.outcome(o).and_then(|o| wf.step(&o.to)) else {
-                    return Decision::Return { reason: "wrong_folder" };
+                    return Decision::Return { reason: Reason::WrongFolder };
                 };
                 // A note may follow: the reviewer's reason, or how a letter was sent.
                 if (target.kind == StepKind::Drop || step.kind == StepKind::Dispatch) && f.note == Note::MaybeLater {
@@ -310,14 +311,14 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
                 take_note: false,
             };
         }
-        return reject("letter_elsewhere", "");
+        return reject(Reason::LetterElsewhere, "");
     }
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
         if step.kind == StepKind::SignedDrop {
             let problem = match &f.signature {
                 Signed::Holds => return move_to(step, "signed", false),
-                Signed::No | Signed::Unchecked => ("not_signed", String::new()),
-                Signed::Fails(why) => ("signature_invalid", why.clone()),
+                Signed::No | Signed::Unchecked => (Reason::NotSigned, String::new()),
+                Signed::Fails(why) => (Reason::SignatureInvalid, why.clone()),
             };
             // The letter's own unsigned copy, moved here by hand, goes back.
             return if *f.content == Content::Known {
@@ -328,7 +329,7 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
         }
         return move_to(step, "forward", false);
     }
-    Decision::Return { reason: "wrong_folder" }
+    Decision::Return { reason: Reason::WrongFolder }
 }
 
 #[cfg(test)]
@@ -454,7 +455,7 @@ mod tests {
         // Not while it waits for the signature.
         let l = letter("menunggu_tte");
         let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: "letter_elsewhere", .. }), "{d:?}");
+        assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
     }
 
     #[test]
@@ -493,7 +494,7 @@ mod tests {
         };
         assert_eq!(decide(&wf, &f), Decision::NeedText);
         f.number_in_text = Some(false);
-        assert_eq!(decide(&wf, &f), Decision::SendBack { reason: "number_missing" });
+        assert_eq!(decide(&wf, &f), Decision::SendBack { reason: Reason::NumberMissing });
         f.number_in_text = Some(true);
         assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "ajukan_tte"));
         // Other steps do not look at the text.
@@ -520,19 +521,19 @@ mod tests {
             signature: Signed::No,
             owner: Owner::Unchecked,
         };
-        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: "not_signed", .. }));
+        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotSigned, .. }));
         f.signature = Signed::Fails("rusak".into());
-        assert_eq!(decide(&wf, &f), Decision::Reject { reason: "signature_invalid", detail: "rusak".into() });
+        assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::SignatureInvalid, detail: "rusak".into() });
         // The unsigned copy itself, moved here by hand, is put back.
         let f2 = Facts { content: &Content::Known, original_present: false, signature: Signed::No, ..f.clone() };
-        assert_eq!(decide(&wf, &f2), Decision::Return { reason: "not_signed" });
+        assert_eq!(decide(&wf, &f2), Decision::Return { reason: Reason::NotSigned });
         f.signature = Signed::Holds;
         assert!(
             matches!(decide(&wf, &f), Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed")
         );
         // A signed file that matches no waiting letter.
         let f3 = Facts { letter: None, ..f };
-        assert!(matches!(decide(&wf, &f3), Decision::Reject { reason: "no_match", .. }));
+        assert!(matches!(decide(&wf, &f3), Decision::Reject { reason: Reason::NoMatch, .. }));
     }
 
     #[test]
@@ -552,14 +553,14 @@ mod tests {
             signature: Signed::Holds,
             owner: Owner::Person(vec!["anggota_tim".into()]),
         };
-        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: "no_access", .. }));
+        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
         let ok = Facts { owner: Owner::Person(vec!["sekretaris".into()]), ..f.clone() };
         assert!(matches!(decide(&wf, &ok), Decision::Move { .. }));
         let refused = Facts { owner: Owner::Refused, ..f.clone() };
-        assert!(matches!(decide(&wf, &refused), Decision::Reject { reason: "unknown_owner", .. }));
+        assert!(matches!(decide(&wf, &refused), Decision::Reject { reason: Reason::UnknownOwner, .. }));
         // A move keeps the owner: not checked.
         let moved = Facts { content: &Content::Known, original_present: false, ..f };
-        assert!(!matches!(decide(&wf, &moved), Decision::Reject { reason: "no_access", .. }));
+        assert!(!matches!(decide(&wf, &moved), Decision::Reject { reason: Reason::NoAccess, .. }));
     }
 
     #[test]
@@ -587,34 +588,34 @@ mod tests {
         let l = letter("verifikasi");
         // Skipping a step.
         let d = run(&wf, "04-ajukan-tte/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert_eq!(d, Decision::Return { reason: "wrong_folder" });
+        assert_eq!(d, Decision::Return { reason: Reason::WrongFolder });
         // An outcome folder of another step.
         let d = run(&wf, "03-kelengkapan/setuju/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert_eq!(d, Decision::Return { reason: "wrong_folder" });
+        assert_eq!(d, Decision::Return { reason: Reason::WrongFolder });
         // A new file outside the drafting folder.
         let d = run(&wf, "03-kelengkapan/a.pdf", None, Content::Pdf, false, false, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: "unknown_file", .. }));
+        assert!(matches!(d, Decision::Reject { reason: Reason::UnknownFile, .. }));
         // A copy of a letter that still sits in its place.
         let d = run(&wf, "02-verifikasi/setuju/copy.pdf", Some(&l), Content::Known, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: "duplicate", .. }));
+        assert!(matches!(d, Decision::Reject { reason: Reason::Duplicate, .. }));
         // A finished letter coming back.
         let mut done = letter("arsip");
         done.state = LetterState::Finished;
         let d = run(&wf, "01-draf/a.pdf", Some(&done), Content::Known, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: "letter_closed", .. }));
+        assert!(matches!(d, Decision::Reject { reason: Reason::LetterClosed, .. }));
     }
 
     #[test]
     fn bad_content_is_rejected_or_waited_for() {
         let wf = wf();
         for (c, want) in [
-            (Content::Empty, "empty"),
-            (Content::Symlink, "symlink"),
-            (Content::Encrypted, "encrypted"),
-            (Content::ActiveContent { detail: "JavaScript".into() }, "active_content"),
-            (Content::NotPdf { detail: "teks".into() }, "not_pdf"),
-            (Content::OfficeDocument { format: "Word".into() }, "office_document"),
-            (Content::Broken { detail: "x".into(), may_still_be_copying: false }, "broken"),
+            (Content::Empty, Reason::Empty),
+            (Content::Symlink, Reason::Symlink),
+            (Content::Encrypted, Reason::Encrypted),
+            (Content::ActiveContent { detail: "JavaScript".into() }, Reason::ActiveContent),
+            (Content::NotPdf { detail: "teks".into() }, Reason::NotPdf),
+            (Content::OfficeDocument { format: "Word".into() }, Reason::OfficeDocument),
+            (Content::Broken { detail: "x".into(), may_still_be_copying: false }, Reason::Broken),
         ] {
             let d = run(&wf, "01-draf/a.pdf", None, c, false, false, Note::Missing);
             assert!(matches!(d, Decision::Reject { reason, .. } if reason == want), "{d:?}");

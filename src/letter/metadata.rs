@@ -4,6 +4,7 @@
 //! the PDF, which is untrusted input: it is size-limited, parsed with
 //! budgets, and every mistake becomes a plain reason for the drafter.
 
+use crate::letter::reason::Reason;
 use crate::util::yaml;
 use chrono::NaiveDate;
 use regex::Regex;
@@ -103,11 +104,11 @@ pub struct Metadata {
 /// Why the metadata is unusable: a reason code and an Indonesian detail.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
-    pub code: &'static str,
+    pub code: Reason,
     pub detail: String,
 }
 
-fn problem(code: &'static str, detail: impl Into<String>) -> Problem {
+fn problem(code: Reason, detail: impl Into<String>) -> Problem {
     Problem { code, detail: detail.into() }
 }
 
@@ -153,7 +154,7 @@ pub fn parse_sidecar(name: &str, text: &str) -> Result<Sidecar, Problem> {
         } else {
             d.message
         };
-        problem("bad_sidecar", format!("baris {} kolom {}: {what}", d.line, d.column))
+        problem(Reason::BadSidecar, format!("baris {} kolom {}: {what}", d.line, d.column))
     })
 }
 
@@ -170,23 +171,23 @@ pub fn combine(
         .map(|p| p.trim().to_string())
         .filter(|p| !p.is_empty())
         .or(name.1)
-        .ok_or_else(|| problem("bad_sidecar", "perihal kosong"))?;
+        .ok_or_else(|| problem(Reason::BadSidecar, "perihal kosong"))?;
     if perihal.chars().count() > 300 {
-        return Err(problem("bad_sidecar", "perihal lebih dari 300 huruf"));
+        return Err(problem(Reason::BadSidecar, "perihal lebih dari 300 huruf"));
     }
     let sifat_text = sc.sifat.unwrap_or_else(|| defaults.sifat.clone());
     let sifat = sifat_code(&sifat_text).ok_or_else(|| {
         problem(
-            "bad_sidecar",
+            Reason::BadSidecar,
             format!("sifat {sifat_text:?} tidak dikenal; gunakan Biasa (B), Penting (P) atau Rahasia (R)"),
         )
     })?;
     let klas_text = sc.klasifikasi.or(name.0).or_else(|| defaults.klasifikasi.clone());
     let klasifikasi = match klas_text {
-        None => return Err(problem("no_klasifikasi", "")),
+        None => return Err(problem(Reason::NoKlasifikasi, "")),
         Some(k) => klasifikasi_code(&k).ok_or_else(|| {
             problem(
-                "bad_sidecar",
+                Reason::BadSidecar,
                 format!("kode klasifikasi {k:?} tidak dikenal; contoh yang benar: KP.650, HM.340, KA.110"),
             )
         })?,
@@ -195,10 +196,10 @@ pub fn combine(
         None => None,
         Some(t) => {
             let d = NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").map_err(|_| {
-                problem("bad_sidecar", format!("tanggal {t:?} harus ditulis TTTT-BB-HH, misalnya 2025-06-02"))
+                problem(Reason::BadSidecar, format!("tanggal {t:?} harus ditulis TTTT-BB-HH, misalnya 2025-06-02"))
             })?;
             if d > today {
-                return Err(problem("bad_sidecar", format!("tanggal {d} belum tiba")));
+                return Err(problem(Reason::BadSidecar, format!("tanggal {d} belum tiba")));
             }
             Some(d)
         }
@@ -288,7 +289,7 @@ mod tests {
     #[test]
     fn sidecar_mistakes_become_plain_reasons() {
         let e = parse_sidecar("x.yaml", "perihal: a\nsifatt: B\n").unwrap_err();
-        assert_eq!(e.code, "bad_sidecar");
+        assert_eq!(e.code, Reason::BadSidecar);
         assert!(e.detail.starts_with("baris 2 kolom 1:"), "{}", e.detail);
         let e = parse_sidecar("x.yaml", "tujuan:\n  - nama: a\n    alamat: b\n").unwrap_err();
         assert!(e.detail.contains("alamat"), "{}", e.detail);
@@ -300,7 +301,7 @@ mod tests {
         assert!(bad("klasifikasi: KP.650\ntanggal: 02/06/2026\n").detail.contains("TTTT-BB-HH"));
         assert!(bad("klasifikasi: KP.650\ntanggal: 2030-01-01\n").detail.contains("belum tiba"));
         let e = combine((None, Some("X".into())), None, &defaults(), today()).unwrap_err();
-        assert_eq!(e.code, "no_klasifikasi");
+        assert_eq!(e.code, Reason::NoKlasifikasi);
         // Anchors and aliases are limited (a "billion laughs" sidecar).
         let mut bomb = String::from("perihal: &a Undangan\nklasifikasi: KP.650\ntujuan:\n");
         for _ in 0..100 {

@@ -6,7 +6,7 @@ use strum::{EnumIter, EnumString, IntoEnumIterator, IntoStaticStr};
 
 /// A reason code. Its snake_case name (`not_pdf`) is the key of its text in
 /// `templates.reasons`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, EnumString, IntoStaticStr)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, EnumString, IntoStaticStr)]
 #[strum(serialize_all = "snake_case")]
 pub enum Reason {
     /// Not a PDF (nor a document the conversion stage takes).
@@ -76,6 +76,21 @@ impl std::fmt::Display for Reason {
     }
 }
 
+/// Shown as its quoted code (`"not_pdf"`), as logs showed it before it
+/// was a type.
+impl std::fmt::Debug for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.code())
+    }
+}
+
+/// A reason equals its code: `reason == "not_pdf"`.
+impl PartialEq<&str> for Reason {
+    fn eq(&self, code: &&str) -> bool {
+        self.code() == *code
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +104,7 @@ mod tests {
         }
         assert_eq!(Reason::parse("not-pdf"), None);
         assert_eq!(Reason::parse("NotPdf"), None);
+        assert!(Reason::BadSidecar == "bad_sidecar" && Reason::BadSidecar != "not_pdf");
+        assert_eq!(format!("{:?} {}", Reason::NoAccess, Reason::NoAccess), "\"no_access\" no_access");
     }
 }

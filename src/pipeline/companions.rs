@@ -2,6 +2,7 @@
 //! draft's `.yaml` sidecar and a reviewer's `.txt` note.
 
 use crate::letter::metadata;
+use crate::letter::reason::Reason;
 use anyhow::Result;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -20,7 +21,7 @@ pub(super) fn find_sidecar(pdf: &Path) -> Option<PathBuf> {
 
 /// A sidecar's text and bytes, refusing links, huge files and non-UTF-8.
 pub(super) fn read_sidecar(p: &Path) -> std::result::Result<(String, Vec<u8>), metadata::Problem> {
-    let bad = |d: String| metadata::Problem { code: "bad_sidecar", detail: d };
+    let bad = |d: String| metadata::Problem { code: Reason::BadSidecar, detail: d };
     let m = fs::symlink_metadata(p).map_err(|e| bad(format!("tidak dapat dibaca ({e})")))?;
     if !m.is_file() {
         return Err(bad("bukan berkas biasa (tautan atau folder)".into()));

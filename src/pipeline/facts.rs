@@ -4,6 +4,7 @@
 use super::intake::{Arrival, FileData};
 use super::{Pipeline, owner};
 use crate::decide::{self, Decision, Facts, Owner};
+use crate::letter::reason::Reason;
 use crate::pdf::{inspect, stamp};
 use crate::store::db::LetterRow;
 use anyhow::{Context, Result};
@@ -48,7 +49,7 @@ impl Pipeline {
             },
         };
         let mut decision = decide::decide(&wf, &facts);
-        if let Decision::Reject { reason: "no_access" | "unknown_owner", .. } = &decision {
+        if let Decision::Reject { reason: Reason::NoAccess | Reason::UnknownOwner, .. } = &decision {
             tracing::warn!(security = true, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
         }
         if decision == Decision::NeedText {

@@ -7,6 +7,7 @@ use super::{Outcome, Pipeline};
 use crate::decide::{Content, Note, Signed};
 use crate::letter::metadata::{self, Metadata};
 use crate::letter::names;
+use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
 use crate::pdf::convert::{self, Prepared};
 use crate::pdf::inspect::{self, Verdict};
@@ -116,7 +117,7 @@ impl Pipeline {
         }
         if !meta.is_file() {
             // FIFOs, sockets, devices: never opened.
-            self.reject(rel, meta, place, None, "not_pdf", "bukan berkas biasa")?;
+            self.reject(rel, meta, place, None, Reason::NotPdf, "bukan berkas biasa")?;
             return Ok(Outcome::Done);
         }
 

@@ -42,6 +42,7 @@ mod signed;
 
 use crate::config::Config;
 use crate::decide::{Content, Decision, WaitFor};
+use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
 use crate::pdf::signature::{self, Anchors};
 use crate::store::db::{Db, Record};
@@ -154,7 +155,7 @@ impl Pipeline {
         if attempts > self.cfg.processing.attempts {
             let last = self.db.last_attempt_error(&rel)?.unwrap_or_else(|| "berhenti tanpa pesan".into());
             tracing::error!(file = %rel, attempts, error = %last, "setting the file aside after repeated failures");
-            self.reject(&rel, &meta, &place, None, "failed_repeatedly", &last)?;
+            self.reject(&rel, &meta, &place, None, Reason::FailedRepeatedly, &last)?;
             self.db.clear_attempts(&rel)?;
             return Ok(Outcome::Done);
         }

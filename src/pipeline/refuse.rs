@@ -6,6 +6,7 @@ use super::companions::find_sidecar;
 use super::owner;
 use super::places::{file_name, free_target};
 use crate::letter::names;
+use crate::letter::reason::Reason;
 use crate::mail::compose;
 use crate::store::db::{LetterRow, Record, RejectionRec};
 use crate::store::fsops;
@@ -25,7 +26,7 @@ impl Pipeline {
         meta: &fs::Metadata,
         place: &Place,
         letter: Option<&LetterRow>,
-        code: &str,
+        code: Reason,
         detail: &str,
     ) -> Result<()> {
         let wf = self.wf.clone();
@@ -40,8 +41,8 @@ impl Pipeline {
         };
         let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
         let detail = match (code, place) {
-            ("duplicate", _) => letter.and_then(|l| l.path.clone()).unwrap_or_default(),
-            ("no_match", Place::Step { step, .. }) => {
+            (Reason::Duplicate, _) => letter.and_then(|l| l.path.clone()).unwrap_or_default(),
+            (Reason::NoMatch, Place::Step { step, .. }) => {
                 let waiting: Vec<String> = self
                     .waiting_for(step)?
                     .iter()
@@ -90,14 +91,14 @@ impl Pipeline {
         journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
             Ok(Plan { ops, record: rec })
         })?;
-        tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code, detail = %detail, "refused a file");
+        tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code.code(), detail = %detail, "refused a file");
         self.tidy(&self.cfg.root.join(rel));
         Ok(())
     }
 
     pub(super) fn reason_text(
         &self,
-        code: &str,
+        code: Reason,
         detail: &str,
         rel: &str,
         letter: Option<&str>,

@@ -8,6 +8,7 @@ use super::record::{Transit, transit_record};
 use super::{Job, Outcome, Pipeline};
 use crate::decide::Dest;
 use crate::letter::names;
+use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
 use crate::store::db::LetterRow;
 use crate::store::journal::FsOp;
@@ -15,7 +16,7 @@ use anyhow::Result;
 
 impl Pipeline {
     /// Sent back by a check: a move to the drafter with a written note.
-    pub(super) fn send_back(&mut self, job: &Job, letter: &LetterRow, reason: &str) -> Result<Outcome> {
+    pub(super) fn send_back(&mut self, job: &Job, letter: &LetterRow, reason: Reason) -> Result<Outcome> {
         let (wf, rel, now) = (self.wf.clone(), job.rel, job.now);
         let entry = wf.entry();
         let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or_default();
@@ -34,7 +35,7 @@ impl Pipeline {
 
     /// Moved by hand where its step does not lead: the file goes back to the
     /// letter's folder, with a reason file beside it.
-    pub(super) fn put_back(&mut self, job: &Job, letter: &LetterRow, reason: &str) -> Result<Outcome> {
+    pub(super) fn put_back(&mut self, job: &Job, letter: &LetterRow, reason: Reason) -> Result<Outcome> {
         let Job { abs, rel, meta, data, new_content, ref person, now, .. } = *job;
         let wf = self.wf.clone();
         if let Some(d) = data.filter(|_| new_content) {
@@ -66,7 +67,7 @@ impl Pipeline {
             FsOp::Write { path: reason_path, text },
         ];
         self.execute(&letter.id, ops, rec)?;
-        tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason, "a file moved by hand to the wrong folder was put back");
+        tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason = reason.code(), "a file moved by hand to the wrong folder was put back");
         self.tidy(abs);
         Ok(Outcome::Done)
     }

@@ -54,3 +54,31 @@ pub fn read_text(path: &Path) -> Result<String, String> {
         format!("{} is not UTF-8 text (byte {}); save it as UTF-8", path.display(), e.utf8_error().valid_up_to())
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::letter::reason::Reason;
+
+    #[test]
+    fn every_reason_has_a_text_in_the_shipped_workflow() {
+        let raw: RawWorkflow = yaml::parse(BUILTIN_LABEL, BUILTIN).unwrap();
+        let (wf, _) = Workflow::from_text(BUILTIN_LABEL, BUILTIN).unwrap();
+        for r in Reason::all() {
+            let written = raw.templates.reasons.get(r.code()).map(|t| t.value.trim().to_string());
+            assert!(written.is_some_and(|t| !t.is_empty()), "workflow.yaml has no templates.reasons.{r}");
+            assert_eq!(wf.templates.reason(r), raw.templates.reasons[r.code()].value, "{r}");
+        }
+        assert_eq!(raw.templates.reasons.len(), Reason::all().count(), "a text for a reason that is not one");
+    }
+
+    #[test]
+    fn a_reason_key_that_is_no_reason_is_an_error_naming_the_known_ones() {
+        let text = BUILTIN.replace("    not_pdf: >-", "    bukan_pdf: >-");
+        let err = Workflow::from_text("wf.yaml", &text).unwrap_err().to_string();
+        assert!(
+            err.contains("templates.reasons has no reason \"bukan_pdf\"; known reasons: not_pdf, office_document"),
+            "{err}"
+        );
+    }
+}

@@ -1,6 +1,7 @@
 //! The validated workflow: steps with their folders and outcomes, roles,
 //! people, templates and the office calendar, as the rest of suratd uses it.
 
+use crate::letter::reason::Reason;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -130,31 +131,7 @@ impl Step {
     }
 }
 
-/// Reason codes for files suratd refuses or sends back, with the
-/// placeholders their templates may use.
-pub const REASON_CODES: &[&str] = &[
-    "not_pdf",
-    "office_document",
-    "empty",
-    "broken",
-    "encrypted",
-    "active_content",
-    "symlink",
-    "unknown_file",
-    "wrong_folder",
-    "letter_closed",
-    "letter_elsewhere",
-    "duplicate",
-    "no_klasifikasi",
-    "bad_sidecar",
-    "number_missing",
-    "no_access",
-    "unknown_owner",
-    "not_signed",
-    "signature_invalid",
-    "no_match",
-    "failed_repeatedly",
-];
+/// The placeholders a reason text (one per [`Reason`]) may use.
 pub const REASON_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "rincian", "folder_draf", "langkah", "surat"];
 pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
 
@@ -198,8 +175,10 @@ impl Templates {
             .unwrap_or(action)
     }
 
-    pub fn reason(&self, code: &str) -> &str {
-        self.reasons.get(code).map(String::as_str).unwrap_or("Berkas ini tidak dapat diproses ({rincian}).")
+    /// The text for a reason (`suratd check` makes sure every key is a
+    /// [`Reason`]; the built-in workflow has a text for each).
+    pub fn reason(&self, reason: Reason) -> &str {
+        self.reasons.get(reason.code()).map(String::as_str).unwrap_or("Berkas ini tidak dapat diproses ({rincian}).")
     }
 }
 

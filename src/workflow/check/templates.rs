@@ -2,6 +2,7 @@
 //! placeholders only; what the file leaves out comes from the built-in workflow.
 
 use super::context::{Ctx, Parts};
+use crate::letter::reason::Reason;
 use crate::util::yaml;
 use crate::workflow::builtin::{BUILTIN, BUILTIN_LABEL};
 use crate::workflow::model::*;
@@ -119,10 +120,11 @@ fn stamp_states(cx: &mut Ctx, raw: &RawTemplates, defaults: &RawTemplatesOwned) 
 fn reasons(cx: &mut Ctx, raw: &RawTemplates, defaults: &RawTemplatesOwned) -> BTreeMap<String, String> {
     let mut reasons = defaults.reasons.clone();
     for (code, t) in &raw.reasons {
-        if !REASON_CODES.contains(&code.as_str()) {
+        if Reason::parse(code).is_none() {
+            let known: Vec<&str> = Reason::all().map(Reason::code).collect();
             cx.err(
                 &t.referenced,
-                format!("templates.reasons has no reason {code:?}; known reasons: {}", REASON_CODES.join(", ")),
+                format!("templates.reasons has no reason {code:?}; known reasons: {}", known.join(", ")),
             );
             continue;
         }
