@@ -62,16 +62,16 @@
 //! decision.
 
 pub mod cli;
-pub mod config;
-pub mod daemon;
-pub mod decide;
+pub(crate) mod config;
+pub(crate) mod daemon;
+pub(crate) mod decide;
 pub mod letter;
-pub mod mail;
-pub mod ops;
+pub(crate) mod mail;
+pub(crate) mod ops;
 pub mod pdf;
 pub mod pipeline;
-pub mod records;
+pub(crate) mod records;
 pub mod store;
 pub mod util;
-pub mod watch;
-pub mod workflow;
+pub(crate) mod watch;
+pub(crate) mod workflow;

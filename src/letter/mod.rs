@@ -4,6 +4,6 @@
 
 pub mod metadata;
 pub mod names;
-pub mod numbering;
+pub(crate) mod numbering;
 pub mod reason;
-pub mod state;
+pub(crate) mod state;

@@ -17,8 +17,7 @@ pub struct Event<'a> {
     /// Login of the drafter.
     pub drafter: Option<&'a str>,
     pub meta: Option<&'a Metadata>,
-    /// The step the letter left and the one it reached.
-    pub from: &'a str,
+    /// The step the letter reached.
     pub to: &'a str,
     pub action: &'a str,
     /// Where the file now is, relative to the root.
@@ -228,14 +227,13 @@ mod tests {
         Workflow::from_text("t", &text).unwrap().0
     }
 
-    fn ev<'a>(action: &'a str, from: &'a str, to: &'a str) -> Event<'a> {
+    fn ev<'a>(action: &'a str, _from: &'a str, to: &'a str) -> Event<'a> {
         Event {
             letter_id: "SK-2026-0001",
             number: Some("B-001/17000/KP.650/2026"),
             perihal: "Undangan\r\nBcc: evil@x.com",
             drafter: Some("budi"),
             meta: None,
-            from,
             to,
             action,
             path: "02-verifikasi/SK-2026-0001 Undangan.pdf",

@@ -2,7 +2,7 @@
 //! PDF, inspect a PDF (complete, readable, no active content), stamp a review
 //! copy, and check electronic signatures. Works on bytes; never moves files.
 
-pub mod convert;
+pub(crate) mod convert;
 pub mod inspect;
 pub mod signature;
 pub mod stamp;

@@ -32,7 +32,7 @@ mod companions;
 mod copies;
 mod facts;
 mod intake;
-pub mod owner;
+pub(crate) mod owner;
 mod places;
 mod record;
 mod refuse;
@@ -67,7 +67,7 @@ use std::time::Duration;
 
 /// What became of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Handled (moved, recorded, refused), or nothing to do.
     Done,
     /// Look again after this long.
@@ -78,36 +78,36 @@ pub enum Outcome {
 
 /// Processes settled files one at a time: the configuration, the workflow,
 /// the database and the version store it works with.
-pub struct Pipeline {
-    pub cfg: Config,
-    pub wf: Arc<Workflow>,
-    pub db: Db,
-    pub store: Store,
+pub(crate) struct Pipeline {
+    pub(crate) cfg: Config,
+    pub(crate) wf: Arc<Workflow>,
+    pub(crate) db: Db,
+    pub(crate) store: Store,
     /// Certificates a signer's chain must reach (none configured: only the
     /// signatures themselves are checked).
-    pub anchors: Arc<Anchors>,
+    pub(crate) anchors: Arc<Anchors>,
 }
 
 impl Pipeline {
-    pub fn open(cfg: Config, wf: Arc<Workflow>) -> Result<Pipeline> {
+    pub(crate) fn open(cfg: Config, wf: Arc<Workflow>) -> Result<Pipeline> {
         let db = Db::open(&cfg.database)?;
         let store = Store::new(cfg.store_dir());
         let anchors = Arc::new(Anchors::load(&cfg.trust_anchors)?);
         Ok(Pipeline { cfg, wf, db, store, anchors })
     }
 
-    pub fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         &self.cfg.root
     }
 
     /// Completes or undoes transitions a crash left half done.
-    pub fn recover(&mut self) -> Result<Vec<journal::Recovered>> {
+    pub(crate) fn recover(&mut self) -> Result<Vec<journal::Recovered>> {
         let root = self.cfg.root.clone();
         journal::recover(&mut self.db, &root)
     }
 
     /// Whether suratd should look at files under `abs` at all.
-    pub fn wants(&self, abs: &Path) -> bool {
+    pub(crate) fn wants(&self, abs: &Path) -> bool {
         let Some(rel) = fsops::rel_path(&self.cfg.root, abs) else {
             return false;
         };
@@ -119,7 +119,7 @@ impl Pipeline {
     }
 
     /// Processes one settled file (`seen` is its state when it settled).
-    pub fn process(&mut self, abs: &Path, seen: Seen) -> Result<Outcome> {
+    pub(crate) fn process(&mut self, abs: &Path, seen: Seen) -> Result<Outcome> {
         if let Some(renamed) = self.readable_name(abs)? {
             return Ok(renamed);
         }

@@ -165,7 +165,6 @@ pub(super) fn emails_for(
         perihal: about.subject,
         drafter: about.drafter,
         meta: about.meta,
-        from: t.from_step.as_deref().unwrap_or(""),
         to: t.to_step.as_deref().unwrap_or(""),
         action: &t.action,
         path: t.path.as_deref().unwrap_or(""),

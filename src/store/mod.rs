@@ -5,4 +5,4 @@
 pub mod db;
 pub mod fsops;
 pub mod journal;
-pub mod versions;
+pub(crate) mod versions;

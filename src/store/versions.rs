@@ -5,7 +5,7 @@
 use crate::store::fsops;
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -21,6 +21,7 @@ impl Store {
         self.dir.join(&sha256[..2]).join(sha256)
     }
 
+    #[cfg(test)]
     pub fn has(&self, sha256: &str) -> bool {
         self.path_of(sha256).is_file()
     }
@@ -41,10 +42,6 @@ impl Store {
         perm.set_readonly(true);
         fs::set_permissions(&path, perm)?;
         Ok(path)
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 }
 

@@ -2,6 +2,6 @@
 //! people write (limits, `FILE:LINE:COL` errors), durations as people write
 //! them, and time as the office reads it (WIB).
 
-pub mod durations;
+pub(crate) mod durations;
 pub mod timefmt;
-pub mod yaml;
+pub(crate) mod yaml;

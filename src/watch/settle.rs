@@ -88,10 +88,6 @@ impl Tracker {
         self.entries.keys().cloned().collect()
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

@@ -51,10 +51,6 @@ impl StepKind {
     pub fn is_terminal(self) -> bool {
         matches!(self, StepKind::Archive | StepKind::Cancel)
     }
-    /// Kinds whose files suratd moves on as soon as they arrive.
-    pub fn forwards_on_arrival(self) -> bool {
-        matches!(self, StepKind::Drop | StepKind::SignedDrop)
-    }
     pub fn as_str(self) -> &'static str {
         match self {
             StepKind::Drop => "drop",
@@ -81,6 +77,9 @@ pub struct Role {
     pub per_team: bool,
 }
 
+/// A team (Tim Kerja). Kept in the model for what will show letters by team;
+/// nothing reads it yet.
+#[allow(dead_code)]
 #[derive(Debug, Clone)]
 pub struct Team {
     pub id: String,
@@ -199,6 +198,8 @@ pub struct Workflow {
     pub filename_pattern: regex::Regex,
     pub defaults: crate::letter::metadata::Defaults,
     pub roles: Vec<Role>,
+    /// Checked (a person's team must exist), not yet used for anything else.
+    #[allow(dead_code)]
     pub teams: Vec<Team>,
     pub people: Vec<Person>,
     pub steps: Vec<Step>,

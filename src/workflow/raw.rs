@@ -60,6 +60,8 @@ pub struct RawCalendar {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawPeriod {
+    /// For the admin reading the file (`Ramadan 2026`); suratd shows it nowhere.
+    #[allow(dead_code)]
     pub name: Option<String>,
     pub from: Spanned<String>,
     pub to: Spanned<String>,

@@ -14,9 +14,6 @@ mod retention;
 mod steps;
 mod templates;
 
-pub use folders::folder_problem;
-pub use letters::number_format_problem;
-
 use crate::util::yaml::Diagnostic;
 use crate::workflow::model::Workflow;
 use crate::workflow::raw::RawWorkflow;
