@@ -1,4 +1,5 @@
-//! The command line (`suratd run|init|check|status|history`), as in SPEC.md.
+//! The command line, as in SPEC.md: `run`, `init`, `check`, `status`,
+//! `history`, `verify`, `fsck`, `outbox`, `agenda`, `ekspedisi`, `report`.
 //! Exit status: 0 success, 1 a finding or bad input, 2 a usage error.
 
 mod admin;
