@@ -109,10 +109,11 @@ impl Loop {
     }
 }
 
-/// Runs until `shutdown` resolves. The tree is created if missing, pending
-/// intents are recovered, then every folder is scanned and watched.
-pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Output = ()>) -> Result<()> {
-    let created = init::ensure_tree(&cfg.root, &wf)?;
+/// Makes the tree if missing, resolves the root, opens the pipeline,
+/// removes half-written copies a killed suratd left (on the share and in
+/// the store) and completes or undoes interrupted transitions.
+fn prepare(cfg: &mut Config, wf: &Arc<Workflow>) -> Result<Pipeline> {
+    let created = init::ensure_tree(&cfg.root, wf)?;
     if !created.is_empty() {
         tracing::info!(root = %cfg.root.display(), folders = ?created, "created missing folders");
     }
@@ -120,7 +121,6 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     cfg.root = std::fs::canonicalize(&cfg.root)
         .with_context(|| format!("cannot resolve the share folder {}", cfg.root.display()))?;
     let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
-    // Half-written copies from a killed suratd (the share and the store).
     for dir in [cfg.root.clone(), cfg.store_dir()] {
         for p in crate::store::fsops::remove_stale_temps(&dir) {
             tracing::warn!(file = %p.display(), "removed a temporary file left by an interrupted run");
@@ -129,6 +129,25 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     for r in pipeline.recover()? {
         tracing::warn!(?r, "recovered a transition interrupted by a crash");
     }
+    Ok(pipeline)
+}
+
+/// A timer that ticks every `period` (first at once, or after one period
+/// when `later`), and after a slow tick waits a full period again.
+fn every(period: Duration, later: bool) -> tokio::time::Interval {
+    let mut t = if later {
+        tokio::time::interval_at(tokio::time::Instant::now() + period, period)
+    } else {
+        tokio::time::interval(period)
+    };
+    t.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    t
+}
+
+/// Runs until `shutdown` resolves. The tree is created if missing, pending
+/// intents are recovered, then every folder is scanned and watched.
+pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Output = ()>) -> Result<()> {
+    let pipeline = prepare(&mut cfg, &wf)?;
     // Emails queued by transitions are sent by their own task.
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
     let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), mail_stop));
@@ -155,19 +174,13 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     // Watchdog pings come from this loop: if processing hangs, they stop
     // and systemd restarts the service.
     let watchdog = watchdog_interval();
-    let mut dog = tokio::time::interval(watchdog.unwrap_or(Duration::from_secs(3600)).max(Duration::from_millis(100)));
-    dog.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut reload = tokio::time::interval(Duration::from_secs(2));
-    reload.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut dog = every(watchdog.unwrap_or(Duration::from_secs(3600)).max(Duration::from_millis(100)), false);
+    let mut reload = every(Duration::from_secs(2), false);
     let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
 
-    let tick_every = (cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500));
-    let mut ticker = tokio::time::interval(tick_every);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut remind = tokio::time::interval(Duration::from_secs(2));
-    remind.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut rescan = tokio::time::interval_at(tokio::time::Instant::now() + cfg.watch.rescan, cfg.watch.rescan);
-    rescan.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut ticker = every((cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500)), false);
+    let mut remind = every(Duration::from_secs(2), false);
+    let mut rescan = every(cfg.watch.rescan, true);
     tokio::pin!(shutdown);
 
     loop {

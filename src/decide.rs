@@ -225,83 +225,116 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
     if !f.place.is_watched() {
         return Decision::Nothing;
     }
-    let reject = |reason: Reason, detail: &str| Decision::Reject { reason, detail: detail.to_string() };
-    match f.content {
-        Content::Symlink => return reject(Reason::Symlink, ""),
-        Content::Empty => return reject(Reason::Empty, ""),
-        Content::NotPdf { detail } => return reject(Reason::NotPdf, detail),
-        Content::OfficeDocument { format } => return reject(Reason::OfficeDocument, format),
-        Content::Encrypted => return reject(Reason::Encrypted, ""),
-        Content::ActiveContent { detail } => return reject(Reason::ActiveContent, detail),
-        Content::Broken { may_still_be_copying: true, .. } => return Decision::Wait(WaitFor::Copying),
-        Content::Broken { detail, .. } => return reject(Reason::Broken, detail),
-        Content::Known | Content::Pdf => {}
+    if let Some(d) = unusable(f.content) {
+        return d;
     }
-
     let Some(letter) = f.letter else {
-        if let Some((code, detail)) = f.meta_problem {
-            return reject(code, detail);
-        }
-        return if step.kind == StepKind::Drop && *area == Area::Inbox {
-            let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
-            let (to_step, dest, _) = arrive(wf, next, 0);
-            Decision::Register { to_step, dest, action: "register".into() }
-        } else if step.kind == StepKind::SignedDrop {
-            // A signed file that matches no letter waiting for a signature.
-            reject(Reason::NoMatch, "")
-        } else {
-            reject(Reason::UnknownFile, "")
-        };
+        return new_file(wf, f, step, area);
     };
-
-    match letter.state {
-        LetterState::Active => {}
-        LetterState::Finished => return reject(Reason::LetterClosed, "selesai"),
-        LetterState::Cancelled => return reject(Reason::LetterClosed, "dibatalkan"),
-        LetterState::Pending | LetterState::Void => return reject(Reason::UnknownFile, ""),
-    }
-    if f.at_recorded_path && *f.content == Content::Known {
-        return Decision::Nothing;
-    }
-    // A second copy of the letter's current file: letters move by moving.
-    if f.original_present && *f.content == Content::Known && !f.at_recorded_path {
-        return reject(Reason::Duplicate, "");
+    if let Some(d) = closed_or_copy(f, letter) {
+        return d;
     }
     let Some(current) = wf.step(&letter.step) else {
         // The letter's step was removed from the workflow: leave it for the admin.
         return Decision::Nothing;
     };
-
-    let move_to = |target: &Step, action: &str, take_note: bool| {
-        let (to_step, dest, state) = arrive(wf, target, letter.year);
-        Decision::Move { to_step, dest, action: action.to_string(), state, take_note }
-    };
-
     if step.kind == StepKind::Cancel {
-        return move_to(step, "cancel", false);
+        return move_to(wf, letter, step, "cancel", false);
     }
-
     if current.id == step.id {
-        return match area {
-            Area::Inbox if step.kind == StepKind::Drop => {
-                let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
-                move_to(next, "resubmit", false)
-            }
-            Area::Inbox | Area::Returns => Decision::Track,
-            Area::Outcome(o) => {
-                let Some(target) = step.outcome(o).and_then(|o| wf.step(&o.to)) else {
-                    return Decision::Return { reason: Reason::WrongFolder };
-                };
-                // A note may follow: the reviewer's reason, or how a letter was sent.
-                if (target.kind == StepKind::Drop || step.kind == StepKind::Dispatch) && f.note == Note::MaybeLater {
-                    return Decision::Wait(WaitFor::Note);
-                }
-                move_to(target, o, f.note == Note::Found)
-            }
-        };
+        return within_step(wf, f, letter, step, area);
     }
+    across_steps(wf, f, letter, current, step, area)
+}
 
-    // The file is in another step's folder than its letter.
+fn reject(reason: Reason, detail: &str) -> Decision {
+    Decision::Reject { reason, detail: detail.to_string() }
+}
+
+/// The letter goes to `target` (or past it, see [`arrive`]).
+fn move_to(wf: &Workflow, letter: &LetterView, target: &Step, action: &str, take_note: bool) -> Decision {
+    let (to_step, dest, state) = arrive(wf, target, letter.year);
+    Decision::Move { to_step, dest, action: action.to_string(), state, take_note }
+}
+
+/// A file no letter can be made of, whatever its place: refused, or waited
+/// for while it may still be copying.
+fn unusable(content: &Content) -> Option<Decision> {
+    Some(match content {
+        Content::Symlink => reject(Reason::Symlink, ""),
+        Content::Empty => reject(Reason::Empty, ""),
+        Content::NotPdf { detail } => reject(Reason::NotPdf, detail),
+        Content::OfficeDocument { format } => reject(Reason::OfficeDocument, format),
+        Content::Encrypted => reject(Reason::Encrypted, ""),
+        Content::ActiveContent { detail } => reject(Reason::ActiveContent, detail),
+        Content::Broken { may_still_be_copying: true, .. } => Decision::Wait(WaitFor::Copying),
+        Content::Broken { detail, .. } => reject(Reason::Broken, detail),
+        Content::Known | Content::Pdf => return None,
+    })
+}
+
+/// A file of no letter: a new draft is registered in the drafting folder
+/// only; elsewhere it is refused.
+fn new_file(wf: &Workflow, f: &Facts, step: &Step, area: &Area) -> Decision {
+    if let Some((code, detail)) = f.meta_problem {
+        return reject(code, detail);
+    }
+    if step.kind == StepKind::Drop && *area == Area::Inbox {
+        let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
+        let (to_step, dest, _) = arrive(wf, next, 0);
+        Decision::Register { to_step, dest, action: "register".into() }
+    } else if step.kind == StepKind::SignedDrop {
+        // A signed file that matches no letter waiting for a signature.
+        reject(Reason::NoMatch, "")
+    } else {
+        reject(Reason::UnknownFile, "")
+    }
+}
+
+/// A letter that is no longer in the workflow, a file already where it is
+/// recorded, or a second copy of the letter's current file.
+fn closed_or_copy(f: &Facts, letter: &LetterView) -> Option<Decision> {
+    match letter.state {
+        LetterState::Active => {}
+        LetterState::Finished => return Some(reject(Reason::LetterClosed, "selesai")),
+        LetterState::Cancelled => return Some(reject(Reason::LetterClosed, "dibatalkan")),
+        LetterState::Pending | LetterState::Void => return Some(reject(Reason::UnknownFile, "")),
+    }
+    if f.at_recorded_path && *f.content == Content::Known {
+        return Some(Decision::Nothing);
+    }
+    // A second copy of the letter's current file: letters move by moving.
+    if f.original_present && *f.content == Content::Known && !f.at_recorded_path {
+        return Some(reject(Reason::Duplicate, ""));
+    }
+    None
+}
+
+/// A file in its own letter's step: into an outcome folder (the reviewer's
+/// decision), back into the drafting folder, or changed in place.
+fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Decision {
+    match area {
+        Area::Inbox if step.kind == StepKind::Drop => {
+            let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
+            move_to(wf, letter, next, "resubmit", false)
+        }
+        Area::Inbox | Area::Returns => Decision::Track,
+        Area::Outcome(o) => {
+            let Some(target) = step.outcome(o).and_then(|o| wf.step(&o.to)) else {
+                return Decision::Return { reason: Reason::WrongFolder };
+            };
+            // A note may follow: the reviewer's reason, or how a letter was sent.
+            if (target.kind == StepKind::Drop || step.kind == StepKind::Dispatch) && f.note == Note::MaybeLater {
+                return Decision::Wait(WaitFor::Note);
+            }
+            move_to(wf, letter, target, o, f.note == Note::Found)
+        }
+    }
+}
+
+/// A file in another step's folder than its letter's: a corrected draft, the
+/// next step's folder (a signed file, or a move forward), or the wrong place.
+fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, step: &Step, area: &Area) -> Decision {
     if step.kind == StepKind::Drop && *area == Area::Inbox && f.original_present {
         // A corrected draft (the number put in, say) while the letter waits
         // for a review: it takes the place of the copy under review.
@@ -319,7 +352,7 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
         if step.kind == StepKind::SignedDrop {
             let problem = match &f.signature {
-                Signed::Holds => return move_to(step, "signed", false),
+                Signed::Holds => return move_to(wf, letter, step, "signed", false),
                 Signed::No | Signed::Unchecked => (Reason::NotSigned, String::new()),
                 Signed::Fails(why) => (Reason::SignatureInvalid, why.clone()),
             };
@@ -330,7 +363,7 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
                 Decision::Reject { reason: problem.0, detail: problem.1 }
             };
         }
-        return move_to(step, "forward", false);
+        return move_to(wf, letter, step, "forward", false);
     }
     Decision::Return { reason: Reason::WrongFolder }
 }
