@@ -7,6 +7,7 @@
 
 mod common;
 use common::hostile;
+use common::smtp::Smtp;
 use common::*;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -153,6 +154,16 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
         cases.push(case(kind, &format!("{stem}.pdf"), pdf(kind), Refused("bad_sidecar", "")));
         std::fs::write(env.p(&format!("01-draf/{stem}.yaml")), yaml).unwrap();
     }
+    // A sidecar that is a link to a file outside the share: never read.
+    let outside_yaml = env.dir.path().join("outside.yaml");
+    std::fs::write(&outside_yaml, "perihal: Rahasia Di Luar\n").unwrap();
+    std::os::unix::fs::symlink(&outside_yaml, env.p("01-draf/KP.650 Sidecar Tautan.yaml")).unwrap();
+    cases.push(case(
+        "symlinked_sidecar",
+        "KP.650 Sidecar Tautan.pdf",
+        pdf("symlinked_sidecar"),
+        Refused("bad_sidecar", "tautan (symbolic link)"),
+    ));
 
     // File-system objects.
     let outside = env.dir.path().join("outside.pdf");
@@ -162,6 +173,9 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
     std::os::unix::fs::symlink("/nonexistent/x.pdf", env.p("01-draf/KP.650 Tautan Putus.pdf")).unwrap();
     assert!(std::process::Command::new("mkfifo").arg(env.p("01-draf/KP.650 Pipa.pdf")).status().unwrap().success());
     let sock = std::os::unix::net::UnixListener::bind(env.p("01-draf/KP.650 Soket.pdf")).unwrap();
+    // Companions that are no plain files: a note that is a link, a sidecar that is a FIFO.
+    std::os::unix::fs::symlink(&outside_yaml, env.p("01-draf/catatan tautan.txt")).unwrap();
+    assert!(std::process::Command::new("mkfifo").arg(env.p("01-draf/pipa.yaml")).status().unwrap().success());
     // A hard link to a file outside the share: taken; the outside name is untouched.
     let outside_hard = env.dir.path().join("outside-hard.pdf");
     let hard_bytes = pdf("tautan keras");
@@ -191,6 +205,8 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
         "dangling_symlink",
         "fifo",
         "unix_socket",
+        "symlinked_note",
+        "fifo_sidecar",
         "hard_link_from_outside",
         "hard_link_inside",
         "folder_dropped",
@@ -200,7 +216,8 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
     assert!(kinds >= 30, "only {kinds} kinds");
 
     let registered = cases.iter().filter(|c| matches!(c.expect, Registered(_))).count() + 3; // hard link, twin, folder
-    let refused = cases.iter().filter(|c| matches!(c.expect, Refused(..))).count() + 6; // 3 links, fifo, socket, twin
+    // 3 links, fifo, socket, twin, linked note, fifo sidecar
+    let refused = cases.iter().filter(|c| matches!(c.expect, Refused(..))).count() + 8;
     let ok = wait_until(Duration::from_secs(60), || {
         env.count("SELECT COUNT(*) FROM letters") as usize == registered
             && env.count("SELECT COUNT(*) FROM rejections") as usize == refused
@@ -287,6 +304,17 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
     assert_eq!(code, "not_pdf");
     assert!(std::fs::symlink_metadata(env.p(&socket)).unwrap().file_type().is_socket());
     drop(sock);
+    let (code, note) = rejection(&env, "01-draf/catatan tautan.txt").unwrap();
+    assert_eq!(code, "symlink");
+    assert_eq!(std::fs::read_link(env.p(&note)).unwrap(), outside_yaml);
+    let (code, fifo) = rejection(&env, "01-draf/pipa.yaml").unwrap();
+    assert_eq!(code, "bad_sidecar");
+    assert!(std::fs::symlink_metadata(env.p(&fifo)).unwrap().file_type().is_fifo());
+    assert_eq!(
+        env.count("SELECT COUNT(*) FROM letters WHERE subject LIKE '%Rahasia%'"),
+        0,
+        "a linked sidecar is never read"
+    );
     // The hard link from outside: registered; the outside name still has the original bytes.
     assert!(verif.iter().any(|n| n.ends_with(" Tautan Keras.pdf")), "{verif:?}");
     assert_eq!(std::fs::read(&outside_hard).unwrap(), hard_bytes, "stamping never writes through a hard link");
@@ -504,4 +532,117 @@ fn a_full_disk_delays_work_and_loses_nothing() {
     assert!(env.files("_ditolak").is_empty(), "a full disk is not the file's fault: {:?}", env.files("_ditolak"));
     let fsck = env.cli(&["fsck"]);
     assert!(fsck.status.success(), "{}", String::from_utf8_lossy(&fsck.stdout));
+}
+
+/// Everything suratd recorded or sent, as one text: the audit trail's notes,
+/// reason texts, queued emails, and what the SMTP server received.
+fn everything_said(env: &Env, smtp: &Smtp) -> String {
+    let c = env.conn();
+    let mut all = String::new();
+    for sql in [
+        "SELECT COALESCE(note, '') FROM transitions",
+        "SELECT reason FROM rejections",
+        "SELECT subject || body FROM outbox",
+    ] {
+        let mut st = c.prepare(sql).unwrap();
+        for s in st.query_map([], |r| r.get::<_, String>(0)).unwrap() {
+            all.push_str(&s.unwrap());
+        }
+    }
+    smtp.received().iter().for_each(|m| all.push_str(&m.data));
+    all
+}
+
+#[test]
+fn a_note_that_is_a_link_fifo_or_too_large_is_refused_unread() {
+    use std::os::unix::fs::FileTypeExt;
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let secret = env.dir.path().join("smtp-password");
+    std::fs::write(&secret, "RAHASIA-SMTP-4242").unwrap();
+    let mut d = env.start();
+    // A FIFO named like a note, alone: refused at once, never opened for reading.
+    assert!(
+        std::process::Command::new("mkfifo").arg(env.p("03-kelengkapan/revisi/pipa.txt")).status().unwrap().success()
+    );
+    env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+
+    // Sent back by the secretary (the test's login has the role) with a
+    // "note" that is a link to the SMTP password, named exactly like the
+    // letter, appearing just after the letter itself.
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.mv(&format!("03-kelengkapan/{name}"), "03-kelengkapan/revisi");
+    let link = format!("03-kelengkapan/revisi/{id} Surat Tugas.txt");
+    std::os::unix::fs::symlink(&secret, env.p(&link)).unwrap();
+    env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
+    assert!(
+        wait_until(Duration::from_secs(10), || rejection(&env, &link).is_some()),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let (code, path) = rejection(&env, &link).unwrap();
+    assert_eq!(code, "symlink");
+    assert_eq!(std::fs::read_link(env.p(&path)).unwrap(), secret, "the link itself is set aside, not followed");
+    assert!(!env.files("01-draf/revisi").iter().any(|n| n.ends_with(".txt")), "no note went with the letter");
+    assert!(wait_until(Duration::from_secs(10), || smtp.received().iter().any(|m| m.data.contains(&id))));
+
+    // The fifo was refused as an unusable note.
+    let (code, fifo) = rejection(&env, "03-kelengkapan/revisi/pipa.txt").expect("the fifo is refused");
+    assert_eq!(code, "bad_note");
+    assert!(std::fs::symlink_metadata(env.p(&fifo)).unwrap().file_type().is_fifo());
+    let reason = std::fs::read_to_string(env.p(&format!("{fifo}.alasan.txt"))).unwrap();
+    assert!(reason.contains("catatan (.txt)") && reason.contains("bukan berkas biasa"), "{reason}");
+
+    // Corrected and sent back again, with a note past the 64 KiB limit:
+    // refused with its reason; the letter goes back without it.
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf("Surat Tugas v2"));
+    env.wait_file("02-verifikasi", &id);
+    let big = format!("02-verifikasi/revisi/{id} Surat Tugas.txt");
+    std::fs::write(env.p(&big), "Terlalu panjang. ".repeat(4000)).unwrap();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    assert!(wait_until(Duration::from_secs(10), || rejection(&env, &big).is_some()), "{:?}\n{}", env.tree(), env.log());
+    let (code, path) = rejection(&env, &big).unwrap();
+    assert_eq!(code, "bad_note");
+    let reason = std::fs::read_to_string(env.p(&format!("{path}.alasan.txt"))).unwrap();
+    assert!(reason.contains("terlalu besar"), "{reason}");
+    env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
+    assert_eq!(env.actions(&id), ["register", "setuju", "revisi", "resubmit", "revisi"]);
+    env.settled();
+    assert!(!env.files("01-draf/revisi").iter().any(|n| n.ends_with(".txt")), "{:?}", env.tree());
+
+    // Nothing of the linked file reached the history, a reason or an email.
+    let said = everything_said(&env, &smtp);
+    assert!(!said.contains("RAHASIA-SMTP"), "the password leaked:\n{said}");
+    assert!(!said.contains("Terlalu panjang"), "the oversized note was not read");
+    assert!(d.alive());
+}
+
+#[test]
+fn a_sidecar_that_is_a_link_refuses_its_draft_unread() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let secret = env.dir.path().join("rahasia.yaml");
+    std::fs::write(&secret, "perihal: RAHASIA-SIDECAR-77\nklasifikasi: KP.650\n").unwrap();
+    let _d = env.start();
+    std::os::unix::fs::symlink(&secret, env.p("01-draf/KP.650 Tautan.yaml")).unwrap();
+    env.drop_file("01-draf/KP.650 Tautan.pdf", &pdf("tautan"));
+    // A link dropped as a sidecar with no draft: refused as a link.
+    std::os::unix::fs::symlink(&secret, env.p("01-draf/Sendiri.yaml")).unwrap();
+    let ok = wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 2);
+    env.settled();
+    assert!(ok, "{:?}\n{}", env.tree(), env.log());
+    let (code, path) = rejection(&env, "01-draf/KP.650 Tautan.pdf").unwrap();
+    assert_eq!(code, "bad_sidecar");
+    let reason = std::fs::read_to_string(env.p(&format!("{path}.alasan.txt"))).unwrap();
+    assert!(reason.contains("tautan (symbolic link)"), "{reason}");
+    // The link went along with its draft, still a link.
+    assert_eq!(std::fs::read_link(env.p("_ditolak/KP.650 Tautan.yaml")).unwrap(), secret, "{:?}", env.tree());
+    assert_eq!(rejection(&env, "01-draf/Sendiri.yaml").unwrap().0, "symlink");
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);
+    assert!(wait_until(Duration::from_secs(10), || smtp.received().len() >= 2), "the drafter is told twice");
+    assert!(!everything_said(&env, &smtp).contains("RAHASIA-SIDECAR"));
 }

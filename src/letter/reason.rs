@@ -37,6 +37,9 @@ pub enum Reason {
     NoKlasifikasi,
     /// A sidecar (`.yaml`) that cannot be used.
     BadSidecar,
+    /// A reviewer's note (`.txt`) that cannot be used: not a plain file,
+    /// or too large.
+    BadNote,
     /// The agenda number is not in the letter's text before signing.
     NumberMissing,
     /// The file's owner may not put new files in this folder.

@@ -1,7 +1,7 @@
 //! Intake: where a settled file is, what is in it (conversion stage, PDF
 //! checks), which letter it belongs to, and a new draft's metadata.
 
-use super::companions::{find_note, find_sidecar, read_sidecar};
+use super::companions::{check_note, find_note, find_sidecar, is_companion, read_sidecar, unusable_reason};
 use super::places::file_name;
 use super::{Outcome, Pipeline};
 use crate::decide::{Content, Note, Signed};
@@ -117,7 +117,8 @@ impl Pipeline {
         }
         if !meta.is_file() {
             // FIFOs, sockets, devices: never opened.
-            self.reject(rel, meta, place, None, Reason::NotPdf, "bukan berkas biasa")?;
+            let code = if is_companion(&name) { unusable_reason(&name) } else { Reason::NotPdf };
+            self.reject(rel, meta, place, None, code, "bukan berkas biasa")?;
             return Ok(Outcome::Done);
         }
 
@@ -135,7 +136,7 @@ impl Pipeline {
             _ => self.examine(&name, bytes.clone(), age)?,
         };
         let note = match place {
-            Place::Step { area: Area::Outcome(_), .. } => match find_note(abs)? {
+            Place::Step { area: Area::Outcome(_), .. } => match self.usable_note(abs, place)? {
                 Some(_) => Note::Found,
                 None if age < self.cfg.processing.note_wait => Note::MaybeLater,
                 None => Note::Missing,
@@ -165,6 +166,21 @@ impl Pipeline {
             described,
             signed,
         })
+    }
+
+    /// The reviewer's note beside a file in an outcome folder, if there is
+    /// one that can be used; a note that cannot (too large, or no longer a
+    /// plain file) is refused with its reason, unread.
+    fn usable_note(&mut self, abs: &Path, place: &Place) -> Result<Option<PathBuf>> {
+        let Some(n) = find_note(abs)? else { return Ok(None) };
+        let Err(problem) = check_note(&n) else { return Ok(Some(n)) };
+        let (Some(rel), Ok(meta)) = (fsops::rel_path(&self.cfg.root, &n), fs::symlink_metadata(&n)) else {
+            return Ok(None);
+        };
+        let code = if problem.link { Reason::Symlink } else { Reason::BadNote };
+        tracing::warn!(file = %rel, problem = %problem.detail, "a note cannot be used");
+        self.reject(&rel, &meta, place, None, code, &problem.detail)?;
+        Ok(None)
     }
 
     /// The letter a file belongs to: by the id in its name, else by the path

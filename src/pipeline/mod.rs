@@ -55,7 +55,7 @@ use crate::workflow::layout;
 use advance::Move;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use companions::is_companion;
+use companions::{is_companion, is_sidecar_name, pdf_of_sidecar};
 use facts::Judged;
 use intake::{Arrival, FileData};
 use places::file_name;
@@ -138,8 +138,18 @@ impl Pipeline {
             return Ok(Outcome::Skipped);
         }
         let name = file_name(abs);
-        if self.cfg.ignored(&name) || is_companion(&name) && !meta.file_type().is_symlink() {
+        if self.cfg.ignored(&name) {
             return Ok(Outcome::Skipped);
+        }
+        // Sidecars and notes are read with their letter; a link or special
+        // file among them is refused (below) and never read.
+        if is_companion(&name) {
+            if meta.is_file() {
+                return Ok(Outcome::Skipped);
+            }
+            if self.draft_takes_sidecar(abs, &place) {
+                return Ok(Outcome::Defer(self.cfg.watch.settle));
+            }
         }
 
         // Where suratd put it, unchanged since: nothing to read or count.
@@ -176,6 +186,15 @@ impl Pipeline {
                 Err(e)
             }
         }
+    }
+
+    /// Whether a sidecar that is a link or special file waits for its draft,
+    /// beside it in a drafting folder: the draft is refused because of it
+    /// and takes it along, so the drafter finds both.
+    fn draft_takes_sidecar(&self, abs: &Path, place: &layout::Place) -> bool {
+        let in_drafts = matches!(place, layout::Place::Step { step, area: layout::Area::Inbox }
+            if step.kind == crate::workflow::StepKind::Drop);
+        in_drafts && is_sidecar_name(&file_name(abs)) && pdf_of_sidecar(abs).is_some()
     }
 
     /// Decides what becomes of an arrival and hands it to that transition.
