@@ -341,3 +341,49 @@ fn the_agenda_lists_every_number_in_order_as_csv_for_excel() {
     let out = env.cli(&["agenda"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("B-002/17000/HM.340/{y}")));
 }
+
+#[test]
+fn csv_exports_never_carry_a_formula_into_a_spreadsheet() {
+    // A mail server that is not there: the emails stay in the outbox.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let env = mail_env(Some(closed), "");
+    let _d = env.start();
+    std::fs::write(
+        env.p("01-draf/KP.650 Klik.yaml"),
+        "perihal: '=HYPERLINK(\"http://x\",\"klik\")'\ntujuan:\n  - '@SUM(1+1)'\n",
+    )
+    .unwrap();
+    env.drop_file("01-draf/KP.650 Klik.pdf", &pdf("Klik"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let subject: String =
+        env.conn().query_row("SELECT subject FROM letters WHERE id = ?1", [&name[..12]], |r| r.get(0)).unwrap();
+    assert_eq!(subject, "=HYPERLINK(\"http://x\",\"klik\")", "the subject is kept as written");
+
+    let out = env.cli(&["agenda", "--csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"), "a BOM for Excel");
+    let text = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "Nomor;Tanggal;Perihal;Tujuan;Sifat;Klasifikasi;Keadaan;ID");
+    assert!(
+        lines[1].contains(";\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\";'@SUM(1+1);B;KP.650;"),
+        "the formula is text in a spreadsheet: {}",
+        lines[1]
+    );
+    // No cell of any line starts a formula (quoted or not).
+    for line in &lines {
+        let mut r = ::csv::ReaderBuilder::new().delimiter(b';').has_headers(false).from_reader(line.as_bytes());
+        for cell in r.records().next().unwrap().unwrap().iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@', '\t', '\r']), "{cell:?} in {line}");
+        }
+    }
+
+    // The outbox as CSV, in the same format.
+    assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM outbox WHERE attempts > 0") > 0));
+    let out = env.cli(&["outbox", "--csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.starts_with(b"\xEF\xBB\xBF"));
+    let text = String::from_utf8(out.stdout[3..].to_vec()).unwrap();
+    assert!(text.starts_with("ID;STATE;KIND;LETTER;TO;TRIES;NEXT TRY;LAST ERROR\r\n"), "{text}");
+    assert!(text.contains(";pending;registered;SK-"), "{text}");
+}

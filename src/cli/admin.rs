@@ -1,9 +1,8 @@
 //! The administrator's commands: `check`, `init`, `outbox`, `fsck`, and
 //! `run` (the daemon in the foreground).
 
-use super::output::{fail, print_json};
+use super::output::{fail, print_json, print_rows};
 use crate::config::Config;
-use crate::records::report;
 use crate::store::db::Db;
 use crate::util::yaml::Diagnostic;
 use crate::workflow::Workflow;
@@ -54,47 +53,36 @@ pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-pub(super) fn outbox(db: &Db, json: bool) -> ExitCode {
+pub(super) fn outbox(db: &Db, json: bool, csv: bool) -> ExitCode {
     match crate::mail::outbox::list(db) {
         Ok(rows) if json => {
             print_json(&rows);
             ExitCode::SUCCESS
         }
-        Ok(rows) if rows.is_empty() => {
+        Ok(rows) if rows.is_empty() && !csv => {
             println!("The outbox is empty: every email was sent.");
             ExitCode::SUCCESS
         }
         Ok(rows) => {
-            let body: Vec<Vec<String>> = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        r.id.to_string(),
-                        r.state.clone(),
-                        r.kind.clone(),
-                        r.letter.clone().unwrap_or_else(|| "-".into()),
-                        r.recipients
-                            .iter()
-                            .map(|d| format!("{} ({})", d.email, d.state))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                        r.attempts.to_string(),
-                        r.next_attempt.clone().unwrap_or_else(|| "-".into()),
-                        r.last_error
-                            .clone()
-                            .or_else(|| r.recipients.iter().find_map(|d| d.error.clone()))
-                            .unwrap_or_default(),
-                    ]
-                })
-                .collect();
-            print!(
-                "{}",
-                report::table(&["ID", "STATE", "KIND", "LETTER", "TO", "TRIES", "NEXT TRY", "LAST ERROR"], &body)
-            );
-            ExitCode::SUCCESS
+            let body: Vec<Vec<String>> = rows.iter().map(outbox_cells).collect();
+            print_rows(&["ID", "STATE", "KIND", "LETTER", "TO", "TRIES", "NEXT TRY", "LAST ERROR"], &body, csv)
         }
         Err(e) => fail(format!("{e:#}")),
     }
+}
+
+/// One email of the outbox as a table row.
+fn outbox_cells(r: &crate::mail::outbox::Listed) -> Vec<String> {
+    vec![
+        r.id.to_string(),
+        r.state.clone(),
+        r.kind.clone(),
+        r.letter.clone().unwrap_or_else(|| "-".into()),
+        r.recipients.iter().map(|d| format!("{} ({})", d.email, d.state)).collect::<Vec<_>>().join(", "),
+        r.attempts.to_string(),
+        r.next_attempt.clone().unwrap_or_else(|| "-".into()),
+        r.last_error.clone().or_else(|| r.recipients.iter().find_map(|d| d.error.clone())).unwrap_or_default(),
+    ]
 }
 
 pub(super) fn fsck(cfg: &Config, wf: &Workflow, repair: bool) -> ExitCode {

@@ -85,8 +85,11 @@ pub enum Command {
     /// Emails waiting or failed, with the last error
     Outbox {
         /// One JSON array on stdout
-        #[arg(long)]
+        #[arg(long, conflicts_with = "csv")]
         json: bool,
+        /// CSV (UTF-8 with BOM, `;`) on stdout
+        #[arg(long)]
+        csv: bool,
     },
     /// Compare the database and the folders; list differences (exit 1), fix the safe ones with --repair
     Fsck {
@@ -173,7 +176,7 @@ pub fn main() -> ExitCode {
             with_db(&cfg, |db| books::ekspedisi(db, &wf, *from, *to, *csv, pdf.as_deref()))
         }
         Command::Agenda { year, csv } => with_db(&cfg, |db| books::agenda(db, *year, *csv)),
-        Command::Outbox { json } => with_db(&cfg, |db| admin::outbox(db, *json)),
+        Command::Outbox { json, csv } => with_db(&cfg, |db| admin::outbox(db, *json, *csv)),
         Command::Fsck { repair } => admin::fsck(&cfg, &wf, *repair),
         Command::Verify { file } => letters::verify(&cfg, &wf, file),
         Command::Run => admin::run(cfg, wf, &warnings),

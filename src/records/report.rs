@@ -195,18 +195,31 @@ pub fn agenda_rows(db: &Db, year: i32) -> Result<Vec<AgendaRow>> {
 }
 
 /// CSV as Excel in an Indonesian locale expects it: UTF-8 with a BOM, `;`.
+/// Every cell is made spreadsheet-safe (`spreadsheet_safe`): subjects,
+/// addressees and notes come from the share, so from anyone.
 pub fn csv(headers: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
         let mut w =
             ::csv::WriterBuilder::new().delimiter(b';').terminator(::csv::Terminator::CRLF).from_writer(&mut out);
-        w.write_record(headers)?;
+        w.write_record(headers.iter().map(|h| spreadsheet_safe(h).into_owned()))?;
         for r in rows {
-            w.write_record(r)?;
+            w.write_record(r.iter().map(|c| spreadsheet_safe(c).into_owned()))?;
         }
         w.flush()?;
     }
     Ok(out)
+}
+
+/// A CSV cell a spreadsheet shows as text instead of running it as a
+/// formula ("CSV injection", as OWASP describes it): a cell that begins
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`.
+pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
 }
 
 /// The agenda as table rows (Indonesian headings, as in the office's register).
@@ -407,5 +420,20 @@ mod tests {
         assert_eq!(v.within_percent, Some(50.0));
         assert_eq!(rows.iter().find(|r| r.step == "kelengkapan").unwrap().count, 0);
         assert!(!rows.iter().any(|r| r.step == "arsip"));
+    }
+
+    #[test]
+    fn csv_cells_that_a_spreadsheet_would_run_are_neutralised() {
+        for bad in ["=HYPERLINK(\"http://x\",\"klik\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "-"] {
+            assert_eq!(spreadsheet_safe(bad), format!("'{bad}"), "{bad:?}");
+        }
+        for ok in ["B-001/17000/KP.650/2026", "Undangan =Rapat", "2026-06-02", "", " =1", "'sudah"] {
+            assert_eq!(spreadsheet_safe(ok), ok, "{ok:?}");
+        }
+        let bytes =
+            csv(&["Perihal", "Nomor"], &[vec!["=HYPERLINK(\"http://x\",\"klik\")".into(), "B-001".into()]]).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        // BOM, `;`, CRLF unchanged; the formula is text, its quotes doubled.
+        assert_eq!(text, "\u{FEFF}Perihal;Nomor\r\n\"'=HYPERLINK(\"\"http://x\"\",\"\"klik\"\")\";B-001\r\n");
     }
 }
