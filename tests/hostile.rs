@@ -435,6 +435,20 @@ fn a_file_edited_after_suratd_took_it_is_kept_as_a_new_version() {
     };
     assert!(shas.contains(&sha256(&pdf("versi satu"))), "{shas:?}");
     assert!(shas.contains(&sha256(&edited)), "{shas:?}");
+    // The edited file is still the one suratd wrote, so its owner is the
+    // service user (this test runs as it): who edited it is unknown, and
+    // the trail says so instead of naming suratd's user as verified.
+    let out = env.cli(&["history", &id, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = rows.as_array().unwrap();
+    let edit = rows.iter().find(|r| r["action"] == "version").unwrap_or_else(|| panic!("{rows:#?}"));
+    assert_eq!(edit["actor"], "unknown", "{edit:#}");
+    assert_eq!(edit["actor_verified"], false, "{edit:#}");
+    assert_eq!(edit["sha256"], sha256(&edited));
+    // A new file the drafter dropped still names its owner, verified.
+    assert_eq!(rows[0]["action"], "register");
+    assert_eq!((&rows[0]["actor"], &rows[0]["actor_verified"]), (&serde_json::json!(me()), &serde_json::json!(true)));
     let fsck = env.cli(&["fsck"]);
     assert!(fsck.status.success(), "{}", String::from_utf8_lossy(&fsck.stdout));
 }

@@ -204,6 +204,14 @@ impl Pipeline {
         let now = Utc::now();
         let login = owner::login_of(meta);
         let person = self.wf.person(&login).map(|p| p.login.clone()).unwrap_or(login.clone());
+        // A letter's file suratd wrote, edited where it lies (or edited, then
+        // moved): its owner is the service user, which names nobody.
+        let suratds_file = letter.as_ref().is_some_and(|l| l.path.as_deref() == Some(rel) || !original_present);
+        let person = if content != Content::Known && suratds_file && owner::is_service_user(meta) {
+            owner::UNKNOWN_ACTOR.to_string()
+        } else {
+            person
+        };
         let job = Job {
             abs,
             rel,

@@ -1,5 +1,7 @@
 //! Who a file belongs to: its owner on the server, as a login name, and the
-//! person in workflow.yaml with that login.
+//! person in workflow.yaml with that login; and when the owner names nobody
+//! (a file suratd wrote belongs to the user suratd runs as, whoever edited
+//! it since).
 
 use std::os::unix::fs::MetadataExt;
 
@@ -11,4 +13,15 @@ pub fn login_of(meta: &std::fs::Metadata) -> String {
         Some(u) => u.name().to_string_lossy().into_owned(),
         None => format!("uid:{uid}"),
     }
+}
+
+/// The actor recorded when a file's owner says nothing about who changed
+/// it; never verified.
+pub(crate) const UNKNOWN_ACTOR: &str = "unknown";
+
+/// Whether the file belongs to the user suratd runs as: suratd wrote it
+/// (a stamped or signing copy), so its owner is suratd, not whoever edited
+/// it in place since.
+pub(crate) fn is_service_user(meta: &std::fs::Metadata) -> bool {
+    meta.uid() == rustix::process::geteuid().as_raw()
 }

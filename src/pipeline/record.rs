@@ -196,12 +196,13 @@ pub(super) fn letter_emails(
 }
 
 impl Pipeline {
-    /// Who did it: a person who wrote a new file is its owner; a move keeps
-    /// the owner, so the actor is the role of the step the letter was at,
-    /// unverified.
+    /// Who did it: a person who wrote a new file is its owner; a file suratd
+    /// wrote and someone edited has an unknown actor (`owner` is then
+    /// `owner::UNKNOWN_ACTOR`), unverified; a move keeps the owner, so the
+    /// actor is the role of the step the letter was at, unverified.
     pub(super) fn actor(&self, letter: &LetterRow, new_file: bool, owner: &str) -> (String, bool) {
         if new_file {
-            return (owner.to_string(), true);
+            return (owner.to_string(), owner != super::owner::UNKNOWN_ACTOR);
         }
         let role = self.wf.step(&letter.step).and_then(|s| s.role.clone()).unwrap_or_else(|| "unknown".into());
         (format!("role:{role}"), false)
