@@ -115,8 +115,11 @@ fn forgeries_are_refused_at_the_signed_drop_and_never_emailed() {
     for (i, (name, _)) in FORGERIES.iter().enumerate() {
         env.drop_file(&format!("06-sudah-tte/{id} ttd-{i}.pdf"), &signed_fixture(name));
     }
+    // A document timestamp on the unsigned letter is no signature.
+    env.drop_file(&format!("06-sudah-tte/{id} stempel.pdf"), &signed_fixture("timestamp-only.pdf"));
     assert!(
-        wait_until(Duration::from_secs(30), || env.count("SELECT COUNT(*) FROM rejections") == FORGERIES.len() as i64),
+        wait_until(Duration::from_secs(30), || env.count("SELECT COUNT(*) FROM rejections")
+            == FORGERIES.len() as i64 + 1),
         "{:?}\n{}",
         env.tree(),
         env.log()
@@ -139,6 +142,11 @@ fn forgeries_are_refused_at_the_signed_drop_and_never_emailed() {
         assert_eq!((code, &v["signature"]["holds"]), (Some(1), &false.into()), "{name}: {v}");
         assert!(reasons(&v).iter().all(|r| reason.contains(r.as_str())), "{name}: {v}\n{reason}");
     }
+    let stamp: String = env
+        .conn()
+        .query_row("SELECT reason_code FROM rejections WHERE original_path LIKE '%stempel.pdf'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stamp, "not_signed");
     assert_eq!(env.letter(&id).0, "menunggu_tte", "the letter still waits");
     assert_eq!(env.count("SELECT COUNT(*) FROM dispatches"), 0);
     assert!(!smtp.received().iter().any(|m| m.rcpt.iter().any(|r| r == "kaur@bps.go.id")), "nothing went out");

@@ -179,6 +179,14 @@ fn a_document_timestamp_must_match_the_file() {
 }
 
 #[test]
+fn a_document_timestamp_alone_is_not_a_signature() {
+    let r = check(&read("timestamp-only.pdf"), &root());
+    assert!(r.signatures.len() == 1 && r.signatures[0].timestamp && r.signatures[0].intact, "{r:?}");
+    assert!(!r.is_signed() && !r.holds());
+    assert!(r.problem().unwrap().contains("tidak memiliki tanda tangan"), "{:?}", r.problem());
+}
+
+#[test]
 fn a_signer_from_an_unknown_ca_is_not_trusted() {
     let r = check(&read("untrusted.pdf"), &root());
     assert!(r.signatures[0].intact);

@@ -79,8 +79,9 @@ pub struct Report {
 }
 
 impl Report {
+    /// Signed by someone: a document timestamp alone is not a signature.
     pub fn is_signed(&self) -> bool {
-        !self.signatures.is_empty()
+        self.signatures.iter().any(|s| !s.timestamp)
     }
 
     /// Every signature intact (and trusted, where anchors are configured),
