@@ -19,8 +19,11 @@ const MAX_NODES: usize = 200_000;
 /// Differences named at most; one is enough to refuse.
 const MAX_FINDINGS: usize = 5;
 
-/// Keys of the catalog that validation data may add or change.
-const CATALOG_ALLOWED: &[&[u8]] = &[b"DSS", b"Extensions"];
+/// Keys of the catalog that a tool adding validation data may add or
+/// change, none of them shown to a reader (as pyHanko's catalog rule): the
+/// `/DSS`, the `/Extensions` and `/Version` that announce it, `/MarkInfo`;
+/// and `/Metadata` while it stays an XML stream (the XMP's dates).
+const CATALOG_ALLOWED: &[&[u8]] = &[b"DSS", b"Extensions", b"Version", b"MarkInfo"];
 /// Keys a document-timestamp field may carry; an action (`/A`, `/AA`) or
 /// children (`/Kids`) make it something else.
 const TIMESTAMP_FIELD_KEYS: &[&[u8]] =
@@ -161,10 +164,10 @@ impl<'a> Walk<'a> {
     /// The catalog: equal apart from validation data; the form by its own rule.
     fn catalog(&mut self, a: &'a Dictionary, b: &'a Dictionary) {
         for key in union_keys(a, b).into_iter().rev() {
-            if CATALOG_ALLOWED.contains(&key.as_slice()) {
+            let (x, y) = (a.get(&key).unwrap_or(&NULL), b.get(&key).unwrap_or(&NULL));
+            if CATALOG_ALLOWED.contains(&key.as_slice()) || key == b"Metadata" && is_xml_stream(self.new, y) {
                 continue;
             }
-            let (x, y) = (a.get(&key).unwrap_or(&NULL), b.get(&key).unwrap_or(&NULL));
             let rule = if key == b"AcroForm" { Rule::Form } else { Rule::Equal };
             let at = self.child(NO_PATH, Seg::Key(key));
             self.todo.push(Task { x, y, at, rule });
@@ -296,6 +299,10 @@ fn union_keys(a: &Dictionary, b: &Dictionary) -> Vec<Vec<u8>> {
 
 fn name_of<'d>(d: &'d Dictionary, key: &[u8]) -> Option<&'d [u8]> {
     d.get(key).and_then(Object::as_name).ok()
+}
+
+fn is_xml_stream(doc: &Document, o: &Object) -> bool {
+    matches!(resolve(doc, o), Object::Stream(s) if name_of(&s.dict, b"Subtype") == Some(b"XML"))
 }
 
 fn is_page(d: &Dictionary) -> bool {
@@ -480,6 +487,13 @@ mod tests {
         moved.trailer.set("Root", (2, 0));
         let found = after_signing(&doc(dictionary! {}, vec![]), &moved);
         assert!(found[0].contains("katalog dokumen diganti"), "{found:?}");
+        let xmp = |xml: &str| {
+            let stream = lopdf::Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xml.into());
+            doc(dictionary! { "Metadata" => (10, 0) }, vec![Object::Stream(stream)])
+        };
+        assert!(after_signing(&xmp("<x:xmpmeta/>"), &xmp("<x:xmpmeta><d/></x:xmpmeta>")).is_empty());
+        let not_xml = doc(dictionary! { "Metadata" => (10, 0) }, vec![Object::Integer(1)]);
+        assert!(after_signing(&xmp("<x:xmpmeta/>"), &not_xml)[0].contains("katalog, /Metadata: metadata berubah"));
         let no_root = Document::with_version("1.7");
         assert_eq!(after_signing(&no_root, &moved), vec!["katalog dokumen (/Root) tidak terbaca".to_string()]);
     }
