@@ -1,5 +1,7 @@
 //! Signature checks on PDFs signed with pyHanko (tests/fixtures/signed,
-//! made by make.py there with a test CA standing in for BSrE).
+//! made by make.py there with a test CA standing in for BSrE), and on the
+//! forgeries and document timestamps forge.py builds from them: one test
+//! for each kind of change after signing, and the allowed cases.
 
 use std::path::PathBuf;
 use suratd::pdf::signature::{Anchors, check};
