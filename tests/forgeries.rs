@@ -14,6 +14,7 @@ use std::time::Duration;
 const FORGERIES: &[(&str, &str)] = &[
     ("forged-new-root.pdf", "katalog dokumen diganti"),
     ("forged-new-page.pdf", "/Pages/Kids: halaman berubah"),
+    ("forged-cropbox.pdf", "halaman 1, /CropBox: ukuran atau putaran halaman ditambahkan"),
     ("forged-content.pdf", "halaman 1, /Contents: isi halaman berubah"),
     ("forged-resources.pdf", "halaman 1, /Resources/Font/F1/BaseFont: font berubah"),
     ("forged-annot-direct.pdf", "halaman 1, /Annots[1]: anotasi (/Square) ditambahkan"),

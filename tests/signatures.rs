@@ -86,6 +86,11 @@ fn a_new_page_after_signing_is_refused() {
 }
 
 #[test]
+fn a_changed_page_is_refused() {
+    changed_after_signing("forged-cropbox.pdf", &["halaman 1, /CropBox: ukuran atau putaran halaman ditambahkan"]);
+}
+
+#[test]
 fn a_changed_content_stream_is_refused() {
     changed_after_signing("forged-content.pdf", &["halaman 1, /Contents: isi halaman berubah"]);
 }
