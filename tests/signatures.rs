@@ -1,5 +1,7 @@
 //! Signature checks on PDFs signed with pyHanko (tests/fixtures/signed,
-//! made by make.py there with a test CA standing in for BSrE).
+//! made by make.py there with a test CA standing in for BSrE), and on the
+//! forgeries and document timestamps forge.py builds from them: one test
+//! for each kind of change after signing, and the allowed cases.
 
 use std::path::PathBuf;
 use suratd::pdf::signature::{Anchors, check};
@@ -56,6 +58,139 @@ fn an_update_that_changes_the_page_after_signing_is_refused() {
     assert!(r.signatures[0].intact, "the signed revision itself is intact");
     assert!(!r.holds());
     assert!(r.problem().unwrap().contains("diubah setelah ditandatangani"), "{:?}", r.problem());
+}
+
+/// A forgery from forge.py: the signature itself is intact, the file is
+/// refused, and the reason names what changed.
+fn changed_after_signing(name: &str, what: &[&str]) {
+    let r = check(&read(name), &root());
+    assert!(r.signatures.iter().all(|s| s.intact), "{name}: the signed revision itself is intact: {r:?}");
+    assert!(!r.holds(), "{name} must not hold");
+    let p = r.problem().unwrap();
+    assert!(p.starts_with("berkas diubah setelah ditandatangani: "), "{name}: {p}");
+    for w in what {
+        assert!(p.contains(w), "{name}: the reason should name {w:?}: {p}");
+    }
+    assert!(r.summary().ends_with("changed after signing"), "{}", r.summary());
+    assert_eq!(r.reasons(), vec![p]);
+}
+
+#[test]
+fn a_new_root_after_signing_is_refused() {
+    changed_after_signing("forged-new-root.pdf", &["katalog dokumen diganti", "/Root"]);
+}
+
+#[test]
+fn a_new_page_after_signing_is_refused() {
+    changed_after_signing("forged-new-page.pdf", &["/Pages/Kids: halaman berubah", "jumlah halaman"]);
+}
+
+#[test]
+fn a_changed_page_is_refused() {
+    changed_after_signing("forged-cropbox.pdf", &["halaman 1, /CropBox: ukuran atau putaran halaman ditambahkan"]);
+}
+
+#[test]
+fn a_changed_content_stream_is_refused() {
+    changed_after_signing("forged-content.pdf", &["halaman 1, /Contents: isi halaman berubah"]);
+}
+
+#[test]
+fn changed_resources_are_refused() {
+    changed_after_signing("forged-resources.pdf", &["halaman 1, /Resources/Font/F1/BaseFont: font berubah"]);
+}
+
+#[test]
+fn an_annotation_added_to_a_direct_array_is_refused() {
+    changed_after_signing("forged-annot-direct.pdf", &["halaman 1, /Annots[1]: anotasi (/Square) ditambahkan"]);
+}
+
+#[test]
+fn an_annotation_added_through_an_indirect_array_is_refused() {
+    changed_after_signing("forged-annot-indirect.pdf", &["halaman 1, /Annots[1]: anotasi (/Square) ditambahkan"]);
+}
+
+#[test]
+fn a_new_appearance_stream_is_refused() {
+    changed_after_signing(
+        "forged-appearance.pdf",
+        &["halaman 1, /Annots[0]/AP: tampilan (appearance stream) ditambahkan"],
+    );
+}
+
+#[test]
+fn a_signature_field_without_a_value_is_not_a_timestamp() {
+    changed_after_signing(
+        "forged-empty-sigfield.pdf",
+        &["halaman 1, /Annots[1]: bidang tanda tangan tanpa nilai ditambahkan", "/AcroForm/Fields[1]"],
+    );
+}
+
+#[test]
+fn a_new_form_field_is_refused() {
+    changed_after_signing("forged-form-field.pdf", &["/AcroForm/Fields[1]: bidang formulir (/Tx) ditambahkan"]);
+}
+
+#[test]
+fn an_open_action_is_refused() {
+    changed_after_signing("forged-openaction.pdf", &["katalog, /OpenAction: aksi saat dokumen dibuka"]);
+}
+
+#[test]
+fn additional_actions_are_refused() {
+    changed_after_signing("forged-aa.pdf", &["katalog, /AA: aksi otomatis"]);
+}
+
+#[test]
+fn a_names_tree_is_refused() {
+    changed_after_signing("forged-names.pdf", &["katalog, /Names: daftar nama"]);
+}
+
+#[test]
+fn outlines_are_refused() {
+    changed_after_signing("forged-outlines.pdf", &["katalog, /Outlines: bookmark"]);
+}
+
+#[test]
+fn a_document_timestamp_does_not_cover_a_change_before_it() {
+    changed_after_signing("forged-change-then-timestamp.pdf", &["halaman 1, /Contents: isi halaman berubah"]);
+    let r = check(&read("forged-change-then-timestamp.pdf"), &root());
+    assert!(r.signatures[1].timestamp && r.signatures[1].intact, "{r:?}");
+}
+
+#[test]
+fn a_document_timestamp_after_the_signature_is_allowed() {
+    for name in ["signed-timestamp.pdf", "signed-dss-timestamp.pdf"] {
+        let r = check(&read(name), &root());
+        assert!(r.holds(), "{name}: {r:?}");
+        assert_eq!(r.signatures.len(), 2);
+        let (sig, ts) = (&r.signatures[0], &r.signatures[1]);
+        assert!(!sig.timestamp && sig.trusted == Some(true));
+        assert!(ts.timestamp && ts.intact && ts.signer == "TSA Test", "{ts:?}");
+        assert!(r.summary().contains("document timestamp by TSA Test (intact)"), "{}", r.summary());
+        assert!(r.reasons().is_empty());
+    }
+}
+
+#[test]
+fn a_document_timestamp_must_match_the_file() {
+    // One byte of the timestamp's own update changed (its field's name):
+    // the token's message imprint no longer matches.
+    let mut bytes = read("signed-timestamp.pdf");
+    let at = bytes.windows(11).rposition(|w| w == b"/T (Timesta").unwrap() + 4;
+    bytes[at] = b't';
+    let r = check(&bytes, &root());
+    assert!(!r.holds());
+    assert!(!r.signatures[1].intact);
+    assert!(r.reasons().iter().any(|p| p.contains("tidak cocok dengan stempel waktu dokumen")), "{:?}", r.reasons());
+}
+
+#[test]
+fn a_document_timestamp_alone_is_not_a_signature() {
+    let r = check(&read("timestamp-only.pdf"), &root());
+    assert!(r.signatures.len() == 1 && r.signatures[0].timestamp && r.signatures[0].intact, "{r:?}");
+    assert!(!r.is_signed() && !r.holds());
+    assert!(r.problem().unwrap().contains("tidak memiliki tanda tangan"), "{:?}", r.problem());
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The commands about letters: `status` (letters in flight), `history` (one
-//! letter's audit trail) and `verify` (a file against the audit trail).
+//! letter's audit trail) and `verify` (a file against the audit trail, and
+//! its signature).
 
 use super::output::{fail, print_json};
 use crate::config::Config;
@@ -48,10 +49,16 @@ pub(super) fn history(db: &Db, letter: &str, json: bool) -> ExitCode {
     }
 }
 
-pub(super) fn verify(cfg: &Config, wf: &Workflow, file: &Path) -> ExitCode {
+/// `verify`: text, or one JSON object with `--json`; exit 1 unless
+/// everything checked holds.
+pub(super) fn verify(cfg: &Config, wf: &Workflow, file: &Path, json: bool) -> ExitCode {
     match crate::ops::verify::run(cfg, wf, file) {
         Ok(v) => {
-            print!("{}", v.text);
+            if json {
+                print_json(&v);
+            } else {
+                print!("{}", v.text());
+            }
             if v.ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
         }
         Err(e) => fail(format!("{e:#}")),

@@ -96,10 +96,13 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
-    /// Does this file match the audit trail; is its signature intact
+    /// Does this file match the audit trail; does its signature hold (also without a database)
     Verify {
         #[arg(value_name = "FILE")]
         file: PathBuf,
+        /// One JSON object on stdout (`signature.holds`, `signature.reasons`)
+        #[arg(long)]
+        json: bool,
     },
     /// One letter's audit trail (LETTER is its id or its number)
     History {
@@ -178,7 +181,7 @@ pub fn main() -> ExitCode {
         Command::Agenda { year, csv } => with_db(&cfg, |db| books::agenda(db, *year, *csv)),
         Command::Outbox { json, csv } => with_db(&cfg, |db| admin::outbox(db, *json, *csv)),
         Command::Fsck { repair } => admin::fsck(&cfg, &wf, *repair),
-        Command::Verify { file } => letters::verify(&cfg, &wf, file),
+        Command::Verify { file, json } => letters::verify(&cfg, &wf, file, *json),
         Command::Run => admin::run(cfg, wf, &warnings),
     }
 }

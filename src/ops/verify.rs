@@ -1,5 +1,8 @@
 //! `suratd verify FILE`: which letter and version a file is, whether it was
-//! changed since suratd recorded it, and whether its signature holds.
+//! changed since suratd recorded it, and whether its signature holds. The
+//! signature is checked without a database too (the letter part then says
+//! there is none). The answer is one `Verdict`, shown as text for people or
+//! as one JSON object for scripts (`signature.holds`, `signature.reasons`).
 
 use crate::config::Config;
 use crate::pdf::signature::{self, Anchors};
@@ -7,90 +10,184 @@ use crate::store::db::Db;
 use crate::workflow::Workflow;
 use crate::{letter::names, pdf::stamp, store::fsops, util::timefmt};
 use anyhow::{Context, Result};
+use serde::Serialize;
 use std::fmt::Write;
 use std::path::Path;
 
-/// The answer, as text for people, and whether everything holds.
+/// The answer; `ok` when everything checked holds.
+#[derive(Debug, Serialize)]
 pub struct Verdict {
-    pub text: String,
+    pub file: String,
+    pub sha256: String,
+    /// Why the letter part was not checked (no database), else null.
+    pub database: Option<String>,
+    /// The letter the file is (or claims to be); null when unknown or not checked.
+    pub letter: Option<LetterPart>,
+    pub signature: SignaturePart,
     pub ok: bool,
 }
 
-fn when(stored: &str) -> String {
-    timefmt::parse_stored(stored).map(timefmt::human_wib).unwrap_or_else(|| stored.to_string())
+/// The file against the audit trail.
+#[derive(Debug, Serialize)]
+pub struct LetterPart {
+    pub id: String,
+    pub number: Option<String>,
+    pub subject: String,
+    pub step: String,
+    pub state: String,
+    /// The file is one of the letter's recorded versions, byte for byte.
+    pub matches: bool,
+    /// Which version (1-based) and of how many; null when it matches none.
+    pub version: Option<usize>,
+    pub versions: usize,
+    pub kind: Option<String>,
+    /// When that version was recorded (ISO 8601, WIB).
+    pub recorded: Option<String>,
+    pub latest: bool,
+}
+
+/// The file's signatures.
+#[derive(Debug, Serialize)]
+pub struct SignaturePart {
+    pub signed: bool,
+    pub holds: bool,
+    /// Why it does not hold, each a plain sentence (Indonesian); empty when it holds.
+    pub reasons: Vec<String>,
+    pub summary: String,
+    pub signatures: Vec<SignatureLine>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SignatureLine {
+    pub signer: String,
+    pub timestamp: bool,
+    pub intact: bool,
+    pub trusted: Option<bool>,
+    pub problem: Option<String>,
 }
 
 pub fn run(cfg: &Config, wf: &Workflow, file: &Path) -> Result<Verdict> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let db = Db::open_existing(&cfg.database)?;
-    let sha = fsops::sha256_bytes(&bytes);
-    let mut out = String::new();
-    let _ = writeln!(out, "file:      {}", file.display());
-    let _ = writeln!(out, "sha256:    {sha}");
+    let sha256 = fsops::sha256_bytes(&bytes);
+    let anchors = Anchors::load(&cfg.trust_anchors)?;
+    let signature = signature_part(&signature::check(&bytes, &anchors));
+    let (database, letter, letter_ok) = if cfg.database.exists() {
+        let db = Db::open_existing(&cfg.database)?;
+        let letter = letter_part(&db, wf, file, &bytes, &sha256)?;
+        let ok = letter.as_ref().is_some_and(|l| l.matches);
+        (None, letter, ok)
+    } else {
+        let why = format!("no database at {}, so only the signature is checked", cfg.database.display());
+        (Some(why), None, true)
+    };
+    // Without a database only the signature is checked, and must hold; with
+    // one, an unsigned file that is a recorded version is fine.
+    let signature_ok = match database {
+        Some(_) => signature.holds,
+        None => signature.holds || !signature.signed,
+    };
+    let ok = letter_ok && signature_ok;
+    Ok(Verdict { file: file.display().to_string(), sha256, database, letter, signature, ok })
+}
 
-    let recorded = db.versions_with(&sha)?;
-    let mut ok = true;
+fn signature_part(r: &signature::Report) -> SignaturePart {
+    SignaturePart {
+        signed: r.is_signed(),
+        holds: r.holds(),
+        reasons: r.reasons(),
+        summary: r.summary(),
+        signatures: r
+            .signatures
+            .iter()
+            .map(|s| SignatureLine {
+                signer: s.signer.clone(),
+                timestamp: s.timestamp,
+                intact: s.intact,
+                trusted: s.trusted,
+                problem: s.problem.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Which letter the file is a version of, else which it claims to be (its
+/// name, its unstamped base, the key suratd wrote into it).
+fn letter_part(db: &Db, wf: &Workflow, file: &Path, bytes: &[u8], sha: &str) -> Result<Option<LetterPart>> {
+    let recorded = db.versions_with(sha)?;
     let letter_id = match recorded.first() {
         Some((id, _, _)) => Some(id.clone()),
         None => {
-            // Not a recorded version: which letter does it claim to be?
             let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let base = fsops::sha256_bytes(stamp::base_of(&bytes));
+            let base = fsops::sha256_bytes(stamp::base_of(bytes));
             names::id_in_name(&wf.id_prefix, &name)
                 .or_else(|| db.versions_with(&base).ok()?.first().map(|v| v.0.clone()))
-                .or_else(|| stamp::read_key(&bytes, "SuratdLetter"))
+                .or_else(|| stamp::read_key(bytes, "SuratdLetter"))
         }
     };
-    match letter_id.as_deref().map(|id| db.letter(id)).transpose()?.flatten() {
-        Some(l) => {
-            let _ = writeln!(
-                out,
-                "letter:    {} ({}) {} — step {}, {}",
-                l.id,
-                l.number.as_deref().unwrap_or("no number"),
-                l.subject,
-                l.step,
-                l.state
-            );
-            let versions = db.versions_of(&l.id)?;
-            match recorded.iter().find(|v| v.0 == l.id) {
-                Some((_, kind, at)) => {
-                    let n = versions.iter().position(|v| v.0 == sha).map(|i| i + 1).unwrap_or(0);
-                    let _ = writeln!(out, "version:   {n} of {} ({kind}), recorded {}", versions.len(), when(at));
-                    let latest = versions.last().map(|v| v.0 == sha).unwrap_or(false);
-                    let _ = writeln!(
-                        out,
-                        "matches:   yes, byte for byte{}",
-                        if latest { " (the latest version)" } else { " (a newer version exists)" }
-                    );
-                }
-                None => {
-                    ok = false;
-                    let _ = writeln!(
-                        out,
-                        "matches:   NO: this file differs from every recorded version of {} ({} versions)",
-                        l.id,
-                        versions.len()
-                    );
-                }
-            }
-        }
-        None => {
-            ok = false;
-            let _ = writeln!(out, "letter:    unknown: no letter has a version with these bytes");
-        }
-    }
+    let Some(l) = letter_id.as_deref().map(|id| db.letter(id)).transpose()?.flatten() else {
+        return Ok(None);
+    };
+    let versions = db.versions_of(&l.id)?;
+    let mine = recorded.iter().find(|v| v.0 == l.id);
+    let version = mine.and_then(|_| versions.iter().position(|v| v.0 == sha)).map(|i| i + 1);
+    Ok(Some(LetterPart {
+        matches: mine.is_some(),
+        version,
+        versions: versions.len(),
+        kind: mine.map(|v| v.1.clone()),
+        recorded: mine.map(|v| timefmt::parse_stored(&v.2).map(timefmt::iso_wib).unwrap_or_else(|| v.2.clone())),
+        latest: mine.is_some() && versions.last().is_some_and(|v| v.0 == sha),
+        id: l.id,
+        number: l.number,
+        subject: l.subject,
+        step: l.step,
+        state: l.state,
+    }))
+}
 
-    let anchors = Anchors::load(&cfg.trust_anchors)?;
-    let report = signature::check(&bytes, &anchors);
-    if report.is_signed() {
-        let _ = writeln!(out, "signature: {}", report.summary());
-        if !report.holds() {
-            ok = false;
-            let _ = writeln!(out, "           does NOT hold: {}", report.problem().unwrap_or_default());
+impl Verdict {
+    /// The answer as text for people (English, like the other commands).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "file:      {}", self.file);
+        let _ = writeln!(out, "sha256:    {}", self.sha256);
+        match (&self.database, &self.letter) {
+            (Some(why), _) => {
+                let _ = writeln!(out, "letter:    not checked: {why} (pass --db for the audit trail)");
+            }
+            (None, None) => {
+                let _ = writeln!(out, "letter:    unknown: no letter has a version with these bytes");
+            }
+            (None, Some(l)) => letter_text(&mut out, l),
         }
-    } else {
-        let _ = writeln!(out, "signature: none");
+        let s = &self.signature;
+        if s.signed {
+            let _ = writeln!(out, "signature: {}", s.summary);
+            if !s.holds {
+                let _ = writeln!(out, "           does NOT hold: {}", s.reasons.join("; "));
+            }
+        } else {
+            let _ = writeln!(out, "signature: none");
+        }
+        out
     }
-    Ok(Verdict { text: out, ok })
+}
+
+fn letter_text(out: &mut String, l: &LetterPart) {
+    let number = l.number.as_deref().unwrap_or("no number");
+    let _ = writeln!(out, "letter:    {} ({number}) {} — step {}, {}", l.id, l.subject, l.step, l.state);
+    if l.matches {
+        let when = l.recorded.as_deref().and_then(|r| chrono::DateTime::parse_from_rfc3339(r).ok());
+        let when = when.map(|t| timefmt::human_wib(t.to_utc())).unwrap_or_default();
+        let kind = l.kind.as_deref().unwrap_or("?");
+        let _ = writeln!(out, "version:   {} of {} ({kind}), recorded {when}", l.version.unwrap_or(0), l.versions);
+        let newest = if l.latest { " (the latest version)" } else { " (a newer version exists)" };
+        let _ = writeln!(out, "matches:   yes, byte for byte{newest}");
+    } else {
+        let _ = writeln!(
+            out,
+            "matches:   NO: this file differs from every recorded version of {} ({} versions)",
+            l.id, l.versions
+        );
+    }
 }

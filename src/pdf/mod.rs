@@ -2,7 +2,9 @@
 //! PDF, inspect a PDF (complete, readable, no active content), stamp a review
 //! copy, and check electronic signatures. Works on bytes; never moves files.
 
+mod changes;
 pub(crate) mod convert;
 pub mod inspect;
 pub mod signature;
 pub mod stamp;
+mod timestamp;

@@ -1,18 +1,20 @@
 //! Electronic signatures (TTE / e-TTD) in PDFs. Finds each signature and
 //! checks it: its byte ranges cover the file as it was signed apart from
-//! the signature value; after the last one only validation data or
-//! timestamps follow; the digest of the ranges equals the signed
+//! the signature value; after the last one that is not a document
+//! timestamp only validation data or timestamps follow, compared through
+//! the document graph (`changes`); a document timestamp's token matches the
+//! file (`timestamp`); the digest of the ranges equals the signed
 //! messageDigest and the signature over the signed attributes verifies with
 //! the signer's certificate (OpenSSL, so BER as well as DER); and, when
 //! trust anchors are configured, the chain reaches one. Never writes.
 
+use super::{changes, timestamp};
 use anyhow::{Context, Result};
-use lopdf::{Document, Object, ObjectId};
+use lopdf::{Document, Object};
 use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
 use openssl::stack::Stack;
 use openssl::x509::X509;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// The certificates a signer's chain must reach (the BSrE root).
@@ -64,6 +66,8 @@ pub struct SigCheck {
     pub problem: Option<String>,
     /// Where the signed revision ends.
     pub end: usize,
+    /// A document timestamp (RFC 3161), not a person's signature.
+    pub timestamp: bool,
 }
 
 /// All signatures of a file.
@@ -75,8 +79,9 @@ pub struct Report {
 }
 
 impl Report {
+    /// Signed by someone: a document timestamp alone is not a signature.
     pub fn is_signed(&self) -> bool {
-        !self.signatures.is_empty()
+        self.signatures.iter().any(|s| !s.timestamp)
     }
 
     /// Every signature intact (and trusted, where anchors are configured),
@@ -95,13 +100,26 @@ impl Report {
         if let Some(p) = &self.modified_after {
             return Some(p.clone());
         }
-        self.signatures.iter().find_map(|s| {
-            s.problem.clone().or_else(|| {
-                (s.trusted == Some(false)).then(|| {
-                    format!("sertifikat penanda tangan ({}) tidak berasal dari penerbit yang dipercaya", s.signer)
-                })
-            })
-        })
+        self.signatures
+            .iter()
+            .find_map(|s| s.problem.clone().or_else(|| (s.trusted == Some(false)).then(|| untrusted(&s.signer))))
+    }
+
+    /// Every reason it does not hold, each a sentence for people
+    /// (Indonesian); empty when it holds.
+    pub fn reasons(&self) -> Vec<String> {
+        if !self.is_signed() {
+            return self.problem().into_iter().collect();
+        }
+        let mut out: Vec<String> = self.modified_after.iter().cloned().collect();
+        for s in &self.signatures {
+            if let Some(p) = &s.problem {
+                out.push(p.clone());
+            } else if s.trusted == Some(false) {
+                out.push(untrusted(&s.signer));
+            }
+        }
+        out
     }
 
     /// A one-line summary for the audit trail (English, like logs).
@@ -111,10 +129,12 @@ impl Report {
             .iter()
             .map(|s| {
                 format!(
-                    "signed by {} ({}{})",
+                    "{} {} ({}{})",
+                    if s.timestamp { "document timestamp by" } else { "signed by" },
                     s.signer,
                     if s.intact { "intact" } else { "BROKEN" },
                     match s.trusted {
+                        None if s.timestamp => "",
                         Some(true) => ", trusted",
                         Some(false) => ", NOT trusted",
                         None => ", no trust anchors configured",
@@ -130,12 +150,18 @@ impl Report {
     }
 }
 
+fn untrusted(signer: &str) -> String {
+    format!("sertifikat penanda tangan ({signer}) tidak berasal dari penerbit yang dipercaya")
+}
+
 /// Whether the file carries a signature (a `/ByteRange`), without checking it.
 pub fn looks_signed(bytes: &[u8]) -> bool {
     bytes.windows(10).any(|w| w == b"/ByteRange")
 }
 
-/// Finds and checks every signature of a PDF.
+/// Finds and checks every signature of a PDF, document timestamps too.
+/// What follows the last signature that is not a timestamp is compared
+/// with what it signed.
 pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
     if !looks_signed(bytes) {
         return Report::default();
@@ -150,11 +176,14 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
         if !dict.has(b"Contents") {
             continue;
         }
+        let name = |k: &[u8]| dict.get(k).and_then(Object::as_name).ok();
+        let timestamp = name(b"Type") == Some(b"DocTimeStamp") || name(b"SubFilter") == Some(b"ETSI.RFC3161");
         let range: Vec<i64> = range.iter().filter_map(|o| o.as_i64().ok()).collect();
-        signatures.push(check_one(bytes, &range, anchors));
+        signatures.push(check_one(bytes, &range, anchors, timestamp));
     }
     signatures.sort_by_key(|s| s.end);
-    let modified_after = match signatures.iter().map(|s| s.end).max() {
+    let signed_end = signatures.iter().filter(|s| !s.timestamp).map(|s| s.end).max();
+    let modified_after = match signed_end.or_else(|| signatures.iter().map(|s| s.end).max()) {
         Some(end) if end < bytes.len() => changed_after(bytes, end),
         _ => None,
     };
@@ -162,10 +191,18 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
 }
 
 fn broken(problem: &str, end: usize) -> SigCheck {
-    SigCheck { signer: "?".into(), intact: false, trusted: None, problem: Some(problem.into()), end }
+    SigCheck { signer: "?".into(), intact: false, trusted: None, problem: Some(problem.into()), end, timestamp: false }
 }
 
-fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors) -> SigCheck {
+/// Checks one signature (or, with `timestamp`, one document timestamp)
+/// whose `/ByteRange` is `range`.
+fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool) -> SigCheck {
+    let mut c = check_ranges(bytes, range, anchors, timestamp);
+    c.timestamp = timestamp;
+    c
+}
+
+fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool) -> SigCheck {
     let [a, b, c, d] = match range {
         [a, b, c, d] if *a >= 0 && *b >= 0 && *c >= 0 && *d >= 0 => {
             [*a as usize, *b as usize, *c as usize, *d as usize]
@@ -198,6 +235,12 @@ fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors) -> SigCheck {
         .ok()
         .and_then(|s| s.iter().next().map(common_name))
         .unwrap_or_else(|| "?".into());
+    if timestamp {
+        // The time-stamping authority is not the signer: its chain is not
+        // held against the signers' trust anchors.
+        let problem = timestamp::check(&p7, &data).err().map(str::to_string);
+        return SigCheck { signer, intact: problem.is_none(), trusted: None, problem, end, timestamp };
+    }
     let no_store = X509StoreBuilder::new().expect("store").build();
     let intact = p7.verify(&empty, &no_store, Some(&data), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY).is_ok();
     if !intact {
@@ -207,11 +250,12 @@ fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors) -> SigCheck {
             trusted: None,
             problem: Some("isi berkas tidak cocok dengan tanda tangannya (berkas diubah setelah ditandatangani, atau tanda tangan rusak)".into()),
             end,
+            timestamp,
         };
     }
     let trusted =
         anchors.store.as_ref().map(|store| p7.verify(&empty, store, Some(&data), None, Pkcs7Flags::BINARY).is_ok());
-    SigCheck { signer, intact, trusted, problem: None, end }
+    SigCheck { signer, intact, trusted, problem: None, end, timestamp }
 }
 
 fn decode_hex(h: &[u8]) -> Option<Vec<u8>> {
@@ -235,84 +279,19 @@ fn common_name(c: &openssl::x509::X509Ref) -> String {
 
 /// What changed after the signed revision ending at `end`, if it is more
 /// than validation data (a `/DSS`, its certificates and revocation data) or
-/// a document timestamp.
+/// a document timestamp: the two revisions compared through the document
+/// graph (see `changes`).
 fn changed_after(bytes: &[u8], end: usize) -> Option<String> {
     let tail = &bytes[end..];
     if tail.iter().all(|c| c.is_ascii_whitespace() || *c == 0) {
         return None;
     }
-    let changed = || Some("berkas diubah setelah ditandatangani".to_string());
+    const CHANGED: &str = "berkas diubah setelah ditandatangani";
     let (Ok(before), Ok(after)) = (Document::load_mem(&bytes[..end]), Document::load_mem(bytes)) else {
-        return changed();
+        return Some(format!("{CHANGED} (revisi yang ditandatangani atau revisi akhir tidak terbaca)"));
     };
-    let before_root = before.trailer.get(b"Root").and_then(Object::as_reference).ok();
-    let before_info = before.trailer.get(b"Info").and_then(Object::as_reference).ok();
-    for (id, obj) in &after.objects {
-        let Some(old) = before.objects.get(id) else { continue };
-        if same(old, obj) {
-            continue;
-        }
-        let allowed = if Some(*id) == before_root {
-            only_keys_changed(old, obj, &[b"DSS", b"AcroForm", b"Perms"])
-        } else if Some(*id) == before_info {
-            // Whoever adds validation data stamps its name and the time.
-            only_keys_changed(old, obj, &[b"ModDate", b"Producer"])
-        } else {
-            is_validation_data(obj)
-                || only_keys_changed(old, obj, &[b"Annots", b"Fields"]) && timestamp_only(&after, obj)
-        };
-        if !allowed {
-            return changed();
-        }
-    }
-    None
-}
-
-fn same(a: &Object, b: &Object) -> bool {
-    match (a, b) {
-        (Object::Stream(x), Object::Stream(y)) => x.dict == y.dict && x.content == y.content,
-        _ => a == b,
-    }
-}
-
-fn only_keys_changed(old: &Object, new: &Object, keys: &[&[u8]]) -> bool {
-    let (Ok(o), Ok(n)) = (old.as_dict(), new.as_dict()) else { return false };
-    let strip = |d: &lopdf::Dictionary| -> BTreeMap<Vec<u8>, Object> {
-        d.iter().filter(|(k, _)| !keys.contains(&k.as_slice())).map(|(k, v)| (k.clone(), v.clone())).collect()
-    };
-    strip(o) == strip(n)
-}
-
-fn type_of(obj: &Object) -> Option<&[u8]> {
-    let d = match obj {
-        Object::Stream(s) => &s.dict,
-        o => o.as_dict().ok()?,
-    };
-    d.get(b"Type").and_then(Object::as_name).ok()
-}
-
-fn is_validation_data(obj: &Object) -> bool {
-    matches!(type_of(obj), Some(b"DSS" | b"VRI" | b"DocTimeStamp"))
-}
-
-/// The annotations or fields added to `obj` are document-timestamp fields.
-fn timestamp_only(doc: &Document, obj: &Object) -> bool {
-    let Ok(d) = obj.as_dict() else { return false };
-    let list = d.get(b"Annots").or_else(|_| d.get(b"Fields")).and_then(Object::as_array);
-    let Ok(list) = list else { return true };
-    list.iter().all(|o| {
-        let Ok(id) = o.as_reference() else { return false };
-        is_timestamp_field(doc, id)
-    })
-}
-
-fn is_timestamp_field(doc: &Document, id: ObjectId) -> bool {
-    let Ok(f) = doc.get_dictionary(id) else { return false };
-    match f.get(b"V") {
-        Ok(Object::Reference(v)) => doc.get_object(*v).map(|o| type_of(o) == Some(b"DocTimeStamp")).unwrap_or(false),
-        // A field filled before this revision is left as it was.
-        _ => f.get(b"FT").and_then(Object::as_name).map(|n| n == b"Sig").unwrap_or(false),
-    }
+    let found = changes::after_signing(&before, &after);
+    (!found.is_empty()).then(|| format!("{CHANGED}: {}", found.join("; ")))
 }
 
 #[cfg(test)]

@@ -70,10 +70,19 @@ impl Env {
             .spawn()
             .unwrap();
         let d = Daemon { child: Some(child) };
-        // Ready when the tree and the database exist (files dropped earlier
-        // are found by the start-up scan, which follows).
+        // Ready when the tree and the database with its tables exist (files
+        // dropped earlier are found by the start-up scan, which follows). The
+        // file appears before its tables: a query then would fail.
+        let tables = || {
+            self.db.exists()
+                && self
+                    .conn()
+                    .query_row("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rejections'", [], |r| r.get(0))
+                    .unwrap_or(0i64)
+                    == 1
+        };
         assert!(
-            wait_until(Duration::from_secs(20), || self.db.exists() && self.root.join("01-draf/revisi").is_dir()),
+            wait_until(Duration::from_secs(20), || tables() && self.root.join("01-draf/revisi").is_dir()),
             "suratd did not start; log:\n{}",
             self.log()
         );
