@@ -77,8 +77,8 @@ pub enum Owner {
     Allowed,
     /// Nobody in workflow.yaml, and `unknown_owner: refuse`.
     Refused,
-    /// A person, with their roles.
-    Person(Vec<String>),
+    /// A person in workflow.yaml: their login and roles.
+    Person { login: String, roles: Vec<String> },
 }
 
 /// What the signature check found.
@@ -184,7 +184,7 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     if *f.content != Content::Known && f.place.is_watched() {
         match &f.owner {
             Owner::Refused => return Decision::Reject { reason: Reason::UnknownOwner, detail: String::new() },
-            Owner::Person(roles) => {
+            Owner::Person { roles, .. } => {
                 let may = crate::workflow::layout::writers(wf, f.place);
                 if !roles.iter().any(|r| may.contains(r)) {
                     return Decision::Reject { reason: Reason::NoAccess, detail: may.join(", ") };
@@ -232,6 +232,9 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
         return new_file(wf, f, step, area);
     };
     if let Some(d) = closed_or_copy(f, letter) {
+        return d;
+    }
+    if let Some(d) = not_the_drafter(wf, f, letter, step, area) {
         return d;
     }
     let Some(current) = wf.step(&letter.step) else {
@@ -310,6 +313,18 @@ fn closed_or_copy(f: &Facts, letter: &LetterView) -> Option<Decision> {
     None
 }
 
+/// A corrected version of a letter (new content in the drafting folder)
+/// from a person who is not its drafter, where both are people in
+/// workflow.yaml: refused (the caller logs it as a security event).
+fn not_the_drafter(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
+    if step.kind != StepKind::Drop || *area != Area::Inbox || *f.content != Content::Pdf {
+        return None;
+    }
+    let Owner::Person { login, .. } = &f.owner else { return None };
+    let drafter = letter.drafter.as_deref().and_then(|d| wf.person(d))?;
+    (!drafter.login.eq_ignore_ascii_case(login)).then(|| reject(Reason::NotDrafter, &drafter.name))
+}
+
 /// A file in its own letter's step: into an outcome folder (the reviewer's
 /// decision), back into the drafting folder, or changed in place.
 fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Decision {
@@ -336,18 +351,7 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
 /// next step's folder (a signed file, or a move forward), or the wrong place.
 fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, step: &Step, area: &Area) -> Decision {
     if step.kind == StepKind::Drop && *area == Area::Inbox && f.original_present {
-        // A corrected draft (the number put in, say) while the letter waits
-        // for a review: it takes the place of the copy under review.
-        if current.kind == StepKind::Review && *f.content == Content::Pdf {
-            return Decision::Move {
-                to_step: current.id.clone(),
-                dest: Dest::Back,
-                action: "replace".into(),
-                state: LetterState::Active,
-                take_note: false,
-            };
-        }
-        return reject(Reason::LetterElsewhere, "");
+        return corrected_draft(wf, f, letter, current, step);
     }
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
         if step.kind == StepKind::SignedDrop {
@@ -368,6 +372,29 @@ fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, s
     Decision::Return { reason: Reason::WrongFolder }
 }
 
+/// A corrected draft (the number put in, say) dropped while the letter is
+/// under review. At the first review step (the drafting step's `next`) it
+/// takes the place of the copy under review; at a later review step, past
+/// an approval, the letter goes back to the first review step as a new
+/// version (its approved copy leaves that step's folder): approvals are
+/// never skipped. Waiting for or past the signature, it is refused.
+fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, drop: &Step) -> Decision {
+    if current.kind != StepKind::Review || *f.content != Content::Pdf {
+        return reject(Reason::LetterElsewhere, "");
+    }
+    let first = drop.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
+    if current.id == first.id {
+        return Decision::Move {
+            to_step: current.id.clone(),
+            dest: Dest::Back,
+            action: "replace".into(),
+            state: LetterState::Active,
+            take_note: false,
+        };
+    }
+    move_to(wf, letter, first, "resubmit", false)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,7 +411,12 @@ mod tests {
             state: LetterState::Active,
             path: "x".into(),
             year: 2026,
+            drafter: Some("dewi".into()),
         }
+    }
+
+    fn person(login: &str, roles: &[&str]) -> Owner {
+        Owner::Person { login: login.into(), roles: roles.iter().map(|r| r.to_string()).collect() }
     }
 
     fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, orig: bool, note: Note) -> Decision {
@@ -480,7 +512,7 @@ mod tests {
     }
 
     #[test]
-    fn a_corrected_draft_replaces_the_copy_under_review() {
+    fn a_corrected_draft_replaces_the_copy_under_review_only_at_the_first_review() {
         let wf = wf();
         let l = letter("verifikasi");
         let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
@@ -488,10 +520,73 @@ mod tests {
             matches!(d, Decision::Move { ref to_step, dest: Dest::Back, ref action, .. } if to_step == "verifikasi" && action == "replace"),
             "{d:?}"
         );
-        // Not while it waits for the signature.
-        let l = letter("menunggu_tte");
+        // Past an approval: back to the first review, as a new version.
+        let l = letter("kelengkapan");
         let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+        assert_eq!(
+            d,
+            Decision::Move {
+                to_step: "verifikasi".into(),
+                dest: Dest::Inbox("verifikasi".into()),
+                action: "resubmit".into(),
+                state: LetterState::Active,
+                take_note: false
+            }
+        );
+        // Not while it waits for the signature, nor once signed.
+        for at in ["ajukan_tte", "menunggu_tte", "distribusi"] {
+            let l = letter(at);
+            let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+            assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{at}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn only_the_drafter_may_send_a_corrected_version() {
+        let mut wf = wf();
+        for (login, name) in [("dewi", "Dewi"), ("budi", "Budi")] {
+            wf.people.push(crate::workflow::Person {
+                login: login.into(),
+                name: name.into(),
+                email: None,
+                roles: vec!["anggota_tim".into()],
+                team: Some("umum".into()),
+            });
+        }
+        let place = classify(&wf, "01-draf/SK-2026-0001 X.pdf");
+        let l = letter("kelengkapan");
+        let f = Facts {
+            place: &place,
+            letter: Some(&l),
+            content: &Content::Pdf,
+            at_recorded_path: false,
+            original_present: true,
+            note: Note::Missing,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: Signed::Unchecked,
+            owner: person("budi", &["anggota_tim"]),
+        };
+        assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
+        // Also at the first review, and for a letter back with its drafter.
+        for at in ["verifikasi", "draf"] {
+            let l = letter(at);
+            let g = Facts { letter: Some(&l), ..f.clone() };
+            assert!(matches!(decide(&wf, &g), Decision::Reject { reason: Reason::NotDrafter, .. }), "{at}");
+        }
+        let own = Facts { owner: person("DEWI", &["anggota_tim"]), ..f.clone() };
+        assert!(matches!(decide(&wf, &own), Decision::Move { ref action, .. } if action == "resubmit"));
+        // Owners nobody knows, or a drafter nobody knows: the rule cannot apply.
+        let unknown = Facts { owner: Owner::Allowed, ..f.clone() };
+        assert!(matches!(decide(&wf, &unknown), Decision::Move { .. }));
+        let mut stranger = letter("kelengkapan");
+        stranger.drafter = Some("uid:1234".into());
+        let g = Facts { letter: Some(&stranger), ..f.clone() };
+        assert!(matches!(decide(&wf, &g), Decision::Move { .. }));
+        // A move keeps the owner: the returned file moved back is no new version.
+        let l = letter("draf");
+        let moved = Facts { letter: Some(&l), content: &Content::Known, original_present: false, ..f };
+        assert!(matches!(decide(&wf, &moved), Decision::Move { ref action, .. } if action == "resubmit"));
     }
 
     #[test]
@@ -587,10 +682,10 @@ mod tests {
             meta_problem: None,
             number_in_text: Some(true),
             signature: Signed::Holds,
-            owner: Owner::Person(vec!["anggota_tim".into()]),
+            owner: person("budi", &["anggota_tim"]),
         };
         assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
-        let ok = Facts { owner: Owner::Person(vec!["sekretaris".into()]), ..f.clone() };
+        let ok = Facts { owner: person("sari", &["sekretaris"]), ..f.clone() };
         assert!(matches!(decide(&wf, &ok), Decision::Move { .. }));
         let refused = Facts { owner: Owner::Refused, ..f.clone() };
         assert!(matches!(decide(&wf, &refused), Decision::Reject { reason: Reason::UnknownOwner, .. }));

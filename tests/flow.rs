@@ -1,8 +1,11 @@
 //! End to end: the real daemon moves letters through SOP-024, in event and
-//! in polling mode. Assertions read the folders and the SQLite file.
+//! in polling mode. Assertions read the folders, the SQLite file and, for
+//! who is told, a real SMTP server.
 
 mod common;
+use common::smtp::{Received, Smtp};
 use common::*;
+use std::time::Duration;
 
 fn full_path(mode: &str) {
     let env = env(mode);
@@ -283,4 +286,123 @@ fn status_lists_letters_in_flight_as_json() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&name[..12]));
     let out = env.cli(&["history", "SK-1999-0001"]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+fn mails_to(smtp: &Smtp, addr: &str) -> Vec<Received> {
+    smtp.received().into_iter().filter(|m| m.rcpt.iter().any(|r| r == addr)).collect()
+}
+
+/// Approvals cannot be skipped: a corrected draft dropped after the team
+/// leader approved sends the letter back to verification as a new version;
+/// the approved copy leaves 03-kelengkapan (its bytes stay in the store) and
+/// the team leader is told as at any arrival.
+#[test]
+fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    assert!(wait_until(Duration::from_secs(15), || mails_to(&smtp, "kt@bps.go.id").len() == 1));
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "kelengkapan"));
+    let approved = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+
+    let corrected = pdf("Surat Tugas - isi diubah setelah disetujui");
+    env.drop_file(&format!("01-draf/{id} Surat Tugas v2.pdf"), &corrected);
+    assert!(
+        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    let here = env.p(&format!("02-verifikasi/{name}"));
+    assert!(base(&here) == corrected, "the new version is under review");
+    assert!(text(&here).contains("diperbaiki"), "{}", text(&here));
+    assert!(env.files("03-kelengkapan").is_empty(), "{:?}", env.tree());
+    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    // The approved copy's bytes stay in the store, as a version of the letter.
+    let sha = sha256(&approved);
+    assert!(env.dir.path().join("data/store").join(&sha[..2]).join(&sha).is_file());
+    assert_eq!(env.count(&format!("SELECT COUNT(*) FROM versions WHERE sha256 = '{sha}' AND letter_id = '{id}'")), 1);
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
+    let (from, actor): (String, String) = env
+        .conn()
+        .query_row("SELECT from_step, actor FROM transitions WHERE action = 'resubmit'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((from.as_str(), actor.as_str()), ("kelengkapan", me().as_str()));
+
+    // The team leader is told again, by the same email as any arrival.
+    assert!(wait_until(Duration::from_secs(15), || mails_to(&smtp, "kt@bps.go.id").len() == 2));
+    let told = mails_to(&smtp, "kt@bps.go.id").pop().unwrap();
+    // (The harness unfolds long headers without their space: compare without.)
+    let subject = told.header("Subject").unwrap().replace(' ', "");
+    assert!(subject.contains("menungguVerifikasiKetuaTim"), "{subject}");
+    assert!(told.data.contains("Dewi Drafter") && told.data.contains("\\02-verifikasi\\"), "{}", told.data);
+
+    // Its approval is needed again before completeness is checked.
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit", "setuju"]);
+}
+
+/// Only the drafter may send a corrected version: another person's (a
+/// drafter too, with the right to write 01-draf) is refused, logged as a
+/// security event, and the copy under review stays.
+#[test]
+fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
+    if uzers::get_current_uid() != 0 {
+        eprintln!("skipped: needs root to give a file another owner");
+        return;
+    }
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let nobody = uzers::get_user_by_uid(65534).unwrap().name().to_string_lossy().into_owned();
+    let wf_path = env.dir.path().join("workflow.yaml");
+    let wf = std::fs::read_to_string(&wf_path).unwrap().replace(
+        "people:\n",
+        &format!("people:\n  - {{login: {nobody}, name: Budi Lain, email: budi@bps.go.id, roles: [anggota_tim], team: umum}}\n"),
+    );
+    std::fs::write(&wf_path, wf).unwrap();
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.settled();
+    let under_review = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+
+    let tmp = env.dir.path().join("oleh-budi.pdf");
+    std::fs::write(&tmp, pdf("Surat Tugas - diubah orang lain")).unwrap();
+    std::os::unix::fs::chown(&tmp, Some(65534), None).unwrap();
+    std::fs::rename(&tmp, env.p(&format!("01-draf/{id} diubah.pdf"))).unwrap();
+    let reason = env.p(&format!("_ditolak/{id} diubah.pdf.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    let r = std::fs::read_to_string(&reason).unwrap();
+    assert!(r.contains("penyusunnya") && r.contains("Dewi Drafter"), "{r}");
+    assert_eq!(env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'not_drafter'"), 1);
+    assert!(env.p(&format!("_ditolak/{id} diubah.pdf")).is_file());
+    // Nothing changed for the letter.
+    assert_eq!(env.letter(&id).0, "verifikasi");
+    assert!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap() == under_review);
+    assert_eq!(env.actions(&id), ["register"]);
+    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    let log = env.log();
+    let line = log.lines().find(|l| l.contains("not the letter's drafter")).unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("security") && line.contains(&id), "{line}");
+    // The one who dropped it is told why.
+    assert!(wait_until(Duration::from_secs(15), || !mails_to(&smtp, "budi@bps.go.id").is_empty()));
+    let told = mails_to(&smtp, "budi@bps.go.id").pop().unwrap();
+    assert!(told.header("Subject").unwrap().contains("ditolak"), "{:?}", told.header("Subject"));
+
+    // The drafter's own correction still replaces the copy under review.
+    let own = pdf("Surat Tugas - diperbaiki penyusun");
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &own);
+    let here = env.p(&format!("02-verifikasi/{name}"));
+    assert!(wait_until(Duration::from_secs(10), || here.is_file() && base(&here) == own), "{}", env.log());
+    assert_eq!(env.actions(&id), ["register", "replace"]);
 }

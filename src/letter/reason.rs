@@ -29,7 +29,8 @@ pub enum Reason {
     WrongFolder,
     /// A file of a letter that is finished or cancelled.
     LetterClosed,
-    /// A corrected draft while its letter is at another step.
+    /// A corrected draft while its letter is at a step that takes none
+    /// (waiting for or past the signature).
     LetterElsewhere,
     /// A copy of a letter whose file is still elsewhere.
     Duplicate,
@@ -43,6 +44,8 @@ pub enum Reason {
     NoAccess,
     /// The file's owner is nobody in workflow.yaml.
     UnknownOwner,
+    /// A corrected version of a letter from someone who is not its drafter.
+    NotDrafter,
     /// An unsigned file where a signed one is due.
     NotSigned,
     /// A signature that does not hold.

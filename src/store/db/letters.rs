@@ -43,6 +43,7 @@ impl LetterRow {
             state: LetterState::parse(&self.state),
             path: self.path.clone().unwrap_or_default(),
             year: self.year,
+            drafter: self.drafter.clone(),
         }
     }
 }
