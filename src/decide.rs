@@ -55,7 +55,8 @@ pub struct Facts<'a, 'w> {
     /// The letter's recorded file still exists (so this file is another one).
     pub original_present: bool,
     pub note: Note,
-    /// For a new draft: why its metadata is unusable (reason code, detail).
+    /// For a new or corrected draft: why its metadata (its sidecar) is
+    /// unusable (reason code, detail).
     pub meta_problem: Option<(Reason, &'a str)>,
     /// Whether the PDF's text contains the letter's number (`None`: not
     /// looked at yet; asked for with [`Decision::NeedText`]).
@@ -234,7 +235,7 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
     if let Some(d) = closed_or_copy(f, letter) {
         return d;
     }
-    if let Some(d) = not_the_drafter(wf, f, letter, step, area) {
+    if let Some(d) = refused_correction(wf, f, letter, step, area) {
         return d;
     }
     let Some(current) = wf.step(&letter.step) else {
@@ -314,15 +315,20 @@ fn closed_or_copy(f: &Facts, letter: &LetterView) -> Option<Decision> {
 }
 
 /// A corrected version of a letter (new content in the drafting folder)
-/// from a person who is not its drafter, where both are people in
-/// workflow.yaml: refused (the caller logs it as a security event).
-fn not_the_drafter(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
+/// that is refused: from a person who is not its drafter, where both are
+/// people in workflow.yaml (the caller logs it as a security event), or
+/// with a sidecar that cannot be used.
+fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
     if step.kind != StepKind::Drop || *area != Area::Inbox || *f.content != Content::Pdf {
         return None;
     }
-    let Owner::Person { login, .. } = &f.owner else { return None };
-    let drafter = letter.drafter.as_deref().and_then(|d| wf.person(d))?;
-    (!drafter.login.eq_ignore_ascii_case(login)).then(|| reject(Reason::NotDrafter, &drafter.name))
+    if let Owner::Person { login, .. } = &f.owner
+        && let Some(drafter) = letter.drafter.as_deref().and_then(|d| wf.person(d))
+        && !drafter.login.eq_ignore_ascii_case(login)
+    {
+        return Some(reject(Reason::NotDrafter, &drafter.name));
+    }
+    f.meta_problem.map(|(code, detail)| reject(code, detail))
 }
 
 /// A file in its own letter's step: into an outcome folder (the reviewer's
@@ -583,6 +589,13 @@ mod tests {
         stranger.drafter = Some("uid:1234".into());
         let g = Facts { letter: Some(&stranger), ..f.clone() };
         assert!(matches!(decide(&wf, &g), Decision::Move { .. }));
+        // A corrected draft whose sidecar cannot be used.
+        let bad = Facts {
+            owner: person("dewi", &["anggota_tim"]),
+            meta_problem: Some((Reason::BadSidecar, "x")),
+            ..f.clone()
+        };
+        assert_eq!(decide(&wf, &bad), Decision::Reject { reason: Reason::BadSidecar, detail: "x".into() });
         // A move keeps the owner: the returned file moved back is no new version.
         let l = letter("draf");
         let moved = Facts { letter: Some(&l), content: &Content::Known, original_present: false, ..f };

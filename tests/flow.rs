@@ -295,22 +295,29 @@ fn mails_to(smtp: &Smtp, addr: &str) -> Vec<Received> {
 /// Approvals cannot be skipped: a corrected draft dropped after the team
 /// leader approved sends the letter back to verification as a new version;
 /// the approved copy leaves 03-kelengkapan (its bytes stay in the store) and
-/// the team leader is told as at any arrival.
+/// the team leader is told as at any arrival. The addressees are part of
+/// what is approved: shown to the reviewers, changed only with a corrected
+/// draft (its sidecar), so a change after an approval goes back too.
 #[test]
 fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
     let smtp = Smtp::start(0, &[]);
     let env = mail_env(Some(smtp.port), "");
     let _d = env.start();
+    std::fs::write(env.p("01-draf/KP.650 Surat Tugas.yaml"), "tujuan:\n  - Kepala BPS Kabupaten Kaur\n").unwrap();
     env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name[..12].to_string();
     assert!(wait_until(Duration::from_secs(15), || mails_to(&smtp, "kt@bps.go.id").len() == 1));
+    let first = mails_to(&smtp, "kt@bps.go.id").pop().unwrap();
+    assert!(first.data.contains("Tujuan       : Kepala BPS Kabupaten Kaur\r\n"), "{}", first.data);
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
     env.wait_file("03-kelengkapan", &id);
     assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "kelengkapan"));
     let approved = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
 
     let corrected = pdf("Surat Tugas - isi diubah setelah disetujui");
+    let sidecar = "tujuan:\n  - nama: Kepala BPS Kabupaten Kaur\n    email: kaur@bps.go.id\ntembusan:\n  - Arsip\n";
+    std::fs::write(env.p(&format!("01-draf/{id} Surat Tugas v2.yaml")), sidecar).unwrap();
     env.drop_file(&format!("01-draf/{id} Surat Tugas v2.pdf"), &corrected);
     assert!(
         wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
@@ -336,6 +343,9 @@ fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
         })
         .unwrap();
     assert_eq!((from.as_str(), actor.as_str()), ("kelengkapan", me().as_str()));
+    // The new addressees are the letter's; the sidecar left the share.
+    let meta: String = env.conn().query_row("SELECT metadata FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert!(meta.contains("kaur@bps.go.id") && meta.contains("Arsip"), "{meta}");
 
     // The team leader is told again, by the same email as any arrival.
     assert!(wait_until(Duration::from_secs(15), || mails_to(&smtp, "kt@bps.go.id").len() == 2));
@@ -344,6 +354,8 @@ fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
     let subject = told.header("Subject").unwrap().replace(' ', "");
     assert!(subject.contains("menungguVerifikasiKetuaTim"), "{subject}");
     assert!(told.data.contains("Dewi Drafter") && told.data.contains("\\02-verifikasi\\"), "{}", told.data);
+    assert!(told.data.contains("Tujuan       : Kepala BPS Kabupaten Kaur <kaur@bps.go.id>"), "{}", told.data);
+    assert!(told.data.contains("Tembusan     : Arsip") && told.data.contains("diubah oleh penyusun"), "{}", told.data);
 
     // Its approval is needed again before completeness is checked.
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
@@ -398,6 +410,16 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
     assert!(wait_until(Duration::from_secs(15), || !mails_to(&smtp, "budi@bps.go.id").is_empty()));
     let told = mails_to(&smtp, "budi@bps.go.id").pop().unwrap();
     assert!(told.header("Subject").unwrap().contains("ditolak"), "{:?}", told.header("Subject"));
+
+    // The drafter's own correction may change the addressees, not what the
+    // number was made from: refused with its sidecar, explained.
+    std::fs::write(env.p(&format!("01-draf/{id} v3.yaml")), "klasifikasi: HM.340\n").unwrap();
+    env.drop_file(&format!("01-draf/{id} v3.pdf"), &pdf("Surat Tugas - klasifikasi lain"));
+    let reason = env.p(&format!("_ditolak/{id} v3.pdf.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    let r = std::fs::read_to_string(&reason).unwrap();
+    assert!(r.contains("klasifikasi tidak dapat diubah"), "{r}");
+    assert!(env.p(&format!("_ditolak/{id} v3.yaml")).is_file(), "{:?}", env.tree());
 
     // The drafter's own correction still replaces the copy under review.
     let own = pdf("Surat Tugas - diperbaiki penyusun");
