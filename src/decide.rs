@@ -314,12 +314,16 @@ fn closed_or_copy(f: &Facts, letter: &LetterView) -> Option<Decision> {
     None
 }
 
-/// A corrected version of a letter (new content in the drafting folder)
-/// that is refused: from a person who is not its drafter, where both are
-/// people in workflow.yaml (the caller logs it as a security event), or
-/// with a sidecar that cannot be used.
+/// A corrected version of a letter (new content in the drafting folders,
+/// or saved over the letter's file at a review or waiting step) that is
+/// refused: from a person who is not its drafter, where both are people in
+/// workflow.yaml (the caller logs it as a security event), or with a
+/// sidecar that cannot be used.
 fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
-    if step.kind != StepKind::Drop || *area != Area::Inbox || *f.content != Content::Pdf {
+    let drafting = step.kind == StepKind::Drop && matches!(area, Area::Inbox | Area::Returns);
+    let in_place =
+        step.id == letter.step && *area == Area::Inbox && matches!(step.kind, StepKind::Review | StepKind::Waiting);
+    if !(drafting || in_place) || *f.content != Content::Pdf {
         return None;
     }
     if let Owner::Person { login, .. } = &f.owner
@@ -331,13 +335,26 @@ fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step
     f.meta_problem.map(|(code, detail)| reject(code, detail))
 }
 
+/// The first review step: the drafting step's `next`.
+fn first_review(wf: &Workflow) -> &Step {
+    wf.entry().next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next")
+}
+
+/// Whether a letter's file changed in place at `step` is a corrected
+/// version that must pass the reviews again: at a review or waiting step
+/// past the first review step (after an approval).
+fn past_an_approval(wf: &Workflow, step: &Step) -> bool {
+    matches!(step.kind, StepKind::Review | StepKind::Waiting) && step.id != first_review(wf).id
+}
+
 /// A file in its own letter's step: into an outcome folder (the reviewer's
-/// decision), back into the drafting folder, or changed in place.
+/// decision), back into the drafting folder, or changed in place (a new
+/// version past an approval goes back to the first review step).
 fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Decision {
     match area {
-        Area::Inbox if step.kind == StepKind::Drop => {
-            let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
-            move_to(wf, letter, next, "resubmit", false)
+        Area::Inbox if step.kind == StepKind::Drop => move_to(wf, letter, first_review(wf), "resubmit", false),
+        Area::Inbox if *f.content == Content::Pdf && past_an_approval(wf, step) => {
+            move_to(wf, letter, first_review(wf), "resubmit", false)
         }
         Area::Inbox | Area::Returns => Decision::Track,
         Area::Outcome(o) => {
@@ -357,7 +374,7 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
 /// next step's folder (a signed file, or a move forward), or the wrong place.
 fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, step: &Step, area: &Area) -> Decision {
     if step.kind == StepKind::Drop && *area == Area::Inbox && f.original_present {
-        return corrected_draft(wf, f, letter, current, step);
+        return corrected_draft(wf, f, letter, current);
     }
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
         if step.kind == StepKind::SignedDrop {
@@ -384,11 +401,11 @@ fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, s
 /// an approval, the letter goes back to the first review step as a new
 /// version (its approved copy leaves that step's folder): approvals are
 /// never skipped. Waiting for or past the signature, it is refused.
-fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, drop: &Step) -> Decision {
+fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step) -> Decision {
     if current.kind != StepKind::Review || *f.content != Content::Pdf {
         return reject(Reason::LetterElsewhere, "");
     }
-    let first = drop.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
+    let first = first_review(wf);
     if current.id == first.id {
         return Decision::Move {
             to_step: current.id.clone(),

@@ -427,4 +427,50 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
     let here = env.p(&format!("02-verifikasi/{name}"));
     assert!(wait_until(Duration::from_secs(10), || here.is_file() && base(&here) == own), "{}", env.log());
     assert_eq!(env.actions(&id), ["register", "replace"]);
+
+    // Sent back; the other person saves over the returned copy: refused,
+    // and the letter's own copy is put back in its place.
+    std::fs::write(env.p("02-verifikasi/revisi/catatan.txt"), "Perbaiki.").unwrap();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    let returned = format!("01-draf/revisi/{name}");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "draf" && env.p(&returned).is_file()));
+    env.settled();
+    let returned_bytes = std::fs::read(env.p(&returned)).unwrap();
+    let tmp = env.dir.path().join("disimpan-budi.pdf");
+    std::fs::write(&tmp, pdf("Surat Tugas - disimpan orang lain")).unwrap();
+    std::os::unix::fs::chown(&tmp, Some(65534), None).unwrap();
+    std::fs::rename(&tmp, env.p(&returned)).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || env
+        .count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'not_drafter'")
+        == 2));
+    env.settled();
+    assert!(wait_until(Duration::from_secs(5), || std::fs::read(env.p(&returned)).ok() == Some(returned_bytes.clone())));
+    assert_eq!(env.letter(&id).0, "draf");
+    assert_eq!(env.actions(&id), ["register", "replace", "revisi"]);
+}
+
+/// A letter's file saved over in place after an approval (here where owners
+/// are not known) is a corrected version too: back to the first review.
+#[test]
+fn an_edit_saved_over_an_approved_letter_goes_back_to_the_first_review() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Nota.pdf", &pdf("Nota"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let edited = pdf("Nota - diubah di tempat setelah disetujui");
+    std::fs::write(env.p(&format!("03-kelengkapan/{name}")), &edited).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    assert!(base(&env.p(&format!("02-verifikasi/{name}"))) == edited);
+    assert!(env.files("03-kelengkapan").is_empty(), "{:?}", env.tree());
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
 }

@@ -114,6 +114,41 @@ fn corrected_draft_is_resubmitted() {
 }
 
 #[test]
+fn an_edit_in_place_past_an_approval_goes_back_to_the_first_review() {
+    let wf = wf();
+    // At the first review step: a new version, nothing moves.
+    let l = letter("verifikasi");
+    let d = run(&wf, "02-verifikasi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
+    assert_eq!(d, Decision::Track);
+    for (at, rel) in [
+        ("kelengkapan", "03-kelengkapan/SK-2026-0001 X.pdf"),
+        ("ajukan_tte", "04-ajukan-tte/SK-2026-0001 X.pdf"),
+        ("menunggu_tte", "05-menunggu-tte/SK-2026-0001 X.pdf"),
+    ] {
+        let l = letter(at);
+        let d = run(&wf, rel, Some(&l), Content::Pdf, true, false, Note::Missing);
+        assert_eq!(
+            d,
+            Decision::Move {
+                to_step: "verifikasi".into(),
+                dest: Dest::Inbox("verifikasi".into()),
+                action: "resubmit".into(),
+                state: LetterState::Active,
+                take_note: false
+            },
+            "{at}"
+        );
+        // Renamed only: recorded in place.
+        let d = run(&wf, rel, Some(&l), Content::Known, false, false, Note::Missing);
+        assert_eq!(d, Decision::Track, "{at}");
+    }
+    // A signed letter at dispatch is not a draft any more.
+    let l = letter("distribusi");
+    let d = run(&wf, "07-distribusi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
+    assert_eq!(d, Decision::Track);
+}
+
+#[test]
 fn a_corrected_draft_replaces_the_copy_under_review_only_at_the_first_review() {
     let wf = wf();
     let l = letter("verifikasi");
@@ -170,11 +205,23 @@ fn only_the_drafter_may_send_a_corrected_version() {
         owner: person("budi", &["anggota_tim"]),
     };
     assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
-    // Also at the first review, and for a letter back with its drafter.
-    for at in ["verifikasi", "draf"] {
+    // Also at the first review, and for a letter back with its drafter;
+    // saved over the returned copy, or over the letter's file at a step.
+    for (at, rel) in [
+        ("verifikasi", "01-draf/SK-2026-0001 X.pdf"),
+        ("draf", "01-draf/SK-2026-0001 X.pdf"),
+        ("draf", "01-draf/revisi/SK-2026-0001 X.pdf"),
+        ("menunggu_tte", "05-menunggu-tte/SK-2026-0001 X.pdf"),
+    ] {
         let l = letter(at);
-        let g = Facts { letter: Some(&l), ..f.clone() };
-        assert!(matches!(decide(&wf, &g), Decision::Reject { reason: Reason::NotDrafter, .. }), "{at}");
+        let place = classify(&wf, rel);
+        let g = Facts {
+            place: &place,
+            letter: Some(&l),
+            owner: person("budi", &["anggota_tim", "sekretaris"]),
+            ..f.clone()
+        };
+        assert!(matches!(decide(&wf, &g), Decision::Reject { reason: Reason::NotDrafter, .. }), "{at} {rel}");
     }
     let own = Facts { owner: person("DEWI", &["anggota_tim"]), ..f.clone() };
     assert!(matches!(decide(&wf, &own), Decision::Move { ref action, .. } if action == "resubmit"));
