@@ -315,15 +315,19 @@ fn closed_or_copy(f: &Facts, letter: &LetterView) -> Option<Decision> {
 }
 
 /// A corrected version of a letter (new content in the drafting folders,
-/// or saved over the letter's file at a review or waiting step) that is
-/// refused: from a person who is not its drafter, where both are people in
-/// workflow.yaml (the caller logs it as a security event), or with a
-/// sidecar that cannot be used.
+/// or at the letter's review or waiting step: saved over its file, or put
+/// into an outcome folder that passes it on) that is refused: from a person
+/// who is not its drafter, where both are people in workflow.yaml (the
+/// caller logs it as a security event), or with a sidecar that cannot be used.
 fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
     let drafting = step.kind == StepKind::Drop && matches!(area, Area::Inbox | Area::Returns);
-    let in_place =
-        step.id == letter.step && *area == Area::Inbox && matches!(step.kind, StepKind::Review | StepKind::Waiting);
-    if !(drafting || in_place) || *f.content != Content::Pdf {
+    let at_its_step = step.id == letter.step
+        && match area {
+            Area::Inbox => matches!(step.kind, StepKind::Review | StepKind::Waiting),
+            Area::Outcome(o) => step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| approves_a_draft(step, t)),
+            Area::Returns => false,
+        };
+    if !(drafting || at_its_step) || *f.content != Content::Pdf {
         return None;
     }
     if let Owner::Person { login, .. } = &f.owner
@@ -347,6 +351,12 @@ fn past_an_approval(wf: &Workflow, step: &Step) -> bool {
     matches!(step.kind, StepKind::Review | StepKind::Waiting) && step.id != first_review(wf).id
 }
 
+/// Whether an outcome of `step` that leads to `target` passes a draft on (an
+/// approval at a review or waiting step, not a return to the drafter).
+fn approves_a_draft(step: &Step, target: &Step) -> bool {
+    matches!(step.kind, StepKind::Review | StepKind::Waiting) && target.kind != StepKind::Drop
+}
+
 /// A file in its own letter's step: into an outcome folder (the reviewer's
 /// decision), back into the drafting folder, or changed in place (a new
 /// version past an approval goes back to the first review step).
@@ -365,6 +375,11 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
             if (target.kind == StepKind::Drop || step.kind == StepKind::Dispatch) && f.note == Note::MaybeLater {
                 return Decision::Wait(WaitFor::Note);
             }
+            // Changed bytes are not what was reviewed: not approved, but a new
+            // version for the first review (sent back with them is fine).
+            if *f.content == Content::Pdf && approves_a_draft(step, target) {
+                return move_to(wf, letter, first_review(wf), "resubmit", false);
+            }
             move_to(wf, letter, target, o, f.note == Note::Found)
         }
     }
@@ -373,7 +388,8 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
 /// A file in another step's folder than its letter's: a corrected draft, the
 /// next step's folder (a signed file, or a move forward), or the wrong place.
 fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, step: &Step, area: &Area) -> Decision {
-    if step.kind == StepKind::Drop && *area == Area::Inbox && f.original_present {
+    let new = *f.content == Content::Pdf;
+    if step.kind == StepKind::Drop && *area == Area::Inbox && (f.original_present || new) {
         return corrected_draft(wf, f, letter, current);
     }
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
@@ -390,22 +406,28 @@ fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, s
                 Decision::Reject { reason: problem.0, detail: problem.1 }
             };
         }
-        return move_to(wf, letter, step, "forward", false);
+        // A hand-off moves the letter's own file: other bytes would skip the reviews.
+        if !new {
+            return move_to(wf, letter, step, "forward", false);
+        }
     }
-    Decision::Return { reason: Reason::WrongFolder }
+    // A letter's file moved where its step does not lead goes back; new
+    // bytes for a letter outside the drafting folder are refused (never
+    // put in the letter's place).
+    if new { reject(Reason::LetterElsewhere, "") } else { Decision::Return { reason: Reason::WrongFolder } }
 }
 
 /// A corrected draft (the number put in, say) dropped while the letter is
-/// under review. At the first review step (the drafting step's `next`) it
-/// takes the place of the copy under review; at a later review step, past
-/// an approval, the letter goes back to the first review step as a new
-/// version (its approved copy leaves that step's folder): approvals are
-/// never skipped. Waiting for or past the signature, it is refused.
+/// on its way. At the first review step (the drafting step's `next`) it
+/// takes the place of the copy under review; at a later review or waiting
+/// step, past an approval, the letter goes back to the first review step as
+/// a new version (its approved copy leaves that step's folder): approvals
+/// are never skipped. Once signed, it is refused.
 fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step) -> Decision {
-    if current.kind != StepKind::Review || *f.content != Content::Pdf {
+    let first = first_review(wf);
+    if *f.content != Content::Pdf || current.id != first.id && !past_an_approval(wf, current) {
         return reject(Reason::LetterElsewhere, "");
     }
-    let first = first_review(wf);
     if current.id == first.id {
         return Decision::Move {
             to_step: current.id.clone(),

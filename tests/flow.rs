@@ -474,3 +474,44 @@ fn an_edit_saved_over_an_approved_letter_goes_back_to_the_first_review() {
     assert!(env.files("03-kelengkapan").is_empty(), "{:?}", env.tree());
     assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
 }
+
+/// New bytes for a letter never take an approved letter's place: dropped
+/// into a later step's folder they are refused (the letter keeps its file);
+/// put changed into `setuju/` they are not approved but go back to the
+/// first review as a new version.
+#[test]
+fn changed_bytes_are_never_approved_nor_handed_on() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let approved = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+
+    env.drop_file(&format!("04-ajukan-tte/{id} Memo.pdf"), &pdf("Memo - isi lain"));
+    let reason = env.p(&format!("_ditolak/{id} Memo.pdf.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    env.settled();
+    assert_eq!(env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'letter_elsewhere'"), 1);
+    assert_eq!(env.letter(&id).0, "kelengkapan");
+    assert!(std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap() == approved);
+    assert!(env.files("04-ajukan-tte").is_empty(), "{:?}", env.tree());
+
+    // Edited, then moved into setuju: the edit goes to the first review.
+    let edited = pdf("Memo - diubah lalu disetujui");
+    std::fs::remove_file(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+    env.drop_file(&format!("03-kelengkapan/setuju/{name}"), &edited);
+    assert!(
+        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    assert!(base(&env.p(&format!("02-verifikasi/{name}"))) == edited);
+    assert!(env.files("04-ajukan-tte").is_empty() && env.files("03-kelengkapan/setuju").is_empty());
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
+}

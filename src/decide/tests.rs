@@ -170,12 +170,19 @@ fn a_corrected_draft_replaces_the_copy_under_review_only_at_the_first_review() {
             take_note: false
         }
     );
-    // Not while it waits for the signature, nor once signed.
-    for at in ["ajukan_tte", "menunggu_tte", "distribusi"] {
+    // The same while it waits for the signature (its copy leaves 04 or 05).
+    for at in ["ajukan_tte", "menunggu_tte"] {
         let l = letter(at);
         let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{at}: {d:?}");
+        assert!(
+            matches!(d, Decision::Move { ref to_step, dest: Dest::Inbox(_), ref action, .. } if to_step == "verifikasi" && action == "resubmit"),
+            "{at}: {d:?}"
+        );
     }
+    // Not once signed.
+    let l = letter("distribusi");
+    let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
 }
 
 #[test]
@@ -417,4 +424,56 @@ fn bad_content_is_rejected_or_waited_for() {
     // Not watched: the archive.
     let d = run(&wf, "arsip/2026/a.pdf", None, Content::Empty, false, false, Note::Missing);
     assert_eq!(d, Decision::Nothing);
+}
+
+#[test]
+fn new_bytes_never_pass_an_approval_or_a_hand_off() {
+    let wf = wf();
+    let back = |d: &Decision| matches!(d, Decision::Move { to_step, action, .. } if to_step == "verifikasi" && action == "resubmit");
+    // Put into "setuju" changed: not approved, a new version for the first review.
+    for (at, rel) in [("verifikasi", "02-verifikasi/setuju/a.pdf"), ("kelengkapan", "03-kelengkapan/setuju/a.pdf")] {
+        let l = letter(at);
+        let d = run(&wf, rel, Some(&l), Content::Pdf, false, false, Note::Missing);
+        assert!(back(&d), "{at}: {d:?}");
+    }
+    // Sent back with changes (a reviewer's marks): to the drafter, as before.
+    let l = letter("kelengkapan");
+    let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Pdf, false, false, Note::Found);
+    assert!(matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "draf" && action == "revisi"));
+    // A hand-off with other bytes than the letter's file: refused.
+    let l = letter("ajukan_tte");
+    let d = run(&wf, "05-menunggu-tte/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+    // New bytes in a folder the letter is not at: refused, never put in its place.
+    let d = run(&wf, "05-menunggu-tte/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, false, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+    let l = letter("kelengkapan");
+    let d = run(&wf, "04-ajukan-tte/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+    // A corrected draft whose letter's copy is gone from the share still goes back.
+    let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, false, Note::Missing);
+    assert!(back(&d), "{d:?}");
+    // The reviewer's own changed copy, where owners are known: refused.
+    let mut wf = wf;
+    wf.people.push(crate::workflow::Person {
+        login: "dewi".into(),
+        name: "Dewi".into(),
+        email: None,
+        roles: vec!["anggota_tim".into()],
+        team: Some("umum".into()),
+    });
+    let place = classify(&wf, "03-kelengkapan/setuju/a.pdf");
+    let f = Facts {
+        place: &place,
+        letter: Some(&l),
+        content: &Content::Pdf,
+        at_recorded_path: false,
+        original_present: false,
+        note: Note::Missing,
+        meta_problem: None,
+        number_in_text: Some(true),
+        signature: Signed::Unchecked,
+        owner: person("sari", &["sekretaris"]),
+    };
+    assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, .. }));
 }

@@ -29,8 +29,8 @@ pub enum Reason {
     WrongFolder,
     /// A file of a letter that is finished or cancelled.
     LetterClosed,
-    /// A corrected draft while its letter is at a step that takes none
-    /// (waiting for or past the signature).
+    /// New bytes for a letter where they cannot be taken: a corrected draft
+    /// once the letter is signed, or a file outside the drafting folder.
     LetterElsewhere,
     /// A copy of a letter whose file is still elsewhere.
     Duplicate,

@@ -98,17 +98,23 @@ impl Pipeline {
         Ok(())
     }
 
-    /// A letter's file saved over where it is, then refused: the letter's
-    /// own version is written back in its place, so the letter keeps its file.
+    /// A refused file that leaves its letter without a file on the share
+    /// (saved over the letter's file, or moved away from it and changed):
+    /// the letter's own version is written back where it is recorded.
     fn restore(&self, letter: Option<&LetterRow>, rel: &str, sha: Option<&str>) -> Option<FsOp> {
         let l = letter?;
-        let saved_over = l.path.as_deref() == Some(rel) && sha != Some(l.sha256.as_str());
-        if !saved_over || LetterState::parse(&l.state) != LetterState::Active || !self.store.has(&l.sha256) {
+        let path = l.path.as_deref()?;
+        let gone = if path == rel {
+            sha != Some(l.sha256.as_str())
+        } else {
+            fs::symlink_metadata(self.cfg.root.join(path)).is_err()
+        };
+        if !gone || LetterState::parse(&l.state) != LetterState::Active || !self.store.has(&l.sha256) {
             return None;
         }
-        tracing::info!(letter = %l.id, file = rel, "the letter's own version goes back in place of the refused file");
+        tracing::info!(letter = %l.id, file = rel, to = path, "the letter's own version goes back where it is recorded");
         let source = self.store.path_of(&l.sha256).to_string_lossy().into_owned();
-        Some(FsOp::CopyStored { source, to: rel.to_string() })
+        Some(FsOp::CopyStored { source, to: path.to_string() })
     }
 
     pub(super) fn reason_text(
