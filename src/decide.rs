@@ -55,7 +55,8 @@ pub struct Facts<'a, 'w> {
     /// The letter's recorded file still exists (so this file is another one).
     pub original_present: bool,
     pub note: Note,
-    /// For a new draft: why its metadata is unusable (reason code, detail).
+    /// For a new or corrected draft: why its metadata (its sidecar) is
+    /// unusable (reason code, detail).
     pub meta_problem: Option<(Reason, &'a str)>,
     /// Whether the PDF's text contains the letter's number (`None`: not
     /// looked at yet; asked for with [`Decision::NeedText`]).
@@ -77,8 +78,8 @@ pub enum Owner {
     Allowed,
     /// Nobody in workflow.yaml, and `unknown_owner: refuse`.
     Refused,
-    /// A person, with their roles.
-    Person(Vec<String>),
+    /// A person in workflow.yaml: their login and roles.
+    Person { login: String, roles: Vec<String> },
 }
 
 /// What the signature check found.
@@ -184,7 +185,7 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     if *f.content != Content::Known && f.place.is_watched() {
         match &f.owner {
             Owner::Refused => return Decision::Reject { reason: Reason::UnknownOwner, detail: String::new() },
-            Owner::Person(roles) => {
+            Owner::Person { roles, .. } => {
                 let may = crate::workflow::layout::writers(wf, f.place);
                 if !roles.iter().any(|r| may.contains(r)) {
                     return Decision::Reject { reason: Reason::NoAccess, detail: may.join(", ") };
@@ -232,6 +233,9 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
         return new_file(wf, f, step, area);
     };
     if let Some(d) = closed_or_copy(f, letter) {
+        return d;
+    }
+    if let Some(d) = refused_correction(wf, f, letter, step, area) {
         return d;
     }
     let Some(current) = wf.step(&letter.step) else {
@@ -310,13 +314,57 @@ fn closed_or_copy(f: &Facts, letter: &LetterView) -> Option<Decision> {
     None
 }
 
+/// A corrected version of a letter (new content in the drafting folders,
+/// or at the letter's review or waiting step: saved over its file, or put
+/// into an outcome folder that passes it on) that is refused: from a person
+/// who is not its drafter, where both are people in workflow.yaml (the
+/// caller logs it as a security event), or with a sidecar that cannot be used.
+fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
+    let drafting = step.kind == StepKind::Drop && matches!(area, Area::Inbox | Area::Returns);
+    let at_its_step = step.id == letter.step
+        && match area {
+            Area::Inbox => matches!(step.kind, StepKind::Review | StepKind::Waiting),
+            Area::Outcome(o) => step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| approves_a_draft(step, t)),
+            Area::Returns => false,
+        };
+    if !(drafting || at_its_step) || *f.content != Content::Pdf {
+        return None;
+    }
+    if let Owner::Person { login, .. } = &f.owner
+        && let Some(drafter) = letter.drafter.as_deref().and_then(|d| wf.person(d))
+        && !drafter.login.eq_ignore_ascii_case(login)
+    {
+        return Some(reject(Reason::NotDrafter, &drafter.name));
+    }
+    f.meta_problem.map(|(code, detail)| reject(code, detail))
+}
+
+/// The first review step: the drafting step's `next`.
+fn first_review(wf: &Workflow) -> &Step {
+    wf.entry().next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next")
+}
+
+/// Whether a letter's file changed in place at `step` is a corrected
+/// version that must pass the reviews again: at a review or waiting step
+/// past the first review step (after an approval).
+fn past_an_approval(wf: &Workflow, step: &Step) -> bool {
+    matches!(step.kind, StepKind::Review | StepKind::Waiting) && step.id != first_review(wf).id
+}
+
+/// Whether an outcome of `step` that leads to `target` passes a draft on (an
+/// approval at a review or waiting step, not a return to the drafter).
+fn approves_a_draft(step: &Step, target: &Step) -> bool {
+    matches!(step.kind, StepKind::Review | StepKind::Waiting) && target.kind != StepKind::Drop
+}
+
 /// A file in its own letter's step: into an outcome folder (the reviewer's
-/// decision), back into the drafting folder, or changed in place.
+/// decision), back into the drafting folder, or changed in place (a new
+/// version past an approval goes back to the first review step).
 fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Decision {
     match area {
-        Area::Inbox if step.kind == StepKind::Drop => {
-            let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
-            move_to(wf, letter, next, "resubmit", false)
+        Area::Inbox if step.kind == StepKind::Drop => move_to(wf, letter, first_review(wf), "resubmit", false),
+        Area::Inbox if *f.content == Content::Pdf && past_an_approval(wf, step) => {
+            move_to(wf, letter, first_review(wf), "resubmit", false)
         }
         Area::Inbox | Area::Returns => Decision::Track,
         Area::Outcome(o) => {
@@ -327,6 +375,11 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
             if (target.kind == StepKind::Drop || step.kind == StepKind::Dispatch) && f.note == Note::MaybeLater {
                 return Decision::Wait(WaitFor::Note);
             }
+            // Changed bytes are not what was reviewed: not approved, but a new
+            // version for the first review (sent back with them is fine).
+            if *f.content == Content::Pdf && approves_a_draft(step, target) {
+                return move_to(wf, letter, first_review(wf), "resubmit", false);
+            }
             move_to(wf, letter, target, o, f.note == Note::Found)
         }
     }
@@ -335,19 +388,9 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
 /// A file in another step's folder than its letter's: a corrected draft, the
 /// next step's folder (a signed file, or a move forward), or the wrong place.
 fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, step: &Step, area: &Area) -> Decision {
-    if step.kind == StepKind::Drop && *area == Area::Inbox && f.original_present {
-        // A corrected draft (the number put in, say) while the letter waits
-        // for a review: it takes the place of the copy under review.
-        if current.kind == StepKind::Review && *f.content == Content::Pdf {
-            return Decision::Move {
-                to_step: current.id.clone(),
-                dest: Dest::Back,
-                action: "replace".into(),
-                state: LetterState::Active,
-                take_note: false,
-            };
-        }
-        return reject(Reason::LetterElsewhere, "");
+    let new = *f.content == Content::Pdf;
+    if step.kind == StepKind::Drop && *area == Area::Inbox && (f.original_present || new) {
+        return corrected_draft(wf, f, letter, current);
     }
     if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
         if step.kind == StepKind::SignedDrop {
@@ -363,311 +406,39 @@ fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, s
                 Decision::Reject { reason: problem.0, detail: problem.1 }
             };
         }
-        return move_to(wf, letter, step, "forward", false);
+        // A hand-off moves the letter's own file: other bytes would skip the reviews.
+        if !new {
+            return move_to(wf, letter, step, "forward", false);
+        }
     }
-    Decision::Return { reason: Reason::WrongFolder }
+    // A letter's file moved where its step does not lead goes back; new
+    // bytes for a letter outside the drafting folder are refused (never
+    // put in the letter's place).
+    if new { reject(Reason::LetterElsewhere, "") } else { Decision::Return { reason: Reason::WrongFolder } }
+}
+
+/// A corrected draft (the number put in, say) dropped while the letter is
+/// on its way. At the first review step (the drafting step's `next`) it
+/// takes the place of the copy under review; at a later review or waiting
+/// step, past an approval, the letter goes back to the first review step as
+/// a new version (its approved copy leaves that step's folder): approvals
+/// are never skipped. Once signed, it is refused.
+fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step) -> Decision {
+    let first = first_review(wf);
+    if *f.content != Content::Pdf || current.id != first.id && !past_an_approval(wf, current) {
+        return reject(Reason::LetterElsewhere, "");
+    }
+    if current.id == first.id {
+        return Decision::Move {
+            to_step: current.id.clone(),
+            dest: Dest::Back,
+            action: "replace".into(),
+            state: LetterState::Active,
+            take_note: false,
+        };
+    }
+    move_to(wf, letter, first, "resubmit", false)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::workflow::layout::classify;
-
-    fn wf() -> Workflow {
-        Workflow::load(None).unwrap().0
-    }
-
-    fn letter(step: &str) -> LetterView {
-        LetterView {
-            id: "SK-2026-0001".into(),
-            step: step.into(),
-            state: LetterState::Active,
-            path: "x".into(),
-            year: 2026,
-        }
-    }
-
-    fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, orig: bool, note: Note) -> Decision {
-        let place = classify(wf, rel);
-        decide(
-            wf,
-            &Facts {
-                place: &place,
-                letter: l,
-                content: &c,
-                at_recorded_path: at,
-                original_present: orig,
-                note,
-                meta_problem: None,
-                number_in_text: Some(true),
-                signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
-                owner: Owner::Unchecked,
-            },
-        )
-    }
-
-    #[test]
-    fn new_draft_is_registered_and_sent_to_verification() {
-        let wf = wf();
-        let d = run(&wf, "01-draf/Undangan.pdf", None, Content::Pdf, false, false, Note::Missing);
-        assert_eq!(
-            d,
-            Decision::Register {
-                to_step: "verifikasi".into(),
-                dest: Dest::Inbox("verifikasi".into()),
-                action: "register".into()
-            }
-        );
-    }
-
-    #[test]
-    fn a_file_where_suratd_put_it_is_left_alone() {
-        let wf = wf();
-        let l = letter("verifikasi");
-        let d = run(&wf, "02-verifikasi/SK-2026-0001 X.pdf", Some(&l), Content::Known, true, true, Note::Missing);
-        assert_eq!(d, Decision::Nothing);
-    }
-
-    #[test]
-    fn approve_moves_to_the_outcome_target() {
-        let wf = wf();
-        let l = letter("verifikasi");
-        let d =
-            run(&wf, "02-verifikasi/setuju/SK-2026-0001 X.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert_eq!(
-            d,
-            Decision::Move {
-                to_step: "kelengkapan".into(),
-                dest: Dest::Inbox("kelengkapan".into()),
-                action: "setuju".into(),
-                state: LetterState::Active,
-                take_note: false
-            }
-        );
-    }
-
-    #[test]
-    fn revisi_returns_to_the_drafter_and_waits_for_a_note() {
-        let wf = wf();
-        let l = letter("kelengkapan");
-        let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Known, false, false, Note::MaybeLater);
-        assert_eq!(d, Decision::Wait(WaitFor::Note));
-        let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Known, false, false, Note::Found);
-        assert_eq!(
-            d,
-            Decision::Move {
-                to_step: "draf".into(),
-                dest: Dest::Returns("draf".into()),
-                action: "revisi".into(),
-                state: LetterState::Active,
-                take_note: true
-            }
-        );
-    }
-
-    #[test]
-    fn corrected_draft_is_resubmitted() {
-        let wf = wf();
-        let l = letter("draf");
-        let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
-        assert!(
-            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "verifikasi" && action == "resubmit"),
-            "{d:?}"
-        );
-        // Saved over in the returns folder: a new version, nothing moves.
-        let d = run(&wf, "01-draf/revisi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, true, Note::Missing);
-        assert_eq!(d, Decision::Track);
-    }
-
-    #[test]
-    fn a_corrected_draft_replaces_the_copy_under_review() {
-        let wf = wf();
-        let l = letter("verifikasi");
-        let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
-        assert!(
-            matches!(d, Decision::Move { ref to_step, dest: Dest::Back, ref action, .. } if to_step == "verifikasi" && action == "replace"),
-            "{d:?}"
-        );
-        // Not while it waits for the signature.
-        let l = letter("menunggu_tte");
-        let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
-    }
-
-    #[test]
-    fn manual_handoff_and_signed_drop_forward() {
-        let wf = wf();
-        let l = letter("ajukan_tte");
-        let d = run(&wf, "05-menunggu-tte/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert!(
-            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "menunggu_tte" && action == "forward"),
-            "{d:?}"
-        );
-        let l = letter("menunggu_tte");
-        let d = run(&wf, "06-sudah-tte/signed.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
-        assert!(
-            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed"),
-            "{d:?}"
-        );
-    }
-
-    #[test]
-    fn the_number_must_be_in_the_letter_before_signing() {
-        let wf = wf();
-        let l = letter("kelengkapan");
-        let place = classify(&wf, "03-kelengkapan/setuju/a.pdf");
-        let mut f = Facts {
-            place: &place,
-            letter: Some(&l),
-            content: &Content::Known,
-            at_recorded_path: false,
-            original_present: false,
-            note: Note::Missing,
-            meta_problem: None,
-            number_in_text: None,
-            signature: Signed::Unchecked,
-            owner: Owner::Unchecked,
-        };
-        assert_eq!(decide(&wf, &f), Decision::NeedText);
-        f.number_in_text = Some(false);
-        assert_eq!(decide(&wf, &f), Decision::SendBack { reason: Reason::NumberMissing });
-        f.number_in_text = Some(true);
-        assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "ajukan_tte"));
-        // Other steps do not look at the text.
-        let l = letter("verifikasi");
-        let place = classify(&wf, "02-verifikasi/setuju/a.pdf");
-        let f = Facts { place: &place, letter: Some(&l), number_in_text: None, ..f };
-        assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "kelengkapan"));
-    }
-
-    #[test]
-    fn only_a_signature_that_holds_passes_the_signed_drop() {
-        let wf = wf();
-        let l = letter("menunggu_tte");
-        let place = classify(&wf, "06-sudah-tte/signed.pdf");
-        let mut f = Facts {
-            place: &place,
-            letter: Some(&l),
-            content: &Content::Pdf,
-            at_recorded_path: false,
-            original_present: true,
-            note: Note::Missing,
-            meta_problem: None,
-            number_in_text: Some(true),
-            signature: Signed::No,
-            owner: Owner::Unchecked,
-        };
-        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotSigned, .. }));
-        f.signature = Signed::Fails("rusak".into());
-        assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::SignatureInvalid, detail: "rusak".into() });
-        // The unsigned copy itself, moved here by hand, is put back.
-        let f2 = Facts { content: &Content::Known, original_present: false, signature: Signed::No, ..f.clone() };
-        assert_eq!(decide(&wf, &f2), Decision::Return { reason: Reason::NotSigned });
-        f.signature = Signed::Holds;
-        assert!(
-            matches!(decide(&wf, &f), Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed")
-        );
-        // A signed file that matches no waiting letter.
-        let f3 = Facts { letter: None, ..f };
-        assert!(matches!(decide(&wf, &f3), Decision::Reject { reason: Reason::NoMatch, .. }));
-    }
-
-    #[test]
-    fn access_rules_apply_to_new_files() {
-        let wf = wf();
-        let place = classify(&wf, "06-sudah-tte/signed.pdf");
-        let l = letter("menunggu_tte");
-        let f = Facts {
-            place: &place,
-            letter: Some(&l),
-            content: &Content::Pdf,
-            at_recorded_path: false,
-            original_present: true,
-            note: Note::Missing,
-            meta_problem: None,
-            number_in_text: Some(true),
-            signature: Signed::Holds,
-            owner: Owner::Person(vec!["anggota_tim".into()]),
-        };
-        assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
-        let ok = Facts { owner: Owner::Person(vec!["sekretaris".into()]), ..f.clone() };
-        assert!(matches!(decide(&wf, &ok), Decision::Move { .. }));
-        let refused = Facts { owner: Owner::Refused, ..f.clone() };
-        assert!(matches!(decide(&wf, &refused), Decision::Reject { reason: Reason::UnknownOwner, .. }));
-        // A move keeps the owner: not checked.
-        let moved = Facts { content: &Content::Known, original_present: false, ..f };
-        assert!(!matches!(decide(&wf, &moved), Decision::Reject { reason: Reason::NoAccess, .. }));
-    }
-
-    #[test]
-    fn dispatch_archives_and_batal_cancels() {
-        let wf = wf();
-        let l = letter("distribusi");
-        let d = run(&wf, "07-distribusi/terkirim/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert_eq!(
-            d,
-            Decision::Move {
-                to_step: "arsip".into(),
-                dest: Dest::Archive { year: 2026 },
-                action: "terkirim".into(),
-                state: LetterState::Finished,
-                take_note: false
-            }
-        );
-        let d = run(&wf, "batal/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert!(matches!(d, Decision::Move { state: LetterState::Cancelled, .. }), "{d:?}");
-    }
-
-    #[test]
-    fn wrong_moves_are_returned_and_strangers_rejected() {
-        let wf = wf();
-        let l = letter("verifikasi");
-        // Skipping a step.
-        let d = run(&wf, "04-ajukan-tte/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert_eq!(d, Decision::Return { reason: Reason::WrongFolder });
-        // An outcome folder of another step.
-        let d = run(&wf, "03-kelengkapan/setuju/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
-        assert_eq!(d, Decision::Return { reason: Reason::WrongFolder });
-        // A new file outside the drafting folder.
-        let d = run(&wf, "03-kelengkapan/a.pdf", None, Content::Pdf, false, false, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: Reason::UnknownFile, .. }));
-        // A copy of a letter that still sits in its place.
-        let d = run(&wf, "02-verifikasi/setuju/copy.pdf", Some(&l), Content::Known, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: Reason::Duplicate, .. }));
-        // A finished letter coming back.
-        let mut done = letter("arsip");
-        done.state = LetterState::Finished;
-        let d = run(&wf, "01-draf/a.pdf", Some(&done), Content::Known, false, true, Note::Missing);
-        assert!(matches!(d, Decision::Reject { reason: Reason::LetterClosed, .. }));
-    }
-
-    #[test]
-    fn bad_content_is_rejected_or_waited_for() {
-        let wf = wf();
-        for (c, want) in [
-            (Content::Empty, Reason::Empty),
-            (Content::Symlink, Reason::Symlink),
-            (Content::Encrypted, Reason::Encrypted),
-            (Content::ActiveContent { detail: "JavaScript".into() }, Reason::ActiveContent),
-            (Content::NotPdf { detail: "teks".into() }, Reason::NotPdf),
-            (Content::OfficeDocument { format: "Word".into() }, Reason::OfficeDocument),
-            (Content::Broken { detail: "x".into(), may_still_be_copying: false }, Reason::Broken),
-        ] {
-            let d = run(&wf, "01-draf/a.pdf", None, c, false, false, Note::Missing);
-            assert!(matches!(d, Decision::Reject { reason, .. } if reason == want), "{d:?}");
-        }
-        let d = run(
-            &wf,
-            "01-draf/a.pdf",
-            None,
-            Content::Broken { detail: "x".into(), may_still_be_copying: true },
-            false,
-            false,
-            Note::Missing,
-        );
-        assert_eq!(d, Decision::Wait(WaitFor::Copying));
-        // Not watched: the archive.
-        let d = run(&wf, "arsip/2026/a.pdf", None, Content::Empty, false, false, Note::Missing);
-        assert_eq!(d, Decision::Nothing);
-    }
-}
+mod tests;

@@ -1,8 +1,11 @@
 //! End to end: the real daemon moves letters through SOP-024, in event and
-//! in polling mode. Assertions read the folders and the SQLite file.
+//! in polling mode. Assertions read the folders, the SQLite file and, for
+//! who is told, a real SMTP server.
 
 mod common;
+use common::smtp::{Received, Smtp};
 use common::*;
+use std::time::Duration;
 
 fn full_path(mode: &str) {
     let env = env(mode);
@@ -283,4 +286,232 @@ fn status_lists_letters_in_flight_as_json() {
     assert!(String::from_utf8_lossy(&out.stdout).contains(&name[..12]));
     let out = env.cli(&["history", "SK-1999-0001"]);
     assert_eq!(out.status.code(), Some(1));
+}
+
+fn mails_to(smtp: &Smtp, addr: &str) -> Vec<Received> {
+    smtp.received().into_iter().filter(|m| m.rcpt.iter().any(|r| r == addr)).collect()
+}
+
+/// Approvals cannot be skipped: a corrected draft dropped after the team
+/// leader approved sends the letter back to verification as a new version;
+/// the approved copy leaves 03-kelengkapan (its bytes stay in the store) and
+/// the team leader is told as at any arrival. The addressees are part of
+/// what is approved: shown to the reviewers, changed only with a corrected
+/// draft (its sidecar), so a change after an approval goes back too.
+#[test]
+fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    std::fs::write(env.p("01-draf/KP.650 Surat Tugas.yaml"), "tujuan:\n  - Kepala BPS Kabupaten Kaur\n").unwrap();
+    env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    assert!(wait_until(Duration::from_secs(15), || mails_to(&smtp, "kt@bps.go.id").len() == 1));
+    let first = mails_to(&smtp, "kt@bps.go.id").pop().unwrap();
+    assert!(first.data.contains("Tujuan       : Kepala BPS Kabupaten Kaur\r\n"), "{}", first.data);
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "kelengkapan"));
+    let approved = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+
+    let corrected = pdf("Surat Tugas - isi diubah setelah disetujui");
+    let sidecar = "tujuan:\n  - nama: Kepala BPS Kabupaten Kaur\n    email: kaur@bps.go.id\ntembusan:\n  - Arsip\n";
+    std::fs::write(env.p(&format!("01-draf/{id} Surat Tugas v2.yaml")), sidecar).unwrap();
+    env.drop_file(&format!("01-draf/{id} Surat Tugas v2.pdf"), &corrected);
+    assert!(
+        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    let here = env.p(&format!("02-verifikasi/{name}"));
+    assert!(base(&here) == corrected, "the new version is under review");
+    assert!(text(&here).contains("diperbaiki"), "{}", text(&here));
+    assert!(env.files("03-kelengkapan").is_empty(), "{:?}", env.tree());
+    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    // The approved copy's bytes stay in the store, as a version of the letter.
+    let sha = sha256(&approved);
+    assert!(env.dir.path().join("data/store").join(&sha[..2]).join(&sha).is_file());
+    assert_eq!(env.count(&format!("SELECT COUNT(*) FROM versions WHERE sha256 = '{sha}' AND letter_id = '{id}'")), 1);
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
+    let (from, actor): (String, String) = env
+        .conn()
+        .query_row("SELECT from_step, actor FROM transitions WHERE action = 'resubmit'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!((from.as_str(), actor.as_str()), ("kelengkapan", me().as_str()));
+    // The new addressees are the letter's; the sidecar left the share.
+    let meta: String = env.conn().query_row("SELECT metadata FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert!(meta.contains("kaur@bps.go.id") && meta.contains("Arsip"), "{meta}");
+
+    // The team leader is told again, by the same email as any arrival.
+    assert!(wait_until(Duration::from_secs(15), || mails_to(&smtp, "kt@bps.go.id").len() == 2));
+    let told = mails_to(&smtp, "kt@bps.go.id").pop().unwrap();
+    // (The harness unfolds long headers without their space: compare without.)
+    let subject = told.header("Subject").unwrap().replace(' ', "");
+    assert!(subject.contains("menungguVerifikasiKetuaTim"), "{subject}");
+    assert!(told.data.contains("Dewi Drafter") && told.data.contains("\\02-verifikasi\\"), "{}", told.data);
+    assert!(told.data.contains("Tujuan       : Kepala BPS Kabupaten Kaur <kaur@bps.go.id>"), "{}", told.data);
+    assert!(told.data.contains("Tembusan     : Arsip") && told.data.contains("diubah oleh penyusun"), "{}", told.data);
+
+    // Its approval is needed again before completeness is checked.
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit", "setuju"]);
+}
+
+/// Only the drafter may send a corrected version: another person's (a
+/// drafter too, with the right to write 01-draf) is refused, logged as a
+/// security event, and the copy under review stays.
+#[test]
+fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
+    if uzers::get_current_uid() != 0 {
+        eprintln!("skipped: needs root to give a file another owner");
+        return;
+    }
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let nobody = uzers::get_user_by_uid(65534).unwrap().name().to_string_lossy().into_owned();
+    let wf_path = env.dir.path().join("workflow.yaml");
+    let wf = std::fs::read_to_string(&wf_path).unwrap().replace(
+        "people:\n",
+        &format!("people:\n  - {{login: {nobody}, name: Budi Lain, email: budi@bps.go.id, roles: [anggota_tim], team: umum}}\n"),
+    );
+    std::fs::write(&wf_path, wf).unwrap();
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.settled();
+    let under_review = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+
+    let tmp = env.dir.path().join("oleh-budi.pdf");
+    std::fs::write(&tmp, pdf("Surat Tugas - diubah orang lain")).unwrap();
+    std::os::unix::fs::chown(&tmp, Some(65534), None).unwrap();
+    std::fs::rename(&tmp, env.p(&format!("01-draf/{id} diubah.pdf"))).unwrap();
+    let reason = env.p(&format!("_ditolak/{id} diubah.pdf.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    let r = std::fs::read_to_string(&reason).unwrap();
+    assert!(r.contains("penyusunnya") && r.contains("Dewi Drafter"), "{r}");
+    assert_eq!(env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'not_drafter'"), 1);
+    assert!(env.p(&format!("_ditolak/{id} diubah.pdf")).is_file());
+    // Nothing changed for the letter.
+    assert_eq!(env.letter(&id).0, "verifikasi");
+    assert!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap() == under_review);
+    assert_eq!(env.actions(&id), ["register"]);
+    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    let log = env.log();
+    let line = log.lines().find(|l| l.contains("not the letter's drafter")).unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("security") && line.contains(&id), "{line}");
+    // The one who dropped it is told why.
+    assert!(wait_until(Duration::from_secs(15), || !mails_to(&smtp, "budi@bps.go.id").is_empty()));
+    let told = mails_to(&smtp, "budi@bps.go.id").pop().unwrap();
+    assert!(told.header("Subject").unwrap().contains("ditolak"), "{:?}", told.header("Subject"));
+
+    // The drafter's own correction may change the addressees, not what the
+    // number was made from: refused with its sidecar, explained.
+    std::fs::write(env.p(&format!("01-draf/{id} v3.yaml")), "klasifikasi: HM.340\n").unwrap();
+    env.drop_file(&format!("01-draf/{id} v3.pdf"), &pdf("Surat Tugas - klasifikasi lain"));
+    let reason = env.p(&format!("_ditolak/{id} v3.pdf.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    let r = std::fs::read_to_string(&reason).unwrap();
+    assert!(r.contains("klasifikasi tidak dapat diubah"), "{r}");
+    assert!(env.p(&format!("_ditolak/{id} v3.yaml")).is_file(), "{:?}", env.tree());
+
+    // The drafter's own correction still replaces the copy under review.
+    let own = pdf("Surat Tugas - diperbaiki penyusun");
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &own);
+    let here = env.p(&format!("02-verifikasi/{name}"));
+    assert!(wait_until(Duration::from_secs(10), || here.is_file() && base(&here) == own), "{}", env.log());
+    assert_eq!(env.actions(&id), ["register", "replace"]);
+
+    // Sent back; the other person saves over the returned copy: refused,
+    // and the letter's own copy is put back in its place.
+    std::fs::write(env.p("02-verifikasi/revisi/catatan.txt"), "Perbaiki.").unwrap();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    let returned = format!("01-draf/revisi/{name}");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "draf" && env.p(&returned).is_file()));
+    env.settled();
+    let returned_bytes = std::fs::read(env.p(&returned)).unwrap();
+    let tmp = env.dir.path().join("disimpan-budi.pdf");
+    std::fs::write(&tmp, pdf("Surat Tugas - disimpan orang lain")).unwrap();
+    std::os::unix::fs::chown(&tmp, Some(65534), None).unwrap();
+    std::fs::rename(&tmp, env.p(&returned)).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || env
+        .count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'not_drafter'")
+        == 2));
+    env.settled();
+    assert!(wait_until(Duration::from_secs(5), || std::fs::read(env.p(&returned)).ok() == Some(returned_bytes.clone())));
+    assert_eq!(env.letter(&id).0, "draf");
+    assert_eq!(env.actions(&id), ["register", "replace", "revisi"]);
+}
+
+/// A letter's file saved over in place after an approval (here where owners
+/// are not known) is a corrected version too: back to the first review.
+#[test]
+fn an_edit_saved_over_an_approved_letter_goes_back_to_the_first_review() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Nota.pdf", &pdf("Nota"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let edited = pdf("Nota - diubah di tempat setelah disetujui");
+    std::fs::write(env.p(&format!("03-kelengkapan/{name}")), &edited).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    assert!(base(&env.p(&format!("02-verifikasi/{name}"))) == edited);
+    assert!(env.files("03-kelengkapan").is_empty(), "{:?}", env.tree());
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
+}
+
+/// New bytes for a letter never take an approved letter's place: dropped
+/// into a later step's folder they are refused (the letter keeps its file);
+/// put changed into `setuju/` they are not approved but go back to the
+/// first review as a new version.
+#[test]
+fn changed_bytes_are_never_approved_nor_handed_on() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let approved = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+
+    env.drop_file(&format!("04-ajukan-tte/{id} Memo.pdf"), &pdf("Memo - isi lain"));
+    let reason = env.p(&format!("_ditolak/{id} Memo.pdf.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    env.settled();
+    assert_eq!(env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'letter_elsewhere'"), 1);
+    assert_eq!(env.letter(&id).0, "kelengkapan");
+    assert!(std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap() == approved);
+    assert!(env.files("04-ajukan-tte").is_empty(), "{:?}", env.tree());
+
+    // Edited, then moved into setuju: the edit goes to the first review.
+    let edited = pdf("Memo - diubah lalu disetujui");
+    std::fs::remove_file(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+    env.drop_file(&format!("03-kelengkapan/setuju/{name}"), &edited);
+    assert!(
+        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    assert!(base(&env.p(&format!("02-verifikasi/{name}"))) == edited);
+    assert!(env.files("04-ajukan-tte").is_empty() && env.files("03-kelengkapan/setuju").is_empty());
+    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
 }

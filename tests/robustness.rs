@@ -69,6 +69,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                         size: bytes.len() as i64,
                         mtime_ns: 0,
                         step_changed: true,
+                        metadata: None,
                     }),
                     versions: vec![VersionRec {
                         sha256: sha.clone(),

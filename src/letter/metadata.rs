@@ -234,6 +234,39 @@ pub fn combine(
     })
 }
 
+/// A registered letter's metadata with a corrected draft's sidecar: the
+/// addressees (`tujuan`, `tembusan`) and the enclosure as the sidecar lists
+/// them now. What the number and the file name were made from (`perihal`,
+/// `sifat`, `klasifikasi`, `tanggal`) cannot change: a sidecar that changes
+/// them is refused.
+pub fn amend(current: &Metadata, sc: Sidecar, today: NaiveDate) -> Result<Metadata, Problem> {
+    let keep_date = sc.tanggal.is_none();
+    let defaults = Defaults { sifat: current.sifat.clone(), klasifikasi: Some(current.klasifikasi.clone()) };
+    let mut m = combine((None, Some(current.perihal.clone())), Some(sc), &defaults, today)?;
+    if keep_date {
+        m.tanggal = current.tanggal;
+    }
+    let changed: Vec<&str> = [
+        ("perihal", m.perihal != current.perihal),
+        ("sifat", m.sifat != current.sifat),
+        ("klasifikasi", m.klasifikasi != current.klasifikasi),
+        ("tanggal", m.tanggal != current.tanggal),
+    ]
+    .into_iter()
+    .filter_map(|(k, c)| c.then_some(k))
+    .collect();
+    if !changed.is_empty() {
+        return Err(problem(
+            Reason::BadSidecar,
+            format!(
+                "{} tidak dapat diubah setelah surat terdaftar dan bernomor (yang dapat diubah: tujuan, tembusan, lampiran)",
+                changed.join(", ")
+            ),
+        ));
+    }
+    Ok(m)
+}
+
 /// Why `addr` is not a usable email address, if it is not.
 pub fn email_problem(addr: &str) -> Option<String> {
     let ok = addr.len() <= 254
@@ -309,5 +342,28 @@ mod tests {
         }
         let e = parse_sidecar("x", &bomb).unwrap_err();
         assert!(e.detail.to_lowercase().contains("alias") || e.detail.contains("budget"), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_corrected_drafts_sidecar_changes_the_addressees_only() {
+        let sc = parse_sidecar("x.yaml", "klasifikasi: HM.340\ntanggal: 2026-06-01\ntujuan:\n  - Kaur\n").unwrap();
+        let current = combine((None, Some("Undangan".into())), Some(sc), &defaults(), today()).unwrap();
+        let sc = parse_sidecar(
+            "x.yaml",
+            "tujuan:\n  - nama: Kaur\n    email: kaur@bps.go.id\ntembusan:\n  - Arsip\nlampiran: 2 berkas\n",
+        )
+        .unwrap();
+        let m = amend(&current, sc, today()).unwrap();
+        assert_eq!(m.tujuan, vec![Party { nama: "Kaur".into(), email: Some("kaur@bps.go.id".into()) }]);
+        assert_eq!(m.tembusan.len(), 1);
+        assert_eq!(m.lampiran.as_deref(), Some("2 berkas"));
+        assert_eq!((m.klasifikasi.as_str(), m.tanggal, m.perihal.as_str()), ("HM.340", current.tanggal, "Undangan"));
+        // The same values again are no change; other ones are refused.
+        let same = parse_sidecar("x.yaml", "perihal: Undangan\nsifat: Biasa\nklasifikasi: hm.340\n").unwrap();
+        assert!(amend(&current, same, today()).is_ok());
+        let other = parse_sidecar("x.yaml", "sifat: Penting\nklasifikasi: KP.650\n").unwrap();
+        let e = amend(&current, other, today()).unwrap_err();
+        assert_eq!(e.code, Reason::BadSidecar);
+        assert!(e.detail.starts_with("sifat, klasifikasi tidak dapat diubah"), "{}", e.detail);
     }
 }

@@ -29,7 +29,8 @@ pub enum Reason {
     WrongFolder,
     /// A file of a letter that is finished or cancelled.
     LetterClosed,
-    /// A corrected draft while its letter is at another step.
+    /// New bytes for a letter where they cannot be taken: a corrected draft
+    /// once the letter is signed, or a file outside the drafting folder.
     LetterElsewhere,
     /// A copy of a letter whose file is still elsewhere.
     Duplicate,
@@ -46,6 +47,8 @@ pub enum Reason {
     NoAccess,
     /// The file's owner is nobody in workflow.yaml.
     UnknownOwner,
+    /// A corrected version of a letter from someone who is not its drafter.
+    NotDrafter,
     /// An unsigned file where a signed one is due.
     NotSigned,
     /// A signature that does not hold.

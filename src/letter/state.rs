@@ -43,4 +43,6 @@ pub struct LetterView {
     pub state: LetterState,
     pub path: String,
     pub year: i32,
+    /// Login of the person who drafted it (as recorded at registration).
+    pub drafter: Option<String>,
 }

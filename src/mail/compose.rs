@@ -49,6 +49,18 @@ pub fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
+/// Addressees as people read them (`Nama <email>; Nama`), or `-` for none.
+pub fn parties(list: &[Party]) -> String {
+    if list.is_empty() {
+        return "-".into();
+    }
+    let one = |p: &Party| match &p.email {
+        Some(e) => format!("{} <{e}>", p.nama),
+        None => p.nama.clone(),
+    };
+    list.iter().map(one).collect::<Vec<_>>().join("; ")
+}
+
 /// People of `role` (in the drafter's team, for a per-team role) with an email.
 pub fn people_of(wf: &Workflow, role: &str, drafter: Option<&str>) -> Vec<Recipient> {
     let per_team = wf.roles.iter().any(|r| r.id == role && r.per_team);
@@ -100,6 +112,9 @@ pub fn compose(wf: &Workflow, set: &Settings, ev: &Event) -> Vec<Email> {
         None => wf.person(ev.actor).map(|p| p.name.clone()).unwrap_or(ev.actor.to_string()),
     };
     let catatan = ev.note.unwrap_or("");
+    // What the reviewers approve includes the addressees.
+    let tujuan = parties(ev.meta.map(|m| m.tujuan.as_slice()).unwrap_or_default());
+    let tembusan = parties(ev.meta.map(|m| m.tembusan.as_slice()).unwrap_or_default());
     let base = |alasan: &str| -> Vec<(&str, String)> {
         vec![
             ("surat", ev.letter_id.to_string()),
@@ -111,6 +126,8 @@ pub fn compose(wf: &Workflow, set: &Settings, ev: &Event) -> Vec<Email> {
             ("catatan", catatan.to_string()),
             ("pengirim", pengirim.clone()),
             ("alasan", alasan.to_string()),
+            ("tujuan", tujuan.clone()),
+            ("tembusan", tembusan.clone()),
         ]
     };
     let vals = base("");
@@ -159,6 +176,8 @@ pub fn rejected(
         ("catatan", ""),
         ("pengirim", "suratd"),
         ("alasan", alasan),
+        ("tujuan", "-"),
+        ("tembusan", "-"),
     ];
     write(wf, "rejected", person(wf, Some(owner)), &vals)
 }
@@ -271,6 +290,29 @@ mod tests {
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].kind, "returned");
         assert!(e[0].body.contains("Perbaiki tanggal.") && e[0].body.contains("Ketua Tim"), "{}", e[0].body);
+    }
+
+    #[test]
+    fn the_reviewers_see_the_addressees() {
+        let meta = Metadata {
+            perihal: "Undangan".into(),
+            sifat: "B".into(),
+            klasifikasi: "KP.650".into(),
+            tanggal: None,
+            tujuan: vec![
+                Party { nama: "Kaur".into(), email: Some("kaur@bps.go.id".into()) },
+                Party { nama: "Dinas".into(), email: None },
+            ],
+            tembusan: vec![],
+            lampiran: None,
+            warnings: vec![],
+        };
+        let mut e = ev("setuju", "verifikasi", "kelengkapan");
+        e.meta = Some(&meta);
+        let out = compose(&wf(), &set(), &e);
+        let body = &out.iter().find(|m| m.kind == "arrived").unwrap().body;
+        assert!(body.contains("Tujuan       : Kaur <kaur@bps.go.id>; Dinas"), "{body}");
+        assert!(body.contains("Tembusan     : -"), "{body}");
     }
 
     #[test]

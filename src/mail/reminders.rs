@@ -23,6 +23,7 @@ pub struct Due {
 
 fn values<'a>(wf: &'a Workflow, share: &str, l: &'a LetterRow, due: &str) -> Vec<(&'static str, String)> {
     let step = wf.step(&l.step);
+    let meta = l.meta();
     vec![
         ("surat", l.id.clone()),
         ("nomor", l.number.clone().unwrap_or_else(|| "-".into())),
@@ -33,6 +34,8 @@ fn values<'a>(wf: &'a Workflow, share: &str, l: &'a LetterRow, due: &str) -> Vec
         ("catatan", String::new()),
         ("pengirim", "suratd".into()),
         ("alasan", String::new()),
+        ("tujuan", compose::parties(&meta.as_ref().map(|m| m.tujuan.clone()).unwrap_or_default())),
+        ("tembusan", compose::parties(&meta.as_ref().map(|m| m.tembusan.clone()).unwrap_or_default())),
     ]
 }
 
@@ -123,6 +126,8 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
             ("batas_waktu", ""),
             ("pengirim", "suratd"),
             ("alasan", ""),
+            ("tujuan", "-"),
+            ("tembusan", "-"),
         ];
         let to = vec![compose::Recipient { name: p.name.clone(), email: email.clone() }];
         if let Some(email) = compose::write(wf, "digest", to, &vals) {

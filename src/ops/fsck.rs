@@ -127,6 +127,7 @@ fn relocate(db: &mut Db, l: &crate::store::db::LetterRow, new_path: &str) -> Res
             size: l.size,
             mtime_ns: 0,
             step_changed: false,
+            metadata: None,
         }),
         transition: Some(TransitionRec {
             letter_id: l.id.clone(),

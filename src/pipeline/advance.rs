@@ -4,11 +4,12 @@
 
 use super::companions::{find_note, read_note};
 use super::copies::{Copy, derive, place_op};
-use super::intake::FileData;
+use super::intake::{Draft, FileData};
 use super::places::{file_name, free_target};
 use super::record::{Transit, letter_emails, record_dispatch, record_signatures, transit_record};
 use super::{Job, Outcome, Pipeline};
 use crate::decide::Dest;
+use crate::letter::metadata::Metadata;
 use crate::letter::names;
 use crate::letter::state::LetterState;
 use crate::store::db::LetterRow;
@@ -17,6 +18,11 @@ use crate::store::journal::{self, FsOp};
 use crate::workflow::StepKind;
 use anyhow::{Context, Result};
 use std::fs;
+use std::path::Path;
+
+/// A letter with its metadata amended, the file steps that absorb the
+/// sidecar, and a note on what changed.
+type Amended = (Option<LetterRow>, Vec<FsOp>, Option<String>);
 
 /// Where a letter moves (`Decision::Move`), and for one sent back by a check,
 /// the reason note written beside it.
@@ -28,6 +34,8 @@ pub(super) struct Move {
     /// Take the reviewer's `.txt` note along.
     pub(super) take_note: bool,
     pub(super) written_note: Option<String>,
+    /// A corrected draft's sidecar: the letter's metadata as it amends it.
+    pub(super) amended: Option<Draft>,
 }
 
 impl Pipeline {
@@ -36,8 +44,13 @@ impl Pipeline {
     /// records the transition, its signatures, expedition line and emails.
     pub(super) fn advance(&mut self, job: &Job, letter: &LetterRow, mv: Move) -> Result<Outcome> {
         let Job { abs, rel, meta, data, new_content, original_present, report, ref person, now } = *job;
-        let Move { to_step, dest, action, state, take_note, written_note } = mv;
+        let Move { to_step, dest, action, state, take_note, written_note, amended } = mv;
         let wf = self.wf.clone();
+        let (amended, amend_ops, amend_note) = match amended {
+            Some(d) => self.amend(letter, d)?,
+            None => (None, vec![], None),
+        };
+        let letter = amended.as_ref().unwrap_or(letter);
         let recorded = letter.path.clone();
         if let Some(d) = data.filter(|_| new_content) {
             self.keep(d)?;
@@ -76,19 +89,12 @@ impl Pipeline {
         if !in_place {
             ops.push(place_op(rel, &sha, &target, derived.as_ref()));
         }
-        let mut note = None;
-        if take_note && let Some(n) = find_note(abs)? {
-            note = Some(read_note(&n));
-            let (_, note_target) =
-                free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
-            let from = fsops::rel_path(&self.cfg.root, &n).expect("under root");
-            ops.push(FsOp::MoveCompanion { from, to: note_target });
+        let note_at = free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt"))).1;
+        let mut note = self.notes(abs, note_at, take_note, written_note, &mut ops)?;
+        if let Some(n) = amend_note {
+            note = Some(note.map(|old| format!("{old}\n{n}")).unwrap_or(n));
         }
-        if let Some(text) = written_note {
-            let (_, to) = free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt")));
-            ops.push(FsOp::Write { path: to, text: text.clone() });
-            note = Some(text);
-        }
+        ops.extend(amend_ops);
         if let Some(p) = recorded.as_ref().filter(|_| original_present && new_content && !replacing) {
             ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
         }
@@ -109,6 +115,9 @@ impl Pipeline {
         if let Some(d) = derived {
             d.record_in(&mut rec);
         }
+        if let (Some(u), Some(a)) = (rec.update.as_mut(), &amended) {
+            u.metadata = a.metadata.clone();
+        }
         if action == "signed"
             && let Some(r) = report
         {
@@ -127,6 +136,51 @@ impl Pipeline {
         tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
         self.tidy(abs);
         Ok(Outcome::Done)
+    }
+
+    /// The reviewer's `.txt` note taken along, or a note suratd writes, to
+    /// `to`; the note's text.
+    fn notes(
+        &self,
+        abs: &Path,
+        to: String,
+        take_note: bool,
+        written_note: Option<String>,
+        ops: &mut Vec<FsOp>,
+    ) -> Result<Option<String>> {
+        if let Some(text) = written_note {
+            ops.push(FsOp::Write { path: to, text: text.clone() });
+            return Ok(Some(text));
+        }
+        if !take_note {
+            return Ok(None);
+        }
+        let Some(n) = find_note(abs)? else { return Ok(None) };
+        let from = fsops::rel_path(&self.cfg.root, &n).expect("under root");
+        ops.push(FsOp::MoveCompanion { from, to });
+        Ok(Some(read_note(&n)))
+    }
+
+    /// A corrected draft's sidecar: its bytes kept in the store and the file
+    /// taken off the share (the steps returned); the letter with its amended
+    /// metadata, and for the audit trail what changed.
+    fn amend(&self, letter: &LetterRow, (meta, sidecar): Draft) -> Result<Amended> {
+        let mut ops = Vec::new();
+        if let Some((path, bytes)) = sidecar {
+            let sha = fsops::sha256_bytes(&bytes);
+            self.keep(&FileData { sha: sha.clone(), bytes })?;
+            let path = fsops::rel_path(&self.cfg.root, &path).expect("under root");
+            ops.push(FsOp::Supersede { path, sha256: sha });
+        }
+        let before = letter.meta();
+        let parties = |m: Option<&Metadata>| m.map(|m| (m.tujuan.clone(), m.tembusan.clone(), m.lampiran.clone()));
+        let mut said = meta.warnings.clone();
+        if parties(before.as_ref()) != parties(Some(&meta)) {
+            said.insert(0, "Tujuan, tembusan atau lampiran surat diubah oleh penyusun.".to_string());
+        }
+        let mut row = letter.clone();
+        row.metadata = Some(serde_json::to_string(&meta)?);
+        Ok((Some(row), ops, (!said.is_empty()).then(|| said.join("\n"))))
     }
 
     /// Same step, new name or new content: records it, moves nothing.

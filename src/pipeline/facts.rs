@@ -43,20 +43,27 @@ impl Pipeline {
             number_in_text: None,
             signature: signed.0.clone(),
             owner: match wf.person(&owner::login_of(meta)) {
-                Some(p) => Owner::Person(p.roles.clone()),
+                Some(p) => Owner::Person { login: p.login.clone(), roles: p.roles.clone() },
                 None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
                 None => Owner::Allowed,
             },
         };
         let mut decision = decide::decide(&wf, &facts);
-        if let Decision::Reject { reason: Reason::NoAccess | Reason::UnknownOwner, .. } = &decision {
-            tracing::warn!(security = true, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
+        let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
+        match &decision {
+            Decision::Reject { reason: Reason::NoAccess | Reason::UnknownOwner, .. } => {
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
+            }
+            Decision::Reject { reason: Reason::NotDrafter, .. } => {
+                let drafter = letter.as_ref().and_then(|l| l.drafter.as_deref()).unwrap_or("-");
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %owner::login_of(meta), drafter, "a corrected version was placed by someone who is not the letter's drafter");
+            }
+            _ => {}
         }
         if decision == Decision::NeedText {
             facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs)?);
             decision = decide::decide(&wf, &facts);
         }
-        let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
         Ok(Judged { decision, original_present })
     }

@@ -143,14 +143,19 @@ impl Pipeline {
             },
             _ => Note::Missing,
         };
-        // A new draft: what it is about (file name, sidecar, defaults).
-        let described = match (&letter, place, &content) {
-            (None, Place::Step { step, area: Area::Inbox }, Content::Pdf) if step.kind == StepKind::Drop => {
+        // A draft: what it is about (file name, sidecar, defaults), or what
+        // the sidecar of a corrected draft changes.
+        let described = match (place, &content) {
+            (Place::Step { step, area: Area::Inbox }, Content::Pdf) if step.kind == StepKind::Drop => {
                 let sidecar = find_sidecar(abs);
                 if sidecar.is_none() && age < self.cfg.processing.sidecar_wait {
                     return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
                 }
-                Some(self.describe(&name, sidecar.as_deref()))
+                match (&letter, sidecar) {
+                    (None, sidecar) => Some(self.describe(&name, sidecar.as_deref())),
+                    (Some(l), Some(sidecar)) => Some(self.amended(l, &sidecar)),
+                    (Some(_), None) => None,
+                }
             }
             _ => None,
         };
@@ -223,6 +228,25 @@ impl Pipeline {
         };
         let meta = metadata::combine(from_name, sc, &wf.defaults, today)?;
         Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
+    }
+
+    /// A registered letter's metadata as a corrected draft's sidecar amends
+    /// it (its addressees; see [`metadata::amend`]).
+    fn amended(&self, letter: &LetterRow, sidecar: &Path) -> Described {
+        let (text, bytes) = read_sidecar(sidecar)?;
+        let sc = metadata::parse_sidecar(&file_name(sidecar), &text)?;
+        let current = letter.meta().unwrap_or_else(|| Metadata {
+            perihal: letter.subject.clone(),
+            sifat: letter.sifat.clone().unwrap_or_default(),
+            klasifikasi: letter.klasifikasi.clone().unwrap_or_default(),
+            tanggal: letter.tanggal.as_deref().and_then(|t| t.parse().ok()),
+            tujuan: vec![],
+            tembusan: vec![],
+            lampiran: None,
+            warnings: vec![],
+        });
+        let meta = metadata::amend(&current, sc, timefmt::date_wib(Utc::now()))?;
+        Ok((meta, Some((sidecar.to_path_buf(), bytes))))
     }
 
     /// The conversion stage, then the PDF checks.

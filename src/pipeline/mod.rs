@@ -250,7 +250,9 @@ impl Pipeline {
                 self.register(&job, data, draft, to_step, dest, action)
             }
             Decision::Move { to_step, dest, action, state, take_note } => {
-                let mv = Move { to_step, dest, action, state, take_note, written_note: None };
+                // A corrected draft's sidecar amends the letter (its addressees).
+                let amended = described.and_then(Result::ok);
+                let mv = Move { to_step, dest, action, state, take_note, written_note: None, amended };
                 self.advance(&job, known()?, mv)
             }
             Decision::SendBack { reason } => self.send_back(&job, known()?, reason),

@@ -43,6 +43,7 @@ pub(super) fn transit_record(t: &Transit) -> Record {
             size,
             mtime_ns: mtime_ns(t.meta) as i64,
             step_changed: t.from != t.to,
+            metadata: None,
         }),
         versions: t
             .version_from

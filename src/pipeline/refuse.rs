@@ -7,6 +7,7 @@ use super::owner;
 use super::places::{file_name, free_target};
 use crate::letter::names;
 use crate::letter::reason::Reason;
+use crate::letter::state::LetterState;
 use crate::mail::compose;
 use crate::store::db::{LetterRow, Record, RejectionRec};
 use crate::store::fsops;
@@ -77,7 +78,7 @@ impl Pipeline {
             ..Record::default()
         };
         let mut ops = vec![
-            FsOp::Move { from: rel.to_string(), to: target_rel.clone(), sha256: sha },
+            FsOp::Move { from: rel.to_string(), to: target_rel.clone(), sha256: sha.clone() },
             FsOp::Write { path: reason_rel, text },
         ];
         // A refused draft takes its sidecar along, so the drafter finds both.
@@ -87,6 +88,7 @@ impl Pipeline {
             let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
             ops.push(FsOp::MoveCompanion { from, to });
         }
+        ops.extend(self.restore(letter, rel, sha.as_deref()));
         let root = self.cfg.root.clone();
         journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
             Ok(Plan { ops, record: rec })
@@ -94,6 +96,25 @@ impl Pipeline {
         tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code.code(), detail = %detail, "refused a file");
         self.tidy(&self.cfg.root.join(rel));
         Ok(())
+    }
+
+    /// A refused file that leaves its letter without a file on the share
+    /// (saved over the letter's file, or moved away from it and changed):
+    /// the letter's own version is written back where it is recorded.
+    fn restore(&self, letter: Option<&LetterRow>, rel: &str, sha: Option<&str>) -> Option<FsOp> {
+        let l = letter?;
+        let path = l.path.as_deref()?;
+        let gone = if path == rel {
+            sha != Some(l.sha256.as_str())
+        } else {
+            fs::symlink_metadata(self.cfg.root.join(path)).is_err()
+        };
+        if !gone || LetterState::parse(&l.state) != LetterState::Active || !self.store.has(&l.sha256) {
+            return None;
+        }
+        tracing::info!(letter = %l.id, file = rel, to = path, "the letter's own version goes back where it is recorded");
+        let source = self.store.path_of(&l.sha256).to_string_lossy().into_owned();
+        Some(FsOp::CopyStored { source, to: path.to_string() })
     }
 
     pub(super) fn reason_text(

@@ -29,6 +29,7 @@ impl Pipeline {
             state: LetterState::Active,
             take_note: false,
             written_note: Some(text),
+            amended: None,
         };
         self.advance(job, letter, mv)
     }

@@ -21,7 +21,6 @@ impl Store {
         self.dir.join(&sha256[..2]).join(sha256)
     }
 
-    #[cfg(test)]
     pub fn has(&self, sha256: &str) -> bool {
         self.path_of(sha256).is_file()
     }

@@ -137,8 +137,20 @@ pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "al
 /// Kinds of email, and the placeholders every email template may use.
 pub const EMAIL_KINDS: &[&str] =
     &["arrived", "returned", "registered", "rejected", "dispatch", "admin", "reminder", "escalation", "digest"];
-pub const EMAIL_PLACEHOLDERS: &[&str] =
-    &["surat", "nomor", "perihal", "langkah", "lokasi", "batas_waktu", "catatan", "pengirim", "penerima", "alasan"];
+pub const EMAIL_PLACEHOLDERS: &[&str] = &[
+    "surat",
+    "nomor",
+    "perihal",
+    "langkah",
+    "lokasi",
+    "batas_waktu",
+    "catatan",
+    "pengirim",
+    "penerima",
+    "alasan",
+    "tujuan",
+    "tembusan",
+];
 /// Placeholders of `letters.number_format` (`{seq:03}` pads the sequence).
 pub const NUMBER_PLACEHOLDERS: &[&str] = &["sifat", "seq", "unit", "klasifikasi", "tahun", "bulan"];
 

@@ -43,6 +43,7 @@ impl LetterRow {
             state: LetterState::parse(&self.state),
             path: self.path.clone().unwrap_or_default(),
             year: self.year,
+            drafter: self.drafter.clone(),
         }
     }
 }
@@ -59,6 +60,10 @@ pub struct LetterUpdate {
     pub mtime_ns: i64,
     /// The step changed (so `step_since` restarts).
     pub step_changed: bool,
+    /// New metadata (JSON of [`crate::letter::metadata::Metadata`]); `None`
+    /// keeps it.
+    #[serde(default)]
+    pub metadata: Option<String>,
 }
 
 /// A letter being registered (written with its intent, as `pending`).

@@ -171,9 +171,9 @@ pub(super) fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
             .unwrap_or_else(|| crate::util::timefmt::stored(chrono::Utc::now()));
         tx.execute(
             "UPDATE letters SET step = ?2, state = ?3, path = ?4, sha256 = ?5, size = ?6, mtime_ns = ?7,
-               step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END
+               step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END, metadata = COALESCE(?10, metadata)
              WHERE id = ?1",
-            params![u.letter_id, u.step, u.state, u.path, u.sha256, u.size, u.mtime_ns, u.step_changed, at],
+            params![u.letter_id, u.step, u.state, u.path, u.sha256, u.size, u.mtime_ns, u.step_changed, at, u.metadata],
         )?;
     }
     if let Some(t) = &rec.transition {

@@ -1,0 +1,479 @@
+//! The decision's rules, each tested without disk or network.
+
+use super::*;
+use crate::workflow::layout::classify;
+
+fn wf() -> Workflow {
+    Workflow::load(None).unwrap().0
+}
+
+fn letter(step: &str) -> LetterView {
+    LetterView {
+        id: "SK-2026-0001".into(),
+        step: step.into(),
+        state: LetterState::Active,
+        path: "x".into(),
+        year: 2026,
+        drafter: Some("dewi".into()),
+    }
+}
+
+fn person(login: &str, roles: &[&str]) -> Owner {
+    Owner::Person { login: login.into(), roles: roles.iter().map(|r| r.to_string()).collect() }
+}
+
+fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, orig: bool, note: Note) -> Decision {
+    let place = classify(wf, rel);
+    decide(
+        wf,
+        &Facts {
+            place: &place,
+            letter: l,
+            content: &c,
+            at_recorded_path: at,
+            original_present: orig,
+            note,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
+            owner: Owner::Unchecked,
+        },
+    )
+}
+
+#[test]
+fn new_draft_is_registered_and_sent_to_verification() {
+    let wf = wf();
+    let d = run(&wf, "01-draf/Undangan.pdf", None, Content::Pdf, false, false, Note::Missing);
+    assert_eq!(
+        d,
+        Decision::Register {
+            to_step: "verifikasi".into(),
+            dest: Dest::Inbox("verifikasi".into()),
+            action: "register".into()
+        }
+    );
+}
+
+#[test]
+fn a_file_where_suratd_put_it_is_left_alone() {
+    let wf = wf();
+    let l = letter("verifikasi");
+    let d = run(&wf, "02-verifikasi/SK-2026-0001 X.pdf", Some(&l), Content::Known, true, true, Note::Missing);
+    assert_eq!(d, Decision::Nothing);
+}
+
+#[test]
+fn approve_moves_to_the_outcome_target() {
+    let wf = wf();
+    let l = letter("verifikasi");
+    let d = run(&wf, "02-verifikasi/setuju/SK-2026-0001 X.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+    assert_eq!(
+        d,
+        Decision::Move {
+            to_step: "kelengkapan".into(),
+            dest: Dest::Inbox("kelengkapan".into()),
+            action: "setuju".into(),
+            state: LetterState::Active,
+            take_note: false
+        }
+    );
+}
+
+#[test]
+fn revisi_returns_to_the_drafter_and_waits_for_a_note() {
+    let wf = wf();
+    let l = letter("kelengkapan");
+    let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Known, false, false, Note::MaybeLater);
+    assert_eq!(d, Decision::Wait(WaitFor::Note));
+    let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Known, false, false, Note::Found);
+    assert_eq!(
+        d,
+        Decision::Move {
+            to_step: "draf".into(),
+            dest: Dest::Returns("draf".into()),
+            action: "revisi".into(),
+            state: LetterState::Active,
+            take_note: true
+        }
+    );
+}
+
+#[test]
+fn corrected_draft_is_resubmitted() {
+    let wf = wf();
+    let l = letter("draf");
+    let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(
+        matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "verifikasi" && action == "resubmit"),
+        "{d:?}"
+    );
+    // Saved over in the returns folder: a new version, nothing moves.
+    let d = run(&wf, "01-draf/revisi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, true, Note::Missing);
+    assert_eq!(d, Decision::Track);
+}
+
+#[test]
+fn an_edit_in_place_past_an_approval_goes_back_to_the_first_review() {
+    let wf = wf();
+    // At the first review step: a new version, nothing moves.
+    let l = letter("verifikasi");
+    let d = run(&wf, "02-verifikasi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
+    assert_eq!(d, Decision::Track);
+    for (at, rel) in [
+        ("kelengkapan", "03-kelengkapan/SK-2026-0001 X.pdf"),
+        ("ajukan_tte", "04-ajukan-tte/SK-2026-0001 X.pdf"),
+        ("menunggu_tte", "05-menunggu-tte/SK-2026-0001 X.pdf"),
+    ] {
+        let l = letter(at);
+        let d = run(&wf, rel, Some(&l), Content::Pdf, true, false, Note::Missing);
+        assert_eq!(
+            d,
+            Decision::Move {
+                to_step: "verifikasi".into(),
+                dest: Dest::Inbox("verifikasi".into()),
+                action: "resubmit".into(),
+                state: LetterState::Active,
+                take_note: false
+            },
+            "{at}"
+        );
+        // Renamed only: recorded in place.
+        let d = run(&wf, rel, Some(&l), Content::Known, false, false, Note::Missing);
+        assert_eq!(d, Decision::Track, "{at}");
+    }
+    // A signed letter at dispatch is not a draft any more.
+    let l = letter("distribusi");
+    let d = run(&wf, "07-distribusi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
+    assert_eq!(d, Decision::Track);
+}
+
+#[test]
+fn a_corrected_draft_replaces_the_copy_under_review_only_at_the_first_review() {
+    let wf = wf();
+    let l = letter("verifikasi");
+    let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(
+        matches!(d, Decision::Move { ref to_step, dest: Dest::Back, ref action, .. } if to_step == "verifikasi" && action == "replace"),
+        "{d:?}"
+    );
+    // Past an approval: back to the first review, as a new version.
+    let l = letter("kelengkapan");
+    let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert_eq!(
+        d,
+        Decision::Move {
+            to_step: "verifikasi".into(),
+            dest: Dest::Inbox("verifikasi".into()),
+            action: "resubmit".into(),
+            state: LetterState::Active,
+            take_note: false
+        }
+    );
+    // The same while it waits for the signature (its copy leaves 04 or 05).
+    for at in ["ajukan_tte", "menunggu_tte"] {
+        let l = letter(at);
+        let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+        assert!(
+            matches!(d, Decision::Move { ref to_step, dest: Dest::Inbox(_), ref action, .. } if to_step == "verifikasi" && action == "resubmit"),
+            "{at}: {d:?}"
+        );
+    }
+    // Not once signed.
+    let l = letter("distribusi");
+    let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+}
+
+#[test]
+fn only_the_drafter_may_send_a_corrected_version() {
+    let mut wf = wf();
+    for (login, name) in [("dewi", "Dewi"), ("budi", "Budi")] {
+        wf.people.push(crate::workflow::Person {
+            login: login.into(),
+            name: name.into(),
+            email: None,
+            roles: vec!["anggota_tim".into()],
+            team: Some("umum".into()),
+        });
+    }
+    let place = classify(&wf, "01-draf/SK-2026-0001 X.pdf");
+    let l = letter("kelengkapan");
+    let f = Facts {
+        place: &place,
+        letter: Some(&l),
+        content: &Content::Pdf,
+        at_recorded_path: false,
+        original_present: true,
+        note: Note::Missing,
+        meta_problem: None,
+        number_in_text: Some(true),
+        signature: Signed::Unchecked,
+        owner: person("budi", &["anggota_tim"]),
+    };
+    assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
+    // Also at the first review, and for a letter back with its drafter;
+    // saved over the returned copy, or over the letter's file at a step.
+    for (at, rel) in [
+        ("verifikasi", "01-draf/SK-2026-0001 X.pdf"),
+        ("draf", "01-draf/SK-2026-0001 X.pdf"),
+        ("draf", "01-draf/revisi/SK-2026-0001 X.pdf"),
+        ("menunggu_tte", "05-menunggu-tte/SK-2026-0001 X.pdf"),
+    ] {
+        let l = letter(at);
+        let place = classify(&wf, rel);
+        let g = Facts {
+            place: &place,
+            letter: Some(&l),
+            owner: person("budi", &["anggota_tim", "sekretaris"]),
+            ..f.clone()
+        };
+        assert!(matches!(decide(&wf, &g), Decision::Reject { reason: Reason::NotDrafter, .. }), "{at} {rel}");
+    }
+    let own = Facts { owner: person("DEWI", &["anggota_tim"]), ..f.clone() };
+    assert!(matches!(decide(&wf, &own), Decision::Move { ref action, .. } if action == "resubmit"));
+    // Owners nobody knows, or a drafter nobody knows: the rule cannot apply.
+    let unknown = Facts { owner: Owner::Allowed, ..f.clone() };
+    assert!(matches!(decide(&wf, &unknown), Decision::Move { .. }));
+    let mut stranger = letter("kelengkapan");
+    stranger.drafter = Some("uid:1234".into());
+    let g = Facts { letter: Some(&stranger), ..f.clone() };
+    assert!(matches!(decide(&wf, &g), Decision::Move { .. }));
+    // A corrected draft whose sidecar cannot be used.
+    let bad =
+        Facts { owner: person("dewi", &["anggota_tim"]), meta_problem: Some((Reason::BadSidecar, "x")), ..f.clone() };
+    assert_eq!(decide(&wf, &bad), Decision::Reject { reason: Reason::BadSidecar, detail: "x".into() });
+    // A move keeps the owner: the returned file moved back is no new version.
+    let l = letter("draf");
+    let moved = Facts { letter: Some(&l), content: &Content::Known, original_present: false, ..f };
+    assert!(matches!(decide(&wf, &moved), Decision::Move { ref action, .. } if action == "resubmit"));
+}
+
+#[test]
+fn manual_handoff_and_signed_drop_forward() {
+    let wf = wf();
+    let l = letter("ajukan_tte");
+    let d = run(&wf, "05-menunggu-tte/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+    assert!(
+        matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "menunggu_tte" && action == "forward"),
+        "{d:?}"
+    );
+    let l = letter("menunggu_tte");
+    let d = run(&wf, "06-sudah-tte/signed.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(
+        matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed"),
+        "{d:?}"
+    );
+}
+
+#[test]
+fn the_number_must_be_in_the_letter_before_signing() {
+    let wf = wf();
+    let l = letter("kelengkapan");
+    let place = classify(&wf, "03-kelengkapan/setuju/a.pdf");
+    let mut f = Facts {
+        place: &place,
+        letter: Some(&l),
+        content: &Content::Known,
+        at_recorded_path: false,
+        original_present: false,
+        note: Note::Missing,
+        meta_problem: None,
+        number_in_text: None,
+        signature: Signed::Unchecked,
+        owner: Owner::Unchecked,
+    };
+    assert_eq!(decide(&wf, &f), Decision::NeedText);
+    f.number_in_text = Some(false);
+    assert_eq!(decide(&wf, &f), Decision::SendBack { reason: Reason::NumberMissing });
+    f.number_in_text = Some(true);
+    assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "ajukan_tte"));
+    // Other steps do not look at the text.
+    let l = letter("verifikasi");
+    let place = classify(&wf, "02-verifikasi/setuju/a.pdf");
+    let f = Facts { place: &place, letter: Some(&l), number_in_text: None, ..f };
+    assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "kelengkapan"));
+}
+
+#[test]
+fn only_a_signature_that_holds_passes_the_signed_drop() {
+    let wf = wf();
+    let l = letter("menunggu_tte");
+    let place = classify(&wf, "06-sudah-tte/signed.pdf");
+    let mut f = Facts {
+        place: &place,
+        letter: Some(&l),
+        content: &Content::Pdf,
+        at_recorded_path: false,
+        original_present: true,
+        note: Note::Missing,
+        meta_problem: None,
+        number_in_text: Some(true),
+        signature: Signed::No,
+        owner: Owner::Unchecked,
+    };
+    assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotSigned, .. }));
+    f.signature = Signed::Fails("rusak".into());
+    assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::SignatureInvalid, detail: "rusak".into() });
+    // The unsigned copy itself, moved here by hand, is put back.
+    let f2 = Facts { content: &Content::Known, original_present: false, signature: Signed::No, ..f.clone() };
+    assert_eq!(decide(&wf, &f2), Decision::Return { reason: Reason::NotSigned });
+    f.signature = Signed::Holds;
+    assert!(
+        matches!(decide(&wf, &f), Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed")
+    );
+    // A signed file that matches no waiting letter.
+    let f3 = Facts { letter: None, ..f };
+    assert!(matches!(decide(&wf, &f3), Decision::Reject { reason: Reason::NoMatch, .. }));
+}
+
+#[test]
+fn access_rules_apply_to_new_files() {
+    let wf = wf();
+    let place = classify(&wf, "06-sudah-tte/signed.pdf");
+    let l = letter("menunggu_tte");
+    let f = Facts {
+        place: &place,
+        letter: Some(&l),
+        content: &Content::Pdf,
+        at_recorded_path: false,
+        original_present: true,
+        note: Note::Missing,
+        meta_problem: None,
+        number_in_text: Some(true),
+        signature: Signed::Holds,
+        owner: person("budi", &["anggota_tim"]),
+    };
+    assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
+    let ok = Facts { owner: person("sari", &["sekretaris"]), ..f.clone() };
+    assert!(matches!(decide(&wf, &ok), Decision::Move { .. }));
+    let refused = Facts { owner: Owner::Refused, ..f.clone() };
+    assert!(matches!(decide(&wf, &refused), Decision::Reject { reason: Reason::UnknownOwner, .. }));
+    // A move keeps the owner: not checked.
+    let moved = Facts { content: &Content::Known, original_present: false, ..f };
+    assert!(!matches!(decide(&wf, &moved), Decision::Reject { reason: Reason::NoAccess, .. }));
+}
+
+#[test]
+fn dispatch_archives_and_batal_cancels() {
+    let wf = wf();
+    let l = letter("distribusi");
+    let d = run(&wf, "07-distribusi/terkirim/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+    assert_eq!(
+        d,
+        Decision::Move {
+            to_step: "arsip".into(),
+            dest: Dest::Archive { year: 2026 },
+            action: "terkirim".into(),
+            state: LetterState::Finished,
+            take_note: false
+        }
+    );
+    let d = run(&wf, "batal/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+    assert!(matches!(d, Decision::Move { state: LetterState::Cancelled, .. }), "{d:?}");
+}
+
+#[test]
+fn wrong_moves_are_returned_and_strangers_rejected() {
+    let wf = wf();
+    let l = letter("verifikasi");
+    // Skipping a step.
+    let d = run(&wf, "04-ajukan-tte/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+    assert_eq!(d, Decision::Return { reason: Reason::WrongFolder });
+    // An outcome folder of another step.
+    let d = run(&wf, "03-kelengkapan/setuju/a.pdf", Some(&l), Content::Known, false, false, Note::Missing);
+    assert_eq!(d, Decision::Return { reason: Reason::WrongFolder });
+    // A new file outside the drafting folder.
+    let d = run(&wf, "03-kelengkapan/a.pdf", None, Content::Pdf, false, false, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::UnknownFile, .. }));
+    // A copy of a letter that still sits in its place.
+    let d = run(&wf, "02-verifikasi/setuju/copy.pdf", Some(&l), Content::Known, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::Duplicate, .. }));
+    // A finished letter coming back.
+    let mut done = letter("arsip");
+    done.state = LetterState::Finished;
+    let d = run(&wf, "01-draf/a.pdf", Some(&done), Content::Known, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterClosed, .. }));
+}
+
+#[test]
+fn bad_content_is_rejected_or_waited_for() {
+    let wf = wf();
+    for (c, want) in [
+        (Content::Empty, Reason::Empty),
+        (Content::Symlink, Reason::Symlink),
+        (Content::Encrypted, Reason::Encrypted),
+        (Content::ActiveContent { detail: "JavaScript".into() }, Reason::ActiveContent),
+        (Content::NotPdf { detail: "teks".into() }, Reason::NotPdf),
+        (Content::OfficeDocument { format: "Word".into() }, Reason::OfficeDocument),
+        (Content::Broken { detail: "x".into(), may_still_be_copying: false }, Reason::Broken),
+    ] {
+        let d = run(&wf, "01-draf/a.pdf", None, c, false, false, Note::Missing);
+        assert!(matches!(d, Decision::Reject { reason, .. } if reason == want), "{d:?}");
+    }
+    let d = run(
+        &wf,
+        "01-draf/a.pdf",
+        None,
+        Content::Broken { detail: "x".into(), may_still_be_copying: true },
+        false,
+        false,
+        Note::Missing,
+    );
+    assert_eq!(d, Decision::Wait(WaitFor::Copying));
+    // Not watched: the archive.
+    let d = run(&wf, "arsip/2026/a.pdf", None, Content::Empty, false, false, Note::Missing);
+    assert_eq!(d, Decision::Nothing);
+}
+
+#[test]
+fn new_bytes_never_pass_an_approval_or_a_hand_off() {
+    let wf = wf();
+    let back = |d: &Decision| matches!(d, Decision::Move { to_step, action, .. } if to_step == "verifikasi" && action == "resubmit");
+    // Put into "setuju" changed: not approved, a new version for the first review.
+    for (at, rel) in [("verifikasi", "02-verifikasi/setuju/a.pdf"), ("kelengkapan", "03-kelengkapan/setuju/a.pdf")] {
+        let l = letter(at);
+        let d = run(&wf, rel, Some(&l), Content::Pdf, false, false, Note::Missing);
+        assert!(back(&d), "{at}: {d:?}");
+    }
+    // Sent back with changes (a reviewer's marks): to the drafter, as before.
+    let l = letter("kelengkapan");
+    let d = run(&wf, "03-kelengkapan/revisi/a.pdf", Some(&l), Content::Pdf, false, false, Note::Found);
+    assert!(matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "draf" && action == "revisi"));
+    // A hand-off with other bytes than the letter's file: refused.
+    let l = letter("ajukan_tte");
+    let d = run(&wf, "05-menunggu-tte/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+    // New bytes in a folder the letter is not at: refused, never put in its place.
+    let d = run(&wf, "05-menunggu-tte/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, false, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+    let l = letter("kelengkapan");
+    let d = run(&wf, "04-ajukan-tte/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, true, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterElsewhere, .. }), "{d:?}");
+    // A corrected draft whose letter's copy is gone from the share still goes back.
+    let d = run(&wf, "01-draf/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, false, false, Note::Missing);
+    assert!(back(&d), "{d:?}");
+    // The reviewer's own changed copy, where owners are known: refused.
+    let mut wf = wf;
+    wf.people.push(crate::workflow::Person {
+        login: "dewi".into(),
+        name: "Dewi".into(),
+        email: None,
+        roles: vec!["anggota_tim".into()],
+        team: Some("umum".into()),
+    });
+    let place = classify(&wf, "03-kelengkapan/setuju/a.pdf");
+    let f = Facts {
+        place: &place,
+        letter: Some(&l),
+        content: &Content::Pdf,
+        at_recorded_path: false,
+        original_present: false,
+        note: Note::Missing,
+        meta_problem: None,
+        number_in_text: Some(true),
+        signature: Signed::Unchecked,
+        owner: person("sari", &["sekretaris"]),
+    };
+    assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, .. }));
+}
