@@ -2,7 +2,7 @@
 //! them (and the owner told); also the reason texts other returns write.
 
 use super::Pipeline;
-use super::companions::find_sidecar;
+use super::companions::{find_sidecar, is_companion};
 use super::owner;
 use super::places::{file_name, free_target};
 use crate::letter::names;
@@ -18,6 +18,7 @@ use crate::workflow::templates;
 use anyhow::Result;
 use chrono::Utc;
 use std::fs;
+use std::path::Path;
 
 impl Pipeline {
     /// Moves a file to the rejected folder with a reason file beside it.
@@ -104,10 +105,14 @@ impl Pipeline {
     fn restore(&self, letter: Option<&LetterRow>, rel: &str, sha: Option<&str>) -> Option<FsOp> {
         let l = letter?;
         let path = l.path.as_deref()?;
+        // A note or sidecar is never the letter's file.
+        if is_companion(&file_name(Path::new(rel))) {
+            return None;
+        }
         let gone = if path == rel {
             sha != Some(l.sha256.as_str())
         } else {
-            fs::symlink_metadata(self.cfg.root.join(path)).is_err()
+            fs::symlink_metadata(self.cfg.root.join(path)).is_err() && !self.in_transit(l, rel)
         };
         if !gone || LetterState::parse(&l.state) != LetterState::Active || !self.store.has(&l.sha256) {
             return None;
@@ -115,6 +120,21 @@ impl Pipeline {
         tracing::info!(letter = %l.id, file = rel, to = path, "the letter's own version goes back where it is recorded");
         let source = self.store.path_of(&l.sha256).to_string_lossy().into_owned();
         Some(FsOp::CopyStored { source, to: path.to_string() })
+    }
+
+    /// Whether another file of the letter waits in its step's folders (moved
+    /// into an outcome folder, waiting for its note): then the letter is not
+    /// without a file, only on its way.
+    fn in_transit(&self, l: &LetterRow, rel: &str) -> bool {
+        let Some(step) = self.wf.step(&l.step) else { return false };
+        let mut files = Vec::new();
+        crate::watch::walk(&self.cfg.root.join(&step.folder), &mut files);
+        files.iter().any(|p| {
+            let name = file_name(p);
+            name.starts_with(l.id.as_str())
+                && !is_companion(&name)
+                && fsops::rel_path(&self.cfg.root, p).is_some_and(|r| r != rel)
+        })
     }
 
     pub(super) fn reason_text(
