@@ -10,16 +10,16 @@
 //!
 //! * [`cli`] is the command line (`suratd run|init|check|status|…`): one
 //!   function per command. `suratd run` reads the server's settings
-//!   ([`config`]) and the admin's [`workflow`] and starts the [`daemon`].
+//!   (`config`) and the admin's `workflow` and starts the `daemon`.
 //!
-//! * [`workflow`] is `workflow.yaml`: its raw schema, the checks an edit must
+//! * `workflow` is `workflow.yaml`: its raw schema, the checks an edit must
 //!   pass (`FILE:LINE:COL` diagnostics), and the validated model — steps,
 //!   folders, roles, people, the office calendar, the texts people read.
-//!   [`workflow::layout`] says where a path is in workflow terms.
+//!   `workflow::layout` says where a path is in workflow terms.
 //!
-//! * [`daemon`] is the one processing loop: it takes paths from [`watch`]
+//! * `daemon` is the one processing loop: it takes paths from `watch`
 //!   (kernel events, polling on network mounts, periodic full scans),
-//!   waits until a file has settled ([`watch::settle`]), and hands it to the
+//!   waits until a file has settled (`watch::settle`), and hands it to the
 //!   pipeline, one file at a time so numbers and moves never race.
 //!
 //! * [`pipeline`] takes one settled file from arrival to its next place:
@@ -28,7 +28,7 @@
 //!   transition (register, move, return, refuse) carried out through the
 //!   journal.
 //!
-//! * [`decide`] is the decision, a pure function of what suratd knows and
+//! * `decide` is the decision, a pure function of what suratd knows and
 //!   what happened: which transition, which reason. It is tested without
 //!   disk or network. The letter itself — state, metadata from the name and
 //!   sidecar, ids and file names, agenda numbers, reason codes — is
@@ -42,16 +42,16 @@
 //!   touching the share and recovers it after a crash, durable file
 //!   operations, and the content-addressed version store.
 //!
-//! * [`mail`] tells people: emails composed from the workflow's templates and
+//! * `mail` tells people: emails composed from the workflow's templates and
 //!   queued in the transition's own database transaction, reminders and
 //!   escalations planned from the office clock, and the outbox worker that
 //!   delivers them over SMTP.
 //!
-//! * [`records`] reads the database back as the office's books: letters in
+//! * `records` reads the database back as the office's books: letters in
 //!   flight, one letter's history, the agenda, step times, the expedition
 //!   book.
 //!
-//! * [`ops`] is running it on a server: the folder tree and Samba ACLs
+//! * `ops` is running it on a server: the folder tree and Samba ACLs
 //!   (`init`), `fsck`, `verify`, logging.
 //!
 //! * [`util`] holds what every layer uses and that knows nothing of letters:

@@ -86,6 +86,20 @@ fn verify_checks_a_signature_without_a_database() {
     assert!(text.contains("document timestamp by TSA Test (intact)"), "{text}");
 }
 
+#[test]
+fn verify_refuses_a_pipe_instead_of_waiting_on_it() {
+    let env = env_with("poll", "");
+    let fifo = env.dir.path().join("surat.pdf");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    // env.cli waits for the command; a suratd that opened the pipe for
+    // reading would wait for a writer for ever, so a writer-less pipe is
+    // the test: the command must end on its own, refusing the file.
+    let out = env.cli(&["verify", fifo.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("is not a regular file"), "{err}");
+}
+
 /// A letter walked to 05-menunggu-tte, with an outside addressee to email.
 fn to_signature(env: &Env) -> (String, String) {
     let sidecar = "tujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n";

@@ -199,8 +199,11 @@ fn owner_module<'a>(path: &str, known: &'a BTreeSet<String>) -> Option<&'a Strin
     (1..=parts.len()).rev().find_map(|n| known.get(&parts[..n].join("::")))
 }
 
-/// module → the modules it imports (itself, its ancestors through `mod`
-/// declarations and its own submodules left out).
+/// module → the modules it names through `crate::` and `super::` paths
+/// (itself left out). A parent naming its own child by a relative path
+/// (`use intake::Arrival` in `pipeline/mod.rs`) is not seen: a folder's
+/// `mod.rs` and its files may use each other, as one unit; between
+/// different units the graph must have no cycle.
 fn graph() -> BTreeMap<String, BTreeSet<String>> {
     let mods = modules();
     let known: BTreeSet<String> = mods.iter().map(|(m, _, _)| m.clone()).collect();

@@ -322,7 +322,7 @@ mod tests {
     #[test]
     fn sidecar_mistakes_become_plain_reasons() {
         let e = parse_sidecar("x.yaml", "perihal: a\nsifatt: B\n").unwrap_err();
-        assert_eq!(e.code, Reason::BadSidecar);
+        assert_eq!(e.code, "bad_sidecar");
         assert!(e.detail.starts_with("baris 2 kolom 1:"), "{}", e.detail);
         let e = parse_sidecar("x.yaml", "tujuan:\n  - nama: a\n    alamat: b\n").unwrap_err();
         assert!(e.detail.contains("alamat"), "{}", e.detail);
@@ -334,7 +334,7 @@ mod tests {
         assert!(bad("klasifikasi: KP.650\ntanggal: 02/06/2026\n").detail.contains("TTTT-BB-HH"));
         assert!(bad("klasifikasi: KP.650\ntanggal: 2030-01-01\n").detail.contains("belum tiba"));
         let e = combine((None, Some("X".into())), None, &defaults(), today()).unwrap_err();
-        assert_eq!(e.code, Reason::NoKlasifikasi);
+        assert_eq!(e.code, "no_klasifikasi");
         // Anchors and aliases are limited (a "billion laughs" sidecar).
         let mut bomb = String::from("perihal: &a Undangan\nklasifikasi: KP.650\ntujuan:\n");
         for _ in 0..100 {

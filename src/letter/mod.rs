@@ -4,6 +4,6 @@
 
 pub mod metadata;
 pub mod names;
-pub(crate) mod numbering;
+pub mod numbering;
 pub mod reason;
-pub(crate) mod state;
+pub mod state;

@@ -66,8 +66,29 @@ pub struct SignatureLine {
     pub problem: Option<String>,
 }
 
+/// Reads a regular file; a FIFO, socket, device or folder is refused
+/// without waiting on it.
+fn read_regular(file: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(rustix::fs::OFlags::NONBLOCK.bits() as i32)
+        .open(file)
+        .with_context(|| format!("cannot read {}", file.display()))?;
+    if !f.metadata().with_context(|| format!("cannot read {}", file.display()))?.is_file() {
+        anyhow::bail!(
+            "{} is not a regular file (a pipe, socket, device or folder); give the path of a PDF",
+            file.display()
+        );
+    }
+    let mut bytes = Vec::new();
+    f.read_to_end(&mut bytes).with_context(|| format!("cannot read {}", file.display()))?;
+    Ok(bytes)
+}
+
 pub fn run(cfg: &Config, wf: &Workflow, file: &Path) -> Result<Verdict> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = read_regular(file)?;
     let sha256 = fsops::sha256_bytes(&bytes);
     let anchors = Anchors::load(&cfg.trust_anchors)?;
     let signature = signature_part(&signature::check(&bytes, &anchors));
