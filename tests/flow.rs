@@ -515,3 +515,86 @@ fn changed_bytes_are_never_approved_nor_handed_on() {
     assert!(env.files("04-ajukan-tte").is_empty() && env.files("03-kelengkapan/setuju").is_empty());
     assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
 }
+
+/// What was signed is what was approved: a signed letter whose text differs
+/// from the copy submitted for signing by one word is refused, the reason
+/// quoting the line; nothing is distributed or emailed out. A file of the
+/// same text signed anew is the letter, and a signed file for a letter no
+/// longer waiting for its signature is refused, never put beside it.
+#[test]
+fn a_signed_letter_whose_text_differs_from_the_approved_copy_by_one_word() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    std::fs::write(env.p("01-draf/KP.650 Rapat.yaml"), "tujuan:\n  - nama: BPS Kaur\n    email: kaur@bps.go.id\n")
+        .unwrap();
+    env.drop_file("01-draf/KP.650 Rapat.pdf", &pdf("Rapat"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let approved = format!("Nomor: {number} Rapat koordinasi pada hari Senin");
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&approved));
+    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.mv(&format!("{from}/{name}"), to);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    let waiting = format!("05-menunggu-tte/{name}");
+
+    // One word changed, signed by the portal: refused, the line quoted.
+    let changed = sign_like_a_portal(&pdf(&approved.replace("Senin", "Selasa")), "Kepala", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &changed);
+    assert!(
+        wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 1),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let (code, letter_id): (String, String) = env
+        .conn()
+        .query_row("SELECT reason_code, letter_id FROM rejections", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((code.as_str(), letter_id.as_str()), ("signed_text_differs", id.as_str()));
+    let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd.pdf.alasan.txt"))).unwrap();
+    assert!(reason.contains(&format!("\"{approved}\"")), "{reason}");
+    assert!(reason.contains(&format!("\"{}\"", approved.replace("Senin", "Selasa"))), "{reason}");
+    assert!(std::fs::read(env.p(&format!("_ditolak/{id} ttd.pdf"))).unwrap() == changed, "kept byte for byte");
+    // The letter still waits for its signature; nothing was distributed.
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    assert!(env.p(&waiting).is_file());
+    assert!(env.files("07-distribusi").is_empty(), "{:?}", env.tree());
+    assert!(!env.actions(&id).contains(&"signed".to_string()));
+    // The secretary who dropped it is told why; the addressee gets nothing.
+    assert!(wait_until(Duration::from_secs(15), || {
+        mails_to(&smtp, "drafter@bps.go.id")
+            .iter()
+            .any(|m| m.data.contains("signed_text_differs") || m.data.contains("Selasa"))
+    }));
+    assert!(mails_to(&smtp, "kaur@bps.go.id").is_empty());
+
+    // The same text, signed anew (other bytes, no key): the signed letter.
+    let genuine = sign_like_a_portal(&pdf(&approved), "Kepala", true);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd ulang.pdf"), &genuine);
+    let in07 = env.wait_file("07-distribusi", &id);
+    assert!(std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap() == genuine);
+    assert!(env.actions(&id).contains(&"signed".to_string()));
+    assert!(wait_until(Duration::from_secs(15), || !mails_to(&smtp, "kaur@bps.go.id").is_empty()));
+
+    // Signed again once it is signed: refused, not put beside the letter.
+    let again = sign_like_a_portal(&pdf(&approved), "Kepala", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd lagi.pdf"), &again);
+    assert!(wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 2));
+    let code: String = env
+        .conn()
+        .query_row("SELECT reason_code FROM rejections WHERE original_path LIKE '%ttd lagi.pdf'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(code, "not_awaiting_signature");
+    let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd lagi.pdf.alasan.txt"))).unwrap();
+    assert!(reason.contains("tidak sedang menunggu tanda tangan") && reason.contains("Distribusi"), "{reason}");
+    env.settled();
+    assert_eq!(env.files("07-distribusi"), [in07], "{:?}", env.tree());
+    assert_eq!(env.actions(&id).iter().filter(|a| *a == "signed").count(), 1);
+}

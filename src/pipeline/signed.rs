@@ -3,12 +3,16 @@
 
 use super::Pipeline;
 use crate::decide::Signed;
-use crate::pdf::{inspect, signature, stamp};
+use crate::pdf::{inspect, signature, stamp, textmatch};
 use crate::store::db::LetterRow;
 use crate::workflow::StepKind;
 use crate::workflow::layout::{Area, Place};
-use anyhow::Result;
+use anyhow::{Context, Result};
+
 use std::fs;
+
+/// How many pages of a signed file and its copy are compared.
+const MAX_PAGES: u32 = 200;
 
 impl Pipeline {
     /// A signed file from the portal: check its signature, and find its
@@ -36,8 +40,54 @@ impl Pipeline {
             if letter.is_none() {
                 *letter = self.match_signed(step, bytes)?;
             }
+            if signed.0 == Signed::Holds
+                && let Some(l) = letter.as_ref()
+                && self.wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str()))
+                && let Some(why) = self.signed_differs(l, bytes)?
+            {
+                tracing::warn!(letter = %l.id, difference = %why, "a signed file is not the copy submitted for signing");
+                signed.0 = Signed::Differs(why);
+            }
         }
         Ok(signed)
+    }
+
+    /// Whether a signed file is not what its letter's copy for signing (the
+    /// letter's current file) says: `None` when it begins with the copy's
+    /// exact bytes, or its text holds the letter's number and every line of
+    /// the copy's text, in order; otherwise where it departs (Indonesian).
+    fn signed_differs(&self, letter: &LetterRow, bytes: &[u8]) -> Result<Option<String>> {
+        let copy = fs::read(self.store.path_of(&letter.sha256))
+            .with_context(|| format!("cannot read the copy for signing of {} from the store", letter.id))?;
+        if !copy.is_empty() && bytes.starts_with(&copy) {
+            return Ok(None);
+        }
+        // The letter itself, without a review stamp should one be on it.
+        let copy = stamp::base_of(&copy).to_vec();
+        let signed = bytes.to_vec();
+        let limit = self.cfg.processing.timeout;
+        let texts = inspect::limited(limit, move || {
+            (inspect::text(&copy, MAX_PAGES).unwrap_or_default(), inspect::text(&signed, MAX_PAGES))
+        })
+        .ok_or_else(|| anyhow::anyhow!("reading the texts took longer than {}", humantime::format_duration(limit)))?
+        .ok_or_else(|| anyhow::anyhow!("reading the texts failed"))?;
+        let (copy_text, Some(signed_text)) = texts else {
+            return Ok(Some("teks berkas yang ditandatangani tidak dapat dibaca".into()));
+        };
+        if let Some(d) = textmatch::first_difference(&copy_text, &signed_text) {
+            let instead = match &d.instead {
+                Some(line) => format!("; di tempatnya tertulis {}", textmatch::quote(line)),
+                None => "; sesudahnya tidak ada baris lagi".into(),
+            };
+            return Ok(Some(format!(
+                "baris {} dari salinan yang diajukan tidak ada di berkas yang ditandatangani{instead}",
+                textmatch::quote(&d.missing)
+            )));
+        }
+        if let Some(n) = letter.number.as_deref().filter(|n| !inspect::contains_loosely(&signed_text, n)) {
+            return Ok(Some(format!("nomor surat {n} tidak tercantum di berkas yang ditandatangani")));
+        }
+        Ok(None)
     }
 
     /// Checks a PDF's signatures, on a thread with the processing time limit.
