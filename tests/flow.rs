@@ -535,14 +535,31 @@ fn a_signed_letter_whose_text_differs_from_the_approved_copy_by_one_word() {
     let approved = format!("Nomor: {number} Rapat koordinasi pada hari Senin");
     env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&approved));
     assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    let mut reviewed = vec![];
     for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
         env.wait_file(from, &id);
+        env.settled();
+        reviewed.push(std::fs::read(env.p(&format!("{from}/{name}"))).unwrap());
         env.mv(&format!("{from}/{name}"), to);
     }
     env.wait_file("04-ajukan-tte", &id);
     env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
     assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
     let waiting = format!("05-menunggu-tte/{name}");
+    // Each approval records the version approved; the copy for signing is
+    // the approved letter, clean.
+    let approvals: Vec<Option<String>> = {
+        let c = env.conn();
+        let mut st = c.prepare("SELECT approved_sha256 FROM transitions WHERE action = 'setuju' ORDER BY id").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(approvals, reviewed.iter().map(|b| Some(sha256(b))).collect::<Vec<_>>());
+    let history = env.cli(&["history", &id, "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    let approved_2 = rows.as_array().unwrap().iter().find(|r| r["action"] == "setuju").unwrap();
+    assert_eq!(approved_2["approved_sha256"], sha256(&reviewed[0]));
+    let copy = std::fs::read(env.p(&waiting)).unwrap();
+    assert!(suratd::pdf::stamp::base_of(&copy) == suratd::pdf::stamp::base_of(&reviewed[1]));
 
     // One word changed, signed by the portal: refused, the line quoted.
     let changed = sign_like_a_portal(&pdf(&approved.replace("Senin", "Selasa")), "Kepala", false);
