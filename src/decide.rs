@@ -96,6 +96,9 @@ pub enum Signed {
     /// Every signature holds, but what was signed is not the copy submitted
     /// for signing (a line removed or changed, or no number); where.
     Differs(String),
+    /// Every signature holds, but the copy for signing is not a version every
+    /// review step approved; the step that did not.
+    Unapproved(String),
 }
 
 /// Where a file goes.
@@ -408,6 +411,7 @@ fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, s
                 Signed::No | Signed::Unchecked => (Reason::NotSigned, String::new()),
                 Signed::Fails(why) => (Reason::SignatureInvalid, why.clone()),
                 Signed::Differs(why) => (Reason::SignedTextDiffers, why.clone()),
+                Signed::Unapproved(step) => (Reason::CopyNotApproved, step.clone()),
             };
             // The letter's own unsigned copy, moved here by hand, goes back.
             return if *f.content == Content::Known {
@@ -450,5 +454,6 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
     move_to(wf, letter, first, "resubmit", false)
 }
 
+pub mod approvals;
 #[cfg(test)]
 mod tests;

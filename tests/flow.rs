@@ -615,3 +615,54 @@ fn a_signed_letter_whose_text_differs_from_the_approved_copy_by_one_word() {
     assert_eq!(env.files("07-distribusi"), [in07], "{:?}", env.tree());
     assert_eq!(env.actions(&id).iter().filter(|a| *a == "signed").count(), 1);
 }
+
+/// The copy for signing must be a version every review step approved: an
+/// older version put into 03-kelengkapan/setuju/ in place of the one the
+/// team leader approved last goes on, but its signed file is refused,
+/// naming the step whose approval it lacks.
+#[test]
+fn a_copy_for_signing_that_a_review_step_did_not_approve_is_not_signed() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Rapat.pdf", &pdf("Rapat"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number} Rapat hari Senin")));
+    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    env.settled();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let old = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+    // A corrected version goes back to the team leader, who approves it.
+    env.drop_file(&format!("01-draf/{id} v3.pdf"), &pdf(&format!("Nomor: {number} Rapat hari Selasa")));
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"));
+    env.settled();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    // The old version, approved at 03 instead of the new one.
+    std::fs::remove_file(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+    env.drop_file(&format!("03-kelengkapan/setuju/{name}"), &old);
+    env.wait_file("04-ajukan-tte", &id);
+    env.settled();
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    let copy = std::fs::read(env.p(&format!("05-menunggu-tte/{name}"))).unwrap();
+    assert!(text(&env.p(&format!("05-menunggu-tte/{name}"))).contains("Senin"), "the old version goes on");
+
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_like_a_portal(&copy, "Kepala", false));
+    assert!(
+        wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 1),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let code: String = env.conn().query_row("SELECT reason_code FROM rejections", [], |r| r.get(0)).unwrap();
+    assert_eq!(code, "copy_not_approved");
+    let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd.pdf.alasan.txt"))).unwrap();
+    assert!(reason.contains("Verifikasi Ketua Tim"), "{reason}");
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    assert!(env.files("07-distribusi").is_empty());
+}

@@ -331,6 +331,11 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
         decide(&wf, &f),
         Decision::Reject { reason: Reason::SignedTextDiffers, detail: "baris \"Senin\"".into() }
     );
+    f.signature = Signed::Unapproved("Verifikasi Ketua Tim".into());
+    assert_eq!(
+        decide(&wf, &f),
+        Decision::Reject { reason: Reason::CopyNotApproved, detail: "Verifikasi Ketua Tim".into() }
+    );
 }
 
 #[test]

@@ -58,6 +58,9 @@ pub enum Reason {
     /// A signed file whose text is not the copy submitted for signing (a
     /// line removed or changed), or lacks the letter's number.
     SignedTextDiffers,
+    /// A signed file whose letter's copy for signing is not a version every
+    /// review step approved.
+    CopyNotApproved,
     /// A signed file for a letter that is not waiting for its signature
     /// (still in review, or already signed).
     NotAwaitingSignature,

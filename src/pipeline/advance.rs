@@ -113,7 +113,11 @@ impl Pipeline {
             at: now,
         });
         // An approval records the version approved, whatever copy goes on.
-        if let Some(t) = rec.transition.as_mut().filter(|_| self.approves(letter, &to_step, &action)) {
+        if let Some(t) = rec
+            .transition
+            .as_mut()
+            .filter(|_| crate::decide::approvals::is_approval(&wf, &letter.step, &to_step, &action))
+        {
             t.approved_sha256 = Some(sha.clone());
         }
         if let Some(d) = derived {
@@ -140,14 +144,6 @@ impl Pipeline {
         tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
         self.tidy(abs);
         Ok(Outcome::Done)
-    }
-
-    /// Whether moving `letter` on to `to_step` by its step's outcome `action`
-    /// is an approval: at a review step, onward (not back to the drafter).
-    fn approves(&self, letter: &LetterRow, to_step: &str, action: &str) -> bool {
-        let wf = &self.wf;
-        wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Review && s.outcome(action).is_some())
-            && wf.step(to_step).is_some_and(|t| t.kind != StepKind::Drop)
     }
 
     /// The reviewer's `.txt` note taken along, or a note suratd writes, to

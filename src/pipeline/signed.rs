@@ -3,8 +3,10 @@
 
 use super::Pipeline;
 use crate::decide::Signed;
+use crate::decide::approvals::{self, Passage};
 use crate::pdf::{inspect, signature, stamp, textmatch};
 use crate::store::db::LetterRow;
+use crate::store::fsops;
 use crate::workflow::StepKind;
 use crate::workflow::layout::{Area, Place};
 use anyhow::{Context, Result};
@@ -43,13 +45,46 @@ impl Pipeline {
             if signed.0 == Signed::Holds
                 && let Some(l) = letter.as_ref()
                 && self.wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str()))
-                && let Some(why) = self.signed_differs(l, bytes)?
             {
-                tracing::warn!(letter = %l.id, difference = %why, "a signed file is not the copy submitted for signing");
-                signed.0 = Signed::Differs(why);
+                signed.0 = self.what_was_signed(l, bytes)?;
             }
         }
         Ok(signed)
+    }
+
+    /// A signed file whose signatures hold, for a letter waiting for it: the
+    /// copy for signing must be a version every review step approved, and
+    /// the signed file what that copy says.
+    fn what_was_signed(&self, l: &LetterRow, bytes: &[u8]) -> Result<Signed> {
+        if let Some(step) = self.unapproved(l)? {
+            tracing::warn!(letter = %l.id, step = %step, "the copy for signing is not a version every review step approved");
+            return Ok(Signed::Unapproved(step));
+        }
+        if let Some(why) = self.signed_differs(l, bytes)? {
+            tracing::warn!(letter = %l.id, difference = %why, "a signed file is not the copy submitted for signing");
+            return Ok(Signed::Differs(why));
+        }
+        Ok(Signed::Holds)
+    }
+
+    /// The review step (its name) that did not approve the letter's copy for
+    /// signing (its current file), compared without stamps or keys.
+    fn unapproved(&self, letter: &LetterRow) -> Result<Option<String>> {
+        let base = |sha: &str| match fs::read(self.store.path_of(sha)) {
+            Ok(b) => fsops::sha256_bytes(stamp::base_of(&b)),
+            Err(_) => sha.to_string(),
+        };
+        let trail = self.db.history(&letter.id)?;
+        let passages: Vec<Passage> = trail
+            .iter()
+            .map(|t| Passage {
+                from: t.from_step.as_deref(),
+                to: t.to_step.as_deref(),
+                action: &t.action,
+                approved_base: t.approved_sha256.as_deref().map(base),
+            })
+            .collect();
+        Ok(approvals::unapproved_step(&self.wf, &passages, &base(&letter.sha256)).map(|s| s.name.clone()))
     }
 
     /// Whether a signed file is not what its letter's copy for signing (the
