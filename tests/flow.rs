@@ -611,6 +611,18 @@ fn a_signed_letter_whose_text_differs_from_the_approved_copy_by_one_word() {
     assert_eq!(code, "not_awaiting_signature");
     let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd lagi.pdf.alasan.txt"))).unwrap();
     assert!(reason.contains("tidak sedang menunggu tanda tangan") && reason.contains("Distribusi"), "{reason}");
+    // Without the id in its name: found by the number in its text, refused the same way.
+    env.drop_file("06-sudah-tte/hasil portal.pdf", &sign_like_a_portal(&pdf(&approved), "Kepala", false));
+    assert!(wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 3));
+    let (code, of): (String, String) = env
+        .conn()
+        .query_row(
+            "SELECT reason_code, letter_id FROM rejections WHERE original_path = '06-sudah-tte/hasil portal.pdf'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((code.as_str(), of.as_str()), ("not_awaiting_signature", id.as_str()));
     env.settled();
     assert_eq!(env.files("07-distribusi"), [in07], "{:?}", env.tree());
     assert_eq!(env.actions(&id).iter().filter(|a| *a == "signed").count(), 1);

@@ -137,44 +137,49 @@ impl Pipeline {
 
     /// Letters that wait for a signed file in `step` (their step leads to it).
     pub(super) fn waiting_for(&self, step: &crate::workflow::Step) -> Result<Vec<LetterRow>> {
-        let wf = &self.wf;
-        Ok(self
-            .db
-            .in_flight()?
-            .into_iter()
-            .filter(|l| wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str())))
-            .collect())
+        Ok(self.db.in_flight()?.into_iter().filter(|l| self.awaits(l, step)).collect())
     }
 
-    /// The letter a signed file belongs to when its name does not say: the
-    /// number in its text, else the key suratd wrote into the copy for
-    /// signing, else the copy's exact bytes at its beginning.
+    fn awaits(&self, l: &LetterRow, step: &crate::workflow::Step) -> bool {
+        self.wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str()))
+    }
+
+    /// The letter a signed file belongs to when its name does not say: one
+    /// waiting for it, else another letter in flight (whose signed file is
+    /// then refused: it does not wait for one). See [`Self::match_among`].
     fn match_signed(&self, step: &crate::workflow::Step, bytes: &[u8]) -> Result<Option<LetterRow>> {
-        let waiting = self.waiting_for(step)?;
-        if waiting.is_empty() {
+        let (waiting, others): (Vec<LetterRow>, Vec<LetterRow>) =
+            self.db.in_flight()?.into_iter().partition(|l| self.awaits(l, step));
+        if waiting.is_empty() && others.is_empty() {
             return Ok(None);
         }
         let text = inspect::text(bytes, 20).unwrap_or_default();
-        let by_number: Vec<&LetterRow> = waiting
+        Ok(self.match_among(&waiting, &text, bytes, true).or_else(|| self.match_among(&others, &text, bytes, false)))
+    }
+
+    /// Of `letters`, the one a signed file (`bytes`, its `text`) belongs
+    /// to: the only one whose number is in its text, else the one whose
+    /// key suratd wrote into the copy for signing, else the one whose
+    /// current file is the signed file's exact beginning (when `by_bytes`).
+    fn match_among(&self, letters: &[LetterRow], text: &str, bytes: &[u8], by_bytes: bool) -> Option<LetterRow> {
+        let by_number: Vec<&LetterRow> = letters
             .iter()
-            .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(&text, n)))
+            .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(text, n)))
             .collect();
         if let [one] = by_number[..] {
-            return Ok(Some(one.clone()));
+            return Some(one.clone());
         }
         if let Some(id) = stamp::read_key(bytes, "SuratdLetter")
-            && let Some(l) = waiting.iter().find(|l| l.id == id)
+            && let Some(l) = letters.iter().find(|l| l.id == id)
         {
-            return Ok(Some(l.clone()));
+            return Some(l.clone());
         }
-        for l in &waiting {
-            if let Ok(copy) = fs::read(self.store.path_of(&l.sha256))
-                && !copy.is_empty()
-                && bytes.starts_with(&copy)
-            {
-                return Ok(Some(l.clone()));
-            }
-        }
-        Ok(None)
+        letters
+            .iter()
+            .filter(|_| by_bytes)
+            .find(|l| {
+                fs::read(self.store.path_of(&l.sha256)).is_ok_and(|copy| !copy.is_empty() && bytes.starts_with(&copy))
+            })
+            .cloned()
     }
 }
