@@ -93,6 +93,12 @@ pub enum Signed {
     Holds,
     /// A signature does not hold; why.
     Fails(String),
+    /// Every signature holds, but what was signed is not the copy submitted
+    /// for signing (a line removed or changed, or no number); where.
+    Differs(String),
+    /// Every signature holds, but the copy for signing is not a version every
+    /// review step approved; the step that did not.
+    Unapproved(String),
 }
 
 /// Where a file goes.
@@ -392,12 +398,20 @@ fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, s
     if step.kind == StepKind::Drop && *area == Area::Inbox && (f.original_present || new) {
         return corrected_draft(wf, f, letter, current);
     }
-    if *area == Area::Inbox && current.next.as_deref() == Some(step.id.as_str()) {
+    let awaited = current.next.as_deref() == Some(step.id.as_str());
+    // New bytes signed for a letter that does not wait for its signature
+    // (still in review, or signed already) are never its signed letter.
+    if *area == Area::Inbox && step.kind == StepKind::SignedDrop && !awaited && new {
+        return reject(Reason::NotAwaitingSignature, &current.name);
+    }
+    if *area == Area::Inbox && awaited {
         if step.kind == StepKind::SignedDrop {
             let problem = match &f.signature {
                 Signed::Holds => return move_to(wf, letter, step, "signed", false),
                 Signed::No | Signed::Unchecked => (Reason::NotSigned, String::new()),
                 Signed::Fails(why) => (Reason::SignatureInvalid, why.clone()),
+                Signed::Differs(why) => (Reason::SignedTextDiffers, why.clone()),
+                Signed::Unapproved(step) => (Reason::CopyNotApproved, step.clone()),
             };
             // The letter's own unsigned copy, moved here by hand, goes back.
             return if *f.content == Content::Known {
@@ -440,5 +454,6 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
     move_to(wf, letter, first, "resubmit", false)
 }
 
+pub mod approvals;
 #[cfg(test)]
 mod tests;

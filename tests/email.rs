@@ -35,14 +35,16 @@ fn attachment(m: &Received) -> Vec<u8> {
     base64::engine::general_purpose::STANDARD.decode(b64).unwrap()
 }
 
-/// A letter from the draft folder to 05-menunggu-tte, its number in its text.
+/// A letter from the draft folder to 05-menunggu-tte, its number in its
+/// text. Dated in 2026, so its number and text are those the signed
+/// fixtures hold, in any year.
 fn to_signature(env: &Env, sidecar: &str) -> (String, String) {
-    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
+    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), format!("tanggal: 2026-01-15\n{sidecar}")).unwrap();
     env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name[..12].to_string();
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
-    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
     assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
     for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
         env.wait_file(from, &id);
@@ -59,7 +61,7 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let smtp = Smtp::start(0, &["ditolak@luar.go.id"]);
     let env = mail_env(Some(smtp.port), "");
     let _d = env.start();
-    let sidecar = "tujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n  - nama: Alamat Ditolak\n    email: ditolak@luar.go.id\ntembusan:\n  - nama: Arsip\n    email: arsip@bps.go.id\n  - nama: Salah Ketik\n    email: salah-ketik.bps.go.id\n";
+    let sidecar = "tanggal: 2026-01-15\ntujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n  - nama: Alamat Ditolak\n    email: ditolak@luar.go.id\ntembusan:\n  - nama: Arsip\n    email: arsip@bps.go.id\n  - nama: Salah Ketik\n    email: salah-ketik.bps.go.id\n";
     std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
     env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
     let name = env.wait_file("02-verifikasi", "SK-");
@@ -88,7 +90,7 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     drop(got);
 
     // Back through the steps to the signature, then the signed file.
-    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
     env.wait_file("02-verifikasi", &id);
     for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
         env.wait_file(from, &id);

@@ -515,3 +515,166 @@ fn changed_bytes_are_never_approved_nor_handed_on() {
     assert!(env.files("04-ajukan-tte").is_empty() && env.files("03-kelengkapan/setuju").is_empty());
     assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
 }
+
+/// What was signed is what was approved: a signed letter whose text differs
+/// from the copy submitted for signing by one word is refused, the reason
+/// quoting the line; nothing is distributed or emailed out. A file of the
+/// same text signed anew is the letter, and a signed file for a letter no
+/// longer waiting for its signature is refused, never put beside it.
+#[test]
+fn a_signed_letter_whose_text_differs_from_the_approved_copy_by_one_word() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    std::fs::write(env.p("01-draf/KP.650 Rapat.yaml"), "tujuan:\n  - nama: BPS Kaur\n    email: kaur@bps.go.id\n")
+        .unwrap();
+    env.drop_file("01-draf/KP.650 Rapat.pdf", &pdf("Rapat"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let approved = format!("Nomor: {number} Rapat koordinasi pada hari Senin");
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&approved));
+    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    let mut reviewed = vec![];
+    for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.settled();
+        reviewed.push(std::fs::read(env.p(&format!("{from}/{name}"))).unwrap());
+        env.mv(&format!("{from}/{name}"), to);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    let waiting = format!("05-menunggu-tte/{name}");
+    // Each approval records the version approved; the copy for signing is
+    // the approved letter, clean.
+    let approvals: Vec<Option<String>> = {
+        let c = env.conn();
+        let mut st = c.prepare("SELECT approved_sha256 FROM transitions WHERE action = 'setuju' ORDER BY id").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert_eq!(approvals, reviewed.iter().map(|b| Some(sha256(b))).collect::<Vec<_>>());
+    let history = env.cli(&["history", &id, "--json"]);
+    let rows: serde_json::Value = serde_json::from_slice(&history.stdout).unwrap();
+    let approved_2 = rows.as_array().unwrap().iter().find(|r| r["action"] == "setuju").unwrap();
+    assert_eq!(approved_2["approved_sha256"], sha256(&reviewed[0]));
+    let copy = std::fs::read(env.p(&waiting)).unwrap();
+    assert!(suratd::pdf::stamp::base_of(&copy) == suratd::pdf::stamp::base_of(&reviewed[1]));
+
+    // One word changed, signed by the portal: refused, the line quoted.
+    let changed = sign_like_a_portal(&pdf(&approved.replace("Senin", "Selasa")), "Kepala", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &changed);
+    assert!(
+        wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 1),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let (code, letter_id): (String, String) = env
+        .conn()
+        .query_row("SELECT reason_code, letter_id FROM rejections", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
+    assert_eq!((code.as_str(), letter_id.as_str()), ("signed_text_differs", id.as_str()));
+    let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd.pdf.alasan.txt"))).unwrap();
+    assert!(reason.contains(&format!("\"{approved}\"")), "{reason}");
+    assert!(reason.contains(&format!("\"{}\"", approved.replace("Senin", "Selasa"))), "{reason}");
+    assert!(std::fs::read(env.p(&format!("_ditolak/{id} ttd.pdf"))).unwrap() == changed, "kept byte for byte");
+    // The letter still waits for its signature; nothing was distributed.
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    assert!(env.p(&waiting).is_file());
+    assert!(env.files("07-distribusi").is_empty(), "{:?}", env.tree());
+    assert!(!env.actions(&id).contains(&"signed".to_string()));
+    // The secretary who dropped it is told why; the addressee gets nothing.
+    assert!(wait_until(Duration::from_secs(15), || {
+        mails_to(&smtp, "drafter@bps.go.id")
+            .iter()
+            .any(|m| m.data.contains("signed_text_differs") || m.data.contains("Selasa"))
+    }));
+    assert!(mails_to(&smtp, "kaur@bps.go.id").is_empty());
+
+    // The same text, signed anew (other bytes, no key): the signed letter.
+    let genuine = sign_like_a_portal(&pdf(&approved), "Kepala", true);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd ulang.pdf"), &genuine);
+    let in07 = env.wait_file("07-distribusi", &id);
+    assert!(std::fs::read(env.p(&format!("07-distribusi/{in07}"))).unwrap() == genuine);
+    assert!(env.actions(&id).contains(&"signed".to_string()));
+    assert!(wait_until(Duration::from_secs(15), || !mails_to(&smtp, "kaur@bps.go.id").is_empty()));
+
+    // Signed again once it is signed: refused, not put beside the letter.
+    let again = sign_like_a_portal(&pdf(&approved), "Kepala", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd lagi.pdf"), &again);
+    assert!(wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 2));
+    let code: String = env
+        .conn()
+        .query_row("SELECT reason_code FROM rejections WHERE original_path LIKE '%ttd lagi.pdf'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(code, "not_awaiting_signature");
+    let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd lagi.pdf.alasan.txt"))).unwrap();
+    assert!(reason.contains("tidak sedang menunggu tanda tangan") && reason.contains("Distribusi"), "{reason}");
+    // Without the id in its name: found by the number in its text, refused the same way.
+    env.drop_file("06-sudah-tte/hasil portal.pdf", &sign_like_a_portal(&pdf(&approved), "Kepala", false));
+    assert!(wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 3));
+    let (code, of): (String, String) = env
+        .conn()
+        .query_row(
+            "SELECT reason_code, letter_id FROM rejections WHERE original_path = '06-sudah-tte/hasil portal.pdf'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((code.as_str(), of.as_str()), ("not_awaiting_signature", id.as_str()));
+    env.settled();
+    assert_eq!(env.files("07-distribusi"), [in07], "{:?}", env.tree());
+    assert_eq!(env.actions(&id).iter().filter(|a| *a == "signed").count(), 1);
+}
+
+/// The copy for signing must be a version every review step approved: an
+/// older version put into 03-kelengkapan/setuju/ in place of the one the
+/// team leader approved last goes on, but its signed file is refused,
+/// naming the step whose approval it lacks.
+#[test]
+fn a_copy_for_signing_that_a_review_step_did_not_approve_is_not_signed() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Rapat.pdf", &pdf("Rapat"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number} Rapat hari Senin")));
+    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    env.settled();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let old = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+    // A corrected version goes back to the team leader, who approves it.
+    env.drop_file(&format!("01-draf/{id} v3.pdf"), &pdf(&format!("Nomor: {number} Rapat hari Selasa")));
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"));
+    env.settled();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    // The old version, approved at 03 instead of the new one.
+    std::fs::remove_file(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+    env.drop_file(&format!("03-kelengkapan/setuju/{name}"), &old);
+    env.wait_file("04-ajukan-tte", &id);
+    env.settled();
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    let copy = std::fs::read(env.p(&format!("05-menunggu-tte/{name}"))).unwrap();
+    assert!(text(&env.p(&format!("05-menunggu-tte/{name}"))).contains("Senin"), "the old version goes on");
+
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_like_a_portal(&copy, "Kepala", false));
+    assert!(
+        wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 1),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    let code: String = env.conn().query_row("SELECT reason_code FROM rejections", [], |r| r.get(0)).unwrap();
+    assert_eq!(code, "copy_not_approved");
+    let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd.pdf.alasan.txt"))).unwrap();
+    assert!(reason.contains("Verifikasi Ketua Tim"), "{reason}");
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    assert!(env.files("07-distribusi").is_empty());
+}

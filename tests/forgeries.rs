@@ -100,15 +100,16 @@ fn verify_refuses_a_pipe_instead_of_waiting_on_it() {
     assert!(err.contains("is not a regular file"), "{err}");
 }
 
-/// A letter walked to 05-menunggu-tte, with an outside addressee to email.
+/// A letter walked to 05-menunggu-tte, with an outside addressee to email;
+/// dated in 2026, so its number and text are those the signed fixtures hold.
 fn to_signature(env: &Env) -> (String, String) {
-    let sidecar = "tujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n";
+    let sidecar = "tanggal: 2026-01-15\ntujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n";
     std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
     env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name[..12].to_string();
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
-    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
     assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
     for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
         env.wait_file(from, &id);

@@ -207,7 +207,8 @@ fn a_signed_file_without_the_id_is_matched_by_the_number_in_its_text() {
     let _d = env.start();
     // The pyHanko fixture says "Nomor: B-001/17000/KP.650/2026"; a letter
     // dated in 2026 gets that number in any later year too.
-    let (id, _) = to_signature(&env, Some("tanggal: 2026-01-15\n"), |n| format!("Nomor: {n}"));
+    let (id, _) =
+        to_signature(&env, Some("tanggal: 2026-01-15\n"), |n| format!("Nomor: {n}  Undangan Rapat Koordinasi"));
     assert_eq!(number_of(&env, &id), "B-001/17000/KP.650/2026");
     let signed = signed_fixture("signed.pdf");
     env.drop_file("06-sudah-tte/Surat hasil TTE.pdf", &signed);

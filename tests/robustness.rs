@@ -89,6 +89,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                         sha256: Some(sha.clone()),
                         path: Some(target.clone()),
                         note: None,
+                        approved_sha256: None,
                     }),
                     rejection: None,
                     signatures: vec![],

@@ -323,8 +323,45 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
         matches!(decide(&wf, &f), Decision::Move { ref to_step, ref action, .. } if to_step == "distribusi" && action == "signed")
     );
     // A signed file that matches no waiting letter.
-    let f3 = Facts { letter: None, ..f };
+    let f3 = Facts { letter: None, ..f.clone() };
     assert!(matches!(decide(&wf, &f3), Decision::Reject { reason: Reason::NoMatch, .. }));
+    // Signed, but not the copy submitted for signing.
+    f.signature = Signed::Differs("baris \"Senin\"".into());
+    assert_eq!(
+        decide(&wf, &f),
+        Decision::Reject { reason: Reason::SignedTextDiffers, detail: "baris \"Senin\"".into() }
+    );
+    f.signature = Signed::Unapproved("Verifikasi Ketua Tim".into());
+    assert_eq!(
+        decide(&wf, &f),
+        Decision::Reject { reason: Reason::CopyNotApproved, detail: "Verifikasi Ketua Tim".into() }
+    );
+}
+
+#[test]
+fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
+    let wf = wf();
+    let place = classify(&wf, "06-sudah-tte/SK-2026-0001 ttd.pdf");
+    for (step, name) in [("kelengkapan", "Pemeriksaan kelengkapan"), ("distribusi", "Distribusi")] {
+        let l = letter(step);
+        let f = Facts {
+            place: &place,
+            letter: Some(&l),
+            content: &Content::Pdf,
+            at_recorded_path: false,
+            original_present: true,
+            note: Note::Missing,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: Signed::Holds,
+            owner: Owner::Unchecked,
+        };
+        let d = decide(&wf, &f);
+        assert!(
+            matches!(d, Decision::Reject { reason: Reason::NotAwaitingSignature, ref detail } if detail.contains(name)),
+            "{step}: {d:?}"
+        );
+    }
 }
 
 #[test]

@@ -55,6 +55,15 @@ pub enum Reason {
     SignatureInvalid,
     /// A signed file that matches no letter awaiting signature.
     NoMatch,
+    /// A signed file whose text is not the copy submitted for signing (a
+    /// line removed or changed), or lacks the letter's number.
+    SignedTextDiffers,
+    /// A signed file whose letter's copy for signing is not a version every
+    /// review step approved.
+    CopyNotApproved,
+    /// A signed file for a letter that is not waiting for its signature
+    /// (still in review, or already signed).
+    NotAwaitingSignature,
     /// A file that failed again and again, set aside.
     FailedRepeatedly,
 }

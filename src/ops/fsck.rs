@@ -140,6 +140,7 @@ fn relocate(db: &mut Db, l: &crate::store::db::LetterRow, new_path: &str) -> Res
             sha256: Some(l.sha256.clone()),
             path: Some(new_path.to_string()),
             note: l.path.as_ref().map(|p| format!("was recorded at {p}")),
+            approved_sha256: None,
         }),
         ..Record::default()
     };

@@ -7,4 +7,5 @@ pub(crate) mod convert;
 pub mod inspect;
 pub mod signature;
 pub mod stamp;
+pub mod textmatch;
 mod timestamp;

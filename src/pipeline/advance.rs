@@ -112,6 +112,14 @@ impl Pipeline {
             note,
             at: now,
         });
+        // An approval records the version approved, whatever copy goes on.
+        if let Some(t) = rec
+            .transition
+            .as_mut()
+            .filter(|_| crate::decide::approvals::is_approval(&wf, &letter.step, &to_step, &action))
+        {
+            t.approved_sha256 = Some(sha.clone());
+        }
         if let Some(d) = derived {
             d.record_in(&mut rec);
         }

@@ -67,6 +67,7 @@ pub(super) fn transit_record(t: &Transit) -> Record {
             sha256: Some(t.sha.into()),
             path: Some(t.path.into()),
             note: t.note.clone(),
+            approved_sha256: None,
         }),
         rejection: None,
         signatures: vec![],

@@ -3,12 +3,18 @@
 
 use super::Pipeline;
 use crate::decide::Signed;
-use crate::pdf::{inspect, signature, stamp};
+use crate::decide::approvals::{self, Passage};
+use crate::pdf::{inspect, signature, stamp, textmatch};
 use crate::store::db::LetterRow;
+use crate::store::fsops;
 use crate::workflow::StepKind;
 use crate::workflow::layout::{Area, Place};
-use anyhow::Result;
+use anyhow::{Context, Result};
+
 use std::fs;
+
+/// How many pages of a signed file and its copy are compared.
+const MAX_PAGES: u32 = 200;
 
 impl Pipeline {
     /// A signed file from the portal: check its signature, and find its
@@ -36,8 +42,87 @@ impl Pipeline {
             if letter.is_none() {
                 *letter = self.match_signed(step, bytes)?;
             }
+            if signed.0 == Signed::Holds
+                && let Some(l) = letter.as_ref()
+                && self.wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str()))
+            {
+                signed.0 = self.what_was_signed(l, bytes)?;
+            }
         }
         Ok(signed)
+    }
+
+    /// A signed file whose signatures hold, for a letter waiting for it: the
+    /// copy for signing must be a version every review step approved, and
+    /// the signed file what that copy says.
+    fn what_was_signed(&self, l: &LetterRow, bytes: &[u8]) -> Result<Signed> {
+        if let Some(step) = self.unapproved(l)? {
+            tracing::warn!(letter = %l.id, step = %step, "the copy for signing is not a version every review step approved");
+            return Ok(Signed::Unapproved(step));
+        }
+        if let Some(why) = self.signed_differs(l, bytes)? {
+            tracing::warn!(letter = %l.id, difference = %why, "a signed file is not the copy submitted for signing");
+            return Ok(Signed::Differs(why));
+        }
+        Ok(Signed::Holds)
+    }
+
+    /// The review step (its name) that did not approve the letter's copy for
+    /// signing (its current file), compared without stamps or keys.
+    fn unapproved(&self, letter: &LetterRow) -> Result<Option<String>> {
+        let base = |sha: &str| match fs::read(self.store.path_of(sha)) {
+            Ok(b) => fsops::sha256_bytes(stamp::base_of(&b)),
+            Err(_) => sha.to_string(),
+        };
+        let trail = self.db.history(&letter.id)?;
+        let passages: Vec<Passage> = trail
+            .iter()
+            .map(|t| Passage {
+                from: t.from_step.as_deref(),
+                to: t.to_step.as_deref(),
+                action: &t.action,
+                approved_base: t.approved_sha256.as_deref().map(base),
+            })
+            .collect();
+        Ok(approvals::unapproved_step(&self.wf, &passages, &base(&letter.sha256)).map(|s| s.name.clone()))
+    }
+
+    /// Whether a signed file is not what its letter's copy for signing (the
+    /// letter's current file) says: `None` when it begins with the copy's
+    /// exact bytes, or its text holds the letter's number and every line of
+    /// the copy's text, in order; otherwise where it departs (Indonesian).
+    fn signed_differs(&self, letter: &LetterRow, bytes: &[u8]) -> Result<Option<String>> {
+        let copy = fs::read(self.store.path_of(&letter.sha256))
+            .with_context(|| format!("cannot read the copy for signing of {} from the store", letter.id))?;
+        if !copy.is_empty() && bytes.starts_with(&copy) {
+            return Ok(None);
+        }
+        // The letter itself, without a review stamp should one be on it.
+        let copy = stamp::base_of(&copy).to_vec();
+        let signed = bytes.to_vec();
+        let limit = self.cfg.processing.timeout;
+        let texts = inspect::limited(limit, move || {
+            (inspect::text(&copy, MAX_PAGES).unwrap_or_default(), inspect::text(&signed, MAX_PAGES))
+        })
+        .ok_or_else(|| anyhow::anyhow!("reading the texts took longer than {}", humantime::format_duration(limit)))?
+        .ok_or_else(|| anyhow::anyhow!("reading the texts failed"))?;
+        let (copy_text, Some(signed_text)) = texts else {
+            return Ok(Some("teks berkas yang ditandatangani tidak dapat dibaca".into()));
+        };
+        if let Some(d) = textmatch::first_difference(&copy_text, &signed_text) {
+            let instead = match &d.instead {
+                Some(line) => format!("; di tempatnya tertulis {}", textmatch::quote(line)),
+                None => "; sesudahnya tidak ada baris lagi".into(),
+            };
+            return Ok(Some(format!(
+                "baris {} dari salinan yang diajukan tidak ada di berkas yang ditandatangani{instead}",
+                textmatch::quote(&d.missing)
+            )));
+        }
+        if let Some(n) = letter.number.as_deref().filter(|n| !inspect::contains_loosely(&signed_text, n)) {
+            return Ok(Some(format!("nomor surat {n} tidak tercantum di berkas yang ditandatangani")));
+        }
+        Ok(None)
     }
 
     /// Checks a PDF's signatures, on a thread with the processing time limit.
@@ -52,44 +137,49 @@ impl Pipeline {
 
     /// Letters that wait for a signed file in `step` (their step leads to it).
     pub(super) fn waiting_for(&self, step: &crate::workflow::Step) -> Result<Vec<LetterRow>> {
-        let wf = &self.wf;
-        Ok(self
-            .db
-            .in_flight()?
-            .into_iter()
-            .filter(|l| wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str())))
-            .collect())
+        Ok(self.db.in_flight()?.into_iter().filter(|l| self.awaits(l, step)).collect())
     }
 
-    /// The letter a signed file belongs to when its name does not say: the
-    /// number in its text, else the key suratd wrote into the copy for
-    /// signing, else the copy's exact bytes at its beginning.
+    fn awaits(&self, l: &LetterRow, step: &crate::workflow::Step) -> bool {
+        self.wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str()))
+    }
+
+    /// The letter a signed file belongs to when its name does not say: one
+    /// waiting for it, else another letter in flight (whose signed file is
+    /// then refused: it does not wait for one). See [`Self::match_among`].
     fn match_signed(&self, step: &crate::workflow::Step, bytes: &[u8]) -> Result<Option<LetterRow>> {
-        let waiting = self.waiting_for(step)?;
-        if waiting.is_empty() {
+        let (waiting, others): (Vec<LetterRow>, Vec<LetterRow>) =
+            self.db.in_flight()?.into_iter().partition(|l| self.awaits(l, step));
+        if waiting.is_empty() && others.is_empty() {
             return Ok(None);
         }
         let text = inspect::text(bytes, 20).unwrap_or_default();
-        let by_number: Vec<&LetterRow> = waiting
+        Ok(self.match_among(&waiting, &text, bytes, true).or_else(|| self.match_among(&others, &text, bytes, false)))
+    }
+
+    /// Of `letters`, the one a signed file (`bytes`, its `text`) belongs
+    /// to: the only one whose number is in its text, else the one whose
+    /// key suratd wrote into the copy for signing, else the one whose
+    /// current file is the signed file's exact beginning (when `by_bytes`).
+    fn match_among(&self, letters: &[LetterRow], text: &str, bytes: &[u8], by_bytes: bool) -> Option<LetterRow> {
+        let by_number: Vec<&LetterRow> = letters
             .iter()
-            .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(&text, n)))
+            .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(text, n)))
             .collect();
         if let [one] = by_number[..] {
-            return Ok(Some(one.clone()));
+            return Some(one.clone());
         }
         if let Some(id) = stamp::read_key(bytes, "SuratdLetter")
-            && let Some(l) = waiting.iter().find(|l| l.id == id)
+            && let Some(l) = letters.iter().find(|l| l.id == id)
         {
-            return Ok(Some(l.clone()));
+            return Some(l.clone());
         }
-        for l in &waiting {
-            if let Ok(copy) = fs::read(self.store.path_of(&l.sha256))
-                && !copy.is_empty()
-                && bytes.starts_with(&copy)
-            {
-                return Ok(Some(l.clone()));
-            }
-        }
-        Ok(None)
+        letters
+            .iter()
+            .filter(|_| by_bytes)
+            .find(|l| {
+                fs::read(self.store.path_of(&l.sha256)).is_ok_and(|copy| !copy.is_empty() && bytes.starts_with(&copy))
+            })
+            .cloned()
     }
 }

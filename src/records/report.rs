@@ -33,6 +33,8 @@ pub struct HistoryRow {
     pub sha256: Option<String>,
     pub path: Option<String>,
     pub note: Option<String>,
+    /// For an approval: the version approved.
+    pub approved_sha256: Option<String>,
 }
 
 fn wib(stored: &str) -> Option<String> {
@@ -80,6 +82,7 @@ pub fn history_rows(trail: Vec<TransitionRec>) -> Vec<HistoryRow> {
             sha256: t.sha256,
             path: t.path,
             note: t.note,
+            approved_sha256: t.approved_sha256,
         })
         .collect()
 }
@@ -394,6 +397,7 @@ mod tests {
             sha256: None,
             path: None,
             note: None,
+            approved_sha256: None,
         }
     }
 

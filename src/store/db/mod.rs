@@ -158,6 +158,9 @@ CREATE TABLE reminders_sent (
     at      TEXT NOT NULL
 );
 "#,
+    r#"
+ALTER TABLE transitions ADD COLUMN approved_sha256 TEXT;  -- an approval: the version approved (the file put into setuju/)
+"#,
 ];
 
 pub struct Db {

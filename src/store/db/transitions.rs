@@ -21,6 +21,10 @@ pub struct TransitionRec {
     pub sha256: Option<String>,
     pub path: Option<String>,
     pub note: Option<String>,
+    /// For an approval at a review step: the version approved (the file the
+    /// reviewer put into the approving folder), whatever copy goes on.
+    #[serde(default)]
+    pub approved_sha256: Option<String>,
 }
 
 /// A refused file.
@@ -76,7 +80,7 @@ pub struct SignatureRec {
 }
 
 /// A transition from `SELECT letter_id, at, from_step, to_step, action, actor,
-/// actor_verified, sha256, path, note`.
+/// actor_verified, sha256, path, note, approved_sha256`.
 fn transition_from_row(r: &rusqlite::Row) -> rusqlite::Result<TransitionRec> {
     Ok(TransitionRec {
         letter_id: r.get(0)?,
@@ -89,13 +93,15 @@ fn transition_from_row(r: &rusqlite::Row) -> rusqlite::Result<TransitionRec> {
         sha256: r.get(7)?,
         path: r.get(8)?,
         note: r.get(9)?,
+        approved_sha256: r.get(10)?,
     })
 }
 
 impl Db {
     pub fn history(&self, letter_id: &str) -> Result<Vec<TransitionRec>> {
         let mut st = self.conn.prepare(
-            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
+            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note,
+                    approved_sha256
              FROM transitions WHERE letter_id = ?1 ORDER BY id",
         )?;
         let rows = st.query_map([letter_id], transition_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -105,7 +111,8 @@ impl Db {
     /// Every transition, by letter and in order.
     pub fn all_transitions(&self) -> Result<Vec<TransitionRec>> {
         let mut st = self.conn.prepare(
-            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note
+            "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note,
+                    approved_sha256
              FROM transitions ORDER BY letter_id, id",
         )?;
         let rows = st.query_map([], transition_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
@@ -187,9 +194,22 @@ pub(super) fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
     }
     if let Some(t) = &rec.transition {
         tx.execute(
-            "INSERT INTO transitions (letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![t.letter_id, t.at, t.from_step, t.to_step, t.action, t.actor, t.actor_verified, t.sha256, t.path, t.note],
+            "INSERT INTO transitions (letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note,
+                                      approved_sha256)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            params![
+                t.letter_id,
+                t.at,
+                t.from_step,
+                t.to_step,
+                t.action,
+                t.actor,
+                t.actor_verified,
+                t.sha256,
+                t.path,
+                t.note,
+                t.approved_sha256
+            ],
         )?;
     }
     if let Some(t) = &rec.transition {
