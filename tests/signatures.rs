@@ -20,16 +20,28 @@ fn root() -> Anchors {
 
 #[test]
 fn a_good_signature_holds_and_names_its_signer() {
-    for anchors in [root(), Anchors::none()] {
-        let r = check(&read("signed.pdf"), &anchors);
-        assert_eq!(r.signatures.len(), 1);
-        let s = &r.signatures[0];
-        assert_eq!(s.signer, "Kepala BPS Provinsi Bengkulu");
-        assert!(s.intact, "{r:?}");
-        assert_eq!(s.trusted, anchors.configured().then_some(true));
-        assert!(r.holds(), "{r:?}");
-        assert_eq!(r.problem(), None);
-    }
+    let r = check(&read("signed.pdf"), &root());
+    assert_eq!(r.signatures.len(), 1);
+    let s = &r.signatures[0];
+    assert_eq!(s.signer, "Kepala BPS Provinsi Bengkulu");
+    assert!(s.subject.contains(&("CN".into(), "Kepala BPS Provinsi Bengkulu".into())), "{:?}", s.subject);
+    assert!(s.intact, "{r:?}");
+    assert_eq!(s.trusted, Some(true));
+    assert!(r.holds(), "{r:?}");
+    assert_eq!(r.problem(), None);
+}
+
+/// Issue 12.3: without trust anchors nothing is trusted, and the reason
+/// says that suratd has no anchors (for the admin to install them).
+#[test]
+fn without_trust_anchors_a_good_signature_does_not_hold() {
+    let r = check(&read("signed.pdf"), &Anchors::none());
+    assert!(r.signatures[0].intact);
+    assert_eq!(r.signatures[0].trusted, None);
+    assert!(!r.holds());
+    let p = r.problem().unwrap();
+    assert!(p.contains("trust_anchors") && p.contains("Kepala BPS Provinsi Bengkulu"), "{p}");
+    assert!(r.summary().contains("no trust anchors configured"), "{}", r.summary());
 }
 
 #[test]
@@ -200,8 +212,8 @@ fn a_signer_from_an_unknown_ca_is_not_trusted() {
     assert_eq!(r.signatures[0].trusted, Some(false));
     assert!(!r.holds());
     assert!(r.problem().unwrap().contains("tidak berasal dari penerbit yang dipercaya"));
-    // Without anchors, only the signature itself is checked.
-    assert!(check(&read("untrusted.pdf"), &Anchors::none()).holds());
+    // Without anchors it does not hold either.
+    assert!(!check(&read("untrusted.pdf"), &Anchors::none()).holds());
 }
 
 #[test]
@@ -221,9 +233,11 @@ fn bad_anchor_files_are_explained() {
 fn the_test_signer_makes_signatures_the_checker_accepts() {
     let pdf = read("unsigned.pdf");
     let signed = common_sign(&pdf);
-    let r = check(&signed, &Anchors::none());
+    let r = check(&signed, &Anchors::load(&[fixture("portal-ca.pem")]).unwrap());
     assert!(r.holds(), "{r:?}");
     assert_eq!(r.signatures[0].signer, "Portal TTE Test");
+    // The fixtures' root is another CA: not trusted.
+    assert_eq!(check(&signed, &root()).signatures[0].trusted, Some(false));
     assert!(signed.starts_with(&pdf));
 }
 

@@ -58,6 +58,9 @@ impl Anchors {
 pub struct SigCheck {
     /// The signer's common name (or the whole subject).
     pub signer: String,
+    /// The signer certificate's subject, as (short name, value) pairs
+    /// (`CN`, `serialNumber`, `O`, ...), for matching a pinned identity.
+    pub subject: Vec<(String, String)>,
     /// Byte ranges, digest and signature hold.
     pub intact: bool,
     /// The chain reaches a trust anchor (`None`: no anchors configured).
@@ -76,6 +79,8 @@ pub struct Report {
     pub signatures: Vec<SigCheck>,
     /// A change after the last signature that is not validation data.
     pub modified_after: Option<String>,
+    /// Notes for the audit trail (English), e.g. "signer not pinned".
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -84,12 +89,19 @@ impl Report {
         self.signatures.iter().any(|s| !s.timestamp)
     }
 
-    /// Every signature intact (and trusted, where anchors are configured),
-    /// and nothing but validation data after the last one.
+    /// Every signature intact, every signer's chain reaching a trust
+    /// anchor (no anchors configured: nothing is trusted), and nothing but
+    /// validation data after the last one. Document timestamps are not
+    /// held against the signers' anchors.
     pub fn holds(&self) -> bool {
         self.is_signed()
             && self.modified_after.is_none()
-            && self.signatures.iter().all(|s| s.intact && s.trusted != Some(false))
+            && self.signatures.iter().all(|s| s.intact && (s.timestamp || s.trusted == Some(true)))
+    }
+
+    /// The people's signatures (not document timestamps).
+    pub fn signers(&self) -> impl Iterator<Item = &SigCheck> {
+        self.signatures.iter().filter(|s| !s.timestamp)
     }
 
     /// Why it does not hold, for a reason file.
@@ -100,9 +112,7 @@ impl Report {
         if let Some(p) = &self.modified_after {
             return Some(p.clone());
         }
-        self.signatures
-            .iter()
-            .find_map(|s| s.problem.clone().or_else(|| (s.trusted == Some(false)).then(|| untrusted(&s.signer))))
+        self.signatures.iter().find_map(trust_problem)
     }
 
     /// Every reason it does not hold, each a sentence for people
@@ -112,13 +122,7 @@ impl Report {
             return self.problem().into_iter().collect();
         }
         let mut out: Vec<String> = self.modified_after.iter().cloned().collect();
-        for s in &self.signatures {
-            if let Some(p) = &s.problem {
-                out.push(p.clone());
-            } else if s.trusted == Some(false) {
-                out.push(untrusted(&s.signer));
-            }
-        }
+        out.extend(self.signatures.iter().filter_map(trust_problem));
         out
     }
 
@@ -146,12 +150,32 @@ impl Report {
         if self.modified_after.is_some() {
             out.push_str("; changed after signing");
         }
+        for n in &self.notes {
+            out.push_str("; ");
+            out.push_str(n);
+        }
         out
     }
 }
 
-fn untrusted(signer: &str) -> String {
-    format!("sertifikat penanda tangan ({signer}) tidak berasal dari penerbit yang dipercaya")
+/// What is wrong with one signature: its own problem, else a chain that
+/// does not reach a trust anchor, or no anchors to check it against.
+fn trust_problem(s: &SigCheck) -> Option<String> {
+    if s.problem.is_some() || s.timestamp {
+        return s.problem.clone();
+    }
+    match s.trusted {
+        Some(true) => None,
+        Some(false) => Some(format!(
+            "sertifikat penanda tangan ({}) tidak berasal dari penerbit yang dipercaya (trust_anchors)",
+            s.signer
+        )),
+        None => Some(format!(
+            "sertifikat penanda tangan ({}) tidak dapat diperiksa: suratd belum diberi sertifikat akar \
+             penerbit tanda tangan elektronik (trust_anchors di konfigurasi); hubungi admin",
+            s.signer
+        )),
+    }
 }
 
 /// Whether the file carries a signature (a `/ByteRange`), without checking it.
@@ -167,7 +191,7 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
         return Report::default();
     }
     let Ok(doc) = Document::load_mem(bytes) else {
-        return Report { signatures: vec![], modified_after: Some("struktur PDF tidak terbaca".into()) };
+        return Report { modified_after: Some("struktur PDF tidak terbaca".into()), ..Report::default() };
     };
     let mut signatures = Vec::new();
     for obj in doc.objects.values() {
@@ -187,11 +211,19 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
         Some(end) if end < bytes.len() => changed_after(bytes, end),
         _ => None,
     };
-    Report { signatures, modified_after }
+    Report { signatures, modified_after, notes: Vec::new() }
 }
 
 fn broken(problem: &str, end: usize) -> SigCheck {
-    SigCheck { signer: "?".into(), intact: false, trusted: None, problem: Some(problem.into()), end, timestamp: false }
+    SigCheck {
+        signer: "?".into(),
+        subject: Vec::new(),
+        intact: false,
+        trusted: None,
+        problem: Some(problem.into()),
+        end,
+        timestamp: false,
+    }
 }
 
 /// Checks one signature (or, with `timestamp`, one document timestamp)
@@ -230,22 +262,21 @@ fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool)
     data.extend_from_slice(&bytes[c..end]);
 
     let empty = Stack::<X509>::new().expect("stack");
-    let signer = p7
-        .signers(&empty, Pkcs7Flags::empty())
-        .ok()
-        .and_then(|s| s.iter().next().map(common_name))
-        .unwrap_or_else(|| "?".into());
+    let cert = p7.signers(&empty, Pkcs7Flags::empty()).ok().and_then(|s| s.iter().next().map(|c| c.to_owned()));
+    let signer = cert.as_deref().map(common_name).unwrap_or_else(|| "?".into());
+    let subject = cert.as_deref().map(subject_of).unwrap_or_default();
     if timestamp {
         // The time-stamping authority is not the signer: its chain is not
         // held against the signers' trust anchors.
         let problem = timestamp::check(&p7, &data).err().map(str::to_string);
-        return SigCheck { signer, intact: problem.is_none(), trusted: None, problem, end, timestamp };
+        return SigCheck { signer, subject, intact: problem.is_none(), trusted: None, problem, end, timestamp };
     }
     let no_store = X509StoreBuilder::new().expect("store").build();
     let intact = p7.verify(&empty, &no_store, Some(&data), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY).is_ok();
     if !intact {
         return SigCheck {
             signer,
+            subject,
             intact: false,
             trusted: None,
             problem: Some("isi berkas tidak cocok dengan tanda tangannya (berkas diubah setelah ditandatangani, atau tanda tangan rusak)".into()),
@@ -255,7 +286,7 @@ fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool)
     }
     let trusted =
         anchors.store.as_ref().map(|store| p7.verify(&empty, store, Some(&data), None, Pkcs7Flags::BINARY).is_ok());
-    SigCheck { signer, intact, trusted, problem: None, end, timestamp }
+    SigCheck { signer, subject, intact, trusted, problem: None, end, timestamp }
 }
 
 fn decode_hex(h: &[u8]) -> Option<Vec<u8>> {
@@ -275,6 +306,17 @@ fn common_name(c: &openssl::x509::X509Ref) -> String {
         .next()
         .and_then(|e| e.data().to_string().ok())
         .unwrap_or_else(|| format!("{:?}", c.subject_name()))
+}
+
+/// A certificate's subject as (short name, value) pairs, in order.
+pub fn subject_of(c: &openssl::x509::X509Ref) -> Vec<(String, String)> {
+    c.subject_name()
+        .entries()
+        .map(|e| {
+            let key = e.object().nid().short_name().map(str::to_string).unwrap_or_else(|_| e.object().to_string());
+            (key, e.data().to_string().map(|s| s.to_string()).unwrap_or_default())
+        })
+        .collect()
 }
 
 /// What changed after the signed revision ending at `end`, if it is more
