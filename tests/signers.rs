@@ -123,3 +123,37 @@ fn without_trust_anchors_signed_letters_are_refused() {
     assert!(env.log().contains("no `trust_anchors` configured"), "{}", env.log());
     assert_eq!(env.letter(&id).0, "menunggu_tte");
 }
+
+/// `suratd verify FILE --export-chain DIR` writes the signer's chain from a
+/// signed letter; the root it finds, once installed as `trust_anchors`,
+/// makes the signature hold. A chain without its root says whose it is.
+#[test]
+fn the_chain_of_a_signed_letter_is_exported_for_the_admin() {
+    let env = env_with("events", "trust_anchors: []\n");
+    let letter = fixture_dir().join("signed.pdf");
+    let dir = env.dir.path().join("tte");
+    let out = env.cli(&["verify", letter.to_str().unwrap(), "--export-chain", dir.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "no anchors: it does not hold yet: {said}");
+    assert!(said.contains("ROOT (self-signed)") && said.contains("SHA-256 "), "{said}");
+    let root = dir.join("tte1-2-BSrE-Test-Root-CA-root.pem");
+    let der =
+        |p: &std::path::Path| openssl::x509::X509::from_pem(&std::fs::read(p).unwrap()).unwrap().to_der().unwrap();
+    assert_eq!(der(&root), der(&fixture_dir().join("root-ca.pem")));
+    assert!(dir.join("tte1-1-Kepala-BPS-Provinsi-Bengkulu.pem").is_file());
+
+    // Installed as the trust anchor, the signature holds.
+    let cfg = std::fs::read_to_string(&env.config)
+        .unwrap()
+        .replace("trust_anchors: []", "trust_anchors: [tte/tte1-2-BSrE-Test-Root-CA-root.pem]");
+    std::fs::write(&env.config, cfg).unwrap();
+    let out = env.cli(&["verify", letter.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+
+    // A portal that embeds only the signer's certificate: the issuer is named.
+    let portal = env.dir.path().join("portal.pdf");
+    std::fs::write(&portal, sign_like_a_portal(&signed_fixture("unsigned.pdf"), "Kepala", false)).unwrap();
+    let out = env.cli(&["verify", portal.to_str().unwrap(), "--export-chain", dir.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(said.contains("does not carry the root") && said.contains("BSrE Test Portal CA"), "{said}");
+}
