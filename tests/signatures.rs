@@ -245,3 +245,22 @@ mod common;
 fn common_sign(pdf: &[u8]) -> Vec<u8> {
     common::sign_like_a_portal(pdf, "Portal TTE Test", false)
 }
+
+/// Issue 12.3: the signer's certificate must have been valid when it
+/// signed; the signing time and the absence of revocation data are stated.
+#[test]
+fn a_certificate_expired_at_signing_time_does_not_hold() {
+    let portal = Anchors::load(&[fixture("portal-ca.pem")]).unwrap();
+    let pdf = read("unsigned.pdf");
+    let who = |expired| common::Signer { cn: "Kepala", serial: None, trusted_ca: true, expired };
+    let r = check(&common::sign_as(&pdf, &who(true), false), &portal);
+    assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("tidak berlaku pada waktu penandatanganan"), "{:?}", r.problem());
+    let r = check(&common::sign_as(&pdf, &who(false), false), &portal);
+    assert!(r.holds(), "{r:?}");
+    assert!(
+        r.summary().contains("signed at ") && r.summary().contains("no revocation data embedded"),
+        "{}",
+        r.summary()
+    );
+}

@@ -66,7 +66,7 @@ fn only_the_pinned_signers_may_sign() {
     let _d = env.start();
 
     let a = to_signature(&env, "Rapat Satu");
-    let wrong = Signer { cn: "Orang Lain", serial: Some("NIK0002"), trusted_ca: true };
+    let wrong = Signer { cn: "Orang Lain", serial: Some("NIK0002"), trusted_ca: true, expired: false };
     env.drop_file(&format!("06-sudah-tte/{a} lain.pdf"), &sign_as(&copy_for_signing(&env, &a), &wrong, false));
     assert!(wait_until(Duration::from_secs(15), || env.p(&format!("_ditolak/{a} lain.pdf.alasan.txt")).is_file()));
     let r = std::fs::read_to_string(env.p(&format!("_ditolak/{a} lain.pdf.alasan.txt"))).unwrap();
@@ -76,7 +76,7 @@ fn only_the_pinned_signers_may_sign() {
     );
     assert_eq!(env.letter(&a).0, "menunggu_tte");
 
-    let head = Signer { cn: "Kepala BPS", serial: Some("NIK0001"), trusted_ca: true };
+    let head = Signer { cn: "Kepala BPS", serial: Some("NIK0001"), trusted_ca: true, expired: false };
     env.drop_file(&format!("06-sudah-tte/{a} ttd.pdf"), &sign_as(&copy_for_signing(&env, &a), &head, false));
     env.wait_file("07-distribusi", &a);
     let note = signed_note(&env, &a);

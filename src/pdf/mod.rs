@@ -9,3 +9,4 @@ pub mod inspect;
 pub mod signature;
 pub mod stamp;
 mod timestamp;
+mod validity;

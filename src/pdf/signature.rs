@@ -8,23 +8,23 @@
 //! the signer's certificate (OpenSSL, so BER as well as DER); and, when
 //! trust anchors are configured, the chain reaches one. Never writes.
 
-use super::{changes, timestamp};
+use super::{changes, timestamp, validity};
 use anyhow::{Context, Result};
 use lopdf::{Document, Object};
 use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
 use openssl::stack::Stack;
 use openssl::x509::X509;
-use openssl::x509::store::{X509Store, X509StoreBuilder};
+use openssl::x509::store::X509StoreBuilder;
 use std::path::Path;
 
 /// The certificates a signer's chain must reach (the BSrE root).
 pub struct Anchors {
-    store: Option<X509Store>,
+    certs: Option<Vec<X509>>,
 }
 
 impl Anchors {
     pub fn none() -> Anchors {
-        Anchors { store: None }
+        Anchors { certs: None }
     }
 
     /// Loads PEM (or DER) certificates; an empty list means "not configured".
@@ -32,7 +32,7 @@ impl Anchors {
         if paths.is_empty() {
             return Ok(Anchors::none());
         }
-        let mut b = X509StoreBuilder::new()?;
+        let mut all = Vec::new();
         for p in paths {
             let p = p.as_ref();
             let bytes = std::fs::read(p).with_context(|| format!("cannot read the trust anchor {}", p.display()))?;
@@ -41,15 +41,13 @@ impl Anchors {
                 .filter(|c| !c.is_empty())
                 .or_else(|| X509::from_der(&bytes).ok().map(|c| vec![c]))
                 .with_context(|| format!("{} holds no certificate (PEM or DER)", p.display()))?;
-            for c in certs {
-                b.add_cert(c)?;
-            }
+            all.extend(certs);
         }
-        Ok(Anchors { store: Some(b.build()) })
+        Ok(Anchors { certs: Some(all) })
     }
 
     pub fn configured(&self) -> bool {
-        self.store.is_some()
+        self.certs.is_some()
     }
 }
 
@@ -71,6 +69,9 @@ pub struct SigCheck {
     pub end: usize,
     /// A document timestamp (RFC 3161), not a person's signature.
     pub timestamp: bool,
+    /// When it was signed and what the embedded revocation data says, for
+    /// the audit trail (English).
+    pub notes: Vec<String>,
 }
 
 /// All signatures of a file.
@@ -133,7 +134,7 @@ impl Report {
             .iter()
             .map(|s| {
                 format!(
-                    "{} {} ({}{})",
+                    "{} {} ({}{}{})",
                     if s.timestamp { "document timestamp by" } else { "signed by" },
                     s.signer,
                     if s.intact { "intact" } else { "BROKEN" },
@@ -142,7 +143,8 @@ impl Report {
                         Some(true) => ", trusted",
                         Some(false) => ", NOT trusted",
                         None => ", no trust anchors configured",
-                    }
+                    },
+                    s.notes.iter().map(|n| format!(", {n}")).collect::<String>()
                 )
             })
             .collect();
@@ -193,6 +195,7 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
     let Ok(doc) = Document::load_mem(bytes) else {
         return Report { modified_after: Some("struktur PDF tidak terbaca".into()), ..Report::default() };
     };
+    let revocation = validity::Revocation::of(&doc);
     let mut signatures = Vec::new();
     for obj in doc.objects.values() {
         let Ok(dict) = obj.as_dict() else { continue };
@@ -203,7 +206,7 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
         let name = |k: &[u8]| dict.get(k).and_then(Object::as_name).ok();
         let timestamp = name(b"Type") == Some(b"DocTimeStamp") || name(b"SubFilter") == Some(b"ETSI.RFC3161");
         let range: Vec<i64> = range.iter().filter_map(|o| o.as_i64().ok()).collect();
-        signatures.push(check_one(bytes, &range, anchors, timestamp));
+        signatures.push(check_one(bytes, &range, (anchors, &revocation), timestamp));
     }
     signatures.sort_by_key(|s| s.end);
     let signed_end = signatures.iter().filter(|s| !s.timestamp).map(|s| s.end).max();
@@ -223,18 +226,23 @@ fn broken(problem: &str, end: usize) -> SigCheck {
         problem: Some(problem.into()),
         end,
         timestamp: false,
+        notes: Vec::new(),
     }
 }
 
 /// Checks one signature (or, with `timestamp`, one document timestamp)
 /// whose `/ByteRange` is `range`.
-fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool) -> SigCheck {
-    let mut c = check_ranges(bytes, range, anchors, timestamp);
+fn check_one(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> SigCheck {
+    let mut c = check_ranges(bytes, range, trust, timestamp);
     c.timestamp = timestamp;
     c
 }
 
-fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool) -> SigCheck {
+/// What a signer's certificate is checked against: the anchors, and the
+/// revocation data the file carries.
+type Trust<'a> = (&'a Anchors, &'a validity::Revocation);
+
+fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> SigCheck {
     let [a, b, c, d] = match range {
         [a, b, c, d] if *a >= 0 && *b >= 0 && *c >= 0 && *d >= 0 => {
             [*a as usize, *b as usize, *c as usize, *d as usize]
@@ -269,7 +277,16 @@ fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool)
         // The time-stamping authority is not the signer: its chain is not
         // held against the signers' trust anchors.
         let problem = timestamp::check(&p7, &data).err().map(str::to_string);
-        return SigCheck { signer, subject, intact: problem.is_none(), trusted: None, problem, end, timestamp };
+        return SigCheck {
+            signer,
+            subject,
+            intact: problem.is_none(),
+            trusted: None,
+            problem,
+            end,
+            timestamp,
+            notes: Vec::new(),
+        };
     }
     let no_store = X509StoreBuilder::new().expect("store").build();
     let intact = p7.verify(&empty, &no_store, Some(&data), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY).is_ok();
@@ -282,11 +299,55 @@ fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool)
             problem: Some("isi berkas tidak cocok dengan tanda tangannya (berkas diubah setelah ditandatangani, atau tanda tangan rusak)".into()),
             end,
             timestamp,
+            notes: Vec::new(),
         };
     }
-    let trusted =
-        anchors.store.as_ref().map(|store| p7.verify(&empty, store, Some(&data), None, Pkcs7Flags::BINARY).is_ok());
-    SigCheck { signer, subject, intact, trusted, problem: None, end, timestamp }
+    let mut c = SigCheck { signer, subject, intact, trusted: None, problem: None, end, timestamp, notes: Vec::new() };
+    if let Some(cert) = cert {
+        trust_at_signing(&mut c, &p7, &der, &data, &cert, trust);
+    }
+    c
+}
+
+/// The chain checked at the signing time the signature states (now when
+/// it states none), the certificate's validity then, and the embedded
+/// revocation data.
+fn trust_at_signing(c: &mut SigCheck, p7: &Pkcs7, der: &[u8], data: &[u8], cert: &X509, trust: Trust) {
+    let (anchors, revocation) = trust;
+    let at = validity::signing_time(der);
+    c.notes.push(match at {
+        Some(t) => {
+            format!("signed at {}", chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_default())
+        }
+        None => "no signing time stated (chain checked as of now)".into(),
+    });
+    let empty = Stack::<X509>::new().expect("stack");
+    c.trusted = anchors.certs.as_ref().map(|certs| {
+        let store = validity::store_at(certs, at);
+        p7.verify(&empty, &store, Some(data), None, Pkcs7Flags::BINARY).is_ok()
+    });
+    if let Some(t) = at
+        && !validity::valid_at(cert, t)
+    {
+        c.problem = Some(format!(
+            "sertifikat penanda tangan ({}) tidak berlaku pada waktu penandatanganan (berlaku {} sampai {})",
+            c.signer,
+            cert.not_before(),
+            cert.not_after()
+        ));
+        return;
+    }
+    let pool: Vec<X509> = p7
+        .signed()
+        .and_then(|s| s.certificates())
+        .map(|st| st.iter().map(|x| x.to_owned()).collect())
+        .unwrap_or_default();
+    let all = pool.iter().chain(anchors.certs.iter().flatten());
+    let issuer = all.into_iter().find(|i| i.issued(cert) == openssl::x509::X509VerifyResult::OK);
+    match revocation.status(cert, issuer.map(|i| &**i), at) {
+        Ok(note) => c.notes.push(note),
+        Err(problem) => c.problem = Some(problem),
+    }
 }
 
 fn decode_hex(h: &[u8]) -> Option<Vec<u8>> {

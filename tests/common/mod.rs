@@ -358,7 +358,7 @@ pub fn corpus() -> Option<PathBuf> {
 /// replaces the document information (as a portal that rewrites metadata
 /// would), hiding suratd's matching keys.
 pub fn sign_like_a_portal(bytes: &[u8], signer: &str, new_info: bool) -> Vec<u8> {
-    sign_as(bytes, &Signer { cn: signer, serial: None, trusted_ca: true }, new_info)
+    sign_as(bytes, &Signer { cn: signer, serial: None, trusted_ca: true, expired: false }, new_info)
 }
 
 /// Who signs in `sign_as`: a name, an optional NIK/NIP serial (the
@@ -368,6 +368,8 @@ pub struct Signer<'a> {
     pub cn: &'a str,
     pub serial: Option<&'a str>,
     pub trusted_ca: bool,
+    /// A certificate whose validity ended the day before it signs.
+    pub expired: bool,
 }
 
 pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
@@ -400,8 +402,10 @@ pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
     b.set_pubkey(&key).unwrap();
     let serial = openssl::bn::BigNum::from_u32(rand_serial()).unwrap().to_asn1_integer().unwrap();
     b.set_serial_number(&serial).unwrap();
-    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(3650).unwrap()).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (from, to) = if who.expired { (now - 30 * 86400, now - 86400) } else { (now - 60, now + 3650 * 86400) };
+    b.set_not_before(&Asn1Time::from_unix(from as _).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::from_unix(to as _).unwrap()).unwrap();
     b.sign(&ca_key, MessageDigest::sha256()).unwrap();
     let cert = b.build();
 
