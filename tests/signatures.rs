@@ -264,3 +264,25 @@ fn a_certificate_expired_at_signing_time_does_not_hold() {
         r.summary()
     );
 }
+
+/// Revocation data in the PDF is used: a `/DSS` CRL that lists the signer
+/// refuses the file; one that does not is noted.
+#[test]
+fn an_embedded_crl_that_revokes_the_signer_refuses_the_file() {
+    use openssl::{pkey::PKey, x509::X509};
+    let portal = Anchors::load(&[fixture("portal-ca.pem")]).unwrap();
+    let cert = X509::from_pem(&read("revoked-signer.pem")).unwrap();
+    let key = PKey::private_key_from_pem(&read("revoked-signer-key.pem")).unwrap();
+    let signed = common::sign_with(&read("unsigned.pdf"), &cert, &key, false);
+    let r = check(&signed, &portal);
+    assert!(r.holds() && r.summary().contains("no revocation data embedded"), "{r:?}");
+
+    let r = check(&common::with_dss_crl(&signed, &read("revoked.crl")), &portal);
+    assert!(r.signatures[0].intact && r.modified_after.is_none(), "validation data may follow: {r:?}");
+    assert!(!r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("sudah dicabut (revoked)"), "{:?}", r.problem());
+
+    let r = check(&common::with_dss_crl(&signed, &read("empty.crl")), &portal);
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("not revoked per 1 embedded CRL(s)"), "{}", r.summary());
+}

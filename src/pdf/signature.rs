@@ -97,7 +97,10 @@ impl Report {
     pub fn holds(&self) -> bool {
         self.is_signed()
             && self.modified_after.is_none()
-            && self.signatures.iter().all(|s| s.intact && (s.timestamp || s.trusted == Some(true)))
+            && self
+                .signatures
+                .iter()
+                .all(|s| s.intact && s.problem.is_none() && (s.timestamp || s.trusted == Some(true)))
     }
 
     /// The people's signatures (not document timestamps).

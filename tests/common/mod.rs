@@ -373,10 +373,8 @@ pub struct Signer<'a> {
 }
 
 pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
-    use lopdf::{Document, IncrementalDocument, Object, StringFormat, dictionary};
-    use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
     use openssl::x509::X509NameBuilder;
-    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, stack::Stack, x509::X509};
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509::X509};
 
     let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
@@ -408,6 +406,20 @@ pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
     b.set_not_after(&Asn1Time::from_unix(to as _).unwrap()).unwrap();
     b.sign(&ca_key, MessageDigest::sha256()).unwrap();
     let cert = b.build();
+    sign_with(bytes, &cert, &key, new_info)
+}
+
+/// Signs `bytes` as a portal does (see `sign_like_a_portal`) with this
+/// certificate and key.
+pub fn sign_with(
+    bytes: &[u8],
+    cert: &openssl::x509::X509,
+    key: &openssl::pkey::PKey<openssl::pkey::Private>,
+    new_info: bool,
+) -> Vec<u8> {
+    use lopdf::{Document, IncrementalDocument, Object, StringFormat, dictionary};
+    use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
+    use openssl::stack::Stack;
 
     let doc = Document::load_mem(bytes).unwrap();
     let mut inc = IncrementalDocument::create_from(bytes.to_vec(), doc);
@@ -434,12 +446,28 @@ pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
     out[at..at + range.len()].copy_from_slice(range.as_bytes());
     let mut data = out[..b1].to_vec();
     data.extend_from_slice(&out[c1..]);
-    let p7 =
-        Pkcs7::sign(&cert, &key, &Stack::new().unwrap(), &data, Pkcs7Flags::DETACHED | Pkcs7Flags::BINARY).unwrap();
+    let p7 = Pkcs7::sign(cert, key, &Stack::new().unwrap(), &data, Pkcs7Flags::DETACHED | Pkcs7Flags::BINARY).unwrap();
     let der = p7.to_der().unwrap();
     let hex: String = der.iter().map(|x| format!("{x:02x}")).collect();
     assert!(hex.len() <= 12000);
     out[b1 + 1..b1 + 1 + hex.len()].copy_from_slice(hex.as_bytes());
+    out
+}
+
+/// Appends validation data after signing, as a validator does: an
+/// incremental update whose catalog gains a `/DSS` with this CRL (DER).
+pub fn with_dss_crl(signed: &[u8], crl: &[u8]) -> Vec<u8> {
+    use lopdf::{Document, IncrementalDocument, Object, Stream, dictionary};
+    let doc = Document::load_mem(signed).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let mut catalog = doc.get_object(root).unwrap().as_dict().unwrap().clone();
+    let mut inc = IncrementalDocument::create_from(signed.to_vec(), doc);
+    let crl = inc.new_document.add_object(Stream::new(dictionary! {}, crl.to_vec()));
+    let dss = inc.new_document.add_object(dictionary! { "CRLs" => vec![Object::Reference(crl)] });
+    catalog.set("DSS", Object::Reference(dss));
+    inc.new_document.set_object(root, catalog);
+    let mut out = Vec::new();
+    inc.save_to(&mut out).unwrap();
     out
 }
 
