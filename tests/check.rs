@@ -226,4 +226,10 @@ fn signers_and_signing_identities_are_checked() {
     assert!(!out.contains("signer not pinned"), "{out}");
     let (_, out) = check_workflow(SHIPPED);
     assert!(out.contains("warning: signer not pinned"), "{out}");
+    // A Plh. listed without an identity, beside a pinned head: warned.
+    let text = person("{subject: {CN: Kepala}}\n  - login: plh\n    roles: [sekretaris]")
+        .replace("signers: [kepala]", "signers: [kepala, plh]");
+    let (code, out) = check_workflow(&text);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning: plh may sign at step \"sudah_tte\" but has no `signing` identity"), "{out}");
 }

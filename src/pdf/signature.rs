@@ -5,8 +5,10 @@
 //! the document graph (`changes`); a document timestamp's token matches the
 //! file (`timestamp`); the digest of the ranges equals the signed
 //! messageDigest and the signature over the signed attributes verifies with
-//! the signer's certificate (OpenSSL, so BER as well as DER); and, when
-//! trust anchors are configured, the chain reaches one. Never writes.
+//! the signer's certificate (OpenSSL, so BER as well as DER); and the
+//! chain reaches a trust anchor as of the signing time, with the
+//! certificate valid then and not revoked per the embedded data
+//! (`validity`). Without trust anchors nothing is trusted. Never writes.
 
 use super::{changes, timestamp, validity};
 use anyhow::{Context, Result};

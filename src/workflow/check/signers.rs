@@ -43,11 +43,25 @@ pub(super) fn check(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
         }
         let Some(step) = parts.steps.iter().find(|x| x.id == s.id.value) else { continue };
         let names: Vec<String> = s.signers.iter().map(|n| n.value.clone()).collect();
-        let pinned = parts
+        let named: Vec<&str> = parts
             .people
             .iter()
             .filter(|p| names.iter().any(|n| *n == p.login || p.roles.contains(n)))
-            .any(|p| parts.signing.contains_key(&p.login));
+            .map(|p| p.login.as_str())
+            .collect();
+        let pinned = named.iter().any(|l| parts.signing.contains_key(*l));
+        let unpinned: Vec<&str> = named.iter().copied().filter(|l| !parts.signing.contains_key(*l)).collect();
+        if pinned && !unpinned.is_empty() {
+            cx.warn(
+                &s.signers[0].referenced,
+                format!(
+                    "{} may sign at step {:?} but {} no `signing` identity; letters they sign are refused",
+                    unpinned.join(", "),
+                    step.id,
+                    if unpinned.len() == 1 { "has" } else { "have" }
+                ),
+            );
+        }
         if s.signers.is_empty() {
             cx.warn(
                 &s.kind.referenced,
