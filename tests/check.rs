@@ -198,3 +198,38 @@ fn init_creates_the_tree_and_changes_nothing_the_second_time() {
     assert!(String::from_utf8_lossy(&out.stdout).contains("nothing changed"));
     assert_eq!(std::fs::read(env.p("01-draf/keep.pdf")).unwrap(), b"x");
 }
+
+#[test]
+fn signers_and_signing_identities_are_checked() {
+    let text = SHIPPED.replace(
+        "    time: 20m\n    outcomes:\n      setuju: kelengkapan",
+        "    time: 20m\n    signers: [kepala]\n    outcomes:\n      setuju: kelengkapan",
+    );
+    expect_error(
+        &text,
+        "signers: [^kepala]\n    outcomes:\n      setuju: kelengkapan",
+        "`signers` belongs to a signed_drop step only",
+    );
+    let text = SHIPPED.replace("signers: [kepala]", "signers: [kepala, direktur]");
+    expect_error(&text, "signers: [kepala, ^direktur]", "signer \"direktur\" is neither a role nor a person's login");
+    let person = |signing: &str| {
+        SHIPPED
+            .replace("people: []", &format!("people:\n  - login: kepala\n    roles: [kepala]\n    signing: {signing}"))
+    };
+    let text = person("{subject: {}}");
+    expect_error(&text, "    signing: ^{subject", "`signing` needs `subject` fields");
+    let text = person("{certificate: tidak-ada.pem}");
+    expect_error(&text, "certificate: ^tidak-ada.pem", "cannot read the certificate");
+    // Pinned: no "signer not pinned" warning.
+    let (code, out) = check_workflow(&person("{subject: {CN: Kepala}}"));
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("signer not pinned"), "{out}");
+    let (_, out) = check_workflow(SHIPPED);
+    assert!(out.contains("warning: signer not pinned"), "{out}");
+    // A Plh. listed without an identity, beside a pinned head: warned.
+    let text = person("{subject: {CN: Kepala}}\n  - login: plh\n    roles: [sekretaris]")
+        .replace("signers: [kepala]", "signers: [kepala, plh]");
+    let (code, out) = check_workflow(&text);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("warning: plh may sign at step \"sudah_tte\" but has no `signing` identity"), "{out}");
+}

@@ -20,16 +20,28 @@ fn root() -> Anchors {
 
 #[test]
 fn a_good_signature_holds_and_names_its_signer() {
-    for anchors in [root(), Anchors::none()] {
-        let r = check(&read("signed.pdf"), &anchors);
-        assert_eq!(r.signatures.len(), 1);
-        let s = &r.signatures[0];
-        assert_eq!(s.signer, "Kepala BPS Provinsi Bengkulu");
-        assert!(s.intact, "{r:?}");
-        assert_eq!(s.trusted, anchors.configured().then_some(true));
-        assert!(r.holds(), "{r:?}");
-        assert_eq!(r.problem(), None);
-    }
+    let r = check(&read("signed.pdf"), &root());
+    assert_eq!(r.signatures.len(), 1);
+    let s = &r.signatures[0];
+    assert_eq!(s.signer, "Kepala BPS Provinsi Bengkulu");
+    assert!(s.subject.contains(&("CN".into(), "Kepala BPS Provinsi Bengkulu".into())), "{:?}", s.subject);
+    assert!(s.intact, "{r:?}");
+    assert_eq!(s.trusted, Some(true));
+    assert!(r.holds(), "{r:?}");
+    assert_eq!(r.problem(), None);
+}
+
+/// Issue 12.3: without trust anchors nothing is trusted, and the reason
+/// says that suratd has no anchors (for the admin to install them).
+#[test]
+fn without_trust_anchors_a_good_signature_does_not_hold() {
+    let r = check(&read("signed.pdf"), &Anchors::none());
+    assert!(r.signatures[0].intact);
+    assert_eq!(r.signatures[0].trusted, None);
+    assert!(!r.holds());
+    let p = r.problem().unwrap();
+    assert!(p.contains("trust_anchors") && p.contains("Kepala BPS Provinsi Bengkulu"), "{p}");
+    assert!(r.summary().contains("no trust anchors configured"), "{}", r.summary());
 }
 
 #[test]
@@ -200,8 +212,8 @@ fn a_signer_from_an_unknown_ca_is_not_trusted() {
     assert_eq!(r.signatures[0].trusted, Some(false));
     assert!(!r.holds());
     assert!(r.problem().unwrap().contains("tidak berasal dari penerbit yang dipercaya"));
-    // Without anchors, only the signature itself is checked.
-    assert!(check(&read("untrusted.pdf"), &Anchors::none()).holds());
+    // Without anchors it does not hold either.
+    assert!(!check(&read("untrusted.pdf"), &Anchors::none()).holds());
 }
 
 #[test]
@@ -221,13 +233,56 @@ fn bad_anchor_files_are_explained() {
 fn the_test_signer_makes_signatures_the_checker_accepts() {
     let pdf = read("unsigned.pdf");
     let signed = common_sign(&pdf);
-    let r = check(&signed, &Anchors::none());
+    let r = check(&signed, &Anchors::load(&[fixture("portal-ca.pem")]).unwrap());
     assert!(r.holds(), "{r:?}");
     assert_eq!(r.signatures[0].signer, "Portal TTE Test");
+    // The fixtures' root is another CA: not trusted.
+    assert_eq!(check(&signed, &root()).signatures[0].trusted, Some(false));
     assert!(signed.starts_with(&pdf));
 }
 
 mod common;
 fn common_sign(pdf: &[u8]) -> Vec<u8> {
     common::sign_like_a_portal(pdf, "Portal TTE Test", false)
+}
+
+/// Issue 12.3: the signer's certificate must have been valid when it
+/// signed; the signing time and the absence of revocation data are stated.
+#[test]
+fn a_certificate_expired_at_signing_time_does_not_hold() {
+    let portal = Anchors::load(&[fixture("portal-ca.pem")]).unwrap();
+    let pdf = read("unsigned.pdf");
+    let who = |expired| common::Signer { cn: "Kepala", serial: None, trusted_ca: true, expired };
+    let r = check(&common::sign_as(&pdf, &who(true), false), &portal);
+    assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("tidak berlaku pada waktu penandatanganan"), "{:?}", r.problem());
+    let r = check(&common::sign_as(&pdf, &who(false), false), &portal);
+    assert!(r.holds(), "{r:?}");
+    assert!(
+        r.summary().contains("signed at ") && r.summary().contains("no revocation data embedded"),
+        "{}",
+        r.summary()
+    );
+}
+
+/// Revocation data in the PDF is used: a `/DSS` CRL that lists the signer
+/// refuses the file; one that does not is noted.
+#[test]
+fn an_embedded_crl_that_revokes_the_signer_refuses_the_file() {
+    use openssl::{pkey::PKey, x509::X509};
+    let portal = Anchors::load(&[fixture("portal-ca.pem")]).unwrap();
+    let cert = X509::from_pem(&read("revoked-signer.pem")).unwrap();
+    let key = PKey::private_key_from_pem(&read("revoked-signer-key.pem")).unwrap();
+    let signed = common::sign_with(&read("unsigned.pdf"), &cert, &key, false);
+    let r = check(&signed, &portal);
+    assert!(r.holds() && r.summary().contains("no revocation data embedded"), "{r:?}");
+
+    let r = check(&common::with_dss_crl(&signed, &read("revoked.crl")), &portal);
+    assert!(r.signatures[0].intact && r.modified_after.is_none(), "validation data may follow: {r:?}");
+    assert!(!r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("sudah dicabut (revoked)"), "{:?}", r.problem());
+
+    let r = check(&common::with_dss_crl(&signed, &read("empty.crl")), &portal);
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("not revoked per 1 embedded CRL(s)"), "{}", r.summary());
 }

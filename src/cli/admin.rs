@@ -19,6 +19,9 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         eprintln!("{file}: trust_anchors: {e:#}");
         return ExitCode::from(1);
     }
+    if let Some(w) = no_anchors(cfg) {
+        println!("{w}");
+    }
     println!(
         "ok: config {} and workflow {}: {} steps, {} roles, {} people",
         cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into()),
@@ -28,6 +31,19 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         wf.people.len()
     );
     ExitCode::SUCCESS
+}
+
+/// The warning for a config without `trust_anchors`: every signed letter
+/// is then refused at the signed drop.
+fn no_anchors(cfg: &Config) -> Option<String> {
+    let file = cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into());
+    cfg.trust_anchors.is_empty().then(|| {
+        format!(
+            "{file}: warning: no `trust_anchors` configured: signed letters cannot be checked against the \
+             e-signature authority's root and are refused at the signed drop; install the root \
+             (`suratd verify --export-chain FILE DIR` on a signed letter, see README \"Signed letters\")"
+        )
+    })
 }
 
 pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool) -> ExitCode {
@@ -104,6 +120,9 @@ pub(super) fn fsck(cfg: &Config, wf: &Workflow, repair: bool) -> ExitCode {
 pub(super) fn run(cfg: Config, wf: Workflow, warnings: &[Diagnostic]) -> ExitCode {
     let _guard = logging::init(&cfg.log);
     for w in warnings {
+        tracing::warn!("{w}");
+    }
+    if let Some(w) = no_anchors(&cfg) {
         tracing::warn!("{w}");
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {

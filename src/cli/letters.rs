@@ -51,7 +51,15 @@ pub(super) fn history(db: &Db, letter: &str, json: bool) -> ExitCode {
 
 /// `verify`: text, or one JSON object with `--json`; exit 1 unless
 /// everything checked holds.
-pub(super) fn verify(cfg: &Config, wf: &Workflow, file: &Path, json: bool) -> ExitCode {
+pub(super) fn verify(cfg: &Config, wf: &Workflow, file: &Path, json: bool, export: Option<&Path>) -> ExitCode {
+    if let Some(dir) = export {
+        // With --json, stdout stays one JSON object: the files go to stderr.
+        match crate::ops::verify::export_chain(file, dir) {
+            Ok(lines) if json => lines.iter().for_each(|l| eprintln!("{l}")),
+            Ok(lines) => lines.iter().for_each(|l| println!("{l}")),
+            Err(e) => return fail(format!("{e:#}")),
+        }
+    }
     match crate::ops::verify::run(cfg, wf, file) {
         Ok(v) => {
             if json {

@@ -103,6 +103,9 @@ pub enum Command {
         /// One JSON object on stdout (`signature.holds`, `signature.reasons`)
         #[arg(long)]
         json: bool,
+        /// Write each signer's certificate chain into DIR as PEM files (to install the root as a trust anchor)
+        #[arg(long, value_name = "DIR")]
+        export_chain: Option<PathBuf>,
     },
     /// One letter's audit trail (LETTER is its id or its number)
     History {
@@ -181,7 +184,9 @@ pub fn main() -> ExitCode {
         Command::Agenda { year, csv } => with_db(&cfg, |db| books::agenda(db, *year, *csv)),
         Command::Outbox { json, csv } => with_db(&cfg, |db| admin::outbox(db, *json, *csv)),
         Command::Fsck { repair } => admin::fsck(&cfg, &wf, *repair),
-        Command::Verify { file, json } => letters::verify(&cfg, &wf, file, *json),
+        Command::Verify { file, json, export_chain } => {
+            letters::verify(&cfg, &wf, file, *json, export_chain.as_deref())
+        }
         Command::Run => admin::run(cfg, wf, &warnings),
     }
 }

@@ -194,6 +194,55 @@ impl Verdict {
     }
 }
 
+/// `--export-chain DIR`: writes each signature's certificate chain from
+/// `file` into `dir` as PEM files (`tte1-1-NAME.pem` the signer, then its
+/// issuers; a self-signed one is the root, `-root` in its name) and says
+/// for each what it is, with its SHA-256 fingerprint to compare with the
+/// authority's. An existing file with other content is never overwritten.
+pub fn export_chain(file: &Path, dir: &Path) -> Result<Vec<String>> {
+    use crate::pdf::chain;
+    let bytes = read_regular(file)?;
+    let chains = chain::chains(&bytes)?;
+    if chains.iter().all(Vec::is_empty) {
+        anyhow::bail!("{} carries no signer certificate (is it signed?)", file.display());
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut lines = Vec::new();
+    for (i, certs) in chains.iter().enumerate() {
+        for (j, c) in certs.iter().enumerate() {
+            let root = chain::is_self_signed(c);
+            let cn = signature::subject_of(c)
+                .into_iter()
+                .find(|(k, _)| k == "CN")
+                .map(|(_, v)| v)
+                .unwrap_or_else(|| "certificate".into());
+            let safe: String = cn.chars().map(|ch| if ch.is_alphanumeric() { ch } else { '-' }).collect();
+            let name = format!("tte{}-{}-{safe}{}.pem", i + 1, j + 1, if root { "-root" } else { "" });
+            let path = dir.join(&name);
+            let pem = c.to_pem()?;
+            match std::fs::read(&path) {
+                Ok(old) if old == pem => {}
+                Ok(_) => anyhow::bail!("{} exists with other content; choose an empty folder", path.display()),
+                Err(_) => fsops::write_new(&path, &pem).with_context(|| format!("cannot write {}", path.display()))?,
+            }
+            let what = match (j, root) {
+                (0, _) => "signer".to_string(),
+                (_, true) => "ROOT (self-signed): install as a trust anchor once its fingerprint is confirmed".into(),
+                _ => "intermediate".into(),
+            };
+            lines.push(format!("{}: {what}: {cn}; SHA-256 {}", path.display(), chain::fingerprint(c)));
+        }
+        if let Some(top) = certs.last().filter(|c| !chain::is_self_signed(c)) {
+            let issuer = format!("{:?}", top.issuer_name());
+            lines.push(format!(
+                "signature {}: the file does not carry the root; its issuer is {issuer}: get that certificate from the e-signature authority",
+                i + 1
+            ));
+        }
+    }
+    Ok(lines)
+}
+
 fn letter_text(out: &mut String, l: &LetterPart) {
     let number = l.number.as_deref().unwrap_or("no number");
     let _ = writeln!(out, "letter:    {} ({number}) {} — step {}, {}", l.id, l.subject, l.step, l.state);

@@ -2,6 +2,7 @@
 //! PDF, inspect a PDF (complete, readable, no active content), stamp a review
 //! copy, and check electronic signatures. Works on bytes; never moves files.
 
+pub mod chain;
 mod changes;
 pub(crate) mod convert;
 pub mod inspect;
@@ -9,3 +10,4 @@ pub mod signature;
 pub mod stamp;
 pub mod textmatch;
 mod timestamp;
+mod validity;

@@ -5,26 +5,28 @@
 //! the document graph (`changes`); a document timestamp's token matches the
 //! file (`timestamp`); the digest of the ranges equals the signed
 //! messageDigest and the signature over the signed attributes verifies with
-//! the signer's certificate (OpenSSL, so BER as well as DER); and, when
-//! trust anchors are configured, the chain reaches one. Never writes.
+//! the signer's certificate (OpenSSL, so BER as well as DER); and the
+//! chain reaches a trust anchor as of the signing time, with the
+//! certificate valid then and not revoked per the embedded data
+//! (`validity`). Without trust anchors nothing is trusted. Never writes.
 
-use super::{changes, timestamp};
+use super::{changes, timestamp, validity};
 use anyhow::{Context, Result};
 use lopdf::{Document, Object};
 use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
 use openssl::stack::Stack;
 use openssl::x509::X509;
-use openssl::x509::store::{X509Store, X509StoreBuilder};
+use openssl::x509::store::X509StoreBuilder;
 use std::path::Path;
 
 /// The certificates a signer's chain must reach (the BSrE root).
 pub struct Anchors {
-    store: Option<X509Store>,
+    certs: Option<Vec<X509>>,
 }
 
 impl Anchors {
     pub fn none() -> Anchors {
-        Anchors { store: None }
+        Anchors { certs: None }
     }
 
     /// Loads PEM (or DER) certificates; an empty list means "not configured".
@@ -32,7 +34,7 @@ impl Anchors {
         if paths.is_empty() {
             return Ok(Anchors::none());
         }
-        let mut b = X509StoreBuilder::new()?;
+        let mut all = Vec::new();
         for p in paths {
             let p = p.as_ref();
             let bytes = std::fs::read(p).with_context(|| format!("cannot read the trust anchor {}", p.display()))?;
@@ -41,15 +43,13 @@ impl Anchors {
                 .filter(|c| !c.is_empty())
                 .or_else(|| X509::from_der(&bytes).ok().map(|c| vec![c]))
                 .with_context(|| format!("{} holds no certificate (PEM or DER)", p.display()))?;
-            for c in certs {
-                b.add_cert(c)?;
-            }
+            all.extend(certs);
         }
-        Ok(Anchors { store: Some(b.build()) })
+        Ok(Anchors { certs: Some(all) })
     }
 
     pub fn configured(&self) -> bool {
-        self.store.is_some()
+        self.certs.is_some()
     }
 }
 
@@ -58,6 +58,9 @@ impl Anchors {
 pub struct SigCheck {
     /// The signer's common name (or the whole subject).
     pub signer: String,
+    /// The signer certificate's subject, as (short name, value) pairs
+    /// (`CN`, `serialNumber`, `O`, ...), for matching a pinned identity.
+    pub subject: Vec<(String, String)>,
     /// Byte ranges, digest and signature hold.
     pub intact: bool,
     /// The chain reaches a trust anchor (`None`: no anchors configured).
@@ -68,6 +71,9 @@ pub struct SigCheck {
     pub end: usize,
     /// A document timestamp (RFC 3161), not a person's signature.
     pub timestamp: bool,
+    /// When it was signed and what the embedded revocation data says, for
+    /// the audit trail (English).
+    pub notes: Vec<String>,
 }
 
 /// All signatures of a file.
@@ -76,6 +82,8 @@ pub struct Report {
     pub signatures: Vec<SigCheck>,
     /// A change after the last signature that is not validation data.
     pub modified_after: Option<String>,
+    /// Notes for the audit trail (English), e.g. "signer not pinned".
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -84,12 +92,22 @@ impl Report {
         self.signatures.iter().any(|s| !s.timestamp)
     }
 
-    /// Every signature intact (and trusted, where anchors are configured),
-    /// and nothing but validation data after the last one.
+    /// Every signature intact, every signer's chain reaching a trust
+    /// anchor (no anchors configured: nothing is trusted), and nothing but
+    /// validation data after the last one. Document timestamps are not
+    /// held against the signers' anchors.
     pub fn holds(&self) -> bool {
         self.is_signed()
             && self.modified_after.is_none()
-            && self.signatures.iter().all(|s| s.intact && s.trusted != Some(false))
+            && self
+                .signatures
+                .iter()
+                .all(|s| s.intact && s.problem.is_none() && (s.timestamp || s.trusted == Some(true)))
+    }
+
+    /// The people's signatures (not document timestamps).
+    pub fn signers(&self) -> impl Iterator<Item = &SigCheck> {
+        self.signatures.iter().filter(|s| !s.timestamp)
     }
 
     /// Why it does not hold, for a reason file.
@@ -100,9 +118,7 @@ impl Report {
         if let Some(p) = &self.modified_after {
             return Some(p.clone());
         }
-        self.signatures
-            .iter()
-            .find_map(|s| s.problem.clone().or_else(|| (s.trusted == Some(false)).then(|| untrusted(&s.signer))))
+        self.signatures.iter().find_map(trust_problem)
     }
 
     /// Every reason it does not hold, each a sentence for people
@@ -112,13 +128,7 @@ impl Report {
             return self.problem().into_iter().collect();
         }
         let mut out: Vec<String> = self.modified_after.iter().cloned().collect();
-        for s in &self.signatures {
-            if let Some(p) = &s.problem {
-                out.push(p.clone());
-            } else if s.trusted == Some(false) {
-                out.push(untrusted(&s.signer));
-            }
-        }
+        out.extend(self.signatures.iter().filter_map(trust_problem));
         out
     }
 
@@ -129,7 +139,7 @@ impl Report {
             .iter()
             .map(|s| {
                 format!(
-                    "{} {} ({}{})",
+                    "{} {} ({}{}{})",
                     if s.timestamp { "document timestamp by" } else { "signed by" },
                     s.signer,
                     if s.intact { "intact" } else { "BROKEN" },
@@ -138,7 +148,8 @@ impl Report {
                         Some(true) => ", trusted",
                         Some(false) => ", NOT trusted",
                         None => ", no trust anchors configured",
-                    }
+                    },
+                    s.notes.iter().map(|n| format!(", {n}")).collect::<String>()
                 )
             })
             .collect();
@@ -146,12 +157,32 @@ impl Report {
         if self.modified_after.is_some() {
             out.push_str("; changed after signing");
         }
+        for n in &self.notes {
+            out.push_str("; ");
+            out.push_str(n);
+        }
         out
     }
 }
 
-fn untrusted(signer: &str) -> String {
-    format!("sertifikat penanda tangan ({signer}) tidak berasal dari penerbit yang dipercaya")
+/// What is wrong with one signature: its own problem, else a chain that
+/// does not reach a trust anchor, or no anchors to check it against.
+fn trust_problem(s: &SigCheck) -> Option<String> {
+    if s.problem.is_some() || s.timestamp {
+        return s.problem.clone();
+    }
+    match s.trusted {
+        Some(true) => None,
+        Some(false) => Some(format!(
+            "sertifikat penanda tangan ({}) tidak berasal dari penerbit yang dipercaya (trust_anchors)",
+            s.signer
+        )),
+        None => Some(format!(
+            "sertifikat penanda tangan ({}) tidak dapat diperiksa: suratd belum diberi sertifikat akar \
+             penerbit tanda tangan elektronik (trust_anchors di konfigurasi); hubungi admin",
+            s.signer
+        )),
+    }
 }
 
 /// Whether the file carries a signature (a `/ByteRange`), without checking it.
@@ -167,8 +198,9 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
         return Report::default();
     }
     let Ok(doc) = Document::load_mem(bytes) else {
-        return Report { signatures: vec![], modified_after: Some("struktur PDF tidak terbaca".into()) };
+        return Report { modified_after: Some("struktur PDF tidak terbaca".into()), ..Report::default() };
     };
+    let revocation = validity::Revocation::of(&doc);
     let mut signatures = Vec::new();
     for obj in doc.objects.values() {
         let Ok(dict) = obj.as_dict() else { continue };
@@ -179,7 +211,7 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
         let name = |k: &[u8]| dict.get(k).and_then(Object::as_name).ok();
         let timestamp = name(b"Type") == Some(b"DocTimeStamp") || name(b"SubFilter") == Some(b"ETSI.RFC3161");
         let range: Vec<i64> = range.iter().filter_map(|o| o.as_i64().ok()).collect();
-        signatures.push(check_one(bytes, &range, anchors, timestamp));
+        signatures.push(check_one(bytes, &range, (anchors, &revocation), timestamp));
     }
     signatures.sort_by_key(|s| s.end);
     let signed_end = signatures.iter().filter(|s| !s.timestamp).map(|s| s.end).max();
@@ -187,22 +219,35 @@ pub fn check(bytes: &[u8], anchors: &Anchors) -> Report {
         Some(end) if end < bytes.len() => changed_after(bytes, end),
         _ => None,
     };
-    Report { signatures, modified_after }
+    Report { signatures, modified_after, notes: Vec::new() }
 }
 
 fn broken(problem: &str, end: usize) -> SigCheck {
-    SigCheck { signer: "?".into(), intact: false, trusted: None, problem: Some(problem.into()), end, timestamp: false }
+    SigCheck {
+        signer: "?".into(),
+        subject: Vec::new(),
+        intact: false,
+        trusted: None,
+        problem: Some(problem.into()),
+        end,
+        timestamp: false,
+        notes: Vec::new(),
+    }
 }
 
 /// Checks one signature (or, with `timestamp`, one document timestamp)
 /// whose `/ByteRange` is `range`.
-fn check_one(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool) -> SigCheck {
-    let mut c = check_ranges(bytes, range, anchors, timestamp);
+fn check_one(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> SigCheck {
+    let mut c = check_ranges(bytes, range, trust, timestamp);
     c.timestamp = timestamp;
     c
 }
 
-fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool) -> SigCheck {
+/// What a signer's certificate is checked against: the anchors, and the
+/// revocation data the file carries.
+type Trust<'a> = (&'a Anchors, &'a validity::Revocation);
+
+fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> SigCheck {
     let [a, b, c, d] = match range {
         [a, b, c, d] if *a >= 0 && *b >= 0 && *c >= 0 && *d >= 0 => {
             [*a as usize, *b as usize, *c as usize, *d as usize]
@@ -230,32 +275,84 @@ fn check_ranges(bytes: &[u8], range: &[i64], anchors: &Anchors, timestamp: bool)
     data.extend_from_slice(&bytes[c..end]);
 
     let empty = Stack::<X509>::new().expect("stack");
-    let signer = p7
-        .signers(&empty, Pkcs7Flags::empty())
-        .ok()
-        .and_then(|s| s.iter().next().map(common_name))
-        .unwrap_or_else(|| "?".into());
+    let cert = p7.signers(&empty, Pkcs7Flags::empty()).ok().and_then(|s| s.iter().next().map(|c| c.to_owned()));
+    let signer = cert.as_deref().map(common_name).unwrap_or_else(|| "?".into());
+    let subject = cert.as_deref().map(subject_of).unwrap_or_default();
     if timestamp {
         // The time-stamping authority is not the signer: its chain is not
         // held against the signers' trust anchors.
         let problem = timestamp::check(&p7, &data).err().map(str::to_string);
-        return SigCheck { signer, intact: problem.is_none(), trusted: None, problem, end, timestamp };
+        return SigCheck {
+            signer,
+            subject,
+            intact: problem.is_none(),
+            trusted: None,
+            problem,
+            end,
+            timestamp,
+            notes: Vec::new(),
+        };
     }
     let no_store = X509StoreBuilder::new().expect("store").build();
     let intact = p7.verify(&empty, &no_store, Some(&data), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY).is_ok();
     if !intact {
         return SigCheck {
             signer,
+            subject,
             intact: false,
             trusted: None,
             problem: Some("isi berkas tidak cocok dengan tanda tangannya (berkas diubah setelah ditandatangani, atau tanda tangan rusak)".into()),
             end,
             timestamp,
+            notes: Vec::new(),
         };
     }
-    let trusted =
-        anchors.store.as_ref().map(|store| p7.verify(&empty, store, Some(&data), None, Pkcs7Flags::BINARY).is_ok());
-    SigCheck { signer, intact, trusted, problem: None, end, timestamp }
+    let mut c = SigCheck { signer, subject, intact, trusted: None, problem: None, end, timestamp, notes: Vec::new() };
+    if let Some(cert) = cert {
+        trust_at_signing(&mut c, &p7, &der, &data, &cert, trust);
+    }
+    c
+}
+
+/// The chain checked at the signing time the signature states (now when
+/// it states none), the certificate's validity then, and the embedded
+/// revocation data.
+fn trust_at_signing(c: &mut SigCheck, p7: &Pkcs7, der: &[u8], data: &[u8], cert: &X509, trust: Trust) {
+    let (anchors, revocation) = trust;
+    let at = validity::signing_time(der);
+    c.notes.push(match at {
+        Some(t) => {
+            format!("signed at {}", chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_default())
+        }
+        None => "no signing time stated (chain checked as of now)".into(),
+    });
+    let empty = Stack::<X509>::new().expect("stack");
+    c.trusted = anchors.certs.as_ref().map(|certs| {
+        let store = validity::store_at(certs, at);
+        p7.verify(&empty, &store, Some(data), None, Pkcs7Flags::BINARY).is_ok()
+    });
+    if let Some(t) = at
+        && !validity::valid_at(cert, t)
+    {
+        c.problem = Some(format!(
+            "sertifikat penanda tangan ({}) tidak berlaku pada waktu penandatanganan (berlaku {} sampai {})",
+            c.signer,
+            cert.not_before(),
+            cert.not_after()
+        ));
+        return;
+    }
+    let pool: Vec<X509> = p7
+        .signed()
+        .and_then(|s| s.certificates())
+        .map(|st| st.iter().map(|x| x.to_owned()).collect())
+        .unwrap_or_default();
+    let all = pool.iter().chain(anchors.certs.iter().flatten());
+    let issuer = all.into_iter().find(|i| i.issued(cert) == openssl::x509::X509VerifyResult::OK);
+    match revocation.status(cert, issuer.map(|i| &**i), at) {
+        Ok(note) => c.notes.push(note),
+        Err(problem) => c.problem = Some(problem),
+    }
 }
 
 fn decode_hex(h: &[u8]) -> Option<Vec<u8>> {
@@ -275,6 +372,17 @@ fn common_name(c: &openssl::x509::X509Ref) -> String {
         .next()
         .and_then(|e| e.data().to_string().ok())
         .unwrap_or_else(|| format!("{:?}", c.subject_name()))
+}
+
+/// A certificate's subject as (short name, value) pairs, in order.
+pub fn subject_of(c: &openssl::x509::X509Ref) -> Vec<(String, String)> {
+    c.subject_name()
+        .entries()
+        .map(|e| {
+            let key = e.object().nid().short_name().map(str::to_string).unwrap_or_else(|_| e.object().to_string());
+            (key, e.data().to_string().map(|s| s.to_string()).unwrap_or_default())
+        })
+        .collect()
 }
 
 /// What changed after the signed revision ending at `end`, if it is more

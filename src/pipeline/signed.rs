@@ -30,12 +30,15 @@ impl Pipeline {
         if let Place::Step { step, area: Area::Inbox } = place
             && step.kind == StepKind::SignedDrop
         {
-            let report = self.check_signature(bytes)?;
+            let mut report = self.check_signature(bytes)?;
+            // Who may sign (issue 12.2): see `signers`.
+            let refused = if report.holds() { super::signers::refusal(&self.wf, step, &mut report) } else { None };
             signed = (
-                match (report.is_signed(), report.holds()) {
-                    (false, _) => Signed::No,
-                    (true, true) => Signed::Holds,
-                    (true, false) => Signed::Fails(report.problem().unwrap_or_default()),
+                match (report.is_signed(), report.holds(), refused) {
+                    (false, _, _) => Signed::No,
+                    (true, true, None) => Signed::Holds,
+                    (true, true, Some(why)) => Signed::Fails(why),
+                    (true, false, _) => Signed::Fails(report.problem().unwrap_or_default()),
                 },
                 Some(report),
             );

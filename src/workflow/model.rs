@@ -114,6 +114,9 @@ pub struct Step {
     pub outcomes: Vec<Outcome>,
     pub returns: Option<String>,
     pub checks: Vec<StepCheck>,
+    /// For a signed_drop step: who may sign (role ids and/or logins);
+    /// empty: anyone whose certificate chains to a trust anchor.
+    pub signers: Vec<String>,
 }
 
 impl Step {
@@ -221,6 +224,28 @@ pub struct Workflow {
     pub reminders: Reminders,
     /// Retention before review, by classification code or group, and `default`.
     pub retention: BTreeMap<String, Duration>,
+    /// People's signing identities, by login (`people[].signing`).
+    pub signing: BTreeMap<String, SigningIdentity>,
+}
+
+/// Who a person is in an e-signature certificate: subject fields that must
+/// all be in the signer certificate's subject, with the same values
+/// (compared without regard to case or surrounding spaces).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningIdentity {
+    pub subject: Vec<(String, String)>,
+}
+
+impl SigningIdentity {
+    /// Whether a certificate with this subject is this person's.
+    pub fn matches(&self, subject: &[(String, String)]) -> bool {
+        let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+        !self.subject.is_empty()
+            && self
+                .subject
+                .iter()
+                .all(|(k, v)| subject.iter().any(|(sk, sv)| sk.eq_ignore_ascii_case(k) && same(sv, v)))
+    }
 }
 
 impl Workflow {
@@ -236,6 +261,11 @@ impl Workflow {
 }
 
 impl Workflow {
+    /// The people a step's `signers` name (by role or login), each once.
+    pub fn signers_of(&self, step: &Step) -> Vec<&Person> {
+        self.people.iter().filter(|p| step.signers.iter().any(|s| *s == p.login || p.roles.contains(s))).collect()
+    }
+
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
     }

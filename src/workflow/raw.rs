@@ -130,6 +130,21 @@ pub struct RawPerson {
     #[serde(default)]
     pub roles: Vec<Spanned<String>>,
     pub team: Option<Spanned<String>>,
+    /// The person's signing identity (who they are in an e-signature
+    /// certificate), for steps whose `signers` name them.
+    pub signing: Option<Spanned<RawSigning>>,
+}
+
+/// A signing identity, as written: the certificate subject's fields as the
+/// authority writes them (`CN`, `serialNumber`, ...), and/or a certificate
+/// file whose subject is taken whole. Only the subject is compared, so a
+/// renewed certificate with the same subject keeps working.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSigning {
+    #[serde(default)]
+    pub subject: BTreeMap<String, Spanned<String>>,
+    pub certificate: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +168,9 @@ pub struct RawStep {
     /// Checks a letter must pass to enter this step.
     #[serde(default)]
     pub checks: Vec<StepCheck>,
+    /// For a signed_drop step: who may sign (role ids and/or logins).
+    #[serde(default)]
+    pub signers: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -29,8 +29,17 @@ pub fn env_at(mode: &str, share: &str, database: &str, extra: &str) -> Env {
     let root = dir.path().join(share);
     let db = dir.path().join(database);
     let config = dir.path().join("suratd.yaml");
+    // Signed letters are refused without trust anchors: unless the test
+    // configures its own, trust the fixtures' roots (make.py's and the
+    // portal CA that `sign_like_a_portal` signs with).
+    let anchors = if extra.contains("trust_anchors") {
+        String::new()
+    } else {
+        let f = |n: &str| fixture_dir().join(n).display().to_string();
+        format!("trust_anchors: [{:?}, {:?}]\n", f("root-ca.pem"), f("portal-ca.pem"))
+    };
     let text = format!(
-        "root: {share}\ndatabase: {database}\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{extra}"
+        "root: {share}\ndatabase: {database}\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{anchors}{extra}"
     );
     std::fs::write(&config, text).unwrap();
     Env { dir, root, db, config }
@@ -327,7 +336,12 @@ pub fn year() -> i32 {
 
 /// A PDF from tests/fixtures/signed (signed with pyHanko by make.py there).
 pub fn signed_fixture(name: &str) -> Vec<u8> {
-    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signed").join(name)).unwrap()
+    std::fs::read(fixture_dir().join(name)).unwrap()
+}
+
+/// tests/fixtures/signed.
+pub fn fixture_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signed")
 }
 
 /// The shared real-world corpus, when this checkout has it beside it.
@@ -338,28 +352,74 @@ pub fn corpus() -> Option<PathBuf> {
 
 /// Signs `bytes` the way an e-signature portal does: an incremental update
 /// with a signature dictionary whose /ByteRange covers everything but the
-/// CMS value. A throw-away CA and signer are made on each call. With
-/// `new_info`, the update also replaces the document information (as a
-/// portal that rewrites metadata would), hiding suratd's matching keys.
+/// CMS value. The signer's certificate (CN `signer`) is issued on each call
+/// by the committed test portal CA (tests/fixtures/signed/portal-ca.pem,
+/// trusted by `env_at`'s default anchors). With `new_info`, the update also
+/// replaces the document information (as a portal that rewrites metadata
+/// would), hiding suratd's matching keys.
 pub fn sign_like_a_portal(bytes: &[u8], signer: &str, new_info: bool) -> Vec<u8> {
-    use lopdf::{Document, IncrementalDocument, Object, StringFormat, dictionary};
-    use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
+    sign_as(bytes, &Signer { cn: signer, serial: None, trusted_ca: true, expired: false }, new_info)
+}
+
+/// Who signs in `sign_as`: a name, an optional NIK/NIP serial (the
+/// subject's serialNumber), and whether the certificate comes from the
+/// test portal CA (else from a throw-away CA nobody trusts).
+pub struct Signer<'a> {
+    pub cn: &'a str,
+    pub serial: Option<&'a str>,
+    pub trusted_ca: bool,
+    /// A certificate whose validity ended the day before it signs.
+    pub expired: bool,
+}
+
+pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
     use openssl::x509::X509NameBuilder;
-    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, stack::Stack, x509::X509};
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509::X509};
 
     let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
     let mut name = X509NameBuilder::new().unwrap();
-    name.append_entry_by_text("CN", signer).unwrap();
+    name.append_entry_by_text("C", "ID").unwrap();
+    name.append_entry_by_text("CN", who.cn).unwrap();
+    if let Some(serial) = who.serial {
+        name.append_entry_by_text("serialNumber", serial).unwrap();
+    }
     let name = name.build();
+    let (ca, ca_key) = if who.trusted_ca {
+        let read = |n: &str| std::fs::read(fixture_dir().join(n)).unwrap();
+        (
+            X509::from_pem(&read("portal-ca.pem")).unwrap(),
+            PKey::private_key_from_pem(&read("portal-ca-key.pem")).unwrap(),
+        )
+    } else {
+        (X509::builder().unwrap().build(), key.clone())
+    };
     let mut b = X509::builder().unwrap();
     b.set_version(2).unwrap();
     b.set_subject_name(&name).unwrap();
-    b.set_issuer_name(&name).unwrap();
+    b.set_issuer_name(if who.trusted_ca { ca.subject_name() } else { &name }).unwrap();
     b.set_pubkey(&key).unwrap();
-    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
-    b.set_not_after(&Asn1Time::days_from_now(3650).unwrap()).unwrap();
-    b.sign(&key, MessageDigest::sha256()).unwrap();
+    let serial = openssl::bn::BigNum::from_u32(rand_serial()).unwrap().to_asn1_integer().unwrap();
+    b.set_serial_number(&serial).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let (from, to) = if who.expired { (now - 30 * 86400, now - 86400) } else { (now - 60, now + 3650 * 86400) };
+    b.set_not_before(&Asn1Time::from_unix(from as _).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::from_unix(to as _).unwrap()).unwrap();
+    b.sign(&ca_key, MessageDigest::sha256()).unwrap();
     let cert = b.build();
+    sign_with(bytes, &cert, &key, new_info)
+}
+
+/// Signs `bytes` as a portal does (see `sign_like_a_portal`) with this
+/// certificate and key.
+pub fn sign_with(
+    bytes: &[u8],
+    cert: &openssl::x509::X509,
+    key: &openssl::pkey::PKey<openssl::pkey::Private>,
+    new_info: bool,
+) -> Vec<u8> {
+    use lopdf::{Document, IncrementalDocument, Object, StringFormat, dictionary};
+    use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
+    use openssl::stack::Stack;
 
     let doc = Document::load_mem(bytes).unwrap();
     let mut inc = IncrementalDocument::create_from(bytes.to_vec(), doc);
@@ -386,13 +446,36 @@ pub fn sign_like_a_portal(bytes: &[u8], signer: &str, new_info: bool) -> Vec<u8>
     out[at..at + range.len()].copy_from_slice(range.as_bytes());
     let mut data = out[..b1].to_vec();
     data.extend_from_slice(&out[c1..]);
-    let p7 =
-        Pkcs7::sign(&cert, &key, &Stack::new().unwrap(), &data, Pkcs7Flags::DETACHED | Pkcs7Flags::BINARY).unwrap();
+    let p7 = Pkcs7::sign(cert, key, &Stack::new().unwrap(), &data, Pkcs7Flags::DETACHED | Pkcs7Flags::BINARY).unwrap();
     let der = p7.to_der().unwrap();
     let hex: String = der.iter().map(|x| format!("{x:02x}")).collect();
     assert!(hex.len() <= 12000);
     out[b1 + 1..b1 + 1 + hex.len()].copy_from_slice(hex.as_bytes());
     out
+}
+
+/// Appends validation data after signing, as a validator does: an
+/// incremental update whose catalog gains a `/DSS` with this CRL (DER).
+pub fn with_dss_crl(signed: &[u8], crl: &[u8]) -> Vec<u8> {
+    use lopdf::{Document, IncrementalDocument, Object, Stream, dictionary};
+    let doc = Document::load_mem(signed).unwrap();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let mut catalog = doc.get_object(root).unwrap().as_dict().unwrap().clone();
+    let mut inc = IncrementalDocument::create_from(signed.to_vec(), doc);
+    let crl = inc.new_document.add_object(Stream::new(dictionary! {}, crl.to_vec()));
+    let dss = inc.new_document.add_object(dictionary! { "CRLs" => vec![Object::Reference(crl)] });
+    catalog.set("DSS", Object::Reference(dss));
+    inc.new_document.set_object(root, catalog);
+    let mut out = Vec::new();
+    inc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A certificate serial that differs from call to call.
+fn rand_serial() -> u32 {
+    let mut b = [0u8; 4];
+    openssl::rand::rand_bytes(&mut b).unwrap();
+    u32::from_be_bytes(b) >> 1 | 1
 }
 
 pub const SHIPPED: &str = include_str!("../../workflow.yaml");

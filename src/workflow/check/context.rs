@@ -50,6 +50,7 @@ pub(super) struct Parts {
     pub(super) calendar: Calendar,
     pub(super) reminders: Option<Reminders>,
     pub(super) retention: BTreeMap<String, Duration>,
+    pub(super) signing: BTreeMap<String, crate::workflow::model::SigningIdentity>,
 }
 
 impl Parts {
@@ -75,6 +76,7 @@ impl Parts {
             calendar: self.calendar,
             reminders: self.reminders.expect("the reminders check ran"),
             retention: self.retention,
+            signing: self.signing,
             templates: self.templates.expect("the templates check ran"),
         }
     }

@@ -11,6 +11,7 @@ mod letters;
 mod people;
 mod reminders;
 mod retention;
+mod signers;
 mod steps;
 mod templates;
 
@@ -32,6 +33,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("people", people::people),
     ("rejected_folder", folders::rejected_folder),
     ("steps", steps::steps),
+    ("signers", signers::check),
     ("nested_folders", folders::nested),
     ("step_kinds", flow::kinds),
     ("reachability", flow::reachability),

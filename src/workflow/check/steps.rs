@@ -196,5 +196,6 @@ fn model(s: &RawStep) -> Step {
         outcomes: s.outcomes.iter().map(|(k, v)| Outcome { name: k.clone(), to: v.value.clone() }).collect(),
         returns: s.returns.as_ref().map(|r| r.value.clone()),
         checks: s.checks.clone(),
+        signers: s.signers.iter().map(|x| x.value.clone()).collect(),
     }
 }
