@@ -8,12 +8,18 @@ use std::time::Duration;
 
 /// A letter driven to the signature step; returns its id.
 fn to_signature(env: &Env, perihal: &str) -> String {
+    to_signature_with(env, perihal, |n| format!("Nomor: {n}"))
+}
+
+/// A letter walked to 05-menunggu-tte, its corrected draft's text made from
+/// its number by `text`.
+fn to_signature_with(env: &Env, perihal: &str, text: impl Fn(&str) -> String) -> String {
     env.drop_file(&format!("01-draf/KP.650 {perihal}.pdf"), &pdf(&format!("Undangan {perihal} -")));
     let name = env.wait_file("02-verifikasi", &format!("SK-{}", year()));
     let name = env.files("02-verifikasi").into_iter().find(|n| n.contains(perihal)).unwrap_or(name);
     let id = name[..12].to_string();
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
-    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&text(&number)));
     assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
     for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
         env.wait_file(from, &id);
@@ -65,6 +71,12 @@ fn only_the_pinned_signers_may_sign() {
     assert!(out.status.success() && !said.contains("signer not pinned"), "{said}");
     let _d = env.start();
 
+    // The Plh.'s pinned certificate signed make.py's fixture, whose text is
+    // the first letter's (number B-001) as drafted here.
+    let b = to_signature_with(&env, "Rapat Dua", |n| format!("Nomor: {n}  Undangan Rapat Koordinasi"));
+    env.drop_file(&format!("06-sudah-tte/{b} ttd.pdf"), &signed_fixture("signed.pdf"));
+    env.wait_file("07-distribusi", &b);
+
     let a = to_signature(&env, "Rapat Satu");
     let wrong = Signer { cn: "Orang Lain", serial: Some("NIK0002"), trusted_ca: true, expired: false };
     env.drop_file(&format!("06-sudah-tte/{a} lain.pdf"), &sign_as(&copy_for_signing(&env, &a), &wrong, false));
@@ -81,11 +93,6 @@ fn only_the_pinned_signers_may_sign() {
     env.wait_file("07-distribusi", &a);
     let note = signed_note(&env, &a);
     assert!(note.contains("Kepala BPS") && note.contains("trusted") && !note.contains("not pinned"), "{note}");
-
-    // The Plh.'s pinned certificate signed make.py's fixture.
-    let b = to_signature(&env, "Rapat Dua");
-    env.drop_file(&format!("06-sudah-tte/{b} ttd.pdf"), &signed_fixture("signed.pdf"));
-    env.wait_file("07-distribusi", &b);
 }
 
 /// A fresh install (no signer has an identity): a signature that chains to
