@@ -93,6 +93,9 @@ pub enum Signed {
     Holds,
     /// A signature does not hold; why.
     Fails(String),
+    /// Every signature holds, but a signer is not among the step's
+    /// `signers`: who signed and who may.
+    WrongSigner(String),
     /// Every signature holds, but what was signed is not the copy submitted
     /// for signing (a line removed or changed, or no number); where.
     Differs(String),
@@ -410,6 +413,7 @@ fn across_steps(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step, s
                 Signed::Holds => return move_to(wf, letter, step, "signed", false),
                 Signed::No | Signed::Unchecked => (Reason::NotSigned, String::new()),
                 Signed::Fails(why) => (Reason::SignatureInvalid, why.clone()),
+                Signed::WrongSigner(why) => (Reason::WrongSigner, why.clone()),
                 Signed::Differs(why) => (Reason::SignedTextDiffers, why.clone()),
                 Signed::Unapproved(step) => (Reason::CopyNotApproved, step.clone()),
             };

@@ -82,6 +82,7 @@ fn only_the_pinned_signers_may_sign() {
     env.drop_file(&format!("06-sudah-tte/{a} lain.pdf"), &sign_as(&copy_for_signing(&env, &a), &wrong, false));
     assert!(wait_until(Duration::from_secs(15), || env.p(&format!("_ditolak/{a} lain.pdf.alasan.txt")).is_file()));
     let r = std::fs::read_to_string(env.p(&format!("_ditolak/{a} lain.pdf.alasan.txt"))).unwrap();
+    assert!(r.contains("hanya sah bila ditandatangani oleh pejabat yang berwenang"), "the wrong_signer text: {r}");
     assert!(
         r.contains("Orang Lain (NIK0002)") && r.contains("Kepala (kepala)") && r.contains("Plh Kepala (plh)"),
         "{r}"

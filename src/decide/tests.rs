@@ -331,6 +331,12 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
         decide(&wf, &f),
         Decision::Reject { reason: Reason::SignedTextDiffers, detail: "baris \"Senin\"".into() }
     );
+    // Signed by someone who may not sign.
+    f.signature = Signed::WrongSigner("ditandatangani oleh X".into());
+    assert_eq!(
+        decide(&wf, &f),
+        Decision::Reject { reason: Reason::WrongSigner, detail: "ditandatangani oleh X".into() }
+    );
     f.signature = Signed::Unapproved("Verifikasi Ketua Tim".into());
     assert_eq!(
         decide(&wf, &f),

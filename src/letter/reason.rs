@@ -53,6 +53,8 @@ pub enum Reason {
     NotSigned,
     /// A signature that does not hold.
     SignatureInvalid,
+    /// Signed by someone who is not among the step's `signers`.
+    WrongSigner,
     /// A signed file that matches no letter awaiting signature.
     NoMatch,
     /// A signed file whose text is not the copy submitted for signing (a

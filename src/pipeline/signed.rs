@@ -37,7 +37,7 @@ impl Pipeline {
                 match (report.is_signed(), report.holds(), refused) {
                     (false, _, _) => Signed::No,
                     (true, true, None) => Signed::Holds,
-                    (true, true, Some(why)) => Signed::Fails(why),
+                    (true, true, Some(why)) => Signed::WrongSigner(why),
                     (true, false, _) => Signed::Fails(report.problem().unwrap_or_default()),
                 },
                 Some(report),
