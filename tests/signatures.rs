@@ -286,3 +286,39 @@ fn an_embedded_crl_that_revokes_the_signer_refuses_the_file() {
     assert!(r.holds(), "{r:?}");
     assert!(r.summary().contains("not revoked per 1 embedded CRL(s)"), "{}", r.summary());
 }
+
+/// OCSP responses in the `/DSS` count like CRLs: the signer's issuer (or a
+/// responder it delegated) saying revoked before signing refuses the file,
+/// good is noted, and a response the issuer did not sign is ignored.
+#[test]
+fn embedded_ocsp_responses_are_evaluated() {
+    use openssl::{pkey::PKey, x509::X509};
+    let portal = Anchors::load(&[fixture("portal-ca.pem")]).unwrap();
+    let cert = X509::from_pem(&read("revoked-signer.pem")).unwrap();
+    let key = PKey::private_key_from_pem(&read("revoked-signer-key.pem")).unwrap();
+    let signed = common::sign_with(&read("unsigned.pdf"), &cert, &key, false);
+    let with = |name: &str| check(&common::with_dss_ocsp(&signed, &read(name)), &portal);
+
+    let r = with("ocsp-revoked.der");
+    assert!(r.signatures[0].intact && r.modified_after.is_none(), "validation data may follow: {r:?}");
+    assert!(!r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("sudah dicabut (revoked)"), "{:?}", r.problem());
+    assert!(r.problem().unwrap().contains("menurut OCSP"), "{:?}", r.problem());
+
+    for name in ["ocsp-good.der", "ocsp-delegated-good.der"] {
+        let r = with(name);
+        assert!(r.holds(), "{name}: {r:?}");
+        assert!(r.summary().contains("OCSP: good"), "{name}: {}", r.summary());
+    }
+
+    // Revoked on 1 Jan 2049: after any signing these tests do until then.
+    let r = with("ocsp-revoked-later.der");
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("2049 GMT, after signing (OCSP)"), "{}", r.summary());
+
+    let r = with("ocsp-unrelated.der");
+    assert!(r.holds(), "a response the issuer did not sign is not believed: {r:?}");
+    let s = r.summary();
+    assert!(s.contains("no usable revocation data embedded") && s.contains("OCSP response ignored"), "{s}");
+    assert!(!s.contains("OCSP: good"), "{s}");
+}

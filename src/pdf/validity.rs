@@ -1,11 +1,15 @@
 //! When a signature was made and whether the signer's certificate was good
 //! then: the signing time the signer put into the signed attributes, the
 //! trust anchors as a store that checks the chain at that time, and the
-//! revocation data embedded in the PDF (`/DSS` CRLs; OCSP responses are
-//! counted, not evaluated). suratd never goes online for revocation.
+//! revocation data embedded in the PDF (`/DSS` CRLs and OCSP responses,
+//! each used only when the signer's issuer signed it, directly or through
+//! a responder it delegated). suratd never goes online for revocation.
 
 use lopdf::{Document, Object};
 use openssl::asn1::Asn1Time;
+use openssl::hash::MessageDigest;
+use openssl::ocsp::{OcspCertId, OcspCertStatus, OcspFlag, OcspResponse, OcspResponseStatus};
+use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
 use openssl::x509::{CrlStatus, X509, X509Crl, X509Ref};
@@ -54,7 +58,17 @@ pub(super) fn valid_at(cert: &X509Ref, time: i64) -> bool {
 #[derive(Default)]
 pub(super) struct Revocation {
     crls: Vec<X509Crl>,
-    ocsps: usize,
+    /// The DER OCSP responses, as embedded.
+    ocsps: Vec<Vec<u8>>,
+}
+
+/// What one embedded OCSP response says about the signer's certificate.
+enum Ocsp {
+    Good,
+    /// Revoked at this time (seconds since 1970; `None` when unreadable).
+    Revoked(String, Option<i64>),
+    /// Not used, and why (for the audit trail).
+    Ignored(&'static str),
 }
 
 impl Revocation {
@@ -73,7 +87,7 @@ impl Revocation {
             arr.iter().filter_map(|o| deref(doc, o)?.as_stream().ok()?.decompressed_content().ok()).collect()
         };
         let crls = streams(b"CRLs").iter().filter_map(|d| X509Crl::from_der(d).ok()).collect();
-        Revocation { crls, ocsps: streams(b"OCSPs").len() }
+        Revocation { crls, ocsps: streams(b"OCSPs") }
     }
 
     /// What the embedded data says about `cert` (issued by `issuer`) at
@@ -86,6 +100,7 @@ impl Revocation {
             .filter(|c| c.issuer_name().try_cmp(cert.issuer_name()).is_ok_and(|o| o.is_eq()))
             .filter(|c| issuer.is_some_and(|i| i.public_key().is_ok_and(|k| c.verify(&k).unwrap_or(false))))
             .collect();
+        let mut after = Vec::new();
         for crl in &mine {
             if let CrlStatus::Revoked(r) = crl.get_by_cert(cert) {
                 let when = r.revocation_date().to_string();
@@ -94,15 +109,83 @@ impl Revocation {
                 if before {
                     return Err(format!("sertifikat penanda tangan sudah dicabut (revoked) pada {when}"));
                 }
-                return Ok(format!("revoked on {when}, after signing"));
+                after.push(format!("revoked on {when}, after signing"));
             }
         }
-        Ok(match (mine.len(), self.ocsps) {
-            (0, 0) => "no revocation data embedded (not checked for revocation)".into(),
-            (0, n) => format!("{n} OCSP response(s) embedded, not evaluated; no CRL for the signer's issuer"),
-            (n, _) => format!("not revoked per {n} embedded CRL(s)"),
-        })
+        let (mut good, mut ignored) = (0, Vec::new());
+        for der in &self.ocsps {
+            match ocsp_status(der, cert, issuer) {
+                Ocsp::Good => good += 1,
+                Ocsp::Revoked(when, at) if time.is_none_or(|t| at.is_none_or(|r| r <= t)) => {
+                    return Err(format!(
+                        "sertifikat penanda tangan sudah dicabut (revoked) pada {when} (menurut OCSP)"
+                    ));
+                }
+                Ocsp::Revoked(when, _) => after.push(format!("revoked on {when}, after signing (OCSP)")),
+                Ocsp::Ignored(why) => ignored.push(format!("an embedded OCSP response ignored ({why})")),
+            }
+        }
+        if !after.is_empty() {
+            return Ok(after.join("; "));
+        }
+        let mut notes = match (mine.len(), good) {
+            (0, 0) if self.ocsps.is_empty() => vec!["no revocation data embedded (not checked for revocation)".into()],
+            (0, 0) => vec!["no usable revocation data embedded (not checked for revocation)".to_string()],
+            (0, _) => Vec::new(),
+            (n, _) => vec![format!("not revoked per {n} embedded CRL(s)")],
+        };
+        if good > 0 {
+            notes.push("OCSP: good".into());
+        }
+        ignored.dedup();
+        notes.extend(ignored);
+        Ok(notes.join("; "))
     }
+}
+
+/// What the OCSP response `der` says about `cert`, if the signer's issuer
+/// signed it (itself, or a responder it issued for OCSP signing).
+fn ocsp_status(der: &[u8], cert: &X509, issuer: Option<&X509Ref>) -> Ocsp {
+    let Some(issuer) = issuer else { return Ocsp::Ignored("the signer's issuer is unknown") };
+    let Ok(resp) = OcspResponse::from_der(der) else { return Ocsp::Ignored("not an OCSP response") };
+    if resp.status() != OcspResponseStatus::SUCCESSFUL {
+        return Ocsp::Ignored("not a successful OCSP response");
+    }
+    let Ok(basic) = resp.basic() else { return Ocsp::Ignored("not a basic OCSP response") };
+    // The issuer is the anchor here: the response must come from it.
+    let mut b = X509StoreBuilder::new().expect("store");
+    let _ = b.add_cert(issuer.to_owned());
+    let _ = b.set_flags(X509VerifyFlags::PARTIAL_CHAIN);
+    let store = b.build();
+    let mut certs = Stack::<X509>::new().expect("stack");
+    let _ = certs.push(issuer.to_owned());
+    if basic.verify(&certs, &store, OcspFlag::empty()).is_err() {
+        return Ocsp::Ignored("not signed by the signer's issuer or a responder it delegated");
+    }
+    let status = [MessageDigest::sha1(), MessageDigest::sha256()].into_iter().find_map(|md| {
+        let id = OcspCertId::from_cert(md, cert, issuer).ok()?;
+        basic.find_status(&id).map(|s| (s.status, s.revocation_time.map(|t| t.to_string())))
+    });
+    match status {
+        Some((OcspCertStatus::GOOD, _)) => Ocsp::Good,
+        Some((OcspCertStatus::REVOKED, when)) => {
+            let when = when.unwrap_or_else(|| "?".into());
+            let at = printed_time(&when);
+            Ocsp::Revoked(when, at)
+        }
+        Some(_) => Ocsp::Ignored("the signer's status is unknown to the responder"),
+        None => Ocsp::Ignored("it does not name the signer's certificate"),
+    }
+}
+
+/// Seconds since 1970 from a time as OpenSSL prints it
+/// (`Nov  5 20:03:14 2026 GMT`, fractions of a second dropped).
+fn printed_time(text: &str) -> Option<i64> {
+    let text = text.strip_suffix(" GMT")?;
+    let (head, year) = text.rsplit_once(' ')?;
+    let head = head.split('.').next()?;
+    let full = format!("{head} {year}");
+    chrono::NaiveDateTime::parse_from_str(&full, "%b %e %H:%M:%S %Y").ok().map(|t| t.and_utc().timestamp())
 }
 
 fn deref<'a>(doc: &'a Document, o: &'a Object) -> Option<&'a Object> {
@@ -128,5 +211,13 @@ mod tests {
         general.extend_from_slice(b"20261124034451Z");
         assert_eq!(signing_time(&general), Some(1_795_491_891));
         assert_eq!(signing_time(b"no attributes"), None);
+    }
+
+    #[test]
+    fn printed_times_are_read() {
+        assert_eq!(printed_time("Nov 24 03:44:51 2026 GMT"), Some(1_795_491_891));
+        assert_eq!(printed_time("Jan  1 00:00:00 2049 GMT"), Some(2_493_072_000));
+        assert_eq!(printed_time("Nov 24 03:44:51.5 2026 GMT"), Some(1_795_491_891));
+        assert_eq!(printed_time("yesterday"), None);
     }
 }

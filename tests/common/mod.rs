@@ -457,13 +457,22 @@ pub fn sign_with(
 /// Appends validation data after signing, as a validator does: an
 /// incremental update whose catalog gains a `/DSS` with this CRL (DER).
 pub fn with_dss_crl(signed: &[u8], crl: &[u8]) -> Vec<u8> {
+    with_dss(signed, "CRLs", crl)
+}
+
+/// The same with this OCSP response (DER) in `/DSS /OCSPs`.
+pub fn with_dss_ocsp(signed: &[u8], response: &[u8]) -> Vec<u8> {
+    with_dss(signed, "OCSPs", response)
+}
+
+fn with_dss(signed: &[u8], key: &str, der: &[u8]) -> Vec<u8> {
     use lopdf::{Document, IncrementalDocument, Object, Stream, dictionary};
     let doc = Document::load_mem(signed).unwrap();
     let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
     let mut catalog = doc.get_object(root).unwrap().as_dict().unwrap().clone();
     let mut inc = IncrementalDocument::create_from(signed.to_vec(), doc);
-    let crl = inc.new_document.add_object(Stream::new(dictionary! {}, crl.to_vec()));
-    let dss = inc.new_document.add_object(dictionary! { "CRLs" => vec![Object::Reference(crl)] });
+    let data = inc.new_document.add_object(Stream::new(dictionary! {}, der.to_vec()));
+    let dss = inc.new_document.add_object(dictionary! { key => vec![Object::Reference(data)] });
     catalog.set("DSS", Object::Reference(dss));
     inc.new_document.set_object(root, catalog);
     let mut out = Vec::new();
