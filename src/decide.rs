@@ -370,6 +370,11 @@ fn approves_a_draft(step: &Step, target: &Step) -> bool {
 /// decision), back into the drafting folder, or changed in place (a new
 /// version past an approval goes back to the first review step).
 fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Decision {
+    // After signing, the letter is the signed file: other bytes (saved over
+    // it, or moved on in its place) are refused and the signed file put back.
+    if step.kind == StepKind::Dispatch && *f.content == Content::Pdf {
+        return reject(Reason::SignedLetterChanged, "");
+    }
     match area {
         Area::Inbox if step.kind == StepKind::Drop => move_to(wf, letter, first_review(wf), "resubmit", false),
         Area::Inbox if *f.content == Content::Pdf && past_an_approval(wf, step) => {

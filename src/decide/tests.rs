@@ -142,10 +142,15 @@ fn an_edit_in_place_past_an_approval_goes_back_to_the_first_review() {
         let d = run(&wf, rel, Some(&l), Content::Known, false, false, Note::Missing);
         assert_eq!(d, Decision::Track, "{at}");
     }
-    // A signed letter at dispatch is not a draft any more.
+    // A signed letter at dispatch is not a draft any more, and its bytes are
+    // the signed file's: other bytes, in place or moved on, are refused.
     let l = letter("distribusi");
-    let d = run(&wf, "07-distribusi/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
-    assert_eq!(d, Decision::Track);
+    for rel in ["07-distribusi/SK-2026-0001 X.pdf", "07-distribusi/terkirim/SK-2026-0001 X.pdf"] {
+        let d = run(&wf, rel, Some(&l), Content::Pdf, true, false, Note::Missing);
+        assert!(matches!(d, Decision::Reject { reason: Reason::SignedLetterChanged, .. }), "{rel}: {d:?}");
+    }
+    let d = run(&wf, "07-distribusi/SK-2026-0001 X.pdf", Some(&l), Content::Known, true, false, Note::Missing);
+    assert_eq!(d, Decision::Nothing);
 }
 
 #[test]

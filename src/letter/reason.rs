@@ -53,6 +53,8 @@ pub enum Reason {
     NotSigned,
     /// A signature that does not hold.
     SignatureInvalid,
+    /// Other bytes in place of a signed letter.
+    SignedLetterChanged,
     /// Signed by someone who is not among the step's `signers`.
     WrongSigner,
     /// A signed file that matches no letter awaiting signature.

@@ -194,6 +194,15 @@ impl<'a> Walk<'a> {
                     at = self.child(at, Seg::Page(n));
                 }
             }
+            // A reference the final file names but lopdf could not load (a bad
+            // offset, say) is no "nothing": other readers rebuild the table and
+            // show it. Only the same dangling reference as before is equal.
+            if let Some(j) = dangling(self.new, t.y)
+                && dangling(self.old, t.x) != Some(j)
+            {
+                self.report(at, |n| format!("{n} menunjuk objek {} {} yang tidak dapat dibaca", j.0, j.1));
+                continue;
+            }
             let (a, b) = (resolve(self.old, t.x), resolve(self.new, t.y));
             match (t.rule, a, b) {
                 (Rule::Form, Object::Dictionary(a), Object::Dictionary(b)) => self.entries(a, b, at, Some(b"Fields")),
@@ -274,6 +283,14 @@ impl<'a> Walk<'a> {
     }
 }
 
+/// The object a reference names when the document does not hold it.
+fn dangling(doc: &Document, o: &Object) -> Option<ObjectId> {
+    match o {
+        Object::Reference(id) if !doc.objects.contains_key(id) => Some(*id),
+        _ => None,
+    }
+}
+
 /// Follows a chain of references (a few at most); a missing object is null.
 fn resolve<'d>(doc: &'d Document, mut o: &'d Object) -> &'d Object {
     for _ in 0..8 {
@@ -316,15 +333,20 @@ fn is_timestamp_field(doc: &Document, o: &Object) -> bool {
     if name_of(f, b"FT") != Some(b"Sig") || f.iter().any(|(k, _)| !TIMESTAMP_FIELD_KEYS.contains(&k.as_slice())) {
         return false;
     }
-    let Some(v) = f.get(b"V").ok().and_then(|v| resolve(doc, v).as_dict().ok()) else { return false };
+    // The value must be its own object, so the signature check finds and
+    // verifies it as a timestamp; a direct dictionary is never checked.
+    let Some(v) = f.get(b"V").ok().filter(|v| matches!(v, Object::Reference(_))) else { return false };
+    let Ok(v) = resolve(doc, v).as_dict() else { return false };
     let stamp = name_of(v, b"Type") == Some(b"DocTimeStamp") || name_of(v, b"SubFilter") == Some(b"ETSI.RFC3161");
     stamp && v.has(b"ByteRange") && v.has(b"Contents") && invisible(doc, f)
 }
 
 fn invisible(doc: &Document, f: &Dictionary) -> bool {
     let flags = f.get(b"F").and_then(Object::as_i64).unwrap_or(0);
-    if flags & (2 | 32) != 0 {
-        return true; // Hidden or NoView
+    // Hidden; NoView only when it does not print either (Print shows a
+    // NoView widget on paper).
+    if flags & 2 != 0 || (flags & 32 != 0 && flags & 4 == 0) {
+        return true;
     }
     let Ok(Object::Array(r)) = f.get(b"Rect").map(|r| resolve(doc, r)) else { return false };
     let n: Vec<f32> = r.iter().filter_map(|x| x.as_float().ok()).collect();

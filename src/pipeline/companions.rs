@@ -63,6 +63,11 @@ pub(super) fn read_plain(p: &Path, limit: u64) -> std::result::Result<Vec<u8>, U
     if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
         return Err(fail("bukan berkas biasa (pipa, soket, perangkat atau folder)".into()));
     }
+    // A hard link is a regular file that is also another file, perhaps one
+    // only suratd may read.
+    if st.st_nlink > 1 {
+        return Err(fail("tautan keras (hard link) ke berkas lain, tidak dibaca".into()));
+    }
     let too_large = |size: u64| fail(format!("terlalu besar ({size} byte; paling besar {limit} byte)"));
     let size = st.st_size.max(0) as u64;
     if size > limit {

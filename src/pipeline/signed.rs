@@ -97,9 +97,9 @@ impl Pipeline {
     fn signed_differs(&self, letter: &LetterRow, bytes: &[u8]) -> Result<Option<String>> {
         let copy = fs::read(self.store.path_of(&letter.sha256))
             .with_context(|| format!("cannot read the copy for signing of {} from the store", letter.id))?;
-        if !copy.is_empty() && bytes.starts_with(&copy) {
-            return Ok(None);
-        }
+        // A file that begins with the copy's bytes is matched to its letter by
+        // them, but what was appended before the signature may have changed
+        // anything: its text is checked like any other's.
         // The letter itself, without a review stamp should one be on it.
         let copy = stamp::base_of(&copy).to_vec();
         let signed = bytes.to_vec();
@@ -122,7 +122,9 @@ impl Pipeline {
                 textmatch::quote(&d.missing)
             )));
         }
-        if let Some(n) = letter.number.as_deref().filter(|n| !inspect::contains_loosely(&signed_text, n)) {
+        // The number, where the workflow makes letters show it before signing.
+        let numbered = self.wf.steps.iter().any(|s| s.checks.contains(&crate::workflow::StepCheck::NumberInText));
+        if let Some(n) = letter.number.as_deref().filter(|n| numbered && !inspect::contains_loosely(&signed_text, n)) {
             return Ok(Some(format!("nomor surat {n} tidak tercantum di berkas yang ditandatangani")));
         }
         Ok(None)
