@@ -61,6 +61,8 @@ pub struct SigCheck {
     /// The signer certificate's subject, as (short name, value) pairs
     /// (`CN`, `serialNumber`, `O`, ...), for matching a pinned identity.
     pub subject: Vec<(String, String)>,
+    /// The subject of the certificate's issuer, likewise.
+    pub issuer: Vec<(String, String)>,
     /// Byte ranges, digest and signature hold.
     pub intact: bool,
     /// The chain reaches a trust anchor (`None`: no anchors configured).
@@ -226,6 +228,7 @@ fn broken(problem: &str, end: usize) -> SigCheck {
     SigCheck {
         signer: "?".into(),
         subject: Vec::new(),
+        issuer: Vec::new(),
         intact: false,
         trusted: None,
         problem: Some(problem.into()),
@@ -278,6 +281,7 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
     let cert = p7.signers(&empty, Pkcs7Flags::empty()).ok().and_then(|s| s.iter().next().map(|c| c.to_owned()));
     let signer = cert.as_deref().map(common_name).unwrap_or_else(|| "?".into());
     let subject = cert.as_deref().map(subject_of).unwrap_or_default();
+    let issuer = cert.as_deref().map(|c| name_fields(c.issuer_name())).unwrap_or_default();
     if timestamp {
         // The time-stamping authority is not the signer: its chain is not
         // held against the signers' trust anchors.
@@ -285,6 +289,7 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
         return SigCheck {
             signer,
             subject,
+            issuer,
             intact: problem.is_none(),
             trusted: None,
             problem,
@@ -299,6 +304,7 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
         return SigCheck {
             signer,
             subject,
+            issuer,
             intact: false,
             trusted: None,
             problem: Some("isi berkas tidak cocok dengan tanda tangannya (berkas diubah setelah ditandatangani, atau tanda tangan rusak)".into()),
@@ -307,7 +313,8 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
             notes: Vec::new(),
         };
     }
-    let mut c = SigCheck { signer, subject, intact, trusted: None, problem: None, end, timestamp, notes: Vec::new() };
+    let mut c =
+        SigCheck { signer, subject, issuer, intact, trusted: None, problem: None, end, timestamp, notes: Vec::new() };
     if let Some(cert) = cert {
         trust_at_signing(&mut c, &p7, &der, &data, &cert, trust);
     }
@@ -376,8 +383,12 @@ fn common_name(c: &openssl::x509::X509Ref) -> String {
 
 /// A certificate's subject as (short name, value) pairs, in order.
 pub fn subject_of(c: &openssl::x509::X509Ref) -> Vec<(String, String)> {
-    c.subject_name()
-        .entries()
+    name_fields(c.subject_name())
+}
+
+/// A distinguished name as (short name, value) pairs.
+pub fn name_fields(n: &openssl::x509::X509NameRef) -> Vec<(String, String)> {
+    n.entries()
         .map(|e| {
             let key = e.object().nid().short_name().map(str::to_string).unwrap_or_else(|_| e.object().to_string());
             (key, e.data().to_string().map(|s| s.to_string()).unwrap_or_default())

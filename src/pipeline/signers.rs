@@ -19,7 +19,7 @@ pub(super) fn refusal(wf: &Workflow, step: &Step, report: &mut Report) -> Option
         report.notes.push(NOT_PINNED.into());
         return None;
     }
-    let stranger = report.signers().find(|s| !pinned.iter().any(|(_, id)| id.matches(&s.subject)))?;
+    let stranger = report.signers().find(|s| !pinned.iter().any(|(_, id)| id.matches(&s.subject, &s.issuer)))?;
     let may: Vec<String> = pinned.iter().map(|(p, _)| format!("{} ({})", p.name, p.login)).collect();
     Some(format!(
         "surat ini ditandatangani oleh {}, yang tidak termasuk penanda tangan yang ditetapkan; yang boleh menandatangani: {}",

@@ -73,6 +73,21 @@ mod tests {
     }
 
     #[test]
+    fn a_pinned_certificate_pins_its_issuer_and_every_entry_of_a_field() {
+        let f = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<Vec<_>>();
+        let head = f(&[("C", "ID"), ("CN", "Kepala BPS")]);
+        let root = f(&[("CN", "BSrE Root")]);
+        let by_file = SigningIdentity { subject: head.clone(), issuer: root.clone() };
+        assert!(by_file.matches(&head, &root));
+        assert!(by_file.matches(&f(&[("C", "ID"), ("CN", " kepala bps ")]), &root), "case and spaces aside");
+        assert!(!by_file.matches(&head, &f(&[("CN", "Other CA")])), "same subject, another authority");
+        let smuggled = f(&[("C", "ID"), ("CN", "Orang Lain"), ("CN", "Kepala BPS")]);
+        assert!(!by_file.matches(&smuggled, &root), "a second CN");
+        let by_subject = SigningIdentity { subject: f(&[("CN", "Kepala BPS")]), issuer: Vec::new() };
+        assert!(by_subject.matches(&head, &f(&[("CN", "Other CA")])), "a subject pin takes any trusted issuer");
+    }
+
+    #[test]
     fn a_reason_key_that_is_no_reason_is_an_error_naming_the_known_ones() {
         let text = BUILTIN.replace("    not_pdf: >-", "    bukan_pdf: >-");
         let err = Workflow::from_text("wf.yaml", &text).unwrap_err().to_string();

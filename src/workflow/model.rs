@@ -234,17 +234,25 @@ pub struct Workflow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningIdentity {
     pub subject: Vec<(String, String)>,
+    /// For a pinned certificate file: its issuer, which a renewed
+    /// certificate keeps and another authority's certificate with the same
+    /// subject does not (empty: any trusted issuer).
+    pub issuer: Vec<(String, String)>,
 }
 
 impl SigningIdentity {
-    /// Whether a certificate with this subject is this person's.
-    pub fn matches(&self, subject: &[(String, String)]) -> bool {
-        let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
-        !self.subject.is_empty()
-            && self
-                .subject
-                .iter()
-                .all(|(k, v)| subject.iter().any(|(sk, sv)| sk.eq_ignore_ascii_case(k) && same(sv, v)))
+    /// Whether a certificate with this subject and issuer is this person's:
+    /// every pinned field is there, and every entry of that field has the
+    /// pinned value (a second `CN` cannot smuggle a match in).
+    pub fn matches(&self, subject: &[(String, String)], issuer: &[(String, String)]) -> bool {
+        fn all_fields(pinned: &[(String, String)], name: &[(String, String)]) -> bool {
+            let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+            pinned.iter().all(|(k, v)| {
+                let mut of_k = name.iter().filter(|(nk, _)| nk.eq_ignore_ascii_case(k)).peekable();
+                of_k.peek().is_some() && of_k.all(|(_, nv)| same(nv, v))
+            })
+        }
+        !self.subject.is_empty() && all_fields(&self.subject, subject) && all_fields(&self.issuer, issuer)
     }
 }
 

@@ -84,11 +84,11 @@ pub(super) fn check(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
 
 /// A signing identity from its subject fields and/or certificate file.
 fn identity(cx: &mut Ctx, loc: &Location, s: &RawSigning) -> Option<SigningIdentity> {
-    let mut subject = Vec::new();
+    let (mut subject, mut issuer) = (Vec::new(), Vec::new());
     if let Some(c) = &s.certificate {
         let base = Path::new(cx.file).parent().unwrap_or(Path::new("."));
-        match certificate_subject(&base.join(&c.value)) {
-            Ok(fields) => subject = fields,
+        match certificate_names(&base.join(&c.value)) {
+            Ok(names) => (subject, issuer) = names,
             Err(e) => cx.err(&c.referenced, e),
         }
     }
@@ -103,14 +103,15 @@ fn identity(cx: &mut Ctx, loc: &Location, s: &RawSigning) -> Option<SigningIdent
         cx.err(loc, "`signing` needs `subject` fields (e.g. CN, serialNumber) or a `certificate` file");
         return None;
     }
-    Some(SigningIdentity { subject })
+    Some(SigningIdentity { subject, issuer })
 }
 
-/// The subject of the first certificate in a PEM or DER file.
-fn certificate_subject(path: &Path) -> Result<Vec<(String, String)>, String> {
+/// The subject and issuer of the first certificate in a PEM or DER file.
+type Names = (Vec<(String, String)>, Vec<(String, String)>);
+fn certificate_names(path: &Path) -> Result<Names, String> {
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read the certificate {}: {e}", path.display()))?;
     let cert = openssl::x509::X509::from_pem(&bytes)
         .or_else(|_| openssl::x509::X509::from_der(&bytes))
         .map_err(|_| format!("{} holds no certificate (PEM or DER)", path.display()))?;
-    Ok(crate::pdf::signature::subject_of(&cert))
+    Ok((crate::pdf::signature::subject_of(&cert), crate::pdf::signature::name_fields(cert.issuer_name())))
 }
