@@ -8,24 +8,6 @@ mod common;
 use common::*;
 use std::time::Duration;
 
-fn to_signature(env: &Env, perihal: &str) -> String {
-    env.drop_file(&format!("01-draf/KP.650 {perihal}.pdf"), &pdf(&format!("Undangan {perihal} -")));
-    let name = env.wait_file("02-verifikasi", &format!("SK-{}", year()));
-    let name = env.files("02-verifikasi").into_iter().find(|n| n.contains(perihal)).unwrap_or(name);
-    let id = name[..12].to_string();
-    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
-    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
-    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
-    for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
-        env.wait_file(from, &id);
-        env.mv(&format!("{from}/{name}"), to);
-    }
-    env.wait_file("04-ajukan-tte", &id);
-    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
-    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
-    id
-}
-
 fn file05(env: &Env, id: &str) -> String {
     let name = env.files("05-menunggu-tte").into_iter().find(|n| n.starts_with(id) && n.ends_with(".pdf")).unwrap();
     format!("05-menunggu-tte/{name}")
