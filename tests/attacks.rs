@@ -2,7 +2,8 @@
 //! attack now fails: a signed letter changed after signing through an object
 //! suratd could not read or a print-only "timestamp" widget; a different
 //! letter signed in place of the copy; other bytes saved over a signed
-//! letter; a note that is a hard link to a secret.
+//! letter; a note that is a hard link to a secret; the pinned signer's
+//! name on a certificate from another trusted authority.
 
 mod common;
 use common::*;
@@ -232,4 +233,45 @@ fn a_note_that_is_a_hard_link_is_not_read() {
             assert!(!std::fs::read_to_string(env.p(&f)).unwrap_or_default().contains("hunter2"), "{f}");
         }
     }
+}
+
+/// The Kepala pinned by a certificate file; a certificate with the same
+/// subject from another trusted authority (the portal test CA) signs.
+#[test]
+fn the_same_name_from_another_authority_is_not_the_pinned_signer() {
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509::X509};
+    let env = mail_env(None, "");
+    let wf_path = env.dir.path().join("workflow.yaml");
+    let pinned = fixture_dir().join("root-signer.pem");
+    let wf = std::fs::read_to_string(&wf_path).unwrap().replace(
+        "roles: [kepala]}",
+        &format!("roles: [kepala], signing: {{certificate: {:?}}}}}", pinned.display().to_string()),
+    );
+    std::fs::write(&wf_path, wf).unwrap();
+    let _d = env.start();
+    let id = to_signature(&env, "Rapat Delapan");
+
+    let read = |n: &str| std::fs::read(fixture_dir().join(n)).unwrap();
+    let head = X509::from_pem(&read("root-signer.pem")).unwrap();
+    let (ca, ca_key) = (
+        X509::from_pem(&read("portal-ca.pem")).unwrap(),
+        PKey::private_key_from_pem(&read("portal-ca-key.pem")).unwrap(),
+    );
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let mut b = X509::builder().unwrap();
+    b.set_version(2).unwrap();
+    b.set_subject_name(head.subject_name()).unwrap();
+    b.set_issuer_name(ca.subject_name()).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_serial_number(&openssl::bn::BigNum::from_u32(4242).unwrap().to_asn1_integer().unwrap()).unwrap();
+    b.set_not_before(&Asn1Time::days_from_now(0).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::days_from_now(3650).unwrap()).unwrap();
+    b.sign(&ca_key, MessageDigest::sha256()).unwrap();
+    let cert = b.build();
+
+    let copy = copy_for_signing(&env, &id);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_with(&copy, &cert, &key, false));
+    let r = refused(&env, &format!("{id} ttd.pdf"));
+    assert!(r.contains("Kepala BPS Provinsi Bengkulu") && r.contains("yang boleh menandatangani"), "{r}");
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
 }
