@@ -3,7 +3,8 @@
 //! suratd could not read or a print-only "timestamp" widget; a different
 //! letter signed in place of the copy; other bytes saved over a signed
 //! letter; a note that is a hard link to a secret; the pinned signer's
-//! name on a certificate from another trusted authority.
+//! name on a certificate from another trusted authority; the copy's text
+//! kept but made invisible, or struck through, under what the head saw.
 
 mod common;
 use common::*;
@@ -274,4 +275,78 @@ fn the_same_name_from_another_authority_is_not_the_pinned_signer() {
     let r = refused(&env, &format!("{id} ttd.pdf"));
     assert!(r.contains("Kepala BPS Provinsi Bengkulu") && r.contains("yang boleh menandatangani"), "{r}");
     assert_eq!(env.letter(&id).0, "menunggu_tte");
+}
+
+/// The copy for signing of a letter walked to 05-menunggu-tte, its number,
+/// and its text line as the copy draws it.
+fn copy_and_line(env: &Env, perihal: &str) -> (String, Vec<u8>, String) {
+    let id = to_signature(env, perihal);
+    let copy = std::fs::read(env.p(&file05(env, &id))).unwrap();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let line = format!("BT /F1 12 Tf 72 760 Td (Nomor: {number}) Tj ET\n");
+    (id, copy, line)
+}
+
+#[test]
+fn the_copys_text_made_invisible_under_other_text_is_refused() {
+    let env = env("events");
+    let _d = env.start();
+    let (id, copy, line) = copy_and_line(&env, "Rapat Enam");
+    // The copy's line still in the file (render mode 3: never drawn), and
+    // below it, drawn, another line: the text check finds every line of
+    // the copy, a reader sees only the other one.
+    let forged = replace_raw(
+        &copy,
+        &format!("BT 3 Tr ET\n{line}BT 0 Tr ET\nBT /F1 14 Tf 72 700 Td (Rapat 31 Desember) Tj ET\n"),
+    );
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_like_a_portal(&forged, "Kepala", false));
+    let r = refused(&env, &format!("{id} ttd.pdf"));
+    assert!(r.contains("pada halaman 1") && r.contains("tidak tampak"), "{r}");
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    assert!(!env.files("07-distribusi").iter().any(|n| n.starts_with(&id)));
+}
+
+#[test]
+fn a_line_struck_through_before_signing_is_refused_and_a_code_in_blank_space_is_not() {
+    let env = env("events");
+    let _d = env.start();
+    let (id, copy, line) = copy_and_line(&env, "Rapat Tujuh");
+    let struck = replace_raw(&copy, &format!("{line}0 0 0 RG 1.5 w 72 764 m 330 764 l S\n"));
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_like_a_portal(&struck, "Kepala", false));
+    let r = refused(&env, &format!("{id} ttd.pdf"));
+    assert!(r.contains("pada halaman 1") && r.contains("ditimpa"), "{r}");
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    // The portal's QR code, drawn where the copy is blank, is allowed.
+    let coded = replace_raw(&copy, &format!("{line}0 g 420 60 90 90 re f\n"));
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_like_a_portal(&coded, "Kepala", false));
+    assert!(
+        wait_until(Duration::from_secs(15), || env.files("07-distribusi").iter().any(|n| n.starts_with(&id))),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+}
+
+#[test]
+fn without_pdftoppm_a_signed_letter_is_refused_and_check_says_why() {
+    let env = env("events");
+    let empty = env.p("no-programs");
+    std::fs::create_dir_all(&empty).unwrap();
+    let path = empty.to_str().unwrap();
+    let _d = env.start_with_env(&[("PATH", path)]);
+    let id = to_signature(&env, "Rapat Delapan");
+    let copy = std::fs::read(env.p(&file05(&env, &id))).unwrap();
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_like_a_portal(&copy, "Kepala", false));
+    let r = refused(&env, &format!("{id} ttd.pdf"));
+    assert!(r.contains("pdftoppm (poppler-utils) belum terpasang"), "{r}");
+    assert_eq!(env.letter(&id).0, "menunggu_tte");
+    let out = std::process::Command::new(Env::bin())
+        .arg("--config")
+        .arg(&env.config)
+        .arg("check")
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(said.contains("warning: pdftoppm") && said.contains("poppler-utils"), "{said}");
 }

@@ -99,7 +99,7 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     env.wait_file("04-ajukan-tte", &id);
     env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
     assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
-    let signed = signed_fixture("signed.pdf");
+    let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
     env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
     env.wait_file("07-distribusi", &id);
 
@@ -205,7 +205,8 @@ fn a_letter_too_large_to_attach_goes_to_staff_as_a_location_and_the_admin_is_tol
         &env,
         "tujuan:\n  - nama: Luar\n    email: luar@kabupaten.go.id\n  - nama: Sekretaris\n    email: sek@bps.go.id\n",
     );
-    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed_fixture("signed.pdf"));
+    let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
     env.wait_file("07-distribusi", &id);
     assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| to(m) == "admin@bps.go.id")));
     let got = smtp.received();

@@ -58,6 +58,12 @@ fn only_the_pinned_signers_may_sign() {
         "{r}"
     );
     assert_eq!(env.letter(&a).0, "menunggu_tte");
+    // `suratd verify` gives the signed drop's answer.
+    let out = env.cli(&["verify", "--json", env.p(&format!("_ditolak/{a} lain.pdf")).to_str().unwrap()]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(out.status.code(), Some(1), "{v}");
+    assert_eq!(v["signature"]["holds"], false, "{v}");
+    assert!(v["signature"]["reasons"].to_string().contains("Orang Lain (NIK0002)"), "{v}");
 
     let head = Signer { cn: "Kepala BPS", serial: Some("NIK0001"), trusted_ca: true, expired: false };
     env.drop_file(&format!("06-sudah-tte/{a} ttd.pdf"), &sign_as(&copy_for_signing(&env, &a), &head, false));

@@ -19,7 +19,7 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         eprintln!("{file}: trust_anchors: {e:#}");
         return ExitCode::from(1);
     }
-    if let Some(w) = no_anchors(cfg) {
+    for w in no_anchors(cfg).into_iter().chain(no_renderer(wf)) {
         println!("{w}");
     }
     println!(
@@ -42,6 +42,20 @@ fn no_anchors(cfg: &Config) -> Option<String> {
             "{file}: warning: no `trust_anchors` configured: signed letters cannot be checked against the \
              e-signature authority's root and are refused at the signed drop; install the root \
              (`suratd verify --export-chain FILE DIR` on a signed letter, see README \"Signed letters\")"
+        )
+    })
+}
+
+/// The warning for a workflow that takes signed letters on a server
+/// without pdftoppm: every signed letter is then refused, because what it
+/// shows cannot be compared with the copy submitted for signing.
+fn no_renderer(wf: &Workflow) -> Option<String> {
+    let signs = wf.steps.iter().any(|s| s.kind == crate::workflow::StepKind::SignedDrop);
+    let missing = crate::pdf::render::unavailable()?;
+    signs.then(|| {
+        format!(
+            "warning: {missing}: signed letters cannot be compared page by page with the copy submitted \
+             for signing and are refused at the signed drop; install it (`apt-get install poppler-utils`)"
         )
     })
 }
@@ -122,7 +136,7 @@ pub(super) fn run(cfg: Config, wf: Workflow, warnings: &[Diagnostic]) -> ExitCod
     for w in warnings {
         tracing::warn!("{w}");
     }
-    if let Some(w) = no_anchors(&cfg) {
+    for w in no_anchors(&cfg).into_iter().chain(no_renderer(&wf)) {
         tracing::warn!("{w}");
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {

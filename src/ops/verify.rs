@@ -91,7 +91,13 @@ pub fn run(cfg: &Config, wf: &Workflow, file: &Path) -> Result<Verdict> {
     let bytes = read_regular(file)?;
     let sha256 = fsops::sha256_bytes(&bytes);
     let anchors = Anchors::load(&cfg.trust_anchors)?;
-    let signature = signature_part(&signature::check(&bytes, &anchors));
+    let mut report = signature::check(&bytes, &anchors);
+    let wrong_signer = wrong_signer(wf, &mut report);
+    let mut signature = signature_part(&report);
+    if let Some(why) = wrong_signer {
+        signature.holds = false;
+        signature.reasons.push(why);
+    }
     let (database, letter, letter_ok) = if cfg.database.exists() {
         let db = Db::open_existing(&cfg.database)?;
         let letter = letter_part(&db, wf, file, &bytes, &sha256)?;
@@ -109,6 +115,23 @@ pub fn run(cfg: &Config, wf: &Workflow, file: &Path) -> Result<Verdict> {
     };
     let ok = letter_ok && signature_ok;
     Ok(Verdict { file: file.display().to_string(), sha256, database, letter, signature, ok })
+}
+
+/// Why the signers may sign at none of the workflow's signed-drop steps
+/// (the signed drop's own answer), or `None` when they may at one, or the
+/// signature does not hold anyway.
+fn wrong_signer(wf: &Workflow, report: &mut signature::Report) -> Option<String> {
+    if !report.holds() {
+        return None;
+    }
+    let mut why = None;
+    for step in wf.steps.iter().filter(|s| s.kind == crate::workflow::StepKind::SignedDrop) {
+        match crate::pipeline::signers::refusal(wf, step, report) {
+            None => return None,
+            Some(w) => why = why.or(Some(w)),
+        }
+    }
+    why
 }
 
 fn signature_part(r: &signature::Report) -> SignaturePart {

@@ -39,7 +39,7 @@ mod refuse;
 mod register;
 mod returns;
 mod signed;
-mod signers;
+pub(crate) mod signers;
 
 use crate::config::Config;
 use crate::decide::{Content, Decision, WaitFor};

@@ -4,7 +4,8 @@
 use super::Pipeline;
 use crate::decide::Signed;
 use crate::decide::approvals::{self, Passage};
-use crate::pdf::{inspect, signature, stamp, textmatch};
+use crate::pdf::render::RenderError;
+use crate::pdf::{inspect, signature, stamp, textmatch, visible};
 use crate::store::db::LetterRow;
 use crate::store::fsops;
 use crate::workflow::StepKind;
@@ -101,11 +102,11 @@ impl Pipeline {
         // them, but what was appended before the signature may have changed
         // anything: its text is checked like any other's.
         // The letter itself, without a review stamp should one be on it.
-        let copy = stamp::base_of(&copy).to_vec();
+        let base = stamp::base_of(&copy).to_vec();
         let signed = bytes.to_vec();
         let limit = self.cfg.processing.timeout;
         let texts = inspect::limited(limit, move || {
-            (inspect::text(&copy, MAX_PAGES).unwrap_or_default(), inspect::text(&signed, MAX_PAGES))
+            (inspect::text(&base, MAX_PAGES).unwrap_or_default(), inspect::text(&signed, MAX_PAGES))
         })
         .ok_or_else(|| anyhow::anyhow!("reading the texts took longer than {}", humantime::format_duration(limit)))?
         .ok_or_else(|| anyhow::anyhow!("reading the texts failed"))?;
@@ -127,7 +128,40 @@ impl Pipeline {
         if let Some(n) = letter.number.as_deref().filter(|n| numbered && !inspect::contains_loosely(&signed_text, n)) {
             return Ok(Some(format!("nomor surat {n} tidak tercantum di berkas yang ditandatangani")));
         }
-        Ok(None)
+        Ok(self.visibly_differs(letter, &copy, bytes))
+    }
+
+    /// Whether a reader of the signed file would see something else than the
+    /// copy for signing shows (text hidden, covered or written over: the
+    /// text check cannot tell); see [`visible`].
+    fn visibly_differs(&self, letter: &LetterRow, copy: &[u8], signed: &[u8]) -> Option<String> {
+        let base = stamp::base_of(copy);
+        let stamped = (base.len() != copy.len()).then_some(copy);
+        match visible::first_change(base, stamped, signed, MAX_PAGES, self.cfg.processing.timeout) {
+            Ok(None) => None,
+            Ok(Some(change)) => Some(change.describe()),
+            Err(e) => {
+                tracing::error!(letter = %letter.id, error = %e, "cannot compare what the signed file shows with the copy for signing");
+                Some(match e {
+                    RenderError::Missing(_) => {
+                        "isi yang tampak tidak dapat dibandingkan dengan salinan yang diajukan: \
+                        program pdftoppm (poppler-utils) belum terpasang di server; hubungi admin"
+                            .into()
+                    }
+                    RenderError::TimedOut(_) => {
+                        "isi yang tampak tidak dapat dibandingkan dengan salinan yang diajukan \
+                        dalam batas waktu pemrosesan"
+                            .into()
+                    }
+                    RenderError::Failed { doc: 1, .. } => {
+                        "halaman berkas yang ditandatangani tidak dapat ditampilkan".into()
+                    }
+                    RenderError::Failed { .. } => {
+                        "halaman salinan yang diajukan tidak dapat ditampilkan; hubungi admin".into()
+                    }
+                })
+            }
+        }
     }
 
     /// Checks a PDF's signatures, on a thread with the processing time limit.

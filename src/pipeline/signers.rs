@@ -12,7 +12,7 @@ pub const NOT_PINNED: &str = "signer not pinned";
 /// Why the signers of a signature that holds may not sign letters at
 /// `step` (Indonesian, for the reason file), or `None` when they may. A
 /// step with no pinned signer adds the "signer not pinned" note instead.
-pub(super) fn refusal(wf: &Workflow, step: &Step, report: &mut Report) -> Option<String> {
+pub(crate) fn refusal(wf: &Workflow, step: &Step, report: &mut Report) -> Option<String> {
     let pinned: Vec<_> =
         wf.signers_of(step).into_iter().filter_map(|p| wf.signing.get(&p.login).map(|id| (p, id))).collect();
     if pinned.is_empty() {

@@ -292,7 +292,7 @@ pub fn pdf(text: &str) -> Vec<u8> {
     let content = Content {
         operations: vec![
             Operation::new("BT", vec![]),
-            Operation::new("Tf", vec!["F1".into(), 14.into()]),
+            Operation::new("Tf", vec!["F1".into(), 12.into()]),
             Operation::new("Td", vec![72.into(), 760.into()]),
             Operation::new("Tj", vec![Object::string_literal(text)]),
             Operation::new("ET", vec![]),

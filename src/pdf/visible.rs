@@ -1,0 +1,240 @@
+//! Whether a reader of the signed file sees what the copy submitted for
+//! signing shows. The text check (`textmatch`) reads the text a PDF
+//! carries, drawn or not: text in render mode 3, painted white, clipped
+//! away, off the page or covered by a box still counts there. This check
+//! compares the pages as drawn (see `render`): every mark of the copy must
+//! still be drawn in the signed file, and nothing new may touch it (a
+//! stroke that turns a 3 into an 8, a word written over another). New marks
+//! in blank space (the portal's QR code, its footer, suratd's review stamp)
+//! are allowed, as the text check allows added lines.
+
+use super::render::{self, Page, RenderError};
+use std::time::Duration;
+
+/// A grey value darker than this is a mark (ink).
+const INK: u8 = 160;
+/// A copy's mark is still there when the signed page has a grey value
+/// darker than this within one pixel (tolerates anti-aliasing).
+const KEPT: u8 = 200;
+/// New marks closer than this (pixels, about 1.2 mm) to a copy's mark
+/// touch it.
+const NEAR: usize = 4;
+/// Marks are judged in square tiles of this many pixels ...
+const TILE: usize = 16;
+/// ... and a tile with this many lost or touching pixels is a change.
+const TILE_LIMIT: u32 = 4;
+
+/// What a reader would see differently.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// Marks of the copy are gone (covered, made invisible, moved).
+    Hidden { page: u32, top: u32, left: u32 },
+    /// New marks touch the copy's (written over, strokes added).
+    Overdrawn { page: u32, top: u32, left: u32 },
+    /// The page has another size or shape than the copy's.
+    PageSize { page: u32 },
+    /// The copy's page is not in the signed file.
+    PageMissing { page: u32 },
+}
+
+impl Change {
+    /// What changed, in Indonesian, for the reason file; `top` and `left`
+    /// are percentages of the page's height and width.
+    pub fn describe(&self) -> String {
+        match self {
+            Change::Hidden { page, top, left } => format!(
+                "pada halaman {page} (sekitar {top}% dari atas, {left}% dari kiri) ada isi salinan yang diajukan \
+                 yang tidak tampak di berkas yang ditandatangani (tertutup, disembunyikan atau dipindah)"
+            ),
+            Change::Overdrawn { page, top, left } => format!(
+                "pada halaman {page} (sekitar {top}% dari atas, {left}% dari kiri) isi salinan yang diajukan \
+                 ditimpa atau ditambah coretan di berkas yang ditandatangani"
+            ),
+            Change::PageSize { page } => {
+                format!("ukuran halaman {page} berkas yang ditandatangani berbeda dari salinan yang diajukan")
+            }
+            Change::PageMissing { page } => {
+                format!("halaman {page} dari salinan yang diajukan tidak ada di berkas yang ditandatangani")
+            }
+        }
+    }
+}
+
+/// The first change a reader would see between the copy for signing (its
+/// unstamped `base`, and the `stamped` copy suratd put out when it has a
+/// stamp) and the `signed` file, over the copy's first `pages` pages.
+pub fn first_change(
+    base: &[u8],
+    stamped: Option<&[u8]>,
+    signed: &[u8],
+    pages: u32,
+    limit: Duration,
+) -> Result<Option<Change>, RenderError> {
+    let docs: Vec<&[u8]> = match stamped {
+        Some(s) => vec![base, signed, s],
+        None => vec![base, signed],
+    };
+    render::side_by_side(&docs, pages, limit, |n, p| match (&p[0], &p[1]) {
+        (None, _) => None,
+        (Some(_), None) => Some(Change::PageMissing { page: n }),
+        (Some(b), Some(s)) => page_change(n, b, p.get(2).and_then(Option::as_ref), s),
+    })
+}
+
+/// The first change on one page (`base` the copy's, `stamped` its stamped
+/// copy's, `signed` the signed file's), top to bottom.
+pub fn page_change(n: u32, base: &Page, stamped: Option<&Page>, signed: &Page) -> Option<Change> {
+    if (signed.width, signed.height) != (base.width, base.height) {
+        return Some(Change::PageSize { page: n });
+    }
+    let stamped = stamped.filter(|s| (s.width, s.height) == (base.width, base.height));
+    let (w, h) = (base.width, base.height);
+    let base_ink = ink(base, INK);
+    let near_base = spread(&base_ink, w, h, NEAR);
+    let base_close = spread(&base_ink, w, h, 1);
+    let signed_kept = spread(&ink(signed, KEPT), w, h, 1);
+    let stamp_close = stamped.map(|s| spread(&ink(s, INK), w, h, 1));
+    let (tw, th) = (w.div_ceil(TILE), h.div_ceil(TILE));
+    let mut hidden = vec![0u32; tw * th];
+    let mut drawn = vec![0u32; tw * th];
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let t = (y / TILE) * tw + x / TILE;
+            if base_ink[i] && !signed_kept[i] {
+                hidden[t] += 1;
+            }
+            let new = signed.pixels[i] < INK && !base_close[i] && !stamp_close.as_ref().is_some_and(|s| s[i]);
+            if new && near_base[i] {
+                drawn[t] += 1;
+            }
+        }
+    }
+    let at = |t: usize| ((t / tw * TILE * 100 / h) as u32, ((t % tw) * TILE * 100 / w) as u32);
+    (0..tw * th).find(|&t| hidden[t] >= TILE_LIMIT || drawn[t] >= TILE_LIMIT).map(|t| {
+        let (top, left) = at(t);
+        if hidden[t] >= TILE_LIMIT {
+            Change::Hidden { page: n, top, left }
+        } else {
+            Change::Overdrawn { page: n, top, left }
+        }
+    })
+}
+
+/// Which pixels are darker than `level`.
+fn ink(p: &Page, level: u8) -> Vec<bool> {
+    p.pixels.iter().map(|&v| v < level).collect()
+}
+
+/// `mask` grown by `r` pixels in every direction (a square), row then column.
+fn spread(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
+    let mut rows = vec![false; mask.len()];
+    for y in 0..h {
+        let row = &mask[y * w..(y + 1) * w];
+        let mut last: Option<usize> = None;
+        // Nearest set pixel to the left and to the right, in one pass each.
+        for x in 0..w {
+            if row[x] {
+                last = Some(x);
+            }
+            rows[y * w + x] = last.is_some_and(|l| x - l <= r);
+        }
+        last = None;
+        for x in (0..w).rev() {
+            if row[x] {
+                last = Some(x);
+            }
+            rows[y * w + x] |= last.is_some_and(|l| l - x <= r);
+        }
+    }
+    let mut out = vec![false; mask.len()];
+    for x in 0..w {
+        let mut last: Option<usize> = None;
+        for y in 0..h {
+            if rows[y * w + x] {
+                last = Some(y);
+            }
+            out[y * w + x] = last.is_some_and(|l| y - l <= r);
+        }
+        last = None;
+        for y in (0..h).rev() {
+            if rows[y * w + x] {
+                last = Some(y);
+            }
+            out[y * w + x] |= last.is_some_and(|l| l - y <= r);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn blank(w: usize, h: usize) -> Page {
+        Page { width: w, height: h, pixels: vec![255; w * h] }
+    }
+
+    fn draw(p: &mut Page, x0: usize, y0: usize, x1: usize, y1: usize, v: u8) {
+        for y in y0..y1 {
+            for x in x0..x1 {
+                p.pixels[y * p.width + x] = v;
+            }
+        }
+    }
+
+    /// A page with a "line of text": a dark bar at rows 40..44, columns 20..80.
+    fn letter() -> Page {
+        let mut p = blank(100, 200);
+        draw(&mut p, 20, 40, 80, 44, 0);
+        p
+    }
+
+    #[test]
+    fn the_same_page_and_one_with_marks_in_blank_space_show_no_change() {
+        let copy = letter();
+        assert_eq!(page_change(1, &copy, None, &copy), None);
+        let mut signed = letter();
+        draw(&mut signed, 10, 150, 60, 190, 0); // a QR code far below
+        assert_eq!(page_change(1, &copy, None, &signed), None);
+        // Anti-aliasing: the bar drawn a little lighter and one pixel lower.
+        let mut shifted = blank(100, 200);
+        draw(&mut shifted, 20, 41, 80, 45, 120);
+        assert_eq!(page_change(1, &copy, None, &shifted), None);
+    }
+
+    #[test]
+    fn covered_or_invisible_marks_are_hidden() {
+        let copy = letter();
+        let mut covered = letter();
+        draw(&mut covered, 50, 38, 70, 46, 255); // a white box over a word
+        assert_eq!(page_change(1, &copy, None, &covered), Some(Change::Hidden { page: 1, top: 16, left: 48 }));
+        let gone = blank(100, 200); // the text drawn in render mode 3
+        assert!(matches!(page_change(1, &copy, None, &gone), Some(Change::Hidden { .. })));
+    }
+
+    #[test]
+    fn strokes_touching_the_copys_marks_are_overdrawn_unless_the_stamp_drew_them() {
+        let copy = letter();
+        let mut signed = letter();
+        draw(&mut signed, 60, 44, 64, 48, 0); // a stroke added under the line
+        assert_eq!(page_change(1, &copy, None, &signed), Some(Change::Overdrawn { page: 1, top: 16, left: 48 }));
+        let mut stamped = letter();
+        draw(&mut stamped, 60, 44, 64, 48, 0); // suratd's stamp drew it
+        assert_eq!(page_change(1, &copy, Some(&stamped), &signed), None);
+    }
+
+    #[test]
+    fn another_page_size_is_a_change() {
+        assert_eq!(page_change(3, &letter(), None, &blank(100, 141)), Some(Change::PageSize { page: 3 }));
+    }
+
+    #[test]
+    fn spread_grows_a_mask_by_a_square() {
+        let mut m = vec![false; 25];
+        m[12] = true;
+        let s = spread(&m, 5, 5, 1);
+        let set: Vec<usize> = (0..25).filter(|&i| s[i]).collect();
+        assert_eq!(set, [6, 7, 8, 11, 12, 13, 16, 17, 18]);
+    }
+}
