@@ -75,3 +75,60 @@ fn every_accepted_real_world_pdf_can_be_stamped() {
     }
     assert!(stamped >= 25, "only {stamped} stamped");
 }
+
+/// The page comparison of signed letters (`pdf::visible`) on real PDFs:
+/// each accepted one, stamped by suratd and then signed as a portal would
+/// (an incremental update), shows a reader nothing changed against its
+/// copy; the same file with its first page's content painted over does.
+#[test]
+fn real_world_pdfs_signed_as_a_portal_would_show_no_visible_change() {
+    use std::time::Duration;
+    use suratd::pdf::visible::{Change, first_change};
+    let Some(dir) = corpus() else {
+        eprintln!("skipped: ../shared/corpus/real-world is not here");
+        return;
+    };
+    if !tools() {
+        return;
+    }
+    let mut entries: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    entries.sort();
+    let mut compared = 0;
+    for p in entries {
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        let orig = std::fs::read(&p).unwrap();
+        if !matches!(suratd::pdf::inspect::inspect(&orig), suratd::pdf::inspect::Verdict::Pdf { .. }) {
+            continue;
+        }
+        let s = suratd::pdf::stamp::stamp(&orig, "DRAF - B-012/17000/KP.650/2026 - menunggu TTE").unwrap();
+        if s.repaired {
+            continue;
+        }
+        let signed = sign_like_a_portal(&s.bytes, "Kepala", false);
+        let limit = Duration::from_secs(60);
+        let seen = first_change(&orig, Some(&s.bytes), &signed, 3, limit).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(seen, None, "{name}");
+        // A white box over the whole first page hides what the copy showed.
+        let doc = lopdf::Document::load_mem(&s.bytes).unwrap();
+        let Some(&page) = doc.get_pages().get(&1) else { continue };
+        let mut doc = lopdf::IncrementalDocument::create_from(s.bytes.clone(), doc);
+        let cover = doc.new_document.add_object(lopdf::Stream::new(
+            lopdf::dictionary! {},
+            b"q 1 g -5000 -5000 10000 10000 re f Q".to_vec(),
+        ));
+        doc.opt_clone_object_to_new_document(page).unwrap();
+        let dict = doc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap();
+        let contents = match dict.get(b"Contents") {
+            Ok(lopdf::Object::Array(a)) => a.clone(),
+            Ok(o) => vec![o.clone()],
+            Err(_) => vec![],
+        };
+        dict.set("Contents", [contents, vec![cover.into()]].concat());
+        let mut covered = Vec::new();
+        doc.save_to(&mut covered).unwrap();
+        let seen = first_change(&orig, Some(&s.bytes), &covered, 3, limit).unwrap();
+        assert!(matches!(seen, Some(Change::Hidden { page: 1, .. })), "{name}: {seen:?}");
+        compared += 1;
+    }
+    assert!(compared >= 20, "only {compared} compared");
+}
