@@ -124,8 +124,11 @@ pub fn share_section(wf: &Workflow, root: &Path, name: &str) -> String {
    browseable = yes
    read only = no
    valid users = {users}
-   ; New files and folders take their folder's default ACL.
+   ; New files and folders take their folder's default ACL; the masks keep its
+   ; group entries (the service user's and the roles') in force.
    inherit acls = yes
+   create mask = 0660
+   directory mask = 0770
    hide unreadable = no
    ; No \"force user\" or \"force group\": suratd names who dropped a file from its owner.
    ; Who may write which folder is set by POSIX ACLs (suratd init --samba); in a sticky
