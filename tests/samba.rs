@@ -350,3 +350,17 @@ fn a_draft_put_through_samba_is_registered() {
     let remote = format!("02-verifikasi/{name}");
     o.smb.run(o.login("ketua_tim"), &format!("get {} {}", q(&remote), q(got.to_str().unwrap()))).unwrap();
 }
+
+#[test]
+fn install_md_shows_the_share_section_the_tests_run() {
+    let env = env("events");
+    let out = env.cli(&["init", "--samba"]);
+    assert!(out.status.success());
+    let printed = share_section(&String::from_utf8_lossy(&out.stdout));
+    let printed = printed.replace(&env.root.display().to_string(), "/srv/samba/SuratKeluar");
+    let install = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/INSTALL.md")).unwrap();
+    assert!(
+        install.contains(&format!("```\n{}\n```", printed.trim_end())),
+        "systemd/INSTALL.md must show what `suratd init --samba` prints for the shipped workflow:\n{printed}"
+    );
+}
