@@ -100,7 +100,6 @@ impl Office {
             let out = self.env.cli(&args);
             text = String::from_utf8_lossy(&out.stdout).into_owned();
             assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
-            assert!(!text.contains("does not exist") && !text.contains("failed"), "{text}");
         }
         text
     }
@@ -354,8 +353,8 @@ fn a_draft_put_through_samba_is_registered() {
 #[test]
 fn install_md_shows_the_share_section_the_tests_run() {
     let env = env("events");
+    // Not root, ACLs cannot be set (exit 1), but the section is printed.
     let out = env.cli(&["init", "--samba"]);
-    assert!(out.status.success());
     let printed = share_section(&String::from_utf8_lossy(&out.stdout));
     let printed = printed.replace(&env.root.display().to_string(), "/srv/samba/SuratKeluar");
     let install = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("systemd/INSTALL.md")).unwrap();
@@ -363,4 +362,14 @@ fn install_md_shows_the_share_section_the_tests_run() {
         install.contains(&format!("```\n{}\n```", printed.trim_end())),
         "systemd/INSTALL.md must show what `suratd init --samba` prints for the shipped workflow:\n{printed}"
     );
+}
+
+#[test]
+fn init_samba_fails_and_says_what_to_do_when_it_cannot_set_the_acls() {
+    let env = env("events");
+    let out = env.cli(&["init", "--samba", "--service-user", "no-such-suratd-user"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("error: the service user no-such-suratd-user does not exist: create it"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("[SuratKeluar]"), "the section is printed all the same");
 }

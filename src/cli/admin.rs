@@ -63,8 +63,18 @@ pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool, service_user: Optio
         println!("\n# smb.conf share section:\n{}", crate::ops::samba::share_section(wf, &cfg.root, name));
         let service = service_user.map(String::from).unwrap_or_else(default_service_user);
         println!("# folder ACLs (service user {service}: owner of every folder, full access):");
+        let mut failed = false;
         for line in crate::ops::samba::apply(wf, &cfg.root, &service) {
-            println!("{line}");
+            match line {
+                Ok(done) => println!("{done}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return ExitCode::FAILURE;
         }
     }
     ExitCode::SUCCESS

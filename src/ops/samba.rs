@@ -189,22 +189,26 @@ fn entries(wf: &Workflow, service: &str, writers: &[String], missing: &[String])
 
 /// Sets the ACL of every folder (and of the root: read for every role) as
 /// [`rules`] says, owned by `service`, the user suratd runs as, with full
-/// access. Returns what was done and what went wrong, one line each.
-pub fn apply(wf: &Workflow, root: &Path, service: &str) -> Vec<String> {
+/// access. Returns, one line each, what was done (`Ok`) and what went wrong
+/// (`Err`: which folder, what happened, what to do).
+pub fn apply(wf: &Workflow, root: &Path, service: &str) -> Vec<Result<String, String>> {
     if Command::new("setfacl").arg("--version").output().is_err() {
-        return vec!["setfacl is not installed (Debian: apt-get install acl); folder ACLs not set".into()];
+        return vec![Err("setfacl is not installed (Debian: apt-get install acl); folder ACLs not set".into())];
     }
     let Some(user) = uzers::get_user_by_name(service) else {
-        return vec![format!(
+        return vec![Err(format!(
             "the service user {service} does not exist: create it (systemd/INSTALL.md) or name another with \
              --service-user; folder ACLs not set"
-        )];
+        ))];
     };
     let mut out = Vec::new();
     let missing: Vec<String> =
         wf.roles.iter().map(|r| group(&r.id)).filter(|g| uzers::get_group_by_name(g).is_none()).collect();
     for g in &missing {
-        out.push(format!("group {g} does not exist: groupadd {g}, add its people, and run suratd init --samba again"));
+        out.push(Err(format!(
+            "group {g} does not exist, so its people get no access: groupadd {g}, add its people, and run \
+             suratd init --samba again"
+        )));
     }
     let top = FolderAccess { folder: ".".into(), writers: vec![], sticky: false };
     for rule in std::iter::once(top).chain(rules(wf)) {
@@ -214,10 +218,10 @@ pub fn apply(wf: &Workflow, root: &Path, service: &str) -> Vec<String> {
         let done = own(&path, user.uid())
             .and_then(|()| setfacl(&path, &format!("{spec},{defaults}")))
             .and_then(|()| set_sticky(&path, rule.sticky));
-        match done {
-            Ok(()) => out.push(format!("{}: {spec}{}", rule.folder, if rule.sticky { ", sticky" } else { "" })),
-            Err(e) => out.push(format!("{}: {e}", path.display())),
-        }
+        out.push(match done {
+            Ok(()) => Ok(format!("{}: {spec}{}", rule.folder, if rule.sticky { ", sticky" } else { "" })),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        });
     }
     out
 }
@@ -238,7 +242,10 @@ fn setfacl(path: &Path, spec: &str) -> Result<(), String> {
     let out = Command::new("setfacl").arg("--set").arg(spec).arg("--").arg(path).output();
     match out {
         Ok(o) if o.status.success() => Ok(()),
-        Ok(o) => Err(format!("setfacl failed: {}", String::from_utf8_lossy(&o.stderr).trim())),
+        Ok(o) => Err(format!(
+            "setfacl failed: {}; run suratd init --samba as root",
+            String::from_utf8_lossy(&o.stderr).trim()
+        )),
         Err(e) => Err(format!("setfacl could not run: {e}")),
     }
 }
