@@ -337,6 +337,9 @@ fn a_draft_put_through_samba_is_registered() {
     let name = o.env.wait_file_within("02-verifikasi", "SK-", Duration::from_secs(20));
     let id = name[..12].to_string();
     assert_eq!(name, format!("{id} Undangan Rapat.pdf"));
+    let number: String =
+        o.env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert_eq!(number, format!("B-001/17000/KP.650/{}", year()));
     assert!(base(&o.env.p(&format!("02-verifikasi/{name}"))) == draft);
     assert!(o.env.files("01-draf").is_empty(), "{:?}", o.env.tree());
     let out = o.env.cli(&["history", &id, "--json"]);
