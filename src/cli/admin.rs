@@ -60,7 +60,7 @@ fn no_renderer(wf: &Workflow) -> Option<String> {
     })
 }
 
-pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool) -> ExitCode {
+pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool, service_user: Option<&str>) -> ExitCode {
     match init::ensure_tree(&cfg.root, wf) {
         Ok(created) if created.is_empty() => {
             println!("{}: every folder already exists; nothing changed", cfg.root.display());
@@ -75,12 +75,32 @@ pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool) -> ExitCode {
     if samba {
         let name = cfg.share_path.rsplit(['\\', '/']).find(|s| !s.is_empty()).unwrap_or("SuratKeluar");
         println!("\n# smb.conf share section:\n{}", crate::ops::samba::share_section(wf, &cfg.root, name));
-        println!("# folder ACLs:");
-        for line in crate::ops::samba::apply(wf, &cfg.root) {
-            println!("{line}");
+        let service = service_user.map(String::from).unwrap_or_else(default_service_user);
+        println!("# folder ACLs (service user {service}: owner of every folder, full access):");
+        let mut failed = false;
+        for line in crate::ops::samba::apply(wf, &cfg.root, &service) {
+            match line {
+                Ok(done) => println!("{done}"),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    failed = true;
+                }
+            }
+        }
+        if failed {
+            return ExitCode::FAILURE;
         }
     }
     ExitCode::SUCCESS
+}
+
+/// The user suratd runs as: `suratd` (systemd/INSTALL.md) where it exists,
+/// else whoever runs the command.
+fn default_service_user() -> String {
+    if uzers::get_user_by_name("suratd").is_some() {
+        return "suratd".into();
+    }
+    uzers::get_current_username().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "root".into())
 }
 
 pub(super) fn outbox(db: &Db, json: bool, csv: bool) -> ExitCode {

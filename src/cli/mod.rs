@@ -44,6 +44,10 @@ pub enum Command {
         /// Also print the Samba share section and set each folder's ACL from the workflow
         #[arg(long)]
         samba: bool,
+        /// With --samba: the user suratd runs as, who owns every folder and keeps full access
+        /// (default: `suratd` if that user exists, else whoever runs this)
+        #[arg(long, requires = "samba", value_name = "USER")]
+        service_user: Option<String>,
     },
     /// Validate workflow.yaml and the config; errors as FILE:LINE:COL: message
     Check,
@@ -171,7 +175,7 @@ pub fn main() -> ExitCode {
     };
     match &cli.command {
         Command::Check => admin::check(&cfg, &wf, &warnings),
-        Command::Init { samba } => admin::init(&cfg, &wf, *samba),
+        Command::Init { samba, service_user } => admin::init(&cfg, &wf, *samba, service_user.as_deref()),
         Command::Status { json } => with_db(&cfg, |db| letters::status(db, &wf, *json)),
         Command::History { letter, json } => with_db(&cfg, |db| letters::history(db, letter, *json)),
         Command::Report { which: ReportKind::Sla { from, to, csv } } => {

@@ -107,6 +107,52 @@ pub fn writers(wf: &Workflow, place: &Place) -> Vec<String> {
     roles
 }
 
+/// A move staff make by hand: a person of `role` moves a letter's file
+/// from folder `from` to folder `to` (relative to the root).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HandMove {
+    pub role: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// Every move the workflow gives a role: from a review, waiting or
+/// dispatch step's folder into its outcome folders, on to the next step
+/// where that is a hand-off (not a signed drop, which takes a new file),
+/// from the drafting step's returns folder back into it, and from each of
+/// those source folders into the cancel folder.
+pub fn hand_moves(wf: &Workflow) -> Vec<HandMove> {
+    let mut out = Vec::new();
+    let mv = |role: &str, from: &str, to: &str| HandMove { role: role.into(), from: from.into(), to: to.into() };
+    for step in &wf.steps {
+        let Some(role) = step.role.as_deref() else { continue };
+        match step.kind {
+            StepKind::Drop => out.extend(step.returns_folder().map(|r| mv(role, &r, &step.folder))),
+            StepKind::Review | StepKind::Waiting | StepKind::Dispatch => {
+                for o in &step.outcomes {
+                    out.push(mv(role, &step.folder, &step.outcome_folder(&o.name)));
+                }
+                let next = step.next.as_deref().and_then(|n| wf.step(n));
+                if let Some(t) =
+                    next.filter(|t| matches!(t.kind, StepKind::Review | StepKind::Waiting | StepKind::Dispatch))
+                {
+                    out.push(mv(role, &step.folder, &t.folder));
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut sources: Vec<(String, String)> = out.iter().map(|m| (m.role.clone(), m.from.clone())).collect();
+    sources.sort();
+    sources.dedup();
+    for cancel in wf.steps.iter().filter(|s| s.kind == StepKind::Cancel) {
+        out.extend(sources.iter().map(|(role, from)| mv(role, from, &cancel.folder)));
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,5 +192,30 @@ mod tests {
         assert_eq!(w("05-menunggu-tte/revisi/a.pdf"), ["kepala"]);
         assert_eq!(w("06-sudah-tte/a.pdf"), ["kepala", "sekretaris"]);
         assert_eq!(w("batal/a.pdf").len(), 5);
+    }
+
+    #[test]
+    fn moves_each_role_makes_by_hand() {
+        let moves: Vec<String> =
+            hand_moves(&wf()).into_iter().map(|m| format!("{}: {} -> {}", m.role, m.from, m.to)).collect();
+        assert_eq!(
+            moves,
+            [
+                "anggota_tim: 01-draf/revisi -> 01-draf",
+                "anggota_tim: 01-draf/revisi -> batal",
+                "bagian_umum: 07-distribusi -> 07-distribusi/terkirim",
+                "bagian_umum: 07-distribusi -> batal",
+                "kepala: 05-menunggu-tte -> 05-menunggu-tte/revisi",
+                "kepala: 05-menunggu-tte -> batal",
+                "ketua_tim: 02-verifikasi -> 02-verifikasi/revisi",
+                "ketua_tim: 02-verifikasi -> 02-verifikasi/setuju",
+                "ketua_tim: 02-verifikasi -> batal",
+                "sekretaris: 03-kelengkapan -> 03-kelengkapan/revisi",
+                "sekretaris: 03-kelengkapan -> 03-kelengkapan/setuju",
+                "sekretaris: 03-kelengkapan -> batal",
+                "sekretaris: 04-ajukan-tte -> 05-menunggu-tte",
+                "sekretaris: 04-ajukan-tte -> batal",
+            ]
+        );
     }
 }

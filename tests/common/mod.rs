@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod samba;
 pub mod smtp;
 
 use std::path::{Path, PathBuf};
