@@ -21,8 +21,10 @@ const KEPT: u8 = 200;
 const NEAR: usize = 4;
 /// Marks are judged in square tiles of this many pixels ...
 const TILE: usize = 16;
-/// ... and a tile with this many lost or touching pixels is a change.
-const TILE_LIMIT: u32 = 4;
+/// ... and a tile with this many lost or touching pixels is a change. Pages
+/// drawn from the same content are drawn alike, pixel for pixel, so the
+/// limit is low: a full stop made a comma (a few pixels) is a change.
+const TILE_LIMIT: u32 = 2;
 
 /// What a reader would see differently.
 #[derive(Debug, Clone, PartialEq, Eq)]
