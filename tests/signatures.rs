@@ -322,3 +322,100 @@ fn embedded_ocsp_responses_are_evaluated() {
     assert!(s.contains("no usable revocation data embedded") && s.contains("OCSP response ignored"), "{s}");
     assert!(!s.contains("OCSP: good"), "{s}");
 }
+
+/// The portal CA of make-portal-ca.sh, which issued the signers of
+/// make-times.py.
+fn portal() -> Anchors {
+    Anchors::load(&[fixture("portal-ca.pem")]).unwrap()
+}
+
+/// The portal CA and the test TSA.
+fn portal_and_tsa() -> Anchors {
+    Anchors::load(&[fixture("portal-ca.pem"), fixture("tsa.pem")]).unwrap()
+}
+
+/// Issue 12.3: a signature timestamp token whose TSA is trusted gives the
+/// signing time; without trust in the TSA, or without a token, the time is
+/// the signer's claim, and the report says which.
+#[test]
+fn a_trusted_signature_timestamp_gives_the_signing_time() {
+    let r = check(&read("tst-good.pdf"), &portal_and_tsa());
+    assert!(r.holds(), "{r:?}");
+    let s = r.summary();
+    let trusted = "signed at 2027-03-01T02:00:05+00:00 (signature timestamp by TSA Test, trusted; the signer claims \
+                   2027-03-01T02:00:00+00:00)";
+    assert!(s.contains(trusted), "{s}");
+
+    let r = check(&read("tst-good.pdf"), &portal());
+    assert!(r.holds(), "an untrusted token is no reason, only no trusted time: {r:?}");
+    let s = r.summary();
+    assert!(
+        s.contains(
+            "signed at 2027-03-01T02:00:00+00:00 (the signer's claim; the signature timestamp by TSA Test at \
+             2027-03-01T02:00:05+00:00 gives no trusted time: its TSA is not trusted)"
+        ),
+        "{s}"
+    );
+    let r = check(&read("timed-signed.pdf"), &portal_and_tsa());
+    assert!(r.holds(), "{r:?}");
+    let s = r.summary();
+    assert!(s.contains("signed at 2027-03-01T02:00:00+00:00 (the signer's claim; no signature timestamp)"), "{s}");
+}
+
+/// A signer whose certificate had expired when the trusted token was made
+/// cannot hide it by claiming an earlier signing time.
+#[test]
+fn a_backdated_claim_does_not_hide_an_expired_certificate() {
+    let r = check(&read("tst-backdated.pdf"), &portal_and_tsa());
+    assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("tidak berlaku pada waktu penandatanganan"), "{:?}", r.problem());
+    // Without trust in the TSA only the claim is left, and it is in time.
+    let r = check(&read("tst-backdated.pdf"), &portal());
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("signed at 2027-05-20T02:00:00+00:00 (the signer's claim;"), "{}", r.summary());
+}
+
+/// Revocation is judged at the trusted time too: revoked after the claim
+/// but before the token is revoked at signing.
+#[test]
+fn a_revocation_between_the_claim_and_the_token_refuses_the_file() {
+    let pdf = common::with_dss_ocsp(&read("tst-revoked.pdf"), &read("tst-revoked-ocsp.der"));
+    let r = check(&pdf, &portal_and_tsa());
+    assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("sudah dicabut (revoked)"), "{:?}", r.problem());
+    let r = check(&pdf, &portal());
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("after signing (OCSP)"), "{}", r.summary());
+}
+
+/// The token is made after the signature: a claimed signing time more than
+/// a day after the trusted time is false, and a reason.
+#[test]
+fn a_claim_long_after_the_trusted_time_is_a_reason() {
+    let r = check(&read("tst-late-claim.pdf"), &portal_and_tsa());
+    assert!(r.signatures[0].intact && r.signatures[0].trusted == Some(true) && !r.holds(), "{r:?}");
+    assert_eq!(
+        r.reasons(),
+        vec![
+            "waktu penandatanganan yang dinyatakan penanda tangan (2027-03-05T02:00:00+00:00) lebih dari 24 jam \
+             setelah waktu stempel waktu tepercaya pada tanda tangannya (2027-03-01T02:00:00+00:00)"
+        ]
+    );
+    // Untrusted, the token says nothing, so neither does the difference.
+    assert!(check(&read("tst-late-claim.pdf"), &portal()).holds());
+}
+
+/// A token must be over its own signature value, and its own signature must
+/// verify, whoever trusts its TSA.
+#[test]
+fn a_signature_timestamp_must_hold() {
+    for anchors in [portal_and_tsa(), portal()] {
+        let r = check(&read("tst-other-token.pdf"), &anchors);
+        assert!(r.signatures[0].intact && !r.holds(), "the signature itself is intact: {r:?}");
+        let p = r.problem().unwrap();
+        assert!(p.contains("stempel waktu pada tanda tangan tidak cocok dengan nilai tanda tangannya"), "{p}");
+        let r = check(&read("tst-broken-token.pdf"), &anchors);
+        assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+        assert_eq!(r.problem().unwrap(), "tanda tangan stempel waktu pada tanda tangan tidak sah");
+    }
+}

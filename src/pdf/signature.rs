@@ -4,11 +4,15 @@
 //! timestamp only validation data or timestamps follow, compared through
 //! the document graph (`changes`); a document timestamp's token matches the
 //! file (`timestamp`); the digest of the ranges equals the signed
-//! messageDigest and the signature over the signed attributes verifies with
-//! the signer's certificate (OpenSSL, so BER as well as DER); and the
+//! messageDigest and the signature over the signed attributes verifies
+//! with the signer's certificate (OpenSSL, so BER as well as DER); and the
 //! chain reaches a trust anchor as of the signing time, with the
 //! certificate valid then and not revoked per the embedded data
-//! (`validity`). Without trust anchors nothing is trusted. Never writes.
+//! (`validity`). The signing time is the time of the
+//! signature's own timestamp token (id-aa-signatureTimeStampToken) when
+//! that token holds and its TSA is trusted, else only the signer's claim
+//! (`signingTime`), and the report says which. Without trust anchors
+//! nothing is trusted. Never writes.
 
 use super::{changes, timestamp, validity};
 use anyhow::{Context, Result};
@@ -316,28 +320,86 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
     let mut c =
         SigCheck { signer, subject, issuer, intact, trusted: None, problem: None, end, timestamp, notes: Vec::new() };
     if let Some(cert) = cert {
-        trust_at_signing(&mut c, &p7, &der, &data, &cert, trust);
+        trust_at_signing(&mut c, &p7, &data, &cert, trust);
     }
     c
 }
 
-/// The chain checked at the signing time the signature states (now when
-/// it states none), the certificate's validity then, and the embedded
-/// revocation data.
-fn trust_at_signing(c: &mut SigCheck, p7: &Pkcs7, der: &[u8], data: &[u8], cert: &X509, trust: Trust) {
-    let (anchors, revocation) = trust;
-    let at = validity::signing_time(der);
-    c.notes.push(match at {
-        Some(t) => {
-            format!("signed at {}", chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_default())
+/// A time (seconds since 1970) for the audit trail.
+fn when(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_default()
+}
+
+/// More than this after a trusted signature timestamp, a signer's claimed
+/// signing time is false (the token is made after the signature).
+const CLAIM_AFTER_TOKEN: i64 = 24 * 3600;
+
+/// When the signature was made: the time of its signature timestamp token
+/// when the token holds and its TSA is trusted, else the signer's claim
+/// (`signingTime`), noted either way. A token that does not hold, or a
+/// claim more than a day after the trusted time, is the signature's
+/// problem.
+fn signing_time(c: &mut SigCheck, cms: &[u8], anchors: &Anchors) -> Option<i64> {
+    let claimed = validity::signing_time(cms);
+    let claim = match claimed {
+        Some(t) => format!("signed at {} (the signer's claim", when(t)),
+        None => "no signing time stated (chain checked as of now".into(),
+    };
+    let (token, at) = match timestamp::of_signature(cms) {
+        None => {
+            c.notes.push(format!("{claim}; no signature timestamp)"));
+            return claimed;
         }
-        None => "no signing time stated (chain checked as of now)".into(),
-    });
+        Some(Err(problem)) => {
+            c.notes.push(format!("{claim})"));
+            c.problem = Some(problem.into());
+            return claimed;
+        }
+        Some(Ok(found)) => found,
+    };
+    let empty = Stack::<X509>::new().expect("stack");
+    let tsa = token.signers(&empty, Pkcs7Flags::empty()).ok().and_then(|s| s.iter().next().map(common_name));
+    let tsa = tsa.unwrap_or_else(|| "?".into());
+    match anchors.certs.as_ref().map(|certs| timestamp::trusted(&token, certs, at)) {
+        Some(true) => {
+            let claim = claimed.map(|t| format!("; the signer claims {}", when(t))).unwrap_or_default();
+            c.notes.push(format!("signed at {} (signature timestamp by {tsa}, trusted{claim})", when(at)));
+            if let Some(t) = claimed.filter(|t| *t > at + CLAIM_AFTER_TOKEN) {
+                c.problem = Some(format!(
+                    "waktu penandatanganan yang dinyatakan penanda tangan ({}) lebih dari 24 jam setelah waktu \
+                     stempel waktu tepercaya pada tanda tangannya ({})",
+                    when(t),
+                    when(at)
+                ));
+            }
+            Some(at)
+        }
+        trusted => {
+            let why = if trusted.is_none() { "no trust anchors configured" } else { "its TSA is not trusted" };
+            c.notes.push(format!(
+                "{claim}; the signature timestamp by {tsa} at {} gives no trusted time: {why})",
+                when(at)
+            ));
+            claimed
+        }
+    }
+}
+
+/// The chain checked at the signing time (see `signing_time`; now when
+/// there is none), the certificate's validity then, and the embedded
+/// revocation data.
+fn trust_at_signing(c: &mut SigCheck, p7: &Pkcs7, data: &[u8], cert: &X509, trust: Trust) {
+    let (anchors, revocation) = trust;
+    let cms = p7.to_der().unwrap_or_default();
+    let at = signing_time(c, &cms, anchors);
     let empty = Stack::<X509>::new().expect("stack");
     c.trusted = anchors.certs.as_ref().map(|certs| {
-        let store = validity::store_at(certs, at);
+        let store = validity::store_at(certs, at, None);
         p7.verify(&empty, &store, Some(data), None, Pkcs7Flags::BINARY).is_ok()
     });
+    if c.problem.is_some() {
+        return;
+    }
     if let Some(t) = at
         && !validity::valid_at(cert, t)
     {

@@ -1,10 +1,12 @@
 //! When a signature was made and whether the signer's certificate was good
-//! then: the signing time the signer put into the signed attributes, the
-//! trust anchors as a store that checks the chain at that time, and the
-//! revocation data embedded in the PDF (`/DSS` CRLs and OCSP responses,
-//! each used only when the signer's issuer signed it, directly or through
-//! a responder it delegated). suratd never goes online for revocation.
+//! then: the signing time the signer put into the signed attributes (a
+//! claim; `signature` prefers a trusted signature timestamp), the trust
+//! anchors as a store that checks a chain at that time, and the revocation
+//! data embedded in the PDF (`/DSS` CRLs and OCSP responses, each used only
+//! when the signer's issuer signed it, directly or through a responder it
+//! delegated). suratd never goes online for revocation.
 
+use super::der;
 use lopdf::{Document, Object};
 use openssl::asn1::Asn1Time;
 use openssl::hash::MessageDigest;
@@ -12,37 +14,34 @@ use openssl::ocsp::{OcspCertId, OcspCertStatus, OcspFlag, OcspResponse, OcspResp
 use openssl::stack::Stack;
 use openssl::x509::store::{X509Store, X509StoreBuilder};
 use openssl::x509::verify::{X509VerifyFlags, X509VerifyParam};
-use openssl::x509::{CrlStatus, X509, X509Crl, X509Ref};
+use openssl::x509::{CrlStatus, X509, X509Crl, X509PurposeId, X509Ref};
 
-/// The signing time (seconds since 1970) from a CMS value's signed
-/// attributes (`signingTime`, UTCTime or GeneralizedTime), if it has one.
-pub(super) fn signing_time(der: &[u8]) -> Option<i64> {
-    const OID: &[u8] = &[0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05];
-    let at = der.windows(OID.len()).position(|w| w == OID)? + OID.len();
-    // SET { UTCTime | GeneralizedTime }
-    let rest = der.get(at..)?;
-    let (tag, len) = (*rest.get(2)?, *rest.get(3)? as usize);
-    let text = std::str::from_utf8(rest.get(4..4 + len)?).ok()?;
-    let text = text.trim_end_matches('Z');
-    let full = match tag {
-        0x17 => format!("{}{text}", if text.get(..2)? >= "50" { "19" } else { "20" }),
-        0x18 => text.split('.').next()?.to_string(),
-        _ => return None,
-    };
-    chrono::NaiveDateTime::parse_from_str(&full, "%Y%m%d%H%M%S").ok().map(|t| t.and_utc().timestamp())
+/// The signing time (seconds since 1970) the signer claims in a CMS
+/// value's (DER) signed attributes (`signingTime`), if it states one.
+/// Only the SignerInfo's own signed attributes count: a timestamp token
+/// among its unsigned attributes has a signingTime of its own.
+pub(super) fn signing_time(cms: &[u8]) -> Option<i64> {
+    const OID: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05];
+    let values = der::attribute(der::signer_info(cms)?.signed_attrs?, OID)?;
+    let (tag, content, _) = der::tlv(values)?;
+    der::time(tag, content)
 }
 
-/// The anchors as a store that checks chains at `time` (now when unknown).
-pub(super) fn store_at(certs: &[X509], time: Option<i64>) -> X509Store {
+/// The anchors as a store that checks chains at `time` (now when unknown),
+/// for `purpose` when one is given.
+pub(super) fn store_at(certs: &[X509], time: Option<i64>, purpose: Option<X509PurposeId>) -> X509Store {
     let mut b = X509StoreBuilder::new().expect("store");
     for c in certs {
         let _ = b.add_cert(c.clone());
     }
-    if let Some(t) = time
-        && let Ok(mut p) = X509VerifyParam::new()
-    {
-        p.set_time(t as _);
-        let _ = p.set_flags(X509VerifyFlags::USE_CHECK_TIME);
+    if let Ok(mut p) = X509VerifyParam::new() {
+        if let Some(t) = time {
+            p.set_time(t as _);
+            let _ = p.set_flags(X509VerifyFlags::USE_CHECK_TIME);
+        }
+        if let Some(purpose) = purpose {
+            let _ = p.set_purpose(purpose);
+        }
         let _ = b.set_param(&p);
     }
     b.build()
@@ -200,16 +199,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signing_times_are_read_in_both_encodings() {
-        let oid = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05];
-        let mut utc = oid.to_vec();
-        utc.extend_from_slice(&[0x31, 0x0f, 0x17, 0x0d]);
-        utc.extend_from_slice(b"261124034451Z");
-        assert_eq!(signing_time(&utc), Some(1_795_491_891));
-        let mut general = oid.to_vec();
-        general.extend_from_slice(&[0x31, 0x11, 0x18, 0x0f]);
-        general.extend_from_slice(b"20261124034451Z");
-        assert_eq!(signing_time(&general), Some(1_795_491_891));
+    fn the_signing_time_is_read_from_the_signed_attributes_only() {
+        // ContentInfo { OID, [0] { SignedData { v1, SET {}, SEQ {}, SET {
+        // SignerInfo { v1, [0] attrs, OCTET STRING sig, [1] attrs } } } } }
+        let wrap = |tag: u8, content: &[u8]| [&[tag, content.len() as u8][..], content].concat();
+        let attr = |time: &[u8]| {
+            let oid = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x05];
+            wrap(0x30, &[&oid[..], &wrap(0x31, &wrap(0x17, time))].concat())
+        };
+        let cms = |signed: Option<&[u8]>, unsigned: &[u8]| {
+            let signed = signed.map(|t| wrap(0xA0, &attr(t))).unwrap_or_default();
+            let info = [&[0x02, 0x01, 0x01][..], &signed, &[0x04, 0x01, 0xaa], &wrap(0xA1, &attr(unsigned))].concat();
+            let data = [&[0x02, 0x01, 0x01, 0x31, 0x00, 0x30, 0x00][..], &wrap(0x31, &wrap(0x30, &info))].concat();
+            wrap(0x30, &[&[0x06, 0x01, 0x2a][..], &wrap(0xA0, &wrap(0x30, &data))].concat())
+        };
+        assert_eq!(signing_time(&cms(Some(b"270301020000Z"), b"270301030000Z")), Some(1_803_866_400));
+        assert_eq!(signing_time(&cms(None, b"270301030000Z")), None, "a token's own signingTime is not the signer's");
         assert_eq!(signing_time(b"no attributes"), None);
     }
 
