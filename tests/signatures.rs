@@ -18,6 +18,11 @@ fn root() -> Anchors {
     Anchors::load(&[fixture("root-ca.pem")]).unwrap()
 }
 
+/// The test root and the test TSA of forge.py (tsa.pem, self-signed).
+fn root_and_tsa() -> Anchors {
+    Anchors::load(&[fixture("root-ca.pem"), fixture("tsa.pem")]).unwrap()
+}
+
 #[test]
 fn a_good_signature_holds_and_names_its_signer() {
     let r = check(&read("signed.pdf"), &root());
@@ -75,7 +80,7 @@ fn an_update_that_changes_the_page_after_signing_is_refused() {
 /// A forgery from forge.py: the signature itself is intact, the file is
 /// refused, and the reason names what changed.
 fn changed_after_signing(name: &str, what: &[&str]) {
-    let r = check(&read(name), &root());
+    let r = check(&read(name), &root_and_tsa());
     assert!(r.signatures.iter().all(|s| s.intact), "{name}: the signed revision itself is intact: {r:?}");
     assert!(!r.holds(), "{name} must not hold");
     let p = r.problem().unwrap();
@@ -166,22 +171,57 @@ fn outlines_are_refused() {
 #[test]
 fn a_document_timestamp_does_not_cover_a_change_before_it() {
     changed_after_signing("forged-change-then-timestamp.pdf", &["halaman 1, /Contents: isi halaman berubah"]);
-    let r = check(&read("forged-change-then-timestamp.pdf"), &root());
+    let r = check(&read("forged-change-then-timestamp.pdf"), &root_and_tsa());
     assert!(r.signatures[1].timestamp && r.signatures[1].intact, "{r:?}");
 }
 
 #[test]
 fn a_document_timestamp_after_the_signature_is_allowed() {
     for name in ["signed-timestamp.pdf", "signed-dss-timestamp.pdf"] {
-        let r = check(&read(name), &root());
+        let r = check(&read(name), &root_and_tsa());
         assert!(r.holds(), "{name}: {r:?}");
         assert_eq!(r.signatures.len(), 2);
         let (sig, ts) = (&r.signatures[0], &r.signatures[1]);
         assert!(!sig.timestamp && sig.trusted == Some(true));
-        assert!(ts.timestamp && ts.intact && ts.signer == "TSA Test", "{ts:?}");
-        assert!(r.summary().contains("document timestamp by TSA Test (intact)"), "{}", r.summary());
+        assert!(ts.timestamp && ts.intact && ts.signer == "TSA Test" && ts.trusted == Some(true), "{ts:?}");
+        assert!(r.summary().contains("document timestamp by TSA Test (intact, trusted, at 20"), "{}", r.summary());
         assert!(r.reasons().is_empty());
     }
+}
+
+/// Issue 12.3: a document timestamp's TSA must reach a trust anchor; one
+/// nobody trusts is a reason, and the letter does not hold because of it.
+#[test]
+fn a_document_timestamp_from_an_untrusted_tsa_does_not_hold() {
+    for name in ["signed-timestamp.pdf", "signed-dss-timestamp.pdf"] {
+        let r = check(&read(name), &root());
+        let (sig, ts) = (&r.signatures[0], &r.signatures[1]);
+        assert!(sig.trusted == Some(true) && ts.intact && ts.trusted == Some(false), "{name}: {r:?}");
+        assert!(!r.holds(), "{name}: {r:?}");
+        assert_eq!(
+            r.reasons(),
+            vec![
+                "stempel waktu dokumen dari TSA Test tidak berasal dari penyedia stempel waktu (TSA) yang dipercaya \
+                  (trust_anchors)"
+            ]
+        );
+        assert!(r.summary().contains("document timestamp by TSA Test (intact, NOT trusted"), "{}", r.summary());
+    }
+    // The TSA is not a signer: trusting it trusts no signature.
+    let tsa_only = Anchors::load(&[fixture("tsa.pem")]).unwrap();
+    let r = check(&read("signed-timestamp.pdf"), &tsa_only);
+    assert!(r.signatures[0].trusted == Some(false) && r.signatures[1].trusted == Some(true), "{r:?}");
+    assert!(!r.holds());
+    // A certificate from a trusted CA without the time-stamping usage is
+    // no TSA (make-times.py).
+    let r = check(
+        &read("timestamp-no-eku.pdf"),
+        &Anchors::load(&[fixture("root-ca.pem"), fixture("portal-ca.pem")]).unwrap(),
+    );
+    let (sig, ts) = (&r.signatures[0], &r.signatures[1]);
+    assert!(sig.trusted == Some(true) && ts.intact && ts.signer == "Bukan TSA", "{r:?}");
+    assert_eq!(ts.trusted, Some(false), "{r:?}");
+    assert!(!r.holds());
 }
 
 #[test]
