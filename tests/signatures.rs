@@ -329,7 +329,8 @@ fn an_embedded_crl_that_revokes_the_signer_refuses_the_file() {
 
 /// OCSP responses in the `/DSS` count like CRLs: the signer's issuer (or a
 /// responder it delegated) saying revoked before signing refuses the file,
-/// good is noted, and a response the issuer did not sign is ignored.
+/// and a response the issuer did not sign is ignored. ("Good" depends on
+/// when the response was made: see the `timed_*` tests below.)
 #[test]
 fn embedded_ocsp_responses_are_evaluated() {
     use openssl::{pkey::PKey, x509::X509};
@@ -344,12 +345,6 @@ fn embedded_ocsp_responses_are_evaluated() {
     assert!(!r.holds(), "{r:?}");
     assert!(r.problem().unwrap().contains("sudah dicabut (revoked)"), "{:?}", r.problem());
     assert!(r.problem().unwrap().contains("menurut OCSP"), "{:?}", r.problem());
-
-    for name in ["ocsp-good.der", "ocsp-delegated-good.der"] {
-        let r = with(name);
-        assert!(r.holds(), "{name}: {r:?}");
-        assert!(r.summary().contains("OCSP: good"), "{name}: {}", r.summary());
-    }
 
     // Revoked on 1 Jan 2049: after any signing these tests do until then.
     let r = with("ocsp-revoked-later.der");
@@ -458,4 +453,39 @@ fn a_signature_timestamp_must_hold() {
         assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
         assert_eq!(r.problem().unwrap(), "tanda tangan stempel waktu pada tanda tangan tidak sah");
     }
+}
+
+/// timed-signed.pdf (signed 2027-03-01 02:00 by a signer of the portal CA,
+/// no token) with one OCSP response of make-times.py in its `/DSS`.
+fn timed_with(response: &str) -> suratd::pdf::signature::Report {
+    check(&common::with_dss_ocsp(&read("timed-signed.pdf"), &read(response)), &portal())
+}
+
+/// Issue 12.3: "good" counts only from a response fresh for the signing
+/// time (thisUpdate at most 24 h before it, or after it; not lapsed; made
+/// while the certificate was valid), and a delegated responder is checked
+/// when it answered, not today.
+#[test]
+fn a_good_ocsp_response_counts_only_when_fresh_for_the_signing_time() {
+    for name in ["timed-ocsp-fresh.der", "timed-ocsp-after.der", "timed-ocsp-delegated.der"] {
+        let r = timed_with(name);
+        assert!(r.holds(), "{name}: {r:?}");
+        let s = r.summary();
+        assert!(s.contains("OCSP: good") && !s.contains("ignored"), "{name}: {s}");
+    }
+    for (name, why) in [
+        ("timed-ocsp-stale.der", "issued Feb 19 02:00:00 2027 GMT, more than 24 hours before the signing time"),
+        ("timed-ocsp-lapsed.der", "it lapsed on Mar  1 01:00:00 2027 GMT, before the signing time"),
+        ("timed-ocsp-after-expiry.der", "issued Feb  1 00:00:00 2028 GMT, after the signer's certificate expired"),
+        ("timed-ocsp-delegated-expired.der", "or a responder it delegated, valid when it answered"),
+    ] {
+        let r = timed_with(name);
+        assert!(r.holds(), "no usable data is stated, not refused: {name}: {r:?}");
+        let s = r.summary();
+        assert!(s.contains("no usable revocation data embedded (not checked for revocation)"), "{name}: {s}");
+        assert!(s.contains(why) && !s.contains("OCSP: good"), "{name}: {s}");
+    }
+    let r = timed_with("timed-ocsp-revoked-later.der");
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("revoked on Mar  2 02:00:00 2027 GMT, after signing (OCSP)"), "{}", r.summary());
 }

@@ -1,6 +1,6 @@
 //! Just enough DER to read what OpenSSL's Rust API does not expose: a CMS
 //! SignerInfo's signed and unsigned attributes and its signature value, an
-//! RFC 3161 TSTInfo, and ASN.1 times. Input
+//! RFC 3161 TSTInfo, an OCSP response's producedAt, and ASN.1 times. Input
 //! is DER (OpenSSL re-encodes a BER signature when asked for DER); anything
 //! else reads as nothing.
 
@@ -77,6 +77,22 @@ pub(super) fn time(tag: u8, content: &[u8]) -> Option<i64> {
         _ => return None,
     };
     chrono::NaiveDateTime::parse_from_str(&full, "%Y%m%d%H%M%S").ok().map(|t| t.and_utc().timestamp())
+}
+
+/// OCSPResponse { status, [0] { type, OCTET STRING BasicOCSPResponse {
+/// tbsResponseData { [0] version, responderID, producedAt, .. }, .. } } }:
+/// producedAt.
+pub(super) fn ocsp_produced_at(der: &[u8]) -> Option<i64> {
+    let (0x30, resp, _) = tlv(der)? else { return None };
+    let (0x0A, _, rest) = tlv(resp)? else { return None };
+    let (0xA0, bytes, _) = tlv(rest)? else { return None };
+    let (0x30, bytes, _) = tlv(bytes)? else { return None };
+    let (0x06, _, rest) = tlv(bytes)? else { return None };
+    let (0x04, basic, _) = tlv(rest)? else { return None };
+    let (0x30, basic, _) = tlv(basic)? else { return None };
+    let (0x30, tbs, _) = tlv(basic)? else { return None };
+    let (_, produced) = items(tbs).into_iter().find(|(t, _)| *t == 0x18)?;
+    time(0x18, produced)
 }
 
 #[cfg(test)]
