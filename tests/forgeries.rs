@@ -35,9 +35,11 @@ fn fixture_path(name: &str) -> String {
     format!("{}/tests/fixtures/signed/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// An environment whose trust anchor is the fixtures' test root.
+/// An environment whose trust anchors are the fixtures' test root and the
+/// test TSA of the document timestamps (one PEM file).
 fn with_anchor(env: Env) -> Env {
-    std::fs::copy(fixture_path("root-ca.pem"), env.dir.path().join("anchors.pem")).unwrap();
+    let pem = [std::fs::read(fixture_path("root-ca.pem")).unwrap(), std::fs::read(fixture_path("tsa.pem")).unwrap()];
+    std::fs::write(env.dir.path().join("anchors.pem"), pem.concat()).unwrap();
     env
 }
 
@@ -83,7 +85,14 @@ fn verify_checks_a_signature_without_a_database() {
     let out = env.cli(&["verify", &fixture_path("signed-timestamp.pdf")]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("document timestamp by TSA Test (intact)"), "{text}");
+    assert!(text.contains("document timestamp by TSA Test (intact, trusted, at "), "{text}");
+
+    // Without the TSA among the anchors the timestamp is a reason.
+    std::fs::copy(fixture_path("root-ca.pem"), env.dir.path().join("anchors.pem")).unwrap();
+    let (code, v) = verify_json(&env, &fixture_path("signed-timestamp.pdf"));
+    assert_eq!((code, &v["signature"]["holds"]), (Some(1), &false.into()), "{v}");
+    let r = reasons(&v);
+    assert!(r.len() == 1 && r[0].contains("stempel waktu dokumen dari TSA Test tidak berasal dari"), "{r:?}");
 }
 
 #[test]
@@ -179,5 +188,5 @@ fn forgeries_are_refused_at_the_signed_drop_and_never_emailed() {
         .conn()
         .query_row("SELECT note FROM transitions WHERE letter_id = ?1 AND action = 'signed'", [&id], |r| r.get(0))
         .unwrap();
-    assert!(note.contains("document timestamp by TSA Test (intact)") && !note.contains("changed"), "{note}");
+    assert!(note.contains("document timestamp by TSA Test (intact, trusted") && !note.contains("changed"), "{note}");
 }

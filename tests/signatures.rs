@@ -18,6 +18,11 @@ fn root() -> Anchors {
     Anchors::load(&[fixture("root-ca.pem")]).unwrap()
 }
 
+/// The test root and the test TSA of forge.py (tsa.pem, self-signed).
+fn root_and_tsa() -> Anchors {
+    Anchors::load(&[fixture("root-ca.pem"), fixture("tsa.pem")]).unwrap()
+}
+
 #[test]
 fn a_good_signature_holds_and_names_its_signer() {
     let r = check(&read("signed.pdf"), &root());
@@ -75,7 +80,7 @@ fn an_update_that_changes_the_page_after_signing_is_refused() {
 /// A forgery from forge.py: the signature itself is intact, the file is
 /// refused, and the reason names what changed.
 fn changed_after_signing(name: &str, what: &[&str]) {
-    let r = check(&read(name), &root());
+    let r = check(&read(name), &root_and_tsa());
     assert!(r.signatures.iter().all(|s| s.intact), "{name}: the signed revision itself is intact: {r:?}");
     assert!(!r.holds(), "{name} must not hold");
     let p = r.problem().unwrap();
@@ -166,22 +171,57 @@ fn outlines_are_refused() {
 #[test]
 fn a_document_timestamp_does_not_cover_a_change_before_it() {
     changed_after_signing("forged-change-then-timestamp.pdf", &["halaman 1, /Contents: isi halaman berubah"]);
-    let r = check(&read("forged-change-then-timestamp.pdf"), &root());
+    let r = check(&read("forged-change-then-timestamp.pdf"), &root_and_tsa());
     assert!(r.signatures[1].timestamp && r.signatures[1].intact, "{r:?}");
 }
 
 #[test]
 fn a_document_timestamp_after_the_signature_is_allowed() {
     for name in ["signed-timestamp.pdf", "signed-dss-timestamp.pdf"] {
-        let r = check(&read(name), &root());
+        let r = check(&read(name), &root_and_tsa());
         assert!(r.holds(), "{name}: {r:?}");
         assert_eq!(r.signatures.len(), 2);
         let (sig, ts) = (&r.signatures[0], &r.signatures[1]);
         assert!(!sig.timestamp && sig.trusted == Some(true));
-        assert!(ts.timestamp && ts.intact && ts.signer == "TSA Test", "{ts:?}");
-        assert!(r.summary().contains("document timestamp by TSA Test (intact)"), "{}", r.summary());
+        assert!(ts.timestamp && ts.intact && ts.signer == "TSA Test" && ts.trusted == Some(true), "{ts:?}");
+        assert!(r.summary().contains("document timestamp by TSA Test (intact, trusted, at 20"), "{}", r.summary());
         assert!(r.reasons().is_empty());
     }
+}
+
+/// Issue 12.3: a document timestamp's TSA must reach a trust anchor; one
+/// nobody trusts is a reason, and the letter does not hold because of it.
+#[test]
+fn a_document_timestamp_from_an_untrusted_tsa_does_not_hold() {
+    for name in ["signed-timestamp.pdf", "signed-dss-timestamp.pdf"] {
+        let r = check(&read(name), &root());
+        let (sig, ts) = (&r.signatures[0], &r.signatures[1]);
+        assert!(sig.trusted == Some(true) && ts.intact && ts.trusted == Some(false), "{name}: {r:?}");
+        assert!(!r.holds(), "{name}: {r:?}");
+        assert_eq!(
+            r.reasons(),
+            vec![
+                "stempel waktu dokumen dari TSA Test tidak berasal dari penyedia stempel waktu (TSA) yang dipercaya \
+                  (trust_anchors)"
+            ]
+        );
+        assert!(r.summary().contains("document timestamp by TSA Test (intact, NOT trusted"), "{}", r.summary());
+    }
+    // The TSA is not a signer: trusting it trusts no signature.
+    let tsa_only = Anchors::load(&[fixture("tsa.pem")]).unwrap();
+    let r = check(&read("signed-timestamp.pdf"), &tsa_only);
+    assert!(r.signatures[0].trusted == Some(false) && r.signatures[1].trusted == Some(true), "{r:?}");
+    assert!(!r.holds());
+    // A certificate from a trusted CA without the time-stamping usage is
+    // no TSA (make-times.py).
+    let r = check(
+        &read("timestamp-no-eku.pdf"),
+        &Anchors::load(&[fixture("root-ca.pem"), fixture("portal-ca.pem")]).unwrap(),
+    );
+    let (sig, ts) = (&r.signatures[0], &r.signatures[1]);
+    assert!(sig.trusted == Some(true) && ts.intact && ts.signer == "Bukan TSA", "{r:?}");
+    assert_eq!(ts.trusted, Some(false), "{r:?}");
+    assert!(!r.holds());
 }
 
 #[test]
@@ -289,7 +329,8 @@ fn an_embedded_crl_that_revokes_the_signer_refuses_the_file() {
 
 /// OCSP responses in the `/DSS` count like CRLs: the signer's issuer (or a
 /// responder it delegated) saying revoked before signing refuses the file,
-/// good is noted, and a response the issuer did not sign is ignored.
+/// and a response the issuer did not sign is ignored. ("Good" depends on
+/// when the response was made: see the `timed_*` tests below.)
 #[test]
 fn embedded_ocsp_responses_are_evaluated() {
     use openssl::{pkey::PKey, x509::X509};
@@ -305,12 +346,6 @@ fn embedded_ocsp_responses_are_evaluated() {
     assert!(r.problem().unwrap().contains("sudah dicabut (revoked)"), "{:?}", r.problem());
     assert!(r.problem().unwrap().contains("menurut OCSP"), "{:?}", r.problem());
 
-    for name in ["ocsp-good.der", "ocsp-delegated-good.der"] {
-        let r = with(name);
-        assert!(r.holds(), "{name}: {r:?}");
-        assert!(r.summary().contains("OCSP: good"), "{name}: {}", r.summary());
-    }
-
     // Revoked on 1 Jan 2049: after any signing these tests do until then.
     let r = with("ocsp-revoked-later.der");
     assert!(r.holds(), "{r:?}");
@@ -321,4 +356,136 @@ fn embedded_ocsp_responses_are_evaluated() {
     let s = r.summary();
     assert!(s.contains("no usable revocation data embedded") && s.contains("OCSP response ignored"), "{s}");
     assert!(!s.contains("OCSP: good"), "{s}");
+}
+
+/// The portal CA of make-portal-ca.sh, which issued the signers of
+/// make-times.py.
+fn portal() -> Anchors {
+    Anchors::load(&[fixture("portal-ca.pem")]).unwrap()
+}
+
+/// The portal CA and the test TSA.
+fn portal_and_tsa() -> Anchors {
+    Anchors::load(&[fixture("portal-ca.pem"), fixture("tsa.pem")]).unwrap()
+}
+
+/// Issue 12.3: a signature timestamp token whose TSA is trusted gives the
+/// signing time; without trust in the TSA, or without a token, the time is
+/// the signer's claim, and the report says which.
+#[test]
+fn a_trusted_signature_timestamp_gives_the_signing_time() {
+    let r = check(&read("tst-good.pdf"), &portal_and_tsa());
+    assert!(r.holds(), "{r:?}");
+    let s = r.summary();
+    let trusted = "signed at 2027-03-01T02:00:05+00:00 (signature timestamp by TSA Test, trusted; the signer claims \
+                   2027-03-01T02:00:00+00:00)";
+    assert!(s.contains(trusted), "{s}");
+
+    let r = check(&read("tst-good.pdf"), &portal());
+    assert!(r.holds(), "an untrusted token is no reason, only no trusted time: {r:?}");
+    let s = r.summary();
+    assert!(
+        s.contains(
+            "signed at 2027-03-01T02:00:00+00:00 (the signer's claim; the signature timestamp by TSA Test at \
+             2027-03-01T02:00:05+00:00 gives no trusted time: its TSA is not trusted)"
+        ),
+        "{s}"
+    );
+    let r = check(&read("timed-signed.pdf"), &portal_and_tsa());
+    assert!(r.holds(), "{r:?}");
+    let s = r.summary();
+    assert!(s.contains("signed at 2027-03-01T02:00:00+00:00 (the signer's claim; no signature timestamp)"), "{s}");
+}
+
+/// A signer whose certificate had expired when the trusted token was made
+/// cannot hide it by claiming an earlier signing time.
+#[test]
+fn a_backdated_claim_does_not_hide_an_expired_certificate() {
+    let r = check(&read("tst-backdated.pdf"), &portal_and_tsa());
+    assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("tidak berlaku pada waktu penandatanganan"), "{:?}", r.problem());
+    // Without trust in the TSA only the claim is left, and it is in time.
+    let r = check(&read("tst-backdated.pdf"), &portal());
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("signed at 2027-05-20T02:00:00+00:00 (the signer's claim;"), "{}", r.summary());
+}
+
+/// Revocation is judged at the trusted time too: revoked after the claim
+/// but before the token is revoked at signing.
+#[test]
+fn a_revocation_between_the_claim_and_the_token_refuses_the_file() {
+    let pdf = common::with_dss_ocsp(&read("tst-revoked.pdf"), &read("tst-revoked-ocsp.der"));
+    let r = check(&pdf, &portal_and_tsa());
+    assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+    assert!(r.problem().unwrap().contains("sudah dicabut (revoked)"), "{:?}", r.problem());
+    let r = check(&pdf, &portal());
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("after signing (OCSP)"), "{}", r.summary());
+}
+
+/// The token is made after the signature: a claimed signing time more than
+/// a day after the trusted time is false, and a reason.
+#[test]
+fn a_claim_long_after_the_trusted_time_is_a_reason() {
+    let r = check(&read("tst-late-claim.pdf"), &portal_and_tsa());
+    assert!(r.signatures[0].intact && r.signatures[0].trusted == Some(true) && !r.holds(), "{r:?}");
+    assert_eq!(
+        r.reasons(),
+        vec![
+            "waktu penandatanganan yang dinyatakan penanda tangan (2027-03-05T02:00:00+00:00) lebih dari 24 jam \
+             setelah waktu stempel waktu tepercaya pada tanda tangannya (2027-03-01T02:00:00+00:00)"
+        ]
+    );
+    // Untrusted, the token says nothing, so neither does the difference.
+    assert!(check(&read("tst-late-claim.pdf"), &portal()).holds());
+}
+
+/// A token must be over its own signature value, and its own signature must
+/// verify, whoever trusts its TSA.
+#[test]
+fn a_signature_timestamp_must_hold() {
+    for anchors in [portal_and_tsa(), portal()] {
+        let r = check(&read("tst-other-token.pdf"), &anchors);
+        assert!(r.signatures[0].intact && !r.holds(), "the signature itself is intact: {r:?}");
+        let p = r.problem().unwrap();
+        assert!(p.contains("stempel waktu pada tanda tangan tidak cocok dengan nilai tanda tangannya"), "{p}");
+        let r = check(&read("tst-broken-token.pdf"), &anchors);
+        assert!(r.signatures[0].intact && !r.holds(), "{r:?}");
+        assert_eq!(r.problem().unwrap(), "tanda tangan stempel waktu pada tanda tangan tidak sah");
+    }
+}
+
+/// timed-signed.pdf (signed 2027-03-01 02:00 by a signer of the portal CA,
+/// no token) with one OCSP response of make-times.py in its `/DSS`.
+fn timed_with(response: &str) -> suratd::pdf::signature::Report {
+    check(&common::with_dss_ocsp(&read("timed-signed.pdf"), &read(response)), &portal())
+}
+
+/// Issue 12.3: "good" counts only from a response fresh for the signing
+/// time (thisUpdate at most 24 h before it, or after it; not lapsed; made
+/// while the certificate was valid), and a delegated responder is checked
+/// when it answered, not today.
+#[test]
+fn a_good_ocsp_response_counts_only_when_fresh_for_the_signing_time() {
+    for name in ["timed-ocsp-fresh.der", "timed-ocsp-after.der", "timed-ocsp-delegated.der"] {
+        let r = timed_with(name);
+        assert!(r.holds(), "{name}: {r:?}");
+        let s = r.summary();
+        assert!(s.contains("OCSP: good") && !s.contains("ignored"), "{name}: {s}");
+    }
+    for (name, why) in [
+        ("timed-ocsp-stale.der", "issued Feb 19 02:00:00 2027 GMT, more than 24 hours before the signing time"),
+        ("timed-ocsp-lapsed.der", "it lapsed on Mar  1 01:00:00 2027 GMT, before the signing time"),
+        ("timed-ocsp-after-expiry.der", "issued Feb  1 00:00:00 2028 GMT, after the signer's certificate expired"),
+        ("timed-ocsp-delegated-expired.der", "or a responder it delegated, valid when it answered"),
+    ] {
+        let r = timed_with(name);
+        assert!(r.holds(), "no usable data is stated, not refused: {name}: {r:?}");
+        let s = r.summary();
+        assert!(s.contains("no usable revocation data embedded (not checked for revocation)"), "{name}: {s}");
+        assert!(s.contains(why) && !s.contains("OCSP: good"), "{name}: {s}");
+    }
+    let r = timed_with("timed-ocsp-revoked-later.der");
+    assert!(r.holds(), "{r:?}");
+    assert!(r.summary().contains("revoked on Mar  2 02:00:00 2027 GMT, after signing (OCSP)"), "{}", r.summary());
 }

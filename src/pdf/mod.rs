@@ -5,6 +5,7 @@
 pub mod chain;
 mod changes;
 pub(crate) mod convert;
+mod der;
 pub mod inspect;
 pub mod render;
 pub mod signature;

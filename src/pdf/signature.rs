@@ -3,12 +3,16 @@
 //! the signature value; after the last one that is not a document
 //! timestamp only validation data or timestamps follow, compared through
 //! the document graph (`changes`); a document timestamp's token matches the
-//! file (`timestamp`); the digest of the ranges equals the signed
-//! messageDigest and the signature over the signed attributes verifies with
-//! the signer's certificate (OpenSSL, so BER as well as DER); and the
-//! chain reaches a trust anchor as of the signing time, with the
-//! certificate valid then and not revoked per the embedded data
-//! (`validity`). Without trust anchors nothing is trusted. Never writes.
+//! file and its TSA reaches a trust anchor (`timestamp`); the digest of the
+//! ranges equals the signed messageDigest and the signature over the
+//! signed attributes verifies with the signer's certificate (OpenSSL, so
+//! BER as well as DER); and the chain reaches a trust anchor as of the
+//! signing time, with the certificate valid then and not revoked per the
+//! embedded data (`validity`). The signing time is the time of the
+//! signature's own timestamp token (id-aa-signatureTimeStampToken) when
+//! that token holds and its TSA is trusted, else only the signer's claim
+//! (`signingTime`), and the report says which. Without trust anchors
+//! nothing is trusted. Never writes.
 
 use super::{changes, timestamp, validity};
 use anyhow::{Context, Result};
@@ -96,15 +100,17 @@ impl Report {
 
     /// Every signature intact, every signer's chain reaching a trust
     /// anchor (no anchors configured: nothing is trusted), and nothing but
-    /// validation data after the last one. Document timestamps are not
-    /// held against the signers' anchors.
+    /// validation data after the last one. A document timestamp must come
+    /// from a TSA that reaches a trust anchor (no anchors configured: the
+    /// signers do not hold anyway).
     pub fn holds(&self) -> bool {
         self.is_signed()
             && self.modified_after.is_none()
-            && self
-                .signatures
-                .iter()
-                .all(|s| s.intact && s.problem.is_none() && (s.timestamp || s.trusted == Some(true)))
+            && self.signatures.iter().all(|s| {
+                s.intact
+                    && s.problem.is_none()
+                    && if s.timestamp { s.trusted != Some(false) } else { s.trusted == Some(true) }
+            })
     }
 
     /// The people's signatures (not document timestamps).
@@ -168,10 +174,21 @@ impl Report {
 }
 
 /// What is wrong with one signature: its own problem, else a chain that
-/// does not reach a trust anchor, or no anchors to check it against.
+/// does not reach a trust anchor, or no anchors to check it against. A
+/// document timestamp: its own problem, else a TSA that does not reach a
+/// trust anchor (when anchors are configured).
 fn trust_problem(s: &SigCheck) -> Option<String> {
-    if s.problem.is_some() || s.timestamp {
+    if s.problem.is_some() {
         return s.problem.clone();
+    }
+    if s.timestamp {
+        return (s.trusted == Some(false)).then(|| {
+            format!(
+                "stempel waktu dokumen dari {} tidak berasal dari penyedia stempel waktu (TSA) yang dipercaya \
+                 (trust_anchors)",
+                s.signer
+            )
+        });
     }
     match s.trusted {
         Some(true) => None,
@@ -283,20 +300,18 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
     let subject = cert.as_deref().map(subject_of).unwrap_or_default();
     let issuer = cert.as_deref().map(|c| name_fields(c.issuer_name())).unwrap_or_default();
     if timestamp {
-        // The time-stamping authority is not the signer: its chain is not
-        // held against the signers' trust anchors.
-        let problem = timestamp::check(&p7, &data).err().map(str::to_string);
-        return SigCheck {
+        let c = SigCheck {
             signer,
             subject,
             issuer,
-            intact: problem.is_none(),
+            intact: false,
             trusted: None,
-            problem,
+            problem: None,
             end,
             timestamp,
             notes: Vec::new(),
         };
+        return document_timestamp(c, &p7, &data, trust.0);
     }
     let no_store = X509StoreBuilder::new().expect("store").build();
     let intact = p7.verify(&empty, &no_store, Some(&data), None, Pkcs7Flags::NOVERIFY | Pkcs7Flags::BINARY).is_ok();
@@ -316,28 +331,101 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
     let mut c =
         SigCheck { signer, subject, issuer, intact, trusted: None, problem: None, end, timestamp, notes: Vec::new() };
     if let Some(cert) = cert {
-        trust_at_signing(&mut c, &p7, &der, &data, &cert, trust);
+        trust_at_signing(&mut c, &p7, &data, &cert, trust);
     }
     c
 }
 
-/// The chain checked at the signing time the signature states (now when
-/// it states none), the certificate's validity then, and the embedded
-/// revocation data.
-fn trust_at_signing(c: &mut SigCheck, p7: &Pkcs7, der: &[u8], data: &[u8], cert: &X509, trust: Trust) {
-    let (anchors, revocation) = trust;
-    let at = validity::signing_time(der);
-    c.notes.push(match at {
-        Some(t) => {
-            format!("signed at {}", chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_default())
+/// A document timestamp: its token matches the file, and its TSA chains to
+/// the anchors as of the token's time (no anchors configured: `None`). A
+/// timestamp from a TSA nobody trusts proves nothing, and says so.
+fn document_timestamp(mut c: SigCheck, p7: &Pkcs7, data: &[u8], anchors: &Anchors) -> SigCheck {
+    match timestamp::check(p7, data) {
+        Err(problem) => c.problem = Some(problem.into()),
+        Ok(at) => {
+            c.intact = true;
+            c.trusted = anchors.certs.as_ref().map(|certs| timestamp::trusted(p7, certs, at));
+            c.notes.push(format!("at {}", when(at)));
         }
-        None => "no signing time stated (chain checked as of now)".into(),
-    });
+    }
+    c
+}
+
+/// A time (seconds since 1970) for the audit trail.
+fn when(t: i64) -> String {
+    chrono::DateTime::from_timestamp(t, 0).map(|d| d.to_rfc3339()).unwrap_or_default()
+}
+
+/// More than this after a trusted signature timestamp, a signer's claimed
+/// signing time is false (the token is made after the signature).
+const CLAIM_AFTER_TOKEN: i64 = 24 * 3600;
+
+/// When the signature was made: the time of its signature timestamp token
+/// when the token holds and its TSA is trusted, else the signer's claim
+/// (`signingTime`), noted either way. A token that does not hold, or a
+/// claim more than a day after the trusted time, is the signature's
+/// problem.
+fn signing_time(c: &mut SigCheck, cms: &[u8], anchors: &Anchors) -> Option<i64> {
+    let claimed = validity::signing_time(cms);
+    let claim = match claimed {
+        Some(t) => format!("signed at {} (the signer's claim", when(t)),
+        None => "no signing time stated (chain checked as of now".into(),
+    };
+    let (token, at) = match timestamp::of_signature(cms) {
+        None => {
+            c.notes.push(format!("{claim}; no signature timestamp)"));
+            return claimed;
+        }
+        Some(Err(problem)) => {
+            c.notes.push(format!("{claim})"));
+            c.problem = Some(problem.into());
+            return claimed;
+        }
+        Some(Ok(found)) => found,
+    };
+    let empty = Stack::<X509>::new().expect("stack");
+    let tsa = token.signers(&empty, Pkcs7Flags::empty()).ok().and_then(|s| s.iter().next().map(common_name));
+    let tsa = tsa.unwrap_or_else(|| "?".into());
+    match anchors.certs.as_ref().map(|certs| timestamp::trusted(&token, certs, at)) {
+        Some(true) => {
+            let claim = claimed.map(|t| format!("; the signer claims {}", when(t))).unwrap_or_default();
+            c.notes.push(format!("signed at {} (signature timestamp by {tsa}, trusted{claim})", when(at)));
+            if let Some(t) = claimed.filter(|t| *t > at + CLAIM_AFTER_TOKEN) {
+                c.problem = Some(format!(
+                    "waktu penandatanganan yang dinyatakan penanda tangan ({}) lebih dari 24 jam setelah waktu \
+                     stempel waktu tepercaya pada tanda tangannya ({})",
+                    when(t),
+                    when(at)
+                ));
+            }
+            Some(at)
+        }
+        trusted => {
+            let why = if trusted.is_none() { "no trust anchors configured" } else { "its TSA is not trusted" };
+            c.notes.push(format!(
+                "{claim}; the signature timestamp by {tsa} at {} gives no trusted time: {why})",
+                when(at)
+            ));
+            claimed
+        }
+    }
+}
+
+/// The chain checked at the signing time (see `signing_time`; now when
+/// there is none), the certificate's validity then, and the embedded
+/// revocation data.
+fn trust_at_signing(c: &mut SigCheck, p7: &Pkcs7, data: &[u8], cert: &X509, trust: Trust) {
+    let (anchors, revocation) = trust;
+    let cms = p7.to_der().unwrap_or_default();
+    let at = signing_time(c, &cms, anchors);
     let empty = Stack::<X509>::new().expect("stack");
     c.trusted = anchors.certs.as_ref().map(|certs| {
-        let store = validity::store_at(certs, at);
+        let store = validity::store_at(certs, at, None);
         p7.verify(&empty, &store, Some(data), None, Pkcs7Flags::BINARY).is_ok()
     });
+    if c.problem.is_some() {
+        return;
+    }
     if let Some(t) = at
         && !validity::valid_at(cert, t)
     {
