@@ -396,7 +396,10 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
     assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
     let r = std::fs::read_to_string(&reason).unwrap();
     assert!(r.contains("penyusunnya") && r.contains("Dewi Drafter"), "{r}");
-    assert_eq!(env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'not_drafter'"), 1);
+    // The reason file is written before the refusal is committed.
+    assert!(wait_until(Duration::from_secs(5), || env
+        .count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'not_drafter'")
+        == 1));
     assert!(env.p(&format!("_ditolak/{id} diubah.pdf")).is_file());
     // Nothing changed for the letter.
     assert_eq!(env.letter(&id).0, "verifikasi");
