@@ -40,7 +40,7 @@ fn a_saved_workflow_is_taken_and_a_broken_one_refused() {
     let _d = env.start();
     // A good edit: another reason text; takes effect without a restart.
     std::fs::write(&wf_path, SHIPPED.replace("Berkas ini bukan PDF ({rincian}).", "BUKAN PDF ({rincian}).")).unwrap();
-    std::thread::sleep(Duration::from_millis(3000));
+    assert!(wait_until(Duration::from_secs(20), || env.log().contains("workflow reloaded")), "{}", env.log());
     env.drop_file("01-draf/catatan.pdf", b"teks biasa");
     let reason = env.p("_ditolak/catatan.pdf.alasan.txt");
     assert!(wait_until(Duration::from_secs(10), || reason.is_file()));
