@@ -29,6 +29,9 @@ struct Loop {
     handled: HashMap<PathBuf, Seen>,
     /// Consecutive failures per path, for back-off.
     failures: HashMap<PathBuf, u32>,
+    /// Letters' recorded files seen gone, and since when (see
+    /// `pipeline::missing`).
+    vanished: HashMap<String, Instant>,
 }
 
 impl Loop {
@@ -54,6 +57,41 @@ impl Loop {
             Err(_) => {
                 self.tracker.observe(p, None, now);
                 self.handled.remove(p);
+                if let Some(rel) = crate::store::fsops::rel_path(self.pipeline.root(), p)
+                    && self.pipeline.is_letter_file(&rel)
+                {
+                    self.vanished.entry(rel).or_insert(now);
+                }
+            }
+        }
+    }
+
+    /// Notes letters in flight whose recorded file is gone (a delete the
+    /// watcher did not report: a poll that never saw the file, a delete
+    /// while suratd was down).
+    fn look_for_missing(&mut self, now: Instant) {
+        match self.pipeline.missing_files() {
+            Ok(gone) => gone.into_iter().for_each(|rel| {
+                self.vanished.entry(rel).or_insert(now);
+            }),
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot look for letters whose file is gone"),
+        }
+    }
+
+    /// Puts back the letters' files that have been gone longer than a move
+    /// takes to show up elsewhere.
+    fn put_back_vanished(&mut self, now: Instant) {
+        let grace = self.pipeline.missing_grace();
+        let due: Vec<String> = self
+            .vanished
+            .iter()
+            .filter(|(_, since)| now.duration_since(**since) >= grace)
+            .map(|(r, _)| r.clone())
+            .collect();
+        for rel in due {
+            self.vanished.remove(&rel);
+            if let Err(e) = self.pipeline.put_back_missing(&rel) {
+                tracing::error!(file = %rel, error = %format!("{e:#}"), "cannot put back a letter's missing file");
             }
         }
     }
@@ -71,6 +109,7 @@ impl Loop {
             self.watching.rewatch(self.pipeline.root(), &self.pipeline.wf);
         }
         let files = watch::scan(self.pipeline.root(), &self.pipeline.wf);
+        self.look_for_missing(now);
         let present: std::collections::HashSet<&PathBuf> = files.iter().collect();
         self.handled.retain(|p, _| present.contains(p));
         for f in &files {
@@ -167,6 +206,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
         tracker: Tracker::new(cfg.watch.settle),
         handled: HashMap::new(),
         failures: HashMap::new(),
+        vanished: HashMap::new(),
     };
     lp.full_scan(Instant::now());
     // Ready once the tree has been scanned (systemd Type=notify).
@@ -181,6 +221,8 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let mut ticker = every((cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500)), false);
     let mut remind = every(Duration::from_secs(2), false);
     let mut rescan = every(cfg.watch.rescan, true);
+    // Letters' files are few: looking for missing ones is cheap.
+    let mut missing = every(MISSING_CHECK, true);
     tokio::pin!(shutdown);
 
     loop {
@@ -224,6 +266,9 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                 if !lp.tracker.is_empty() {
                     tokio::task::block_in_place(|| lp.tick(Instant::now()));
                 }
+                if !lp.vanished.is_empty() {
+                    tokio::task::block_in_place(|| lp.put_back_vanished(Instant::now()));
+                }
             }
             _ = remind.tick() => {
                 tokio::task::block_in_place(|| {
@@ -234,6 +279,9 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                     lp.watch_health();
                 });
             }
+            _ = missing.tick() => {
+                tokio::task::block_in_place(|| lp.look_for_missing(Instant::now()));
+            }
             _ = rescan.tick() => {
                 tokio::task::block_in_place(|| lp.full_scan(Instant::now()));
             }
@@ -243,6 +291,9 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let _ = tokio::time::timeout(Duration::from_secs(10), mailer).await;
     Ok(())
 }
+
+/// How often letters in flight are checked for a missing file.
+const MISSING_CHECK: Duration = Duration::from_secs(10);
 
 /// Half of systemd's watchdog time, when the watchdog is on for this
 /// process (`WATCHDOG_USEC`, and `WATCHDOG_PID` absent or ours, as
@@ -366,12 +417,7 @@ impl Loop {
     /// Emails the admins once per `key`.
     fn alert(&mut self, key: &str, alasan: &str) {
         let p = &mut self.pipeline;
-        let admins: Vec<crate::mail::compose::Recipient> = p
-            .cfg
-            .admins
-            .iter()
-            .map(|a| crate::mail::compose::Recipient { name: "Admin suratd".into(), email: a.clone() })
-            .collect();
+        let admins = crate::mail::compose::admins(&p.cfg.admins);
         let vals = [
             ("alasan", alasan),
             ("surat", "-"),

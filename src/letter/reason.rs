@@ -70,6 +70,8 @@ pub enum Reason {
     NotAwaitingSignature,
     /// A file that failed again and again, set aside.
     FailedRepeatedly,
+    /// A letter's file deleted or moved out of the share (put back).
+    LetterDeleted,
 }
 
 impl Reason {

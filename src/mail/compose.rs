@@ -44,6 +44,11 @@ pub fn on_share(share: &str, rel: &str) -> String {
     format!("{}\\{}", share.trim_end_matches(['\\', '/']), rel.replace('/', "\\"))
 }
 
+/// The admins, as recipients.
+pub fn admins(admins: &[String]) -> Vec<Recipient> {
+    admins.iter().map(|a| Recipient { name: "Admin suratd".into(), email: a.clone() }).collect()
+}
+
 /// Header values never carry line breaks (no header injection).
 pub fn one_line(s: &str) -> String {
     s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()

@@ -32,6 +32,7 @@ mod companions;
 mod copies;
 mod facts;
 mod intake;
+mod missing;
 pub(crate) mod owner;
 mod places;
 mod record;
