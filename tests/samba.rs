@@ -376,3 +376,37 @@ fn init_samba_fails_and_says_what_to_do_when_it_cannot_set_the_acls() {
     assert!(err.contains("error: the service user no-such-suratd-user does not exist: create it"), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("[SuratKeluar]"), "the section is printed all the same");
 }
+
+/// Issue 13.4: the Ketua Tim may delete in 02-verifikasi (write on a folder
+/// is also delete, which ACLs cannot split), but a letter deleted through
+/// the share is put back from the version store, and the letter stays.
+#[test]
+fn a_letter_deleted_through_samba_is_put_back() {
+    let Some(mut o) = office() else { return };
+    let section = share_section(&o.init(None));
+    o.smb.start(&section);
+    let _d = o.env.start();
+    let ag = o.login("anggota_tim").to_string();
+    let local = o.env.dir.path().join("draf.pdf");
+    std::fs::write(&local, pdf("Undangan Rapat Koordinasi")).unwrap();
+    o.smb.put(&ag, &local, "01-draf/KP.650 Undangan Rapat.pdf").unwrap();
+    let name = o.env.wait_file_within("02-verifikasi", "SK-", Duration::from_secs(20));
+    let id = name[..12].to_string();
+    o.env.settled();
+    let bytes = std::fs::read(o.env.p(&format!("02-verifikasi/{name}"))).unwrap();
+
+    o.smb.del(o.login("ketua_tim"), &format!("02-verifikasi/{name}")).unwrap();
+    assert!(!o.env.p(&format!("02-verifikasi/{name}")).exists(), "Samba let the Ketua Tim delete it");
+    let back = o.env.p(&format!("02-verifikasi/{name}"));
+    assert!(wait_until(Duration::from_secs(30), || back.is_file()), "{:?}\n{}", o.env.tree(), o.env.log());
+    assert!(std::fs::read(&back).unwrap() == bytes);
+    assert!(o.env.p(&format!("_ditolak/{name}.alasan.txt")).is_file(), "{:?}", o.env.tree());
+    assert!(wait_until(Duration::from_secs(5), || o.env.actions(&id).contains(&"restore".to_string())));
+    assert_eq!(o.env.letter(&id).0, "verifikasi");
+    // The Ketua Tim can take it from where it was.
+    let got = o.env.dir.path().join("got.pdf");
+    o.smb
+        .run(o.login("ketua_tim"), &format!("get {} {}", q(&format!("02-verifikasi/{name}")), q(got.to_str().unwrap())))
+        .unwrap();
+    assert!(std::fs::read(&got).unwrap() == bytes);
+}
