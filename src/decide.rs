@@ -80,6 +80,10 @@ pub enum Owner {
     Refused,
     /// A person in workflow.yaml: their login and roles.
     Person { login: String, roles: Vec<String> },
+    /// The letter's own file (where suratd put it, or moved on from there),
+    /// changed in place: it still belongs to the user suratd runs as, so
+    /// who changed it is unknown.
+    Edited,
 }
 
 /// What the signature check found.
@@ -200,7 +204,7 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
                     return Decision::Reject { reason: Reason::NoAccess, detail: may.join(", ") };
                 }
             }
-            Owner::Unchecked | Owner::Allowed => {}
+            Owner::Unchecked | Owner::Allowed | Owner::Edited => {}
         }
     }
     let d = route(wf, f);
@@ -374,6 +378,17 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
     // it, or moved on in its place) are refused and the signed file put back.
     if step.kind == StepKind::Dispatch && *f.content == Content::Pdf {
         return reject(Reason::SignedLetterChanged, "");
+    }
+    // Past drafting, a letter's file is not edited where it lies: the
+    // changed bytes are refused (kept in the rejected folder) and the
+    // letter's own version put back. Corrections come from the drafter; a
+    // copy marked up by the reviewer may go back to the drafter with it.
+    let sent_back = match area {
+        Area::Outcome(o) => step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| t.kind == StepKind::Drop),
+        _ => false,
+    };
+    if f.owner == Owner::Edited && step.kind != StepKind::Drop && *f.content == Content::Pdf && !sent_back {
+        return reject(Reason::LetterOverwritten, "");
     }
     match area {
         Area::Inbox if step.kind == StepKind::Drop => move_to(wf, letter, first_review(wf), "resubmit", false),

@@ -452,10 +452,11 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
     assert_eq!(env.actions(&id), ["register", "replace", "revisi"]);
 }
 
-/// A letter's file saved over in place after an approval (here where owners
-/// are not known) is a corrected version too: back to the first review.
+/// A letter's file saved over in place past drafting (its owner is still
+/// suratd's user: who did it is unknown) is refused: the edit is kept in
+/// the rejected folder, the letter's own version put back, the letter stays.
 #[test]
-fn an_edit_saved_over_an_approved_letter_goes_back_to_the_first_review() {
+fn an_edit_saved_over_a_letter_in_review_is_refused_and_the_letter_put_back() {
     let env = env("events");
     let _d = env.start();
     env.drop_file("01-draf/KP.650 Nota.pdf", &pdf("Nota"));
@@ -464,24 +465,27 @@ fn an_edit_saved_over_an_approved_letter_goes_back_to_the_first_review() {
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
     env.wait_file("03-kelengkapan", &id);
     env.settled();
+    let approved = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
     let edited = pdf("Nota - diubah di tempat setelah disetujui");
     std::fs::write(env.p(&format!("03-kelengkapan/{name}")), &edited).unwrap();
-    assert!(
-        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
-        "{:?}\n{}",
-        env.tree(),
-        env.log()
-    );
+    let reason = env.p(&format!("_ditolak/{name}.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
     env.settled();
-    assert!(base(&env.p(&format!("02-verifikasi/{name}"))) == edited);
-    assert!(env.files("03-kelengkapan").is_empty(), "{:?}", env.tree());
-    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
+    assert!(std::fs::read_to_string(&reason).unwrap().contains("diubah di tempatnya"));
+    assert!(std::fs::read(env.p(&format!("_ditolak/{name}"))).unwrap() == edited, "the edit is kept");
+    assert!(std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap() == approved, "put back");
+    assert_eq!(env.letter(&id).0, "kelengkapan");
+    assert_eq!(env.actions(&id), ["register", "setuju"]);
+    let owner: String = env
+        .conn()
+        .query_row("SELECT owner FROM rejections WHERE reason_code = 'letter_overwritten'", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(owner, "unknown");
 }
 
 /// New bytes for a letter never take an approved letter's place: dropped
 /// into a later step's folder they are refused (the letter keeps its file);
-/// put changed into `setuju/` they are not approved but go back to the
-/// first review as a new version.
+/// the letter's file changed and put into `setuju/` is refused too.
 #[test]
 fn changed_bytes_are_never_approved_nor_handed_on() {
     let env = env("events");
@@ -503,20 +507,18 @@ fn changed_bytes_are_never_approved_nor_handed_on() {
     assert!(std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap() == approved);
     assert!(env.files("04-ajukan-tte").is_empty(), "{:?}", env.tree());
 
-    // Edited, then moved into setuju: the edit goes to the first review.
+    // Edited (still suratd's file), then moved into setuju: refused, and
+    // the approved copy put back where it was.
     let edited = pdf("Memo - diubah lalu disetujui");
     std::fs::remove_file(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
     env.drop_file(&format!("03-kelengkapan/setuju/{name}"), &edited);
-    assert!(
-        wait_until(Duration::from_secs(10), || env.letter(&id).0 == "verifikasi"),
-        "{:?}\n{}",
-        env.tree(),
-        env.log()
-    );
+    let refused = || env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'letter_overwritten'");
+    assert!(wait_until(Duration::from_secs(10), || refused() == 1), "{:?}\n{}", env.tree(), env.log());
     env.settled();
-    assert!(base(&env.p(&format!("02-verifikasi/{name}"))) == edited);
+    assert_eq!(env.letter(&id).0, "kelengkapan");
+    assert!(std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap() == approved);
     assert!(env.files("04-ajukan-tte").is_empty() && env.files("03-kelengkapan/setuju").is_empty());
-    assert_eq!(env.actions(&id), ["register", "setuju", "resubmit"]);
+    assert_eq!(env.actions(&id), ["register", "setuju"]);
 }
 
 /// What was signed is what was approved: a signed letter whose text differs

@@ -410,47 +410,31 @@ fn a_file_deleted_while_being_processed_leaves_no_trace() {
 }
 
 #[test]
-fn a_file_edited_after_suratd_took_it_is_kept_as_a_new_version() {
+fn a_file_edited_in_place_after_suratd_took_it_is_refused_and_put_back() {
     let env = env("events");
     let mut d = env.start();
     env.drop_file("01-draf/KP.650 Diubah.pdf", &pdf("versi satu"));
     let name = env.wait_file("02-verifikasi", "SK-");
     let id = name.split(' ').next().unwrap().to_string();
-    let before = env.count("SELECT COUNT(*) FROM versions");
+    env.settled();
+    let review_copy = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
     // The reviewer saves an edit over the file in place.
     let edited = pdf("versi dua, diperbaiki di tempat");
     std::fs::write(env.p(&format!("02-verifikasi/{name}")), &edited).unwrap();
-    let ok = wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM versions") > before);
+    let refused = || env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'letter_overwritten'");
+    assert!(wait_until(Duration::from_secs(15), || refused() == 1), "tree {:?}\nlog:\n{}", env.tree(), env.log());
     env.settled();
-    assert!(ok, "tree {:?}\nlog:\n{}", env.tree(), env.log());
     assert!(d.alive());
-    // The edit is what is there now, and the first version is kept too.
-    let (_, _, path) = env.letter(&id);
-    let now = path.expect("the letter has a file");
-    assert!(text(&env.p(&now)).contains("versi dua"), "{now}");
-    let shas: Vec<String> = {
-        let c = env.conn();
-        let mut st = c.prepare("SELECT sha256 FROM versions WHERE letter_id = ?1 ORDER BY added_at").unwrap();
-        st.query_map([&id], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
-    };
-    assert!(shas.contains(&sha256(&pdf("versi satu"))), "{shas:?}");
-    assert!(shas.contains(&sha256(&edited)), "{shas:?}");
-    // The edited file is still the one suratd wrote, so its owner is the
-    // service user (this test runs as it): who edited it is unknown, and
-    // the trail says so instead of naming suratd's user as verified.
-    let out = env.cli(&["history", &id, "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rows = rows.as_array().unwrap();
-    let edit = rows.iter().find(|r| r["action"] == "version").unwrap_or_else(|| panic!("{rows:#?}"));
-    assert_eq!(edit["actor"], "unknown", "{edit:#}");
-    assert_eq!(edit["actor_verified"], false, "{edit:#}");
-    assert_eq!(edit["sha256"], sha256(&edited));
-    // A new file the drafter dropped still names its owner, verified.
-    assert_eq!(rows[0]["action"], "register");
-    assert_eq!((&rows[0]["actor"], &rows[0]["actor_verified"]), (&serde_json::json!(me()), &serde_json::json!(true)));
-    let fsck = env.cli(&["fsck"]);
-    assert!(fsck.status.success(), "{}", String::from_utf8_lossy(&fsck.stdout));
+    // The letter's own copy is back; the edit is kept, nothing is lost.
+    assert!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap() == review_copy);
+    assert!(std::fs::read(env.p(&format!("_ditolak/{name}"))).unwrap() == edited);
+    assert_eq!(env.letter(&id).0, "verifikasi");
+    assert_eq!(env.actions(&id), ["register"]);
+    // The edited file still belonged to suratd's user (this test runs as
+    // it): who edited it is unknown, never suratd's user.
+    let owner: String =
+        env.conn().query_row("SELECT owner FROM rejections WHERE letter_id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert_eq!(owner, "unknown");
 }
 
 #[test]

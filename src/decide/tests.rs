@@ -525,3 +525,50 @@ fn new_bytes_never_pass_an_approval_or_a_hand_off() {
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, .. }));
 }
+
+#[test]
+fn a_letters_file_edited_in_place_past_drafting_is_refused() {
+    let wf = wf();
+    let edited = |at: &str, rel: &str| {
+        let l = letter(at);
+        let place = classify(&wf, rel);
+        decide(
+            &wf,
+            &Facts {
+                place: &place,
+                letter: Some(&l),
+                content: &Content::Pdf,
+                at_recorded_path: true,
+                original_present: false,
+                note: Note::Missing,
+                meta_problem: None,
+                number_in_text: Some(true),
+                signature: Signed::Unchecked,
+                owner: Owner::Edited,
+            },
+        )
+    };
+    for (at, rel) in [
+        ("verifikasi", "02-verifikasi/SK-2026-0001 X.pdf"),
+        ("kelengkapan", "03-kelengkapan/SK-2026-0001 X.pdf"),
+        ("menunggu_tte", "05-menunggu-tte/SK-2026-0001 X.pdf"),
+    ] {
+        assert_eq!(
+            edited(at, rel),
+            Decision::Reject { reason: Reason::LetterOverwritten, detail: String::new() },
+            "{rel}"
+        );
+    }
+    // Edited, then moved into an approving folder: refused too.
+    assert!(matches!(
+        edited("verifikasi", "02-verifikasi/setuju/SK-2026-0001 X.pdf"),
+        Decision::Reject { reason: Reason::LetterOverwritten, .. }
+    ));
+    // A copy marked up by the reviewer goes back to the drafter with it.
+    assert!(matches!(
+        edited("verifikasi", "02-verifikasi/revisi/SK-2026-0001 X.pdf"),
+        Decision::Move { ref to_step, .. } if to_step == "draf"
+    ));
+    // The drafter edits a returned copy where it lies: that is drafting.
+    assert_eq!(edited("draf", "01-draf/revisi/SK-2026-0001 X.pdf"), Decision::Track);
+}

@@ -72,6 +72,9 @@ pub enum Reason {
     FailedRepeatedly,
     /// A letter's file deleted or moved out of the share (put back).
     LetterDeleted,
+    /// A letter's file changed in place past drafting (the letter's own
+    /// version put back).
+    LetterOverwritten,
 }
 
 impl Reason {

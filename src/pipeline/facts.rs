@@ -3,7 +3,7 @@
 
 use super::intake::{Arrival, FileData};
 use super::{Pipeline, owner};
-use crate::decide::{self, Decision, Facts, Owner};
+use crate::decide::{self, Content, Decision, Facts, Owner};
 use crate::letter::reason::Reason;
 use crate::pdf::{inspect, stamp};
 use crate::store::db::LetterRow;
@@ -43,6 +43,15 @@ impl Pipeline {
             number_in_text: None,
             signature: signed.0.clone(),
             owner: match wf.person(&owner::login_of(meta)) {
+                // The letter's own file, changed where it lies (or changed,
+                // then moved on): its owner is suratd's user, not a person.
+                _ if letter.is_some()
+                    && (at_recorded_path || !original_present && recorded.is_some())
+                    && *content != Content::Known
+                    && owner::is_service_user(meta) =>
+                {
+                    Owner::Edited
+                }
                 Some(p) => Owner::Person { login: p.login.clone(), roles: p.roles.clone() },
                 None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
                 None => Owner::Allowed,

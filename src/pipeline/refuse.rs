@@ -62,7 +62,12 @@ impl Pipeline {
             max_attachment: self.cfg.max_attachment,
             admins: &self.cfg.admins,
         };
-        let owner = owner::login_of(meta);
+        // A letter's file changed in place still belongs to suratd's user:
+        // who changed it is unknown.
+        let owner = match code {
+            Reason::LetterOverwritten => owner::UNKNOWN_ACTOR.to_string(),
+            _ => owner::login_of(meta),
+        };
         let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
         let rec = Record {
             emails: told.into_iter().collect(),
@@ -73,7 +78,7 @@ impl Pipeline {
                 reason_code: code.to_string(),
                 reason: text.clone(),
                 sha256: sha.clone(),
-                owner: Some(owner::login_of(meta)),
+                owner: Some(owner.clone()),
                 letter_id: letter.map(|l| l.id.clone()),
             }),
             ..Record::default()
