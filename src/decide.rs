@@ -65,6 +65,9 @@ pub struct Facts<'a, 'w> {
     pub signature: Signed,
     /// Who wrote the file, for the access rules (new files only).
     pub owner: Owner,
+    /// Who moved the letter's file, when Samba's audit log says
+    /// (`movers`: who may move a letter on from its step).
+    pub mover: Mover,
 }
 
 /// The owner of a new file, as the access rules see it.
@@ -205,6 +208,9 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     }
     let d = route(wf, f);
     match &d {
+        Decision::Move { action, .. } if let Some(reason) = movers::refused(wf, f, action) => {
+            Decision::Return { reason }
+        }
         Decision::Move { to_step, .. } => gate(wf, f, to_step, d.clone()),
         _ => d,
     }
@@ -464,5 +470,7 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
 }
 
 pub mod approvals;
+pub mod movers;
+pub use movers::{Capacity, Mover};
 #[cfg(test)]
 mod tests;

@@ -87,6 +87,12 @@ pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool, service_user: Optio
                 }
             }
         }
+        let audit_log = cfg.samba.audit_log.as_ref().map(|p| p.as_str().to_string());
+        println!(
+            "\n# suratd.yaml, for verified actors (the files smbd's `log file` writes, rotated .old included):\nsamba:\n  audit_log: {}\n  audit_wait: {}",
+            audit_log.unwrap_or_else(|| "/var/log/samba/log.*".into()),
+            humantime::format_duration(cfg.samba.audit_wait)
+        );
         if failed {
             return ExitCode::FAILURE;
         }

@@ -3,7 +3,7 @@
 
 use super::intake::{Arrival, FileData};
 use super::{Pipeline, owner};
-use crate::decide::{self, Decision, Facts, Owner};
+use crate::decide::{self, Capacity, Decision, Facts, Mover, Owner};
 use crate::letter::reason::Reason;
 use crate::pdf::{inspect, stamp};
 use crate::store::db::LetterRow;
@@ -16,12 +16,14 @@ pub(super) struct Judged {
     pub(super) decision: Decision,
     /// The letter's recorded file still exists (so this file is another one).
     pub(super) original_present: bool,
+    /// For a move made by someone standing in for another: that person's login.
+    pub(super) on_behalf: Option<String>,
 }
 
 impl Pipeline {
     /// Gathers the facts about an arrival and decides (twice when the
     /// decision needs the PDF's text first).
-    pub(super) fn judge(&self, a: &Arrival) -> Result<Judged> {
+    pub(super) fn judge(&self, a: &Arrival, audited: Option<&str>) -> Result<Judged> {
         let Arrival { abs, rel, meta, place, ref letter, ref content, ref data, note, ref described, ref signed } = *a;
         let wf = self.wf.clone();
         let view = letter.as_ref().map(LetterRow::view);
@@ -47,10 +49,21 @@ impl Pipeline {
                 None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
                 None => Owner::Allowed,
             },
+            mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
         };
         let mut decision = decide::decide(&wf, &facts);
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
         match &decision {
+            Decision::Return { reason } if reason.is_security() => {
+                tracing::warn!(
+                    security = true,
+                    letter = letter_id,
+                    file = rel,
+                    mover = audited.unwrap_or("-"),
+                    reason = reason.code(),
+                    "a letter was moved by someone who may not make that move (Samba's audit log names them); it is put back"
+                );
+            }
             Decision::Reject { reason: Reason::NoAccess | Reason::UnknownOwner, .. } => {
                 tracing::warn!(security = true, letter = letter_id, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
             }
@@ -65,9 +78,32 @@ impl Pipeline {
             decision = decide::decide(&wf, &facts);
         }
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
-        Ok(Judged { decision, original_present })
+        let on_behalf = match &decision {
+            Decision::Move { action, .. } => decide::movers::on_behalf_of(&wf, &facts, action),
+            _ => None,
+        };
+        Ok(Judged { decision, original_present, on_behalf })
     }
+}
 
+/// The mover the audit log names, as the rules see them: a person in
+/// workflow.yaml with their own capacity and those they stand in for today
+/// (WIB), else unverified (the rules do not apply to nobody).
+fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
+    let Some(p) = wf.person(login) else {
+        return Mover::Unverified;
+    };
+    let today = crate::util::timefmt::date_wib(chrono::Utc::now());
+    let mut acting = vec![Capacity { for_whom: None, roles: p.roles.clone(), team: p.team.clone() }];
+    acting.extend(wf.stood_in_for(&p.login, today).into_iter().map(|q| Capacity {
+        for_whom: Some(q.login.clone()),
+        roles: q.roles.clone(),
+        team: q.team.clone(),
+    }));
+    Mover::Person { login: p.login.clone(), acting }
+}
+
+impl Pipeline {
     /// Whether the letter's number is in the PDF's text (a letter without a
     /// number passes).
     fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
