@@ -193,8 +193,11 @@ fn arrive(wf: &Workflow, target: &Step, year: i32) -> (String, Dest, LetterState
 
 /// Decides what happens to one settled file.
 pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
-    // Access rules: only for new files (a move keeps the file's owner).
-    if *f.content != Content::Known && f.place.is_watched() {
+    // Access rules: only for new files (a move keeps the file's owner). A
+    // letter's file saved over where it lies is the drafter rule's
+    // (`refused_correction`), whoever may add files to the folder.
+    let saved_over = f.at_recorded_path && f.letter.is_some();
+    if *f.content != Content::Known && f.place.is_watched() && !saved_over {
         match &f.owner {
             Owner::Refused => return Decision::Reject { reason: Reason::UnknownOwner, detail: String::new() },
             Owner::Person { roles, .. } => {

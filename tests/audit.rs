@@ -177,3 +177,32 @@ fn without_an_audit_log_a_move_stays_the_role_unverified() {
     assert_eq!((t["actor"].as_str(), &t["actor_verified"]), (Some("role:ketua_tim"), &serde_json::json!(false)));
     assert!(!o.env.log().contains("security"), "{}", o.env.log());
 }
+
+#[test]
+fn a_letter_saved_over_by_someone_else_is_refused_with_their_login() {
+    let Some(o) = office(true) else { return };
+    let _d = o.env.start();
+    let name = o.draft(&o.ag, "Rapat Lima");
+    let id = name[..12].to_string();
+    let before = std::fs::read(o.env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    // The Ketua Tim saves other bytes over the letter's file: the file keeps
+    // suratd's owner, but the audit log names who wrote it.
+    let local = o.env.dir.path().join("other.pdf");
+    std::fs::write(&local, pdf("Isi lain")).unwrap();
+    o.smb.put(&o.kt, &local, &format!("02-verifikasi/{name}")).unwrap();
+    let refused = wait_until(Duration::from_secs(15), || {
+        o.env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'not_drafter'") == 1
+            && o.env.files("02-verifikasi").len() == 1
+    });
+    assert!(refused, "{:#?}\n{}", o.env.tree(), o.env.log());
+    o.env.settled();
+    let owner: String = o.env.conn().query_row("SELECT owner FROM rejections", [], |r| r.get(0)).unwrap();
+    assert_eq!(owner, o.kt);
+    assert_eq!(std::fs::read(o.env.p(&format!("02-verifikasi/{name}"))).unwrap(), before, "the letter keeps its file");
+    assert_eq!(o.env.letter(&id).0, "verifikasi");
+    let log = o.env.log();
+    assert!(
+        log.lines().any(|l| l.contains("security") && l.contains(&id) && l.contains(&o.kt)),
+        "a security event naming who:\n{log}"
+    );
+}

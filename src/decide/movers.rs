@@ -256,6 +256,32 @@ stand_ins:
     }
 
     #[test]
+    fn a_letter_saved_over_is_the_drafter_s_to_correct() {
+        // With the audit log, who saved over a letter's file is known: the
+        // drafter rule decides, not who may add files to the folder.
+        let wf = wf();
+        let l = letter("verifikasi", "dewi");
+        let place = classify(&wf, "02-verifikasi/SK-2026-0001 X.pdf");
+        let who = |login: &str| Owner::Person { login: login.into(), roles: wf.person(login).unwrap().roles.clone() };
+        let f = Facts {
+            place: &place,
+            letter: Some(&l),
+            content: &Content::Pdf,
+            at_recorded_path: true,
+            original_present: false,
+            note: Note::Missing,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: Signed::Unchecked,
+            owner: who("kt"),
+            mover: Mover::Unverified,
+        };
+        assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
+        let f = Facts { owner: who("dewi"), ..f };
+        assert_eq!(decide(&wf, &f), Decision::Track);
+    }
+
+    #[test]
     fn hand_offs_and_cancellations() {
         let wf = wf();
         // 04 -> 05 is the Sekretaris's hand-off.

@@ -26,6 +26,9 @@ impl Pipeline {
     pub(super) fn judge(&self, a: &Arrival, audited: Option<&str>) -> Result<Judged> {
         let Arrival { abs, rel, meta, place, ref letter, ref content, ref data, note, ref described, ref signed } = *a;
         let wf = self.wf.clone();
+        // Who wrote it: the audit log's login (a session's own, even under
+        // `force user`), else the file's owner.
+        let placed_by = audited.map(String::from).unwrap_or_else(|| owner::login_of(meta));
         let view = letter.as_ref().map(LetterRow::view);
         let recorded = letter.as_ref().and_then(|l| l.path.clone());
         let at_recorded_path = recorded.as_deref() == Some(rel);
@@ -44,7 +47,7 @@ impl Pipeline {
             },
             number_in_text: None,
             signature: signed.0.clone(),
-            owner: match wf.person(&owner::login_of(meta)) {
+            owner: match wf.person(&placed_by) {
                 Some(p) => Owner::Person { login: p.login.clone(), roles: p.roles.clone() },
                 None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
                 None => Owner::Allowed,
@@ -65,11 +68,11 @@ impl Pipeline {
                 );
             }
             Decision::Reject { reason: Reason::NoAccess | Reason::UnknownOwner, .. } => {
-                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, ?decision, "a file was placed without the right to");
             }
             Decision::Reject { reason: Reason::NotDrafter, .. } => {
                 let drafter = letter.as_ref().and_then(|l| l.drafter.as_deref()).unwrap_or("-");
-                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %owner::login_of(meta), drafter, "a corrected version was placed by someone who is not the letter's drafter");
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, drafter, "a corrected version was placed by someone who is not the letter's drafter");
             }
             _ => {}
         }

@@ -90,6 +90,9 @@ pub(crate) struct Pipeline {
     pub(crate) anchors: Arc<Anchors>,
     /// Samba's audit log, followed (`samba.audit_log`), for verified actors.
     pub(crate) audit: Option<crate::watch::audit::tail::Tail>,
+    /// The Samba login the audit log names for the file being processed
+    /// (set by `act`, cleared for each file): a refusal's owner.
+    verified_actor: Option<String>,
 }
 
 impl Pipeline {
@@ -98,7 +101,7 @@ impl Pipeline {
         let store = Store::new(cfg.store_dir());
         let anchors = Arc::new(Anchors::load(&cfg.trust_anchors)?);
         let audit = cfg.samba.audit_log.as_ref().map(|p| crate::watch::audit::tail::Tail::new(p.as_str(), &cfg.root));
-        Ok(Pipeline { cfg, wf, db, store, anchors, audit })
+        Ok(Pipeline { cfg, wf, db, store, anchors, audit, verified_actor: None })
     }
 
     pub(crate) fn root(&self) -> &Path {
@@ -125,6 +128,7 @@ impl Pipeline {
 
     /// Processes one settled file (`seen` is its state when it settled).
     pub(crate) fn process(&mut self, abs: &Path, seen: Seen) -> Result<Outcome> {
+        self.verified_actor = None;
         if let Some(renamed) = self.readable_name(abs)? {
             return Ok(renamed);
         }
@@ -209,6 +213,7 @@ impl Pipeline {
             actors::Audited::By(login) => Some(login),
             actors::Audited::Unverified => None,
         };
+        self.verified_actor = audited.clone();
         let Judged { decision, original_present, on_behalf } = self.judge(&a, audited.as_deref())?;
         let Arrival { abs, rel, meta, place, letter, content, data, described, signed: (_, report), .. } = a;
         let now = Utc::now();

@@ -62,7 +62,8 @@ impl Pipeline {
             max_attachment: self.cfg.max_attachment,
             admins: &self.cfg.admins,
         };
-        let owner = owner::login_of(meta);
+        // Who placed it: the audit log's login, else the file's owner.
+        let owner = self.verified_actor.clone().unwrap_or_else(|| owner::login_of(meta));
         let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
         let rec = Record {
             emails: told.into_iter().collect(),
@@ -73,7 +74,7 @@ impl Pipeline {
                 reason_code: code.to_string(),
                 reason: text.clone(),
                 sha256: sha.clone(),
-                owner: Some(owner::login_of(meta)),
+                owner: Some(owner.clone()),
                 letter_id: letter.map(|l| l.id.clone()),
             }),
             ..Record::default()
