@@ -121,6 +121,9 @@ fn prepare(cfg: &mut Config, wf: &Arc<Workflow>) -> Result<Pipeline> {
     cfg.root = std::fs::canonicalize(&cfg.root)
         .with_context(|| format!("cannot resolve the share folder {}", cfg.root.display()))?;
     let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
+    if let Some(problem) = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str())) {
+        tracing::warn!("{problem}");
+    }
     for dir in [cfg.root.clone(), cfg.store_dir()] {
         for p in crate::store::fsops::remove_stale_temps(&dir) {
             tracing::warn!(file = %p.display(), "removed a temporary file left by an interrupted run");

@@ -19,7 +19,9 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         eprintln!("{file}: trust_anchors: {e:#}");
         return ExitCode::from(1);
     }
-    for w in no_anchors(cfg).into_iter().chain(no_renderer(wf)) {
+    let file = cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into());
+    let audit = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str()));
+    for w in no_anchors(cfg).into_iter().chain(no_renderer(wf)).chain(audit.map(|a| format!("{file}: warning: {a}"))) {
         println!("{w}");
     }
     println!(

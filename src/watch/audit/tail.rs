@@ -204,6 +204,27 @@ fn push(ring: &mut VecDeque<Record>, r: Record) {
     ring.push_back(r);
 }
 
+/// What is wrong with `samba.audit_log` as this user sees it, if anything:
+/// no file matches it, or a file cannot be read.
+pub fn problem(pattern: &str) -> Option<String> {
+    let files: Vec<PathBuf> = glob::glob(pattern).ok()?.flatten().filter(|p| p.is_file()).collect();
+    if files.is_empty() {
+        return Some(format!(
+            "samba.audit_log {pattern:?} matches no file: moves stay unverified until smbd writes its audit \
+             records there; set it to smbd's `log file` (see systemd/INSTALL.md, \"Who did it\")"
+        ));
+    }
+    let unreadable: Vec<String> =
+        files.iter().filter(|f| File::open(f).is_err()).map(|f| f.display().to_string()).collect();
+    (!unreadable.is_empty()).then(|| {
+        format!(
+            "samba.audit_log: cannot read {}: give suratd's user read access (the adm group, or an ACL on \
+             smbd's log folder; see systemd/INSTALL.md)",
+            unreadable.join(", ")
+        )
+    })
+}
+
 /// A time on this machine as the server's local time (what audit headers
 /// are written in).
 pub fn local(t: SystemTime) -> NaiveDateTime {

@@ -234,3 +234,12 @@ fn tail_skips_overlong_lines_and_bounds_memory() {
     assert_eq!(take(&mut t, "f0"), None, "the oldest fell out of the ring");
     assert_eq!(take(&mut t, "f4999").as_deref(), Some("m"));
 }
+
+#[test]
+fn a_pattern_that_matches_nothing_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let pattern = format!("{}/log.*", dir.path().display());
+    assert!(super::tail::problem(&pattern).unwrap().contains("matches no file"));
+    write(&dir.path().join("log.smbd"), "");
+    assert_eq!(super::tail::problem(&pattern), None);
+}
