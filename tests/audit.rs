@@ -205,4 +205,8 @@ fn a_letter_saved_over_by_someone_else_is_refused_with_their_login() {
         log.lines().any(|l| l.contains("security") && l.contains(&id) && l.contains(&o.kt)),
         "a security event naming who:\n{log}"
     );
+    let told = wait_until(Duration::from_secs(15), || {
+        o.smtp.received().iter().any(|m| m.rcpt.iter().any(|r| r == "admin@bps.go.id") && m.data.contains(&id))
+    });
+    assert!(told, "the admins are emailed");
 }

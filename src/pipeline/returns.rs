@@ -87,9 +87,15 @@ impl Pipeline {
         Ok(Outcome::Done)
     }
 
-    /// The admins' email about a move put back as a security event: the
-    /// reason text people read, and where the letter is.
-    fn security_alert(&self, letter: &LetterRow, text: &str, path: &str) -> Option<crate::mail::compose::Email> {
+    /// The admins' email about a move put back, or a letter's file saved
+    /// over, as a security event: the reason text people read, and where
+    /// the letter is.
+    pub(super) fn security_alert(
+        &self,
+        letter: &LetterRow,
+        text: &str,
+        path: &str,
+    ) -> Option<crate::mail::compose::Email> {
         use crate::mail::compose;
         let admins = self
             .cfg
