@@ -210,3 +210,19 @@ fn a_letter_saved_over_by_someone_else_is_refused_with_their_login() {
     });
     assert!(told, "the admins are emailed");
 }
+
+#[test]
+fn a_move_with_no_record_within_the_wait_stays_the_role_unverified() {
+    let Some(o) = office(true) else { return };
+    let _d = o.env.start();
+    let name = o.draft(&o.ag, "Rapat Enam");
+    let id = name[..12].to_string();
+    // Moved on the server itself, not through Samba: no audit record.
+    let moved = std::time::Instant::now();
+    o.env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    assert!(wait_until(Duration::from_secs(15), || o.env.letter(&id).0 == "kelengkapan"), "{}", o.env.log());
+    assert!(moved.elapsed() >= Duration::from_secs(3), "it waited samba.audit_wait for a record");
+    let t = o.last(&id, "setuju");
+    assert_eq!((t["actor"].as_str(), &t["actor_verified"]), (Some("role:ketua_tim"), &serde_json::json!(false)));
+    assert!(o.env.log().contains("no Samba audit record"), "{}", o.env.log());
+}
