@@ -57,16 +57,6 @@ impl Pipeline {
         let mut decision = decide::decide(&wf, &facts);
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
         match &decision {
-            Decision::Return { reason } if reason.is_security() => {
-                tracing::warn!(
-                    security = true,
-                    letter = letter_id,
-                    file = rel,
-                    mover = audited.unwrap_or("-"),
-                    reason = reason.code(),
-                    "a letter was moved by someone who may not make that move (Samba's audit log names them); it is put back"
-                );
-            }
             Decision::Reject { reason: Reason::NoAccess | Reason::UnknownOwner, .. } => {
                 tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, ?decision, "a file was placed without the right to");
             }

@@ -92,9 +92,9 @@ impl Pipeline {
         }
         let restored = self.restore(letter, rel, sha.as_deref());
         // A letter's file saved over by someone the audit log names, who may
-        // not: a security event, and the admins are told.
+        // not (the decision logged the security event): the admins are told.
         if let (Some(l), Some(FsOp::CopyStored { to, .. }), Some(who)) = (letter, &restored, &self.verified_actor) {
-            tracing::warn!(security = true, letter = %l.id, file = rel, by = %who, reason = code.code(), "a letter's file was saved over by someone who may not; the letter's own version is put back");
+            tracing::info!(letter = %l.id, file = rel, by = %who, reason = code.code(), "a letter's file saved over by someone who may not: its own version goes back, the admins are told");
             rec.emails.extend(self.security_alert(l, &text, to));
         }
         ops.extend(restored);
