@@ -235,6 +235,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                         tracing::error!(error = %format!("{e:#}"), "cannot queue reminders");
                     }
                     lp.watch_health();
+                    lp.pipeline.poll_audit();
                 });
             }
             _ = rescan.tick() => {

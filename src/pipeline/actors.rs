@@ -27,6 +27,14 @@ pub(super) enum Audited {
 }
 
 impl Pipeline {
+    /// Reads what smbd wrote since the last look (every few seconds, so a
+    /// rotation of its log never removes records not yet read).
+    pub(crate) fn poll_audit(&mut self) {
+        if let Some(t) = self.audit.as_mut() {
+            t.poll();
+        }
+    }
+
     /// Looks for the audit record of an arrival: a new file or new bytes, or
     /// a letter's file away from where suratd recorded it.
     pub(super) fn audited(&mut self, a: &Arrival) -> Audited {
@@ -51,7 +59,16 @@ impl Pipeline {
             return Audited::Wait((wait - age).min(Duration::from_millis(500)));
         }
         let letter = a.letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
-        tracing::info!(letter, file = a.rel, wait = ?wait, "no Samba audit record for the file within samba.audit_wait; its actor stays unverified");
+        if tail.evicted_since(not_before) {
+            tracing::warn!(
+                security = true,
+                letter,
+                file = a.rel,
+                "Samba audit records were pushed out of memory before they could be joined (a flood of operations on the share?); the file's actor cannot be verified"
+            );
+        } else {
+            tracing::info!(letter, file = a.rel, wait = ?wait, "no Samba audit record for the file within samba.audit_wait; its actor stays unverified");
+        }
         Audited::Unverified
     }
 }

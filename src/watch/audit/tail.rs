@@ -14,8 +14,10 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-/// Records kept (the newest); a move looks for its record within seconds.
-const RING: usize = 4096;
+/// Bytes of records kept (the newest; about 100,000 records of ordinary
+/// paths). A move looks for its record within seconds; a flood of
+/// operations that pushes out records not yet joined is reported.
+const BUDGET: usize = 16 << 20;
 /// A longer line is no record (and is skipped, counted).
 const MAX_LINE: usize = 16 * 1024;
 /// At most this much is read from one file per look; the rest next time.
@@ -45,21 +47,54 @@ pub struct Tail {
     pattern: String,
     roots: Roots,
     files: HashMap<(u64, u64), Follow>,
-    ring: VecDeque<Record>,
+    ring: Ring,
     counts: Counts,
     /// Counts already reported in the log.
     reported: Counts,
+}
+
+/// The newest records, within a byte budget.
+#[derive(Debug)]
+struct Ring {
+    records: VecDeque<Record>,
+    bytes: usize,
+    budget: usize,
+    /// The time of the newest record pushed out for room.
+    evicted: Option<NaiveDateTime>,
+}
+
+impl Ring {
+    fn push(&mut self, r: Record) {
+        self.bytes += size(&r);
+        self.records.push_back(r);
+        while self.bytes > self.budget
+            && let Some(old) = self.records.pop_front()
+        {
+            self.bytes -= size(&old);
+            self.evicted = self.evicted.max(Some(old.at));
+        }
+    }
+}
+
+/// What a record takes in memory, roughly.
+fn size(r: &Record) -> usize {
+    r.path.len() + r.from.as_ref().map_or(0, Vec::len) + r.user.len() + 64
 }
 
 impl Tail {
     /// Follows the files matching `pattern` (a path or glob); `root` is the
     /// share's folder (records outside it are dropped).
     pub fn new(pattern: &str, root: &Path) -> Tail {
+        Tail::with_budget(pattern, root, BUDGET)
+    }
+
+    /// `new`, keeping at most `budget` bytes of records.
+    pub fn with_budget(pattern: &str, root: &Path, budget: usize) -> Tail {
         Tail {
             pattern: pattern.to_string(),
             roots: Roots::new(root),
             files: HashMap::new(),
-            ring: VecDeque::new(),
+            ring: Ring { records: VecDeque::new(), bytes: 0, budget, evicted: None },
             counts: Counts::default(),
             reported: Counts::default(),
         }
@@ -119,7 +154,7 @@ impl Tail {
             && let Some(r) = follow.parser.flush()
         {
             follow.pending_since = None;
-            push(&mut self.ring, r);
+            self.ring.push(r);
         }
         Ok(key)
     }
@@ -144,10 +179,19 @@ impl Tail {
     /// (the server's local time); each record is taken once.
     pub fn take(&mut self, rel: &[u8], not_before: NaiveDateTime) -> Option<Record> {
         let wanted: Vec<Vec<u8>> = self.roots.0.iter().map(|r| [r.as_slice(), b"/", rel].concat()).collect();
-        let i = self.ring.iter().rposition(|r| {
+        let ring = &mut self.ring;
+        let i = ring.records.iter().rposition(|r| {
             matches!(r.op, super::Op::Rename | super::Op::Write) && r.at >= not_before && wanted.contains(&r.path)
         })?;
-        self.ring.remove(i)
+        let r = ring.records.remove(i)?;
+        ring.bytes -= size(&r);
+        Some(r)
+    }
+
+    /// Whether records written at or after `t` were pushed out before they
+    /// could be joined (a record looked for may have been among them).
+    pub fn evicted_since(&self, t: NaiveDateTime) -> bool {
+        self.ring.evicted.is_some_and(|e| e >= t)
     }
 
     /// How many lines were not taken, so far.
@@ -159,7 +203,7 @@ impl Tail {
 
 /// Feeds the complete lines of `buf` (after what was left of the last
 /// read) to the file's parser; returns whether any line was fed.
-fn feed(f: &mut Follow, roots: &Roots, buf: &[u8], counts: &mut Counts, ring: &mut VecDeque<Record>) -> bool {
+fn feed(f: &mut Follow, roots: &Roots, buf: &[u8], counts: &mut Counts, ring: &mut Ring) -> bool {
     let mut fed = false;
     let mut rest = buf;
     while let Some(nl) = rest.iter().position(|b| *b == b'\n') {
@@ -183,7 +227,7 @@ fn feed(f: &mut Follow, roots: &Roots, buf: &[u8], counts: &mut Counts, ring: &m
             [std::mem::take(&mut f.partial), piece.to_vec()].concat()
         };
         if let Some(r) = f.parser.line(roots, &line, counts) {
-            push(ring, r);
+            ring.push(r);
         }
         fed = true;
     }
@@ -195,13 +239,6 @@ fn feed(f: &mut Follow, roots: &Roots, buf: &[u8], counts: &mut Counts, ring: &m
         }
     }
     fed
-}
-
-fn push(ring: &mut VecDeque<Record>, r: Record) {
-    if ring.len() >= RING {
-        ring.pop_front();
-    }
-    ring.push_back(r);
 }
 
 /// What is wrong with `samba.audit_log` as this user sees it, if anything:

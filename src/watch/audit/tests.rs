@@ -216,7 +216,7 @@ fn tail_takes_the_newest_record_not_before_the_time_given() {
 fn tail_skips_overlong_lines_and_bounds_memory() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.smbd");
-    let mut t = Tail::new(&log.display().to_string(), std::path::Path::new("/srv/share"));
+    let mut t = Tail::with_budget(&log.display().to_string(), std::path::Path::new("/srv/share"), 100_000);
     let long = format!("{H}\n  a|127.0.0.1|openat|ok|w|/srv/share/{}\n", "x".repeat(40_000));
     write(&log, &long);
     write(&log, &line("b", "y"));
@@ -224,6 +224,7 @@ fn tail_skips_overlong_lines_and_bounds_memory() {
     t.poll();
     assert_eq!(take(&mut t, "y").as_deref(), Some("b"));
     assert!(t.counts().other >= 1);
+    assert!(!t.evicted_since(at()));
     let mut many = String::new();
     for i in 0..5000 {
         many.push_str(&line("m", &format!("f{i}")));
@@ -231,7 +232,8 @@ fn tail_skips_overlong_lines_and_bounds_memory() {
     write(&log, &many);
     write(&log, &format!("{H}\n"));
     t.poll();
-    assert_eq!(take(&mut t, "f0"), None, "the oldest fell out of the ring");
+    assert_eq!(take(&mut t, "f0"), None, "the oldest fell out of the budget");
+    assert!(t.evicted_since(at()), "and that is known, so a miss can be reported");
     assert_eq!(take(&mut t, "f4999").as_deref(), Some("m"));
 }
 
