@@ -214,6 +214,8 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
         Decision::Move { action, .. } if let Some(reason) = movers::refused(wf, f, action) => {
             Decision::Return { reason }
         }
+        // A decision waiting for its note: who made it is known already.
+        Decision::Wait(WaitFor::Note) if let Some(reason) = movers::refused(wf, f, "") => Decision::Return { reason },
         Decision::Move { to_step, .. } => gate(wf, f, to_step, d.clone()),
         _ => d,
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 /// The share, its staff and the SMTP server: drafter `ag`, Ketua Tim
 /// `kt` (team umum), `rani` who drafts and leads team umum, `kt2` who
-/// leads team lain and stands in for `kt` today.
+/// leads team lain and stands in for `kt` today, `kt3` who leads team lain.
 struct Office {
     env: Env,
     smb: Samba,
@@ -21,6 +21,7 @@ struct Office {
     kt: String,
     rani: String,
     kt2: String,
+    kt3: String,
 }
 
 /// The share section in `suratd init --samba`'s output.
@@ -51,6 +52,7 @@ fn office(audit: bool) -> Option<Office> {
     let kt = smb.user("kt", &["ketua_tim"]);
     let rani = smb.user("rn", &["anggota_tim", "ketua_tim"]);
     let kt2 = smb.user("kt2", &["ketua_tim"]);
+    let kt3 = smb.user("kt3", &["ketua_tim"]);
     let today = chrono::Utc::now().date_naive();
     let (from, to) = (today - chrono::Days::new(2), today + chrono::Days::new(2));
     let people = format!(
@@ -59,6 +61,7 @@ fn office(audit: bool) -> Option<Office> {
   - {{login: {kt}, name: Ketua Umum, email: kt@bps.go.id, roles: [ketua_tim], team: umum}}
   - {{login: {rani}, name: Rani, email: rani@bps.go.id, roles: [anggota_tim, ketua_tim], team: umum}}
   - {{login: {kt2}, name: Ketua Lain, email: kt2@bps.go.id, roles: [ketua_tim], team: lain}}
+  - {{login: {kt3}, name: Ketua Lain Tiga, email: kt3@bps.go.id, roles: [ketua_tim], team: lain}}
 stand_ins:
   - {{who: {kt2}, for: {kt}, from: {from}, to: {to}}}"
     );
@@ -74,7 +77,7 @@ stand_ins:
     assert!(out.status.success(), "{init}{}", String::from_utf8_lossy(&out.stderr));
     assert!(init.contains("samba:\n  audit_log: "), "init --samba prints the suratd.yaml settings:\n{init}");
     smb.start(&share_section(&init));
-    Some(Office { env, smb, smtp, ag, kt, rani, kt2 })
+    Some(Office { env, smb, smtp, ag, kt, rani, kt2, kt3 })
 }
 
 impl Office {
@@ -225,4 +228,43 @@ fn a_move_with_no_record_within_the_wait_stays_the_role_unverified() {
     let t = o.last(&id, "setuju");
     assert_eq!((t["actor"].as_str(), &t["actor_verified"]), (Some("role:ketua_tim"), &serde_json::json!(false)));
     assert!(o.env.log().contains("no Samba audit record"), "{}", o.env.log());
+}
+
+#[test]
+fn a_ketua_tim_of_another_team_is_put_back() {
+    let Some(o) = office(true) else { return };
+    let _d = o.env.start();
+    let name = o.draft(&o.ag, "Rapat Tujuh");
+    let id = name[..12].to_string();
+    // The ACLs let every Ketua Tim write 02-verifikasi; teams are suratd's.
+    o.smb.rename(&o.kt3, &format!("02-verifikasi/{name}"), &format!("02-verifikasi/revisi/{name}")).unwrap();
+    let back = wait_until(Duration::from_secs(15), || {
+        o.env.files("02-verifikasi").iter().any(|f| f == &name) && o.env.files("02-verifikasi/revisi").is_empty()
+    });
+    assert!(back, "put back: {:#?}\n{}", o.env.tree(), o.env.log());
+    o.env.settled();
+    let t = o.last(&id, "returned");
+    assert_eq!(t["actor"], o.kt3.as_str());
+    assert!(t["note"].as_str().unwrap().starts_with("other_team"), "{t:#}");
+    let reason = std::fs::read_to_string(o.env.p(&format!("02-verifikasi/{name}.alasan.txt"))).unwrap();
+    assert!(reason.contains("tim lain"), "{reason}");
+    assert_eq!(o.env.letter(&id).0, "verifikasi");
+}
+
+#[test]
+fn a_send_back_waiting_for_its_note_keeps_its_verified_actor() {
+    let Some(o) = office(true) else { return };
+    let _d = o.env.start();
+    let name = o.draft(&o.ag, "Rapat Delapan");
+    let id = name[..12].to_string();
+    o.smb.rename(&o.kt, &format!("02-verifikasi/{name}"), &format!("02-verifikasi/revisi/{name}")).unwrap();
+    // The note follows a moment later: the decision waits for it.
+    std::thread::sleep(Duration::from_millis(400));
+    let note = o.env.dir.path().join("catatan.txt");
+    std::fs::write(&note, "Perbaiki tanggal.").unwrap();
+    o.smb.put(&o.kt, &note, "02-verifikasi/revisi/catatan.txt").unwrap();
+    assert!(wait_until(Duration::from_secs(15), || o.env.letter(&id).0 == "draf"), "{}", o.env.log());
+    let t = o.last(&id, "revisi");
+    assert_eq!((t["actor"].as_str(), &t["actor_verified"]), (Some(o.kt.as_str()), &serde_json::json!(true)));
+    assert!(t["note"].as_str().unwrap_or("").contains("Perbaiki tanggal"), "{t:#}");
 }

@@ -233,6 +233,29 @@ stand_ins:
     }
 
     #[test]
+    fn a_decision_waiting_for_its_note_is_put_back_at_once() {
+        let wf = wf();
+        let l = letter("verifikasi", "dewi");
+        let place = classify(&wf, "02-verifikasi/revisi/SK-2026-0001 X.pdf");
+        let f = Facts {
+            place: &place,
+            letter: Some(&l),
+            content: &Content::Known,
+            at_recorded_path: false,
+            original_present: false,
+            note: Note::MaybeLater,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: Signed::Unchecked,
+            owner: Owner::Unchecked,
+            mover: mover(&wf, "kt2", false),
+        };
+        assert_eq!(decide(&wf, &f), back(Reason::OtherTeam));
+        let f = Facts { mover: mover(&wf, "kt", false), ..f };
+        assert_eq!(decide(&wf, &f), Decision::Wait(crate::decide::WaitFor::Note));
+    }
+
+    #[test]
     fn a_stand_in_is_recorded_as_such() {
         let wf = wf();
         let l = letter("menunggu_tte", "dewi");

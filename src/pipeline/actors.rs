@@ -14,6 +14,14 @@ use std::time::{Duration, SystemTime};
 /// earlier move (smbd may change the file's attributes just after it).
 const SLACK: Duration = Duration::from_secs(30);
 
+/// Files whose record was taken, remembered (for a file looked at again)
+/// up to this many.
+const JOINED: usize = 4096;
+
+/// The login a file's record named, by the file's path and status-change
+/// time (each record is taken from the log once).
+pub(super) type Joined = std::collections::HashMap<(String, i64, i64), String>;
+
 /// What the audit log says about an arrival.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Audited {
@@ -40,9 +48,16 @@ impl Pipeline {
     pub(super) fn audited(&mut self, a: &Arrival) -> Audited {
         let wait = self.cfg.samba.audit_wait;
         let Some(tail) = self.audit.as_mut() else { return Audited::Unverified };
+        let joined = &mut self.joined;
         let moved = a.letter.as_ref().is_some_and(|l| l.path.as_deref() != Some(a.rel));
         if a.content == Content::Known && !moved {
             return Audited::Unverified;
+        }
+        // Looked at before (the decision waited for a note, say): the same
+        // record, as long as the file did not change since.
+        let key = (a.rel.to_string(), a.meta.ctime(), a.meta.ctime_nsec());
+        if let Some(login) = joined.get(&key) {
+            return Audited::By(login.clone());
         }
         tail.poll();
         let changed = SystemTime::UNIX_EPOCH
@@ -52,6 +67,10 @@ impl Pipeline {
         if let Some(r) = tail.take(a.rel.as_bytes(), not_before) {
             let letter = a.letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
             tracing::debug!(letter, file = a.rel, login = %r.user, op = ?r.op, "the audit log names who placed the file");
+            if joined.len() >= JOINED {
+                joined.clear();
+            }
+            joined.insert(key, r.user.clone());
             return Audited::By(r.user);
         }
         let age = SystemTime::now().duration_since(changed).unwrap_or_default();

@@ -93,6 +93,8 @@ pub(crate) struct Pipeline {
     /// The Samba login the audit log names for the file being processed
     /// (set by `act`, cleared for each file): a refusal's owner.
     verified_actor: Option<String>,
+    /// Files already joined with their audit record.
+    joined: actors::Joined,
 }
 
 impl Pipeline {
@@ -101,7 +103,7 @@ impl Pipeline {
         let store = Store::new(cfg.store_dir());
         let anchors = Arc::new(Anchors::load(&cfg.trust_anchors)?);
         let audit = cfg.samba.audit_log.as_ref().map(|p| crate::watch::audit::tail::Tail::new(p.as_str(), &cfg.root));
-        Ok(Pipeline { cfg, wf, db, store, anchors, audit, verified_actor: None })
+        Ok(Pipeline { cfg, wf, db, store, anchors, audit, verified_actor: None, joined: Default::default() })
     }
 
     pub(crate) fn root(&self) -> &Path {
