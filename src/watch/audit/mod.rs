@@ -138,8 +138,12 @@ pub fn header(line: &[u8]) -> Option<NaiveDateTime> {
     let line = std::str::from_utf8(line).ok()?;
     let rest = line.strip_prefix('[')?;
     let (stamp, tail) = rest.split_once("] ")?;
-    let (time, level) = stamp.split_once(',')?;
-    if !level.trim().chars().all(|c| c.is_ascii_digit()) || level.trim().is_empty() {
+    let (time, rest) = stamp.split_once(',')?;
+    // The level, then what `debug pid` or `debug uid` add (`, pid=12,
+    // effective(0, 0), real(0, 0)`).
+    let (level, extra) = rest.split_once(',').unwrap_or((rest, ""));
+    let extra_ok = extra.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "=(), ".contains(c));
+    if level.trim().is_empty() || !level.trim().chars().all(|c| c.is_ascii_digit()) || !extra_ok {
         return None;
     }
     let at = NaiveDateTime::parse_from_str(time.trim(), "%Y/%m/%d %H:%M:%S%.f").ok()?;

@@ -20,6 +20,15 @@ fn rec(line: &str) -> Line {
 fn headers_are_only_full_audit_do_log_lines() {
     assert_eq!(at().to_string(), "2026-11-29 21:01:44.655598");
     assert!(header(b"[2026/11/29 21:01:44.655598,  1] vfs_full_audit.c:1(do_log)").is_some());
+    // `debug hires timestamp = no`, `debug pid`, `debug uid`.
+    for other in [
+        "[2026/11/29 21:01:44,  1] ../../source3/modules/vfs_full_audit.c:643(do_log)",
+        "[2026/11/29 21:01:44.655598,  1, pid=4242] ../../source3/modules/vfs_full_audit.c:643(do_log)",
+        "[2026/11/29 21:01:44.655598,  1, pid=4242, effective(0, 0), real(0, 0)] ../../source3/modules/vfs_full_audit.c:643(do_log)",
+    ] {
+        assert!(header(other.as_bytes()).is_some(), "{other}");
+    }
+    assert_eq!(header(b"[2026/11/29 21:01:44.655598,  1, /x|y] vfs_full_audit.c:1(do_log)"), None);
     for bad in [
         "[2026/11/29 21:01:44.655598,  1] ../../source3/smbd/service.c:1110(make_connection_snum)",
         "[2026/11/29 21:01:44.655598,  1] ../../source3/modules/vfs_full_audit.c:643(do_log) ",
