@@ -35,6 +35,25 @@ struct RawConfig {
     max_attachment: Option<Spanned<String>>,
     unknown_owner: Option<UnknownOwner>,
     share_path: Option<String>,
+    #[serde(default)]
+    samba: RawSamba,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSamba {
+    audit_log: Option<Spanned<String>>,
+    audit_wait: Option<Spanned<HumanDuration>>,
+}
+
+/// Samba's `full_audit` records: who made each move on the share.
+#[derive(Debug, Clone)]
+pub struct Samba {
+    /// A path or glob of the files smbd writes its audit records to
+    /// (rotated `.old` files included); none: actors of moves are unverified.
+    pub audit_log: Option<glob::Pattern>,
+    /// How long a move or new file waits for its audit record.
+    pub audit_wait: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -197,6 +216,7 @@ pub struct Config {
     pub max_attachment: u64,
     pub unknown_owner: UnknownOwner,
     pub share_path: String,
+    pub samba: Samba,
 }
 
 /// Command-line overrides (`--root`, `--workflow`, `--db`).
@@ -258,6 +278,7 @@ fn resolve(
     admins(&mut diags, label, &raw.admins);
     let max_attachment = max_attachment(&mut diags, label, &raw.max_attachment);
     let alerts = alerts(&mut diags, label, &raw.alerts);
+    let samba = samba(&mut diags, label, &raw.samba, base);
     let outbox_dir = raw
         .outbox_dir
         .as_ref()
@@ -283,6 +304,7 @@ fn resolve(
         max_attachment,
         unknown_owner: raw.unknown_owner.unwrap_or_default(),
         share_path: raw.share_path.unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
+        samba,
     })
 }
 
@@ -372,6 +394,38 @@ fn processing(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawProcessing) -> 
         note_wait: dur(&raw.note_wait, Duration::from_secs(5)),
         sidecar_wait: dur(&raw.sidecar_wait, Duration::from_secs(1)),
     }
+}
+
+/// The audit log is a valid glob of absolute paths; the wait is at most a minute.
+fn samba(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawSamba, base: &Path) -> Samba {
+    let audit_log = raw.audit_log.as_ref().and_then(|g| {
+        let path = abs(base, Path::new(&g.value));
+        match glob::Pattern::new(&path.to_string_lossy()) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    label,
+                    Some(&g.referenced),
+                    format!(
+                        "samba.audit_log {:?} is not a valid path or glob: {e}; write for example /var/log/samba/log.smbd*",
+                        g.value
+                    ),
+                ));
+                None
+            }
+        }
+    });
+    let audit_wait = dur(&raw.audit_wait, Duration::from_secs(3));
+    if let Some(w) = &raw.audit_wait
+        && w.value.0 > Duration::from_secs(60)
+    {
+        diags.push(Diagnostic::error(
+            label,
+            Some(&w.referenced),
+            "samba.audit_wait must be at most 1m (every move waits this long for a record that does not come)",
+        ));
+    }
+    Samba { audit_log, audit_wait }
 }
 
 /// A known log level.
@@ -498,6 +552,24 @@ mod tests {
         std::fs::write(&p, "root: share\ndatabase: share/db.sqlite\n").unwrap();
         let e = Config::load(Some(&p), &Overrides::default()).unwrap_err();
         assert!(e.to_string().contains(":2:11: database"), "{e}");
+    }
+
+    #[test]
+    fn samba_audit_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("suratd.yaml");
+        let c = Config::load(None, &Overrides::default()).unwrap();
+        assert!(c.samba.audit_log.is_none(), "no audit log by default");
+        assert_eq!(c.samba.audit_wait, Duration::from_secs(3));
+        std::fs::write(&p, "samba:\n  audit_log: logs/log.smbd*\n  audit_wait: 5s\n").unwrap();
+        let c = Config::load(Some(&p), &Overrides::default()).unwrap();
+        let want = format!("{}/logs/log.smbd*", dir.path().display());
+        assert_eq!(c.samba.audit_log.unwrap().as_str(), want, "relative to the file's folder");
+        assert_eq!(c.samba.audit_wait, Duration::from_secs(5));
+        std::fs::write(&p, "samba:\n  audit_log: '/var/log/[x'\n  audit_wait: 2m\n").unwrap();
+        let e = Config::load(Some(&p), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("suratd.yaml:2:14: samba.audit_log"), "{e}");
+        assert!(e.contains("suratd.yaml:3:15: samba.audit_wait must be at most 1m"), "{e}");
     }
 
     #[test]

@@ -160,6 +160,9 @@ fn prepare(cfg: &mut Config, wf: &Arc<Workflow>) -> Result<Pipeline> {
     cfg.root = std::fs::canonicalize(&cfg.root)
         .with_context(|| format!("cannot resolve the share folder {}", cfg.root.display()))?;
     let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
+    if let Some(problem) = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str())) {
+        tracing::warn!("{problem}");
+    }
     for dir in [cfg.root.clone(), cfg.store_dir()] {
         for p in crate::store::fsops::remove_stale_temps(&dir) {
             tracing::warn!(file = %p.display(), "removed a temporary file left by an interrupted run");
@@ -277,6 +280,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                         tracing::error!(error = %format!("{e:#}"), "cannot queue reminders");
                     }
                     lp.watch_health();
+                    lp.pipeline.poll_audit();
                 });
             }
             _ = missing.tick() => {

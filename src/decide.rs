@@ -65,6 +65,9 @@ pub struct Facts<'a, 'w> {
     pub signature: Signed,
     /// Who wrote the file, for the access rules (new files only).
     pub owner: Owner,
+    /// Who moved the letter's file, when Samba's audit log says
+    /// (`movers`: who may move a letter on from its step).
+    pub mover: Mover,
 }
 
 /// The owner of a new file, as the access rules see it.
@@ -194,8 +197,11 @@ fn arrive(wf: &Workflow, target: &Step, year: i32) -> (String, Dest, LetterState
 
 /// Decides what happens to one settled file.
 pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
-    // Access rules: only for new files (a move keeps the file's owner).
-    if *f.content != Content::Known && f.place.is_watched() {
+    // Access rules: only for new files (a move keeps the file's owner). A
+    // letter's file saved over where it lies is the drafter rule's
+    // (`refused_correction`), whoever may add files to the folder.
+    let saved_over = f.at_recorded_path && f.letter.is_some();
+    if *f.content != Content::Known && f.place.is_watched() && !saved_over {
         match &f.owner {
             Owner::Refused => return Decision::Reject { reason: Reason::UnknownOwner, detail: String::new() },
             Owner::Person { roles, .. } => {
@@ -209,6 +215,11 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     }
     let d = route(wf, f);
     match &d {
+        Decision::Move { action, .. } if let Some(reason) = movers::refused(wf, f, action) => {
+            Decision::Return { reason }
+        }
+        // A decision waiting for its note: who made it is known already.
+        Decision::Wait(WaitFor::Note) if let Some(reason) = movers::refused(wf, f, "") => Decision::Return { reason },
         Decision::Move { to_step, .. } => gate(wf, f, to_step, d.clone()),
         _ => d,
     }
@@ -479,5 +490,7 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
 }
 
 pub mod approvals;
+pub mod movers;
+pub use movers::{Capacity, Mover};
 #[cfg(test)]
 mod tests;

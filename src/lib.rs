@@ -21,15 +21,19 @@
 //!   (kernel events, polling on network mounts, periodic full scans),
 //!   waits until a file has settled (`watch::settle`), and hands it to the
 //!   pipeline, one file at a time so numbers and moves never race.
+//!   `watch::audit` reads Samba's audit records, which name who made each
+//!   move on the share (verified actors).
 //!
 //! * [`pipeline`] takes one settled file from arrival to its next place:
-//!   intake (which step, which letter, who dropped it), conversion and
+//!   intake (which step, which letter, who dropped or moved it: the file's
+//!   owner, or the audit record's login), conversion and
 //!   inspection ([`pdf`]), the decision, then one module per kind of
 //!   transition (register, move, return, refuse) carried out through the
 //!   journal.
 //!
 //! * `decide` is the decision, a pure function of what suratd knows and
-//!   what happened: which transition, which reason. It is tested without
+//!   what happened: which transition, which reason, and whether the person
+//!   who moved a letter may make that move. It is tested without
 //!   disk or network. The letter itself — state, metadata from the name and
 //!   sidecar, ids and file names, agenda numbers, reason codes — is
 //!   [`letter`], also pure.

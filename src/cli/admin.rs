@@ -19,7 +19,9 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         eprintln!("{file}: trust_anchors: {e:#}");
         return ExitCode::from(1);
     }
-    for w in no_anchors(cfg).into_iter().chain(no_renderer(wf)) {
+    let file = cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into());
+    let audit = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str()));
+    for w in no_anchors(cfg).into_iter().chain(no_renderer(wf)).chain(audit.map(|a| format!("{file}: warning: {a}"))) {
         println!("{w}");
     }
     println!(
@@ -87,6 +89,12 @@ pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool, service_user: Optio
                 }
             }
         }
+        let audit_log = cfg.samba.audit_log.as_ref().map(|p| p.as_str().to_string());
+        println!(
+            "\n# suratd.yaml, for verified actors (the files smbd's `log file` writes, rotated .old included):\nsamba:\n  audit_log: {}\n  audit_wait: {}",
+            audit_log.unwrap_or_else(|| "/var/log/samba/log.*".into()),
+            humantime::format_duration(cfg.samba.audit_wait)
+        );
         if failed {
             return ExitCode::FAILURE;
         }

@@ -37,6 +37,7 @@ fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, o
             number_in_text: Some(true),
             signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
             owner: Owner::Unchecked,
+            mover: Mover::Unverified,
         },
     )
 }
@@ -215,6 +216,7 @@ fn only_the_drafter_may_send_a_corrected_version() {
         number_in_text: Some(true),
         signature: Signed::Unchecked,
         owner: person("budi", &["anggota_tim"]),
+        mover: Mover::Unverified,
     };
     assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
     // Also at the first review, and for a letter back with its drafter;
@@ -287,6 +289,7 @@ fn the_number_must_be_in_the_letter_before_signing() {
         number_in_text: None,
         signature: Signed::Unchecked,
         owner: Owner::Unchecked,
+        mover: Mover::Unverified,
     };
     assert_eq!(decide(&wf, &f), Decision::NeedText);
     f.number_in_text = Some(false);
@@ -315,6 +318,7 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
         meta_problem: None,
         number_in_text: Some(true),
         signature: Signed::No,
+        mover: Mover::Unverified,
         owner: Owner::Unchecked,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotSigned, .. }));
@@ -364,6 +368,7 @@ fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
             note: Note::Missing,
             meta_problem: None,
             number_in_text: Some(true),
+            mover: Mover::Unverified,
             signature: Signed::Holds,
             owner: Owner::Unchecked,
         };
@@ -391,6 +396,7 @@ fn access_rules_apply_to_new_files() {
         number_in_text: Some(true),
         signature: Signed::Holds,
         owner: person("budi", &["anggota_tim"]),
+        mover: Mover::Unverified,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
     let ok = Facts { owner: person("sari", &["sekretaris"]), ..f.clone() };
@@ -519,6 +525,7 @@ fn new_bytes_never_pass_an_approval_or_a_hand_off() {
         original_present: false,
         note: Note::Missing,
         meta_problem: None,
+        mover: Mover::Unverified,
         number_in_text: Some(true),
         signature: Signed::Unchecked,
         owner: person("sari", &["sekretaris"]),
@@ -545,6 +552,7 @@ fn a_letters_file_edited_in_place_past_drafting_is_refused() {
                 number_in_text: Some(true),
                 signature: Signed::Unchecked,
                 owner: Owner::Edited,
+                mover: Mover::Unverified,
             },
         )
     };

@@ -75,6 +75,24 @@ pub enum Reason {
     /// A letter's file changed in place past drafting (the letter's own
     /// version put back).
     LetterOverwritten,
+    /// A letter's drafter approving or sending back their own letter (the
+    /// audit log names who moved it).
+    OwnLetter,
+    /// A decision on a letter of another team by someone whose role acts
+    /// for their own team only (a Ketua Tim).
+    OtherTeam,
+    /// A move at a step by someone who does not hold the step's role, nor
+    /// stands in for someone who does.
+    NotYourMove,
+}
+
+impl Reason {
+    /// Whether a file put back for this reason is a security event: the
+    /// audit log names someone who may not make the move (the admins are
+    /// told).
+    pub fn is_security(self) -> bool {
+        matches!(self, Reason::OwnLetter | Reason::OtherTeam | Reason::NotYourMove)
+    }
 }
 
 impl Reason {

@@ -130,6 +130,14 @@ pub fn share_section(wf: &Workflow, root: &Path, name: &str) -> String {
    create mask = 0660
    directory mask = 0770
    hide unreadable = no
+   ; Who made each move, for suratd's verified actors: records go to smbd's log
+   ; file (samba.audit_log in suratd.yaml names it; its log level must be at
+   ; least 1, or \"log level = 0 full_audit:1\").
+   vfs objects = full_audit
+   full_audit:prefix = %u|%I
+   full_audit:success = renameat unlinkat openat mkdirat
+   full_audit:failure = none
+   full_audit:syslog = false
    ; No \"force user\" or \"force group\": suratd names who dropped a file from its owner.
    ; Who may write which folder is set by POSIX ACLs (suratd init --samba); in a sticky
    ; folder staff move and delete only their own files:

@@ -43,7 +43,7 @@ impl Pipeline {
     /// stamped or signing copy) in the destination, with its note, and
     /// records the transition, its signatures, expedition line and emails.
     pub(super) fn advance(&mut self, job: &Job, letter: &LetterRow, mv: Move) -> Result<Outcome> {
-        let Job { abs, rel, meta, data, new_content, original_present, report, ref person, now } = *job;
+        let Job { abs, rel, meta, data, new_content, original_present, report, now, .. } = *job;
         let Move { to_step, dest, action, state, take_note, written_note, amended } = mv;
         let wf = self.wf.clone();
         let (amended, amend_ops, amend_note) = match amended {
@@ -107,7 +107,8 @@ impl Pipeline {
             sha: &sha,
             meta,
             action: &action,
-            actor: self.actor(letter, new_content, person),
+            actor: self.actor(letter, job),
+            on_behalf: job.on_behalf.as_deref(),
             version_from: new_content.then_some(rel),
             note,
             at: now,
@@ -193,7 +194,7 @@ impl Pipeline {
 
     /// Same step, new name or new content: records it, moves nothing.
     pub(super) fn track(&mut self, job: &Job, letter: &LetterRow, data: &FileData) -> Result<Outcome> {
-        let Job { rel, meta, new_content, ref person, now, .. } = *job;
+        let Job { rel, meta, new_content, now, .. } = *job;
         if new_content {
             self.keep(data)?;
         }
@@ -206,7 +207,8 @@ impl Pipeline {
             sha: &data.sha,
             meta,
             action: if new_content { "version" } else { "rename" },
-            actor: self.actor(letter, new_content, person),
+            actor: self.actor(letter, job),
+            on_behalf: job.on_behalf.as_deref(),
             version_from: new_content.then_some(rel),
             note: None,
             at: now,

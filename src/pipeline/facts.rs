@@ -3,7 +3,7 @@
 
 use super::intake::{Arrival, FileData};
 use super::{Pipeline, owner};
-use crate::decide::{self, Content, Decision, Facts, Owner};
+use crate::decide::{self, Capacity, Content, Decision, Facts, Mover, Owner};
 use crate::letter::reason::Reason;
 use crate::pdf::{inspect, stamp};
 use crate::store::db::LetterRow;
@@ -16,14 +16,19 @@ pub(super) struct Judged {
     pub(super) decision: Decision,
     /// The letter's recorded file still exists (so this file is another one).
     pub(super) original_present: bool,
+    /// For a move made by someone standing in for another: that person's login.
+    pub(super) on_behalf: Option<String>,
 }
 
 impl Pipeline {
     /// Gathers the facts about an arrival and decides (twice when the
     /// decision needs the PDF's text first).
-    pub(super) fn judge(&self, a: &Arrival) -> Result<Judged> {
+    pub(super) fn judge(&self, a: &Arrival, audited: Option<&str>) -> Result<Judged> {
         let Arrival { abs, rel, meta, place, ref letter, ref content, ref data, note, ref described, ref signed } = *a;
         let wf = self.wf.clone();
+        // Who wrote it: the audit log's login (a session's own, even under
+        // `force user`), else the file's owner.
+        let placed_by = audited.map(String::from).unwrap_or_else(|| owner::login_of(meta));
         let view = letter.as_ref().map(LetterRow::view);
         let recorded = letter.as_ref().and_then(|l| l.path.clone());
         let at_recorded_path = recorded.as_deref() == Some(rel);
@@ -42,10 +47,11 @@ impl Pipeline {
             },
             number_in_text: None,
             signature: signed.0.clone(),
-            owner: match wf.person(&owner::login_of(meta)) {
+            owner: match wf.person(&placed_by) {
                 // The letter's own file, changed where it lies (or changed,
                 // then moved on): its owner is suratd's user, not a person.
-                _ if letter.is_some()
+                _ if audited.is_none()
+                    && letter.is_some()
                     && (at_recorded_path || !original_present && recorded.is_some())
                     && *content != Content::Known
                     && owner::is_service_user(meta) =>
@@ -56,16 +62,17 @@ impl Pipeline {
                 None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
                 None => Owner::Allowed,
             },
+            mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
         };
         let mut decision = decide::decide(&wf, &facts);
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
         match &decision {
             Decision::Reject { reason: Reason::NoAccess | Reason::UnknownOwner, .. } => {
-                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %owner::login_of(meta), ?decision, "a file was placed without the right to");
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, ?decision, "a file was placed without the right to");
             }
             Decision::Reject { reason: Reason::NotDrafter, .. } => {
                 let drafter = letter.as_ref().and_then(|l| l.drafter.as_deref()).unwrap_or("-");
-                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %owner::login_of(meta), drafter, "a corrected version was placed by someone who is not the letter's drafter");
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, drafter, "a corrected version was placed by someone who is not the letter's drafter");
             }
             _ => {}
         }
@@ -74,9 +81,32 @@ impl Pipeline {
             decision = decide::decide(&wf, &facts);
         }
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
-        Ok(Judged { decision, original_present })
+        let on_behalf = match &decision {
+            Decision::Move { action, .. } => decide::movers::on_behalf_of(&wf, &facts, action),
+            _ => None,
+        };
+        Ok(Judged { decision, original_present, on_behalf })
     }
+}
 
+/// The mover the audit log names, as the rules see them: a person in
+/// workflow.yaml with their own capacity and those they stand in for today
+/// (WIB), else unverified (the rules do not apply to nobody).
+fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
+    let Some(p) = wf.person(login) else {
+        return Mover::Unverified;
+    };
+    let today = crate::util::timefmt::date_wib(chrono::Utc::now());
+    let mut acting = vec![Capacity { for_whom: None, roles: p.roles.clone(), team: p.team.clone() }];
+    acting.extend(wf.stood_in_for(&p.login, today).into_iter().map(|q| Capacity {
+        for_whom: Some(q.login.clone()),
+        roles: q.roles.clone(),
+        team: q.team.clone(),
+    }));
+    Mover::Person { login: p.login.clone(), acting }
+}
+
+impl Pipeline {
     /// Whether the letter's number is in the PDF's text (a letter without a
     /// number passes).
     fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {

@@ -26,6 +26,7 @@
 //! operations, commit. A new kind of transition: a `Decision` variant in
 //! `crate::decide`, a module here, and an arm in `act`.
 
+mod actors;
 mod advance;
 mod archive;
 mod companions;
@@ -88,6 +89,13 @@ pub(crate) struct Pipeline {
     /// Certificates a signer's chain must reach (none configured: only the
     /// signatures themselves are checked).
     pub(crate) anchors: Arc<Anchors>,
+    /// Samba's audit log, followed (`samba.audit_log`), for verified actors.
+    pub(crate) audit: Option<crate::watch::audit::tail::Tail>,
+    /// The Samba login the audit log names for the file being processed
+    /// (set by `act`, cleared for each file): a refusal's owner.
+    verified_actor: Option<String>,
+    /// Files already joined with their audit record.
+    joined: actors::Joined,
 }
 
 impl Pipeline {
@@ -95,7 +103,8 @@ impl Pipeline {
         let db = Db::open(&cfg.database)?;
         let store = Store::new(cfg.store_dir());
         let anchors = Arc::new(Anchors::load(&cfg.trust_anchors)?);
-        Ok(Pipeline { cfg, wf, db, store, anchors })
+        let audit = cfg.samba.audit_log.as_ref().map(|p| crate::watch::audit::tail::Tail::new(p.as_str(), &cfg.root));
+        Ok(Pipeline { cfg, wf, db, store, anchors, audit, verified_actor: None, joined: Default::default() })
     }
 
     pub(crate) fn root(&self) -> &Path {
@@ -122,6 +131,7 @@ impl Pipeline {
 
     /// Processes one settled file (`seen` is its state when it settled).
     pub(crate) fn process(&mut self, abs: &Path, seen: Seen) -> Result<Outcome> {
+        self.verified_actor = None;
         if let Some(renamed) = self.readable_name(abs)? {
             return Ok(renamed);
         }
@@ -201,15 +211,21 @@ impl Pipeline {
 
     /// Decides what becomes of an arrival and hands it to that transition.
     fn act(&mut self, a: Arrival) -> Result<Outcome> {
-        let Judged { decision, original_present } = self.judge(&a)?;
+        let audited = match self.audited(&a) {
+            actors::Audited::Wait(d) => return Ok(Outcome::Defer(d)),
+            actors::Audited::By(login) => Some(login),
+            actors::Audited::Unverified => None,
+        };
+        self.verified_actor = audited.clone();
+        let Judged { decision, original_present, on_behalf } = self.judge(&a, audited.as_deref())?;
         let Arrival { abs, rel, meta, place, letter, content, data, described, signed: (_, report), .. } = a;
         let now = Utc::now();
-        let login = owner::login_of(meta);
+        let login = audited.clone().unwrap_or_else(|| owner::login_of(meta));
         let person = self.wf.person(&login).map(|p| p.login.clone()).unwrap_or(login.clone());
         // A letter's file suratd wrote, edited where it lies (or edited, then
         // moved): its owner is the service user, which names nobody.
         let suratds_file = letter.as_ref().is_some_and(|l| l.path.as_deref() == Some(rel) || !original_present);
-        let person = if content != Content::Known && suratds_file && owner::is_service_user(meta) {
+        let person = if audited.is_none() && content != Content::Known && suratds_file && owner::is_service_user(meta) {
             owner::UNKNOWN_ACTOR.to_string()
         } else {
             person
@@ -223,6 +239,8 @@ impl Pipeline {
             original_present,
             report: report.as_ref(),
             person,
+            verified: audited.is_some(),
+            on_behalf,
             now,
         };
         // `decide` names a transition of a letter only for a file whose
@@ -294,8 +312,13 @@ struct Job<'a> {
     original_present: bool,
     /// The signature check of a file in a signed-drop folder.
     report: Option<&'a signature::Report>,
-    /// Who placed it: their login in workflow.yaml, else the owner's login.
+    /// Who placed it: their login in workflow.yaml, else the owner's login
+    /// (or the login of its audit record).
     person: String,
+    /// `person` comes from Samba's audit log.
+    verified: bool,
+    /// For a move made standing in for another: their login.
+    on_behalf: Option<String>,
     now: DateTime<Utc>,
 }
 

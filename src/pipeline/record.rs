@@ -28,6 +28,8 @@ pub(super) struct Transit<'a> {
     /// For a new version: where it was found.
     pub(super) version_from: Option<&'a str>,
     pub(super) note: Option<String>,
+    /// A move made standing in for another person: their login.
+    pub(super) on_behalf: Option<&'a str>,
     pub(super) at: chrono::DateTime<Utc>,
 }
 
@@ -66,7 +68,11 @@ pub(super) fn transit_record(t: &Transit) -> Record {
             actor_verified: t.actor.1,
             sha256: Some(t.sha.into()),
             path: Some(t.path.into()),
-            note: t.note.clone(),
+            note: match (t.note.clone(), t.on_behalf) {
+                (note, None) => note,
+                (None, Some(whom)) => Some(format!("a.n. {whom}")),
+                (Some(n), Some(whom)) => Some(format!("a.n. {whom}\n{n}")),
+            },
             approved_sha256: None,
         }),
         rejection: None,
@@ -198,11 +204,16 @@ pub(super) fn letter_emails(
 }
 
 impl Pipeline {
-    /// Who did it: a person who wrote a new file is its owner; a file suratd
+    /// Who did it: the login of the file's Samba audit record when there is
+    /// one (verified); else a person who wrote a new file is its owner; a file suratd
     /// wrote and someone edited has an unknown actor (`owner` is then
     /// `owner::UNKNOWN_ACTOR`), unverified; a move keeps the owner, so the
     /// actor is the role of the step the letter was at, unverified.
-    pub(super) fn actor(&self, letter: &LetterRow, new_file: bool, owner: &str) -> (String, bool) {
+    pub(super) fn actor(&self, letter: &LetterRow, job: &super::Job) -> (String, bool) {
+        let (new_file, owner) = (job.new_content, job.person.as_str());
+        if job.verified {
+            return (owner.to_string(), true);
+        }
         if new_file {
             return (owner.to_string(), owner != super::owner::UNKNOWN_ACTOR);
         }

@@ -62,14 +62,16 @@ impl Pipeline {
             max_attachment: self.cfg.max_attachment,
             admins: &self.cfg.admins,
         };
-        // A letter's file changed in place still belongs to suratd's user:
+        // Who placed it: the audit log's login, else the file's owner; a
+        // letter's file changed in place still belongs to suratd's user:
         // who changed it is unknown.
-        let owner = match code {
-            Reason::LetterOverwritten => owner::UNKNOWN_ACTOR.to_string(),
-            _ => owner::login_of(meta),
+        let owner = match (&self.verified_actor, code) {
+            (Some(login), _) => login.clone(),
+            (None, Reason::LetterOverwritten) => owner::UNKNOWN_ACTOR.to_string(),
+            (None, _) => owner::login_of(meta),
         };
         let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
-        let rec = Record {
+        let mut rec = Record {
             emails: told.into_iter().collect(),
             rejection: Some(RejectionRec {
                 at: timefmt::stored(now),
@@ -85,7 +87,7 @@ impl Pipeline {
         };
         let mut ops = vec![
             FsOp::Move { from: rel.to_string(), to: target_rel.clone(), sha256: sha.clone() },
-            FsOp::Write { path: reason_rel, text },
+            FsOp::Write { path: reason_rel, text: text.clone() },
         ];
         // A refused draft takes its sidecar along, so the drafter finds both.
         if !is_link && let Some(sc) = find_sidecar(&self.cfg.root.join(rel)) {
@@ -94,7 +96,14 @@ impl Pipeline {
             let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
             ops.push(FsOp::MoveCompanion { from, to });
         }
-        ops.extend(self.restore(letter, rel, sha.as_deref()));
+        let restored = self.restore(letter, rel, sha.as_deref());
+        // A letter's file saved over by someone the audit log names, who may
+        // not (the decision logged the security event): the admins are told.
+        if let (Some(l), Some(FsOp::CopyStored { to, .. }), Some(who)) = (letter, &restored, &self.verified_actor) {
+            tracing::info!(letter = %l.id, file = rel, by = %who, reason = code.code(), "a letter's file saved over by someone who may not: its own version goes back, the admins are told");
+            rec.emails.extend(self.security_alert(l, &text, to));
+        }
+        ops.extend(restored);
         let root = self.cfg.root.clone();
         journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
             Ok(Plan { ops, record: rec })

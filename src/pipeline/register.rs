@@ -83,6 +83,7 @@ impl Pipeline {
                 actor: (person.clone(), true),
                 version_from: Some(rel),
                 note: warnings.clone(),
+                on_behalf: None,
                 at: now,
             });
             let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];

@@ -37,7 +37,7 @@ impl Pipeline {
     /// Moved by hand where its step does not lead: the file goes back to the
     /// letter's folder, with a reason file beside it.
     pub(super) fn put_back(&mut self, job: &Job, letter: &LetterRow, reason: Reason) -> Result<Outcome> {
-        let Job { abs, rel, meta, data, new_content, ref person, now, .. } = *job;
+        let Job { abs, rel, meta, data, new_content, now, .. } = *job;
         let wf = self.wf.clone();
         if let Some(d) = data.filter(|_| new_content) {
             self.keep(d)?;
@@ -48,8 +48,14 @@ impl Pipeline {
         let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
         let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
         let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
-        let text = self.reason_text(reason, "", rel, Some(&letter.id), &step_name, now);
-        let rec = transit_record(&Transit {
+        // Who may not make the move, for the reason text: the person the audit log names.
+        let who = if reason.is_security() {
+            wf.person(&job.person).map(|p| format!("{} ({})", p.name, p.login)).unwrap_or(job.person.clone())
+        } else {
+            String::new()
+        };
+        let text = self.reason_text(reason, &who, rel, Some(&letter.id), &step_name, now);
+        let mut rec = transit_record(&Transit {
             letter_id: &letter.id,
             from: &letter.step,
             to: &letter.step,
@@ -58,18 +64,58 @@ impl Pipeline {
             sha: &sha,
             meta,
             action: "returned",
-            actor: self.actor(letter, false, person),
+            actor: self.actor(letter, job),
+            on_behalf: None,
             version_from: new_content.then_some(rel),
             note: Some(format!("{reason}: placed in {rel}")),
             at: now,
         });
+        if reason.is_security() {
+            rec.emails.extend(self.security_alert(letter, &text, &target));
+        }
         let ops = vec![
             FsOp::Move { from: rel.into(), to: target.clone(), sha256: Some(sha) },
             FsOp::Write { path: reason_path, text },
         ];
         self.execute(&letter.id, ops, rec)?;
-        tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason = reason.code(), "a file moved by hand to the wrong folder was put back");
+        if reason.is_security() {
+            tracing::warn!(security = true, letter = %letter.id, file = rel, back_to = %target, reason = reason.code(), mover = %job.person, "a move by someone who may not make it was put back; the admins are told");
+        } else {
+            tracing::warn!(letter = %letter.id, file = rel, back_to = %target, reason = reason.code(), "a file moved by hand to the wrong folder was put back");
+        }
         self.tidy(abs);
         Ok(Outcome::Done)
+    }
+
+    /// The admins' email about a move put back, or a letter's file saved
+    /// over, as a security event: the reason text people read, and where
+    /// the letter is.
+    pub(super) fn security_alert(
+        &self,
+        letter: &LetterRow,
+        text: &str,
+        path: &str,
+    ) -> Option<crate::mail::compose::Email> {
+        use crate::mail::compose;
+        let admins = self
+            .cfg
+            .admins
+            .iter()
+            .map(|a| compose::Recipient { name: "Admin suratd".into(), email: a.clone() })
+            .collect();
+        let lokasi = compose::on_share(&self.cfg.share_path, path);
+        let langkah = self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step);
+        let vals = [
+            ("alasan", text.trim()),
+            ("surat", letter.id.as_str()),
+            ("nomor", letter.number.as_deref().unwrap_or("-")),
+            ("perihal", letter.subject.as_str()),
+            ("lokasi", lokasi.as_str()),
+            ("catatan", ""),
+            ("langkah", langkah),
+            ("batas_waktu", ""),
+            ("pengirim", "suratd"),
+        ];
+        compose::write(&self.wf, "admin", admins, &vals)
     }
 }

@@ -95,6 +95,18 @@ pub struct Person {
     pub team: Option<String>,
 }
 
+/// A person who may make another's moves for a while (Plh., a.n.).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StandIn {
+    /// The stand-in's login.
+    pub who: String,
+    /// The login of the person they stand in for.
+    pub for_whom: String,
+    /// The first and last day (office dates), both included.
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub name: String,
@@ -217,6 +229,8 @@ pub struct Workflow {
     #[allow(dead_code)]
     pub teams: Vec<Team>,
     pub people: Vec<Person>,
+    /// Who stands in for whom, and when.
+    pub stand_ins: Vec<StandIn>,
     pub steps: Vec<Step>,
     pub rejected_folder: String,
     pub templates: Templates,
@@ -289,6 +303,15 @@ impl Workflow {
 
     pub fn person(&self, login: &str) -> Option<&Person> {
         self.people.iter().find(|p| p.login.eq_ignore_ascii_case(login))
+    }
+
+    /// The people `login` stands in for on `date`.
+    pub fn stood_in_for(&self, login: &str, date: chrono::NaiveDate) -> Vec<&Person> {
+        self.stand_ins
+            .iter()
+            .filter(|s| s.who.eq_ignore_ascii_case(login) && s.from <= date && date <= s.to)
+            .filter_map(|s| self.person(&s.for_whom))
+            .collect()
     }
 
     pub fn role_name<'a>(&'a self, id: &'a str) -> &'a str {

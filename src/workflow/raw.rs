@@ -21,6 +21,9 @@ pub struct RawWorkflow {
     pub teams: Vec<Spanned<RawTeam>>,
     #[serde(default)]
     pub people: Vec<Spanned<RawPerson>>,
+    /// Who stands in for whom, and when (Plh., a.n.).
+    #[serde(default)]
+    pub stand_ins: Vec<Spanned<RawStandIn>>,
     #[serde(default)]
     pub steps: Vec<Spanned<RawStep>>,
     pub rejected_folder: Option<Spanned<String>>,
@@ -133,6 +136,18 @@ pub struct RawPerson {
     /// The person's signing identity (who they are in an e-signature
     /// certificate), for steps whose `signers` name them.
     pub signing: Option<Spanned<RawSigning>>,
+}
+
+/// A stand-in, as written: `who` may make the moves of `for` from `from`
+/// to `to` (dates, both included).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawStandIn {
+    pub who: Spanned<String>,
+    #[serde(rename = "for")]
+    pub for_whom: Spanned<String>,
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
 }
 
 /// A signing identity, as written: the certificate subject's fields as the

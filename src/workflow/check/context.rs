@@ -42,6 +42,7 @@ pub(super) struct Parts {
     pub(super) teams: Vec<Team>,
     pub(super) team_ids: HashSet<String>,
     pub(super) people: Vec<Person>,
+    pub(super) stand_ins: Vec<StandIn>,
     pub(super) rejected_folder: String,
     /// Folder on the share -> what uses it, for messages.
     pub(super) folders: HashMap<String, String>,
@@ -71,6 +72,7 @@ impl Parts {
             roles: self.roles,
             teams: self.teams,
             people: self.people,
+            stand_ins: self.stand_ins,
             steps: self.steps,
             rejected_folder: self.rejected_folder,
             calendar: self.calendar,

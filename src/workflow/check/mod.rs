@@ -12,6 +12,7 @@ mod people;
 mod reminders;
 mod retention;
 mod signers;
+mod standins;
 mod steps;
 mod templates;
 
@@ -31,6 +32,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("roles", people::roles),
     ("teams", people::teams),
     ("people", people::people),
+    ("stand_ins", standins::check),
     ("rejected_folder", folders::rejected_folder),
     ("steps", steps::steps),
     ("signers", signers::check),
