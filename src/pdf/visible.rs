@@ -7,6 +7,11 @@
 //! stroke that turns a 3 into an 8, a word written over another). New marks
 //! in blank space (the portal's QR code, its footer, suratd's review stamp)
 //! are allowed, as the text check allows added lines.
+//!
+//! pdftoppm draws what a screen shows with the default optional content
+//! configuration. What other readers or a printer show besides is refused
+//! before drawing (see [`unseen_by_renderer`]): optional content the copy
+//! does not have, and annotations that are printed but not shown on screen.
 
 use super::render::{self, Page, RenderError};
 use std::time::Duration;
@@ -37,6 +42,13 @@ pub enum Change {
     PageSize { page: u32 },
     /// The copy's page is not in the signed file.
     PageMissing { page: u32 },
+    /// Optional content (layers) the copy does not have: other readers and
+    /// printers switch it by its /AS events and /Usage states, which
+    /// pdftoppm does not read.
+    OptionalContent,
+    /// An annotation printed but not shown on screen (or shown only under
+    /// the mouse): pdftoppm draws the screen.
+    PrintOnly { page: u32 },
 }
 
 impl Change {
@@ -58,6 +70,13 @@ impl Change {
             Change::PageMissing { page } => {
                 format!("halaman {page} dari salinan yang diajukan tidak ada di berkas yang ditandatangani")
             }
+            Change::OptionalContent => "berkas yang ditandatangani memuat isi opsional (lapisan, /OCProperties) yang \
+                tidak ada di salinan yang diajukan; pembaca PDF lain dan printer dapat menampilkannya berbeda"
+                .into(),
+            Change::PrintOnly { page } => format!(
+                "pada halaman {page} berkas yang ditandatangani ada anotasi yang tercetak tetapi tidak tampak di \
+                 layar (/F NoView atau ToggleNoView)"
+            ),
         }
     }
 }
@@ -72,6 +91,9 @@ pub fn first_change(
     pages: u32,
     limit: Duration,
 ) -> Result<Option<Change>, RenderError> {
+    if let Some(change) = unseen_by_renderer(base, signed) {
+        return Ok(Some(change));
+    }
     let docs: Vec<&[u8]> = match stamped {
         Some(s) => vec![base, signed, s],
         None => vec![base, signed],
@@ -81,6 +103,40 @@ pub fn first_change(
         (Some(_), None) => Some(Change::PageMissing { page: n }),
         (Some(b), Some(s)) => page_change(n, b, p.get(2).and_then(Option::as_ref), s),
     })
+}
+
+/// What the `signed` file shows some readers or a printer that pdftoppm
+/// does not draw: optional content when the `copy` has none (Acrobat and
+/// PDFium apply the /AS events' /ViewState and /PrintState; poppler reads
+/// only /D), or an annotation on one of its pages with the NoView or
+/// ToggleNoView flag and not Hidden (printed, or shown under the mouse, but
+/// not drawn here). A file lopdf cannot read is left to the other checks.
+pub fn unseen_by_renderer(copy: &[u8], signed: &[u8]) -> Option<Change> {
+    use lopdf::{Document, Object};
+    let doc = Document::load_mem(signed).ok()?;
+    let has_layers = |d: &Document| d.catalog().is_ok_and(|c| c.has(b"OCProperties"));
+    if has_layers(&doc) && !Document::load_mem(copy).is_ok_and(|c| has_layers(&c)) {
+        return Some(Change::OptionalContent);
+    }
+    let resolve = |o: &Object| match o {
+        Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+        o => Some(o.clone()),
+    };
+    const HIDDEN: i64 = 2;
+    const NO_VIEW: i64 = 32;
+    const TOGGLE_NO_VIEW: i64 = 256;
+    for (n, page) in doc.get_pages() {
+        let Ok(dict) = doc.get_dictionary(page) else { continue };
+        let Some(Object::Array(annots)) = dict.get(b"Annots").ok().and_then(resolve) else { continue };
+        for a in &annots {
+            let Some(Object::Dictionary(a)) = resolve(a) else { continue };
+            let flags = a.get(b"F").ok().and_then(resolve).and_then(|f| f.as_i64().ok()).unwrap_or(0);
+            if flags & (NO_VIEW | TOGGLE_NO_VIEW) != 0 && flags & HIDDEN == 0 {
+                return Some(Change::PrintOnly { page: n });
+            }
+        }
+    }
+    None
 }
 
 /// The first change on one page (`base` the copy's, `stamped` its stamped
