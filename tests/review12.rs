@@ -344,3 +344,46 @@ fn a_year_changed_before_signing_is_refused_at_the_signed_drop() {
     assert!(reason.is_file(), "accepted: {:?}, letter {:?}", env.files("07-distribusi"), env.letter(&id));
     assert_eq!(env.letter(&id).0, "menunggu_tte");
 }
+
+/// A 46 KB PDF: 20 pages sharing one content stream of 30 MB of path
+/// operators (each stream within the 32 MB inflation limit). lopdf's text
+/// extraction takes about a minute (release build) and 2.8 GB on it.
+fn slow_to_read() -> Vec<u8> {
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let mut content = Stream::new(dictionary! {}, "0 0 m\n".repeat(5_000_000).into_bytes());
+    content.compress().unwrap();
+    let c = doc.add_object(content);
+    let kids: Vec<Object> = (0..20)
+        .map(|_| {
+            doc.add_object(dictionary! {"Type" => "Page", "Parent" => pages_id, "Contents" => c,
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()]})
+                .into()
+        })
+        .collect();
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! {"Type" => "Pages", "Kids" => kids, "Count" => 20}));
+    let cat = doc.add_object(dictionary! {"Type" => "Catalog", "Pages" => pages_id});
+    doc.trailer.set("Root", cat);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// Any file in 06-sudah-tte whose name names no letter is matched to one
+/// by its text, read on the processing thread without a time limit: an
+/// unsigned 46 KB file stalls the daemon (and grows it by gigabytes).
+#[test]
+fn an_unsigned_file_slow_to_read_at_the_signed_drop_does_not_stall_the_daemon() {
+    let env = env("events");
+    let _d = env.start();
+    let _waiting = to_signature(&env, "Rapat Dua Belas");
+    env.drop_file("06-sudah-tte/hasil tte.pdf", &slow_to_read());
+    std::thread::sleep(Duration::from_secs(2));
+    env.drop_file("01-draf/KP.650 Rapat Tiga Belas.pdf", &pdf("Undangan Rapat Tiga Belas -"));
+    assert!(
+        wait_until(Duration::from_secs(45), || env.files("02-verifikasi").iter().any(|n| n.contains("Tiga Belas"))),
+        "the next draft waits: {:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+}
