@@ -387,3 +387,150 @@ fn an_unsigned_file_slow_to_read_at_the_signed_drop_does_not_stall_the_daemon() 
         env.log()
     );
 }
+
+/// DER: a tag and its content.
+fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let n = content.len();
+    let mut out = vec![tag];
+    match n {
+        0..=0x7f => out.push(n as u8),
+        0x80..=0xff => out.extend_from_slice(&[0x81, n as u8]),
+        _ => out.extend_from_slice(&[0x82, (n >> 8) as u8, n as u8]),
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+/// A detached CMS signature (adbe.pkcs7.detached) over `data` by `cert`,
+/// whose signed signingTime attribute claims `claimed` (seconds since
+/// 1970), whatever the time is: the signer's own claim.
+fn cms_claiming(
+    data: &[u8],
+    cert: &openssl::x509::X509,
+    key: &openssl::pkey::PKey<openssl::pkey::Private>,
+    claimed: i64,
+) -> Vec<u8> {
+    use openssl::{hash::MessageDigest, sign::Signer};
+    let seq = |parts: &[Vec<u8>]| tlv(0x30, &parts.concat());
+    let oid = |der: &[u8]| tlv(0x06, der);
+    let sha256 = seq(&[oid(&[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01]), vec![0x05, 0x00]]);
+    let pkcs9 = |n: u8| oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, n]);
+    let data_oid = oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01]);
+    let time = chrono::DateTime::from_timestamp(claimed, 0).unwrap().format("%y%m%d%H%M%SZ").to_string();
+    let digest = openssl::hash::hash(MessageDigest::sha256(), data).unwrap();
+    let mut attrs = [
+        seq(&[pkcs9(3), tlv(0x31, &data_oid)]),
+        seq(&[pkcs9(5), tlv(0x31, &tlv(0x17, time.as_bytes()))]),
+        seq(&[pkcs9(4), tlv(0x31, &tlv(0x04, &digest))]),
+    ];
+    attrs.sort(); // DER: a SET OF in the order of its encodings
+    let attrs = attrs.concat();
+    let mut signer = Signer::new(MessageDigest::sha256(), key).unwrap();
+    signer.update(&tlv(0x31, &attrs)).unwrap();
+    let signature = signer.sign_to_vec().unwrap();
+    let cert_der = cert.to_der().unwrap();
+    let issuer = cert.issuer_name().to_der().unwrap();
+    let serial = cert.serial_number().to_bn().unwrap().to_vec();
+    let serial = if serial[0] & 0x80 != 0 { [&[0u8][..], &serial].concat() } else { serial };
+    let rsa = seq(&[oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01]), vec![0x05, 0x00]]);
+    let signer_info = seq(&[
+        tlv(0x02, &[1]),
+        seq(&[issuer, tlv(0x02, &serial)]),
+        sha256.clone(),
+        tlv(0xA0, &attrs),
+        rsa,
+        tlv(0x04, &signature),
+    ]);
+    let signed_data =
+        seq(&[tlv(0x02, &[1]), tlv(0x31, &sha256), seq(&[data_oid]), tlv(0xA0, &cert_der), tlv(0x31, &signer_info)]);
+    seq(&[oid(&[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]), tlv(0xA0, &signed_data)])
+}
+
+/// Signs `bytes` as `sign_with` does, the signature claiming `claimed`.
+fn sign_claiming(
+    bytes: &[u8],
+    cert: &openssl::x509::X509,
+    key: &openssl::pkey::PKey<openssl::pkey::Private>,
+    claimed: i64,
+) -> Vec<u8> {
+    // The portal's layout, then the value replaced by ours.
+    let mut out = sign_with(bytes, cert, key, false);
+    let find = |out: &[u8], needle: &[u8]| out.windows(needle.len()).rposition(|w| w == needle).unwrap();
+    let at = find(&out, b"/ByteRange");
+    let s = String::from_utf8_lossy(&out[at..at + 80]).to_string();
+    let nums: Vec<usize> =
+        s[s.find('[').unwrap() + 1..s.find(']').unwrap()].split_whitespace().map(|n| n.parse().unwrap()).collect();
+    let (b1, c1) = (nums[1], nums[2]);
+    let mut data = out[..b1].to_vec();
+    data.extend_from_slice(&out[c1..]);
+    let der = cms_claiming(&data, cert, key, claimed);
+    let hex: String = der.iter().map(|x| format!("{x:02x}")).collect();
+    let room = c1 - b1 - 2;
+    assert!(hex.len() <= room);
+    let padded = format!("{hex:0<room$}");
+    out[b1 + 1..c1 - 1].copy_from_slice(padded.as_bytes());
+    out
+}
+
+/// A certificate of the trusted test portal CA for "Kepala", valid from
+/// `from` to `to` (seconds since 1970), and its key.
+fn kepala_valid(from: i64, to: i64) -> (openssl::x509::X509, openssl::pkey::PKey<openssl::pkey::Private>) {
+    use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509::X509, x509::X509NameBuilder};
+    let key = PKey::from_rsa(Rsa::generate(2048).unwrap()).unwrap();
+    let read = |n: &str| std::fs::read(fixture_dir().join(n)).unwrap();
+    let ca = X509::from_pem(&read("portal-ca.pem")).unwrap();
+    let ca_key = PKey::private_key_from_pem(&read("portal-ca-key.pem")).unwrap();
+    let mut name = X509NameBuilder::new().unwrap();
+    name.append_entry_by_text("C", "ID").unwrap();
+    name.append_entry_by_text("CN", "Kepala").unwrap();
+    let name = name.build();
+    let mut b = X509::builder().unwrap();
+    b.set_version(2).unwrap();
+    b.set_subject_name(&name).unwrap();
+    b.set_issuer_name(ca.subject_name()).unwrap();
+    b.set_pubkey(&key).unwrap();
+    b.set_serial_number(&openssl::bn::BigNum::from_u32(0x1234_5677).unwrap().to_asn1_integer().unwrap()).unwrap();
+    b.set_not_before(&Asn1Time::from_unix(from as _).unwrap()).unwrap();
+    b.set_not_after(&Asn1Time::from_unix(to as _).unwrap()).unwrap();
+    b.sign(&ca_key, MessageDigest::sha256()).unwrap();
+    (b.build(), key)
+}
+
+/// Without a signature timestamp the signing time is the signer's claim,
+/// and nothing bounds it by what suratd knows: a certificate that expired
+/// half an hour ago signs a letter submitted for signing a minute ago by
+/// claiming a time in its validity (an hour ago: before the copy existed), and a
+/// certificate not valid yet signs by claiming a time in the future. Both
+/// are accepted at the signed drop (sent to 07-distribusi).
+#[test]
+fn a_signing_time_claimed_before_the_copy_existed_or_in_the_future_is_refused() {
+    let env = env("events");
+    let _d = env.start();
+    let now = chrono::Utc::now().timestamp();
+    let day = 86400;
+    for (perihal, (from, to), claimed) in [
+        // (The test portal CA is only valid from when make-portal-ca.sh ran.)
+        ("Rapat Empat Belas", (now - 5400, now - 1800), now - 3600),
+        ("Rapat Lima Belas", (now + 30 * day, now + 400 * day), now + 60 * day),
+    ] {
+        let id = to_signature(&env, perihal);
+        let (cert, key) = kepala_valid(from, to);
+        let signed = sign_claiming(&copy_for_signing(&env, &id), &cert, &key, claimed);
+        let r = suratd::pdf::signature::check(
+            &signed,
+            &suratd::pdf::signature::Anchors::load(&[fixture_dir().join("portal-ca.pem")]).unwrap(),
+        );
+        assert!(r.signatures[0].intact, "{r:?}");
+        let name = format!("{id} ttd.pdf");
+        env.drop_file(&format!("06-sudah-tte/{name}"), &signed);
+        let reason = env.p(&format!("_ditolak/{name}.alasan.txt"));
+        assert!(
+            wait_until(Duration::from_secs(20), || reason.is_file()
+                || env.files("07-distribusi").iter().any(|n| n.starts_with(&id))),
+            "{:?}\n{}",
+            env.tree(),
+            env.log()
+        );
+        assert!(reason.is_file(), "{perihal}: accepted ({})", r.summary());
+    }
+}
