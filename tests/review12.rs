@@ -534,3 +534,70 @@ fn a_signing_time_claimed_before_the_copy_existed_or_in_the_future_is_refused() 
         assert!(reason.is_file(), "{perihal}: accepted ({})", r.summary());
     }
 }
+
+/// The copy with a tiling pattern of 0.004 pt cells painted over a blank
+/// square (where a QR code would go): pdftoppm takes minutes on it.
+fn slow_to_draw(copy: &[u8], line: &str) -> Vec<u8> {
+    let prev = Document::load_mem(copy).unwrap();
+    let page = *prev.get_pages().get(&1).unwrap();
+    let mut inc = lopdf::IncrementalDocument::create_from(copy.to_vec(), prev);
+    let cell = inc.new_document.add_object(Stream::new(
+        dictionary! {"Type" => "Pattern", "PatternType" => 1, "PaintType" => 1, "TilingType" => 1,
+        "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()], "XStep" => 1, "YStep" => 1, "Resources" => dictionary! {},
+        "Matrix" => vec![0.004.into(), 0.into(), 0.into(), 0.004.into(), 0.into(), 0.into()]},
+        b"0 g 0 0 0.5 0.5 re f".to_vec(),
+    ));
+    let f =
+        inc.new_document.add_object(dictionary! {"Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica"});
+    let content = format!("{line}q /Pattern cs /P0 scn 300 60 250 250 re f Q\n");
+    let c = inc.new_document.add_object(Stream::new(dictionary! {}, content.into_bytes()));
+    inc.opt_clone_object_to_new_document(page).unwrap();
+    let p = inc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap();
+    p.set("Contents", c);
+    p.set("Resources", dictionary! {"Font" => dictionary! {"F1" => f}, "Pattern" => dictionary! {"P0" => cell}});
+    let mut out = Vec::new();
+    inc.save_to(&mut out).unwrap();
+    out
+}
+
+/// What held: a signed letter whose page pdftoppm draws for minutes is
+/// refused when the processing time limit passes (pdftoppm killed), and
+/// the daemon goes on with the next file.
+#[test]
+fn a_signed_letter_slow_to_draw_is_refused_in_time_and_the_daemon_goes_on() {
+    let env = env("events");
+    let _d = env.start();
+    let id = to_signature(&env, "Rapat Enam Belas");
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let line = format!("BT /F1 12 Tf 72 760 Td (Nomor: {number}) Tj ET\n");
+    let signed = sign_like_a_portal(&slow_to_draw(&copy_for_signing(&env, &id), &line), "Kepala", false);
+    let started = std::time::Instant::now();
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
+    env.drop_file("01-draf/KP.650 Rapat Tujuh Belas.pdf", &pdf("Undangan Rapat Tujuh Belas -"));
+    let reason = env.p(&format!("_ditolak/{id} ttd.pdf.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(60), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    let r = std::fs::read_to_string(&reason).unwrap();
+    assert!(r.contains("dalam batas waktu pemrosesan"), "{r}");
+    assert!(
+        wait_until(Duration::from_secs(30), || env.files("02-verifikasi").iter().any(|n| n.contains("Tujuh Belas"))),
+        "{:?}",
+        env.tree()
+    );
+    assert!(started.elapsed() < Duration::from_secs(80));
+    // No pdftoppm of this daemon is left running (other tests on the
+    // machine may run their own).
+    let config = env.config.display().to_string();
+    let daemon = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .find(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|c| {
+                let c = String::from_utf8_lossy(&c);
+                c.contains(&config) && c.contains("\0run")
+            })
+        })
+        .expect("the daemon's process");
+    let left =
+        std::process::Command::new("pgrep").args(["-P", &daemon.to_string(), "-x", "pdftoppm"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&left.stdout).trim().is_empty(), "a pdftoppm is left running");
+}
