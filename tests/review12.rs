@@ -170,6 +170,20 @@ fn optional_content_that_other_readers_switch_is_a_change() {
         (vec![("Resources", resources.into())], vec![("OCProperties", props.into())])
     });
     assert!(verdict(&copy, &forged).is_some(), "optional content switched by /AS is accepted");
+    // The drafter's copy may carry a harmless layer of its own (one group,
+    // always on, with /AS events but no usage for them to apply, as PDF
+    // Annotator writes): it holds, and the switch signed later must still
+    // be refused.
+    let harmless = letter_with(BODY, |d| {
+        let g = d.add_object(dictionary! {"Type" => "OCG", "Name" => Object::string_literal("Kop")});
+        let event =
+            |e: &str| Object::from(dictionary! {"Event" => e, "OCGs" => vec![g.into()], "Category" => vec![e.into()]});
+        let props = dictionary! {"OCGs" => vec![g.into()],
+        "D" => dictionary! {"ON" => vec![g.into()], "AS" => vec![event("View"), event("Print")]}};
+        (vec![], vec![("OCProperties", props.into())])
+    });
+    assert_eq!(verdict(&harmless, &harmless.clone()), None, "the same layers as the copy's");
+    assert!(verdict(&harmless, &forged).is_some(), "a copy with a layer of its own lets /AS through");
 }
 
 #[test]
