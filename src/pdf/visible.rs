@@ -10,8 +10,8 @@
 //!
 //! pdftoppm draws what a screen shows with the default optional content
 //! configuration. What other readers or a printer show besides is refused
-//! before drawing (see [`unseen_by_renderer`]): optional content the copy
-//! does not have, and annotations that are printed but not shown on screen.
+//! before drawing (see [`unseen_by_renderer`]): optional content that is
+//! not simply all on, and annotations that are printed but not shown on screen.
 
 use super::render::{self, Page, RenderError};
 use std::time::Duration;
@@ -42,8 +42,8 @@ pub enum Change {
     PageSize { page: u32 },
     /// The copy's page is not in the signed file.
     PageMissing { page: u32 },
-    /// Optional content (layers) the copy does not have: other readers and
-    /// printers switch it by its /AS events and /Usage states, which
+    /// Optional content (layers) that is not simply all on: other readers
+    /// and printers switch it by its /AS events and /Usage states, which
     /// pdftoppm does not read.
     OptionalContent,
     /// An annotation printed but not shown on screen (or shown only under
@@ -70,8 +70,9 @@ impl Change {
             Change::PageMissing { page } => {
                 format!("halaman {page} dari salinan yang diajukan tidak ada di berkas yang ditandatangani")
             }
-            Change::OptionalContent => "berkas yang ditandatangani memuat isi opsional (lapisan, /OCProperties) yang \
-                tidak ada di salinan yang diajukan; pembaca PDF lain dan printer dapat menampilkannya berbeda"
+            Change::OptionalContent => "berkas yang ditandatangani memuat isi opsional (lapisan, /OCProperties) \
+                yang dapat disembunyikan atau dimunculkan; pembaca PDF lain dan printer dapat menampilkannya \
+                berbeda dari salinan yang diajukan"
                 .into(),
             Change::PrintOnly { page } => format!(
                 "pada halaman {page} berkas yang ditandatangani ada anotasi yang tercetak tetapi tidak tampak di \
@@ -91,7 +92,7 @@ pub fn first_change(
     pages: u32,
     limit: Duration,
 ) -> Result<Option<Change>, RenderError> {
-    if let Some(change) = unseen_by_renderer(base, signed) {
+    if let Some(change) = unseen_by_renderer(signed) {
         return Ok(Some(change));
     }
     let docs: Vec<&[u8]> = match stamped {
@@ -106,16 +107,21 @@ pub fn first_change(
 }
 
 /// What the `signed` file shows some readers or a printer that pdftoppm
-/// does not draw: optional content when the `copy` has none (Acrobat and
-/// PDFium apply the /AS events' /ViewState and /PrintState; poppler reads
-/// only /D), or an annotation on one of its pages with the NoView or
-/// ToggleNoView flag and not Hidden (printed, or shown under the mouse, but
-/// not drawn here). A file lopdf cannot read is left to the other checks.
-pub fn unseen_by_renderer(copy: &[u8], signed: &[u8]) -> Option<Change> {
+/// does not draw: optional content that is not simply all on (a group off
+/// by default, or switched by /AS events through its /Usage, or an
+/// /Intent: Acrobat and PDFium apply those on screen and in print, poppler
+/// reads only /D, so what pdftoppm draws need not be what they show), or an
+/// annotation on one of its pages with the NoView or ToggleNoView flag and
+/// not Hidden (printed, or shown under the mouse, but not drawn here). A
+/// file lopdf cannot read is left to the other checks. The copy's own
+/// layers are no reason to allow the signed file's: the drafter makes the
+/// copy.
+pub fn unseen_by_renderer(signed: &[u8]) -> Option<Change> {
     use lopdf::{Document, Object};
     let doc = Document::load_mem(signed).ok()?;
-    let has_layers = |d: &Document| d.catalog().is_ok_and(|c| c.has(b"OCProperties"));
-    if has_layers(&doc) && !Document::load_mem(copy).is_ok_and(|c| has_layers(&c)) {
+    if let Ok(layers) = doc.catalog().and_then(|c| c.get(b"OCProperties"))
+        && switches(&doc, layers, 0)
+    {
         return Some(Change::OptionalContent);
     }
     let resolve = |o: &Object| match o {
@@ -137,6 +143,45 @@ pub fn unseen_by_renderer(copy: &[u8], signed: &[u8]) -> Option<Change> {
         }
     }
     None
+}
+
+/// Whether optional content properties (`o`, in `doc`) may show a group
+/// other than on: an /OFF list, a /BaseState other than /ON, an /Intent,
+/// or a group's /Usage for viewing, printing, zoom and the like (which /AS
+/// events apply), anywhere within.
+fn switches(doc: &lopdf::Document, o: &lopdf::Object, depth: u32) -> bool {
+    use lopdf::Object;
+    if depth > 12 {
+        return true;
+    }
+    let o = match o {
+        Object::Reference(id) => match doc.get_object(*id) {
+            Ok(o) => o,
+            Err(_) => return false,
+        },
+        o => o,
+    };
+    match o {
+        Object::Array(a) => a.iter().any(|x| switches(doc, x, depth + 1)),
+        Object::Dictionary(d) => d.iter().any(|(k, v)| match k.as_slice() {
+            b"OFF" | b"Intent" => true,
+            b"BaseState" => v.as_name().map_or(true, |n| n != b"ON"),
+            // Usage other than who made it (view, print, export, zoom,
+            // language, user) is what the /AS events apply; without it they
+            // change nothing (PDF Annotator writes /AS for its one group).
+            b"Usage" => match v {
+                Object::Reference(id) => doc.get_dictionary(*id).ok(),
+                Object::Dictionary(u) => Some(u),
+                _ => None,
+            }
+            .is_some_and(|u| u.iter().any(|(k, _)| !matches!(k.as_slice(), b"CreatorInfo" | b"PageElement"))),
+            // Groups are named in lists; their own dictionaries are
+            // reached through /OCGs.
+            b"ON" | b"Order" | b"RBGroups" | b"Locked" => false,
+            _ => switches(doc, v, depth + 1),
+        }),
+        _ => false,
+    }
 }
 
 /// The first change on one page (`base` the copy's, `stamped` its stamped
