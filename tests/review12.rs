@@ -5,8 +5,13 @@
 //! /AS events), and at 1000 pixels a changed digit or a comma for a full
 //! stop in ordinary body text is not seen. The comparison is run the way the
 //! signed drop runs it (`textmatch`, then `visible`), and once through the
-//! real daemon. Also what held: a portal's signature appearance over blank
-//! space, a rotated page, a two-page letter.
+//! real daemon. New marks in blank space are allowed by design: words after
+//! a line and a page after the copy's last pass too. The signing time of a
+//! signature without a timestamp is the signer's claim, unbounded by when
+//! the copy was made or by now. An unsigned file at the signed drop was
+//! read for its text without a time limit. Also what held: a portal's
+//! signature appearance over blank space, a rotated page, a two-page
+//! letter, a signed file pdftoppm draws for minutes.
 
 mod common;
 use common::*;
@@ -14,7 +19,7 @@ use lopdf::{Document, Object, Stream, dictionary};
 use std::time::Duration;
 
 /// A one-page letter: `content` drawn with Helvetica as /F1, on A4, with
-/// extra entries for its page and catalog; `pages` copies of the page.
+/// extra entries for its page and catalog.
 fn letter(content: &str, page_extra: Extra, catalog_extra: Extra) -> Vec<u8> {
     letter_with(content, |_| (page_extra, catalog_extra))
 }
