@@ -174,13 +174,22 @@ pub fn limited<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Se
 }
 
 /// The text of a PDF's pages (the first `max_pages`), as far as it can be
-/// extracted.
+/// extracted; `None` when the file cannot be read, or its pages' contents
+/// together inflate past [`MAX_INFLATED_BYTES`] (each page counted, even
+/// where pages share one stream: parsing them takes time and memory
+/// in suratd's own process, several times their size).
 pub fn text(bytes: &[u8], max_pages: u32) -> Option<String> {
     let doc = lopdf::Document::load_mem(bytes).ok()?;
-    let pages: Vec<u32> = doc.get_pages().keys().copied().take(max_pages as usize).collect();
+    let pages: Vec<(u32, lopdf::ObjectId)> = doc.get_pages().into_iter().take(max_pages as usize).collect();
+    let mut budget = MAX_INFLATED_BYTES as usize;
     let mut out = String::new();
-    for p in pages {
-        if let Ok(t) = doc.extract_text(&[p]) {
+    for (n, id) in pages {
+        match doc.get_page_content_with_limit(id, budget) {
+            Ok(content) => budget -= content.len().min(budget),
+            Err(lopdf::Error::Decompress(_)) => return None,
+            Err(_) => continue,
+        }
+        if let Ok(t) = doc.extract_text_with_limit(&[n], MAX_INFLATED_BYTES as usize) {
             out.push_str(&t);
             out.push('\n');
         }

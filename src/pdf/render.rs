@@ -5,6 +5,8 @@
 //! memory limit, because the PDFs come from the share: a hostile file may
 //! make any renderer slow or greedy. Every page is scaled so that its
 //! longer side is [`SIZE`] pixels, which bounds the memory a page takes.
+//! Pages are drawn within their crop box, as readers and printers show
+//! them (pdftoppm's default is the media box, which may hold more).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -145,7 +147,7 @@ impl Renderer {
     fn start(bytes: &[u8], last: u32, live: &Live) -> Result<Renderer, RenderError> {
         use std::os::unix::process::CommandExt;
         let mut cmd = Command::new("pdftoppm");
-        cmd.args(["-gray", "-scale-to", &SIZE.to_string(), "-f", "1", "-l", &last.max(1).to_string(), "-"])
+        cmd.args(["-gray", "-cropbox", "-scale-to", &SIZE.to_string(), "-f", "1", "-l", &last.max(1).to_string(), "-"])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

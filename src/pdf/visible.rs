@@ -7,6 +7,11 @@
 //! stroke that turns a 3 into an 8, a word written over another). New marks
 //! in blank space (the portal's QR code, its footer, suratd's review stamp)
 //! are allowed, as the text check allows added lines.
+//!
+//! pdftoppm draws what a screen shows with the default optional content
+//! configuration. What other readers or a printer show besides is refused
+//! before drawing (see [`unseen_by_renderer`]): optional content that is
+//! not simply all on, and annotations that are printed but not shown on screen.
 
 use super::render::{self, Page, RenderError};
 use std::time::Duration;
@@ -37,6 +42,13 @@ pub enum Change {
     PageSize { page: u32 },
     /// The copy's page is not in the signed file.
     PageMissing { page: u32 },
+    /// Optional content (layers) that is not simply all on: other readers
+    /// and printers switch it by its /AS events and /Usage states, which
+    /// pdftoppm does not read.
+    OptionalContent,
+    /// An annotation printed but not shown on screen (or shown only under
+    /// the mouse): pdftoppm draws the screen.
+    PrintOnly { page: u32 },
 }
 
 impl Change {
@@ -58,6 +70,14 @@ impl Change {
             Change::PageMissing { page } => {
                 format!("halaman {page} dari salinan yang diajukan tidak ada di berkas yang ditandatangani")
             }
+            Change::OptionalContent => "berkas yang ditandatangani memuat isi opsional (lapisan, /OCProperties) \
+                yang dapat disembunyikan atau dimunculkan; pembaca PDF lain dan printer dapat menampilkannya \
+                berbeda dari salinan yang diajukan"
+                .into(),
+            Change::PrintOnly { page } => format!(
+                "pada halaman {page} berkas yang ditandatangani ada anotasi yang tercetak tetapi tidak tampak di \
+                 layar (/F NoView atau ToggleNoView)"
+            ),
         }
     }
 }
@@ -72,6 +92,9 @@ pub fn first_change(
     pages: u32,
     limit: Duration,
 ) -> Result<Option<Change>, RenderError> {
+    if let Some(change) = unseen_by_renderer(signed) {
+        return Ok(Some(change));
+    }
     let docs: Vec<&[u8]> = match stamped {
         Some(s) => vec![base, signed, s],
         None => vec![base, signed],
@@ -81,6 +104,84 @@ pub fn first_change(
         (Some(_), None) => Some(Change::PageMissing { page: n }),
         (Some(b), Some(s)) => page_change(n, b, p.get(2).and_then(Option::as_ref), s),
     })
+}
+
+/// What the `signed` file shows some readers or a printer that pdftoppm
+/// does not draw: optional content that is not simply all on (a group off
+/// by default, or switched by /AS events through its /Usage, or an
+/// /Intent: Acrobat and PDFium apply those on screen and in print, poppler
+/// reads only /D, so what pdftoppm draws need not be what they show), or an
+/// annotation on one of its pages with the NoView or ToggleNoView flag and
+/// not Hidden (printed, or shown under the mouse, but not drawn here). A
+/// file lopdf cannot read is left to the other checks. The copy's own
+/// layers are no reason to allow the signed file's: the drafter makes the
+/// copy.
+pub fn unseen_by_renderer(signed: &[u8]) -> Option<Change> {
+    use lopdf::{Document, Object};
+    let doc = Document::load_mem(signed).ok()?;
+    if let Ok(layers) = doc.catalog().and_then(|c| c.get(b"OCProperties"))
+        && switches(&doc, layers, 0)
+    {
+        return Some(Change::OptionalContent);
+    }
+    let resolve = |o: &Object| match o {
+        Object::Reference(id) => doc.get_object(*id).ok().cloned(),
+        o => Some(o.clone()),
+    };
+    const HIDDEN: i64 = 2;
+    const NO_VIEW: i64 = 32;
+    const TOGGLE_NO_VIEW: i64 = 256;
+    for (n, page) in doc.get_pages() {
+        let Ok(dict) = doc.get_dictionary(page) else { continue };
+        let Some(Object::Array(annots)) = dict.get(b"Annots").ok().and_then(resolve) else { continue };
+        for a in &annots {
+            let Some(Object::Dictionary(a)) = resolve(a) else { continue };
+            let flags = a.get(b"F").ok().and_then(resolve).and_then(|f| f.as_i64().ok()).unwrap_or(0);
+            if flags & (NO_VIEW | TOGGLE_NO_VIEW) != 0 && flags & HIDDEN == 0 {
+                return Some(Change::PrintOnly { page: n });
+            }
+        }
+    }
+    None
+}
+
+/// Whether optional content properties (`o`, in `doc`) may show a group
+/// other than on: an /OFF list, a /BaseState other than /ON, an /Intent,
+/// or a group's /Usage for viewing, printing, zoom and the like (which /AS
+/// events apply), anywhere within.
+fn switches(doc: &lopdf::Document, o: &lopdf::Object, depth: u32) -> bool {
+    use lopdf::Object;
+    if depth > 12 {
+        return true;
+    }
+    let o = match o {
+        Object::Reference(id) => match doc.get_object(*id) {
+            Ok(o) => o,
+            Err(_) => return false,
+        },
+        o => o,
+    };
+    match o {
+        Object::Array(a) => a.iter().any(|x| switches(doc, x, depth + 1)),
+        Object::Dictionary(d) => d.iter().any(|(k, v)| match k.as_slice() {
+            b"OFF" | b"Intent" => true,
+            b"BaseState" => v.as_name().map_or(true, |n| n != b"ON"),
+            // Usage other than who made it (view, print, export, zoom,
+            // language, user) is what the /AS events apply; without it they
+            // change nothing (PDF Annotator writes /AS for its one group).
+            b"Usage" => match v {
+                Object::Reference(id) => doc.get_dictionary(*id).ok(),
+                Object::Dictionary(u) => Some(u),
+                _ => None,
+            }
+            .is_some_and(|u| u.iter().any(|(k, _)| !matches!(k.as_slice(), b"CreatorInfo" | b"PageElement"))),
+            // Groups are named in lists; their own dictionaries are
+            // reached through /OCGs.
+            b"ON" | b"Order" | b"RBGroups" | b"Locked" => false,
+            _ => switches(doc, v, depth + 1),
+        }),
+        _ => false,
+    }
 }
 
 /// The first change on one page (`base` the copy's, `stamped` its stamped

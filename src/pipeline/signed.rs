@@ -192,7 +192,13 @@ impl Pipeline {
         if waiting.is_empty() && others.is_empty() {
             return Ok(None);
         }
-        let text = inspect::text(bytes, 20).unwrap_or_default();
+        // Within the time limit, like every other reading of a file's text.
+        let (owned, limit) = (bytes.to_vec(), self.cfg.processing.timeout);
+        let text = inspect::limited(limit, move || inspect::text(&owned, 20)).unwrap_or_else(|| {
+            tracing::warn!("reading a signed file's text to find its letter took longer than the time limit");
+            None
+        });
+        let text = text.flatten().unwrap_or_default();
         Ok(self.match_among(&waiting, &text, bytes, true).or_else(|| self.match_among(&others, &text, bytes, false)))
     }
 
