@@ -14,8 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
-/// The longer side of a rendered page, in pixels (about 0.3 mm on A4).
-pub const SIZE: usize = 1000;
+/// The longer side of a rendered page, in pixels (about 0.15 mm on A4,
+/// 170 dpi: a digit of body text is some 15 pixels high).
+pub const SIZE: usize = 2000;
 /// The address space a renderer may use.
 const MEMORY_LIMIT: u64 = 2 << 30;
 /// How much of a renderer's error output is kept for the message.

@@ -80,6 +80,12 @@ pub struct SigCheck {
     /// When it was signed and what the embedded revocation data says, for
     /// the audit trail (English).
     pub notes: Vec<String>,
+    /// The signing time the checks used (seconds since 1970), and whether
+    /// it is trusted (a signature timestamp from a trusted TSA) rather than
+    /// the signer's own claim.
+    pub signed_at: Option<(i64, bool)>,
+    /// The signer certificate's validity period (seconds since 1970).
+    pub valid: Option<(i64, i64)>,
 }
 
 /// All signatures of a file.
@@ -252,6 +258,8 @@ fn broken(problem: &str, end: usize) -> SigCheck {
         end,
         timestamp: false,
         notes: Vec::new(),
+        signed_at: None,
+        valid: None,
     }
 }
 
@@ -310,6 +318,8 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
             end,
             timestamp,
             notes: Vec::new(),
+            signed_at: None,
+            valid: None,
         };
         return document_timestamp(c, &p7, &data, trust.0);
     }
@@ -326,11 +336,25 @@ fn check_ranges(bytes: &[u8], range: &[i64], trust: Trust, timestamp: bool) -> S
             end,
             timestamp,
             notes: Vec::new(),
+            signed_at: None,
+            valid: None,
         };
     }
-    let mut c =
-        SigCheck { signer, subject, issuer, intact, trusted: None, problem: None, end, timestamp, notes: Vec::new() };
+    let mut c = SigCheck {
+        signer,
+        subject,
+        issuer,
+        intact,
+        trusted: None,
+        problem: None,
+        end,
+        timestamp,
+        notes: Vec::new(),
+        signed_at: None,
+        valid: None,
+    };
     if let Some(cert) = cert {
+        c.valid = validity::period(&cert);
         trust_at_signing(&mut c, &p7, &data, &cert, trust);
     }
     c
@@ -390,6 +414,7 @@ fn signing_time(c: &mut SigCheck, cms: &[u8], anchors: &Anchors) -> Option<i64> 
         Some(true) => {
             let claim = claimed.map(|t| format!("; the signer claims {}", when(t))).unwrap_or_default();
             c.notes.push(format!("signed at {} (signature timestamp by {tsa}, trusted{claim})", when(at)));
+            c.signed_at = Some((at, true));
             if let Some(t) = claimed.filter(|t| *t > at + CLAIM_AFTER_TOKEN) {
                 c.problem = Some(format!(
                     "waktu penandatanganan yang dinyatakan penanda tangan ({}) lebih dari 24 jam setelah waktu \
@@ -418,6 +443,9 @@ fn trust_at_signing(c: &mut SigCheck, p7: &Pkcs7, data: &[u8], cert: &X509, trus
     let (anchors, revocation) = trust;
     let cms = p7.to_der().unwrap_or_default();
     let at = signing_time(c, &cms, anchors);
+    if c.signed_at.is_none() {
+        c.signed_at = at.map(|t| (t, false));
+    }
     let empty = Stack::<X509>::new().expect("stack");
     c.trusted = anchors.certs.as_ref().map(|certs| {
         let store = validity::store_at(certs, at, None);

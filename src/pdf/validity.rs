@@ -81,6 +81,13 @@ pub(super) fn store_at(certs: &[X509], time: Option<i64>, purpose: Option<X509Pu
     b.build()
 }
 
+/// A certificate's validity period, in seconds since 1970.
+pub(super) fn period(cert: &X509Ref) -> Option<(i64, i64)> {
+    let epoch = Asn1Time::from_unix(0).ok()?;
+    let secs = |t: &openssl::asn1::Asn1TimeRef| epoch.diff(t).ok().map(|d| d.days as i64 * 86400 + d.secs as i64);
+    Some((secs(cert.not_before())?, secs(cert.not_after())?))
+}
+
 /// Whether `cert` was within its validity period at `time`.
 pub(super) fn valid_at(cert: &X509Ref, time: i64) -> bool {
     let Ok(t) = Asn1Time::from_unix(time as _) else { return false };

@@ -18,14 +18,21 @@ use std::time::Duration;
 
 /// A grey value darker than this is a mark (ink).
 const INK: u8 = 160;
-/// A copy's mark is still there when the signed page has a grey value
-/// darker than this within one pixel (tolerates anti-aliasing).
-const KEPT: u8 = 200;
-/// New marks closer than this (pixels, about 1.2 mm) to a copy's mark
-/// touch it.
-const NEAR: usize = 4;
+/// A copy's mark is still there when the signed page, within one pixel,
+/// is about as dark (at most this much lighter): a light box laid over a
+/// word hides it, whatever is written on the box.
+const LIGHTER: u8 = 64;
+/// New marks closer than this (pixels, about 1.2 mm at [`render::SIZE`])
+/// to a copy's mark touch it.
+const NEAR: usize = 8;
+/// New marks on a line of the copy (in the rows of its marks, give or take
+/// this many pixels) ...
+const LINE_ROWS: usize = 2;
+/// ... within this many pixels of them sideways (about 2 cm on A4) are
+/// added to that line: words after a line's end change what it says.
+const LINE_REACH: usize = 135;
 /// Marks are judged in square tiles of this many pixels ...
-const TILE: usize = 16;
+const TILE: usize = 32;
 /// ... and a tile with this many lost or touching pixels is a change. Pages
 /// drawn from the same content are drawn alike, pixel for pixel, so the
 /// limit is low: a full stop made a comma (a few pixels) is a change.
@@ -42,6 +49,8 @@ pub enum Change {
     PageSize { page: u32 },
     /// The copy's page is not in the signed file.
     PageMissing { page: u32 },
+    /// The signed file has a page after the copy's last.
+    PageAdded { page: u32 },
     /// Optional content (layers) that is not simply all on: other readers
     /// and printers switch it by its /AS events and /Usage states, which
     /// pdftoppm does not read.
@@ -70,6 +79,10 @@ impl Change {
             Change::PageMissing { page } => {
                 format!("halaman {page} dari salinan yang diajukan tidak ada di berkas yang ditandatangani")
             }
+            Change::PageAdded { page } => format!(
+                "berkas yang ditandatangani punya halaman {page}, yang tidak ada di salinan yang diajukan \
+                 (halaman tambahan tidak boleh ikut ditandatangani)"
+            ),
             Change::OptionalContent => "berkas yang ditandatangani memuat isi opsional (lapisan, /OCProperties) \
                 yang dapat disembunyikan atau dimunculkan; pembaca PDF lain dan printer dapat menampilkannya \
                 berbeda dari salinan yang diajukan"
@@ -100,7 +113,8 @@ pub fn first_change(
         None => vec![base, signed],
     };
     render::side_by_side(&docs, pages, limit, |n, p| match (&p[0], &p[1]) {
-        (None, _) => None,
+        (None, None) => None,
+        (None, Some(_)) => Some(Change::PageAdded { page: n }),
         (Some(_), None) => Some(Change::PageMissing { page: n }),
         (Some(b), Some(s)) => page_change(n, b, p.get(2).and_then(Option::as_ref), s),
     })
@@ -193,10 +207,11 @@ pub fn page_change(n: u32, base: &Page, stamped: Option<&Page>, signed: &Page) -
     let stamped = stamped.filter(|s| (s.width, s.height) == (base.width, base.height));
     let (w, h) = (base.width, base.height);
     let base_ink = ink(base, INK);
-    let near_base = spread(&base_ink, w, h, NEAR);
-    let base_close = spread(&base_ink, w, h, 1);
-    let signed_kept = spread(&ink(signed, KEPT), w, h, 1);
-    let stamp_close = stamped.map(|s| spread(&ink(s, INK), w, h, 1));
+    let near_base = spread(&base_ink, w, h, NEAR, NEAR);
+    let on_its_lines = spread(&base_ink, w, h, LINE_REACH, LINE_ROWS);
+    let base_close = spread(&base_ink, w, h, 1, 1);
+    let signed_darkest = darkest(signed, 1);
+    let stamp_close = stamped.map(|s| spread(&ink(s, INK), w, h, 1, 1));
     let (tw, th) = (w.div_ceil(TILE), h.div_ceil(TILE));
     let mut hidden = vec![0u32; tw * th];
     let mut drawn = vec![0u32; tw * th];
@@ -204,11 +219,11 @@ pub fn page_change(n: u32, base: &Page, stamped: Option<&Page>, signed: &Page) -
         for x in 0..w {
             let i = y * w + x;
             let t = (y / TILE) * tw + x / TILE;
-            if base_ink[i] && !signed_kept[i] {
+            if base_ink[i] && signed_darkest[i] > base.pixels[i].saturating_add(LIGHTER) {
                 hidden[t] += 1;
             }
             let new = signed.pixels[i] < INK && !base_close[i] && !stamp_close.as_ref().is_some_and(|s| s[i]);
-            if new && near_base[i] {
+            if new && (near_base[i] || on_its_lines[i]) {
                 drawn[t] += 1;
             }
         }
@@ -224,13 +239,35 @@ pub fn page_change(n: u32, base: &Page, stamped: Option<&Page>, signed: &Page) -
     })
 }
 
+/// Each pixel's darkest neighbour within `r` pixels (a square), row then
+/// column.
+fn darkest(p: &Page, r: usize) -> Vec<u8> {
+    let (w, h) = (p.width, p.height);
+    let mut rows = vec![255u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let row = &p.pixels[y * w + x.saturating_sub(r)..=y * w + (x + r).min(w - 1)];
+            rows[y * w + x] = row.iter().copied().min().unwrap_or(255);
+        }
+    }
+    let mut out = vec![255u8; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (a, b) = (y.saturating_sub(r), (y + r).min(h - 1));
+            out[y * w + x] = (a..=b).map(|yy| rows[yy * w + x]).min().unwrap_or(255);
+        }
+    }
+    out
+}
+
 /// Which pixels are darker than `level`.
 fn ink(p: &Page, level: u8) -> Vec<bool> {
     p.pixels.iter().map(|&v| v < level).collect()
 }
 
-/// `mask` grown by `r` pixels in every direction (a square), row then column.
-fn spread(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
+/// `mask` grown by `rx` pixels sideways and `ry` up and down (a
+/// rectangle), row then column.
+fn spread(mask: &[bool], w: usize, h: usize, rx: usize, ry: usize) -> Vec<bool> {
     let mut rows = vec![false; mask.len()];
     for y in 0..h {
         let row = &mask[y * w..(y + 1) * w];
@@ -240,14 +277,14 @@ fn spread(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
             if row[x] {
                 last = Some(x);
             }
-            rows[y * w + x] = last.is_some_and(|l| x - l <= r);
+            rows[y * w + x] = last.is_some_and(|l| x - l <= rx);
         }
         last = None;
         for x in (0..w).rev() {
             if row[x] {
                 last = Some(x);
             }
-            rows[y * w + x] |= last.is_some_and(|l| l - x <= r);
+            rows[y * w + x] |= last.is_some_and(|l| l - x <= rx);
         }
     }
     let mut out = vec![false; mask.len()];
@@ -257,14 +294,14 @@ fn spread(mask: &[bool], w: usize, h: usize, r: usize) -> Vec<bool> {
             if rows[y * w + x] {
                 last = Some(y);
             }
-            out[y * w + x] = last.is_some_and(|l| y - l <= r);
+            out[y * w + x] = last.is_some_and(|l| y - l <= ry);
         }
         last = None;
         for y in (0..h).rev() {
             if rows[y * w + x] {
                 last = Some(y);
             }
-            out[y * w + x] |= last.is_some_and(|l| l - y <= r);
+            out[y * w + x] |= last.is_some_and(|l| l - y <= ry);
         }
     }
     out
@@ -302,7 +339,7 @@ mod tests {
         assert_eq!(page_change(1, &copy, None, &signed), None);
         // Anti-aliasing: the bar drawn a little lighter and one pixel lower.
         let mut shifted = blank(100, 200);
-        draw(&mut shifted, 20, 41, 80, 45, 120);
+        draw(&mut shifted, 20, 41, 80, 45, 40);
         assert_eq!(page_change(1, &copy, None, &shifted), None);
     }
 
@@ -311,7 +348,11 @@ mod tests {
         let copy = letter();
         let mut covered = letter();
         draw(&mut covered, 50, 38, 70, 46, 255); // a white box over a word
-        assert_eq!(page_change(1, &copy, None, &covered), Some(Change::Hidden { page: 1, top: 16, left: 48 }));
+        assert_eq!(page_change(1, &copy, None, &covered), Some(Change::Hidden { page: 1, top: 16, left: 32 }));
+        let mut light = letter();
+        draw(&mut light, 50, 36, 72, 48, 194); // a light box, a word in white on it
+        draw(&mut light, 54, 40, 68, 44, 255);
+        assert!(matches!(page_change(1, &copy, None, &light), Some(Change::Hidden { .. })));
         let gone = blank(100, 200); // the text drawn in render mode 3
         assert!(matches!(page_change(1, &copy, None, &gone), Some(Change::Hidden { .. })));
     }
@@ -321,7 +362,7 @@ mod tests {
         let copy = letter();
         let mut signed = letter();
         draw(&mut signed, 60, 44, 64, 48, 0); // a stroke added under the line
-        assert_eq!(page_change(1, &copy, None, &signed), Some(Change::Overdrawn { page: 1, top: 16, left: 48 }));
+        assert_eq!(page_change(1, &copy, None, &signed), Some(Change::Overdrawn { page: 1, top: 16, left: 32 }));
         let mut stamped = letter();
         draw(&mut stamped, 60, 44, 64, 48, 0); // suratd's stamp drew it
         assert_eq!(page_change(1, &copy, Some(&stamped), &signed), None);
@@ -336,7 +377,7 @@ mod tests {
     fn spread_grows_a_mask_by_a_square() {
         let mut m = vec![false; 25];
         m[12] = true;
-        let s = spread(&m, 5, 5, 1);
+        let s = spread(&m, 5, 5, 1, 1);
         let set: Vec<usize> = (0..25).filter(|&i| s[i]).collect();
         assert_eq!(set, [6, 7, 8, 11, 12, 13, 16, 17, 18]);
     }

@@ -14,6 +14,9 @@ use anyhow::{Context, Result};
 
 use std::fs;
 
+/// How far a claimed signing time may be off the server's clock.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
+
 /// How many pages of a signed file and its copy are compared.
 const MAX_PAGES: u32 = 200;
 
@@ -51,6 +54,13 @@ impl Pipeline {
                 && self.wf.step(&l.step).is_some_and(|s| s.next.as_deref() == Some(step.id.as_str()))
             {
                 signed.0 = self.what_was_signed(l, bytes)?;
+                if signed.0 == Signed::Holds
+                    && let Some(why) =
+                        signed.1.as_ref().map(|r| self.claimed_time_out_of_range(l, r)).transpose()?.flatten()
+                {
+                    tracing::warn!(letter = %l.id, problem = %why, "a signing time the signer claims is not possible");
+                    signed.0 = Signed::Fails(why);
+                }
             }
         }
         Ok(signed)
@@ -162,6 +172,44 @@ impl Pipeline {
                 })
             }
         }
+    }
+
+    /// Why a signing time the signer only claims (no trusted signature
+    /// timestamp) cannot be relied on: it lies before the copy for signing
+    /// could exist (the letter's last approval) or in the future, beyond a
+    /// few minutes of clock skew, and the signer's certificate was not valid
+    /// throughout the time in which the letter really was signed (from that
+    /// approval until now). Otherwise a certificate that had expired, or was
+    /// not yet valid, could be made to look valid "then".
+    fn claimed_time_out_of_range(&self, l: &LetterRow, report: &signature::Report) -> Result<Option<String>> {
+        let trail = self.db.history(&l.id)?;
+        let approved =
+            trail.iter().rev().find(|t| t.approved_sha256.is_some() || t.to_step.as_deref() == Some(&l.step));
+        let Some(since) = approved.and_then(|t| crate::util::timefmt::parse_stored(&t.at)) else { return Ok(None) };
+        let now = chrono::Utc::now();
+        let (from, to) = ((since - CLOCK_SKEW).timestamp(), now.timestamp());
+        for s in report.signers() {
+            let Some((t, false)) = s.signed_at else { continue };
+            if (from..=(now + CLOCK_SKEW).timestamp()).contains(&t) {
+                continue;
+            }
+            if s.valid.is_some_and(|(a, b)| a <= from && to <= b) {
+                continue;
+            }
+            let human = |t: i64| {
+                chrono::DateTime::from_timestamp(t, 0).map(crate::util::timefmt::human_wib).unwrap_or_default()
+            };
+            return Ok(Some(format!(
+                "waktu penandatanganan yang dinyatakan penanda tangan ({}) tidak mungkin benar (salinan disetujui \
+                 {}, sekarang {}), dan sertifikatnya ({}) tidak berlaku sepanjang waktu itu; tanpa stempel waktu \
+                 tepercaya tanda tangan ini tidak dapat diterima",
+                human(t),
+                human(from + CLOCK_SKEW.num_seconds()),
+                human(to),
+                s.valid.map(|(a, b)| format!("berlaku {} sampai {}", human(a), human(b))).unwrap_or_default()
+            )));
+        }
+        Ok(None)
     }
 
     /// Checks a PDF's signatures, on a thread with the processing time limit.
