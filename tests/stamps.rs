@@ -112,10 +112,9 @@ fn real_world_pdfs_signed_as_a_portal_would_show_no_visible_change() {
         let doc = lopdf::Document::load_mem(&s.bytes).unwrap();
         let Some(&page) = doc.get_pages().get(&1) else { continue };
         let mut doc = lopdf::IncrementalDocument::create_from(s.bytes.clone(), doc);
-        let cover = doc.new_document.add_object(lopdf::Stream::new(
-            lopdf::dictionary! {},
-            b"q 1 g -5000 -5000 10000 10000 re f Q".to_vec(),
-        ));
+        let cover = doc
+            .new_document
+            .add_object(lopdf::Stream::new(lopdf::dictionary! {}, b"q 1 g -5000 -5000 10000 10000 re f Q".to_vec()));
         doc.opt_clone_object_to_new_document(page).unwrap();
         let dict = doc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap();
         let contents = match dict.get(b"Contents") {
