@@ -29,6 +29,8 @@ struct Loop {
     handled: HashMap<PathBuf, Seen>,
     /// Consecutive failures per path, for back-off.
     failures: HashMap<PathBuf, u32>,
+    /// Settled files still open for writing, logged once each.
+    busy: std::collections::HashSet<PathBuf>,
 }
 
 impl Loop {
@@ -54,6 +56,7 @@ impl Loop {
             Err(_) => {
                 self.tracker.observe(p, None, now);
                 self.handled.remove(p);
+                self.busy.remove(p);
             }
         }
     }
@@ -84,6 +87,16 @@ impl Loop {
             self.tracker.observe(&p, look(&p), now);
         }
         for (p, seen) in self.tracker.due(now) {
+            // Unchanged for the settle time, but still open for writing: a
+            // copy stalled on a slow network, or an editor holding it.
+            if watch::busy::open_for_writing(&p) == Some(true) {
+                if self.busy.insert(p.clone()) {
+                    tracing::info!(file = %p.display(), "waiting: the file is still open for writing (a copy in progress, or a program holds it)");
+                }
+                self.tracker.defer(&p, now + self.pipeline.cfg.watch.settle);
+                continue;
+            }
+            self.busy.remove(&p);
             let result = self.pipeline.process(&p, seen);
             match result {
                 Ok(Outcome::Done) | Ok(Outcome::Skipped) => {
@@ -167,6 +180,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
         tracker: Tracker::new(cfg.watch.settle),
         handled: HashMap::new(),
         failures: HashMap::new(),
+        busy: Default::default(),
     };
     lp.full_scan(Instant::now());
     // Ready once the tree has been scanned (systemd Type=notify).

@@ -4,6 +4,7 @@
 //! kernel is lost. Reports paths; deciding when a file has arrived is
 //! `settle`'s job.
 
+pub mod busy;
 pub mod mounts;
 pub mod settle;
 
