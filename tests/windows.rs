@@ -419,6 +419,18 @@ fn names_that_differ_only_in_case() {
     assert!(wait_until(Duration::from_secs(20), || o.env.actions(id).contains(&"replace".to_string())));
     assert_eq!(o.letters(), 2);
     assert!(o.refused().is_empty(), "{:?}", o.refused());
+    // Two files refused one after the other, their names differing only in
+    // case: suratd gives the second another name in `_ditolak/`, so staff
+    // never see two files Windows takes for one.
+    o.put(b"bukan pdf", "01-draf/Catatan.pdf");
+    assert!(wait_until(Duration::from_secs(20), || o.refused().len() == 1), "{:?}", o.env.tree());
+    o.put(b"juga bukan pdf", "01-draf/catatan.pdf");
+    assert!(wait_until(Duration::from_secs(20), || o.refused().len() == 2), "{:?}", o.env.tree());
+    o.env.settled();
+    let refused: Vec<String> = o.env.files("_ditolak").into_iter().filter(|n| n.ends_with(".pdf")).collect();
+    assert_eq!(refused, ["Catatan.pdf", "catatan (2).pdf"]);
+    assert!(std::fs::read(o.env.p("_ditolak/catatan (2).pdf")).unwrap() == b"juga bukan pdf");
+    assert!(o.env.p("_ditolak/catatan (2).pdf.alasan.txt").is_file(), "{:?}", o.env.files("_ditolak"));
 }
 
 #[test]
@@ -496,6 +508,11 @@ fn bulk(mode: &str) {
     subjects.sort();
     subjects.dedup();
     assert_eq!(subjects.len(), 200, "each draft registered exactly once");
+    for name in o.env.files("02-verifikasi") {
+        let i: u32 = name.trim_end_matches(".pdf").rsplit(' ').next().unwrap().parse().unwrap();
+        let text = format!("Surat massal {i}");
+        assert!(base(&o.env.p(&format!("02-verifikasi/{name}"))) == pdf(&text), "{name} holds its own draft");
+    }
     assert!(o.env.files("01-draf").is_empty());
 }
 
