@@ -316,7 +316,8 @@ fn folders_of_drafts(mode: &str) {
     o.smb.rename(&o.drafter, "01-draf/New folder", "01-draf/Surat Juni").unwrap();
     let juni = o.env.dir.path().join("local/Surat Juni");
     let juli = o.env.dir.path().join("local/Surat Juli");
-    for (dir, month) in [(&juni, "Juni"), (&juli, "Juli")] {
+    let agustus = o.env.dir.path().join("local/Surat Agustus");
+    for (dir, month) in [(&juni, "Juni"), (&juli, "Juli"), (&agustus, "Agustus")] {
         std::fs::create_dir_all(dir).unwrap();
         for i in 1..=3 {
             std::fs::write(dir.join(format!("KP.650 {month} {i}.pdf")), pdf(&format!("{month} {i}"))).unwrap();
@@ -332,17 +333,24 @@ fn folders_of_drafts(mode: &str) {
     );
     let out = o.smb.client(&o.drafter, &cmd);
     assert!(out.status.success(), "{out:?}");
+    // Drafts copied into "New folder", renamed at once (suratd may be
+    // taking its files meanwhile).
+    let cmd = format!(
+        "prompt OFF; mkdir \"01-draf/New folder\"; lcd {}; cd \"01-draf/New folder\"; mput *; cd ..; rename \"New folder\" \"Surat Agustus\"",
+        q(&agustus.display().to_string())
+    );
+    o.smb.run(&o.drafter, &cmd).unwrap();
 
     // A "New folder" nobody puts anything into.
     o.smb.mkdir(&o.drafter, "01-draf/New folder").unwrap();
-    let ok = wait_until(Duration::from_secs(60), || o.env.files("02-verifikasi").len() == 7);
+    let ok = wait_until(Duration::from_secs(60), || o.env.files("02-verifikasi").len() == 10);
     assert!(ok, "each draft in a folder is registered; tree {:#?}\nlog:\n{}", o.env.tree(), o.env.log());
     o.env.settled();
-    assert_eq!(o.letters(), 7);
+    assert_eq!(o.letters(), 10);
     assert!(o.refused().is_empty(), "{:?}", o.refused());
     // The emptied folders are removed.
     let gone = wait_until(Duration::from_secs(10), || {
-        !o.env.p("01-draf/Surat Juni").exists() && !o.env.p("01-draf/Surat Juli").exists()
+        ["Surat Juni", "Surat Juli", "Surat Agustus"].iter().all(|f| !o.env.p(&format!("01-draf/{f}")).exists())
     });
     assert!(
         gone,
