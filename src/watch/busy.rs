@@ -17,6 +17,10 @@ use std::path::Path;
 /// for writing, `Some(false)` when nobody has, `None` when the kernel
 /// cannot say (no lease for this user, a network file system, gone).
 pub fn open_for_writing(path: &Path) -> Option<bool> {
+    // Special files are never opened (a device may act on an open).
+    if !std::fs::symlink_metadata(path).ok()?.is_file() {
+        return None;
+    }
     // Non-blocking: an open that would wait for another holder's lease
     // to break says "busy" instead of waiting; never follows a link.
     let file = match std::fs::OpenOptions::new()
@@ -74,5 +78,8 @@ mod tests {
         assert_eq!(open_for_writing(&dir.path().join("gone.pdf")), None);
         std::os::unix::fs::symlink(&p, dir.path().join("link.pdf")).unwrap();
         assert_eq!(open_for_writing(&dir.path().join("link.pdf")), None, "a link is not followed");
+        let fifo = dir.path().join("pipa.pdf");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert_eq!(open_for_writing(&fifo), None, "a FIFO is not opened");
     }
 }
