@@ -193,7 +193,9 @@ fn without_smtp_emails_are_written_as_eml_files() {
     files.sort();
     let text = std::fs::read_to_string(&files[0]).unwrap();
     assert!(text.contains("To: ") && text.contains("drafter@bps.go.id") && text.contains("Message-ID: <SK-"), "{text}");
-    assert_eq!(env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), 2);
+    // The file is written before the email is recorded as sent.
+    let sent = || env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 2;
+    assert!(wait_until(Duration::from_secs(10), sent), "both emails recorded as sent");
 }
 
 #[test]
