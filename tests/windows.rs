@@ -390,6 +390,32 @@ fn a_draft_renamed_right_after_copying_counts_under_its_new_name() {
 }
 
 #[test]
+fn a_draft_renamed_while_suratd_takes_it_is_registered_once_under_its_new_name() {
+    let Some(o) = office("events") else { return };
+    // A large draft: suratd reads, keeps and stamps it for a while.
+    let (bytes, _) = two_revisions("Undangan besar");
+    o.put(&bytes, "01-draf/KP.650 Undangn Besar.pdf");
+    let decided = wait_until(Duration::from_secs(20), || o.env.log().contains("decision=Register"));
+    assert!(decided, "{}", o.env.log());
+    // Renamed (as smbd does it) while suratd is registering it.
+    std::thread::sleep(Duration::from_millis(150));
+    let renamed =
+        std::fs::rename(o.env.p("01-draf/KP.650 Undangn Besar.pdf"), o.env.p("01-draf/KP.650 Undangan Besar.pdf"));
+    let name = o.env.wait_file_within("02-verifikasi", "SK-", Duration::from_secs(30));
+    let expected = if renamed.is_ok() { " Undangan Besar.pdf" } else { " Undangn Besar.pdf" };
+    assert_eq!(name[12..], *expected, "renamed: {renamed:?}\nlog:\n{}", o.env.log());
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(o.refused().is_empty(), "the renamed draft is no copy of a letter: {:?}", o.refused());
+    let numbers: Vec<Option<String>> = {
+        let c = o.env.conn();
+        let mut st = c.prepare("SELECT number FROM letters WHERE state = 'active'").unwrap();
+        st.query_map([], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+    };
+    assert_eq!(numbers, [Some(format!("B-001/17000/KP.650/{}", year()))], "one letter, no number lost");
+    assert_eq!(o.env.count("SELECT COUNT(*) FROM numbers"), 1);
+}
+
+#[test]
 fn names_that_differ_only_in_case() {
     let Some(o) = office("events") else { return };
     let first = o.local("a.pdf", &pdf("Rapat pertama"));
