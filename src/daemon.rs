@@ -63,14 +63,18 @@ impl Loop {
 
     fn full_scan(&mut self, now: Instant) {
         // Someone may have deleted a workflow folder: put it back.
+        let mut recreated = false;
         match init::ensure_tree(self.pipeline.root(), &self.pipeline.wf) {
             Ok(created) if !created.is_empty() => {
-                tracing::warn!(folders = ?created, "recreated missing folders")
+                tracing::warn!(folders = ?created, "recreated missing folders");
+                recreated = true;
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot recreate missing folders"),
         }
-        if !self.watching.effective.polling {
+        // A folder made anew has lost its kernel watch (and polling never
+        // watched one missing when it started).
+        if !self.watching.effective.polling || recreated {
             self.watching.rewatch(self.pipeline.root(), &self.pipeline.wf);
         }
         let files = watch::scan(self.pipeline.root(), &self.pipeline.wf);
@@ -160,6 +164,9 @@ fn every(period: Duration, later: bool) -> tokio::time::Interval {
 /// Runs until `shutdown` resolves. The tree is created if missing, pending
 /// intents are recovered, then every folder is scanned and watched.
 pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Output = ()>) -> Result<()> {
+    // The workflow file as it was loaded: an edit saved while suratd starts
+    // (recovery and the first scan take a while) is taken once running.
+    let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
     let pipeline = prepare(&mut cfg, &wf)?;
     // Emails queued by transitions are sent by their own task.
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
@@ -190,7 +197,6 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let watchdog = watchdog_interval();
     let mut dog = every(watchdog.unwrap_or(Duration::from_secs(3600)).max(Duration::from_millis(100)), false);
     let mut reload = every(Duration::from_secs(2), false);
-    let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
 
     let mut ticker = every((cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500)), false);
     let mut remind = every(Duration::from_secs(2), false);
@@ -405,13 +411,17 @@ impl Loop {
     }
 }
 
-/// Resolves on SIGTERM or SIGINT.
-pub async fn shutdown_signal() {
+/// Resolves on SIGTERM or SIGINT. The handlers are in place from this call
+/// on (inside the runtime), so a stop while suratd is still starting (the
+/// tree, recovery, the first scan) ends it cleanly instead of killing it.
+pub fn shutdown_signal() -> impl Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
     let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler");
-    tokio::select! {
-        _ = term.recv() => {}
-        _ = int.recv() => {}
+    async move {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
     }
 }

@@ -163,7 +163,11 @@ pub(super) fn run(cfg: Config, wf: Workflow, warnings: &[Diagnostic]) -> ExitCod
         Ok(rt) => rt,
         Err(e) => return fail(format!("cannot start the runtime: {e}")),
     };
-    match rt.block_on(daemon::run(cfg, Arc::new(wf), daemon::shutdown_signal())) {
+    let shutdown = {
+        let _in_runtime = rt.enter();
+        daemon::shutdown_signal()
+    };
+    match rt.block_on(daemon::run(cfg, Arc::new(wf), shutdown)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "suratd stopped");
