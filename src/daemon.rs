@@ -32,6 +32,8 @@ struct Loop {
     /// Letters' recorded files seen gone, and since when (see
     /// `pipeline::missing`).
     vanished: HashMap<String, Instant>,
+    /// Settled files still open for writing, logged once each.
+    busy: std::collections::HashSet<PathBuf>,
 }
 
 impl Loop {
@@ -57,6 +59,7 @@ impl Loop {
             Err(_) => {
                 self.tracker.observe(p, None, now);
                 self.handled.remove(p);
+                self.busy.remove(p);
                 if let Some(rel) = crate::store::fsops::rel_path(self.pipeline.root(), p)
                     && self.pipeline.is_letter_file(&rel)
                 {
@@ -98,14 +101,18 @@ impl Loop {
 
     fn full_scan(&mut self, now: Instant) {
         // Someone may have deleted a workflow folder: put it back.
+        let mut recreated = false;
         match init::ensure_tree(self.pipeline.root(), &self.pipeline.wf) {
             Ok(created) if !created.is_empty() => {
-                tracing::warn!(folders = ?created, "recreated missing folders")
+                tracing::warn!(folders = ?created, "recreated missing folders");
+                recreated = true;
             }
             Ok(_) => {}
             Err(e) => tracing::error!(error = %format!("{e:#}"), "cannot recreate missing folders"),
         }
-        if !self.watching.effective.polling {
+        // A folder made anew has lost its kernel watch (and polling never
+        // watched one missing when it started).
+        if !self.watching.effective.polling || recreated {
             self.watching.rewatch(self.pipeline.root(), &self.pipeline.wf);
         }
         let files = watch::scan(self.pipeline.root(), &self.pipeline.wf);
@@ -123,6 +130,16 @@ impl Loop {
             self.tracker.observe(&p, look(&p), now);
         }
         for (p, seen) in self.tracker.due(now) {
+            // Unchanged for the settle time, but still open for writing: a
+            // copy stalled on a slow network, or an editor holding it.
+            if watch::busy::open_for_writing(&p) == Some(true) {
+                if self.busy.insert(p.clone()) {
+                    tracing::info!(file = %p.display(), "waiting: the file is still open for writing (a copy in progress, or a program holds it)");
+                }
+                self.tracker.defer(&p, now + self.pipeline.cfg.watch.settle);
+                continue;
+            }
+            self.busy.remove(&p);
             let result = self.pipeline.process(&p, seen);
             match result {
                 Ok(Outcome::Done) | Ok(Outcome::Skipped) => {
@@ -189,6 +206,9 @@ fn every(period: Duration, later: bool) -> tokio::time::Interval {
 /// Runs until `shutdown` resolves. The tree is created if missing, pending
 /// intents are recovered, then every folder is scanned and watched.
 pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Output = ()>) -> Result<()> {
+    // The workflow file as it was loaded: an edit saved while suratd starts
+    // (recovery and the first scan take a while) is taken once running.
+    let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
     let pipeline = prepare(&mut cfg, &wf)?;
     // Emails queued by transitions are sent by their own task.
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
@@ -210,6 +230,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
         handled: HashMap::new(),
         failures: HashMap::new(),
         vanished: HashMap::new(),
+        busy: Default::default(),
     };
     lp.full_scan(Instant::now());
     // Ready once the tree has been scanned (systemd Type=notify).
@@ -219,7 +240,6 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let watchdog = watchdog_interval();
     let mut dog = every(watchdog.unwrap_or(Duration::from_secs(3600)).max(Duration::from_millis(100)), false);
     let mut reload = every(Duration::from_secs(2), false);
-    let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
 
     let mut ticker = every((cfg.watch.settle / 4).clamp(Duration::from_millis(50), Duration::from_millis(500)), false);
     let mut remind = every(Duration::from_secs(2), false);
@@ -441,7 +461,9 @@ impl Loop {
     }
 }
 
-/// Resolves on SIGTERM or SIGINT.
+/// Resolves on SIGTERM or SIGINT. The handlers are in place from this call
+/// on (inside the runtime), so a stop while suratd is still starting (the
+/// tree, recovery, the first scan) ends it cleanly instead of killing it.
 pub fn shutdown_signal() -> impl Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     // Registered now, not when first awaited: a SIGTERM during start-up

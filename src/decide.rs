@@ -22,7 +22,11 @@ pub enum Content {
     OfficeDocument {
         format: String,
     },
-    Empty,
+    /// No bytes: a copy that has not written anything yet while it is
+    /// young (Explorer creates the file first).
+    Empty {
+        may_still_be_copying: bool,
+    },
     Broken {
         detail: String,
         may_still_be_copying: bool,
@@ -290,7 +294,8 @@ fn move_to(wf: &Workflow, letter: &LetterView, target: &Step, action: &str, take
 fn unusable(content: &Content) -> Option<Decision> {
     Some(match content {
         Content::Symlink => reject(Reason::Symlink, ""),
-        Content::Empty => reject(Reason::Empty, ""),
+        Content::Empty { may_still_be_copying: true } => Decision::Wait(WaitFor::Copying),
+        Content::Empty { .. } => reject(Reason::Empty, ""),
         Content::NotPdf { detail } => reject(Reason::NotPdf, detail),
         Content::OfficeDocument { format } => reject(Reason::OfficeDocument, format),
         Content::Encrypted => reject(Reason::Encrypted, ""),

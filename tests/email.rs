@@ -196,7 +196,9 @@ fn without_smtp_emails_are_written_as_eml_files() {
         assert!(text.contains("To: ") && text.contains("Message-ID: <SK-"), "{text}");
     }
     assert!(texts.iter().any(|t| t.contains("drafter@bps.go.id")), "{texts:?}");
-    assert_eq!(env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'"), 2);
+    // The file is written before the email is recorded as sent.
+    let sent = || env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 2;
+    assert!(wait_until(Duration::from_secs(10), sent), "both emails recorded as sent");
 }
 
 #[test]

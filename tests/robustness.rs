@@ -376,6 +376,8 @@ fn every_real_world_pdf_is_taken_or_refused_with_a_specific_reason() {
         env.files("01-draf"),
         env.log()
     );
+    // The last file is placed before its transition is committed.
+    env.settled();
     let registered = env.count("SELECT COUNT(*) FROM letters WHERE state = 'active'") as usize;
     let refused = env.count("SELECT COUNT(*) FROM rejections") as usize;
     assert_eq!(registered + refused, names.len());

@@ -454,7 +454,7 @@ fn wrong_moves_are_returned_and_strangers_rejected() {
 fn bad_content_is_rejected_or_waited_for() {
     let wf = wf();
     for (c, want) in [
-        (Content::Empty, Reason::Empty),
+        (Content::Empty { may_still_be_copying: false }, Reason::Empty),
         (Content::Symlink, Reason::Symlink),
         (Content::Encrypted, Reason::Encrypted),
         (Content::ActiveContent { detail: "JavaScript".into() }, Reason::ActiveContent),
@@ -475,8 +475,12 @@ fn bad_content_is_rejected_or_waited_for() {
         Note::Missing,
     );
     assert_eq!(d, Decision::Wait(WaitFor::Copying));
+    // An empty file a copy has just made (Explorer creates it first).
+    let d = run(&wf, "01-draf/a.pdf", None, Content::Empty { may_still_be_copying: true }, false, false, Note::Missing);
+    assert_eq!(d, Decision::Wait(WaitFor::Copying));
     // Not watched: the archive.
-    let d = run(&wf, "arsip/2026/a.pdf", None, Content::Empty, false, false, Note::Missing);
+    let d =
+        run(&wf, "arsip/2026/a.pdf", None, Content::Empty { may_still_be_copying: false }, false, false, Note::Missing);
     assert_eq!(d, Decision::Nothing);
 }
 

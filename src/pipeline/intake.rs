@@ -261,7 +261,7 @@ impl Pipeline {
         let young = age < self.cfg.processing.parse_grace;
         Ok(match verdict {
             Verdict::Pdf { .. } => Content::Pdf,
-            Verdict::Empty => Content::Empty,
+            Verdict::Empty => Content::Empty { may_still_be_copying: young },
             Verdict::NotPdf { detail } => Content::NotPdf { detail },
             Verdict::Encrypted => Content::Encrypted,
             Verdict::ActiveContent { detail } => Content::ActiveContent { detail },

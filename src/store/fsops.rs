@@ -150,12 +150,21 @@ pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
     removed
 }
 
-/// The first of `name`, `name (2)`, `name (3)`, ... that does not exist in
-/// `dir`, skipping names in `taken` too.
+/// The first of `name`, `name (2)`, `name (3)`, ... that is free in `dir`:
+/// no entry there has it, in any case (Windows and the share see
+/// `Rapat.pdf` and `rapat.pdf` as one name, and a client may open the other
+/// file), skipping names in `taken` too.
 pub fn free_name(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
+    let present: std::collections::HashSet<String> = fs::read_dir(dir)
+        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().to_lowercase()).collect())
+        .unwrap_or_default();
     for n in 1.. {
-        let candidate = dir.join(crate::letter::names::numbered(name, n));
-        if fs::symlink_metadata(&candidate).is_err() && !taken.contains(&candidate) {
+        let numbered = crate::letter::names::numbered(name, n);
+        let candidate = dir.join(&numbered);
+        if !present.contains(&numbered.to_lowercase())
+            && fs::symlink_metadata(&candidate).is_err()
+            && !taken.contains(&candidate)
+        {
             return candidate;
         }
     }
@@ -197,6 +206,17 @@ pub fn rel_path(root: &Path, abs: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_free_name_differs_from_every_name_in_the_folder_in_any_case() {
+        let d = tempfile::tempdir().unwrap();
+        fs::write(d.path().join("KP.650 Rapat.pdf"), b"a").unwrap();
+        fs::write(d.path().join("kp.650 rapat (2).pdf"), b"b").unwrap();
+        assert_eq!(free_name(d.path(), "kp.650 rapat.pdf", &[]), d.path().join("kp.650 rapat (3).pdf"));
+        assert_eq!(free_name(d.path(), "Lain.pdf", &[]), d.path().join("Lain.pdf"));
+        let taken = [d.path().join("Lain.pdf")];
+        assert_eq!(free_name(d.path(), "Lain.pdf", &taken), d.path().join("Lain (2).pdf"));
+    }
 
     #[test]
     fn stale_temporary_files_are_removed_and_others_kept() {

@@ -93,6 +93,10 @@ fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
             FsOp::PlaceCopy { from, from_sha256, to, sha256, source } => {
                 let bytes = fs::read(source).with_context(|| format!("cannot read the stored version {source}"))?;
                 if !holds(root, to, Some(sha256)) {
+                    // The file it replaces, renamed or changed meanwhile (a
+                    // person at work): nothing is placed, the intent is
+                    // undone, and the file is looked at where it is now.
+                    still_same(root, from, Some(from_sha256))?;
                     fsops::write_new(&root.join(to), &bytes).with_context(|| format!("cannot write {to}"))?;
                 }
                 secondary(root, &FsOp::Supersede { path: from.clone(), sha256: from_sha256.clone() })
@@ -294,5 +298,18 @@ mod tests {
         assert!(matches!(recover(&mut db, &root).unwrap()[..], [Recovered::Completed(_)]));
         assert!(!root.join("in/a.pdf").exists());
         assert!(db.pending_intents().unwrap().is_empty());
+    }
+
+    #[test]
+    fn no_copy_is_placed_for_a_file_renamed_meanwhile() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        let (plan, _) = place_plan(d.path());
+        fs::create_dir_all(root.join("out")).unwrap();
+        fs::rename(root.join("in/a.pdf"), root.join("in/a2.pdf")).unwrap();
+        let err = carry_out(&root, &plan).unwrap_err();
+        assert!(format!("{err:#}").contains("in/a.pdf changed or disappeared"), "{err:#}");
+        assert!(!root.join("out/b.pdf").exists(), "nothing placed");
+        assert!(root.join("in/a2.pdf").exists());
     }
 }

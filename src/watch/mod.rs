@@ -5,6 +5,7 @@
 //! `settle`'s job.
 
 pub mod audit;
+pub mod busy;
 pub mod mounts;
 pub mod settle;
 
@@ -107,12 +108,20 @@ pub fn start(
         Box::new(notify::RecommendedWatcher::new(handler, notify::Config::default())?)
     };
     for dir in watched_folders(root, wf) {
-        watcher.watch(&dir, RecursiveMode::Recursive).with_context(|| {
-            format!(
-                "cannot watch {} (on Linux, raise fs.inotify.max_user_watches, or set watch.mode: poll)",
-                dir.display()
-            )
-        })?;
+        if let Err(e) = watcher.watch(&dir, RecursiveMode::Recursive) {
+            // Deleted since the tree was made (someone at work in the
+            // share): the first full scan makes it again and watches it.
+            if fs::symlink_metadata(&dir).is_err() {
+                tracing::warn!(folder = %dir.display(), "a folder disappeared before it could be watched; the first scan makes it again");
+                continue;
+            }
+            return Err(e).with_context(|| {
+                format!(
+                    "cannot watch {} (on Linux, raise fs.inotify.max_user_watches, or set watch.mode: poll)",
+                    dir.display()
+                )
+            });
+        }
     }
     Ok(Watching { watcher, effective })
 }
@@ -137,4 +146,27 @@ pub fn scan(root: &Path, wf: &Workflow) -> Vec<PathBuf> {
         walk(&dir, &mut out);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_deleted_before_it_is_watched_is_left_to_the_first_scan() {
+        let (wf, _) = Workflow::load(None).unwrap();
+        let d = tempfile::tempdir().unwrap();
+        crate::ops::init::ensure_tree(d.path(), &wf).unwrap();
+        std::fs::remove_dir_all(d.path().join("04-ajukan-tte")).unwrap();
+        for mode in [WatchMode::Events, WatchMode::Poll] {
+            let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+            let started = start(d.path(), &wf, mode, Duration::from_millis(200), tx);
+            assert!(started.is_ok(), "{mode:?}: {:#}", started.err().unwrap());
+        }
+        // Even the whole tree gone: the first scan makes it again.
+        let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+        std::fs::remove_dir_all(d.path()).unwrap();
+        let started = start(d.path(), &wf, WatchMode::Events, Duration::from_millis(200), tx);
+        assert!(started.is_ok(), "{:#}", started.err().unwrap());
+    }
 }

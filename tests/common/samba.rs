@@ -270,3 +270,10 @@ impl Drop for Samba {
         }
     }
 }
+
+/// The smb.conf share section in `suratd init --samba`'s output.
+pub fn share_section(init: &str) -> String {
+    let start = init.find("# smb.conf share section:\n").expect("a share section") + 26;
+    let end = init.find("\n# folder ACLs").expect("the folder ACLs");
+    init[start..end].to_string()
+}

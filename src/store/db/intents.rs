@@ -47,11 +47,18 @@ impl Db {
     }
 
     /// Closes an intent that could not be carried out; a letter it was
-    /// registering becomes void (its id stays used, never reused).
+    /// registering becomes void (its id stays used, never reused) and gives
+    /// its number back: nobody saw it (a registration is recorded, and its
+    /// emails queued, only once it is carried out), and the agenda keeps
+    /// no gap (a draft renamed or deleted while suratd took it).
     pub fn undo_intent(&mut self, intent: i64) -> Result<()> {
         let tx = self.conn.transaction()?;
         tx.execute(
-            "UPDATE letters SET state = 'void' WHERE state = 'pending' AND id = (SELECT letter_id FROM intents WHERE id = ?1)",
+            "DELETE FROM numbers WHERE letter_id = (SELECT l.id FROM letters l JOIN intents i ON i.letter_id = l.id WHERE i.id = ?1 AND l.state = 'pending')",
+            [intent],
+        )?;
+        tx.execute(
+            "UPDATE letters SET state = 'void', number = NULL WHERE state = 'pending' AND id = (SELECT letter_id FROM intents WHERE id = ?1)",
             [intent],
         )?;
         tx.execute("UPDATE intents SET state = 'undone' WHERE id = ?1", [intent])?;

@@ -390,6 +390,20 @@ mod tests {
     }
 
     #[test]
+    fn an_undone_registration_gives_its_number_back_but_not_its_id() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("s.db")).unwrap();
+        let num = |db: &Db, id: &str| db.letter(id).unwrap().unwrap().number;
+        let (i1, a) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into())).unwrap();
+        assert_eq!(num(&db, a.as_deref().unwrap()).as_deref(), Some("B-058/17000/KP.650/2025"));
+        db.undo_intent(i1).unwrap();
+        assert_eq!(num(&db, a.as_deref().unwrap()), None, "the void letter holds no number");
+        let (_, b) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into())).unwrap();
+        assert_eq!(b.as_deref(), Some("SK-2026-0002"), "the id stays used");
+        assert_eq!(num(&db, b.as_deref().unwrap()).as_deref(), Some("B-058/17000/KP.650/2025"));
+    }
+
+    #[test]
     fn ids_are_sequential_per_year_and_never_reused() {
         let d = tempfile::tempdir().unwrap();
         let mut db = Db::open(&d.path().join("s.db")).unwrap();
