@@ -268,3 +268,35 @@ fn a_send_back_waiting_for_its_note_keeps_its_verified_actor() {
     assert_eq!((t["actor"].as_str(), &t["actor_verified"]), (Some(o.kt.as_str()), &serde_json::json!(true)));
     assert!(t["note"].as_str().unwrap_or("").contains("Perbaiki tanggal"), "{t:#}");
 }
+
+/// Issue 13.4: a letter's file deleted through Samba is put back, and the
+/// audit record of the delete names who did it.
+#[test]
+fn a_letter_deleted_through_samba_is_put_back_naming_who_deleted_it() {
+    let Some(o) = office(true) else { return };
+    let _d = o.env.start();
+    let name = o.draft(&o.ag, "Rapat Hapus");
+    let id = name[..12].to_string();
+    o.env.settled();
+    let bytes = std::fs::read(o.env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    o.smb.del(&o.kt, &format!("02-verifikasi/{name}")).unwrap();
+    let back = o.env.p(&format!("02-verifikasi/{name}"));
+    assert!(
+        wait_until(Duration::from_secs(30), || o.env.actions(&id).contains(&"restore".to_string())),
+        "{}",
+        o.env.log()
+    );
+    assert!(std::fs::read(&back).unwrap() == bytes);
+    let t = o.last(&id, "restore");
+    assert_eq!(t["actor"], o.kt.as_str(), "{t:#}");
+    assert_eq!(t["actor_verified"], true, "{t:#}");
+    let reason = std::fs::read_to_string(o.env.p(&format!("_ditolak/{name}.alasan.txt"))).unwrap();
+    assert!(reason.contains(&format!("oleh Ketua Umum ({})", o.kt)), "{reason}");
+    let line = o.env.log().lines().find(|l| l.contains("its own version was put back")).map(str::to_string);
+    assert!(line.as_deref().is_some_and(|l| l.contains("security") && l.contains(&o.kt)), "{line:?}");
+    assert!(wait_until(Duration::from_secs(15), || o.smtp.received().iter().any(|m| m
+        .rcpt
+        .iter()
+        .any(|r| r == "admin@bps.go.id")
+        && m.data.contains(&id))));
+}

@@ -2,8 +2,9 @@
 //! out of it. A letter in flight is its file; once the moment a move would
 //! have shown up elsewhere has passed, the letter's own version goes back
 //! where it is recorded from the version store, with a reason file in the
-//! rejected folder, a transition `restore` in the audit trail, a security
-//! event in the log and an email to the admins. The letter stays where it
+//! rejected folder, a transition `restore` in the audit trail (its actor
+//! from Samba's audit records of the delete, when there are any), a
+//! security event in the log and an email to the admins. The letter stays where it
 //! was. (Finished and cancelled letters are not put back here.)
 
 use super::Pipeline;
@@ -63,11 +64,22 @@ impl Pipeline {
             tracing::error!(letter = %l.id, file = rel, "the letter's file is gone and its version is not in the store; restore it from a backup");
             return Ok(false);
         }
-        let plan = self.put_back_plan(&l, rel);
+        let by = self.deleted_by(rel);
+        let plan = self.put_back_plan(&l, rel, by.as_deref());
         let root = self.cfg.root.clone();
         journal::execute(&mut self.db, &root, &self.wf.id_prefix, Some(&l.id), None, |_, _| Ok(plan))?;
-        tracing::warn!(security = true, letter = %l.id, file = rel, "a letter's file was deleted or moved out of the share; its own version was put back");
+        let actor = by.as_deref().unwrap_or(super::owner::UNKNOWN_ACTOR);
+        tracing::warn!(security = true, letter = %l.id, file = rel, actor, "a letter's file was deleted or moved out of the share; its own version was put back");
         Ok(true)
+    }
+
+    /// Who deleted `rel`, from Samba's audit records (its newest delete in
+    /// the last hour), when `samba.audit_log` is set.
+    fn deleted_by(&mut self, rel: &str) -> Option<String> {
+        let tail = self.audit.as_mut()?;
+        tail.poll();
+        let since = std::time::SystemTime::now() - Duration::from_secs(3600);
+        tail.take_removal(rel.as_bytes(), crate::watch::audit::tail::local(since)).map(|r| r.user)
     }
 
     /// Whether a file named for the letter is in the workflow's folders
@@ -81,13 +93,17 @@ impl Pipeline {
     }
 
     /// The file written back, the reason file, and the record.
-    fn put_back_plan(&self, l: &LetterRow, rel: &str) -> Plan {
+    fn put_back_plan(&self, l: &LetterRow, rel: &str, by: Option<&str>) -> Plan {
         let wf = &self.wf;
         let now = Utc::now();
         let step = wf.step(&l.step).map(|s| s.name.clone()).unwrap_or_else(|| l.step.clone());
         let name = file_name(std::path::Path::new(rel));
         let (_, reason_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &format!("{name}.alasan.txt"));
-        let text = self.reason_text(Reason::LetterDeleted, "", rel, Some(&l.id), &step, now);
+        let who = by.map(|login| match wf.person(login) {
+            Some(p) => format!(" oleh {} ({login})", p.name),
+            None => format!(" oleh {login}"),
+        });
+        let text = self.reason_text(Reason::LetterDeleted, who.as_deref().unwrap_or(""), rel, Some(&l.id), &step, now);
         let source = self.store.path_of(&l.sha256).to_string_lossy().into_owned();
         let at = timefmt::stored(now);
         let rec = Record {
@@ -97,8 +113,8 @@ impl Pipeline {
                 from_step: Some(l.step.clone()),
                 to_step: Some(l.step.clone()),
                 action: "restore".into(),
-                actor: super::owner::UNKNOWN_ACTOR.into(),
-                actor_verified: false,
+                actor: by.unwrap_or(super::owner::UNKNOWN_ACTOR).into(),
+                actor_verified: by.is_some(),
                 sha256: Some(l.sha256.clone()),
                 path: Some(rel.to_string()),
                 note: Some("deleted or moved out of the share; put back".into()),
@@ -111,7 +127,7 @@ impl Pipeline {
                 reason_code: Reason::LetterDeleted.to_string(),
                 reason: text.clone(),
                 sha256: Some(l.sha256.clone()),
-                owner: None,
+                owner: by.map(String::from),
                 letter_id: Some(l.id.clone()),
             }),
             emails: self.admins_told(l, rel, &text).into_iter().collect(),

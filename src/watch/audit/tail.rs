@@ -188,6 +188,20 @@ impl Tail {
         Some(r)
     }
 
+    /// Takes the newest record of `rel` (relative to the share's root)
+    /// deleted no earlier than `not_before` (the server's local time).
+    pub fn take_removal(&mut self, rel: &[u8], not_before: NaiveDateTime) -> Option<Record> {
+        let wanted: Vec<Vec<u8>> = self.roots.0.iter().map(|r| [r.as_slice(), b"/", rel].concat()).collect();
+        let ring = &mut self.ring;
+        let i = ring
+            .records
+            .iter()
+            .rposition(|r| r.op == super::Op::Unlink && r.at >= not_before && wanted.contains(&r.path))?;
+        let r = ring.records.remove(i)?;
+        ring.bytes -= size(&r);
+        Some(r)
+    }
+
     /// Whether records written at or after `t` were pushed out before they
     /// could be joined (a record looked for may have been among them).
     pub fn evicted_since(&self, t: NaiveDateTime) -> bool {

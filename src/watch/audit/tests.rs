@@ -254,3 +254,19 @@ fn a_pattern_that_matches_nothing_is_reported() {
     write(&dir.path().join("log.smbd"), "");
     assert_eq!(super::tail::problem(&pattern), None);
 }
+
+#[test]
+fn tail_takes_the_record_of_a_delete() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.smbd");
+    let mut t = Tail::new(&log.display().to_string(), std::path::Path::new("/srv/share"));
+    write(&log, &line("placed", "02/x.pdf"));
+    write(&log, &format!("{H}\n  kt|127.0.0.1|unlinkat|ok|/srv/share/02/x.pdf\n"));
+    write(&log, &format!("{H}\n"));
+    t.poll();
+    let since = at() - chrono::Duration::seconds(1);
+    assert_eq!(t.take_removal(b"02/y.pdf", since), None, "another file");
+    assert_eq!(t.take_removal(b"02/x.pdf", since).map(|r| r.user).as_deref(), Some("kt"));
+    assert_eq!(t.take_removal(b"02/x.pdf", since), None, "each record is taken once");
+    assert_eq!(take(&mut t, "02/x.pdf").as_deref(), Some("placed"), "a delete is not a placing");
+}
