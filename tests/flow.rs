@@ -457,7 +457,7 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
 /// the rejected folder, the letter's own version put back, the letter stays.
 #[test]
 fn an_edit_saved_over_a_letter_in_review_is_refused_and_the_letter_put_back() {
-    let env = env("events");
+    let env = env_with("events", "admins: [admin@bps.go.id]\n");
     let _d = env.start();
     env.drop_file("01-draf/KP.650 Nota.pdf", &pdf("Nota"));
     let name = env.wait_file("02-verifikasi", "SK-");
@@ -481,6 +481,12 @@ fn an_edit_saved_over_a_letter_in_review_is_refused_and_the_letter_put_back() {
         .query_row("SELECT owner FROM rejections WHERE reason_code = 'letter_overwritten'", [], |r| r.get(0))
         .unwrap();
     assert_eq!(owner, "unknown");
+    // A security event, and the admins are told.
+    let log = env.log();
+    let line = log.lines().find(|l| l.contains("changed in place past drafting")).unwrap_or_else(|| panic!("{log}"));
+    assert!(line.contains("security") && line.contains(&id), "{line}");
+    let admin: String = env.conn().query_row("SELECT body FROM outbox WHERE kind = 'admin'", [], |r| r.get(0)).unwrap();
+    assert!(admin.contains(&id) && admin.contains("diubah di tempatnya"), "{admin}");
 }
 
 /// New bytes for a letter never take an approved letter's place: dropped

@@ -227,7 +227,7 @@ fn dispatch<'a>(
         );
         let vals = base(&alasan);
         let r: Vec<(&str, &str)> = vals.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        let admins = set.admins.iter().map(|a| Recipient { name: "Admin suratd".into(), email: a.clone() }).collect();
+        let admins = admins(set.admins);
         out.extend(write(wf, "admin", admins, &r));
     }
     out

@@ -74,6 +74,14 @@ impl Pipeline {
                 let drafter = letter.as_ref().and_then(|l| l.drafter.as_deref()).unwrap_or("-");
                 tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, drafter, "a corrected version was placed by someone who is not the letter's drafter");
             }
+            Decision::Reject { reason: Reason::LetterOverwritten, .. } => {
+                tracing::warn!(
+                    security = true,
+                    letter = letter_id,
+                    file = rel,
+                    "a letter's file was changed in place past drafting, by someone unknown"
+                );
+            }
             _ => {}
         }
         if decision == Decision::NeedText {

@@ -12,7 +12,6 @@ use super::companions::is_companion;
 use super::places::{file_name, free_target};
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
-use crate::mail::compose;
 use crate::store::db::{LetterRow, Record, RejectionRec, TransitionRec};
 use crate::store::journal::{self, FsOp, Plan};
 use crate::util::timefmt;
@@ -130,29 +129,12 @@ impl Pipeline {
                 owner: by.map(String::from),
                 letter_id: Some(l.id.clone()),
             }),
-            emails: self.admins_told(l, rel, &text).into_iter().collect(),
+            emails: self.security_alert(l, &text, rel).into_iter().collect(),
             ..Record::default()
         };
         Plan {
             ops: vec![FsOp::CopyStored { source, to: rel.to_string() }, FsOp::Write { path: reason_rel, text }],
             record: rec,
         }
-    }
-
-    /// The admins' email about a letter put back.
-    fn admins_told(&self, l: &LetterRow, rel: &str, text: &str) -> Option<crate::store::db::Email> {
-        let lokasi = compose::on_share(&self.cfg.share_path, rel);
-        let vals = [
-            ("alasan", text),
-            ("surat", l.id.as_str()),
-            ("nomor", l.number.as_deref().unwrap_or("-")),
-            ("perihal", l.subject.as_str()),
-            ("lokasi", lokasi.as_str()),
-            ("catatan", ""),
-            ("langkah", ""),
-            ("batas_waktu", ""),
-            ("pengirim", "suratd"),
-        ];
-        compose::write(&self.wf, "admin", compose::admins(&self.cfg.admins), &vals)
     }
 }

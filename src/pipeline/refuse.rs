@@ -98,8 +98,14 @@ impl Pipeline {
         }
         let restored = self.restore(letter, rel, sha.as_deref());
         // A letter's file saved over by someone the audit log names, who may
-        // not (the decision logged the security event): the admins are told.
-        if let (Some(l), Some(FsOp::CopyStored { to, .. }), Some(who)) = (letter, &restored, &self.verified_actor) {
+        // not, or by someone unknown (the decision logged the security
+        // event): the admins are told.
+        let who = match (&self.verified_actor, code) {
+            (Some(login), _) => Some(login.as_str()),
+            (None, Reason::LetterOverwritten) => Some(owner::UNKNOWN_ACTOR),
+            _ => None,
+        };
+        if let (Some(l), Some(FsOp::CopyStored { to, .. }), Some(who)) = (letter, &restored, who) {
             tracing::info!(letter = %l.id, file = rel, by = %who, reason = code.code(), "a letter's file saved over by someone who may not: its own version goes back, the admins are told");
             rec.emails.extend(self.security_alert(l, &text, to));
         }

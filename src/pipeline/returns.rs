@@ -97,12 +97,7 @@ impl Pipeline {
         path: &str,
     ) -> Option<crate::mail::compose::Email> {
         use crate::mail::compose;
-        let admins = self
-            .cfg
-            .admins
-            .iter()
-            .map(|a| compose::Recipient { name: "Admin suratd".into(), email: a.clone() })
-            .collect();
+        let admins = compose::admins(&self.cfg.admins);
         let lokasi = compose::on_share(&self.cfg.share_path, path);
         let langkah = self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step);
         let vals = [
