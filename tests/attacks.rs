@@ -18,40 +18,6 @@ fn file05(env: &Env, id: &str) -> String {
 fn replace_content(bytes: &[u8], text: &str) -> Vec<u8> {
     replace_raw(bytes, &format!("BT /F1 14 Tf 72 760 Td ({text}) Tj ET\n"))
 }
-fn replace_raw(bytes: &[u8], raw: &str) -> Vec<u8> {
-    let doc = lopdf::Document::load_mem(bytes).unwrap();
-    let page = *doc.get_pages().get(&1).unwrap();
-    let cid = doc.get_dictionary(page).unwrap().get(b"Contents").unwrap().as_reference().unwrap();
-    let data = raw.as_bytes().to_vec();
-    let s = String::from_utf8_lossy(bytes).to_string();
-    let i = s.rfind("startxref").unwrap();
-    let prev: usize = s[i + 9..].trim().lines().next().unwrap().trim().parse().unwrap();
-    let mut out = bytes.to_vec();
-    if !out.ends_with(b"\n") {
-        out.push(b'\n');
-    }
-    let off = out.len();
-    out.extend_from_slice(format!("{} {} obj\n<< /Length {} >>\nstream\n", cid.0, cid.1, data.len()).as_bytes());
-    out.extend_from_slice(&data);
-    out.extend_from_slice(b"\nendstream\nendobj\n");
-    let xref = out.len();
-    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
-    out.extend_from_slice(
-        format!(
-            "xref\n{} 1\n{:010} {:05} n \ntrailer\n<< /Size {} /Root {} {} R /Prev {} >>\nstartxref\n{}\n%%EOF\n",
-            cid.0,
-            off,
-            cid.1,
-            doc.max_id + 1,
-            root.0,
-            root.1,
-            prev,
-            xref
-        )
-        .as_bytes(),
-    );
-    out
-}
 
 /// After signing: a "document timestamp" field whose widget is NoView+Print
 /// with a visible appearance, its /V a direct dictionary (never verified).

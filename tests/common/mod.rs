@@ -557,3 +557,40 @@ pub fn copy_for_signing(env: &Env, id: &str) -> Vec<u8> {
     let name = env.files("05-menunggu-tte").into_iter().find(|n| n.starts_with(id)).unwrap();
     std::fs::read(env.p(&format!("05-menunggu-tte/{name}"))).unwrap()
 }
+
+/// `bytes` with page 1's content replaced by `raw`, in an incremental
+/// update (a forgery made before signing).
+pub fn replace_raw(bytes: &[u8], raw: &str) -> Vec<u8> {
+    let doc = lopdf::Document::load_mem(bytes).unwrap();
+    let page = *doc.get_pages().get(&1).unwrap();
+    let cid = doc.get_dictionary(page).unwrap().get(b"Contents").unwrap().as_reference().unwrap();
+    let data = raw.as_bytes().to_vec();
+    let s = String::from_utf8_lossy(bytes).to_string();
+    let i = s.rfind("startxref").unwrap();
+    let prev: usize = s[i + 9..].trim().lines().next().unwrap().trim().parse().unwrap();
+    let mut out = bytes.to_vec();
+    if !out.ends_with(b"\n") {
+        out.push(b'\n');
+    }
+    let off = out.len();
+    out.extend_from_slice(format!("{} {} obj\n<< /Length {} >>\nstream\n", cid.0, cid.1, data.len()).as_bytes());
+    out.extend_from_slice(&data);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let xref = out.len();
+    let root = doc.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    out.extend_from_slice(
+        format!(
+            "xref\n{} 1\n{:010} {:05} n \ntrailer\n<< /Size {} /Root {} {} R /Prev {} >>\nstartxref\n{}\n%%EOF\n",
+            cid.0,
+            off,
+            cid.1,
+            doc.max_id + 1,
+            root.0,
+            root.1,
+            prev,
+            xref
+        )
+        .as_bytes(),
+    );
+    out
+}
