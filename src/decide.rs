@@ -327,6 +327,12 @@ fn new_file(wf: &Workflow, f: &Facts, step: &Step, area: &Area) -> Decision {
 /// A letter that is no longer in the workflow, a file already where it is
 /// recorded, or a second copy of the letter's current file.
 fn closed_or_copy(f: &Facts, letter: &LetterView) -> Option<Decision> {
+    // A finished or cancelled letter's own file where suratd put it (the
+    // archive, `batal/`) stays there, across restarts and rescans.
+    let closed = matches!(letter.state, LetterState::Finished | LetterState::Cancelled);
+    if closed && f.at_recorded_path && *f.content == Content::Known {
+        return Some(Decision::Nothing);
+    }
     match letter.state {
         LetterState::Active => {}
         LetterState::Finished => return Some(reject(Reason::LetterClosed, "selesai")),

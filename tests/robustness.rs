@@ -392,3 +392,29 @@ fn every_real_world_pdf_is_taken_or_refused_with_a_specific_reason() {
     assert!(registered >= names.len() - 3, "only {registered} of {} taken: {rows:?}", names.len());
     assert!(rows.iter().any(|(p, c)| p.ends_with("libreoffice-writer-password.pdf") && c == "encrypted"));
 }
+
+/// Issue 14.2: a cancelled letter stays in `batal/`, across restarts and
+/// rescans.
+#[test]
+fn a_cancelled_letter_stays_cancelled_across_restarts() {
+    let env = env("events");
+    let id = {
+        let _d = env.start();
+        env.drop_file("01-draf/KP.650 Dibatalkan.pdf", &pdf("Dibatalkan"));
+        let name = env.wait_file("02-verifikasi", "SK-");
+        let id = name[..12].to_string();
+        env.settled();
+        env.mv(&format!("02-verifikasi/{name}"), "batal");
+        assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "batal"), "{}", env.log());
+        env.settled();
+        id
+    };
+    for _ in 0..2 {
+        let _d = env.start();
+        std::thread::sleep(Duration::from_millis(2500));
+    }
+    assert_eq!(env.letter(&id).0, "batal");
+    assert!(env.files("batal").iter().any(|n| n.starts_with(&id)), "{:?}", env.tree());
+    assert!(env.files("_ditolak").is_empty(), "{:?}", env.tree());
+    assert_eq!(env.count("SELECT COUNT(*) FROM rejections"), 0);
+}

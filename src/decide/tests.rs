@@ -584,3 +584,20 @@ fn a_letters_file_edited_in_place_past_drafting_is_refused() {
     // The drafter edits a returned copy where it lies: that is drafting.
     assert_eq!(edited("draf", "01-draf/revisi/SK-2026-0001 X.pdf"), Decision::Track);
 }
+
+#[test]
+fn a_closed_letters_own_file_where_it_is_recorded_stays() {
+    let wf = wf();
+    for (state, rel) in
+        [(LetterState::Cancelled, "batal/SK-2026-0001 X.pdf"), (LetterState::Finished, "arsip/2026/SK-2026-0001 X.pdf")]
+    {
+        let mut l = letter("batal");
+        l.state = state;
+        assert_eq!(run(&wf, rel, Some(&l), Content::Known, true, false, Note::Missing), Decision::Nothing, "{rel}");
+    }
+    // Other bytes for a cancelled letter are still refused.
+    let mut l = letter("batal");
+    l.state = LetterState::Cancelled;
+    let d = run(&wf, "batal/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
+    assert!(matches!(d, Decision::Reject { reason: Reason::LetterClosed, .. }), "{d:?}");
+}
