@@ -209,6 +209,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     // The workflow file as it was loaded: an edit saved while suratd starts
     // (recovery and the first scan take a while) is taken once running.
     let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
+    let _one_per_database = crate::store::lock::take(&cfg.database, "suratd run")?;
     let pipeline = prepare(&mut cfg, &wf)?;
     // Emails queued by transitions are sent by their own task.
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);

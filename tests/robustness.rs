@@ -418,3 +418,23 @@ fn a_cancelled_letter_stays_cancelled_across_restarts() {
     assert!(env.files("_ditolak").is_empty(), "{:?}", env.tree());
     assert_eq!(env.count("SELECT COUNT(*) FROM rejections"), 0);
 }
+
+/// Issue 14.6: one suratd per database. A second `suratd run` on the same
+/// database exits with a clear message; `fsck --repair` refuses while the
+/// daemon runs, and works once it has stopped.
+#[test]
+fn a_second_daemon_on_the_same_database_exits_and_fsck_repair_waits_its_turn() {
+    let env = env("events");
+    let d = env.start();
+    let second = std::process::Command::new(Env::bin()).arg("--config").arg(&env.config).arg("run").output().unwrap();
+    let said = String::from_utf8_lossy(&second.stderr);
+    assert_eq!(second.status.code(), Some(1), "{said}");
+    assert!(said.contains("another suratd is running on the database"), "{said}");
+    let out = env.cli(&["fsck", "--repair"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && said.contains("another suratd is running"), "{said}");
+    // Plain fsck only reads: it runs beside the daemon.
+    assert!(env.cli(&["fsck"]).status.success());
+    assert!(d.stop().success());
+    assert!(env.cli(&["fsck", "--repair"]).status.success());
+}

@@ -28,6 +28,8 @@ fn all_files(cfg: &Config, wf: &Workflow) -> Vec<PathBuf> {
 }
 
 pub fn run(cfg: &Config, wf: &Workflow, repair: bool) -> Result<Vec<Finding>> {
+    // Repairs move files and write records: never beside a running daemon.
+    let _alone = repair.then(|| crate::store::lock::take(&cfg.database, "fsck --repair")).transpose()?;
     let mut db = Db::open_existing(&cfg.database)?;
     let mut out = Vec::new();
 

@@ -1,8 +1,10 @@
 //! What suratd keeps and how it keeps it safe: the audit database (SQLite),
 //! the journal that makes each transition crash-safe, durable file
-//! operations on the share, and the content-addressed version store.
+//! operations on the share, the content-addressed version store, and the
+//! lock that keeps one suratd per database.
 
 pub mod db;
 pub mod fsops;
 pub mod journal;
+pub mod lock;
 pub(crate) mod versions;
