@@ -54,12 +54,7 @@ pub fn move_noreplace(from: &Path, to: &Path) -> io::Result<()> {
             return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", to.display())));
         }
         Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS || e == rustix::io::Errno::NOTSUP => {
-            // The file system cannot rename without replacing (some network
-            // mounts): check, then rename. suratd is the only writer of `to`.
-            if fs::symlink_metadata(to).is_ok() {
-                return Err(io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", to.display())));
-            }
-            rename_or_copy(from, to)?;
+            move_by_link(from, to)?;
         }
         Err(e) if e == rustix::io::Errno::XDEV => copy_then_remove(from, to)?,
         Err(e) => return Err(e.into()),
@@ -71,11 +66,39 @@ pub fn move_noreplace(from: &Path, to: &Path) -> io::Result<()> {
     Ok(())
 }
 
-fn rename_or_copy(from: &Path, to: &Path) -> io::Result<()> {
-    match fs::rename(from, to) {
+/// Where the file system cannot rename without replacing (some network
+/// mounts): a hard link, which fails when `to` exists, then the old name
+/// removed; without hard links either, `to` created exclusively and the
+/// bytes copied into it (a symbolic link made anew, which fails when `to`
+/// exists too). Never replaces `to`, even when another program makes it
+/// meanwhile.
+fn move_by_link(from: &Path, to: &Path) -> io::Result<()> {
+    let already = || io::Error::new(io::ErrorKind::AlreadyExists, format!("{} already exists", to.display()));
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(already()),
         Err(e) if e.raw_os_error() == Some(rustix::io::Errno::XDEV.raw_os_error()) => copy_then_remove(from, to),
-        other => other,
+        Err(_) => match copy_exclusive(from, to) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(already()),
+            other => other,
+        },
     }
+}
+
+/// `to` created exclusively with `from`'s bytes (or link target), made
+/// durable, then `from` removed.
+fn copy_exclusive(from: &Path, to: &Path) -> io::Result<()> {
+    if fs::symlink_metadata(from)?.file_type().is_symlink() {
+        std::os::unix::fs::symlink(fs::read_link(from)?, to)?;
+    } else {
+        let mut out = fs::OpenOptions::new().write(true).create_new(true).open(to)?;
+        let copied = io::copy(&mut File::open(from)?, &mut out).and_then(|_| out.sync_all());
+        if let Err(e) = copied {
+            let _ = fs::remove_file(to);
+            return Err(e);
+        }
+    }
+    fs::remove_file(from)
 }
 
 fn copy_then_remove(from: &Path, to: &Path) -> io::Result<()> {
@@ -206,6 +229,27 @@ pub fn rel_path(root: &Path, abs: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 14.8: the fallback for file systems without RENAME_NOREPLACE
+    /// (forced here) never replaces a file, by link or by exclusive copy.
+    #[test]
+    fn the_fallback_moves_never_replace_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.pdf"), dir.path().join("b.pdf"));
+        for mover in [move_by_link as fn(&Path, &Path) -> io::Result<()>, copy_exclusive] {
+            fs::write(&a, b"letter").unwrap();
+            fs::write(&b, b"someone else's").unwrap();
+            let e = mover(&a, &b).unwrap_err();
+            assert_eq!(e.kind(), io::ErrorKind::AlreadyExists);
+            assert_eq!(fs::read(&b).unwrap(), b"someone else's", "not replaced");
+            assert_eq!(fs::read(&a).unwrap(), b"letter", "the source stays");
+            fs::remove_file(&b).unwrap();
+            mover(&a, &b).unwrap();
+            assert_eq!(fs::read(&b).unwrap(), b"letter");
+            assert!(!a.exists());
+            fs::remove_file(&b).unwrap();
+        }
+    }
 
     #[test]
     fn a_free_name_differs_from_every_name_in_the_folder_in_any_case() {
