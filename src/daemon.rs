@@ -141,6 +141,8 @@ impl Loop {
             }
             self.busy.remove(&p);
             let result = self.pipeline.process(&p, seen);
+            // A batch of files is a long, healthy wait for the watchdog.
+            crate::util::heartbeat::beat();
             match result {
                 Ok(Outcome::Done) | Ok(Outcome::Skipped) => {
                     self.tracker.remove(&p);
@@ -239,6 +241,11 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     // Watchdog pings come from this loop: if processing hangs, they stop
     // and systemd restarts the service.
     let watchdog = watchdog_interval();
+    // Long but healthy waits (a batch of files, a slow PDF within its time
+    // limit) keep the watchdog fed too.
+    if let Some(every) = watchdog {
+        crate::util::heartbeat::start(every);
+    }
     let mut dog = every(watchdog.unwrap_or(Duration::from_secs(3600)).max(Duration::from_millis(100)), false);
     let mut reload = every(Duration::from_secs(2), false);
 
@@ -260,9 +267,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                 let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Stopping]);
                 break;
             }
-            _ = dog.tick(), if watchdog.is_some() => {
-                let _ = sd_notify::notify(false, &[sd_notify::NotifyState::Watchdog]);
-            }
+            _ = dog.tick(), if watchdog.is_some() => crate::util::heartbeat::ping(),
             _ = reload.tick(), if cfg.workflow.is_some() => {
                 let path = cfg.workflow.clone().expect("checked");
                 let now_seen = modified(&path);

@@ -287,3 +287,40 @@ fn admins_are_told_when_mail_stays_down_or_the_disk_fills_up() {
     assert_eq!(alerts("Server email tidak dapat dihubungi"), 1, "once a day");
     assert_eq!(alerts("Ruang disk hampir penuh"), 2, "the share and the database folder, once each");
 }
+
+/// Issue 14.5: the watchdog never kills a healthy service. A signed file
+/// pdftoppm takes minutes to draw is worked on until `processing.timeout`
+/// (3 s here), longer than the watchdog allows (1 s); the pings go on
+/// meanwhile, and the file is refused in time.
+#[test]
+fn a_slow_file_keeps_the_watchdog_fed() {
+    let env = env("events");
+    let text = std::fs::read_to_string(&env.config).unwrap().replace("timeout: 20s", "timeout: 3s");
+    std::fs::write(&env.config, text).unwrap();
+    let sock_path = env.dir.path().join("notify.sock");
+    let sock = UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    let _d = env.start_with_env(&[("NOTIFY_SOCKET", sock_path.to_str().unwrap()), ("WATCHDOG_USEC", "1000000")]);
+    let id = to_signature(&env, "Rapat Lambat");
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let line = format!("BT /F1 12 Tf 72 760 Td (Nomor: {number}) Tj ET\n");
+    let signed = sign_like_a_portal(&slow_to_draw(&copy_for_signing(&env, &id), &line), "Kepala", false);
+    let mut buf = [0u8; 512];
+    while sock.recv(&mut buf).is_ok() {} // what came before
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
+    let reason = env.p(&format!("_ditolak/{id} ttd.pdf.alasan.txt"));
+    let (start, mut last, mut longest) = (Instant::now(), Instant::now(), Duration::ZERO);
+    while !reason.is_file() && start.elapsed() < Duration::from_secs(30) {
+        if let Ok(n) = sock.recv(&mut buf)
+            && String::from_utf8_lossy(&buf[..n]).contains("WATCHDOG=1")
+        {
+            longest = longest.max(last.elapsed());
+            last = Instant::now();
+        }
+    }
+    assert!(reason.is_file(), "{:?}\n{}", env.tree(), env.log());
+    assert!(std::fs::read_to_string(&reason).unwrap().contains("batas waktu pemrosesan"));
+    assert!(start.elapsed() >= Duration::from_secs(3), "the drawing ran its time");
+    // WatchdogSec here is 1 s: systemd would have killed a silence that long.
+    assert!(longest < Duration::from_secs(1), "a silence of {longest:?} while a slow file was worked on");
+}

@@ -517,31 +517,6 @@ fn a_signing_time_claimed_before_the_copy_existed_or_in_the_future_is_refused() 
     }
 }
 
-/// The copy with a tiling pattern of 0.004 pt cells painted over a blank
-/// square (where a QR code would go): pdftoppm takes minutes on it.
-fn slow_to_draw(copy: &[u8], line: &str) -> Vec<u8> {
-    let prev = Document::load_mem(copy).unwrap();
-    let page = *prev.get_pages().get(&1).unwrap();
-    let mut inc = lopdf::IncrementalDocument::create_from(copy.to_vec(), prev);
-    let cell = inc.new_document.add_object(Stream::new(
-        dictionary! {"Type" => "Pattern", "PatternType" => 1, "PaintType" => 1, "TilingType" => 1,
-        "BBox" => vec![0.into(), 0.into(), 1.into(), 1.into()], "XStep" => 1, "YStep" => 1, "Resources" => dictionary! {},
-        "Matrix" => vec![0.004.into(), 0.into(), 0.into(), 0.004.into(), 0.into(), 0.into()]},
-        b"0 g 0 0 0.5 0.5 re f".to_vec(),
-    ));
-    let f =
-        inc.new_document.add_object(dictionary! {"Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica"});
-    let content = format!("{line}q /Pattern cs /P0 scn 300 60 250 250 re f Q\n");
-    let c = inc.new_document.add_object(Stream::new(dictionary! {}, content.into_bytes()));
-    inc.opt_clone_object_to_new_document(page).unwrap();
-    let p = inc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap();
-    p.set("Contents", c);
-    p.set("Resources", dictionary! {"Font" => dictionary! {"F1" => f}, "Pattern" => dictionary! {"P0" => cell}});
-    let mut out = Vec::new();
-    inc.save_to(&mut out).unwrap();
-    out
-}
-
 /// What held: a signed letter whose page pdftoppm draws for minutes is
 /// refused when the processing time limit passes (pdftoppm killed), and
 /// the daemon goes on with the next file.

@@ -170,7 +170,7 @@ pub fn limited<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Se
     if spawned.is_err() {
         return None;
     }
-    rx.recv_timeout(limit).ok()
+    crate::util::heartbeat::recv_timeout(&rx, limit).ok()
 }
 
 /// The text of a PDF's pages (the first `max_pages`), as far as it can be

@@ -121,7 +121,7 @@ type Live = Arc<Mutex<Vec<u32>>>;
 fn watchdog(live: Live, limit: Duration, timed_out: Arc<AtomicBool>) -> mpsc::Sender<()> {
     let (tx, rx) = mpsc::channel::<()>();
     std::thread::spawn(move || {
-        if let Err(mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
+        if let Err(mpsc::RecvTimeoutError::Timeout) = crate::util::heartbeat::recv_timeout(&rx, limit) {
             timed_out.store(true, Ordering::SeqCst);
             // A pid leaves the list before its child is waited for, so each
             // one here still names our child, never a recycled process.
