@@ -53,6 +53,8 @@ fn a_saved_workflow_is_taken_and_a_broken_one_refused() {
         env.log()
     );
     assert!(env.log().contains("workflow.yaml:"), "FILE:LINE:COL in the log");
+    // The admins' email is queued just after the log line.
+    assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM outbox WHERE kind = 'admin'") >= 1));
     let body: String = env.conn().query_row("SELECT body FROM outbox WHERE kind = 'admin'", [], |r| r.get(0)).unwrap();
     assert!(body.contains("ditolak") && body.contains("revieww"), "{body}");
     env.drop_file("01-draf/KP.650 Tetap Jalan.pdf", &pdf("tetap"));
