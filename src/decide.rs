@@ -74,6 +74,27 @@ pub struct Facts<'a, 'w> {
     pub mover: Mover,
 }
 
+#[cfg(test)]
+impl<'a, 'w> Facts<'a, 'w> {
+    /// The facts of a file of `letter` at `place` with `content` (tests):
+    /// not at its recorded path, no note, nothing checked, nobody known.
+    pub(crate) fn of(place: &'a Place<'w>, letter: Option<&'a LetterView>, content: &'a Content) -> Self {
+        Facts {
+            place,
+            letter,
+            content,
+            at_recorded_path: false,
+            original_present: false,
+            note: Note::Missing,
+            meta_problem: None,
+            number_in_text: Some(true),
+            signature: Signed::Unchecked,
+            owner: Owner::Unchecked,
+            mover: Mover::Unverified,
+        }
+    }
+}
+
 /// The owner of a new file, as the access rules see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Owner {

@@ -97,7 +97,7 @@ fn hand_move<'f, 'w>(wf: &'w Workflow, f: &'f Facts, action: &str) -> Option<(&'
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decide::{Decision, Note, Owner, Signed, decide};
+    use crate::decide::{Decision, Note, Owner, decide};
     use crate::letter::state::LetterState;
     use crate::workflow::layout::classify;
 
@@ -156,19 +156,7 @@ stand_ins:
     /// The decision on the letter's own file moved to `rel` by `m`.
     fn moved(wf: &Workflow, l: &LetterView, rel: &str, m: Mover) -> Decision {
         let place = classify(wf, rel);
-        let f = Facts {
-            place: &place,
-            letter: Some(l),
-            content: &Content::Known,
-            at_recorded_path: false,
-            original_present: false,
-            note: Note::Found,
-            meta_problem: None,
-            number_in_text: Some(true),
-            signature: Signed::Unchecked,
-            owner: Owner::Unchecked,
-            mover: m,
-        };
+        let f = Facts { note: Note::Found, mover: m, ..Facts::of(&place, Some(l), &Content::Known) };
         decide(wf, &f)
     }
 
@@ -238,17 +226,9 @@ stand_ins:
         let l = letter("verifikasi", "dewi");
         let place = classify(&wf, "02-verifikasi/revisi/SK-2026-0001 X.pdf");
         let f = Facts {
-            place: &place,
-            letter: Some(&l),
-            content: &Content::Known,
-            at_recorded_path: false,
-            original_present: false,
             note: Note::MaybeLater,
-            meta_problem: None,
-            number_in_text: Some(true),
-            signature: Signed::Unchecked,
-            owner: Owner::Unchecked,
             mover: mover(&wf, "kt2", false),
+            ..Facts::of(&place, Some(&l), &Content::Known)
         };
         assert_eq!(decide(&wf, &f), back(Reason::OtherTeam));
         let f = Facts { mover: mover(&wf, "kt", false), ..f };
@@ -260,19 +240,8 @@ stand_ins:
         let wf = wf();
         let l = letter("menunggu_tte", "dewi");
         let place = classify(&wf, "05-menunggu-tte/revisi/SK-2026-0001 X.pdf");
-        let f = Facts {
-            place: &place,
-            letter: Some(&l),
-            content: &Content::Known,
-            at_recorded_path: false,
-            original_present: false,
-            note: Note::Found,
-            meta_problem: None,
-            number_in_text: Some(true),
-            signature: Signed::Unchecked,
-            owner: Owner::Unchecked,
-            mover: mover(&wf, "plh", true),
-        };
+        let f =
+            Facts { note: Note::Found, mover: mover(&wf, "plh", true), ..Facts::of(&place, Some(&l), &Content::Known) };
         assert_eq!(on_behalf_of(&wf, &f, "revisi").as_deref(), Some("kepala"));
         let f = Facts { mover: mover(&wf, "kepala", true), ..f };
         assert_eq!(on_behalf_of(&wf, &f, "revisi"), None);
@@ -286,19 +255,7 @@ stand_ins:
         let l = letter("verifikasi", "dewi");
         let place = classify(&wf, "02-verifikasi/SK-2026-0001 X.pdf");
         let who = |login: &str| Owner::Person { login: login.into(), roles: wf.person(login).unwrap().roles.clone() };
-        let f = Facts {
-            place: &place,
-            letter: Some(&l),
-            content: &Content::Pdf,
-            at_recorded_path: true,
-            original_present: false,
-            note: Note::Missing,
-            meta_problem: None,
-            number_in_text: Some(true),
-            signature: Signed::Unchecked,
-            owner: who("kt"),
-            mover: Mover::Unverified,
-        };
+        let f = Facts { at_recorded_path: true, owner: who("kt"), ..Facts::of(&place, Some(&l), &Content::Pdf) };
         assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
         let f = Facts { owner: who("dewi"), ..f };
         assert_eq!(decide(&wf, &f), Decision::Track);

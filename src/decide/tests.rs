@@ -545,19 +545,7 @@ fn a_letters_file_edited_in_place_past_drafting_is_refused() {
         let place = classify(&wf, rel);
         decide(
             &wf,
-            &Facts {
-                place: &place,
-                letter: Some(&l),
-                content: &Content::Pdf,
-                at_recorded_path: true,
-                original_present: false,
-                note: Note::Missing,
-                meta_problem: None,
-                number_in_text: Some(true),
-                signature: Signed::Unchecked,
-                owner: Owner::Edited,
-                mover: Mover::Unverified,
-            },
+            &Facts { at_recorded_path: true, owner: Owner::Edited, ..Facts::of(&place, Some(&l), &Content::Pdf) },
         )
     };
     for (at, rel) in [
