@@ -1,4 +1,4 @@
-//! The administrator's commands: `check`, `init`, `outbox`, `fsck`, and
+//! The administrator's commands: `check`, `init`, `outbox`, `fsck`, `backup`, and
 //! `run` (the daemon in the foreground).
 
 use super::output::{fail, print_json, print_rows};
@@ -154,6 +154,22 @@ pub(super) fn fsck(cfg: &Config, wf: &Workflow, repair: bool) -> ExitCode {
                 println!("{}{}", f.what, if f.repaired { "  [repaired]" } else { "" });
             }
             ExitCode::from(1)
+        }
+        Err(e) => fail(format!("{e:#}")),
+    }
+}
+
+pub(super) fn backup(cfg: &Config, dir: &std::path::Path) -> ExitCode {
+    match crate::ops::backup::run(cfg, dir) {
+        Ok(s) => {
+            println!(
+                "Backed up {} letters into {}, and {} new versions into its store ({} already there).",
+                s.letters,
+                s.database.display(),
+                s.copied,
+                s.kept
+            );
+            ExitCode::SUCCESS
         }
         Err(e) => fail(format!("{e:#}")),
     }

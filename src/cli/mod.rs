@@ -1,5 +1,5 @@
 //! The command line, as in SPEC.md: `run`, `init`, `check`, `status`,
-//! `history`, `verify`, `fsck`, `outbox`, `agenda`, `ekspedisi`, `report`.
+//! `history`, `verify`, `fsck`, `backup`, `outbox`, `agenda`, `ekspedisi`, `report`.
 //! Exit status: 0 success, 1 a finding or bad input, 2 a usage error.
 
 mod admin;
@@ -100,6 +100,12 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Copy the database and the version store into DIR while suratd runs (restore: README)
+    Backup {
+        /// The backup folder: empty, or an earlier backup of this database
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Does this file match the audit trail; does its signature hold (also without a database)
     Verify {
         #[arg(value_name = "FILE")]
@@ -188,6 +194,7 @@ pub fn main() -> ExitCode {
         Command::Agenda { year, csv } => with_db(&cfg, |db| books::agenda(db, *year, *csv)),
         Command::Outbox { json, csv } => with_db(&cfg, |db| admin::outbox(db, *json, *csv)),
         Command::Fsck { repair } => admin::fsck(&cfg, &wf, *repair),
+        Command::Backup { dir } => admin::backup(&cfg, dir),
         Command::Verify { file, json, export_chain } => {
             letters::verify(&cfg, &wf, file, *json, export_chain.as_deref())
         }

@@ -1,5 +1,5 @@
 //! `suratd fsck`: the database and the folders compared. Each difference
-//! is listed; `--repair` fixes what is safe to fix (a letter's file found
+//! is listed (a version missing from the version store too); `--repair` fixes what is safe to fix (a letter's file found
 //! elsewhere by its bytes, a missing workflow folder, a transition left
 //! half done) and leaves the rest for a person.
 
@@ -66,11 +66,22 @@ pub fn run(cfg: &Config, wf: &Workflow, repair: bool) -> Result<Vec<Finding>> {
     }
 
     let mut known = std::collections::HashSet::new();
+    let store = crate::store::versions::Store::new(cfg.store_dir());
     for l in db.all_letters()? {
         if matches!(l.state.as_str(), "pending" | "void") {
             continue;
         }
         let versions: Vec<String> = db.versions_of(&l.id)?.into_iter().map(|v| v.0).collect();
+        for sha in versions.iter().filter(|s| !store.has(s)) {
+            out.push(Finding {
+                what: format!(
+                    "{}: version {sha} is missing from the version store {} (restore it from a backup)",
+                    l.id,
+                    cfg.store_dir().display()
+                ),
+                repaired: false,
+            });
+        }
         let Some(path) = l.path.clone() else { continue };
         known.insert(path.clone());
         match at_path.get(&path) {

@@ -1,7 +1,8 @@
 //! Running suratd on a server: making the share's folders, Samba and ACL
 //! settings, comparing the database with the folders (`fsck`), checking one
-//! file (`verify`), and logging.
+//! file (`verify`), backups (`backup`), and logging.
 
+pub mod backup;
 pub mod fsck;
 pub mod init;
 pub mod logging;

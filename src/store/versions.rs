@@ -4,8 +4,8 @@
 
 use crate::store::fsops;
 use std::fs;
-use std::io;
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -42,6 +42,80 @@ impl Store {
         fs::set_permissions(&path, perm)?;
         Ok(path)
     }
+
+    /// Copies into the store at `to` every version it does not hold yet
+    /// (a file of the same name and size is taken as held: names are
+    /// hashes), each checked against its name while copied and synced.
+    /// Versions whose bytes no longer match their name are not copied and
+    /// are listed in the answer's `damaged`.
+    pub fn copy_missing_to(&self, to: &Path) -> io::Result<Copied> {
+        let mut done = Copied::default();
+        let mut subs: Vec<_> = fs::read_dir(&self.dir)?.collect::<io::Result<Vec<_>>>()?;
+        subs.sort_by_key(|e| e.file_name());
+        for sub in subs.iter().filter(|e| e.file_type().is_ok_and(|t| t.is_dir())) {
+            let into = to.join(sub.file_name());
+            let mut synced = false;
+            for f in fs::read_dir(sub.path())? {
+                let f = f?;
+                let (name, size) = (f.file_name().to_string_lossy().into_owned(), f.metadata()?.len());
+                if !is_sha256(&name) {
+                    continue;
+                }
+                let dest = into.join(&name);
+                if fs::metadata(&dest).is_ok_and(|m| m.len() == size) {
+                    done.kept += 1;
+                    continue;
+                }
+                fsops::create_dirs(&into)?;
+                if copy_checked(&f.path(), &dest, &name)? {
+                    done.copied += 1;
+                    synced = true;
+                } else {
+                    done.damaged.push(f.path());
+                }
+            }
+            if synced {
+                fsops::sync_dir(&into)?;
+            }
+        }
+        Ok(done)
+    }
+}
+
+/// What [`Store::copy_missing_to`] did.
+#[derive(Debug, Default)]
+pub struct Copied {
+    pub copied: usize,
+    pub kept: usize,
+    pub damaged: Vec<PathBuf>,
+}
+
+fn is_sha256(name: &str) -> bool {
+    name.len() == 64 && name.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Copies `from` to `to` through a temporary file, synced, read-only; false
+/// (and nothing left behind) when the bytes do not hash to `sha256`.
+fn copy_checked(from: &Path, to: &Path, sha256: &str) -> io::Result<bool> {
+    let tmp = to.with_file_name(format!(".{sha256}.backup-tmp"));
+    let copied = (|| {
+        let bytes = fs::read(from)?;
+        if fsops::sha256_bytes(&bytes) != sha256 {
+            return Ok(false);
+        }
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(&bytes)?;
+        f.sync_all()?;
+        let mut perm = f.metadata()?.permissions();
+        perm.set_readonly(true);
+        fs::set_permissions(&tmp, perm)?;
+        fs::rename(&tmp, to)?;
+        Ok(true)
+    })();
+    if !matches!(copied, Ok(true)) {
+        let _ = fs::remove_file(&tmp);
+    }
+    copied
 }
 
 #[cfg(test)]
@@ -58,5 +132,25 @@ mod tests {
         assert_eq!(fs::read(&p).unwrap(), b"%PDF-1.4 x");
         s.put(&sha, b"%PDF-1.4 x").unwrap();
         assert!(fs::metadata(&p).unwrap().permissions().readonly());
+    }
+
+    #[test]
+    fn a_copy_takes_what_is_missing_and_never_a_damaged_version() {
+        let d = tempfile::tempdir().unwrap();
+        let s = Store::new(d.path().join("store"));
+        let (a, b) = (fsops::sha256_bytes(b"a"), fsops::sha256_bytes(b"b"));
+        s.put(&a, b"a").unwrap();
+        s.put(&b, b"b").unwrap();
+        let to = d.path().join("backup/store");
+        let first = s.copy_missing_to(&to).unwrap();
+        assert_eq!((first.copied, first.kept, first.damaged.len()), (2, 0, 0));
+        assert_eq!(fs::read(Store::new(to.clone()).path_of(&a)).unwrap(), b"a");
+        // A version whose bytes changed on disk is named, not copied.
+        let c = fsops::sha256_bytes(b"c");
+        fsops::write_new(&s.path_of(&c), b"not c").unwrap();
+        let second = s.copy_missing_to(&to).unwrap();
+        assert_eq!((second.copied, second.kept), (0, 2));
+        assert_eq!(second.damaged, vec![s.path_of(&c)]);
+        assert!(!Store::new(to).has(&c));
     }
 }

@@ -4,6 +4,7 @@
 //! migrations applied at open; queries live in one submodule per table family.
 
 mod attempts;
+mod backup;
 mod intents;
 mod letters;
 mod outbox;
