@@ -233,3 +233,39 @@ fn signers_and_signing_identities_are_checked() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("warning: plh may sign at step \"sudah_tte\" but has no `signing` identity"), "{out}");
 }
+
+#[test]
+fn check_says_when_the_time_limit_leaves_no_room_within_the_watchdog() {
+    // processing.timeout is 20s in the test config; systemd passes the
+    // service's WatchdogSec as WATCHDOG_USEC (ExecStartPre runs `check`).
+    let env = env("events");
+    let check = |usec: &str| {
+        let out = Command::new(Env::bin())
+            .args(["--config", env.config.to_str().unwrap(), "check"])
+            .env("WATCHDOG_USEC", usec)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (code, out) = check("20000000");
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(
+            "error: processing.timeout (20s) is not shorter than the service's WatchdogSec (20s, from WATCHDOG_USEC)"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("WatchdogSec= of the unit to at least 35s"), "{out}");
+    let (code, out) = check("30000000");
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("warning: processing.timeout (20s) leaves less than 15s within the service's WatchdogSec (30s"),
+        "{out}"
+    );
+    let (code, out) = check("60000000");
+    assert_eq!(code, 0, "{out}");
+    assert!(!out.contains("WatchdogSec"), "{out}");
+}

@@ -20,6 +20,14 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         return ExitCode::from(1);
     }
     let file = cfg.source.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "<built-in defaults>".into());
+    match crate::ops::watchdog::room(cfg.processing.timeout, &crate::ops::watchdog::find()) {
+        Some((crate::ops::watchdog::Severity::Error, why)) => {
+            eprintln!("{file}: error: {why}");
+            return ExitCode::from(1);
+        }
+        Some((crate::ops::watchdog::Severity::Warning, why)) => println!("{file}: warning: {why}"),
+        None => {}
+    }
     let audit = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str()));
     for w in no_anchors(cfg).into_iter().chain(no_renderer(wf)).chain(audit.map(|a| format!("{file}: warning: {a}"))) {
         println!("{w}");
