@@ -91,7 +91,18 @@ pub fn run(cfg: &Config, wf: &Workflow, file: &Path) -> Result<Verdict> {
     let bytes = read_regular(file)?;
     let sha256 = fsops::sha256_bytes(&bytes);
     let anchors = Anchors::load(&cfg.trust_anchors)?;
-    let mut report = signature::check(&bytes, &anchors);
+    let limit = cfg.processing.timeout;
+    let owned = bytes.clone();
+    let mut report = crate::pdf::inspect::limited(limit, move || signature::check(&owned, &anchors))
+        .with_context(|| {
+            format!(
+                "checking the signature of {} took longer than processing.timeout ({}): the file may be built \
+                 to stall PDF readers; it is not verified",
+                file.display(),
+                humantime::format_duration(limit)
+            )
+        })?
+        .with_context(|| format!("the PDF reader failed on {}: it is not verified", file.display()))?;
     let wrong_signer = wrong_signer(wf, &mut report);
     let mut signature = signature_part(&report);
     if let Some(why) = wrong_signer {
@@ -100,7 +111,10 @@ pub fn run(cfg: &Config, wf: &Workflow, file: &Path) -> Result<Verdict> {
     }
     let (database, letter, letter_ok) = if cfg.database.exists() {
         let db = Db::open_existing(&cfg.database)?;
-        let letter = letter_part(&db, wf, file, &bytes, &sha256)?;
+        let owned = bytes.clone();
+        let key =
+            crate::pdf::inspect::limited(limit, move || stamp::read_key(&owned, "SuratdLetter")).flatten().flatten();
+        let letter = letter_part(&db, wf, file, &bytes, &sha256, key)?;
         let ok = letter.as_ref().is_some_and(|l| l.matches);
         (None, letter, ok)
     } else {
@@ -155,8 +169,16 @@ fn signature_part(r: &signature::Report) -> SignaturePart {
 }
 
 /// Which letter the file is a version of, else which it claims to be (its
-/// name, its unstamped base, the key suratd wrote into it).
-fn letter_part(db: &Db, wf: &Workflow, file: &Path, bytes: &[u8], sha: &str) -> Result<Option<LetterPart>> {
+/// name, its unstamped base, the `key` suratd wrote into it, read within
+/// the time limit).
+fn letter_part(
+    db: &Db,
+    wf: &Workflow,
+    file: &Path,
+    bytes: &[u8],
+    sha: &str,
+    key: Option<String>,
+) -> Result<Option<LetterPart>> {
     let recorded = db.versions_with(sha)?;
     let letter_id = match recorded.first() {
         Some((id, _, _)) => Some(id.clone()),
@@ -165,7 +187,7 @@ fn letter_part(db: &Db, wf: &Workflow, file: &Path, bytes: &[u8], sha: &str) -> 
             let base = fsops::sha256_bytes(stamp::base_of(bytes));
             names::id_in_name(&wf.id_prefix, &name)
                 .or_else(|| db.versions_with(&base).ok()?.first().map(|v| v.0.clone()))
-                .or_else(|| stamp::read_key(bytes, "SuratdLetter"))
+                .or(key)
         }
     };
     let Some(l) = letter_id.as_deref().map(|id| db.letter(id)).transpose()?.flatten() else {

@@ -105,9 +105,19 @@ pub fn first_change(
     pages: u32,
     limit: Duration,
 ) -> Result<Option<Change>, RenderError> {
-    if let Some(change) = unseen_by_renderer(signed) {
-        return Ok(Some(change));
+    // Reading the signed file's structure is within the limit too: a
+    // hostile one may take any time.
+    let started = std::time::Instant::now();
+    let owned = signed.to_vec();
+    match super::inspect::limited(limit, move || unseen_by_renderer(&owned)) {
+        None => return Err(RenderError::TimedOut(limit)),
+        Some(None) => {
+            return Err(RenderError::Failed { doc: 1, detail: "the PDF reader failed on its structure".into() });
+        }
+        Some(Some(Some(change))) => return Ok(Some(change)),
+        Some(Some(None)) => {}
     }
+    let limit = limit.saturating_sub(started.elapsed());
     let docs: Vec<&[u8]> = match stamped {
         Some(s) => vec![base, signed, s],
         None => vec![base, signed],

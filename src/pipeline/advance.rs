@@ -71,7 +71,7 @@ impl Pipeline {
             number: letter.number.as_deref(),
             at: now,
         };
-        let derived = derive(&wf, &self.store, &copy, &bytes, &sha)?;
+        let derived = derive(&wf, &self.store, &copy, &bytes, &sha, self.cfg.processing.timeout)?;
         let in_place = format!("{dest_dir}/{name}") == rel && derived.is_none();
         // A new version taking the place of the copy where the letter is.
         let replacing = dest == Dest::Back && original_present && new_content;

@@ -1,7 +1,7 @@
 //! The copies suratd places instead of the file: a stamped review copy, or
 //! the clean copy with the letter's keys for signing (kept in the store).
 
-use crate::pdf::{signature, stamp};
+use crate::pdf::{inspect, signature, stamp};
 use crate::store::db::{Record, VersionRec};
 use crate::store::fsops;
 use crate::store::journal::FsOp;
@@ -12,6 +12,7 @@ use crate::workflow::{StepKind, Workflow};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// What a copy of a letter's file is for: the transition that places it.
 pub(super) struct Copy<'a> {
@@ -65,8 +66,16 @@ impl Derived {
 /// copy for a review (or the drafter), the clean copy with matching keys
 /// for a step that waits for the signature, otherwise the file as it is
 /// (`None`, also when the copy would be the same bytes). A file that cannot
-/// be stamped goes on unstamped, with a note; it is never blocked by this.
-pub(super) fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: &str) -> Result<Option<Derived>> {
+/// be stamped goes on unstamped, with a note; it is never blocked by this,
+/// nor by one whose stamping takes longer than `limit`.
+pub(super) fn derive(
+    wf: &Workflow,
+    store: &Store,
+    c: &Copy,
+    bytes: &[u8],
+    sha: &str,
+    limit: Duration,
+) -> Result<Option<Derived>> {
     let Some(step) = wf.step(c.to_step) else { return Ok(None) };
     // A signed PDF is never rewritten.
     if signature::looks_signed(bytes) {
@@ -85,14 +94,20 @@ pub(super) fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: 
                 &wf.templates.stamp,
                 &[("nomor", c.number.unwrap_or(c.id)), ("surat", c.id), ("keadaan", &state), ("waktu", &waktu)],
             );
-            stamp::stamp(bytes, &line).map(|s| ("stamped", s))
+            let owned = bytes.to_vec();
+            limited_stamp(limit, move || stamp::stamp(&owned, &line)).map(|s| ("stamped", s))
         }
         StepKind::Waiting => {
-            let mut keys = vec![("SuratdLetter", c.id)];
+            let mut keys = vec![("SuratdLetter".to_string(), c.id.to_string())];
             if let Some(n) = c.number {
-                keys.push(("SuratdNumber", n));
+                keys.push(("SuratdNumber".into(), n.into()));
             }
-            stamp::with_keys(bytes, &keys).map(|s| ("signing", s))
+            let owned = bytes.to_vec();
+            limited_stamp(limit, move || {
+                let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+                stamp::with_keys(&owned, &keys)
+            })
+            .map(|s| ("signing", s))
         }
         _ => return Ok(None),
     };
@@ -116,6 +131,19 @@ pub(super) fn derive(wf: &Workflow, store: &Store, c: &Copy, bytes: &[u8], sha: 
         source,
         note: stamped.repaired.then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
     }))
+}
+
+/// Stamps on a thread within the processing time limit, like every other
+/// reading of a PDF; a stamp that fails, panics or times out is an error.
+fn limited_stamp(
+    limit: Duration,
+    work: impl FnOnce() -> Result<stamp::Stamped, stamp::StampError> + Send + 'static,
+) -> Result<stamp::Stamped, String> {
+    match inspect::limited(limit, work) {
+        Some(Some(r)) => r.map_err(|e| e.to_string()),
+        Some(None) => Err("the PDF reader failed on this file".into()),
+        None => Err(format!("stamping took longer than {}", humantime::format_duration(limit))),
+    }
 }
 
 /// Moves the file on, or places suratd's copy of it instead.

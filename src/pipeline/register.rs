@@ -70,7 +70,7 @@ impl Pipeline {
             let id = lid.context("the journal gave a new letter no id (internal error)")?;
             let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
             let copy = Copy { to_step: &to_step, from_step: &entry, action: &action, id, number, at: now };
-            let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha)?;
+            let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha, cfg.processing.timeout)?;
             let mut rec = transit_record(&Transit {
                 letter_id: id,
                 from: &entry,

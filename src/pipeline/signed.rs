@@ -240,21 +240,34 @@ impl Pipeline {
         if waiting.is_empty() && others.is_empty() {
             return Ok(None);
         }
-        // Within the time limit, like every other reading of a file's text.
+        // Within the time limit, like every other reading of a file.
         let (owned, limit) = (bytes.to_vec(), self.cfg.processing.timeout);
-        let text = inspect::limited(limit, move || inspect::text(&owned, 20)).unwrap_or_else(|| {
-            tracing::warn!("reading a signed file's text to find its letter took longer than the time limit");
-            None
+        let read = inspect::limited(limit, move || {
+            (inspect::text(&owned, 20).unwrap_or_default(), stamp::read_key(&owned, "SuratdLetter"))
         });
-        let text = text.flatten().unwrap_or_default();
-        Ok(self.match_among(&waiting, &text, bytes, true).or_else(|| self.match_among(&others, &text, bytes, false)))
+        let (text, key) = read.flatten().unwrap_or_else(|| {
+            tracing::warn!(
+                "reading a signed file's text and keys to find its letter failed or took longer than the time limit"
+            );
+            (String::new(), None)
+        });
+        let found = |letters: &[LetterRow], by_bytes| self.match_among(letters, &text, key.as_deref(), bytes, by_bytes);
+        Ok(found(&waiting, true).or_else(|| found(&others, false)))
     }
 
-    /// Of `letters`, the one a signed file (`bytes`, its `text`) belongs
-    /// to: the only one whose number is in its text, else the one whose
-    /// key suratd wrote into the copy for signing, else the one whose
-    /// current file is the signed file's exact beginning (when `by_bytes`).
-    fn match_among(&self, letters: &[LetterRow], text: &str, bytes: &[u8], by_bytes: bool) -> Option<LetterRow> {
+    /// Of `letters`, the one a signed file (`bytes`, its `text`, the
+    /// letter `key` suratd wrote into the copy for signing) belongs to: the
+    /// only one whose number is in its text, else the one of the key, else
+    /// the one whose current file is the signed file's exact beginning
+    /// (when `by_bytes`).
+    fn match_among(
+        &self,
+        letters: &[LetterRow],
+        text: &str,
+        key: Option<&str>,
+        bytes: &[u8],
+        by_bytes: bool,
+    ) -> Option<LetterRow> {
         let by_number: Vec<&LetterRow> = letters
             .iter()
             .filter(|l| l.number.as_deref().is_some_and(|n| inspect::contains_loosely(text, n)))
@@ -262,7 +275,7 @@ impl Pipeline {
         if let [one] = by_number[..] {
             return Some(one.clone());
         }
-        if let Some(id) = stamp::read_key(bytes, "SuratdLetter")
+        if let Some(id) = key
             && let Some(l) = letters.iter().find(|l| l.id == id)
         {
             return Some(l.clone());

@@ -623,3 +623,25 @@ pub fn slow_to_draw(copy: &[u8], line: &str) -> Vec<u8> {
     inc.save_to(&mut out).unwrap();
     out
 }
+
+/// The copy with optional content properties whose entries lead, through
+/// ten arrays of 24 references each to the next, to 24^10 paths: a reader
+/// that walks them without remembering where it has been never ends. Page
+/// drawing and text are unchanged.
+pub fn slow_to_read(copy: &[u8]) -> Vec<u8> {
+    let prev = lopdf::Document::load_mem(copy).unwrap();
+    let root = prev.trailer.get(b"Root").unwrap().as_reference().unwrap();
+    let mut inc = lopdf::IncrementalDocument::create_from(copy.to_vec(), prev);
+    let mut next: lopdf::Object = 0.into();
+    for _ in 0..10 {
+        let id = inc.new_document.add_object(lopdf::Object::Array(vec![next.clone(); 24]));
+        next = lopdf::Object::Reference(id);
+    }
+    let ocgs: Vec<lopdf::Object> = vec![];
+    let props = lopdf::dictionary! {"OCGs" => ocgs, "D" => lopdf::dictionary! {"Name" => lopdf::Object::string_literal("x"), "Paths" => next}};
+    inc.opt_clone_object_to_new_document(root).unwrap();
+    inc.new_document.get_object_mut(root).unwrap().as_dict_mut().unwrap().set("OCProperties", props);
+    let mut out = Vec::new();
+    inc.save_to(&mut out).unwrap();
+    out
+}
