@@ -132,7 +132,17 @@ impl Loop {
         for (p, seen) in self.tracker.due(now) {
             // Unchanged for the settle time, but still open for writing: a
             // copy stalled on a slow network, or an editor holding it.
-            if watch::busy::open_for_writing(&p) == Some(true) {
+            // Opening the file can block on a share that stopped answering.
+            let limit = self.pipeline.cfg.processing.timeout;
+            let q = p.clone();
+            let busy =
+                crate::util::stall::within(limit, &p.display().to_string(), move || watch::busy::open_for_writing(&q));
+            if let Err(e) = &busy {
+                tracing::error!(file = %p.display(), error = %e, "the share does not answer; trying the file again later");
+                self.tracker.defer(&p, now + limit.max(self.pipeline.cfg.watch.settle));
+                continue;
+            }
+            if busy == Ok(Some(true)) {
                 if self.busy.insert(p.clone()) {
                     tracing::info!(file = %p.display(), "waiting: the file is still open for writing (a copy in progress, or a program holds it)");
                 }

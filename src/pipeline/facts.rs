@@ -7,7 +7,7 @@ use crate::decide::{self, Capacity, Content, Decision, Facts, Mover, Owner};
 use crate::letter::reason::Reason;
 use crate::pdf::{inspect, stamp};
 use crate::store::db::LetterRow;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use std::fs;
 use std::path::Path;
 
@@ -123,7 +123,7 @@ impl Pipeline {
         };
         let bytes = match data {
             Some(d) => d.bytes.clone(),
-            None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
+            None => self.read_share(abs, &abs.display().to_string())?,
         };
         // The letter itself, not suratd's stamp on it (which shows the number).
         let bytes = stamp::base_of(&bytes).to_vec();

@@ -14,7 +14,7 @@ use crate::pdf::inspect::{self, Verdict};
 use crate::pdf::signature;
 use crate::store::db::LetterRow;
 use crate::store::fsops;
-use crate::util::timefmt;
+use crate::util::{stall, timefmt};
 use crate::workflow::StepKind;
 use crate::workflow::layout::{Area, Place};
 use anyhow::{Context, Result};
@@ -89,6 +89,15 @@ impl Pipeline {
         Ok(None)
     }
 
+    /// A file's bytes from the share, within the processing time limit: a
+    /// share that stops answering is an environmental error (the file is
+    /// tried again later, not counted against it); see [`stall`].
+    pub(super) fn read_share(&self, abs: &Path, rel: &str) -> Result<Vec<u8>> {
+        let path = abs.to_path_buf();
+        stall::within(self.cfg.processing.timeout, rel, move || fs::read(path))?
+            .with_context(|| format!("cannot read {rel}"))
+    }
+
     /// Reads the file and finds out what it is and which letter it belongs
     /// to, then acts on it (a link is never read; a file still being
     /// written, or a draft whose sidecar may still come, waits).
@@ -122,7 +131,7 @@ impl Pipeline {
             return Ok(Outcome::Done);
         }
 
-        let bytes = fs::read(abs).with_context(|| format!("cannot read {rel}"))?;
+        let bytes = self.read_share(abs, rel)?;
         if bytes.len() as u64 != meta.len() {
             return Ok(Outcome::Defer(self.cfg.watch.settle));
         }

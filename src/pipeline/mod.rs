@@ -331,6 +331,10 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
 /// read-only disk, or a database another process holds locked.
 fn environmental(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
+        // A share that stops answering.
+        if let Some(s) = c.downcast_ref::<crate::util::stall::Stalled>() {
+            return !matches!(s, crate::util::stall::Stalled::Panicked { .. });
+        }
         if let Some(io) = c.downcast_ref::<std::io::Error>() {
             return matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
                 || io.raw_os_error().is_some_and(|n| {
