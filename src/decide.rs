@@ -522,6 +522,7 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
 }
 
 pub mod approvals;
+pub mod late;
 pub mod movers;
 pub use movers::{Capacity, Mover};
 #[cfg(test)]

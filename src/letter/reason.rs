@@ -38,6 +38,16 @@ pub enum Reason {
     NoKlasifikasi,
     /// A sidecar (`.yaml`) that cannot be used.
     BadSidecar,
+    /// A sidecar alone in the drafting folder (no draft beside it) whose
+    /// name matches no registered letter: neither a draft's original name
+    /// nor a letter's id.
+    SidecarUnmatched,
+    /// A late sidecar for a letter past its first review (approved, or on
+    /// its way out of the first review's folder).
+    SidecarTooLate,
+    /// A late sidecar that changes what the letter's number was made from
+    /// (`sifat`, `klasifikasi`, `tanggal`): cancel and draft again.
+    SidecarFixedField,
     /// A reviewer's note (`.txt`) that cannot be used: not a plain file,
     /// or too large.
     BadNote,

@@ -170,10 +170,11 @@ impl Pipeline {
         Ok(Some(read_note(&n)))
     }
 
-    /// A corrected draft's sidecar: its bytes kept in the store and the file
-    /// taken off the share (the steps returned); the letter with its amended
-    /// metadata, and for the audit trail what changed.
-    fn amend(&self, letter: &LetterRow, (meta, sidecar): Draft) -> Result<Amended> {
+    /// A corrected draft's sidecar, or a late one: its bytes kept in the
+    /// store and the file taken off the share (the steps returned); the
+    /// letter with its amended metadata, and for the audit trail what
+    /// changed.
+    pub(super) fn amend(&self, letter: &LetterRow, (meta, sidecar): Draft) -> Result<Amended> {
         let mut ops = Vec::new();
         if let Some((path, bytes)) = sidecar {
             let sha = fsops::sha256_bytes(&bytes);
@@ -186,6 +187,13 @@ impl Pipeline {
         let mut said = meta.warnings.clone();
         if parties(before.as_ref()) != parties(Some(&meta)) {
             said.insert(0, "Tujuan, tembusan atau lampiran surat diubah oleh penyusun.".to_string());
+        }
+        // Only a late sidecar may (`metadata::amend`).
+        if meta.perihal != letter.subject {
+            said.insert(
+                0,
+                format!("Perihal surat diubah oleh penyusun: \"{}\" menjadi \"{}\".", letter.subject, meta.perihal),
+            );
         }
         let mut row = letter.clone();
         row.metadata = Some(serde_json::to_string(&meta)?);

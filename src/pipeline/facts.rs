@@ -47,20 +47,17 @@ impl Pipeline {
             },
             number_in_text: None,
             signature: signed.0.clone(),
-            owner: match wf.person(&placed_by) {
-                // The letter's own file, changed where it lies (or changed,
-                // then moved on): its owner is suratd's user, not a person.
-                _ if audited.is_none()
-                    && letter.is_some()
-                    && (at_recorded_path || !original_present && recorded.is_some())
-                    && *content != Content::Known
-                    && owner::is_service_user(meta) =>
-                {
-                    Owner::Edited
-                }
-                Some(p) => Owner::Person { login: p.login.clone(), roles: p.roles.clone() },
-                None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
-                None => Owner::Allowed,
+            // The letter's own file, changed where it lies (or changed, then
+            // moved on): its owner is suratd's user, not a person.
+            owner: if audited.is_none()
+                && letter.is_some()
+                && (at_recorded_path || !original_present && recorded.is_some())
+                && *content != Content::Known
+                && owner::is_service_user(meta)
+            {
+                Owner::Edited
+            } else {
+                self.owner_named(&placed_by)
             },
             mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
         };
@@ -94,6 +91,18 @@ impl Pipeline {
             _ => None,
         };
         Ok(Judged { decision, original_present, on_behalf })
+    }
+}
+
+impl Pipeline {
+    /// The owner a login makes, for the access rules: a person in
+    /// workflow.yaml, else nobody, allowed or refused (`unknown_owner`).
+    pub(super) fn owner_named(&self, login: &str) -> Owner {
+        match self.wf.person(login) {
+            Some(p) => Owner::Person { login: p.login.clone(), roles: p.roles.clone() },
+            None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
+            None => Owner::Allowed,
+        }
     }
 }
 

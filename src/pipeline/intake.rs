@@ -54,7 +54,7 @@ pub(super) struct Arrival<'a, 'w> {
 
 /// How long ago the file last changed (status change time: copy tools can
 /// preserve the modification time, but not this).
-fn age_of(meta: &fs::Metadata) -> Duration {
+pub(super) fn age_of(meta: &fs::Metadata) -> Duration {
     let changed = SystemTime::UNIX_EPOCH
         + Duration::from_secs(meta.ctime().max(0) as u64)
         + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
@@ -122,6 +122,12 @@ impl Pipeline {
             return Ok(Outcome::Done);
         }
 
+        // A sidecar alone in a drafting folder (`process` lets no other
+        // plain companion through).
+        if is_companion(&name) {
+            return self.late_sidecar(abs, rel, meta, place);
+        }
+
         let bytes = fs::read(abs).with_context(|| format!("cannot read {rel}"))?;
         if bytes.len() as u64 != meta.len() {
             return Ok(Outcome::Defer(self.cfg.watch.settle));
@@ -153,7 +159,7 @@ impl Pipeline {
                 }
                 match (&letter, sidecar) {
                     (None, sidecar) => Some(self.describe(&name, sidecar.as_deref())),
-                    (Some(l), Some(sidecar)) => Some(self.amended(l, &sidecar)),
+                    (Some(l), Some(sidecar)) => Some(self.amended(l, &sidecar, metadata::Amending::Correction)),
                     (Some(_), None) => None,
                 }
             }
@@ -230,9 +236,10 @@ impl Pipeline {
         Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
     }
 
-    /// A registered letter's metadata as a corrected draft's sidecar amends
-    /// it (its addressees; see [`metadata::amend`]).
-    fn amended(&self, letter: &LetterRow, sidecar: &Path) -> Described {
+    /// A registered letter's metadata as a corrected draft's or a late
+    /// sidecar amends it (see [`metadata::amend`]): read and parsed within
+    /// their limits.
+    pub(super) fn amended(&self, letter: &LetterRow, sidecar: &Path, how: metadata::Amending) -> Described {
         let (text, bytes) = read_sidecar(sidecar)?;
         let sc = metadata::parse_sidecar(&file_name(sidecar), &text)?;
         let current = letter.meta().unwrap_or_else(|| Metadata {
@@ -245,7 +252,7 @@ impl Pipeline {
             lampiran: None,
             warnings: vec![],
         });
-        let meta = metadata::amend(&current, sc, timefmt::date_wib(Utc::now()))?;
+        let meta = metadata::amend(&current, sc, timefmt::date_wib(Utc::now()), how)?;
         Ok((meta, Some((sidecar.to_path_buf(), bytes))))
     }
 

@@ -8,7 +8,9 @@
 //!    Word/ODT to PDF; inspect: is it a good PDF), which letter it belongs
 //!    to, a new draft's metadata. With it: `companions` (a draft's `.yaml`
 //!    sidecar, a reviewer's `.txt` note), `signed` (a signed file from the
-//!    portal: its signature, its letter), `owner` (who placed it).
+//!    portal: its signature, its letter), `owner` (who placed it), and
+//!    `late`: a sidecar that came after its draft was registered (it
+//!    updates its letter or is refused).
 //! 3. `facts`: what `crate::decide` (pure) is told, and its decision.
 //! 4. `Pipeline::act` (here) hands the decision to one transition:
 //!    - `register`: a new draft becomes a letter (id, number);
@@ -33,6 +35,7 @@ mod companions;
 mod copies;
 mod facts;
 mod intake;
+mod late;
 mod missing;
 pub(crate) mod owner;
 mod places;
@@ -58,7 +61,7 @@ use crate::workflow::layout;
 use advance::Move;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use companions::{is_companion, is_sidecar_name, pdf_of_sidecar};
+use companions::is_companion;
 use facts::Judged;
 use intake::{Arrival, FileData};
 use places::file_name;
@@ -154,13 +157,17 @@ impl Pipeline {
             return Ok(Outcome::Skipped);
         }
         // Sidecars and notes are read with their letter; a link or special
-        // file among them is refused (below) and never read.
+        // file among them is refused (below) and never read. A sidecar
+        // beside its draft waits for it (the draft takes it, or leaves it
+        // behind as a late sidecar); one alone is a late sidecar (below).
         if is_companion(&name) {
-            if meta.is_file() {
-                return Ok(Outcome::Skipped);
-            }
-            if self.draft_takes_sidecar(abs, &place) {
-                return Ok(Outcome::Defer(self.cfg.watch.settle));
+            match self.sidecar_in_drafts(abs, &place) {
+                late::Sidecar::WithDraft => {
+                    return Ok(Outcome::Defer(self.cfg.watch.settle.max(self.cfg.processing.sidecar_wait)));
+                }
+                late::Sidecar::Late => {}
+                late::Sidecar::No if meta.is_file() => return Ok(Outcome::Skipped),
+                late::Sidecar::No => {}
             }
         }
 
@@ -198,15 +205,6 @@ impl Pipeline {
                 Err(e)
             }
         }
-    }
-
-    /// Whether a sidecar that is a link or special file waits for its draft,
-    /// beside it in a drafting folder: the draft is refused because of it
-    /// and takes it along, so the drafter finds both.
-    fn draft_takes_sidecar(&self, abs: &Path, place: &layout::Place) -> bool {
-        let in_drafts = matches!(place, layout::Place::Step { step, area: layout::Area::Inbox }
-            if step.kind == crate::workflow::StepKind::Drop);
-        in_drafts && is_sidecar_name(&file_name(abs)) && pdf_of_sidecar(abs).is_some()
     }
 
     /// Decides what becomes of an arrival and hands it to that transition.

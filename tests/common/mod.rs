@@ -195,6 +195,14 @@ impl Env {
         std::fs::rename(&tmp, &to).unwrap();
     }
 
+    /// `drop_file`, the file owned by `uid` (someone else's file; needs root).
+    pub fn drop_file_as(&self, rel: &str, bytes: &[u8], uid: u32) {
+        let tmp = self.dir.path().join("incoming-as.tmp");
+        std::fs::write(&tmp, bytes).unwrap();
+        std::os::unix::fs::chown(&tmp, Some(uid), None).unwrap();
+        std::fs::rename(&tmp, self.p(rel)).unwrap();
+    }
+
     /// Moves a file inside the share (what staff do in Explorer).
     pub fn mv(&self, from: &str, to_dir: &str) {
         let f = self.p(from);
@@ -525,6 +533,19 @@ pub fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
         .replace("teams:\n  - id: umum\n    name: Tim Bagian Umum\n", "teams:\n  - id: umum\n  - id: lain\n");
     std::fs::write(env.dir.path().join("workflow.yaml"), wf).unwrap();
     env
+}
+
+/// Adds the system user `nobody` (uid 65534: files `drop_file_as(…, 65534)`
+/// are theirs) to the people of `mail_env`'s workflow, with these fields
+/// (`name: …, roles: […]`); their login.
+pub fn nobody_is(env: &Env, fields: &str) -> String {
+    let nobody = uzers::get_user_by_uid(65534).unwrap().name().to_string_lossy().into_owned();
+    let wf_path = env.dir.path().join("workflow.yaml");
+    let wf = std::fs::read_to_string(&wf_path)
+        .unwrap()
+        .replace("people:\n", &format!("people:\n  - {{login: {nobody}, {fields}}}\n"));
+    std::fs::write(&wf_path, wf).unwrap();
+    nobody
 }
 
 /// A letter driven to the signature step (its corrected draft reading

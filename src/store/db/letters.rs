@@ -170,6 +170,18 @@ impl Db {
             .optional()?)
     }
 
+    /// Letters (not pending or void) with a version first found at `rel`,
+    /// whatever its case (a draft's original name), most recent first.
+    pub fn letters_drafted_as(&self, rel: &str) -> Result<Vec<LetterRow>> {
+        let mut st = self.conn.prepare(
+            "SELECT l.* FROM letters l JOIN versions v ON v.letter_id = l.id
+             WHERE v.source = ?1 COLLATE NOCASE AND l.state NOT IN ('pending', 'void')
+             GROUP BY l.id ORDER BY MAX(v.added_at) DESC, l.year DESC, l.seq DESC",
+        )?;
+        let rows = st.query_map([rel], letter_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     pub fn letter_at_path(&self, rel: &str) -> Result<Option<LetterRow>> {
         Ok(self
             .conn
