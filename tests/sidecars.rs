@@ -140,7 +140,7 @@ fn a_late_sidecar_from_someone_other_than_the_drafter_is_refused() {
     assert_eq!(env.actions(&id), ["register"]);
     let log = env.log();
     let line = log.lines().find(|l| l.contains("late sidecar is refused")).unwrap_or_else(|| panic!("{log}"));
-    assert!(line.contains(&id) && line.contains(&nobody), "{line}");
+    assert!(line.contains(&id) && line.contains(&nobody) && line.contains("security"), "{line}");
 }
 
 /// A sidecar that names no letter, and hostile ones (huge, an alias bomb,

@@ -15,6 +15,7 @@ use crate::decide::approvals::is_approval;
 use crate::decide::late::{self, Late, LateSidecar};
 use crate::letter::metadata::Amending;
 use crate::letter::names;
+use crate::letter::reason::Reason;
 use crate::store::db::{LetterRow, LetterUpdate, Record, TransitionRec};
 use crate::store::fsops;
 use crate::store::journal;
@@ -109,7 +110,10 @@ impl Pipeline {
             }
             (Late::Update, _) => anyhow::bail!("internal error: a late sidecar for {id} was decided on unread"),
             (Late::Refuse { reason, detail }, _) => {
-                tracing::warn!(letter = id, file = rel, by = %placed_by, reason = reason.code(), "a late sidecar is refused");
+                // Someone else's sidecar for a letter is a security event, as
+                // someone else's corrected draft is.
+                let security = matches!(reason, Reason::NotDrafter | Reason::NoAccess | Reason::UnknownOwner);
+                tracing::warn!(letter = id, file = rel, by = %placed_by, reason = reason.code(), security, "a late sidecar is refused");
                 self.reject(rel, meta, place, letter.as_ref(), reason, &detail)?;
                 Ok(Outcome::Done)
             }
