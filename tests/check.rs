@@ -71,6 +71,8 @@ fn unknown_roles_and_people_mistakes_are_errors() {
     expect_error(&text, "anggota]", "role \"anggota\" does not exist");
     expect_error(&text, "keuangan", "team \"keuangan\" does not exist");
     expect_error(&text, "siti-at-bps", "not an email address");
+    let text = SHIPPED.replace("  sifat_roles: [sekretaris]", "  sifat_roles: [sekretaris, sekertaris]");
+    expect_error(&text, "sekretaris, ^sekertaris]", "letters.sifat_roles: role \"sekertaris\" does not exist");
 }
 
 #[test]

@@ -1,7 +1,7 @@
 //! The `letters` and `office` sections: letter ids, the agenda number's
 //! format and sequence, how draft names are read, and the letter defaults.
 
-use super::context::{Ctx, Parts};
+use super::context::{Ctx, Parts, list};
 use crate::letter::metadata::Defaults;
 use crate::letter::numbering::Scope;
 use crate::workflow::model::NUMBER_PLACEHOLDERS;
@@ -18,6 +18,25 @@ pub(super) fn letters(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
     let scope = letters.sequence.scope.unwrap_or(Scope::Year);
     parts.last_used = last_used(cx, letters, scope);
     parts.scope = Some(scope);
+}
+
+/// The roles that may choose a sifat other than Biasa: roles that exist
+/// (after the roles check).
+pub(super) fn sifat_roles(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
+    let Some(roles) = &raw.letters.sifat_roles else { return };
+    for r in roles {
+        if !parts.role_ids.contains(&r.value) {
+            cx.err(
+                &r.referenced,
+                format!(
+                    "letters.sifat_roles: role {:?} does not exist; known roles: {}",
+                    r.value,
+                    list(&parts.role_ids)
+                ),
+            );
+        }
+    }
+    parts.sifat_roles = Some(roles.iter().map(|r| r.value.clone()).collect());
 }
 
 /// The office's unit code, used in agenda numbers.

@@ -30,6 +30,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("letters", letters::letters),
     ("office", letters::office),
     ("roles", people::roles),
+    ("sifat_roles", letters::sifat_roles),
     ("teams", people::teams),
     ("people", people::people),
     ("stand_ins", standins::check),
