@@ -62,6 +62,8 @@ pub struct Facts<'a, 'w> {
     /// For a new or corrected draft: why its metadata (its sidecar) is
     /// unusable (reason code, detail).
     pub meta_problem: Option<(Reason, &'a str)>,
+    /// For a new draft: the sifat its metadata asks for (`B`, `P`, `R`).
+    pub sifat: Option<&'a str>,
     /// Whether the PDF's text contains the letter's number (`None`: not
     /// looked at yet; asked for with [`Decision::NeedText`]).
     pub number_in_text: Option<bool>,
@@ -87,6 +89,7 @@ impl<'a, 'w> Facts<'a, 'w> {
             original_present: false,
             note: Note::Missing,
             meta_problem: None,
+            sifat: None,
             number_in_text: Some(true),
             signature: Signed::Unchecked,
             owner: Owner::Unchecked,
@@ -333,6 +336,9 @@ fn new_file(wf: &Workflow, f: &Facts, step: &Step, area: &Area) -> Decision {
     if let Some((code, detail)) = f.meta_problem {
         return reject(code, detail);
     }
+    if let Some(d) = sifat_refused(wf, f) {
+        return d;
+    }
     if step.kind == StepKind::Drop && *area == Area::Inbox {
         let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
         let (to_step, dest, _) = arrive(wf, next, 0);
@@ -343,6 +349,30 @@ fn new_file(wf: &Workflow, f: &Facts, step: &Step, area: &Area) -> Decision {
     } else {
         reject(Reason::UnknownFile, "")
     }
+}
+
+/// SOP-024: only the roles of `letters.sifat_roles` choose a sifat other
+/// than Biasa. A new draft asking for one (other than the workflow's own
+/// default) placed by a person without such a role is refused before it
+/// gets a number, saying what it asked for and who may choose it. Files of
+/// owners nobody knows (`unknown_owner: allow`) meet no person's rule, as
+/// with the access and drafter rules.
+fn sifat_refused(wf: &Workflow, f: &Facts) -> Option<Decision> {
+    let (Some(sifat), Some(may)) = (f.sifat, &wf.sifat_roles) else { return None };
+    if sifat == "B" || sifat == wf.defaults.sifat {
+        return None;
+    }
+    let Owner::Person { roles, .. } = &f.owner else { return None };
+    if roles.iter().any(|r| may.contains(r)) {
+        return None;
+    }
+    let name = crate::letter::metadata::sifat_name(sifat);
+    let who: Vec<&str> = may.iter().map(|r| wf.role_name(r)).collect();
+    let detail = match who.is_empty() {
+        true => format!("{name} tidak dipakai di kantor ini; semua surat bersifat Biasa"),
+        false => format!("{name} hanya dapat ditetapkan oleh {}", who.join(" atau ")),
+    };
+    Some(reject(Reason::SifatNotAllowed, &detail))
 }
 
 /// A letter that is no longer in the workflow, a file already where it is

@@ -34,6 +34,7 @@ fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, o
             original_present: orig,
             note,
             meta_problem: None,
+            sifat: None,
             number_in_text: Some(true),
             signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
             owner: Owner::Unchecked,
@@ -213,6 +214,7 @@ fn only_the_drafter_may_send_a_corrected_version() {
         original_present: true,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: Some(true),
         signature: Signed::Unchecked,
         owner: person("budi", &["anggota_tim"]),
@@ -286,6 +288,7 @@ fn the_number_must_be_in_the_letter_before_signing() {
         original_present: false,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: None,
         signature: Signed::Unchecked,
         owner: Owner::Unchecked,
@@ -316,6 +319,7 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
         original_present: true,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: Some(true),
         signature: Signed::No,
         mover: Mover::Unverified,
@@ -367,6 +371,7 @@ fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
             original_present: true,
             note: Note::Missing,
             meta_problem: None,
+            sifat: None,
             number_in_text: Some(true),
             mover: Mover::Unverified,
             signature: Signed::Holds,
@@ -378,6 +383,42 @@ fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
             "{step}: {d:?}"
         );
     }
+}
+
+#[test]
+fn only_the_secretary_chooses_a_sifat_other_than_biasa() {
+    let wf = wf();
+    assert_eq!(wf.sifat_roles.as_deref(), Some(&["sekretaris".to_string()][..]), "the shipped workflow");
+    let place = classify(&wf, "01-draf/KP.650 Rahasia.pdf");
+    let drafter = person("dewi", &["anggota_tim"]);
+    let asks =
+        |sifat, owner| decide(&wf, &Facts { sifat: Some(sifat), owner, ..Facts::of(&place, None, &Content::Pdf) });
+    let refused = asks("R", drafter.clone());
+    assert_eq!(
+        refused,
+        Decision::Reject {
+            reason: Reason::SifatNotAllowed,
+            detail: "Rahasia hanya dapat ditetapkan oleh Sekretaris".into()
+        }
+    );
+    assert!(matches!(asks("P", drafter.clone()), Decision::Reject { reason: Reason::SifatNotAllowed, .. }));
+    assert!(matches!(asks("B", drafter), Decision::Register { .. }));
+    assert!(matches!(asks("R", person("sari", &["anggota_tim", "sekretaris"])), Decision::Register { .. }));
+    // Owners nobody knows (`unknown_owner: allow`): no person's rule applies.
+    assert!(matches!(asks("R", Owner::Allowed), Decision::Register { .. }));
+    // The admin's default is no drafter's choice; without the key, anyone chooses.
+    let mut own = wf.clone();
+    own.defaults.sifat = "P".into();
+    let f =
+        Facts { sifat: Some("P"), owner: person("dewi", &["anggota_tim"]), ..Facts::of(&place, None, &Content::Pdf) };
+    assert!(matches!(decide(&own, &f), Decision::Register { .. }));
+    own.sifat_roles = None;
+    assert!(matches!(decide(&own, &Facts { sifat: Some("R"), ..f.clone() }), Decision::Register { .. }));
+    own.sifat_roles = Some(vec![]);
+    let none = decide(&own, &Facts { sifat: Some("R"), ..f });
+    assert!(
+        matches!(none, Decision::Reject { reason: Reason::SifatNotAllowed, ref detail } if detail.contains("semua surat bersifat Biasa"))
+    );
 }
 
 #[test]
@@ -393,6 +434,7 @@ fn access_rules_apply_to_new_files() {
         original_present: true,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: Some(true),
         signature: Signed::Holds,
         owner: person("budi", &["anggota_tim"]),
@@ -529,6 +571,7 @@ fn new_bytes_never_pass_an_approval_or_a_hand_off() {
         original_present: false,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         mover: Mover::Unverified,
         number_in_text: Some(true),
         signature: Signed::Unchecked,

@@ -122,6 +122,16 @@ pub fn sifat_code(s: &str) -> Option<&'static str> {
     }
 }
 
+/// `B` → `Biasa`, `P` → `Penting`, `R` → `Rahasia` (other codes as they are).
+pub fn sifat_name(code: &str) -> &str {
+    match code {
+        "B" => "Biasa",
+        "P" => "Penting",
+        "R" => "Rahasia",
+        other => other,
+    }
+}
+
 /// `kp.650` → `KP.650`, if it is a classification code of a known group.
 pub fn klasifikasi_code(s: &str) -> Option<String> {
     let up = s.trim().to_ascii_uppercase();
@@ -199,7 +209,12 @@ pub fn combine(
                 problem(Reason::BadSidecar, format!("tanggal {t:?} harus ditulis TTTT-BB-HH, misalnya 2025-06-02"))
             })?;
             if d > today {
-                return Err(problem(Reason::BadSidecar, format!("tanggal {d} belum tiba")));
+                return Err(problem(
+                    Reason::BadSidecar,
+                    format!(
+                        "tanggal {d} belum tiba; nomor surat diberikan menurut tanggalnya, jadi tulis tanggal hari ini atau yang sudah lewat, atau hapus baris tanggal"
+                    ),
+                ));
             }
             Some(d)
         }

@@ -48,6 +48,12 @@ pub enum Reason {
     /// A late sidecar that changes what the letter's number was made from
     /// (`sifat`, `klasifikasi`, `tanggal`): cancel and draft again.
     SidecarFixedField,
+    /// A draft dated in an earlier year whose last number is not known
+    /// (no number of that year in the database, no `last_used` for it).
+    SequenceUnknown,
+    /// A draft whose sidecar asks for a sifat other than Biasa, from
+    /// someone whose role may not choose it (`letters.sifat_roles`).
+    SifatNotAllowed,
     /// A reviewer's note (`.txt`) that cannot be used: not a plain file,
     /// or too large.
     BadNote,

@@ -45,6 +45,10 @@ impl Pipeline {
                 Some(Err(p)) => Some((p.code, p.detail.as_str())),
                 _ => None,
             },
+            sifat: match described {
+                Some(Ok((m, _))) if letter.is_none() => Some(m.sifat.as_str()),
+                _ => None,
+            },
             number_in_text: None,
             signature: signed.0.clone(),
             // The letter's own file, changed where it lies (or changed, then

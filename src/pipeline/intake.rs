@@ -6,9 +6,9 @@ use super::places::file_name;
 use super::{Outcome, Pipeline};
 use crate::decide::{Content, Note, Signed};
 use crate::letter::metadata::{self, Metadata};
-use crate::letter::names;
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
+use crate::letter::{names, numbering};
 use crate::pdf::convert::{self, Prepared};
 use crate::pdf::inspect::{self, Verdict};
 use crate::pdf::signature;
@@ -158,7 +158,7 @@ impl Pipeline {
                     return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
                 }
                 match (&letter, sidecar) {
-                    (None, sidecar) => Some(self.describe(&name, sidecar.as_deref())),
+                    (None, sidecar) => Some(self.numberable(self.describe(&name, sidecar.as_deref()))?),
                     (Some(l), Some(sidecar)) => Some(self.amended(l, &sidecar, metadata::Amending::Correction)),
                     (Some(_), None) => None,
                 }
@@ -234,6 +234,20 @@ impl Pipeline {
         };
         let meta = metadata::combine(from_name, sc, &wf.defaults, today)?;
         Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
+    }
+
+    /// A new draft dated in an earlier year whose last number is not known
+    /// gets no number: refused, naming its date.
+    fn numberable(&self, described: Described) -> Result<Described> {
+        let wf = &self.wf;
+        let Ok((Metadata { tanggal: Some(date), .. }, _)) = &described else { return Ok(described) };
+        let closed = numbering::closed(wf.scope, *date, timefmt::year_wib(Utc::now()));
+        let key = wf.scope.key(*date);
+        if numbering::known(closed, closed && self.db.numbers_given(&key)?, wf.last_used.get(&key).copied()) {
+            return Ok(described);
+        }
+        tracing::info!(date = %date, "a draft dated in an earlier year whose last number is not known");
+        Ok(Err(metadata::Problem { code: Reason::SequenceUnknown, detail: date.to_string() }))
     }
 
     /// A registered letter's metadata as a corrected draft's or a late

@@ -46,7 +46,7 @@ impl Pipeline {
             unit: wf.office.unit_code.clone(),
             date,
             scope: wf.scope,
-            last_used: wf.last_used.get(&wf.scope.key(date)).copied().unwrap_or(0),
+            last_used: wf.last_used.get(&wf.scope.key(date)).copied(),
         };
         let warnings = (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
         let nl = NewLetter {
