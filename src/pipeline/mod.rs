@@ -292,8 +292,7 @@ impl Pipeline {
     /// Journals and carries out a transition of an existing letter.
     fn execute(&mut self, letter_id: &str, ops: Vec<FsOp>, record: Record) -> Result<()> {
         let root = self.cfg.root.clone();
-        let prefix = self.wf.id_prefix.clone();
-        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_, _| Ok(Plan { ops, record }))?;
+        journal::execute(&mut self.db, &root, Some(letter_id), Plan { ops, record })?;
         Ok(())
     }
 }

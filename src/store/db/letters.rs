@@ -331,7 +331,7 @@ fn insert_number(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::db::Record;
 
@@ -350,7 +350,8 @@ mod tests {
         }
     }
 
-    fn numbered(date: &str) -> NewLetter {
+    /// A letter to register, with a number dated `date` (B-…/KP.650, after 57).
+    pub(crate) fn numbered(date: &str) -> NewLetter {
         NewLetter {
             meta: Some(crate::letter::metadata::Metadata {
                 perihal: "Undangan".into(),
