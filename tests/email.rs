@@ -339,3 +339,36 @@ fn a_late_letter_brings_one_reminder_and_one_escalation_also_across_a_restart() 
     assert_eq!(rows[0]["overdue"], true, "{rows}");
     assert!(name.starts_with("SK-"));
 }
+
+#[test]
+fn an_email_accepted_while_the_database_is_busy_is_sent_once() {
+    let mut smtp = Smtp::start(0, &[]);
+    smtp.stop();
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Nota Dinas.pdf", &pdf("Nota"));
+    env.wait_file("02-verifikasi", "SK-");
+    assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM outbox WHERE attempts > 0") == 2));
+    // Another process (a `suratd` command) holds the database's write lock
+    // while the mail server comes back and accepts the emails.
+    let lock = env.conn();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    smtp.restart();
+    wait_mail(&smtp, 1);
+    let waited = wait_until(Duration::from_secs(30), || env.log().contains("the database is busy; trying again"));
+    lock.execute_batch("COMMIT").unwrap();
+    assert!(
+        wait_until(Duration::from_secs(30), || env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 2),
+        "{}",
+        env.log()
+    );
+    let mut got: Vec<(Option<String>, String)> =
+        smtp.received().iter().map(|m| (m.header("Message-ID"), to(m))).collect();
+    let all = got.len();
+    got.sort();
+    got.dedup();
+    assert_eq!(got.len(), all, "each recipient got each email once: {got:?}");
+    let recipients = env.count("SELECT SUM(json_array_length(recipients)) FROM outbox");
+    assert_eq!(all as i64, recipients, "every recipient got the email: {got:?}");
+    assert!(waited, "the worker met the busy database and waited: {}", env.log());
+}
