@@ -56,6 +56,7 @@ impl Plan {
 /// Writes the intent, carries out the plan and commits it (a transition of
 /// an existing letter, or a refusal).
 pub fn execute(db: &mut Db, root: &Path, letter_id: Option<&str>, plan: Plan) -> Result<Plan> {
+    finish_pending(db, root)?;
     let json = serde_json::to_string(&plan).expect("plan serialises");
     let (intent, _) = db.begin_intent("", letter_id, None, |_, _| Ok(json))?;
     complete(db, root, intent, plan)
@@ -82,6 +83,7 @@ pub fn register(
     letter: &NewLetter,
     mut make: impl FnMut(&str, Option<&str>) -> Result<Plan>,
 ) -> Result<Plan> {
+    finish_pending(db, root)?;
     for _ in 0..REGISTRATION_TRIES {
         let (id, number) = db.next_registration(prefix, letter)?;
         let plan = make(&id, number.as_deref())?;
@@ -108,6 +110,17 @@ pub fn register(
         Ok(json)
     })?;
     complete(db, root, intent, built.expect("plan was built"))
+}
+
+/// Completes or undoes, as at start-up, an intent left pending by a commit
+/// that failed after its file was placed (the database's disk full, or
+/// locked too long): before anything else happens, a letter already
+/// visible is recorded and keeps its number, one that is not gives it back.
+fn finish_pending(db: &mut Db, root: &Path) -> Result<()> {
+    for r in recover(db, root)? {
+        tracing::warn!(?r, "completed a transition whose record could not be written at the time");
+    }
+    Ok(())
 }
 
 /// Carries out a written intent's plan and commits it, or undoes it (and
@@ -424,5 +437,24 @@ mod registration_tests {
         assert_eq!(planned, [("SK-2026-0001".to_string(), nth(58)), ("SK-2026-0002".to_string(), nth(59))]);
         assert_eq!(db.letter("SK-2026-0002").unwrap().unwrap().number, nth(59), "the number in the plan is recorded");
         assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().number, nth(58));
+    }
+
+    #[test]
+    fn a_transition_left_pending_is_finished_before_the_next_one() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
+        // A registration whose file was placed, but whose record could not
+        // be written (the database's disk full): its intent stays pending.
+        let json = serde_json::to_string(&Plan::default()).unwrap();
+        let (intent, id) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok(json)).unwrap();
+        assert_eq!(db.pending_intents().unwrap().len(), 1, "{intent}");
+        let next = register(&mut db, d.path(), "SK", &numbered("2025-06-03"), |_, _| Ok(Plan::default())).unwrap();
+        assert!(db.pending_intents().unwrap().is_empty(), "{next:?}");
+        assert_eq!(
+            db.letter(id.as_deref().unwrap()).unwrap().unwrap().number,
+            nth(58),
+            "the placed letter keeps its number"
+        );
+        assert_eq!(db.letter("SK-2026-0002").unwrap().unwrap().number, nth(59));
     }
 }
