@@ -7,10 +7,9 @@
 //! These tests mount, so they need root (as here and in CI).
 
 mod common;
-use common::mount::Mount;
+use common::mount::{Mount, fill};
 use common::*;
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The admins are known; only the alert about the failing share is sent
@@ -37,17 +36,6 @@ fn agenda(env: &Env) -> Vec<String> {
 
 fn numbers(n: usize) -> Vec<String> {
     (1..=n).map(|i| format!("B-{i:03}/17000/KP.650/{}", year())).collect()
-}
-
-/// Fills the file system of `dir` to the last byte, with a file in `dir`.
-fn fill(dir: &Path) -> PathBuf {
-    use std::io::Write;
-    let path = dir.join("filler");
-    let mut f = fs::File::create(&path).unwrap();
-    let chunk = vec![0u8; 64 * 1024];
-    while f.write_all(&chunk).is_ok() {}
-    while f.write_all(&chunk[..512]).is_ok() {}
-    path
 }
 
 /// Waits until suratd failed `n` times in all and told the admins, then
@@ -90,7 +78,8 @@ fn drafts_wait_while_the_share_is_full_and_take_gapless_numbers_when_space_retur
     for (i, d) in drafts.iter().enumerate() {
         fs::write(staging.join(d), pdf(&format!("Surat {i}"))).unwrap();
     }
-    let filler = fill(&staging);
+    let filler = staging.join("filler");
+    fill(&filler);
     for d in &drafts {
         fs::rename(staging.join(d), env.p(&format!("01-draf/{d}"))).unwrap();
     }

@@ -38,6 +38,15 @@ impl Mount {
     }
 }
 
+/// Writes zeros into `path` until its disk is full.
+pub fn fill(path: &Path) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).unwrap();
+    let chunk = vec![0u8; 4096];
+    while f.write_all(&chunk).is_ok() {}
+    let _ = f.sync_all();
+}
+
 impl Drop for Mount {
     fn drop(&mut self) {
         let out = Command::new("umount").arg(&self.at).output();
