@@ -398,42 +398,50 @@ mod registration_tests {
         Some(format!("B-{seq:03}/17000/KP.650/2025"))
     }
 
-    #[test]
-    fn a_registration_is_planned_without_holding_the_write_lock() {
+    /// The ids and numbers each plan was built with.
+    type Planned = Vec<(String, Option<String>)>;
+
+    /// Registers a letter dated 2025-06-02, running `meanwhile` (with the
+    /// database's path and how many plans were built before) as each plan
+    /// is built; the database (in its folder) and what the plans were given.
+    fn register_while(mut meanwhile: impl FnMut(&Path, usize) -> Result<()>) -> (tempfile::TempDir, Db, Planned) {
         let d = tempfile::tempdir().unwrap();
         let path = d.path().join("db.sqlite");
         let mut db = Db::open(&path).unwrap();
         let mut planned = Vec::new();
         register(&mut db, d.path(), "SK", &numbered("2025-06-02"), |id, number| {
-            // A `suratd` command writing while the copy is stamped: it does
-            // not wait (no busy timeout), so the lock must be free.
-            let other = rusqlite::Connection::open(&path)?;
-            other.busy_timeout(std::time::Duration::ZERO)?;
-            other.execute_batch("BEGIN IMMEDIATE; UPDATE id_counters SET last = last; COMMIT;")?;
+            meanwhile(&path, planned.len())?;
             planned.push((id.to_string(), number.map(str::to_string)));
             Ok(Plan::default())
         })
         .unwrap();
+        (d, db, planned)
+    }
+
+    #[test]
+    fn a_registration_is_planned_without_holding_the_write_lock() {
+        let (_d, db, planned) = register_while(|path, _| {
+            // A `suratd` command writing while the copy is stamped: it does
+            // not wait (no busy timeout), so the lock must be free.
+            let other = rusqlite::Connection::open(path)?;
+            other.busy_timeout(std::time::Duration::ZERO)?;
+            other.execute_batch("BEGIN IMMEDIATE; UPDATE id_counters SET last = last; COMMIT;")?;
+            Ok(())
+        });
         assert_eq!(planned, [("SK-2026-0001".to_string(), nth(58))]);
         assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().number, nth(58));
     }
 
     #[test]
     fn a_number_taken_while_the_copy_was_made_is_planned_again() {
-        let d = tempfile::tempdir().unwrap();
-        let path = d.path().join("db.sqlite");
-        let mut db = Db::open(&path).unwrap();
-        let mut planned = Vec::new();
-        register(&mut db, d.path(), "SK", &numbered("2025-06-02"), |id, number| {
-            if planned.is_empty() {
+        let (_d, db, planned) = register_while(|path, built| {
+            if built == 0 {
                 // Another writer registers a letter meanwhile.
-                let mut other = Db::open(&path)?;
+                let mut other = Db::open(path)?;
                 other.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into()))?;
             }
-            planned.push((id.to_string(), number.map(str::to_string)));
-            Ok(Plan::default())
-        })
-        .unwrap();
+            Ok(())
+        });
         assert_eq!(planned, [("SK-2026-0001".to_string(), nth(58)), ("SK-2026-0002".to_string(), nth(59))]);
         assert_eq!(db.letter("SK-2026-0002").unwrap().unwrap().number, nth(59), "the number in the plan is recorded");
         assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().number, nth(58));
