@@ -374,3 +374,19 @@ fn an_email_accepted_while_the_database_is_busy_is_sent_once() {
     assert_eq!(got.len() as i64, recipients, "every recipient got the email");
     assert!(waited, "the worker met the busy database and waited: {}", env.log());
 }
+
+#[test]
+fn the_email_worker_waits_for_a_database_busy_at_start() {
+    let mut smtp = Smtp::start(0, &[]);
+    let (env, d) = emails_waiting(&mut smtp);
+    assert!(d.stop().success());
+    // Started again while another process holds the database's write lock.
+    let lock = env.conn();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    smtp.restart();
+    let _d = env.start();
+    let waited = wait_until(Duration::from_secs(30), || env.log().contains("the email worker cannot start yet"));
+    lock.execute_batch("COMMIT").unwrap();
+    assert_each_once(&wait_mail(&smtp, 2));
+    assert!(waited, "the worker waited for the database: {}", env.log());
+}

@@ -288,15 +288,25 @@ async fn persist(
 }
 
 /// Runs the worker until `stop` resolves.
+/// A database another process holds locked at the start is waited for.
 pub async fn run(cfg: Config, stop: tokio::sync::watch::Receiver<bool>) {
-    let mut worker = match Worker::new(&cfg) {
-        Ok(w) => w,
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "the email worker cannot start; emails stay in the outbox");
-            return;
+    let mut stop = stop;
+    let mut worker = loop {
+        match Worker::new(&cfg) {
+            Ok(w) => break w,
+            Err(e) if e.chain().any(crate::store::db::is_environmental) => {
+                tracing::warn!(error = %format!("{e:#}"), retry_in = ?BUSY_MAX_WAIT, "the email worker cannot start yet: the database is busy; trying again");
+                tokio::select! {
+                    _ = tokio::time::sleep(BUSY_MAX_WAIT) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "the email worker cannot start; emails stay in the outbox");
+                return;
+            }
         }
     };
-    let mut stop = stop;
     loop {
         if let Err(e) = worker.deliver_due().await {
             tracing::error!(error = %format!("{e:#}"), "email delivery failed; will try again");

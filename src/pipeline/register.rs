@@ -18,8 +18,8 @@ use anyhow::{Context, Result};
 impl Pipeline {
     /// Registers a new draft: its id and number come in the same database
     /// transaction as the intent (its stamped copy is made before that
-    /// transaction, see `journal::register`); it goes on to `to_step` (`dest`), and its
-    /// sidecar is absorbed.
+    /// transaction, see `journal::register`); it goes on to `to_step`
+    /// (`dest`), and its sidecar is absorbed.
     pub(super) fn register(
         &mut self,
         job: &Job,
