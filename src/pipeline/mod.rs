@@ -290,8 +290,7 @@ impl Pipeline {
     /// Journals and carries out a transition of an existing letter.
     fn execute(&mut self, letter_id: &str, ops: Vec<FsOp>, record: Record) -> Result<()> {
         let root = self.cfg.root.clone();
-        let prefix = self.wf.id_prefix.clone();
-        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_, _| Ok(Plan { ops, record }))?;
+        journal::execute(&mut self.db, &root, Some(letter_id), Plan { ops, record })?;
         Ok(())
     }
 }
@@ -328,14 +327,19 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
 /// Whether an error comes from the machine rather than the file: a full or
 /// read-only disk, or a database another process holds locked.
 fn environmental(e: &anyhow::Error) -> bool {
+    disk_fault(e) || e.chain().any(crate::store::db::is_environmental)
+}
+
+/// Whether an error is a full or read-only disk (the share's, or the one
+/// beside the database): files wait for the admin, who is told.
+pub(crate) fn disk_fault(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            return matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
                 || io.raw_os_error().is_some_and(|n| {
                     use rustix::io::Errno;
                     [Errno::NOSPC, Errno::DQUOT, Errno::ROFS].iter().any(|e| e.raw_os_error() == n)
-                });
-        }
-        crate::store::db::is_environmental(c)
+                })
+        })
     })
 }

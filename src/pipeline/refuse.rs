@@ -115,9 +115,7 @@ impl Pipeline {
         }
         ops.extend(restored);
         let root = self.cfg.root.clone();
-        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
-            Ok(Plan { ops, record: rec })
-        })?;
+        journal::execute(&mut self.db, &root, letter.map(|l| l.id.as_str()), Plan { ops, record: rec })?;
         tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code.code(), detail = %detail, "refused a file");
         self.tidy(&self.cfg.root.join(rel));
         Ok(())

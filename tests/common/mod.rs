@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod mount;
 pub mod samba;
 pub mod smtp;
 

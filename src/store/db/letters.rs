@@ -361,7 +361,7 @@ fn insert_number(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::db::Record;
 
@@ -380,8 +380,8 @@ mod tests {
         }
     }
 
-    /// A letter dated `date`, registered in the same year.
-    fn numbered(date: &str) -> NewLetter {
+    /// A letter to register, with a number dated `date` (B-…/KP.650, after 57).
+    pub(crate) fn numbered(date: &str) -> NewLetter {
         NewLetter {
             year: date[..4].parse().unwrap(),
             meta: Some(crate::letter::metadata::Metadata {
