@@ -6,6 +6,7 @@ pub mod chain;
 mod changes;
 pub(crate) mod convert;
 mod der;
+pub mod edits;
 pub mod inspect;
 pub mod render;
 pub mod signature;

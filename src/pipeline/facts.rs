@@ -18,6 +18,8 @@ pub(super) struct Judged {
     pub(super) original_present: bool,
     /// For a move made by someone standing in for another: that person's login.
     pub(super) on_behalf: Option<String>,
+    /// Whether the file is a reviewer's edit, and of which copy.
+    pub(super) edit: super::edits::Found,
 }
 
 impl Pipeline {
@@ -34,6 +36,7 @@ impl Pipeline {
         let at_recorded_path = recorded.as_deref() == Some(rel);
         let original_present =
             recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
+        let edit = self.reviewer_edit(letter.as_ref(), content, data.as_ref())?;
         let mut facts = Facts {
             place,
             letter: view.as_ref(),
@@ -63,6 +66,7 @@ impl Pipeline {
                 None => Owner::Allowed,
             },
             mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
+            edit: edit.0,
         };
         let mut decision = decide::decide(&wf, &facts);
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
@@ -93,7 +97,7 @@ impl Pipeline {
             Decision::Move { action, .. } => decide::movers::on_behalf_of(&wf, &facts, action),
             _ => None,
         };
-        Ok(Judged { decision, original_present, on_behalf })
+        Ok(Judged { decision, original_present, on_behalf, edit })
     }
 }
 

@@ -31,6 +31,7 @@ mod advance;
 mod archive;
 mod companions;
 mod copies;
+mod edits;
 mod facts;
 mod intake;
 mod missing;
@@ -217,7 +218,8 @@ impl Pipeline {
             actors::Audited::Unverified => None,
         };
         self.verified_actor = audited.clone();
-        let Judged { decision, original_present, on_behalf } = self.judge(&a, audited.as_deref())?;
+        let Judged { decision, original_present, on_behalf, edit: (edit, edit_on) } =
+            self.judge(&a, audited.as_deref())?;
         let Arrival { abs, rel, meta, place, letter, content, data, described, signed: (_, report), .. } = a;
         let now = Utc::now();
         let login = audited.clone().unwrap_or_else(|| owner::login_of(meta));
@@ -241,6 +243,8 @@ impl Pipeline {
             person,
             verified: audited.is_some(),
             on_behalf,
+            edit,
+            edit_on,
             now,
         };
         // `decide` names a transition of a letter only for a file whose
@@ -319,6 +323,9 @@ struct Job<'a> {
     verified: bool,
     /// For a move made standing in for another: their login.
     on_behalf: Option<String>,
+    /// Whether it is a reviewer's edit, and of which copy (its sha256).
+    edit: crate::decide::Edit,
+    edit_on: Option<String>,
     now: DateTime<Utc>,
 }
 
