@@ -12,6 +12,8 @@ use crate::pdf::edits::{self, Appended};
 use crate::pdf::inspect;
 use crate::store::db::{LetterRow, Record};
 use crate::store::journal::FsOp;
+use crate::workflow::StepKind;
+use crate::workflow::layout::Place;
 use anyhow::{Context, Result};
 use std::fs;
 
@@ -28,9 +30,13 @@ pub(super) type Found = (Edit, Option<String>);
 
 impl Pipeline {
     /// Whether a file of `letter` is a reviewer's edit of its recorded copy
-    /// (new bytes), or a reviewer's comments suratd kept (known bytes).
+    /// (new bytes in the folders of the letter's review or waiting step), or
+    /// a reviewer's comments suratd kept (known bytes). Elsewhere new bytes
+    /// that begin with the copy are something else (a signed file from the
+    /// portal appends to the copy for signing too).
     pub(super) fn reviewer_edit(
         &self,
+        place: &Place,
         letter: Option<&LetterRow>,
         content: &Content,
         data: Option<&FileData>,
@@ -40,7 +46,11 @@ impl Pipeline {
             let kind = self.db.version_of(&l.id, &d.sha)?.map(|(k, _)| k);
             return Ok((if kind.as_deref() == Some(COMMENTS) { Edit::Comments } else { Edit::None }, None));
         }
-        if *content != Content::Pdf {
+        let at_its_step = match place {
+            Place::Step { step, .. } => step.id == l.step && matches!(step.kind, StepKind::Review | StepKind::Waiting),
+            _ => false,
+        };
+        if *content != Content::Pdf || !at_its_step {
             return Ok((Edit::None, None));
         }
         let Ok(copy) = fs::read(self.store.path_of(&l.sha256)) else { return Ok((Edit::None, None)) };
@@ -79,7 +89,7 @@ impl Pipeline {
         bytes: Vec<u8>,
     ) -> Result<(String, Vec<u8>)> {
         let mut at = match job.edit_on.as_deref() {
-            Some(on) if job.new_content => on.to_string(),
+            Some(on) if job.new_content && matches!(job.edit, Edit::Metadata | Edit::Shows) => on.to_string(),
             _ => sha.to_string(),
         };
         for _ in 0..64 {

@@ -36,7 +36,7 @@ impl Pipeline {
         let at_recorded_path = recorded.as_deref() == Some(rel);
         let original_present =
             recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
-        let edit = self.reviewer_edit(letter.as_ref(), content, data.as_ref())?;
+        let edit = self.reviewer_edit(place, letter.as_ref(), content, data.as_ref())?;
         let mut facts = Facts {
             place,
             letter: view.as_ref(),
