@@ -11,13 +11,15 @@ use common::smtp::Smtp;
 use common::*;
 use std::time::Duration;
 
-/// A draft registered and waiting in 02-verifikasi: (id, file name, draft).
-fn in_review(env: &Env, perihal: &str) -> (String, String, Vec<u8>) {
+/// A draft registered and waiting in 02-verifikasi: (id, file name,
+/// draft, the stamped copy under review).
+fn in_review(env: &Env, perihal: &str) -> (String, String, Vec<u8>, Vec<u8>) {
     let draft = pdf(&format!("Undangan {perihal}"));
     env.drop_file(&format!("01-draf/KP.650 {perihal}.pdf"), &draft);
     let name = env.wait_file("02-verifikasi", "SK-");
     env.settled();
-    (name[..12].to_string(), name, draft)
+    let copy = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    (name[..12].to_string(), name, draft, copy)
 }
 
 /// The kind of the version with these bytes.
@@ -36,8 +38,7 @@ fn a_highlight_saved_in_place_sends_the_letter_back_with_the_reviewers_copy() {
     let smtp = Smtp::start(0, &[]);
     let env = mail_env(Some(smtp.port), "");
     let _d = env.start();
-    let (id, name, draft) = in_review(&env, "Rapat");
-    let copy = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    let (id, name, draft, copy) = in_review(&env, "Rapat");
     // The team leader highlights a line and saves (the copy still suratd's file).
     let edited = with_highlight(&copy);
     std::fs::write(env.p(&format!("02-verifikasi/{name}")), &edited).unwrap();
@@ -73,8 +74,7 @@ fn a_highlight_saved_in_place_sends_the_letter_back_with_the_reviewers_copy() {
 fn a_metadata_only_save_is_kept_and_the_approval_builds_on_the_drafters_version() {
     let env = env("events");
     let _d = env.start();
-    let (id, name, draft) = in_review(&env, "Judul");
-    let copy = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    let (id, name, draft, copy) = in_review(&env, "Judul");
     let edited = with_title(&copy, "Judul dari penyunting PDF");
     std::fs::write(env.p(&format!("02-verifikasi/{name}")), &edited).unwrap();
     assert!(
@@ -105,7 +105,7 @@ fn a_metadata_only_save_is_kept_and_the_approval_builds_on_the_drafters_version(
 fn an_update_changing_the_text_is_never_signed_as_the_letter() {
     let env = env("events");
     let _d = env.start();
-    let (id, name, draft) = in_review(&env, "Anggaran");
+    let (id, name, draft, _) = in_review(&env, "Anggaran");
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
     env.wait_file("03-kelengkapan", &id);
     env.settled();
@@ -127,4 +127,28 @@ fn an_update_changing_the_text_is_never_signed_as_the_letter() {
     assert!(!text(&env.p(&format!("01-draf/revisi/{name}"))).contains("900.000.000"));
     assert_eq!(kind_of(&env, &forged).as_deref(), Some("comments"));
     assert_eq!(env.actions(&id), ["register", "setuju", "reviewer_edited"]);
+}
+
+/// Highlighted and sent back with a note at once: a return as any other,
+/// with the note, and the highlighted copy beside the drafter's version.
+#[test]
+fn a_highlighted_copy_sent_back_with_a_note_keeps_the_highlights_for_the_drafter() {
+    let env = env("events");
+    let _d = env.start();
+    let (id, name, draft, copy) = in_review(&env, "Sorotan");
+    let edited = with_highlight(&copy);
+    let stem = name.strip_suffix(".pdf").unwrap();
+    env.drop_file(&format!("02-verifikasi/revisi/{stem}.txt"), b"Tanggal rapat salah.");
+    std::fs::remove_file(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    env.drop_file(&format!("02-verifikasi/revisi/{name}"), &edited);
+    assert!(wait_until(Duration::from_secs(15), || env.letter(&id).0 == "draf"), "{:?}\n{}", env.tree(), env.log());
+    env.settled();
+    assert!(base(&env.p(&format!("01-draf/revisi/{name}"))) == draft, "{:?}", env.tree());
+    let comments = env.p(&format!("01-draf/revisi/{stem} (catatan pemeriksa).pdf"));
+    assert!(std::fs::read(&comments).unwrap() == edited, "{:?}", env.tree());
+    let note = std::fs::read_to_string(env.p(&format!("01-draf/revisi/{stem}.txt"))).unwrap();
+    assert!(note.contains("Tanggal rapat salah."), "{note}");
+    assert_eq!(env.actions(&id), ["register", "revisi"]);
+    assert_eq!(kind_of(&env, &edited).as_deref(), Some("comments"));
+    assert_eq!(env.count("SELECT COUNT(*) FROM rejections"), 0, "{}", env.log());
 }
