@@ -152,3 +152,49 @@ fn a_highlighted_copy_sent_back_with_a_note_keeps_the_highlights_for_the_drafter
     assert_eq!(kind_of(&env, &edited).as_deref(), Some("comments"));
     assert_eq!(env.count("SELECT COUNT(*) FROM rejections"), 0, "{}", env.log());
 }
+
+/// An update that shows the number (and other text), then suratd's stamp
+/// marker, then an update that shows the copy again: a reader sees the
+/// copy, but a reader of the bytes before the last marker sees the other
+/// revision. The number check and the copies read the letter's own
+/// version: the letter without its number goes back to its drafter.
+#[test]
+fn a_hidden_revision_behind_a_stamp_marker_is_never_read_as_the_letter() {
+    let env = env("events");
+    let _d = env.start();
+    let (id, name, draft, _) = in_review(&env, "Tersembunyi");
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let at = env.p(&format!("03-kelengkapan/{name}"));
+    let copy = std::fs::read(&at).unwrap();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    let page = {
+        let d = lopdf::Document::load_mem(&copy).unwrap();
+        let id = *d.get_pages().get(&1).unwrap();
+        (id, d.get_object(id).unwrap().clone())
+    };
+    let mut forged = saved_incrementally(&copy, |inc| {
+        use lopdf::{Stream, dictionary};
+        let text = format!("BT /F1 12 Tf 72 760 Td (Nomor: {number} Anggaran Rp 900.000.000) Tj ET");
+        let c = inc.new_document.add_object(Stream::new(dictionary! {}, text.into_bytes()));
+        inc.opt_clone_object_to_new_document(page.0).unwrap();
+        inc.new_document.get_object_mut(page.0).unwrap().as_dict_mut().unwrap().set("Contents", c);
+    });
+    forged.extend_from_slice(b"\n%suratd-stamp\n");
+    let forged = saved_incrementally(&forged, |inc| inc.new_document.set_object(page.0, page.1.clone()));
+    std::fs::write(&at, &forged).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(15), || kind_of(&env, &forged).is_some()),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    env.mv(&format!("03-kelengkapan/{name}"), "03-kelengkapan/setuju");
+    assert!(wait_until(Duration::from_secs(15), || env.letter(&id).0 == "draf"), "{:?}\n{}", env.tree(), env.log());
+    env.settled();
+    assert!(env.files("04-ajukan-tte").is_empty(), "{:?}", env.tree());
+    assert_eq!(env.actions(&id), ["register", "setuju", "version", "number_missing"]);
+    assert!(base(&env.p(&format!("01-draf/revisi/{name}"))) == draft, "{:?}", env.tree());
+}

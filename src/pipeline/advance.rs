@@ -74,7 +74,7 @@ impl Pipeline {
         };
         let size = bytes.len() as u64;
         // Built from the letter's own version, never from a reviewer's edit.
-        let (own_sha, own) = self.own_version(letter, job, &sha, bytes)?;
+        let (own_sha, own) = self.own_version(letter, &sha, bytes, edits::made_on(&(job.edit, job.edit_on.clone())))?;
         let derived = match derive(&wf, &self.store, &copy, &own, &own_sha)? {
             None if own_sha != sha => Some(Derived::stored(&self.store, &own_sha, own.len())),
             d => d,

@@ -79,19 +79,17 @@ impl Pipeline {
     }
 
     /// The letter's own version under the file `sha`: the file itself, or
-    /// for a reviewer's edit (new, or kept before) the copy it was made on,
-    /// as far down as edits go. Its sha256 and bytes.
+    /// for a reviewer's edit (new: made on the copy `edit_on`; or kept
+    /// before) the copy it was made on, as far down as edits go. Its sha256
+    /// and bytes.
     pub(super) fn own_version(
         &self,
         letter: &LetterRow,
-        job: &Job,
         sha: &str,
         bytes: Vec<u8>,
+        edit_on: Option<&str>,
     ) -> Result<(String, Vec<u8>)> {
-        let mut at = match job.edit_on.as_deref() {
-            Some(on) if job.new_content && matches!(job.edit, Edit::Metadata | Edit::Shows) => on.to_string(),
-            _ => sha.to_string(),
-        };
+        let mut at = edit_on.unwrap_or(sha).to_string();
         for _ in 0..64 {
             match self.db.version_of(&letter.id, &at)? {
                 Some((kind, Some(base))) if kind == EDIT || kind == COMMENTS => at = base,
@@ -115,6 +113,11 @@ impl Pipeline {
         let (_, to) = free_target(&self.cfg.root, dir, &format!("{stem}{COMMENTS_SUFFIX}.pdf"));
         FsOp::CopyStored { source: self.store.path_of(sha).to_string_lossy().into_owned(), to }
     }
+}
+
+/// The copy a new reviewer's edit was made on (`None`: not a new edit).
+pub(super) fn made_on(edit: &Found) -> Option<&str> {
+    edit.1.as_deref().filter(|_| matches!(edit.0, Edit::Metadata | Edit::Shows))
 }
 
 /// Marks a new reviewer's edit in the record as a version made on the

@@ -89,7 +89,8 @@ impl Pipeline {
             _ => {}
         }
         if decision == Decision::NeedText {
-            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs)?);
+            let on = super::edits::made_on(&edit);
+            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs, on)?);
             decision = decide::decide(&wf, &facts);
         }
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
@@ -120,13 +121,20 @@ fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
 
 impl Pipeline {
     /// Whether the letter's number is in the PDF's text (a letter without a
-    /// number passes).
-    fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
-        let Some(number) = letter.and_then(|l| l.number.clone()) else {
+    /// number passes): in the letter's own version, under a reviewer's edit
+    /// (new: made on the copy `edit_on`).
+    fn number_in_text(
+        &self,
+        letter: Option<&LetterRow>,
+        data: Option<&FileData>,
+        abs: &Path,
+        edit_on: Option<&str>,
+    ) -> Result<bool> {
+        let Some((l, number)) = letter.and_then(|l| Some((l, l.number.clone()?))) else {
             return Ok(true);
         };
         let bytes = match data {
-            Some(d) => d.bytes.clone(),
+            Some(d) => self.own_version(l, &d.sha, d.bytes.clone(), edit_on)?.1,
             None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
         };
         // The letter itself, not suratd's stamp on it (which shows the number).
