@@ -22,6 +22,29 @@ fn in_review(env: &Env, perihal: &str) -> (String, String, Vec<u8>, Vec<u8>) {
     (name[..12].to_string(), name, draft, copy)
 }
 
+/// A draft approved at 02-verifikasi and waiting in 03-kelengkapan: (id,
+/// file name, draft, the stamped copy there).
+fn approved_once(env: &Env, perihal: &str) -> (String, String, Vec<u8>, Vec<u8>) {
+    let (id, name, draft, _) = in_review(env, perihal);
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    env.settled();
+    let copy = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
+    (id, name, draft, copy)
+}
+
+/// `copy` with page 1 showing `line` instead, saved incrementally.
+fn with_page_text(copy: &[u8], line: &str) -> Vec<u8> {
+    use lopdf::{Stream, dictionary};
+    saved_incrementally(copy, |inc| {
+        let page = *inc.get_prev_documents().get_pages().get(&1).unwrap();
+        let text = format!("BT /F1 12 Tf 72 760 Td ({line}) Tj ET");
+        let c = inc.new_document.add_object(Stream::new(dictionary! {}, text.into_bytes()));
+        inc.opt_clone_object_to_new_document(page).unwrap();
+        inc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap().set("Contents", c);
+    })
+}
+
 /// The kind of the version with these bytes.
 fn kind_of(env: &Env, bytes: &[u8]) -> Option<String> {
     env.conn().query_row("SELECT kind FROM versions WHERE sha256 = ?1", [sha256(bytes)], |r| r.get(0)).ok()
@@ -105,19 +128,8 @@ fn a_metadata_only_save_is_kept_and_the_approval_builds_on_the_drafters_version(
 fn an_update_changing_the_text_is_never_signed_as_the_letter() {
     let env = env("events");
     let _d = env.start();
-    let (id, name, draft, _) = in_review(&env, "Anggaran");
-    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
-    env.wait_file("03-kelengkapan", &id);
-    env.settled();
-    let copy = std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
-    let forged = saved_incrementally(&copy, |inc| {
-        use lopdf::{Stream, dictionary};
-        let page = *inc.get_prev_documents().get_pages().get(&1).unwrap();
-        let text = b"BT /F1 12 Tf 72 760 Td (Anggaran Rp 900.000.000) Tj ET".to_vec();
-        let c = inc.new_document.add_object(Stream::new(dictionary! {}, text));
-        inc.opt_clone_object_to_new_document(page).unwrap();
-        inc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap().set("Contents", c);
-    });
+    let (id, name, draft, copy) = approved_once(&env, "Anggaran");
+    let forged = with_page_text(&copy, "Anggaran Rp 900.000.000");
     std::fs::remove_file(env.p(&format!("03-kelengkapan/{name}"))).unwrap();
     env.drop_file(&format!("03-kelengkapan/setuju/{name}"), &forged);
     assert!(wait_until(Duration::from_secs(15), || env.letter(&id).0 == "draf"), "{:?}\n{}", env.tree(), env.log());
@@ -162,25 +174,15 @@ fn a_highlighted_copy_sent_back_with_a_note_keeps_the_highlights_for_the_drafter
 fn a_hidden_revision_behind_a_stamp_marker_is_never_read_as_the_letter() {
     let env = env("events");
     let _d = env.start();
-    let (id, name, draft, _) = in_review(&env, "Tersembunyi");
-    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
-    env.wait_file("03-kelengkapan", &id);
-    env.settled();
+    let (id, name, draft, copy) = approved_once(&env, "Tersembunyi");
     let at = env.p(&format!("03-kelengkapan/{name}"));
-    let copy = std::fs::read(&at).unwrap();
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     let page = {
         let d = lopdf::Document::load_mem(&copy).unwrap();
         let id = *d.get_pages().get(&1).unwrap();
         (id, d.get_object(id).unwrap().clone())
     };
-    let mut forged = saved_incrementally(&copy, |inc| {
-        use lopdf::{Stream, dictionary};
-        let text = format!("BT /F1 12 Tf 72 760 Td (Nomor: {number} Anggaran Rp 900.000.000) Tj ET");
-        let c = inc.new_document.add_object(Stream::new(dictionary! {}, text.into_bytes()));
-        inc.opt_clone_object_to_new_document(page.0).unwrap();
-        inc.new_document.get_object_mut(page.0).unwrap().as_dict_mut().unwrap().set("Contents", c);
-    });
+    let mut forged = with_page_text(&copy, &format!("Nomor: {number} Anggaran Rp 900.000.000"));
     forged.extend_from_slice(b"\n%suratd-stamp\n");
     let forged = saved_incrementally(&forged, |inc| inc.new_document.set_object(page.0, page.1.clone()));
     std::fs::write(&at, &forged).unwrap();
