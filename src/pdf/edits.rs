@@ -29,6 +29,10 @@ pub fn appended(copy: &[u8], file: &[u8]) -> Option<Appended> {
         (_, Err(e)) => return Some(Appended::Shows(format!("berkas tidak dapat dibaca ({e})"))),
         (Err(e), _) => return Some(Appended::Shows(format!("salinan surat tidak dapat dibaca ({e})"))),
     };
+    // A table other readers may rebuild otherwise is no harmless save.
+    if new.xref_recovery.is_some() && old.xref_recovery.is_none() {
+        return Some(Appended::Shows("tabel referensi silang berkas rusak".into()));
+    }
     let found = super::changes::beyond_metadata(&old, &new);
     Some(match found.into_iter().next() {
         None => Appended::Metadata,
@@ -114,6 +118,17 @@ mod tests {
             let page = inc.new_document.get_object_mut(page_id).unwrap().as_dict_mut().unwrap();
             page.set("Contents", forged);
         });
+        assert!(matches!(appended(&copy, &edited), Some(Appended::Shows(_))));
+    }
+
+    #[test]
+    fn an_update_whose_table_must_be_rebuilt_shows() {
+        let copy = letter();
+        let mut edited = save(&copy, |_| {});
+        let at = edited.windows(9).rposition(|w| w == b"startxref").unwrap() + 10;
+        let end = at + edited[at..].iter().position(|c| *c == b'\n').unwrap();
+        edited.splice(at..end, b"17".iter().copied());
+        assert!(Document::load_mem(&edited).unwrap().xref_recovery.is_some(), "the test file needs rebuilding");
         assert!(matches!(appended(&copy, &edited), Some(Appended::Shows(_))));
     }
 
