@@ -18,6 +18,8 @@
 //!      moved by hand where its step does not lead;
 //!    - `refuse`: to the rejected folder, with a reason file.
 //! 5. What the transitions share: `copies` (stamped and signing copies),
+//!    `edits` (a reviewer's incremental save of a copy: kept as a version,
+//!    never what a copy is built from),
 //!    `record` (the database record and emails), `archive` (a finished
 //!    letter's folder), `places` (destination folders, free names, tidying),
 //!    and here `keep` (a version into the store) and `execute` (journal).
