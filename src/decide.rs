@@ -74,6 +74,8 @@ pub struct Facts<'a, 'w> {
     /// Who moved the letter's file, when Samba's audit log says
     /// (`movers`: who may move a letter on from its step).
     pub mover: Mover,
+    /// Whether the file is a reviewer's edit of the letter's copy.
+    pub edit: Edit,
 }
 
 #[cfg(test)]
@@ -94,6 +96,7 @@ impl<'a, 'w> Facts<'a, 'w> {
             signature: Signed::Unchecked,
             owner: Owner::Unchecked,
             mover: Mover::Unverified,
+            edit: Edit::None,
         }
     }
 }
@@ -115,6 +118,25 @@ pub enum Owner {
     /// changed in place: it still belongs to the user suratd runs as, so
     /// who changed it is unknown.
     Edited,
+}
+
+/// A reviewer's edit: the copy suratd placed at the letter's step, saved by
+/// a PDF editor with an incremental update (the copy's bytes are the start
+/// of the file: comments, highlights, a new title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Edit {
+    /// Not such an edit (the copy itself, or other bytes).
+    #[default]
+    None,
+    /// New bytes that change nothing a reader sees (the document
+    /// information, the XMP).
+    Metadata,
+    /// New bytes that change what the letter shows (an annotation, page
+    /// content, a page).
+    Shows,
+    /// Known bytes: a reviewer's edit that changed what the letter shows,
+    /// kept and placed for the drafter to read beside the letter.
+    Comments,
 }
 
 /// What the signature check found.
@@ -284,6 +306,9 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
     let Some(letter) = f.letter else {
         return new_file(wf, f, step, area);
     };
+    if let Some(d) = reviewers_edit(wf, f, letter, step, area) {
+        return d;
+    }
     if let Some(d) = closed_or_copy(f, letter) {
         return d;
     }
@@ -413,7 +438,7 @@ fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step
             Area::Outcome(o) => step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| approves_a_draft(step, t)),
             Area::Returns => false,
         };
-    if !(drafting || at_its_step) || *f.content != Content::Pdf {
+    if !(drafting || at_its_step) || *f.content != Content::Pdf || f.edit != Edit::None {
         return None;
     }
     if let Owner::Person { login, .. } = &f.owner
@@ -423,6 +448,34 @@ fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step
         return Some(reject(Reason::NotDrafter, &drafter.name));
     }
     f.meta_problem.map(|(code, detail)| reject(code, detail))
+}
+
+/// A reviewer's edit of the letter's copy at its step (see [`Edit`]). Only
+/// the drafter changes a letter's content: an edit a reader sees sends the
+/// letter back to the drafter, with the edit as the reviewer's comments,
+/// whether it was saved in place or moved into an approving folder (moved
+/// into the folder that sends back, it goes back as any return, with its
+/// note). An edit of metadata only is a version of the letter's own copy:
+/// recorded where it lies, and approved or sent back as the copy would be.
+fn reviewers_edit(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
+    if letter.state != LetterState::Active {
+        return None;
+    }
+    let at_its_step = step.id == letter.step && matches!(step.kind, StepKind::Review | StepKind::Waiting);
+    match (f.edit, area) {
+        (Edit::None, _) => None,
+        // The reviewer's comments beside a letter sent back: the drafter reads them.
+        (Edit::Comments, Area::Returns) if step.kind == StepKind::Drop => Some(Decision::Nothing),
+        (Edit::Comments, _) => None,
+        _ if !at_its_step => None,
+        (Edit::Shows, Area::Inbox) => Some(Decision::SendBack { reason: Reason::ReviewerEdited }),
+        (Edit::Shows, Area::Outcome(o)) => {
+            let back = step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| t.kind == StepKind::Drop);
+            (!back).then_some(Decision::SendBack { reason: Reason::ReviewerEdited })
+        }
+        (Edit::Metadata, Area::Inbox) => Some(Decision::Track),
+        (Edit::Metadata | Edit::Shows, _) => None,
+    }
 }
 
 /// The first review step: the drafting step's `next`.
@@ -460,7 +513,9 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
         Area::Outcome(o) => step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| t.kind == StepKind::Drop),
         _ => false,
     };
-    if f.owner == Owner::Edited && step.kind != StepKind::Drop && *f.content == Content::Pdf && !sent_back {
+    // A reviewer's edit of metadata only is the letter's own copy.
+    let changed = *f.content == Content::Pdf && f.edit != Edit::Metadata;
+    if f.owner == Owner::Edited && step.kind != StepKind::Drop && changed && !sent_back {
         return reject(Reason::LetterOverwritten, "");
     }
     match area {
@@ -479,7 +534,7 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
             }
             // Changed bytes are not what was reviewed: not approved, but a new
             // version for the first review (sent back with them is fine).
-            if *f.content == Content::Pdf && approves_a_draft(step, target) {
+            if changed && approves_a_draft(step, target) {
                 return move_to(wf, letter, first_review(wf), "resubmit", false);
             }
             move_to(wf, letter, target, o, f.note == Note::Found)

@@ -39,6 +39,7 @@ fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, o
             signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
             owner: Owner::Unchecked,
             mover: Mover::Unverified,
+            edit: Edit::None,
         },
     )
 }
@@ -219,6 +220,7 @@ fn only_the_drafter_may_send_a_corrected_version() {
         signature: Signed::Unchecked,
         owner: person("budi", &["anggota_tim"]),
         mover: Mover::Unverified,
+        edit: Edit::None,
     };
     assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
     // Also at the first review, and for a letter back with its drafter;
@@ -293,6 +295,7 @@ fn the_number_must_be_in_the_letter_before_signing() {
         signature: Signed::Unchecked,
         owner: Owner::Unchecked,
         mover: Mover::Unverified,
+        edit: Edit::None,
     };
     assert_eq!(decide(&wf, &f), Decision::NeedText);
     f.number_in_text = Some(false);
@@ -324,6 +327,7 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
         signature: Signed::No,
         mover: Mover::Unverified,
         owner: Owner::Unchecked,
+        edit: Edit::None,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotSigned, .. }));
     f.signature = Signed::Fails("rusak".into());
@@ -376,6 +380,7 @@ fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
             mover: Mover::Unverified,
             signature: Signed::Holds,
             owner: Owner::Unchecked,
+            edit: Edit::None,
         };
         let d = decide(&wf, &f);
         assert!(
@@ -439,6 +444,7 @@ fn access_rules_apply_to_new_files() {
         signature: Signed::Holds,
         owner: person("budi", &["anggota_tim"]),
         mover: Mover::Unverified,
+        edit: Edit::None,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
     let ok = Facts { owner: person("sari", &["sekretaris"]), ..f.clone() };
@@ -576,6 +582,7 @@ fn new_bytes_never_pass_an_approval_or_a_hand_off() {
         number_in_text: Some(true),
         signature: Signed::Unchecked,
         owner: person("sari", &["sekretaris"]),
+        edit: Edit::None,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, .. }));
 }
@@ -631,4 +638,88 @@ fn a_closed_letters_own_file_where_it_is_recorded_stays() {
     l.state = LetterState::Cancelled;
     let d = run(&wf, "batal/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
     assert!(matches!(d, Decision::Reject { reason: Reason::LetterClosed, .. }), "{d:?}");
+}
+
+/// A reviewer's edit of the letter's copy (an incremental save) at its
+/// step, in place or moved into an outcome folder, as the owner checks see
+/// it: suratd's user (unknown) or a reviewer named by the audit log.
+fn reviewer_edit(at: &str, rel: &str, edit: Edit, owner: Owner, note: Note) -> Decision {
+    let wf = wf();
+    let l = letter(at);
+    let place = classify(&wf, rel);
+    let in_place = !rel.contains("/setuju/") && !rel.contains("/revisi/");
+    let content = if edit == Edit::Comments { Content::Known } else { Content::Pdf };
+    let f = Facts {
+        at_recorded_path: in_place,
+        original_present: !in_place && edit == Edit::Comments,
+        owner,
+        note,
+        edit,
+        ..Facts::of(&place, Some(&l), &content)
+    };
+    decide(&wf, &f)
+}
+
+#[test]
+fn a_reviewers_edit_that_shows_sends_the_letter_back_to_its_drafter() {
+    let back = Decision::SendBack { reason: Reason::ReviewerEdited };
+    for (at, rel, role) in [
+        ("verifikasi", "02-verifikasi/SK-2026-0001 X.pdf", "ketua_tim"),
+        ("verifikasi", "02-verifikasi/setuju/SK-2026-0001 X.pdf", "ketua_tim"),
+        ("kelengkapan", "03-kelengkapan/SK-2026-0001 X.pdf", "sekretaris"),
+        ("kelengkapan", "03-kelengkapan/setuju/SK-2026-0001 X.pdf", "sekretaris"),
+        ("menunggu_tte", "05-menunggu-tte/SK-2026-0001 X.pdf", "kepala"),
+    ] {
+        for owner in [Owner::Edited, person("budi", &[role])] {
+            assert_eq!(reviewer_edit(at, rel, Edit::Shows, owner.clone(), Note::Missing), back, "{rel} {owner:?}");
+        }
+    }
+    // Moved into the folder that sends back: a return, with its note.
+    let d =
+        reviewer_edit("verifikasi", "02-verifikasi/revisi/SK-2026-0001 X.pdf", Edit::Shows, Owner::Edited, Note::Found);
+    assert!(matches!(d, Decision::Move { ref to_step, take_note: true, .. } if to_step == "draf"), "{d:?}");
+}
+
+#[test]
+fn a_reviewers_edit_of_metadata_only_is_the_letters_own_copy() {
+    // Saved in place: recorded, not refused as an overwrite.
+    let d =
+        reviewer_edit("verifikasi", "02-verifikasi/SK-2026-0001 X.pdf", Edit::Metadata, Owner::Edited, Note::Missing);
+    assert_eq!(d, Decision::Track);
+    // Moved into setuju: approved, not sent to the first review again.
+    for owner in [Owner::Edited, person("sari", &["sekretaris"])] {
+        let d = reviewer_edit(
+            "kelengkapan",
+            "03-kelengkapan/setuju/SK-2026-0001 X.pdf",
+            Edit::Metadata,
+            owner,
+            Note::Missing,
+        );
+        assert!(
+            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "ajukan_tte" && action == "setuju"),
+            "{d:?}"
+        );
+    }
+}
+
+#[test]
+fn a_reviewers_comments_beside_a_letter_sent_back_stay_for_the_drafter() {
+    let d = reviewer_edit(
+        "draf",
+        "01-draf/revisi/SK-2026-0001 X (catatan pemeriksa).pdf",
+        Edit::Comments,
+        Owner::Unchecked,
+        Note::Missing,
+    );
+    assert_eq!(d, Decision::Nothing);
+    // Anywhere else they are no copy of the letter to take.
+    let d = reviewer_edit(
+        "verifikasi",
+        "02-verifikasi/setuju/SK-2026-0001 X (catatan pemeriksa).pdf",
+        Edit::Comments,
+        Owner::Unchecked,
+        Note::Missing,
+    );
+    assert_ne!(d, Decision::Nothing);
+    assert!(!matches!(d, Decision::Move { .. }), "{d:?}");
 }

@@ -91,6 +91,11 @@ pub enum Reason {
     /// A letter's file changed in place past drafting (the letter's own
     /// version put back).
     LetterOverwritten,
+    /// A reviewer's edit of the letter's copy that changes what it shows
+    /// (comments, highlights, other content): only the drafter changes a
+    /// letter, so it goes back to them with the edit as the reviewer's
+    /// comments.
+    ReviewerEdited,
     /// A letter's drafter approving or sending back their own letter (the
     /// audit log names who moved it).
     OwnLetter,

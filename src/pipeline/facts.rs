@@ -18,6 +18,8 @@ pub(super) struct Judged {
     pub(super) original_present: bool,
     /// For a move made by someone standing in for another: that person's login.
     pub(super) on_behalf: Option<String>,
+    /// Whether the file is a reviewer's edit, and of which copy.
+    pub(super) edit: super::edits::Found,
 }
 
 impl Pipeline {
@@ -34,6 +36,7 @@ impl Pipeline {
         let at_recorded_path = recorded.as_deref() == Some(rel);
         let original_present =
             recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
+        let edit = self.reviewer_edit(place, letter.as_ref(), content, data.as_ref())?;
         let mut facts = Facts {
             place,
             letter: view.as_ref(),
@@ -64,6 +67,7 @@ impl Pipeline {
                 self.owner_named(&placed_by)
             },
             mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
+            edit: edit.0,
         };
         let mut decision = decide::decide(&wf, &facts);
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
@@ -86,7 +90,8 @@ impl Pipeline {
             _ => {}
         }
         if decision == Decision::NeedText {
-            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs)?);
+            let on = super::edits::made_on(&edit);
+            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs, on)?);
             decision = decide::decide(&wf, &facts);
         }
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
@@ -94,7 +99,7 @@ impl Pipeline {
             Decision::Move { action, .. } => decide::movers::on_behalf_of(&wf, &facts, action),
             _ => None,
         };
-        Ok(Judged { decision, original_present, on_behalf })
+        Ok(Judged { decision, original_present, on_behalf, edit })
     }
 }
 
@@ -129,13 +134,20 @@ fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
 
 impl Pipeline {
     /// Whether the letter's number is in the PDF's text (a letter without a
-    /// number passes).
-    fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
-        let Some(number) = letter.and_then(|l| l.number.clone()) else {
+    /// number passes): in the letter's own version, under a reviewer's edit
+    /// (new: made on the copy `edit_on`).
+    fn number_in_text(
+        &self,
+        letter: Option<&LetterRow>,
+        data: Option<&FileData>,
+        abs: &Path,
+        edit_on: Option<&str>,
+    ) -> Result<bool> {
+        let Some((l, number)) = letter.and_then(|l| Some((l, l.number.clone()?))) else {
             return Ok(true);
         };
         let bytes = match data {
-            Some(d) => d.bytes.clone(),
+            Some(d) => self.own_version(l, &d.sha, d.bytes.clone(), edit_on)?.1,
             None => fs::read(abs).with_context(|| format!("cannot read {}", abs.display()))?,
         };
         // The letter itself, not suratd's stamp on it (which shows the number).

@@ -20,6 +20,8 @@
 //!      moved by hand where its step does not lead;
 //!    - `refuse`: to the rejected folder, with a reason file.
 //! 5. What the transitions share: `copies` (stamped and signing copies),
+//!    `edits` (a reviewer's incremental save of a copy: kept as a version,
+//!    never what a copy is built from),
 //!    `record` (the database record and emails), `archive` (a finished
 //!    letter's folder), `places` (destination folders, free names, tidying),
 //!    and here `keep` (a version into the store) and `execute` (journal).
@@ -33,6 +35,7 @@ mod advance;
 mod archive;
 mod companions;
 mod copies;
+mod edits;
 mod facts;
 mod intake;
 mod late;
@@ -215,7 +218,8 @@ impl Pipeline {
             actors::Audited::Unverified => None,
         };
         self.verified_actor = audited.clone();
-        let Judged { decision, original_present, on_behalf } = self.judge(&a, audited.as_deref())?;
+        let Judged { decision, original_present, on_behalf, edit: (edit, edit_on) } =
+            self.judge(&a, audited.as_deref())?;
         let Arrival { abs, rel, meta, place, letter, content, data, described, signed: (_, report), .. } = a;
         let now = Utc::now();
         let login = audited.clone().unwrap_or_else(|| owner::login_of(meta));
@@ -239,6 +243,8 @@ impl Pipeline {
             person,
             verified: audited.is_some(),
             on_behalf,
+            edit,
+            edit_on,
             now,
         };
         // `decide` names a transition of a letter only for a file whose
@@ -316,6 +322,9 @@ struct Job<'a> {
     verified: bool,
     /// For a move made standing in for another: their login.
     on_behalf: Option<String>,
+    /// Whether it is a reviewer's edit, and of which copy (its sha256).
+    edit: crate::decide::Edit,
+    edit_on: Option<String>,
     now: DateTime<Utc>,
 }
 

@@ -657,3 +657,41 @@ pub fn slow_to_draw(copy: &[u8], line: &str) -> Vec<u8> {
     inc.save_to(&mut out).unwrap();
     out
 }
+
+/// `copy` saved by a PDF editor with an incremental update made by `edit`
+/// (Acrobat's default save: the copy's bytes stay the start of the file).
+pub fn saved_incrementally(copy: &[u8], edit: impl FnOnce(&mut lopdf::IncrementalDocument)) -> Vec<u8> {
+    let prev = lopdf::Document::load_mem(copy).unwrap();
+    let mut inc = lopdf::IncrementalDocument::create_from(copy.to_vec(), prev);
+    inc.new_document.max_id = inc.get_prev_documents().max_id;
+    edit(&mut inc);
+    let mut out = Vec::new();
+    inc.save_to(&mut out).unwrap();
+    assert!(out.starts_with(copy), "an incremental update");
+    out
+}
+
+/// `copy` with a yellow highlight over its first line, saved incrementally.
+pub fn with_highlight(copy: &[u8]) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    saved_incrementally(copy, |inc| {
+        let page = *inc.get_prev_documents().get_pages().get(&1).unwrap();
+        let quad: Vec<Object> = [72, 715, 300, 715, 72, 695, 300, 695].into_iter().map(Object::from).collect();
+        let note = inc.new_document.add_object(dictionary! { "Type" => "Annot", "Subtype" => "Highlight",
+            "Rect" => vec![72.into(), 695.into(), 300.into(), 715.into()], "QuadPoints" => quad,
+            "C" => vec![1.into(), 1.into(), 0.into()], "Contents" => Object::string_literal("Tanggal rapat salah"), "F" => 4 });
+        inc.opt_clone_object_to_new_document(page).unwrap();
+        let p = inc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap();
+        p.set("Annots", vec![Object::Reference(note)]);
+    })
+}
+
+/// `copy` with a new title in its document information (nothing a reader
+/// sees), saved incrementally.
+pub fn with_title(copy: &[u8], title: &str) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    saved_incrementally(copy, |inc| {
+        let info = inc.new_document.add_object(dictionary! { "Title" => Object::string_literal(title) });
+        inc.new_document.trailer.set("Info", info);
+    })
+}

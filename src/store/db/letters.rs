@@ -202,6 +202,19 @@ impl Db {
             .is_some())
     }
 
+    /// A letter's version with these bytes: its kind and the version it
+    /// was made from.
+    pub fn version_of(&self, letter_id: &str, sha256: &str) -> Result<Option<(String, Option<String>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT kind, base_sha256 FROM versions WHERE letter_id = ?1 AND sha256 = ?2",
+                [letter_id, sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     /// Letters still moving through the workflow, oldest first.
     pub fn in_flight(&self) -> Result<Vec<LetterRow>> {
         let mut st = self.conn.prepare("SELECT * FROM letters WHERE state = 'active' ORDER BY year, seq")?;
