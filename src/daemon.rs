@@ -171,6 +171,9 @@ impl Loop {
                     let wait = Duration::from_secs(2u64.saturating_pow((*n).min(8)));
                     tracing::error!(file = %p.display(), error = %format!("{e:#}"), retry_in = ?wait, "could not process a file; will try again");
                     self.tracker.defer(&p, Instant::now() + wait);
+                    if crate::pipeline::disk_fault(&e) {
+                        self.disk_fault(&p, &e);
+                    }
                 }
             }
         }
@@ -452,6 +455,17 @@ impl Loop {
         for (key, text) in alerts {
             self.alert(&key, &text);
         }
+    }
+
+    /// Tells the admins (once a day) that files wait because a disk is full
+    /// or read-only: they are neither refused nor numbered until it is fixed.
+    fn disk_fault(&mut self, file: &Path, e: &anyhow::Error) {
+        let today = crate::util::timefmt::date_wib(chrono::Utc::now());
+        let text = format!(
+            "File {} tidak dapat diproses karena disk penuh atau hanya-baca ({e:#}). File menunggu di tempatnya, tidak ditolak dan tidak memakai nomor; suratd mencobanya lagi sampai ruang disk atau izin folder dipulihkan.",
+            file.display()
+        );
+        self.alert(&format!("disk-fault:{today}"), &text);
     }
 
     /// Emails the admins once per `key`.

@@ -62,6 +62,8 @@ pub struct Facts<'a, 'w> {
     /// For a new or corrected draft: why its metadata (its sidecar) is
     /// unusable (reason code, detail).
     pub meta_problem: Option<(Reason, &'a str)>,
+    /// For a new draft: the sifat its metadata asks for (`B`, `P`, `R`).
+    pub sifat: Option<&'a str>,
     /// Whether the PDF's text contains the letter's number (`None`: not
     /// looked at yet; asked for with [`Decision::NeedText`]).
     pub number_in_text: Option<bool>,
@@ -72,6 +74,8 @@ pub struct Facts<'a, 'w> {
     /// Who moved the letter's file, when Samba's audit log says
     /// (`movers`: who may move a letter on from its step).
     pub mover: Mover,
+    /// Whether the file is a reviewer's edit of the letter's copy.
+    pub edit: Edit,
 }
 
 #[cfg(test)]
@@ -87,10 +91,12 @@ impl<'a, 'w> Facts<'a, 'w> {
             original_present: false,
             note: Note::Missing,
             meta_problem: None,
+            sifat: None,
             number_in_text: Some(true),
             signature: Signed::Unchecked,
             owner: Owner::Unchecked,
             mover: Mover::Unverified,
+            edit: Edit::None,
         }
     }
 }
@@ -112,6 +118,25 @@ pub enum Owner {
     /// changed in place: it still belongs to the user suratd runs as, so
     /// who changed it is unknown.
     Edited,
+}
+
+/// A reviewer's edit: the copy suratd placed at the letter's step, saved by
+/// a PDF editor with an incremental update (the copy's bytes are the start
+/// of the file: comments, highlights, a new title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Edit {
+    /// Not such an edit (the copy itself, or other bytes).
+    #[default]
+    None,
+    /// New bytes that change nothing a reader sees (the document
+    /// information, the XMP).
+    Metadata,
+    /// New bytes that change what the letter shows (an annotation, page
+    /// content, a page).
+    Shows,
+    /// Known bytes: a reviewer's edit that changed what the letter shows,
+    /// kept and placed for the drafter to read beside the letter.
+    Comments,
 }
 
 /// What the signature check found.
@@ -281,6 +306,9 @@ fn route(wf: &Workflow, f: &Facts) -> Decision {
     let Some(letter) = f.letter else {
         return new_file(wf, f, step, area);
     };
+    if let Some(d) = reviewers_edit(wf, f, letter, step, area) {
+        return d;
+    }
     if let Some(d) = closed_or_copy(f, letter) {
         return d;
     }
@@ -333,6 +361,9 @@ fn new_file(wf: &Workflow, f: &Facts, step: &Step, area: &Area) -> Decision {
     if let Some((code, detail)) = f.meta_problem {
         return reject(code, detail);
     }
+    if let Some(d) = sifat_refused(wf, f) {
+        return d;
+    }
     if step.kind == StepKind::Drop && *area == Area::Inbox {
         let next = step.next.as_deref().and_then(|n| wf.step(n)).expect("validated: drop has next");
         let (to_step, dest, _) = arrive(wf, next, 0);
@@ -343,6 +374,30 @@ fn new_file(wf: &Workflow, f: &Facts, step: &Step, area: &Area) -> Decision {
     } else {
         reject(Reason::UnknownFile, "")
     }
+}
+
+/// SOP-024: only the roles of `letters.sifat_roles` choose a sifat other
+/// than Biasa. A new draft asking for one (other than the workflow's own
+/// default) placed by a person without such a role is refused before it
+/// gets a number, saying what it asked for and who may choose it. Files of
+/// owners nobody knows (`unknown_owner: allow`) meet no person's rule, as
+/// with the access and drafter rules.
+fn sifat_refused(wf: &Workflow, f: &Facts) -> Option<Decision> {
+    let (Some(sifat), Some(may)) = (f.sifat, &wf.sifat_roles) else { return None };
+    if sifat == "B" || sifat == wf.defaults.sifat {
+        return None;
+    }
+    let Owner::Person { roles, .. } = &f.owner else { return None };
+    if roles.iter().any(|r| may.contains(r)) {
+        return None;
+    }
+    let name = crate::letter::metadata::sifat_name(sifat);
+    let who: Vec<&str> = may.iter().map(|r| wf.role_name(r)).collect();
+    let detail = match who.is_empty() {
+        true => format!("{name} tidak dipakai di kantor ini; semua surat bersifat Biasa"),
+        false => format!("{name} hanya dapat ditetapkan oleh {}", who.join(" atau ")),
+    };
+    Some(reject(Reason::SifatNotAllowed, &detail))
 }
 
 /// A letter that is no longer in the workflow, a file already where it is
@@ -383,7 +438,7 @@ fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step
             Area::Outcome(o) => step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| approves_a_draft(step, t)),
             Area::Returns => false,
         };
-    if !(drafting || at_its_step) || *f.content != Content::Pdf {
+    if !(drafting || at_its_step) || *f.content != Content::Pdf || f.edit != Edit::None {
         return None;
     }
     if let Owner::Person { login, .. } = &f.owner
@@ -393,6 +448,34 @@ fn refused_correction(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step
         return Some(reject(Reason::NotDrafter, &drafter.name));
     }
     f.meta_problem.map(|(code, detail)| reject(code, detail))
+}
+
+/// A reviewer's edit of the letter's copy at its step (see [`Edit`]). Only
+/// the drafter changes a letter's content: an edit a reader sees sends the
+/// letter back to the drafter, with the edit as the reviewer's comments,
+/// whether it was saved in place or moved into an approving folder (moved
+/// into the folder that sends back, it goes back as any return, with its
+/// note). An edit of metadata only is a version of the letter's own copy:
+/// recorded where it lies, and approved or sent back as the copy would be.
+fn reviewers_edit(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area: &Area) -> Option<Decision> {
+    if letter.state != LetterState::Active {
+        return None;
+    }
+    let at_its_step = step.id == letter.step && matches!(step.kind, StepKind::Review | StepKind::Waiting);
+    match (f.edit, area) {
+        (Edit::None, _) => None,
+        // The reviewer's comments beside a letter sent back: the drafter reads them.
+        (Edit::Comments, Area::Returns) if step.kind == StepKind::Drop => Some(Decision::Nothing),
+        (Edit::Comments, _) => None,
+        _ if !at_its_step => None,
+        (Edit::Shows, Area::Inbox) => Some(Decision::SendBack { reason: Reason::ReviewerEdited }),
+        (Edit::Shows, Area::Outcome(o)) => {
+            let back = step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| t.kind == StepKind::Drop);
+            (!back).then_some(Decision::SendBack { reason: Reason::ReviewerEdited })
+        }
+        (Edit::Metadata, Area::Inbox) => Some(Decision::Track),
+        (Edit::Metadata | Edit::Shows, _) => None,
+    }
 }
 
 /// The first review step: the drafting step's `next`.
@@ -430,7 +513,9 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
         Area::Outcome(o) => step.outcome(o).and_then(|o| wf.step(&o.to)).is_some_and(|t| t.kind == StepKind::Drop),
         _ => false,
     };
-    if f.owner == Owner::Edited && step.kind != StepKind::Drop && *f.content == Content::Pdf && !sent_back {
+    // A reviewer's edit of metadata only is the letter's own copy.
+    let changed = *f.content == Content::Pdf && f.edit != Edit::Metadata;
+    if f.owner == Owner::Edited && step.kind != StepKind::Drop && changed && !sent_back {
         return reject(Reason::LetterOverwritten, "");
     }
     match area {
@@ -449,7 +534,7 @@ fn within_step(wf: &Workflow, f: &Facts, letter: &LetterView, step: &Step, area:
             }
             // Changed bytes are not what was reviewed: not approved, but a new
             // version for the first review (sent back with them is fine).
-            if *f.content == Content::Pdf && approves_a_draft(step, target) {
+            if changed && approves_a_draft(step, target) {
                 return move_to(wf, letter, first_review(wf), "resubmit", false);
             }
             move_to(wf, letter, target, o, f.note == Note::Found)
@@ -522,6 +607,7 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
 }
 
 pub mod approvals;
+pub mod late;
 pub mod movers;
 pub use movers::{Capacity, Mover};
 #[cfg(test)]

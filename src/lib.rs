@@ -39,9 +39,9 @@
 //!   [`letter`], also pure.
 //!
 //! * [`pdf`] works on a document's bytes: convert a draft, inspect a PDF,
-//!   stamp a review copy, check electronic signatures, and compare a signed
-//!   file with the copy submitted for signing (its text, and its pages as
-//!   drawn).
+//!   stamp a review copy, tell what a reviewer's save in a PDF editor
+//!   changed, check electronic signatures, and compare a signed file with
+//!   the copy submitted for signing (its text, and its pages as drawn).
 //!
 //! * [`store`] keeps things safe: the SQLite audit database (all SQL lives
 //!   there), the journal that writes each transition as an intent before

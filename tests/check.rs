@@ -71,6 +71,17 @@ fn unknown_roles_and_people_mistakes_are_errors() {
     expect_error(&text, "anggota]", "role \"anggota\" does not exist");
     expect_error(&text, "keuangan", "team \"keuangan\" does not exist");
     expect_error(&text, "siti-at-bps", "not an email address");
+    let text = SHIPPED.replace("  sifat_roles: [sekretaris]", "  sifat_roles: [sekretaris, sekertaris]");
+    expect_error(&text, "sekretaris, ^sekertaris]", "letters.sifat_roles: role \"sekertaris\" does not exist");
+    // A secretary who cannot place drafts: no letter can be Penting or Rahasia.
+    let secretary =
+        |roles: &str| SHIPPED.replace("people: []", &format!("people:\n  - login: sari\n    roles: [{roles}]"));
+    let (code, out) = check_workflow(&secretary("sekretaris"));
+    assert_eq!(code, 0, "{out}");
+    let (l, c) = pos(&secretary("sekretaris"), "sifat_roles: [^sekretaris]");
+    assert!(out.contains(&format!("workflow.yaml:{l}:{c}: warning: letters.sifat_roles: nobody")), "{out}");
+    let (_, out) = check_workflow(&secretary("sekretaris, anggota_tim"));
+    assert!(!out.contains("sifat_roles"), "{out}");
 }
 
 #[test]

@@ -127,23 +127,34 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let out = env.cli(&["outbox"]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("ditolak@luar.go.id (refused)") && text.contains("550"), "{text}");
-    // Every email went out once.
+    assert_each_once(&got);
+}
+
+/// Every email went out once to each of its recipients.
+fn assert_each_once(got: &[Received]) {
     let ids: Vec<String> = got.iter().map(|m| format!("{}{}", m.header("Message-ID").unwrap(), to(m))).collect();
     let mut unique = ids.clone();
     unique.sort();
     unique.dedup();
-    assert_eq!(unique.len(), ids.len(), "no repeats");
+    assert_eq!(unique.len(), ids.len(), "no repeats: {ids:?}");
 }
 
-#[test]
-fn emails_wait_while_the_server_is_down_and_survive_a_restart() {
-    let mut smtp = Smtp::start(0, &[]);
+/// A letter registered while the mail server is down: suratd with its two
+/// emails tried and waiting.
+fn emails_waiting(smtp: &mut Smtp) -> (Env, Daemon) {
     smtp.stop();
     let env = mail_env(Some(smtp.port), "");
     let d = env.start();
     env.drop_file("01-draf/KP.650 Nota Dinas.pdf", &pdf("Nota"));
     env.wait_file("02-verifikasi", "SK-");
     assert!(wait_until(Duration::from_secs(10), || env.count("SELECT COUNT(*) FROM outbox WHERE attempts > 0") == 2));
+    (env, d)
+}
+
+#[test]
+fn emails_wait_while_the_server_is_down_and_survive_a_restart() {
+    let mut smtp = Smtp::start(0, &[]);
+    let (env, d) = emails_waiting(&mut smtp);
     let out = env.cli(&["outbox", "--json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows.as_array().unwrap().len(), 2);
@@ -338,4 +349,44 @@ fn a_late_letter_brings_one_reminder_and_one_escalation_also_across_a_restart() 
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows[0]["overdue"], true, "{rows}");
     assert!(name.starts_with("SK-"));
+}
+
+#[test]
+fn an_email_accepted_while_the_database_is_busy_is_sent_once() {
+    let mut smtp = Smtp::start(0, &[]);
+    let (env, _d) = emails_waiting(&mut smtp);
+    // Another process (a `suratd` command) holds the database's write lock
+    // while the mail server comes back and accepts the emails.
+    let lock = env.conn();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    smtp.restart();
+    wait_mail(&smtp, 1);
+    let waited = wait_until(Duration::from_secs(30), || env.log().contains("the database is busy; trying again"));
+    lock.execute_batch("COMMIT").unwrap();
+    assert!(
+        wait_until(Duration::from_secs(30), || env.count("SELECT COUNT(*) FROM outbox WHERE state = 'sent'") == 2),
+        "{}",
+        env.log()
+    );
+    let got = smtp.received();
+    assert_each_once(&got);
+    let recipients = env.count("SELECT SUM(json_array_length(recipients)) FROM outbox");
+    assert_eq!(got.len() as i64, recipients, "every recipient got the email");
+    assert!(waited, "the worker met the busy database and waited: {}", env.log());
+}
+
+#[test]
+fn the_email_worker_waits_for_a_database_busy_at_start() {
+    let mut smtp = Smtp::start(0, &[]);
+    let (env, d) = emails_waiting(&mut smtp);
+    assert!(d.stop().success());
+    // Started again while another process holds the database's write lock.
+    let lock = env.conn();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    smtp.restart();
+    let _d = env.start();
+    let waited = wait_until(Duration::from_secs(30), || env.log().contains("the email worker cannot start yet"));
+    lock.execute_batch("COMMIT").unwrap();
+    assert_each_once(&wait_mail(&smtp, 2));
+    assert!(waited, "the worker waited for the database: {}", env.log());
 }

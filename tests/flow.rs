@@ -374,13 +374,7 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
     }
     let smtp = Smtp::start(0, &[]);
     let env = mail_env(Some(smtp.port), "");
-    let nobody = uzers::get_user_by_uid(65534).unwrap().name().to_string_lossy().into_owned();
-    let wf_path = env.dir.path().join("workflow.yaml");
-    let wf = std::fs::read_to_string(&wf_path).unwrap().replace(
-        "people:\n",
-        &format!("people:\n  - {{login: {nobody}, name: Budi Lain, email: budi@bps.go.id, roles: [anggota_tim], team: umum}}\n"),
-    );
-    std::fs::write(&wf_path, wf).unwrap();
+    nobody_is(&env, "name: Budi Lain, email: budi@bps.go.id, roles: [anggota_tim], team: umum");
     let _d = env.start();
     env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas"));
     let name = env.wait_file("02-verifikasi", "SK-");

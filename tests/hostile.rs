@@ -7,6 +7,7 @@
 
 mod common;
 use common::hostile;
+use common::mount::{Mount, fill};
 use common::smtp::Smtp;
 use common::*;
 use std::ffi::OsStr;
@@ -462,41 +463,10 @@ fn a_database_locked_by_another_process_delays_work_and_loses_nothing() {
     assert!(env.files("01-draf").is_empty());
 }
 
-/// A small tmpfs mounted for one test, unmounted when dropped.
-struct Tmpfs(std::path::PathBuf);
-
-impl Tmpfs {
-    fn mount(at: &Path, size: &str) -> Tmpfs {
-        std::fs::create_dir_all(at).unwrap();
-        let st = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(at)
-            .status()
-            .unwrap();
-        assert!(st.success(), "mounting a tmpfs needs root (CI runs as root)");
-        Tmpfs(at.to_path_buf())
-    }
-}
-
-impl Drop for Tmpfs {
-    fn drop(&mut self) {
-        let _ = std::process::Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
-
-/// Writes zeros into `path` until the disk is full.
-fn fill(path: &Path) {
-    use std::io::Write;
-    let mut f = std::fs::File::create(path).unwrap();
-    let chunk = vec![0u8; 4096];
-    while f.write_all(&chunk).is_ok() {}
-    let _ = f.sync_all();
-}
-
 #[test]
 fn a_full_disk_delays_work_and_loses_nothing() {
     let env = env_at("events", "disk/share", "disk/data/suratd.db", "");
-    let _disk = Tmpfs::mount(&env.dir.path().join("disk"), "4m");
+    let _disk = Mount::tmpfs(&env.dir.path().join("disk"), "4m");
     let mut d = env.start();
     let filler = env.dir.path().join("disk/filler");
     fill(&filler);

@@ -203,7 +203,8 @@ fn to_signature(env: &Env, sidecar: Option<&str>, draft_text: impl Fn(&str) -> S
 
 #[test]
 fn a_signed_file_without_the_id_is_matched_by_the_number_in_its_text() {
-    let env = env("events");
+    let env = env_with("events", "workflow: workflow.yaml\n");
+    std::fs::write(env.dir.path().join("workflow.yaml"), shipped_for_fixtures()).unwrap();
     let _d = env.start();
     // The pyHanko fixture says "Nomor: B-001/17000/KP.650/2026"; a letter
     // dated in 2026 gets that number in any later year too.

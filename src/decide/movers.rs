@@ -95,7 +95,7 @@ fn hand_move<'f, 'w>(wf: &'w Workflow, f: &'f Facts, action: &str) -> Option<(&'
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::decide::{Decision, Note, Owner, decide};
     use crate::letter::state::LetterState;
@@ -103,7 +103,7 @@ mod tests {
 
     /// The shipped workflow with two teams, a drafter, two Ketua Tim, a
     /// person who drafts and leads, the Kepala and a Plh. standing in.
-    fn wf() -> Workflow {
+    pub(in crate::decide) fn wf() -> Workflow {
         let text = crate::workflow::BUILTIN
             .replace(
                 "teams:\n  - id: umum\n    name: Tim Bagian Umum\n",

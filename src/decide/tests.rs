@@ -34,10 +34,12 @@ fn run(wf: &Workflow, rel: &str, l: Option<&LetterView>, c: Content, at: bool, o
             original_present: orig,
             note,
             meta_problem: None,
+            sifat: None,
             number_in_text: Some(true),
             signature: if rel.starts_with("06-") { Signed::Holds } else { Signed::Unchecked },
             owner: Owner::Unchecked,
             mover: Mover::Unverified,
+            edit: Edit::None,
         },
     )
 }
@@ -213,10 +215,12 @@ fn only_the_drafter_may_send_a_corrected_version() {
         original_present: true,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: Some(true),
         signature: Signed::Unchecked,
         owner: person("budi", &["anggota_tim"]),
         mover: Mover::Unverified,
+        edit: Edit::None,
     };
     assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, detail: "Dewi".into() });
     // Also at the first review, and for a letter back with its drafter;
@@ -286,10 +290,12 @@ fn the_number_must_be_in_the_letter_before_signing() {
         original_present: false,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: None,
         signature: Signed::Unchecked,
         owner: Owner::Unchecked,
         mover: Mover::Unverified,
+        edit: Edit::None,
     };
     assert_eq!(decide(&wf, &f), Decision::NeedText);
     f.number_in_text = Some(false);
@@ -316,10 +322,12 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
         original_present: true,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: Some(true),
         signature: Signed::No,
         mover: Mover::Unverified,
         owner: Owner::Unchecked,
+        edit: Edit::None,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotSigned, .. }));
     f.signature = Signed::Fails("rusak".into());
@@ -367,10 +375,12 @@ fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
             original_present: true,
             note: Note::Missing,
             meta_problem: None,
+            sifat: None,
             number_in_text: Some(true),
             mover: Mover::Unverified,
             signature: Signed::Holds,
             owner: Owner::Unchecked,
+            edit: Edit::None,
         };
         let d = decide(&wf, &f);
         assert!(
@@ -378,6 +388,42 @@ fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
             "{step}: {d:?}"
         );
     }
+}
+
+#[test]
+fn only_the_secretary_chooses_a_sifat_other_than_biasa() {
+    let wf = wf();
+    assert_eq!(wf.sifat_roles.as_deref(), Some(&["sekretaris".to_string()][..]), "the shipped workflow");
+    let place = classify(&wf, "01-draf/KP.650 Rahasia.pdf");
+    let drafter = person("dewi", &["anggota_tim"]);
+    let asks =
+        |sifat, owner| decide(&wf, &Facts { sifat: Some(sifat), owner, ..Facts::of(&place, None, &Content::Pdf) });
+    let refused = asks("R", drafter.clone());
+    assert_eq!(
+        refused,
+        Decision::Reject {
+            reason: Reason::SifatNotAllowed,
+            detail: "Rahasia hanya dapat ditetapkan oleh Sekretaris".into()
+        }
+    );
+    assert!(matches!(asks("P", drafter.clone()), Decision::Reject { reason: Reason::SifatNotAllowed, .. }));
+    assert!(matches!(asks("B", drafter), Decision::Register { .. }));
+    assert!(matches!(asks("R", person("sari", &["anggota_tim", "sekretaris"])), Decision::Register { .. }));
+    // Owners nobody knows (`unknown_owner: allow`): no person's rule applies.
+    assert!(matches!(asks("R", Owner::Allowed), Decision::Register { .. }));
+    // The admin's default is no drafter's choice; without the key, anyone chooses.
+    let mut own = wf.clone();
+    own.defaults.sifat = "P".into();
+    let f =
+        Facts { sifat: Some("P"), owner: person("dewi", &["anggota_tim"]), ..Facts::of(&place, None, &Content::Pdf) };
+    assert!(matches!(decide(&own, &f), Decision::Register { .. }));
+    own.sifat_roles = None;
+    assert!(matches!(decide(&own, &Facts { sifat: Some("R"), ..f.clone() }), Decision::Register { .. }));
+    own.sifat_roles = Some(vec![]);
+    let none = decide(&own, &Facts { sifat: Some("R"), ..f });
+    assert!(
+        matches!(none, Decision::Reject { reason: Reason::SifatNotAllowed, ref detail } if detail.contains("semua surat bersifat Biasa"))
+    );
 }
 
 #[test]
@@ -393,10 +439,12 @@ fn access_rules_apply_to_new_files() {
         original_present: true,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         number_in_text: Some(true),
         signature: Signed::Holds,
         owner: person("budi", &["anggota_tim"]),
         mover: Mover::Unverified,
+        edit: Edit::None,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
     let ok = Facts { owner: person("sari", &["sekretaris"]), ..f.clone() };
@@ -529,10 +577,12 @@ fn new_bytes_never_pass_an_approval_or_a_hand_off() {
         original_present: false,
         note: Note::Missing,
         meta_problem: None,
+        sifat: None,
         mover: Mover::Unverified,
         number_in_text: Some(true),
         signature: Signed::Unchecked,
         owner: person("sari", &["sekretaris"]),
+        edit: Edit::None,
     };
     assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NotDrafter, .. }));
 }
@@ -588,4 +638,88 @@ fn a_closed_letters_own_file_where_it_is_recorded_stays() {
     l.state = LetterState::Cancelled;
     let d = run(&wf, "batal/SK-2026-0001 X.pdf", Some(&l), Content::Pdf, true, false, Note::Missing);
     assert!(matches!(d, Decision::Reject { reason: Reason::LetterClosed, .. }), "{d:?}");
+}
+
+/// A reviewer's edit of the letter's copy (an incremental save) at its
+/// step, in place or moved into an outcome folder, as the owner checks see
+/// it: suratd's user (unknown) or a reviewer named by the audit log.
+fn reviewer_edit(at: &str, rel: &str, edit: Edit, owner: Owner, note: Note) -> Decision {
+    let wf = wf();
+    let l = letter(at);
+    let place = classify(&wf, rel);
+    let in_place = !rel.contains("/setuju/") && !rel.contains("/revisi/");
+    let content = if edit == Edit::Comments { Content::Known } else { Content::Pdf };
+    let f = Facts {
+        at_recorded_path: in_place,
+        original_present: !in_place && edit == Edit::Comments,
+        owner,
+        note,
+        edit,
+        ..Facts::of(&place, Some(&l), &content)
+    };
+    decide(&wf, &f)
+}
+
+#[test]
+fn a_reviewers_edit_that_shows_sends_the_letter_back_to_its_drafter() {
+    let back = Decision::SendBack { reason: Reason::ReviewerEdited };
+    for (at, rel, role) in [
+        ("verifikasi", "02-verifikasi/SK-2026-0001 X.pdf", "ketua_tim"),
+        ("verifikasi", "02-verifikasi/setuju/SK-2026-0001 X.pdf", "ketua_tim"),
+        ("kelengkapan", "03-kelengkapan/SK-2026-0001 X.pdf", "sekretaris"),
+        ("kelengkapan", "03-kelengkapan/setuju/SK-2026-0001 X.pdf", "sekretaris"),
+        ("menunggu_tte", "05-menunggu-tte/SK-2026-0001 X.pdf", "kepala"),
+    ] {
+        for owner in [Owner::Edited, person("budi", &[role])] {
+            assert_eq!(reviewer_edit(at, rel, Edit::Shows, owner.clone(), Note::Missing), back, "{rel} {owner:?}");
+        }
+    }
+    // Moved into the folder that sends back: a return, with its note.
+    let d =
+        reviewer_edit("verifikasi", "02-verifikasi/revisi/SK-2026-0001 X.pdf", Edit::Shows, Owner::Edited, Note::Found);
+    assert!(matches!(d, Decision::Move { ref to_step, take_note: true, .. } if to_step == "draf"), "{d:?}");
+}
+
+#[test]
+fn a_reviewers_edit_of_metadata_only_is_the_letters_own_copy() {
+    // Saved in place: recorded, not refused as an overwrite.
+    let d =
+        reviewer_edit("verifikasi", "02-verifikasi/SK-2026-0001 X.pdf", Edit::Metadata, Owner::Edited, Note::Missing);
+    assert_eq!(d, Decision::Track);
+    // Moved into setuju: approved, not sent to the first review again.
+    for owner in [Owner::Edited, person("sari", &["sekretaris"])] {
+        let d = reviewer_edit(
+            "kelengkapan",
+            "03-kelengkapan/setuju/SK-2026-0001 X.pdf",
+            Edit::Metadata,
+            owner,
+            Note::Missing,
+        );
+        assert!(
+            matches!(d, Decision::Move { ref to_step, ref action, .. } if to_step == "ajukan_tte" && action == "setuju"),
+            "{d:?}"
+        );
+    }
+}
+
+#[test]
+fn a_reviewers_comments_beside_a_letter_sent_back_stay_for_the_drafter() {
+    let d = reviewer_edit(
+        "draf",
+        "01-draf/revisi/SK-2026-0001 X (catatan pemeriksa).pdf",
+        Edit::Comments,
+        Owner::Unchecked,
+        Note::Missing,
+    );
+    assert_eq!(d, Decision::Nothing);
+    // Anywhere else they are no copy of the letter to take.
+    let d = reviewer_edit(
+        "verifikasi",
+        "02-verifikasi/setuju/SK-2026-0001 X (catatan pemeriksa).pdf",
+        Edit::Comments,
+        Owner::Unchecked,
+        Note::Missing,
+    );
+    assert_ne!(d, Decision::Nothing);
+    assert!(!matches!(d, Decision::Move { .. }), "{d:?}");
 }

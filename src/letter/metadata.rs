@@ -122,6 +122,16 @@ pub fn sifat_code(s: &str) -> Option<&'static str> {
     }
 }
 
+/// `B` → `Biasa`, `P` → `Penting`, `R` → `Rahasia` (other codes as they are).
+pub fn sifat_name(code: &str) -> &str {
+    match code {
+        "B" => "Biasa",
+        "P" => "Penting",
+        "R" => "Rahasia",
+        other => other,
+    }
+}
+
 /// `kp.650` → `KP.650`, if it is a classification code of a known group.
 pub fn klasifikasi_code(s: &str) -> Option<String> {
     let up = s.trim().to_ascii_uppercase();
@@ -199,7 +209,12 @@ pub fn combine(
                 problem(Reason::BadSidecar, format!("tanggal {t:?} harus ditulis TTTT-BB-HH, misalnya 2025-06-02"))
             })?;
             if d > today {
-                return Err(problem(Reason::BadSidecar, format!("tanggal {d} belum tiba")));
+                return Err(problem(
+                    Reason::BadSidecar,
+                    format!(
+                        "tanggal {d} belum tiba; nomor surat diberikan menurut tanggalnya, jadi tulis tanggal hari ini atau yang sudah lewat, atau hapus baris tanggal"
+                    ),
+                ));
             }
             Some(d)
         }
@@ -234,12 +249,25 @@ pub fn combine(
     })
 }
 
-/// A registered letter's metadata with a corrected draft's sidecar: the
+/// Which sidecar amends a registered letter, and so what it may change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amending {
+    /// A corrected draft's sidecar (the letter may be past an approval):
+    /// the addressees and the enclosure only.
+    Correction,
+    /// A sidecar that came alone after its draft was registered, while the
+    /// letter has not passed its first review: the subject too.
+    Late,
+}
+
+/// A registered letter's metadata with a sidecar that amends it: the
 /// addressees (`tujuan`, `tembusan`) and the enclosure as the sidecar lists
-/// them now. What the number and the file name were made from (`perihal`,
-/// `sifat`, `klasifikasi`, `tanggal`) cannot change: a sidecar that changes
-/// them is refused.
-pub fn amend(current: &Metadata, sc: Sidecar, today: NaiveDate) -> Result<Metadata, Problem> {
+/// them now, and for a late sidecar the subject (`perihal`). What the
+/// number was made from (`sifat`, `klasifikasi`, `tanggal`) cannot change
+/// (nor, with a correction, the subject the name was made from): a sidecar
+/// that changes them is refused, a late one with `sidecar_fixed_field`
+/// (cancel the letter and draft it again).
+pub fn amend(current: &Metadata, sc: Sidecar, today: NaiveDate, how: Amending) -> Result<Metadata, Problem> {
     let keep_date = sc.tanggal.is_none();
     let defaults = Defaults { sifat: current.sifat.clone(), klasifikasi: Some(current.klasifikasi.clone()) };
     let mut m = combine((None, Some(current.perihal.clone())), Some(sc), &defaults, today)?;
@@ -247,7 +275,7 @@ pub fn amend(current: &Metadata, sc: Sidecar, today: NaiveDate) -> Result<Metada
         m.tanggal = current.tanggal;
     }
     let changed: Vec<&str> = [
-        ("perihal", m.perihal != current.perihal),
+        ("perihal", how == Amending::Correction && m.perihal != current.perihal),
         ("sifat", m.sifat != current.sifat),
         ("klasifikasi", m.klasifikasi != current.klasifikasi),
         ("tanggal", m.tanggal != current.tanggal),
@@ -255,16 +283,19 @@ pub fn amend(current: &Metadata, sc: Sidecar, today: NaiveDate) -> Result<Metada
     .into_iter()
     .filter_map(|(k, c)| c.then_some(k))
     .collect();
-    if !changed.is_empty() {
-        return Err(problem(
+    if changed.is_empty() {
+        return Ok(m);
+    }
+    Err(match how {
+        Amending::Correction => problem(
             Reason::BadSidecar,
             format!(
                 "{} tidak dapat diubah setelah surat terdaftar dan bernomor (yang dapat diubah: tujuan, tembusan, lampiran)",
                 changed.join(", ")
             ),
-        ));
-    }
-    Ok(m)
+        ),
+        Amending::Late => problem(Reason::SidecarFixedField, changed.join(", ")),
+    })
 }
 
 /// Why `addr` is not a usable email address, if it is not.
@@ -353,17 +384,36 @@ mod tests {
             "tujuan:\n  - nama: Kaur\n    email: kaur@bps.go.id\ntembusan:\n  - Arsip\nlampiran: 2 berkas\n",
         )
         .unwrap();
-        let m = amend(&current, sc, today()).unwrap();
+        let m = amend(&current, sc, today(), Amending::Correction).unwrap();
         assert_eq!(m.tujuan, vec![Party { nama: "Kaur".into(), email: Some("kaur@bps.go.id".into()) }]);
         assert_eq!(m.tembusan.len(), 1);
         assert_eq!(m.lampiran.as_deref(), Some("2 berkas"));
         assert_eq!((m.klasifikasi.as_str(), m.tanggal, m.perihal.as_str()), ("HM.340", current.tanggal, "Undangan"));
         // The same values again are no change; other ones are refused.
         let same = parse_sidecar("x.yaml", "perihal: Undangan\nsifat: Biasa\nklasifikasi: hm.340\n").unwrap();
-        assert!(amend(&current, same, today()).is_ok());
+        assert!(amend(&current, same, today(), Amending::Correction).is_ok());
         let other = parse_sidecar("x.yaml", "sifat: Penting\nklasifikasi: KP.650\n").unwrap();
-        let e = amend(&current, other, today()).unwrap_err();
+        let e = amend(&current, other, today(), Amending::Correction).unwrap_err();
         assert_eq!(e.code, Reason::BadSidecar);
         assert!(e.detail.starts_with("sifat, klasifikasi tidak dapat diubah"), "{}", e.detail);
+    }
+
+    #[test]
+    fn a_late_sidecar_may_change_the_subject_but_not_what_the_number_was_made_from() {
+        let sc = parse_sidecar("x.yaml", "klasifikasi: HM.340\ntanggal: 2026-06-01\n").unwrap();
+        let current = combine((None, Some("Undangan".into())), Some(sc), &defaults(), today()).unwrap();
+        let late = parse_sidecar("x.yaml", "perihal: Undangan Rapat Koordinasi\ntujuan:\n  - Kaur\n").unwrap();
+        let m = amend(&current, late, today(), Amending::Late).unwrap();
+        assert_eq!((m.perihal.as_str(), m.tujuan.len()), ("Undangan Rapat Koordinasi", 1));
+        assert_eq!((m.klasifikasi.as_str(), m.tanggal), ("HM.340", current.tanggal));
+        // The same subject change from a corrected draft is refused.
+        let again = parse_sidecar("x.yaml", "perihal: Undangan Rapat Koordinasi\n").unwrap();
+        assert_eq!(amend(&current, again, today(), Amending::Correction).unwrap_err().code, Reason::BadSidecar);
+        // Sifat, klasifikasi and tanggal: refused, naming each.
+        let other = parse_sidecar("x.yaml", "sifat: Rahasia\nklasifikasi: KP.650\ntanggal: 2026-06-02\n").unwrap();
+        let e = amend(&current, other, today(), Amending::Late).unwrap_err();
+        assert_eq!((e.code, e.detail.as_str()), (Reason::SidecarFixedField, "sifat, klasifikasi, tanggal"));
+        let same = parse_sidecar("x.yaml", "sifat: B\nklasifikasi: hm.340\ntanggal: 2026-06-01\n").unwrap();
+        assert!(amend(&current, same, today(), Amending::Late).is_ok());
     }
 }

@@ -38,6 +38,22 @@ pub enum Reason {
     NoKlasifikasi,
     /// A sidecar (`.yaml`) that cannot be used.
     BadSidecar,
+    /// A sidecar alone in the drafting folder (no draft beside it) whose
+    /// name matches no registered letter: neither a draft's original name
+    /// nor a letter's id.
+    SidecarUnmatched,
+    /// A late sidecar for a letter past its first review (approved, or on
+    /// its way out of the first review's folder).
+    SidecarTooLate,
+    /// A late sidecar that changes what the letter's number was made from
+    /// (`sifat`, `klasifikasi`, `tanggal`): cancel and draft again.
+    SidecarFixedField,
+    /// A draft dated in an earlier year whose last number is not known
+    /// (no number of that year in the database, no `last_used` for it).
+    SequenceUnknown,
+    /// A draft whose sidecar asks for a sifat other than Biasa, from
+    /// someone whose role may not choose it (`letters.sifat_roles`).
+    SifatNotAllowed,
     /// A reviewer's note (`.txt`) that cannot be used: not a plain file,
     /// or too large.
     BadNote,
@@ -75,6 +91,11 @@ pub enum Reason {
     /// A letter's file changed in place past drafting (the letter's own
     /// version put back).
     LetterOverwritten,
+    /// A reviewer's edit of the letter's copy that changes what it shows
+    /// (comments, highlights, other content): only the drafter changes a
+    /// letter, so it goes back to them with the edit as the reviewer's
+    /// comments.
+    ReviewerEdited,
     /// A letter's drafter approving or sending back their own letter (the
     /// audit log names who moved it).
     OwnLetter,

@@ -6,7 +6,10 @@
 //! recipient is delivered on its own, so one refused address does not stop
 //! the others; failures are retried with a growing delay. The Message-ID is
 //! fixed when the email is queued, so a repeat (only possible if suratd dies
-//! between the server's acceptance and its own record) is recognisable.
+//! between the server's acceptance and its own record) is recognisable. A
+//! delivery state that meets a busy database (another `suratd` command
+//! writing) is written again after a growing wait, and remembered until it
+//! is: an email the server accepted is not sent again.
 
 use crate::config::{Config, SmtpTls};
 use crate::store::db::{Db, Delivery, OutboxRow};
@@ -18,8 +21,15 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::Conten
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor, address::Envelope};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Duration;
+
+/// How often a delivery state is written before the worker gives up for
+/// this round (it stays remembered), and the first and longest waits.
+const BUSY_TRIES: u32 = 8;
+const BUSY_FIRST_WAIT: Duration = Duration::from_millis(250);
+const BUSY_MAX_WAIT: Duration = Duration::from_secs(8);
 
 enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
@@ -35,6 +45,9 @@ pub struct Worker {
     retry: Duration,
     /// Limit for one delivery attempt, whatever the server does.
     timeout: Duration,
+    /// Recipients' states not yet written (the database was busy), by
+    /// email: what the next round starts from.
+    unrecorded: HashMap<i64, Vec<Delivery>>,
 }
 
 impl Worker {
@@ -83,7 +96,15 @@ impl Worker {
         // A (re)start tries what is pending at once: the admin may just have
         // fixed the mail server or the configuration.
         db.retry_pending_now(&timefmt::stored(Utc::now()))?;
-        Ok(Worker { db, store: Store::new(cfg.store_dir()), transport, from, retry, timeout })
+        Ok(Worker {
+            db,
+            store: Store::new(cfg.store_dir()),
+            transport,
+            from,
+            retry,
+            timeout,
+            unrecorded: HashMap::new(),
+        })
     }
 
     fn due(&self) -> Result<Vec<OutboxRow>> {
@@ -119,10 +140,13 @@ impl Worker {
     pub async fn deliver_due(&mut self) -> Result<usize> {
         let mut finished = 0;
         for mut row in self.due()? {
+            if let Some(known) = self.unrecorded.get(&row.id) {
+                row.recipients = known.clone();
+            }
             let message = match self.message(&row) {
                 Ok(m) => m,
                 Err(e) => {
-                    self.record(&mut row, Some(format!("{e:#}")), true)?;
+                    self.record(&mut row, Some(format!("{e:#}")), true).await?;
                     continue;
                 }
             };
@@ -169,7 +193,11 @@ impl Worker {
                                 r.state = "sent".into();
                                 r.error = None;
                                 // Recorded at once: a crash now repeats no one.
-                                self.db.set_recipients(row.id, &row.recipients)?;
+                                let recipients = row.recipients.clone();
+                                persist(&mut self.db, &mut self.unrecorded, &row, |db| {
+                                    db.set_recipients(row.id, &recipients)
+                                })
+                                .await?;
                             }
                             Err(e) if e.is_permanent() => {
                                 r.state = "refused".into();
@@ -184,7 +212,7 @@ impl Worker {
                     }
                 }
             }
-            if self.record(&mut row, last_error, false)? {
+            if self.record(&mut row, last_error, false).await? {
                 finished += 1;
             }
         }
@@ -192,7 +220,7 @@ impl Worker {
     }
 
     /// Writes the attempt's result; returns whether the email is finished.
-    fn record(&mut self, row: &mut OutboxRow, error: Option<String>, give_up: bool) -> Result<bool> {
+    async fn record(&mut self, row: &mut OutboxRow, error: Option<String>, give_up: bool) -> Result<bool> {
         let now = Utc::now();
         let attempts = row.attempts + 1;
         let pending = row.recipients.iter().any(|r| r.state == "pending");
@@ -203,29 +231,82 @@ impl Worker {
             // A letter sent by email gets its line in the expedition book.
             let sent_by = self.from.email.to_string();
             let dispatch_by = (row.kind == "dispatch" && any_sent).then_some(sent_by.as_str());
-            self.db.email_finished(row, state, attempts, error.as_deref(), &timefmt::stored(now), dispatch_by)?;
+            let at = timefmt::stored(now);
+            persist(&mut self.db, &mut self.unrecorded, row, |db| {
+                db.email_finished(row, state, attempts, error.as_deref(), &at, dispatch_by)
+            })
+            .await?;
             tracing::info!(letter = row.letter_id.as_deref().unwrap_or("-"), kind = %row.kind, state, "email finished");
         } else {
             let wait =
                 self.retry.saturating_mul(1u32 << (attempts - 1).clamp(0, 7) as u32).min(Duration::from_secs(3600));
             let next = now + chrono::Duration::from_std(wait).unwrap_or_default();
-            self.db.email_retry(row, attempts, error.as_deref(), &timefmt::stored(next))?;
+            let next = timefmt::stored(next);
+            persist(&mut self.db, &mut self.unrecorded, row, |db| {
+                db.email_retry(row, attempts, error.as_deref(), &next)
+            })
+            .await?;
             tracing::warn!(letter = row.letter_id.as_deref().unwrap_or("-"), kind = %row.kind, error = error.as_deref().unwrap_or(""), retry_in = ?wait, "email not sent yet; will retry");
         }
         Ok(done)
     }
 }
 
+/// Writes an email's delivery state with `write`. A database another
+/// process holds locked (a `suratd` command) is waited out, with a
+/// growing wait; meanwhile and after, the recipients' states are
+/// remembered, so no recipient the server accepted is sent it again.
+async fn persist(
+    db: &mut Db,
+    unrecorded: &mut HashMap<i64, Vec<Delivery>>,
+    row: &OutboxRow,
+    mut write: impl FnMut(&mut Db) -> Result<()>,
+) -> Result<()> {
+    unrecorded.insert(row.id, row.recipients.clone());
+    let letter = row.letter_id.as_deref().unwrap_or("-");
+    let mut wait = BUSY_FIRST_WAIT;
+    for attempt in 1.. {
+        match write(db) {
+            Ok(()) => {
+                unrecorded.remove(&row.id);
+                return Ok(());
+            }
+            Err(e) if attempt < BUSY_TRIES && e.chain().any(crate::store::db::is_environmental) => {
+                tracing::warn!(letter, email = row.id, attempt, retry_in = ?wait, error = %format!("{e:#}"), "cannot record the email's delivery yet: the database is busy; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(BUSY_MAX_WAIT);
+            }
+            Err(e) => {
+                return Err(e.context(format!(
+                    "cannot record the delivery of email {} (remembered: it is not sent again while suratd runs)",
+                    row.id
+                )));
+            }
+        }
+    }
+    unreachable!("the loop returns")
+}
+
 /// Runs the worker until `stop` resolves.
+/// A database another process holds locked at the start is waited for.
 pub async fn run(cfg: Config, stop: tokio::sync::watch::Receiver<bool>) {
-    let mut worker = match Worker::new(&cfg) {
-        Ok(w) => w,
-        Err(e) => {
-            tracing::error!(error = %format!("{e:#}"), "the email worker cannot start; emails stay in the outbox");
-            return;
+    let mut stop = stop;
+    let mut worker = loop {
+        match Worker::new(&cfg) {
+            Ok(w) => break w,
+            Err(e) if e.chain().any(crate::store::db::is_environmental) => {
+                tracing::warn!(error = %format!("{e:#}"), retry_in = ?BUSY_MAX_WAIT, "the email worker cannot start yet: the database is busy; trying again");
+                tokio::select! {
+                    _ = tokio::time::sleep(BUSY_MAX_WAIT) => {}
+                    _ = stop.changed() => return,
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %format!("{e:#}"), "the email worker cannot start; emails stay in the outbox");
+                return;
+            }
         }
     };
-    let mut stop = stop;
     loop {
         if let Err(e) = worker.deliver_due().await {
             tracing::error!(error = %format!("{e:#}"), "email delivery failed; will try again");

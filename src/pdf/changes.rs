@@ -33,6 +33,20 @@ const TIMESTAMP_FIELD_KEYS: &[&[u8]] =
 /// `new` that are more than validation data or document timestamps, as
 /// sentences; empty when what a reader sees is what was signed.
 pub(crate) fn after_signing(old: &Document, new: &Document) -> Vec<String> {
+    compare(old, new, true)
+}
+
+/// The differences between a copy `old` and `new`, the same file after a
+/// PDF editor's save, that are more than metadata: the document
+/// information and the XMP may change (and, as after signing, validation
+/// data); annotations, page content, pages and everything else reachable
+/// from the root must be equal. Empty when a reader sees the same letter.
+pub(crate) fn beyond_metadata(old: &Document, new: &Document) -> Vec<String> {
+    compare(old, new, false)
+}
+
+/// The graph comparison, with the document information checked or not.
+fn compare(old: &Document, new: &Document, with_info: bool) -> Vec<String> {
     let root = |d: &Document| d.trailer.get(b"Root").and_then(Object::as_reference).ok();
     let (Some(old_root), Some(new_root)) = (root(old), root(new)) else {
         return vec!["katalog dokumen (/Root) tidak terbaca".into()];
@@ -52,7 +66,9 @@ pub(crate) fn after_signing(old: &Document, new: &Document) -> Vec<String> {
         }
         _ => walk.found.push("katalog dokumen (/Root) bukan kamus".into()),
     }
-    walk.info();
+    if with_info {
+        walk.info();
+    }
     walk.found
 }
 

@@ -46,27 +46,33 @@ impl Pipeline {
     /// Looks for the audit record of an arrival: a new file or new bytes, or
     /// a letter's file away from where suratd recorded it.
     pub(super) fn audited(&mut self, a: &Arrival) -> Audited {
-        let wait = self.cfg.samba.audit_wait;
-        let Some(tail) = self.audit.as_mut() else { return Audited::Unverified };
-        let joined = &mut self.joined;
         let moved = a.letter.as_ref().is_some_and(|l| l.path.as_deref() != Some(a.rel));
         if a.content == Content::Known && !moved {
             return Audited::Unverified;
         }
+        self.audited_file(a.rel, a.meta, a.letter.as_ref().map(|l| l.id.as_str()))
+    }
+
+    /// Looks for the audit record of the file at `rel` (of `letter`, if
+    /// known) that placed it there.
+    pub(super) fn audited_file(&mut self, rel: &str, meta: &std::fs::Metadata, letter: Option<&str>) -> Audited {
+        let wait = self.cfg.samba.audit_wait;
+        let Some(tail) = self.audit.as_mut() else { return Audited::Unverified };
+        let joined = &mut self.joined;
+        let letter = letter.unwrap_or("-");
         // Looked at before (the decision waited for a note, say): the same
         // record, as long as the file did not change since.
-        let key = (a.rel.to_string(), a.meta.ctime(), a.meta.ctime_nsec());
+        let key = (rel.to_string(), meta.ctime(), meta.ctime_nsec());
         if let Some(login) = joined.get(&key) {
             return Audited::By(login.clone());
         }
         tail.poll();
         let changed = SystemTime::UNIX_EPOCH
-            + Duration::from_secs(a.meta.ctime().max(0) as u64)
-            + Duration::from_nanos(a.meta.ctime_nsec().max(0) as u64);
+            + Duration::from_secs(meta.ctime().max(0) as u64)
+            + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
         let not_before = tail::local(changed.checked_sub(SLACK).unwrap_or(SystemTime::UNIX_EPOCH));
-        if let Some(r) = tail.take(a.rel.as_bytes(), not_before) {
-            let letter = a.letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
-            tracing::debug!(letter, file = a.rel, login = %r.user, op = ?r.op, "the audit log names who placed the file");
+        if let Some(r) = tail.take(rel.as_bytes(), not_before) {
+            tracing::debug!(letter, file = rel, login = %r.user, op = ?r.op, "the audit log names who placed the file");
             if joined.len() >= JOINED {
                 joined.clear();
             }
@@ -77,16 +83,15 @@ impl Pipeline {
         if age < wait {
             return Audited::Wait((wait - age).min(Duration::from_millis(500)));
         }
-        let letter = a.letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
         if tail.evicted_since(not_before) {
             tracing::warn!(
                 security = true,
                 letter,
-                file = a.rel,
+                file = rel,
                 "Samba audit records were pushed out of memory before they could be joined (a flood of operations on the share?); the file's actor cannot be verified"
             );
         } else {
-            tracing::info!(letter, file = a.rel, wait = ?wait, "no Samba audit record for the file within samba.audit_wait; its actor stays unverified");
+            tracing::info!(letter, file = rel, wait = ?wait, "no Samba audit record for the file within samba.audit_wait; its actor stays unverified");
         }
         Audited::Unverified
     }

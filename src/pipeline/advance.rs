@@ -3,12 +3,13 @@
 //! (renamed, or a new version: tracking).
 
 use super::companions::{find_note, read_note};
-use super::copies::{Copy, derive, place_op};
+use super::copies::{Copy, Derived, derive, place_op};
+use super::edits;
 use super::intake::{Draft, FileData};
 use super::places::{file_name, free_target};
 use super::record::{Transit, letter_emails, record_dispatch, record_signatures, transit_record};
 use super::{Job, Outcome, Pipeline};
-use crate::decide::Dest;
+use crate::decide::{Dest, Edit};
 use crate::letter::metadata::Metadata;
 use crate::letter::names;
 use crate::letter::state::LetterState;
@@ -71,7 +72,13 @@ impl Pipeline {
             number: letter.number.as_deref(),
             at: now,
         };
-        let derived = derive(&wf, &self.store, &copy, &bytes, &sha, self.cfg.processing.timeout)?;
+        let size = bytes.len() as u64;
+        // Built from the letter's own version, never from a reviewer's edit.
+        let (own_sha, own) = self.own_version(letter, &sha, bytes, edits::made_on(&(job.edit, job.edit_on.clone())))?;
+        let derived = match derive(&wf, &self.store, &copy, &own, &own_sha, self.cfg.processing.timeout)? {
+            None if own_sha != sha => Some(Derived::stored(&self.store, &own_sha, own.len())),
+            d => d,
+        };
         let in_place = format!("{dest_dir}/{name}") == rel && derived.is_none();
         // A new version taking the place of the copy where the letter is.
         let replacing = dest == Dest::Back && original_present && new_content;
@@ -95,6 +102,9 @@ impl Pipeline {
             note = Some(note.map(|old| format!("{old}\n{n}")).unwrap_or(n));
         }
         ops.extend(amend_ops);
+        if job.edit == Edit::Shows && new_content && matches!(dest, Dest::Returns(_)) {
+            ops.push(self.comments_op(&dest_dir, &name, &sha));
+        }
         if let Some(p) = recorded.as_ref().filter(|_| original_present && new_content && !replacing) {
             ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
         }
@@ -119,11 +129,12 @@ impl Pipeline {
             .as_mut()
             .filter(|_| crate::decide::approvals::is_approval(&wf, &letter.step, &to_step, &action))
         {
-            t.approved_sha256 = Some(sha.clone());
+            t.approved_sha256 = Some(own_sha.clone());
         }
         if let Some(d) = derived {
             d.record_in(&mut rec);
         }
+        edits::mark(&mut rec, job, &sha);
         if let (Some(u), Some(a)) = (rec.update.as_mut(), &amended) {
             u.metadata = a.metadata.clone();
         }
@@ -139,7 +150,7 @@ impl Pipeline {
         if matches!(dest, Dest::Archive { .. }) {
             ops.extend(self.archive_extras(letter, &dest_dir, &rec)?);
         }
-        let signed_file = (action == "signed").then_some((sha.as_str(), bytes.len() as u64, name.as_str()));
+        let signed_file = (action == "signed").then_some((sha.as_str(), size, name.as_str()));
         rec.emails = letter_emails(&wf, &self.cfg, letter, &rec, signed_file);
         self.execute(&letter.id, ops, rec)?;
         tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
@@ -170,10 +181,11 @@ impl Pipeline {
         Ok(Some(read_note(&n)))
     }
 
-    /// A corrected draft's sidecar: its bytes kept in the store and the file
-    /// taken off the share (the steps returned); the letter with its amended
-    /// metadata, and for the audit trail what changed.
-    fn amend(&self, letter: &LetterRow, (meta, sidecar): Draft) -> Result<Amended> {
+    /// A corrected draft's sidecar, or a late one: its bytes kept in the
+    /// store and the file taken off the share (the steps returned); the
+    /// letter with its amended metadata, and for the audit trail what
+    /// changed.
+    pub(super) fn amend(&self, letter: &LetterRow, (meta, sidecar): Draft) -> Result<Amended> {
         let mut ops = Vec::new();
         if let Some((path, bytes)) = sidecar {
             let sha = fsops::sha256_bytes(&bytes);
@@ -187,6 +199,13 @@ impl Pipeline {
         if parties(before.as_ref()) != parties(Some(&meta)) {
             said.insert(0, "Tujuan, tembusan atau lampiran surat diubah oleh penyusun.".to_string());
         }
+        // Only a late sidecar may (`metadata::amend`).
+        if meta.perihal != letter.subject {
+            said.insert(
+                0,
+                format!("Perihal surat diubah oleh penyusun: \"{}\" menjadi \"{}\".", letter.subject, meta.perihal),
+            );
+        }
         let mut row = letter.clone();
         row.metadata = Some(serde_json::to_string(&meta)?);
         Ok((Some(row), ops, (!said.is_empty()).then(|| said.join("\n"))))
@@ -198,7 +217,7 @@ impl Pipeline {
         if new_content {
             self.keep(data)?;
         }
-        let rec = transit_record(&Transit {
+        let mut rec = transit_record(&Transit {
             letter_id: &letter.id,
             from: &letter.step,
             to: &letter.step,
@@ -213,6 +232,7 @@ impl Pipeline {
             note: None,
             at: now,
         });
+        edits::mark(&mut rec, job, &data.sha);
         self.execute(&letter.id, vec![], rec)?;
         tracing::info!(letter = %letter.id, file = rel, new_version = new_content, "recorded in place");
         Ok(Outcome::Done)

@@ -32,6 +32,8 @@ pub(super) struct Derived {
     base_sha: String,
     source: PathBuf,
     note: Option<String>,
+    /// Not a version yet (a copy just made).
+    new_version: bool,
 }
 
 impl Derived {
@@ -51,6 +53,9 @@ impl Derived {
                     None => n,
                 });
             }
+        }
+        if !self.new_version {
+            return;
         }
         rec.versions.push(VersionRec {
             sha256: self.sha,
@@ -130,6 +135,7 @@ pub(super) fn derive(
         base_sha: fsops::sha256_bytes(stamp::base_of(bytes)),
         source,
         note: stamped.repaired.then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
+        new_version: true,
     }))
 }
 
@@ -143,6 +149,22 @@ fn limited_stamp(
         Some(Some(r)) => r.map_err(|e| e.to_string()),
         Some(None) => Err("the PDF reader failed on this file".into()),
         None => Err(format!("stamping took longer than {}", humantime::format_duration(limit))),
+    }
+}
+
+impl Derived {
+    /// A version already kept, placed as it is (the letter's own version
+    /// under a reviewer's edit, when no stamp or keys are due).
+    pub(super) fn stored(store: &Store, sha: &str, size: usize) -> Derived {
+        Derived {
+            sha: sha.into(),
+            size: size as i64,
+            kind: "original",
+            base_sha: sha.into(),
+            source: store.path_of(sha),
+            note: None,
+            new_version: false,
+        }
     }
 }
 

@@ -18,6 +18,8 @@ pub(super) struct Judged {
     pub(super) original_present: bool,
     /// For a move made by someone standing in for another: that person's login.
     pub(super) on_behalf: Option<String>,
+    /// Whether the file is a reviewer's edit, and of which copy.
+    pub(super) edit: super::edits::Found,
 }
 
 impl Pipeline {
@@ -34,6 +36,7 @@ impl Pipeline {
         let at_recorded_path = recorded.as_deref() == Some(rel);
         let original_present =
             recorded.as_deref().is_some_and(|p| p != rel && fs::symlink_metadata(self.cfg.root.join(p)).is_ok());
+        let edit = self.reviewer_edit(place, letter.as_ref(), content, data.as_ref())?;
         let mut facts = Facts {
             place,
             letter: view.as_ref(),
@@ -45,24 +48,26 @@ impl Pipeline {
                 Some(Err(p)) => Some((p.code, p.detail.as_str())),
                 _ => None,
             },
+            sifat: match described {
+                Some(Ok((m, _))) if letter.is_none() => Some(m.sifat.as_str()),
+                _ => None,
+            },
             number_in_text: None,
             signature: signed.0.clone(),
-            owner: match wf.person(&placed_by) {
-                // The letter's own file, changed where it lies (or changed,
-                // then moved on): its owner is suratd's user, not a person.
-                _ if audited.is_none()
-                    && letter.is_some()
-                    && (at_recorded_path || !original_present && recorded.is_some())
-                    && *content != Content::Known
-                    && owner::is_service_user(meta) =>
-                {
-                    Owner::Edited
-                }
-                Some(p) => Owner::Person { login: p.login.clone(), roles: p.roles.clone() },
-                None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
-                None => Owner::Allowed,
+            // The letter's own file, changed where it lies (or changed, then
+            // moved on): its owner is suratd's user, not a person.
+            owner: if audited.is_none()
+                && letter.is_some()
+                && (at_recorded_path || !original_present && recorded.is_some())
+                && *content != Content::Known
+                && owner::is_service_user(meta)
+            {
+                Owner::Edited
+            } else {
+                self.owner_named(&placed_by)
             },
             mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
+            edit: edit.0,
         };
         let mut decision = decide::decide(&wf, &facts);
         let letter_id = letter.as_ref().map(|l| l.id.as_str()).unwrap_or("-");
@@ -85,7 +90,8 @@ impl Pipeline {
             _ => {}
         }
         if decision == Decision::NeedText {
-            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs)?);
+            let on = super::edits::made_on(&edit);
+            facts.number_in_text = Some(self.number_in_text(letter.as_ref(), data.as_ref(), abs, on)?);
             decision = decide::decide(&wf, &facts);
         }
         tracing::debug!(letter = letter_id, file = rel, ?decision, "decided");
@@ -93,7 +99,19 @@ impl Pipeline {
             Decision::Move { action, .. } => decide::movers::on_behalf_of(&wf, &facts, action),
             _ => None,
         };
-        Ok(Judged { decision, original_present, on_behalf })
+        Ok(Judged { decision, original_present, on_behalf, edit })
+    }
+}
+
+impl Pipeline {
+    /// The owner a login makes, for the access rules: a person in
+    /// workflow.yaml, else nobody, allowed or refused (`unknown_owner`).
+    pub(super) fn owner_named(&self, login: &str) -> Owner {
+        match self.wf.person(login) {
+            Some(p) => Owner::Person { login: p.login.clone(), roles: p.roles.clone() },
+            None if self.cfg.unknown_owner == crate::config::UnknownOwner::Refuse => Owner::Refused,
+            None => Owner::Allowed,
+        }
     }
 }
 
@@ -116,13 +134,20 @@ fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
 
 impl Pipeline {
     /// Whether the letter's number is in the PDF's text (a letter without a
-    /// number passes).
-    fn number_in_text(&self, letter: Option<&LetterRow>, data: Option<&FileData>, abs: &Path) -> Result<bool> {
-        let Some(number) = letter.and_then(|l| l.number.clone()) else {
+    /// number passes): in the letter's own version, under a reviewer's edit
+    /// (new: made on the copy `edit_on`).
+    fn number_in_text(
+        &self,
+        letter: Option<&LetterRow>,
+        data: Option<&FileData>,
+        abs: &Path,
+        edit_on: Option<&str>,
+    ) -> Result<bool> {
+        let Some((l, number)) = letter.and_then(|l| Some((l, l.number.clone()?))) else {
             return Ok(true);
         };
         let bytes = match data {
-            Some(d) => d.bytes.clone(),
+            Some(d) => self.own_version(l, &d.sha, d.bytes.clone(), edit_on)?.1,
             None => self.read_share(abs, &abs.display().to_string())?,
         };
         // The letter itself, not suratd's stamp on it (which shows the number).

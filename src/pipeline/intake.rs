@@ -6,9 +6,9 @@ use super::places::file_name;
 use super::{Outcome, Pipeline};
 use crate::decide::{Content, Note, Signed};
 use crate::letter::metadata::{self, Metadata};
-use crate::letter::names;
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
+use crate::letter::{names, numbering};
 use crate::pdf::convert::{self, Prepared};
 use crate::pdf::inspect::{self, Verdict};
 use crate::pdf::signature;
@@ -54,7 +54,7 @@ pub(super) struct Arrival<'a, 'w> {
 
 /// How long ago the file last changed (status change time: copy tools can
 /// preserve the modification time, but not this).
-fn age_of(meta: &fs::Metadata) -> Duration {
+pub(super) fn age_of(meta: &fs::Metadata) -> Duration {
     let changed = SystemTime::UNIX_EPOCH
         + Duration::from_secs(meta.ctime().max(0) as u64)
         + Duration::from_nanos(meta.ctime_nsec().max(0) as u64);
@@ -131,6 +131,12 @@ impl Pipeline {
             return Ok(Outcome::Done);
         }
 
+        // A sidecar alone in a drafting folder (`process` lets no other
+        // plain companion through).
+        if is_companion(&name) {
+            return self.late_sidecar(abs, rel, meta, place);
+        }
+
         let bytes = self.read_share(abs, rel)?;
         if bytes.len() as u64 != meta.len() {
             return Ok(Outcome::Defer(self.cfg.watch.settle));
@@ -161,8 +167,8 @@ impl Pipeline {
                     return Ok(Outcome::Defer(self.cfg.processing.sidecar_wait - age));
                 }
                 match (&letter, sidecar) {
-                    (None, sidecar) => Some(self.describe(&name, sidecar.as_deref())),
-                    (Some(l), Some(sidecar)) => Some(self.amended(l, &sidecar)),
+                    (None, sidecar) => Some(self.numberable(self.describe(&name, sidecar.as_deref()))?),
+                    (Some(l), Some(sidecar)) => Some(self.amended(l, &sidecar, metadata::Amending::Correction)),
                     (Some(_), None) => None,
                 }
             }
@@ -239,9 +245,24 @@ impl Pipeline {
         Ok((meta, sidecar.map(Path::to_path_buf).zip(sc_bytes)))
     }
 
-    /// A registered letter's metadata as a corrected draft's sidecar amends
-    /// it (its addressees; see [`metadata::amend`]).
-    fn amended(&self, letter: &LetterRow, sidecar: &Path) -> Described {
+    /// A new draft dated in an earlier year whose last number is not known
+    /// gets no number: refused, naming its date.
+    fn numberable(&self, described: Described) -> Result<Described> {
+        let wf = &self.wf;
+        let Ok((Metadata { tanggal: Some(date), .. }, _)) = &described else { return Ok(described) };
+        let closed = numbering::closed(wf.scope, *date, timefmt::year_wib(Utc::now()));
+        let key = wf.scope.key(*date);
+        if numbering::known(closed, closed && self.db.numbers_given(&key)?, wf.last_used.get(&key).copied()) {
+            return Ok(described);
+        }
+        tracing::info!(date = %date, "a draft dated in an earlier year whose last number is not known");
+        Ok(Err(metadata::Problem { code: Reason::SequenceUnknown, detail: date.to_string() }))
+    }
+
+    /// A registered letter's metadata as a corrected draft's or a late
+    /// sidecar amends it (see [`metadata::amend`]): read and parsed within
+    /// their limits.
+    pub(super) fn amended(&self, letter: &LetterRow, sidecar: &Path, how: metadata::Amending) -> Described {
         let (text, bytes) = read_sidecar(sidecar)?;
         let sc = metadata::parse_sidecar(&file_name(sidecar), &text)?;
         let current = letter.meta().unwrap_or_else(|| Metadata {
@@ -254,7 +275,7 @@ impl Pipeline {
             lampiran: None,
             warnings: vec![],
         });
-        let meta = metadata::amend(&current, sc, timefmt::date_wib(Utc::now()))?;
+        let meta = metadata::amend(&current, sc, timefmt::date_wib(Utc::now()), how)?;
         Ok((meta, Some((sidecar.to_path_buf(), bytes))))
     }
 

@@ -66,7 +66,7 @@ impl Pipeline {
         let by = self.deleted_by(rel);
         let plan = self.put_back_plan(&l, rel, by.as_deref());
         let root = self.cfg.root.clone();
-        journal::execute(&mut self.db, &root, &self.wf.id_prefix, Some(&l.id), None, |_, _| Ok(plan))?;
+        journal::execute(&mut self.db, &root, Some(&l.id), plan)?;
         let actor = by.as_deref().unwrap_or(super::owner::UNKNOWN_ACTOR);
         tracing::warn!(security = true, letter = %l.id, file = rel, actor, "a letter's file was deleted or moved out of the share; its own version was put back");
         Ok(true)

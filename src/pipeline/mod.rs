@@ -8,7 +8,9 @@
 //!    Word/ODT to PDF; inspect: is it a good PDF), which letter it belongs
 //!    to, a new draft's metadata. With it: `companions` (a draft's `.yaml`
 //!    sidecar, a reviewer's `.txt` note), `signed` (a signed file from the
-//!    portal: its signature, its letter), `owner` (who placed it).
+//!    portal: its signature, its letter), `owner` (who placed it), and
+//!    `late`: a sidecar that came after its draft was registered (it
+//!    updates its letter or is refused).
 //! 3. `facts`: what `crate::decide` (pure) is told, and its decision.
 //! 4. `Pipeline::act` (here) hands the decision to one transition:
 //!    - `register`: a new draft becomes a letter (id, number);
@@ -18,6 +20,8 @@
 //!      moved by hand where its step does not lead;
 //!    - `refuse`: to the rejected folder, with a reason file.
 //! 5. What the transitions share: `copies` (stamped and signing copies),
+//!    `edits` (a reviewer's incremental save of a copy: kept as a version,
+//!    never what a copy is built from),
 //!    `record` (the database record and emails), `archive` (a finished
 //!    letter's folder), `places` (destination folders, free names, tidying),
 //!    and here `keep` (a version into the store) and `execute` (journal).
@@ -31,8 +35,10 @@ mod advance;
 mod archive;
 mod companions;
 mod copies;
+mod edits;
 mod facts;
 mod intake;
+mod late;
 mod missing;
 pub(crate) mod owner;
 mod places;
@@ -58,7 +64,7 @@ use crate::workflow::layout;
 use advance::Move;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use companions::{is_companion, is_sidecar_name, pdf_of_sidecar};
+use companions::is_companion;
 use facts::Judged;
 use intake::{Arrival, FileData};
 use places::file_name;
@@ -154,13 +160,17 @@ impl Pipeline {
             return Ok(Outcome::Skipped);
         }
         // Sidecars and notes are read with their letter; a link or special
-        // file among them is refused (below) and never read.
+        // file among them is refused (below) and never read. A sidecar
+        // beside its draft waits for it (the draft takes it, or leaves it
+        // behind as a late sidecar); one alone is a late sidecar (below).
         if is_companion(&name) {
-            if meta.is_file() {
-                return Ok(Outcome::Skipped);
-            }
-            if self.draft_takes_sidecar(abs, &place) {
-                return Ok(Outcome::Defer(self.cfg.watch.settle));
+            match self.sidecar_in_drafts(abs, &place) {
+                late::Sidecar::WithDraft => {
+                    return Ok(Outcome::Defer(self.cfg.watch.settle.max(self.cfg.processing.sidecar_wait)));
+                }
+                late::Sidecar::Late => {}
+                late::Sidecar::No if meta.is_file() => return Ok(Outcome::Skipped),
+                late::Sidecar::No => {}
             }
         }
 
@@ -200,15 +210,6 @@ impl Pipeline {
         }
     }
 
-    /// Whether a sidecar that is a link or special file waits for its draft,
-    /// beside it in a drafting folder: the draft is refused because of it
-    /// and takes it along, so the drafter finds both.
-    fn draft_takes_sidecar(&self, abs: &Path, place: &layout::Place) -> bool {
-        let in_drafts = matches!(place, layout::Place::Step { step, area: layout::Area::Inbox }
-            if step.kind == crate::workflow::StepKind::Drop);
-        in_drafts && is_sidecar_name(&file_name(abs)) && pdf_of_sidecar(abs).is_some()
-    }
-
     /// Decides what becomes of an arrival and hands it to that transition.
     fn act(&mut self, a: Arrival) -> Result<Outcome> {
         let audited = match self.audited(&a) {
@@ -217,7 +218,8 @@ impl Pipeline {
             actors::Audited::Unverified => None,
         };
         self.verified_actor = audited.clone();
-        let Judged { decision, original_present, on_behalf } = self.judge(&a, audited.as_deref())?;
+        let Judged { decision, original_present, on_behalf, edit: (edit, edit_on) } =
+            self.judge(&a, audited.as_deref())?;
         let Arrival { abs, rel, meta, place, letter, content, data, described, signed: (_, report), .. } = a;
         let now = Utc::now();
         let login = audited.clone().unwrap_or_else(|| owner::login_of(meta));
@@ -241,6 +243,8 @@ impl Pipeline {
             person,
             verified: audited.is_some(),
             on_behalf,
+            edit,
+            edit_on,
             now,
         };
         // `decide` names a transition of a letter only for a file whose
@@ -292,8 +296,7 @@ impl Pipeline {
     /// Journals and carries out a transition of an existing letter.
     fn execute(&mut self, letter_id: &str, ops: Vec<FsOp>, record: Record) -> Result<()> {
         let root = self.cfg.root.clone();
-        let prefix = self.wf.id_prefix.clone();
-        journal::execute(&mut self.db, &root, &prefix, Some(letter_id), None, |_, _| Ok(Plan { ops, record }))?;
+        journal::execute(&mut self.db, &root, Some(letter_id), Plan { ops, record })?;
         Ok(())
     }
 }
@@ -319,6 +322,9 @@ struct Job<'a> {
     verified: bool,
     /// For a move made standing in for another: their login.
     on_behalf: Option<String>,
+    /// Whether it is a reviewer's edit, and of which copy (its sha256).
+    edit: crate::decide::Edit,
+    edit_on: Option<String>,
     now: DateTime<Utc>,
 }
 
@@ -330,18 +336,25 @@ pub fn mtime_ns(meta: &fs::Metadata) -> i128 {
 /// Whether an error comes from the machine rather than the file: a full or
 /// read-only disk, or a database another process holds locked.
 fn environmental(e: &anyhow::Error) -> bool {
+    disk_fault(e) || stalled(e) || e.chain().any(crate::store::db::is_environmental)
+}
+
+/// Whether an error is a read of the share that did not answer in time.
+fn stalled(e: &anyhow::Error) -> bool {
+    use crate::util::stall::Stalled;
+    e.chain().any(|c| c.downcast_ref::<Stalled>().is_some_and(|s| !matches!(s, Stalled::Panicked { .. })))
+}
+
+/// Whether an error is a full or read-only disk (the share's, or the one
+/// beside the database): files wait for the admin, who is told.
+pub(crate) fn disk_fault(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        // A share that stops answering.
-        if let Some(s) = c.downcast_ref::<crate::util::stall::Stalled>() {
-            return !matches!(s, crate::util::stall::Stalled::Panicked { .. });
-        }
-        if let Some(io) = c.downcast_ref::<std::io::Error>() {
-            return matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
+        c.downcast_ref::<std::io::Error>().is_some_and(|io| {
+            matches!(io.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::ReadOnlyFilesystem)
                 || io.raw_os_error().is_some_and(|n| {
                     use rustix::io::Errno;
                     [Errno::NOSPC, Errno::DQUOT, Errno::ROFS].iter().any(|e| e.raw_os_error() == n)
-                });
-        }
-        crate::store::db::is_environmental(c)
+                })
+        })
     })
 }

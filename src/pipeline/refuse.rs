@@ -90,7 +90,11 @@ impl Pipeline {
             FsOp::Write { path: reason_rel, text: text.clone() },
         ];
         // A refused draft takes its sidecar along, so the drafter finds both.
-        if !is_link && let Some(sc) = find_sidecar(&self.cfg.root.join(rel)) {
+        // (A refused sidecar is its own file, not its own sidecar.)
+        if !is_link
+            && !is_companion(&name)
+            && let Some(sc) = find_sidecar(&self.cfg.root.join(rel))
+        {
             let ext = sc.extension().map(|e| e.to_string_lossy().into_owned()).unwrap_or_default();
             let (_, to) = free_target(&self.cfg.root, &wf.rejected_folder, &file_name(&target_abs.with_extension(ext)));
             let from = fsops::rel_path(&self.cfg.root, &sc).expect("under root");
@@ -111,9 +115,7 @@ impl Pipeline {
         }
         ops.extend(restored);
         let root = self.cfg.root.clone();
-        journal::execute(&mut self.db, &root, &wf.id_prefix, letter.map(|l| l.id.as_str()), None, |_, _| {
-            Ok(Plan { ops, record: rec })
-        })?;
+        journal::execute(&mut self.db, &root, letter.map(|l| l.id.as_str()), Plan { ops, record: rec })?;
         tracing::warn!(letter = letter.map(|l| l.id.as_str()).unwrap_or("-"), file = rel, to = %target_rel, reason = code.code(), detail = %detail, "refused a file");
         self.tidy(&self.cfg.root.join(rel));
         Ok(())

@@ -17,8 +17,9 @@ use anyhow::{Context, Result};
 
 impl Pipeline {
     /// Registers a new draft: its id and number come in the same database
-    /// transaction as the intent; it goes on to `to_step` (`dest`), and its
-    /// sidecar is absorbed.
+    /// transaction as the intent (its stamped copy is made before that
+    /// transaction, see `journal::register`); it goes on to `to_step`
+    /// (`dest`), and its sidecar is absorbed.
     pub(super) fn register(
         &mut self,
         job: &Job,
@@ -46,7 +47,7 @@ impl Pipeline {
             unit: wf.office.unit_code.clone(),
             date,
             scope: wf.scope,
-            last_used: wf.last_used.get(&wf.scope.key(date)).copied().unwrap_or(0),
+            last_used: wf.last_used.get(&wf.scope.key(date)).copied(),
         };
         let warnings = (!letter_meta.warnings.is_empty()).then(|| letter_meta.warnings.join("; "));
         let nl = NewLetter {
@@ -66,8 +67,7 @@ impl Pipeline {
         let root = self.cfg.root.clone();
         let store = self.store.clone();
         let cfg = self.cfg.clone();
-        let plan = journal::execute(&mut self.db, &root, &wf.id_prefix, None, Some(&nl), |lid, number| {
-            let id = lid.context("the journal gave a new letter no id (internal error)")?;
+        let plan = journal::register(&mut self.db, &root, &wf.id_prefix, &nl, |id, number| {
             let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
             let copy = Copy { to_step: &to_step, from_step: &entry, action: &action, id, number, at: now };
             let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha, cfg.processing.timeout)?;
@@ -92,7 +92,7 @@ impl Pipeline {
             }
             let about = About { id, number, subject: &subject, drafter: Some(person), meta: nl.meta.as_ref() };
             rec.emails = emails_for(&wf, &cfg, &about, &rec, None);
-            ops.extend(absorb);
+            ops.extend(absorb.iter().cloned());
             Ok(Plan { ops, record: rec })
         })?;
         let t = plan.record.transition.as_ref().context("a registration recorded no transition (internal error)")?;

@@ -4,7 +4,7 @@
 //! completed when its file already moved or can still be moved, and undone
 //! otherwise, so the database and the folders always agree.
 
-use crate::store::db::{Db, Record};
+use crate::store::db::{Db, NewLetter, Record};
 use crate::store::fsops;
 use anyhow::{Context, Result, bail};
 use serde::{Deserialize, Serialize};
@@ -53,32 +53,105 @@ impl Plan {
     }
 }
 
-/// Writes the intent, carries out the plan and commits it. The plan is built
-/// by `make` once the intent's letter id (and, for a registration, its
-/// number) is known: a registration gets both in the same database
-/// transaction as the intent.
-pub fn execute(
+/// Writes the intent, carries out the plan and commits it (a transition of
+/// an existing letter, or a refusal).
+pub fn execute(db: &mut Db, root: &Path, letter_id: Option<&str>, plan: Plan) -> Result<Plan> {
+    finish_pending(db, root)?;
+    let json = serde_json::to_string(&plan).expect("plan serialises");
+    let (intent, _) = db.begin_intent("", letter_id, None, |_, _| Ok(json))?;
+    complete(db, root, intent, plan)
+}
+
+/// How often a registration's plan is built again because another writer
+/// took its id or number meanwhile, before it is built inside the
+/// transaction.
+const REGISTRATION_TRIES: usize = 3;
+
+/// Registers a new letter: writes the intent with the letter's id and
+/// number, carries out the plan and commits it. The plan (whose stamped
+/// copy shows the number) is built by `make` before the database's write
+/// transaction, from the id and number the letter would get now; the
+/// transaction that allocates them writes the intent only if they are
+/// still the same, and otherwise the plan is built again. So stamping and
+/// hashing never hold the write lock (a `suratd` command is never kept
+/// waiting by a big draft), and the number in the stamp is always the one
+/// recorded.
+pub fn register(
     db: &mut Db,
     root: &Path,
     prefix: &str,
-    letter_id: Option<&str>,
-    register: Option<&crate::store::db::NewLetter>,
-    make: impl FnOnce(Option<&str>, Option<&str>) -> Result<Plan>,
+    letter: &NewLetter,
+    mut make: impl FnMut(&str, Option<&str>) -> Result<Plan>,
 ) -> Result<Plan> {
+    finish_pending(db, root)?;
+    for _ in 0..REGISTRATION_TRIES {
+        let (id, number) = db.next_registration(prefix, letter)?;
+        let plan = make(&id, number.as_deref())?;
+        let json = serde_json::to_string(&plan).expect("plan serialises");
+        let mut stale = false;
+        let begun = db.begin_intent(prefix, None, Some(letter), |lid, n| {
+            stale = lid != Some(id.as_str()) || n != number.as_deref();
+            if stale { bail!("the id or number changed while the plan was built") } else { Ok(json) }
+        });
+        match begun {
+            Ok((intent, _)) => return complete(db, root, intent, plan),
+            Err(_) if stale => {
+                tracing::info!(letter = %id, "another writer took this id or number meanwhile; building the registration again")
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    // Another writer keeps registering: built within the transaction.
     let mut built = None;
-    let (intent, _) = db.begin_intent(prefix, letter_id, register, |lid, number| {
-        let plan = make(lid, number)?;
+    let (intent, _) = db.begin_intent(prefix, None, Some(letter), |lid, number| {
+        let plan = make(lid.context("a registration got no letter id (internal error)")?, number)?;
         let json = serde_json::to_string(&plan).expect("plan serialises");
         built = Some(plan);
         Ok(json)
     })?;
-    let plan = built.expect("plan was built");
+    complete(db, root, intent, built.expect("plan was built"))
+}
+
+/// Completes or undoes, as at start-up, an intent left pending by a commit
+/// that failed after its file was placed (the database's disk full, or
+/// locked too long): before anything else happens, a letter already
+/// visible is recorded and keeps its number, one that is not gives it back.
+fn finish_pending(db: &mut Db, root: &Path) -> Result<()> {
+    for r in recover(db, root)? {
+        tracing::warn!(?r, "completed a transition whose record could not be written at the time");
+    }
+    Ok(())
+}
+
+/// Carries out a written intent's plan and commits it, or undoes it (and
+/// what it had already written) when it cannot be carried out.
+fn complete(db: &mut Db, root: &Path, intent: i64, plan: Plan) -> Result<Plan> {
     if let Err(e) = carry_out(root, &plan) {
+        take_back(root, &plan);
         db.undo_intent(intent)?;
         return Err(e);
     }
     db.finish_intent(intent, &plan.record)?;
     Ok(plan)
+}
+
+/// Removes the copy an undone plan had already placed (the file it was to
+/// replace could not be removed: a read-only or failing share), so nothing
+/// of the undone transition stays visible. Only while the file it replaces
+/// is still there as it was: the copy is never the last one on the share.
+fn take_back(root: &Path, plan: &Plan) {
+    for op in &plan.ops {
+        let FsOp::PlaceCopy { from, from_sha256, to, sha256, .. } = op else { continue };
+        if holds(root, to, Some(sha256)) && holds(root, from, Some(from_sha256)) {
+            let p = root.join(to);
+            match fs::remove_file(&p).and_then(|()| fsops::sync_dir(p.parent().unwrap_or(root))) {
+                Ok(()) => tracing::warn!(file = %to, "removed the copy placed by a transition that was undone"),
+                Err(e) => {
+                    tracing::error!(file = %to, error = %e, "cannot remove the copy placed by a transition that was undone; remove it by hand")
+                }
+            }
+        }
+    }
 }
 
 /// Carries out the primary move, then the rest (which may not fail the
@@ -225,6 +298,7 @@ pub fn recover(db: &mut Db, root: &Path) -> Result<Vec<Recovered>> {
                 Ok(()) => db.finish_intent(id, &plan.record)?,
                 Err(e) => {
                     tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: could not redo; undoing");
+                    take_back(root, &plan);
                     db.undo_intent(id)?;
                     out.push(Recovered::Undone(id));
                     continue;
@@ -311,5 +385,84 @@ mod tests {
         assert!(format!("{err:#}").contains("in/a.pdf changed or disappeared"), "{err:#}");
         assert!(!root.join("out/b.pdf").exists(), "nothing placed");
         assert!(root.join("in/a2.pdf").exists());
+    }
+}
+
+#[cfg(test)]
+mod registration_tests {
+    use super::*;
+    use crate::store::db::numbered;
+
+    /// The number the n-th letter of `numbered` gets.
+    fn nth(seq: u32) -> Option<String> {
+        Some(format!("B-{seq:03}/17000/KP.650/2025"))
+    }
+
+    /// The ids and numbers each plan was built with.
+    type Planned = Vec<(String, Option<String>)>;
+
+    /// Registers a letter dated 2025-06-02, running `meanwhile` (with the
+    /// database's path and how many plans were built before) as each plan
+    /// is built; the database (in its folder) and what the plans were given.
+    fn register_while(mut meanwhile: impl FnMut(&Path, usize) -> Result<()>) -> (tempfile::TempDir, Db, Planned) {
+        let d = tempfile::tempdir().unwrap();
+        let path = d.path().join("db.sqlite");
+        let mut db = Db::open(&path).unwrap();
+        let mut planned = Vec::new();
+        register(&mut db, d.path(), "SK", &numbered("2025-06-02"), |id, number| {
+            meanwhile(&path, planned.len())?;
+            planned.push((id.to_string(), number.map(str::to_string)));
+            Ok(Plan::default())
+        })
+        .unwrap();
+        (d, db, planned)
+    }
+
+    #[test]
+    fn a_registration_is_planned_without_holding_the_write_lock() {
+        let (_d, db, planned) = register_while(|path, _| {
+            // A `suratd` command writing while the copy is stamped: it does
+            // not wait (no busy timeout), so the lock must be free.
+            let other = rusqlite::Connection::open(path)?;
+            other.busy_timeout(std::time::Duration::ZERO)?;
+            other.execute_batch("BEGIN IMMEDIATE; UPDATE id_counters SET last = last; COMMIT;")?;
+            Ok(())
+        });
+        assert_eq!(planned, [("SK-2025-0001".to_string(), nth(58))]);
+        assert_eq!(db.letter("SK-2025-0001").unwrap().unwrap().number, nth(58));
+    }
+
+    #[test]
+    fn a_number_taken_while_the_copy_was_made_is_planned_again() {
+        let (_d, db, planned) = register_while(|path, built| {
+            if built == 0 {
+                // Another writer registers a letter meanwhile.
+                let mut other = Db::open(path)?;
+                other.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into()))?;
+            }
+            Ok(())
+        });
+        assert_eq!(planned, [("SK-2025-0001".to_string(), nth(58)), ("SK-2025-0002".to_string(), nth(59))]);
+        assert_eq!(db.letter("SK-2025-0002").unwrap().unwrap().number, nth(59), "the number in the plan is recorded");
+        assert_eq!(db.letter("SK-2025-0001").unwrap().unwrap().number, nth(58));
+    }
+
+    #[test]
+    fn a_transition_left_pending_is_finished_before_the_next_one() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
+        // A registration whose file was placed, but whose record could not
+        // be written (the database's disk full): its intent stays pending.
+        let json = serde_json::to_string(&Plan::default()).unwrap();
+        let (intent, id) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok(json)).unwrap();
+        assert_eq!(db.pending_intents().unwrap().len(), 1, "{intent}");
+        let next = register(&mut db, d.path(), "SK", &numbered("2025-06-03"), |_, _| Ok(Plan::default())).unwrap();
+        assert!(db.pending_intents().unwrap().is_empty(), "{next:?}");
+        assert_eq!(
+            db.letter(id.as_deref().unwrap()).unwrap().unwrap().number,
+            nth(58),
+            "the placed letter keeps its number"
+        );
+        assert_eq!(db.letter("SK-2025-0002").unwrap().unwrap().number, nth(59));
     }
 }

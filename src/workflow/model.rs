@@ -224,6 +224,9 @@ pub struct Workflow {
     /// Splits a draft's file name into classification and subject.
     pub filename_pattern: regex::Regex,
     pub defaults: crate::letter::metadata::Defaults,
+    /// The roles that may give a letter a sifat other than Biasa
+    /// (`letters.sifat_roles`; `None`: every drafter may).
+    pub sifat_roles: Option<Vec<String>>,
     pub roles: Vec<Role>,
     /// Checked (a person's team must exist), not yet used for anything else.
     #[allow(dead_code)]

@@ -86,6 +86,8 @@ pub struct RawLetters {
     #[serde(default)]
     pub sequence: RawSequence,
     pub filename_pattern: Option<Spanned<String>>,
+    /// The roles that may give a letter a sifat other than Biasa.
+    pub sifat_roles: Option<Vec<Spanned<String>>>,
     #[serde(default)]
     pub defaults: RawLetterDefaults,
 }

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod hostile;
+pub mod mount;
 pub mod samba;
 pub mod smtp;
 
@@ -193,6 +194,14 @@ impl Env {
         let to = self.p(rel);
         std::fs::create_dir_all(to.parent().unwrap()).unwrap();
         std::fs::rename(&tmp, &to).unwrap();
+    }
+
+    /// `drop_file`, the file owned by `uid` (someone else's file; needs root).
+    pub fn drop_file_as(&self, rel: &str, bytes: &[u8], uid: u32) {
+        let tmp = self.dir.path().join("incoming-as.tmp");
+        std::fs::write(&tmp, bytes).unwrap();
+        std::os::unix::fs::chown(&tmp, Some(uid), None).unwrap();
+        std::fs::rename(&tmp, self.p(rel)).unwrap();
     }
 
     /// Moves a file inside the share (what staff do in Explorer).
@@ -490,6 +499,18 @@ fn rand_serial() -> u32 {
 
 pub const SHIPPED: &str = include_str!("../../workflow.yaml");
 
+/// The signed fixtures hold numbers of 2026 (`B-001/17000/KP.650/2026`),
+/// which letters dated in 2026 get. Once 2026 is over they are back-dated
+/// letters, numbered only when 2026's last number is known: the office had
+/// none before suratd.
+pub const FIXTURE_YEAR_KNOWN: &str = "    last_used: {2026: 0}";
+
+/// The shipped workflow where letters dated in 2026 get 2026's numbers in
+/// any year (see [`FIXTURE_YEAR_KNOWN`]).
+pub fn shipped_for_fixtures() -> String {
+    SHIPPED.replace("    last_used: {}", FIXTURE_YEAR_KNOWN)
+}
+
 pub fn me() -> String {
     uzers::get_current_username().unwrap().to_string_lossy().into_owned()
 }
@@ -519,12 +540,25 @@ pub fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
         me = me()
     );
     // No daily digest here (it is tested in reminders.rs): emails are counted.
-    let wf = SHIPPED
+    let wf = shipped_for_fixtures()
         .replace("  digest_at: \"07:30\"\n", "")
         .replace("people: []", &people)
         .replace("teams:\n  - id: umum\n    name: Tim Bagian Umum\n", "teams:\n  - id: umum\n  - id: lain\n");
     std::fs::write(env.dir.path().join("workflow.yaml"), wf).unwrap();
     env
+}
+
+/// Adds the system user `nobody` (uid 65534: files `drop_file_as(…, 65534)`
+/// are theirs) to the people of `mail_env`'s workflow, with these fields
+/// (`name: …, roles: […]`); their login.
+pub fn nobody_is(env: &Env, fields: &str) -> String {
+    let nobody = uzers::get_user_by_uid(65534).unwrap().name().to_string_lossy().into_owned();
+    let wf_path = env.dir.path().join("workflow.yaml");
+    let wf = std::fs::read_to_string(&wf_path)
+        .unwrap()
+        .replace("people:\n", &format!("people:\n  - {{login: {nobody}, {fields}}}\n"));
+    std::fs::write(&wf_path, wf).unwrap();
+    nobody
 }
 
 /// A letter driven to the signature step (its corrected draft reading
@@ -624,24 +658,59 @@ pub fn slow_to_draw(copy: &[u8], line: &str) -> Vec<u8> {
     out
 }
 
+/// `copy` saved by a PDF editor with an incremental update made by `edit`
+/// (Acrobat's default save: the copy's bytes stay the start of the file).
+pub fn saved_incrementally(copy: &[u8], edit: impl FnOnce(&mut lopdf::IncrementalDocument)) -> Vec<u8> {
+    let prev = lopdf::Document::load_mem(copy).unwrap();
+    let mut inc = lopdf::IncrementalDocument::create_from(copy.to_vec(), prev);
+    inc.new_document.max_id = inc.get_prev_documents().max_id;
+    edit(&mut inc);
+    let mut out = Vec::new();
+    inc.save_to(&mut out).unwrap();
+    assert!(out.starts_with(copy), "an incremental update");
+    out
+}
+
+/// `copy` with a yellow highlight over its first line, saved incrementally.
+pub fn with_highlight(copy: &[u8]) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    saved_incrementally(copy, |inc| {
+        let page = *inc.get_prev_documents().get_pages().get(&1).unwrap();
+        let quad: Vec<Object> = [72, 715, 300, 715, 72, 695, 300, 695].into_iter().map(Object::from).collect();
+        let note = inc.new_document.add_object(dictionary! { "Type" => "Annot", "Subtype" => "Highlight",
+            "Rect" => vec![72.into(), 695.into(), 300.into(), 715.into()], "QuadPoints" => quad,
+            "C" => vec![1.into(), 1.into(), 0.into()], "Contents" => Object::string_literal("Tanggal rapat salah"), "F" => 4 });
+        inc.opt_clone_object_to_new_document(page).unwrap();
+        let p = inc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap();
+        p.set("Annots", vec![Object::Reference(note)]);
+    })
+}
+
+/// `copy` with a new title in its document information (nothing a reader
+/// sees), saved incrementally.
+pub fn with_title(copy: &[u8], title: &str) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    saved_incrementally(copy, |inc| {
+        let info = inc.new_document.add_object(dictionary! { "Title" => Object::string_literal(title) });
+        inc.new_document.trailer.set("Info", info);
+    })
+}
+
 /// The copy with optional content properties whose entries lead, through
 /// ten arrays of 24 references each to the next, to 24^10 paths: a reader
 /// that walks them without remembering where it has been never ends. Page
 /// drawing and text are unchanged.
 pub fn slow_to_read(copy: &[u8]) -> Vec<u8> {
-    let prev = lopdf::Document::load_mem(copy).unwrap();
-    let root = prev.trailer.get(b"Root").unwrap().as_reference().unwrap();
-    let mut inc = lopdf::IncrementalDocument::create_from(copy.to_vec(), prev);
-    let mut next: lopdf::Object = 0.into();
-    for _ in 0..10 {
-        let id = inc.new_document.add_object(lopdf::Object::Array(vec![next.clone(); 24]));
-        next = lopdf::Object::Reference(id);
-    }
-    let ocgs: Vec<lopdf::Object> = vec![];
-    let props = lopdf::dictionary! {"OCGs" => ocgs, "D" => lopdf::dictionary! {"Name" => lopdf::Object::string_literal("x"), "Paths" => next}};
-    inc.opt_clone_object_to_new_document(root).unwrap();
-    inc.new_document.get_object_mut(root).unwrap().as_dict_mut().unwrap().set("OCProperties", props);
-    let mut out = Vec::new();
-    inc.save_to(&mut out).unwrap();
-    out
+    saved_incrementally(copy, |inc| {
+        let root = inc.get_prev_documents().trailer.get(b"Root").unwrap().as_reference().unwrap();
+        let mut next: lopdf::Object = 0.into();
+        for _ in 0..10 {
+            let id = inc.new_document.add_object(lopdf::Object::Array(vec![next.clone(); 24]));
+            next = lopdf::Object::Reference(id);
+        }
+        let ocgs: Vec<lopdf::Object> = vec![];
+        let props = lopdf::dictionary! {"OCGs" => ocgs, "D" => lopdf::dictionary! {"Name" => lopdf::Object::string_literal("x"), "Paths" => next}};
+        inc.opt_clone_object_to_new_document(root).unwrap();
+        inc.new_document.get_object_mut(root).unwrap().as_dict_mut().unwrap().set("OCProperties", props);
+    })
 }

@@ -37,6 +37,16 @@ impl Db {
         Ok((intent, new_id))
     }
 
+    /// The id and number a letter registered now would get: the same insert
+    /// as `begin_intent`'s, rolled back at once (the write lock is held
+    /// only for that). `begin_intent` confirms them.
+    pub fn next_registration(&mut self, prefix: &str, register: &NewLetter) -> Result<(String, Option<String>)> {
+        let tx = self.conn.transaction()?;
+        let next = insert_pending_letter(&tx, prefix, register)?;
+        tx.rollback()?;
+        Ok(next)
+    }
+
     /// Records a completed transition and closes its intent, atomically.
     pub fn finish_intent(&mut self, intent: i64, rec: &Record) -> Result<()> {
         let tx = self.conn.transaction()?;

@@ -89,8 +89,9 @@ pub struct NumberRequest {
     /// The letter's date (WIB): its sequence and its place in it.
     pub date: chrono::NaiveDate,
     pub scope: crate::letter::numbering::Scope,
-    /// The office's last number before suratd in this sequence.
-    pub last_used: i64,
+    /// The office's last number before suratd in this sequence, if the
+    /// workflow gives one (`letters.sequence.last_used`).
+    pub last_used: Option<i64>,
 }
 
 /// A version of a letter's file.
@@ -170,6 +171,18 @@ impl Db {
             .optional()?)
     }
 
+    /// Letters (not pending or void) with a version first found at `rel`,
+    /// whatever its case (a draft's original name), most recent first.
+    pub fn letters_drafted_as(&self, rel: &str) -> Result<Vec<LetterRow>> {
+        let mut st = self.conn.prepare(
+            "SELECT l.* FROM letters l JOIN versions v ON v.letter_id = l.id
+             WHERE v.source = ?1 COLLATE NOCASE AND l.state NOT IN ('pending', 'void')
+             GROUP BY l.id ORDER BY MAX(v.added_at) DESC, l.year DESC, l.seq DESC",
+        )?;
+        let rows = st.query_map([rel], letter_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     pub fn letter_at_path(&self, rel: &str) -> Result<Option<LetterRow>> {
         Ok(self
             .conn
@@ -187,6 +200,19 @@ impl Db {
             .query_row("SELECT 1 FROM versions WHERE letter_id = ?1 AND sha256 = ?2", [letter_id, sha256], |_| Ok(()))
             .optional()?
             .is_some())
+    }
+
+    /// A letter's version with these bytes: its kind and the version it
+    /// was made from.
+    pub fn version_of(&self, letter_id: &str, sha256: &str) -> Result<Option<(String, Option<String>)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT kind, base_sha256 FROM versions WHERE letter_id = ?1 AND sha256 = ?2",
+                [letter_id, sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
     }
 
     /// Letters still moving through the workflow, oldest first.
@@ -220,6 +246,15 @@ impl Db {
             .query_map([letter_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
+    }
+
+    /// Whether any number was given in the sequence `key` (a year, or `all`).
+    pub fn numbers_given(&self, key: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .query_row("SELECT 1 FROM numbers WHERE scope = ?1 LIMIT 1", [key], |_| Ok(()))
+            .optional()?
+            .is_some())
     }
 
     /// Letters with a number dated in `year`, in number order.
@@ -285,7 +320,7 @@ pub(super) fn insert_pending_letter(
     )?;
     let mut number = None;
     if let (Some(req), Some(meta)) = (&nl.number, meta) {
-        let n = insert_number(tx, &id, req, meta)?;
+        let n = insert_number(tx, &id, req, meta, nl.year)?;
         tx.execute("UPDATE letters SET number = ?2 WHERE id = ?1", params![id, n])?;
         number = Some(n);
     }
@@ -293,12 +328,14 @@ pub(super) fn insert_pending_letter(
 }
 
 /// Gives the letter the next number of its sequence (or an inserted one
-/// for a back-dated letter), inside the registering transaction.
+/// for a back-dated letter), inside the registering transaction
+/// (`this_year`: the year it is registered in).
 fn insert_number(
     tx: &Transaction,
     id: &str,
     req: &NumberRequest,
     meta: &crate::letter::metadata::Metadata,
+    this_year: i32,
 ) -> Result<String> {
     use crate::letter::numbering;
     let key = req.scope.key(req.date);
@@ -310,7 +347,13 @@ fn insert_number(
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
     };
-    let (seq, suffix) = numbering::allocate(&issued, req.date, req.last_used);
+    let closed = numbering::closed(req.scope, req.date, this_year);
+    let Some((seq, suffix)) = numbering::allocate(&issued, req.date, req.last_used, closed) else {
+        anyhow::bail!(
+            "no number for a letter dated {}: the last number of {key} is not known (set letters.sequence.last_used)",
+            req.date
+        );
+    };
     let number = numbering::format(
         &req.format,
         &numbering::Parts {
@@ -331,7 +374,7 @@ fn insert_number(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::db::Record;
 
@@ -350,8 +393,10 @@ mod tests {
         }
     }
 
-    fn numbered(date: &str) -> NewLetter {
+    /// A letter to register, with a number dated `date` (B-…/KP.650, after 57).
+    pub(crate) fn numbered(date: &str) -> NewLetter {
         NewLetter {
+            year: date[..4].parse().unwrap(),
             meta: Some(crate::letter::metadata::Metadata {
                 perihal: "Undangan".into(),
                 sifat: "B".into(),
@@ -367,7 +412,7 @@ mod tests {
                 unit: "17000".into(),
                 date: date.parse().unwrap(),
                 scope: crate::letter::numbering::Scope::Year,
-                last_used: 57,
+                last_used: Some(57),
             }),
             ..nl()
         }
@@ -390,6 +435,29 @@ mod tests {
     }
 
     #[test]
+    fn a_letter_of_an_earlier_year_is_inserted_or_refused_when_that_year_is_unknown() {
+        let d = tempfile::tempdir().unwrap();
+        let mut db = Db::open(&d.path().join("s.db")).unwrap();
+        let num = |db: &Db, id: &str| db.letter(id).unwrap().unwrap().number.unwrap();
+        let late = |date: &str, last_used| NewLetter {
+            year: 2026,
+            number: numbered(date).number.map(|n| NumberRequest { last_used, ..n }),
+            ..numbered(date)
+        };
+        // 2025 closed with the office's last number 140: inserted after it.
+        let (_, a) = db.begin_intent("SK", None, Some(&late("2025-12-20", Some(140))), |_, _| Ok("{}".into())).unwrap();
+        assert_eq!(num(&db, &a.unwrap()), "B-140A/17000/KP.650/2025");
+        assert!(db.numbers_given("2025").unwrap() && !db.numbers_given("2024").unwrap());
+        // 2025 is known now from its numbers in the database.
+        let (_, b) = db.begin_intent("SK", None, Some(&late("2025-12-30", None)), |_, _| Ok("{}".into())).unwrap();
+        assert_eq!(num(&db, &b.unwrap()), "B-140B/17000/KP.650/2025");
+        // 2024: nothing known, no number, nothing written.
+        let err = db.begin_intent("SK", None, Some(&late("2024-03-01", None)), |_, _| Ok("{}".into())).unwrap_err();
+        assert!(err.to_string().contains("last_used"), "{err:#}");
+        assert!(!db.numbers_given("2024").unwrap());
+    }
+
+    #[test]
     fn an_undone_registration_gives_its_number_back_but_not_its_id() {
         let d = tempfile::tempdir().unwrap();
         let mut db = Db::open(&d.path().join("s.db")).unwrap();
@@ -399,7 +467,7 @@ mod tests {
         db.undo_intent(i1).unwrap();
         assert_eq!(num(&db, a.as_deref().unwrap()), None, "the void letter holds no number");
         let (_, b) = db.begin_intent("SK", None, Some(&numbered("2025-06-02")), |_, _| Ok("{}".into())).unwrap();
-        assert_eq!(b.as_deref(), Some("SK-2026-0002"), "the id stays used");
+        assert_eq!(b.as_deref(), Some("SK-2025-0002"), "the id stays used");
         assert_eq!(num(&db, b.as_deref().unwrap()).as_deref(), Some("B-058/17000/KP.650/2025"));
     }
 

@@ -12,6 +12,8 @@ mod reminders;
 mod transitions;
 
 pub(crate) use letters::AgendaLetter;
+#[cfg(test)]
+pub(crate) use letters::tests::numbered;
 pub use letters::{LetterRow, LetterUpdate, NewLetter, NumberRequest, VersionRec};
 pub(crate) use outbox::OutboxRow;
 pub use outbox::{Attachment, Delivery, Email, Recipient};

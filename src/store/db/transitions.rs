@@ -178,7 +178,8 @@ pub(super) fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
             .unwrap_or_else(|| crate::util::timefmt::stored(chrono::Utc::now()));
         tx.execute(
             "UPDATE letters SET step = ?2, state = ?3, path = ?4, sha256 = ?5, size = ?6, mtime_ns = ?7,
-               step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END, metadata = COALESCE(?10, metadata)
+               step_since = CASE WHEN ?8 THEN ?9 ELSE step_since END, metadata = COALESCE(?10, metadata),
+               subject = COALESCE(json_extract(?10, '$.perihal'), subject)
              WHERE id = ?1",
             params![u.letter_id, u.step, u.state, u.path, u.sha256, u.size, u.mtime_ns, u.step_changed, at, u.metadata],
         )?;

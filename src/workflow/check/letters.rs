@@ -1,10 +1,10 @@
 //! The `letters` and `office` sections: letter ids, the agenda number's
 //! format and sequence, how draft names are read, and the letter defaults.
 
-use super::context::{Ctx, Parts};
+use super::context::{Ctx, Parts, list};
 use crate::letter::metadata::Defaults;
 use crate::letter::numbering::Scope;
-use crate::workflow::model::NUMBER_PLACEHOLDERS;
+use crate::workflow::model::{NUMBER_PLACEHOLDERS, Person, StepKind};
 use crate::workflow::raw::{RawLetterDefaults, RawLetters, RawWorkflow};
 use std::collections::BTreeMap;
 
@@ -18,6 +18,42 @@ pub(super) fn letters(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
     let scope = letters.sequence.scope.unwrap_or(Scope::Year);
     parts.last_used = last_used(cx, letters, scope);
     parts.scope = Some(scope);
+}
+
+/// The roles that may choose a sifat other than Biasa: roles that exist
+/// (after the roles, people and steps checks). Such drafts are placed by
+/// someone of these roles, so with people listed, one of them must also
+/// hold the drafting step's role (a warning otherwise).
+pub(super) fn sifat_roles(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
+    let Some(roles) = &raw.letters.sifat_roles else { return };
+    for r in roles {
+        if !parts.role_ids.contains(&r.value) {
+            cx.err(
+                &r.referenced,
+                format!(
+                    "letters.sifat_roles: role {:?} does not exist; known roles: {}",
+                    r.value,
+                    list(&parts.role_ids)
+                ),
+            );
+        }
+    }
+    let names: Vec<String> = roles.iter().map(|r| r.value.clone()).collect();
+    let drafting = parts.steps.iter().find(|s| s.kind == StepKind::Drop).and_then(|s| s.role.as_deref());
+    let can_place =
+        |p: &&Person| p.roles.iter().any(|r| names.contains(r)) && p.roles.iter().any(|r| Some(r.as_str()) == drafting);
+    if let (Some(first), Some(drafting)) = (roles.first(), drafting)
+        && !parts.people.is_empty()
+        && !parts.people.iter().any(|p| can_place(&p))
+    {
+        cx.warn(
+            &first.referenced,
+            format!(
+                "letters.sifat_roles: nobody with these roles also has the drafting role {drafting:?}, so nobody can place a Penting or Rahasia draft; give the secretary both roles"
+            ),
+        );
+    }
+    parts.sifat_roles = Some(names);
 }
 
 /// The office's unit code, used in agenda numbers.

@@ -35,6 +35,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("stand_ins", standins::check),
     ("rejected_folder", folders::rejected_folder),
     ("steps", steps::steps),
+    ("sifat_roles", letters::sifat_roles),
     ("signers", signers::check),
     ("nested_folders", folders::nested),
     ("step_kinds", flow::kinds),
