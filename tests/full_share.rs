@@ -51,6 +51,12 @@ fn assert_waiting(env: &Env, n: usize, drafts: &[String]) {
     assert_eq!(env.count("SELECT COUNT(*) FROM letters WHERE state NOT IN ('void')"), 0);
 }
 
+/// No letter id was used either: the share was found unable to take the
+/// copy before the registration began.
+fn assert_no_id_used(env: &Env) {
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0, "no letter id used while waiting");
+}
+
 /// Waits until `n` letters are in 02-verifikasi, and checks the agenda and
 /// that the admins were told once.
 fn assert_registered(env: &Env, n: usize) {
@@ -85,6 +91,7 @@ fn drafts_wait_while_the_share_is_full_and_take_gapless_numbers_when_space_retur
     }
     // Each draft tried twice at least (the wait grows in between).
     assert_waiting(&env, 6, &drafts);
+    assert_no_id_used(&env);
     fs::remove_file(filler).unwrap();
     assert_registered(&env, 3);
 }
@@ -110,6 +117,7 @@ fn drafts_wait_while_the_next_folder_cannot_be_written() {
     let target = Mount::read_only(&env.p("02-verifikasi"));
     env.drop_file("01-draf/KP.650 Undangan.pdf", &pdf("Undangan"));
     assert_waiting(&env, 2, &["KP.650 Undangan.pdf".to_string()]);
+    assert_no_id_used(&env);
     drop(target);
     assert_registered(&env, 1);
 }

@@ -63,6 +63,10 @@ impl Pipeline {
             at: timefmt::stored(now),
         };
         let dest_dir = self.dest_dir(&dest, None);
+        // A share that cannot take the copy makes the draft wait before it
+        // is given an id (see `fsops::room_for`).
+        fsops::room_for(&self.cfg.root.join(&dest_dir), data.bytes.len() as u64)
+            .with_context(|| format!("cannot register {rel} now: the folder {dest_dir} cannot take it"))?;
         let entry = wf.entry().id.clone();
         let root = self.cfg.root.clone();
         let store = self.store.clone();

@@ -141,6 +141,24 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     r
 }
 
+/// Whether the folder `dir` can take a new file of about `len` bytes: it
+/// can be written (not a read-only mount) and its file system has room
+/// for the file twice over and a margin. A check made before a transition
+/// is begun, so a share that is full or read-only makes a file wait
+/// without using a letter id; the transition itself still handles a disk
+/// that fills meanwhile.
+pub fn room_for(dir: &Path, len: u64) -> io::Result<()> {
+    use rustix::fs::{Access, access, statvfs};
+    let err = |e: rustix::io::Errno| io::Error::from_raw_os_error(e.raw_os_error());
+    access(dir, Access::WRITE_OK).map_err(err)?;
+    let st = statvfs(dir).map_err(err)?;
+    let free = st.f_bavail.saturating_mul(st.f_frsize);
+    if free < len.saturating_mul(2).saturating_add(64 * 1024) {
+        return Err(io::Error::from_raw_os_error(rustix::io::Errno::NOSPC.raw_os_error()));
+    }
+    Ok(())
+}
+
 /// Whether `name` is one of suratd's temporary files (`write_new`), and the
 /// process that wrote it.
 fn temp_owner(name: &str) -> Option<u32> {
