@@ -327,12 +327,15 @@ fn a_slow_file_keeps_the_watchdog_fed() {
     assert!(longest < Duration::from_secs(1), "a silence of {longest:?} while a slow file was worked on");
 }
 
-/// Issue 14.5: every PDF parse has a time limit. A signed file whose
-/// structure takes forever to walk (optional content with 24^10 paths,
-/// read before its pages are drawn) is refused once `processing.timeout`
-/// (3 s here) has passed, and the loop goes on with the next file.
+/// Issue 14.5: every PDF parse has a time limit, and the walk through a
+/// signed file's optional content looks at each object once: a file whose
+/// layers reach the same objects through 24^10 paths is judged well within
+/// `processing.timeout` (3 s here), and the loop goes on with the next file.
 #[test]
-fn a_signed_file_slow_to_read_is_refused_in_time_and_the_loop_goes_on() {
+fn a_signed_file_with_endless_layer_paths_is_judged_in_time_and_the_loop_goes_on() {
+    // Optional content whose entries reach the same few objects through
+    // 24^10 paths: a walk that does not remember where it has been never
+    // ends (it hung the loop once, then held a core past its time limit).
     let env = env("events");
     let text = std::fs::read_to_string(&env.config).unwrap().replace("timeout: 20s", "timeout: 3s");
     std::fs::write(&env.config, text).unwrap();
@@ -340,9 +343,11 @@ fn a_signed_file_slow_to_read_is_refused_in_time_and_the_loop_goes_on() {
     let id = to_signature(&env, "Rapat Berliku");
     let signed = sign_like_a_portal(&slow_to_read(&copy_for_signing(&env, &id)), "Kepala", false);
     env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
-    let reason = env.p(&format!("_ditolak/{id} ttd.pdf.alasan.txt"));
-    assert!(wait_until(Duration::from_secs(30), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
-    assert!(std::fs::read_to_string(&reason).unwrap().contains("batas waktu pemrosesan"));
+    // Layers that are all on change nothing a reader sees: the signed
+    // letter goes on, within the 3 s limit.
+    let out = || env.files("07-distribusi").iter().any(|n| n.starts_with(id.as_str()));
+    assert!(wait_until(Duration::from_secs(30), out), "{:?}\n{}", env.tree(), env.log());
+    assert!(!env.log().contains("batas waktu"), "{}", env.log());
     env.drop_file("01-draf/KP.650 Sesudahnya.pdf", &pdf("sesudahnya"));
     assert!(
         wait_until(Duration::from_secs(15), || env.files("02-verifikasi").iter().any(|n| n.contains("Sesudahnya"))),

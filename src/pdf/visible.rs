@@ -14,6 +14,7 @@
 //! not simply all on, and annotations that are printed but not shown on screen.
 
 use super::render::{self, Page, RenderError};
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// A grey value darker than this is a mark (ink).
@@ -144,23 +145,27 @@ pub fn unseen_by_renderer(signed: &[u8]) -> Option<Change> {
     use lopdf::{Document, Object};
     let doc = Document::load_mem(signed).ok()?;
     if let Ok(layers) = doc.catalog().and_then(|c| c.get(b"OCProperties"))
-        && switches(&doc, layers, 0)
+        && Walk::new(&doc).switches(layers, 0)
     {
         return Some(Change::OptionalContent);
     }
-    let resolve = |o: &Object| match o {
-        Object::Reference(id) => doc.get_object(*id).ok().cloned(),
-        o => Some(o.clone()),
-    };
     const HIDDEN: i64 = 2;
     const NO_VIEW: i64 = 32;
     const TOGGLE_NO_VIEW: i64 = 256;
+    // Pages may share one list of annotations: each list is looked at once.
+    let mut lists = HashSet::new();
     for (n, page) in doc.get_pages() {
         let Ok(dict) = doc.get_dictionary(page) else { continue };
-        let Some(Object::Array(annots)) = dict.get(b"Annots").ok().and_then(resolve) else { continue };
-        for a in &annots {
-            let Some(Object::Dictionary(a)) = resolve(a) else { continue };
-            let flags = a.get(b"F").ok().and_then(resolve).and_then(|f| f.as_i64().ok()).unwrap_or(0);
+        let Ok(list) = dict.get(b"Annots") else { continue };
+        if let Object::Reference(id) = list
+            && !lists.insert(*id)
+        {
+            continue;
+        }
+        let Some(Object::Array(annots)) = deref(&doc, list) else { continue };
+        for a in annots {
+            let Some(Object::Dictionary(a)) = deref(&doc, a) else { continue };
+            let flags = a.get(b"F").ok().and_then(|f| deref(&doc, f)).and_then(|f| f.as_i64().ok()).unwrap_or(0);
             if flags & (NO_VIEW | TOGGLE_NO_VIEW) != 0 && flags & HIDDEN == 0 {
                 return Some(Change::PrintOnly { page: n });
             }
@@ -169,42 +174,70 @@ pub fn unseen_by_renderer(signed: &[u8]) -> Option<Change> {
     None
 }
 
-/// Whether optional content properties (`o`, in `doc`) may show a group
-/// other than on: an /OFF list, a /BaseState other than /ON, an /Intent,
-/// or a group's /Usage for viewing, printing, zoom and the like (which /AS
-/// events apply), anywhere within.
-fn switches(doc: &lopdf::Document, o: &lopdf::Object, depth: u32) -> bool {
-    use lopdf::Object;
-    if depth > 12 {
-        return true;
-    }
-    let o = match o {
-        Object::Reference(id) => match doc.get_object(*id) {
-            Ok(o) => o,
-            Err(_) => return false,
-        },
-        o => o,
-    };
+/// The object `o` is, or refers to (one step, without copying it).
+fn deref<'a>(doc: &'a lopdf::Document, o: &'a lopdf::Object) -> Option<&'a lopdf::Object> {
     match o {
-        Object::Array(a) => a.iter().any(|x| switches(doc, x, depth + 1)),
-        Object::Dictionary(d) => d.iter().any(|(k, v)| match k.as_slice() {
-            b"OFF" | b"Intent" => true,
-            b"BaseState" => v.as_name().map_or(true, |n| n != b"ON"),
-            // Usage other than who made it (view, print, export, zoom,
-            // language, user) is what the /AS events apply; without it they
-            // change nothing (PDF Annotator writes /AS for its one group).
-            b"Usage" => match v {
-                Object::Reference(id) => doc.get_dictionary(*id).ok(),
-                Object::Dictionary(u) => Some(u),
-                _ => None,
-            }
-            .is_some_and(|u| u.iter().any(|(k, _)| !matches!(k.as_slice(), b"CreatorInfo" | b"PageElement"))),
-            // Groups are named in lists; their own dictionaries are
-            // reached through /OCGs.
-            b"ON" | b"Order" | b"RBGroups" | b"Locked" => false,
-            _ => switches(doc, v, depth + 1),
-        }),
-        _ => false,
+        lopdf::Object::Reference(id) => doc.get_object(*id).ok(),
+        o => Some(o),
+    }
+}
+
+/// A walk through optional content properties that looks at each object
+/// once and at no more than `left` objects in all, so that references
+/// shared many times over (a few objects, 24^10 paths) cannot make it
+/// endless.
+struct Walk<'a> {
+    doc: &'a lopdf::Document,
+    seen: HashSet<lopdf::ObjectId>,
+    left: u32,
+}
+
+impl<'a> Walk<'a> {
+    fn new(doc: &'a lopdf::Document) -> Self {
+        Walk { doc, seen: HashSet::new(), left: 100_000 }
+    }
+
+    /// Whether optional content properties (`o`) may show a group other
+    /// than on: an /OFF list, a /BaseState other than /ON, an /Intent, or
+    /// a group's /Usage for viewing, printing, zoom and the like (which /AS
+    /// events apply), anywhere within. Too deep or too large counts as yes.
+    fn switches(&mut self, o: &lopdf::Object, depth: u32) -> bool {
+        use lopdf::Object;
+        if depth > 12 || self.left == 0 {
+            return true;
+        }
+        self.left -= 1;
+        let o = match o {
+            // Looked at already: had it switched, the walk would have ended.
+            Object::Reference(id) if !self.seen.insert(*id) => return false,
+            Object::Reference(id) => match self.doc.get_object(*id) {
+                Ok(o) => o,
+                Err(_) => return false,
+            },
+            o => o,
+        };
+        match o {
+            Object::Array(a) => a.iter().any(|x| self.switches(x, depth + 1)),
+            Object::Dictionary(d) => d.iter().any(|(k, v)| match k.as_slice() {
+                b"OFF" | b"Intent" => true,
+                b"BaseState" => v.as_name().map_or(true, |n| n != b"ON"),
+                // Usage other than who made it (view, print, export, zoom,
+                // language, user) is what the /AS events apply; without it
+                // they change nothing (PDF Annotator writes /AS for its one
+                // group).
+                b"Usage" => match deref(self.doc, v) {
+                    Some(Object::Dictionary(u)) => {
+                        u.iter().any(|(k, _)| !matches!(k.as_slice(), b"CreatorInfo" | b"PageElement"))
+                    }
+                    _ => false,
+                },
+                // Groups are named in lists; their own dictionaries are
+                // reached through /OCGs.
+                b"ON" | b"Order" | b"RBGroups" | b"Locked" => false,
+                _ => self.switches(v, depth + 1),
+            }),
+            _ => false,
+        }
     }
 }
 
