@@ -17,8 +17,7 @@ use crate::store::db::LetterRow;
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp};
 use crate::workflow::StepKind;
-use anyhow::{Context, Result};
-use std::fs;
+use anyhow::Result;
 use std::path::Path;
 
 /// A letter with its metadata amended, the file steps that absorb the
@@ -62,7 +61,7 @@ impl Pipeline {
         let name = names::letter_file_name(&letter.id, &letter.subject);
         let bytes = match data {
             Some(d) => d.bytes.clone(),
-            None => fs::read(abs).with_context(|| format!("cannot read {rel}"))?,
+            None => self.read_share(abs, rel)?,
         };
         let copy = Copy {
             to_step: &to_step,
