@@ -609,6 +609,7 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
 pub mod approvals;
 pub mod late;
 pub mod movers;
+pub mod notes;
 pub use movers::{Capacity, Mover};
 #[cfg(test)]
 mod tests;

@@ -166,7 +166,8 @@ fn a_highlighted_copy_sent_back_with_a_note_keeps_the_highlights_for_the_drafter
     assert!(base(&env.p(&format!("01-draf/revisi/{name}"))) == draft, "{:?}", env.tree());
     let comments = env.p(&format!("01-draf/revisi/{stem} (catatan pemeriksa).pdf"));
     assert!(std::fs::read(&comments).unwrap() == edited, "{:?}", env.tree());
-    let note = std::fs::read_to_string(env.p(&format!("01-draf/revisi/{stem}.txt"))).unwrap();
+    let note =
+        std::fs::read_to_string(env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (Ketua Tim).txt"))).unwrap();
     assert!(note.contains("Tanggal rapat salah."), "{note}");
     assert_eq!(env.actions(&id), ["register", "revisi"]);
     assert_eq!(kind_of(&env, &edited).as_deref(), Some("comments"));

@@ -206,8 +206,9 @@ fn revisi_with_polling() {
     revisi_path("poll");
 }
 
-/// Sent back with a note, corrected by the drafter, sent back again (the
-/// second note does not overwrite the first), then approved.
+/// Sent back with a note, corrected by the drafter, sent back again: each
+/// round's note has its own name (round, reviewer), and the first leaves
+/// the returns folder with the corrected letter.
 fn revisi_path(mode: &str) {
     let env = env(mode);
     let _d = env.start();
@@ -219,7 +220,7 @@ fn revisi_path(mode: &str) {
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
     std::fs::write(env.p("02-verifikasi/revisi/catatan.txt"), "Perbaiki tanggal surat.").unwrap();
     env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
-    let note = env.p(&format!("01-draf/revisi/{id} Surat Tugas.txt"));
+    let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (Ketua Tim).txt"));
     assert!(wait_until(std::time::Duration::from_secs(5), || note.is_file()));
     assert_eq!(std::fs::read_to_string(&note).unwrap(), "Perbaiki tanggal surat.");
     assert!(env.files("02-verifikasi/revisi").is_empty());
@@ -251,10 +252,21 @@ fn revisi_path(mode: &str) {
     std::fs::write(env.p(&format!("03-kelengkapan/revisi/{id} Surat Tugas.txt")), "Lampiran kurang.").unwrap();
     env.mv(&format!("03-kelengkapan/{back}"), "03-kelengkapan/revisi");
     env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
-    let second = env.p(&format!("01-draf/revisi/{id} Surat Tugas (2).txt"));
+    let second = env.p(&format!("01-draf/revisi/{id} catatan putaran 2 (Sekretaris).txt"));
     assert!(wait_until(std::time::Duration::from_secs(5), || second.is_file()), "{:?}", env.tree());
     assert_eq!(std::fs::read_to_string(&second).unwrap(), "Lampiran kurang.");
-    assert_eq!(std::fs::read_to_string(&note).unwrap(), "Perbaiki tanggal surat.", "first note kept");
+    // Only the current round's note is in the folder (the first is kept for the archive).
+    let txts: Vec<String> = env.files("01-draf/revisi").into_iter().filter(|f| f.ends_with(".txt")).collect();
+    assert_eq!(txts, [format!("{id} catatan putaran 2 (Sekretaris).txt")]);
+    let kept: Vec<String> = env
+        .conn()
+        .prepare("SELECT name FROM companions WHERE letter_id = ?1")
+        .unwrap()
+        .query_map([&id], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(kept, [format!("{id} catatan putaran 1 (Ketua Tim).txt")]);
     assert_eq!(env.letter(&id).0, "draf");
     assert_eq!(env.actions(&id), ["register", "revisi", "resubmit", "setuju", "revisi"]);
 }

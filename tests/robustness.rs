@@ -95,6 +95,7 @@ fn write_intent(env: &Env, name: &str, bytes: &[u8]) -> (String, String) {
                     signatures: vec![],
                     emails: vec![],
                     dispatch: None,
+                    companions: vec![],
                 },
             };
             Ok(serde_json::to_string(&plan).unwrap())

@@ -73,6 +73,13 @@ pub fn letter_file_name(id: &str, subject: &str) -> String {
     format!("{id} {}.pdf", sanitize(subject, MAX_NAME_CHARS - id.len() - 5))
 }
 
+/// The file name of a reviewer's note of one round of returns, as the
+/// drafter sees it beside the letter: `SK-2026-0012 catatan putaran 2
+/// (Ketua Tim).txt`; the highest round is the current one.
+pub fn note_file_name(id: &str, round: u32, author: &str) -> String {
+    format!("{id} catatan putaran {round} ({}).txt", sanitize(author, 40))
+}
+
 /// `name` with ` (n)` before the extension, for a name that is taken.
 pub fn numbered(name: &str, n: u32) -> String {
     if n <= 1 {

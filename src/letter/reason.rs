@@ -57,6 +57,10 @@ pub enum Reason {
     /// A reviewer's note (`.txt`) that cannot be used: not a plain file,
     /// or too large.
     BadNote,
+    /// A reviewer's note alone in a review step's outcome folder that
+    /// belongs to no letter sent back from that step and still with its
+    /// drafter.
+    NoteUnmatched,
     /// The agenda number is not in the letter's text before signing.
     NumberMissing,
     /// The file's owner may not put new files in this folder.

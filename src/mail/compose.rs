@@ -78,7 +78,7 @@ pub fn people_of(wf: &Workflow, role: &str, drafter: Option<&str>) -> Vec<Recipi
         .collect()
 }
 
-fn person(wf: &Workflow, login: Option<&str>) -> Vec<Recipient> {
+pub fn person(wf: &Workflow, login: Option<&str>) -> Vec<Recipient> {
     login
         .and_then(|l| wf.person(l))
         .and_then(|p| p.email.clone().map(|email| Recipient { name: p.name.clone(), email }))

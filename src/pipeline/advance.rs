@@ -95,7 +95,11 @@ impl Pipeline {
         if !in_place {
             ops.push(place_op(rel, &sha, &target, derived.as_ref()));
         }
-        let note_at = free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt"))).1;
+        // A return's note is named for its round and who wrote it.
+        let note_at = match dest {
+            Dest::Returns(_) => self.return_note_path(letter, &dest_dir, written_note.is_some())?,
+            _ => free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt"))).1,
+        };
         let mut note = self.notes(abs, note_at, take_note, written_note, &mut ops)?;
         if let Some(n) = amend_note {
             note = Some(note.map(|old| format!("{old}\n{n}")).unwrap_or(n));
@@ -146,8 +150,13 @@ impl Pipeline {
         if wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Dispatch) && to_step != letter.step {
             record_dispatch(&mut rec, letter);
         }
+        // Its notes and reason files leave the folder with it.
+        if to_step != letter.step {
+            self.take_companions(letter, &mut ops, &mut rec)?;
+        }
         if matches!(dest, Dest::Archive { .. }) {
             ops.extend(self.archive_extras(letter, &dest_dir, &rec)?);
+            ops.extend(self.companion_copies(letter, &dest_dir, &rec)?);
         }
         let signed_file = (action == "signed").then_some((sha.as_str(), size, name.as_str()));
         rec.emails = letter_emails(&wf, &self.cfg, letter, &rec, signed_file);

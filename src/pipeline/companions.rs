@@ -157,7 +157,7 @@ pub(super) fn read_note(p: &Path) -> String {
 }
 
 /// A note's bytes as text.
-fn note_text(bytes: &[u8]) -> String {
+pub(super) fn note_text(bytes: &[u8]) -> String {
     if bytes.starts_with(&[0xFF, 0xFE]) {
         let units: Vec<u16> = bytes[2..].chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]])).collect();
         return String::from_utf16_lossy(&units).trim().to_string();

@@ -131,9 +131,12 @@ impl Pipeline {
             return Ok(Outcome::Done);
         }
 
-        // A sidecar alone in a drafting folder (`process` lets no other
-        // plain companion through).
+        // A sidecar alone in a drafting folder, or a note alone in an
+        // outcome folder (`process` lets no other plain companion through).
         if is_companion(&name) {
+            if self.note_alone(abs, place) == Some(true) {
+                return self.late_note(abs, rel, meta, place);
+            }
             return self.late_sidecar(abs, rel, meta, place);
         }
 

@@ -10,7 +10,10 @@
 //!    sidecar, a reviewer's `.txt` note), `signed` (a signed file from the
 //!    portal: its signature, its letter), `owner` (who placed it), and
 //!    `late`: a sidecar that came after its draft was registered (it
-//!    updates its letter or is refused).
+//!    updates its letter or is refused), and `notes`: a reviewer's note
+//!    that came after its letter was sent back (it joins that return or is
+//!    refused), a return's note named for its round, and the notes and
+//!    reason files a letter takes along when it leaves a folder.
 //! 3. `facts`: what `crate::decide` (pure) is told, and its decision.
 //! 4. `Pipeline::act` (here) hands the decision to one transition:
 //!    - `register`: a new draft becomes a letter (id, number);
@@ -40,6 +43,7 @@ mod facts;
 mod intake;
 mod late;
 mod missing;
+mod notes;
 pub(crate) mod owner;
 mod places;
 mod record;
@@ -169,7 +173,15 @@ impl Pipeline {
                     return Ok(Outcome::Defer(self.cfg.watch.settle.max(self.cfg.processing.sidecar_wait)));
                 }
                 late::Sidecar::Late => {}
-                late::Sidecar::No if meta.is_file() => return Ok(Outcome::Skipped),
+                // A reviewer's note alone where letters are sent back from
+                // is a late note (below); beside a PDF, the PDF takes it.
+                late::Sidecar::No if meta.is_file() => match self.note_alone(abs, &place) {
+                    Some(true) => {}
+                    Some(false) => {
+                        return Ok(Outcome::Defer(self.cfg.processing.note_wait.max(Duration::from_secs(1))));
+                    }
+                    None => return Ok(Outcome::Skipped),
+                },
                 late::Sidecar::No => {}
             }
         }

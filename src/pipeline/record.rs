@@ -79,6 +79,7 @@ pub(super) fn transit_record(t: &Transit) -> Record {
         signatures: vec![],
         emails: vec![],
         dispatch: None,
+        companions: vec![],
     }
 }
 

@@ -151,7 +151,7 @@ pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "al
 
 /// Kinds of email, and the placeholders every email template may use.
 pub const EMAIL_KINDS: &[&str] =
-    &["arrived", "returned", "registered", "rejected", "dispatch", "admin", "reminder", "escalation", "digest"];
+    &["arrived", "returned", "note", "registered", "rejected", "dispatch", "admin", "reminder", "escalation", "digest"];
 pub const EMAIL_PLACEHOLDERS: &[&str] = &[
     "surat",
     "nomor",

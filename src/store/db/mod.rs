@@ -17,7 +17,7 @@ pub(crate) use letters::tests::numbered;
 pub use letters::{LetterRow, LetterUpdate, NewLetter, NumberRequest, VersionRec};
 pub(crate) use outbox::OutboxRow;
 pub use outbox::{Attachment, Delivery, Email, Recipient};
-pub use transitions::{DispatchRec, Record, RejectionRec, SignatureRec, TransitionRec};
+pub use transitions::{CompanionRec, DispatchRec, Record, RejectionRec, SignatureRec, TransitionRec};
 
 use anyhow::{Context, Result};
 use rusqlite::Connection;
@@ -163,6 +163,16 @@ CREATE TABLE reminders_sent (
 "#,
     r#"
 ALTER TABLE transitions ADD COLUMN approved_sha256 TEXT;  -- an approval: the version approved (the file put into setuju/)
+"#,
+    r#"
+CREATE TABLE companions (                               -- notes and reason files a letter took off the share
+    id          INTEGER PRIMARY KEY,
+    letter_id   TEXT NOT NULL REFERENCES letters(id),
+    name        TEXT NOT NULL,                          -- its file name on the share
+    sha256      TEXT NOT NULL,                          -- its bytes, in the version store
+    at          TEXT NOT NULL
+);
+CREATE INDEX companions_letter ON companions(letter_id);
 "#,
 ];
 

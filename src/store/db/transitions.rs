@@ -5,7 +5,7 @@ use super::Db;
 use super::letters::{LetterUpdate, VersionRec};
 use super::outbox::queue_email;
 use anyhow::Result;
-use rusqlite::{Transaction, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 /// One audit-trail entry as stored.
@@ -57,6 +57,17 @@ pub struct Record {
     /// A letter sent out by hand (for the expedition book).
     #[serde(default)]
     pub dispatch: Option<DispatchRec>,
+    /// Notes and reason files the letter took off the share (kept in the
+    /// version store, for its archive folder).
+    #[serde(default)]
+    pub companions: Vec<CompanionRec>,
+}
+
+/// A note or reason file a letter took along: its name and bytes' sha256.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CompanionRec {
+    pub name: String,
+    pub sha256: String,
 }
 
 /// One line of the expedition book.
@@ -98,6 +109,28 @@ fn transition_from_row(r: &rusqlite::Row) -> rusqlite::Result<TransitionRec> {
 }
 
 impl Db {
+    /// The notes and reason files a letter took off the share, oldest first.
+    pub fn companions_of(&self, letter_id: &str) -> Result<Vec<CompanionRec>> {
+        let mut st = self.conn.prepare("SELECT name, sha256 FROM companions WHERE letter_id = ?1 ORDER BY at, id")?;
+        let rows = st
+            .query_map([letter_id], |r| Ok(CompanionRec { name: r.get(0)?, sha256: r.get(1)? }))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// The letter sent back most recently from step `from` to step `to`.
+    pub fn last_returned(&self, from: &str, to: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT letter_id FROM transitions WHERE from_step = ?1 AND to_step = ?2 ORDER BY id DESC LIMIT 1",
+                [from, to],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// A letter's audit trail, oldest first.
     pub fn history(&self, letter_id: &str) -> Result<Vec<TransitionRec>> {
         let mut st = self.conn.prepare(
             "SELECT letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note,
@@ -219,6 +252,14 @@ pub(super) fn apply_record(tx: &Transaction, rec: &Record) -> Result<()> {
                 "INSERT INTO signatures (letter_id, sha256, signer, intact, trusted, problem, checked_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![t.letter_id, g.sha256, g.signer, g.intact, g.trusted, g.problem, t.at],
+            )?;
+        }
+    }
+    if let Some(t) = &rec.transition {
+        for c in &rec.companions {
+            tx.execute(
+                "INSERT INTO companions (letter_id, name, sha256, at) VALUES (?1, ?2, ?3, ?4)",
+                params![t.letter_id, c.name, c.sha256, t.at],
             )?;
         }
     }
