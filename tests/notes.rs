@@ -27,6 +27,7 @@ fn a_note_written_after_the_return_joins_it_and_is_mailed_to_the_drafter() {
 
     let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (Ketua Tim).txt"));
     assert!(wait_until(Duration::from_secs(10), || note.is_file()), "{:?}\n{}", env.tree(), env.log());
+    env.settled(); // the file is placed before its transition is committed
     assert_eq!(std::fs::read_to_string(&note).unwrap(), "Tanggal rapat salah, mohon diperbaiki.");
     assert!(env.files("02-verifikasi/revisi").is_empty(), "{:?}", env.files("02-verifikasi/revisi"));
     let (actor, text): (String, String) = env

@@ -8,20 +8,23 @@ use crate::letter::state::{LetterState, LetterView};
 use crate::workflow::Workflow;
 use crate::workflow::layout::{self, Place};
 
-/// Who wrote a note, in its file name: suratd, for a note it writes (a
-/// check that sends a letter back).
-pub const SURATD: &str = "suratd";
+pub use crate::letter::names::SURATD;
 
 /// The number of the round a return is: one more than the letter's earlier
 /// returns to the drafting step `entry`. `trail` is the letter's
-/// transitions as (from step, to step), oldest first; a move within the
-/// drafting step (a late note) is no return.
-pub fn round<'a>(entry: &str, trail: impl IntoIterator<Item = (&'a str, &'a str)>) -> u32 {
-    1 + trail.into_iter().filter(|(from, to)| *to == entry && *from != entry).count() as u32
+/// transitions as (from step, to step, action), oldest first. A return is
+/// a move to the drafting step from another, or one suratd made (its
+/// action a reason code: a draft held back at registration, a correction
+/// without its number); a late note is none.
+pub fn round<'a>(entry: &str, trail: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> u32 {
+    let returns = trail.into_iter().filter(|(from, to, action)| {
+        *to == entry && (*from != entry || crate::letter::reason::Reason::parse(action).is_some())
+    });
+    1 + returns.count() as u32
 }
 
 /// The rounds already made: the round of the latest return (0: none).
-pub fn rounds_made<'a>(entry: &str, trail: impl IntoIterator<Item = (&'a str, &'a str)>) -> u32 {
+pub fn rounds_made<'a>(entry: &str, trail: impl IntoIterator<Item = (&'a str, &'a str, &'a str)>) -> u32 {
     round(entry, trail) - 1
 }
 
@@ -140,9 +143,17 @@ mod tests {
 
     #[test]
     fn each_return_is_a_round_and_a_late_note_is_none() {
-        let trail = [("draf", "verifikasi"), ("verifikasi", "draf"), ("draf", "draf"), ("draf", "verifikasi")];
+        let trail = [
+            ("draf", "verifikasi", "register"),
+            ("verifikasi", "draf", "revisi"),
+            ("draf", "draf", "note"),
+            ("draf", "verifikasi", "resubmit"),
+        ];
         assert_eq!(round("draf", trail), 2);
         assert_eq!(rounds_made("draf", trail), 1);
+        // Held back at registration, then a correction without the number: two rounds.
+        let held = [("draf", "draf", "number_missing"), ("draf", "draf", "number_missing")];
+        assert_eq!(round("draf", held), 3);
         assert_eq!(round("draf", []), 1);
         let wf = wf();
         assert_eq!(author(&wf, "verifikasi", false), "Ketua Tim");

@@ -73,6 +73,10 @@ pub fn letter_file_name(id: &str, subject: &str) -> String {
     format!("{id} {}.pdf", sanitize(subject, MAX_NAME_CHARS - id.len() - 5))
 }
 
+/// suratd as the author of what it writes itself (a note of a check that
+/// sends a letter back, in its name and in the email).
+pub const SURATD: &str = "suratd";
+
 /// The file name of a reviewer's note of one round of returns, as the
 /// drafter sees it beside the letter: `SK-2026-0012 catatan putaran 2
 /// (Ketua Tim).txt`; the highest round is the current one.

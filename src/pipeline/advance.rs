@@ -150,8 +150,9 @@ impl Pipeline {
         if wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Dispatch) && to_step != letter.step {
             record_dispatch(&mut rec, letter);
         }
-        // Its notes and reason files leave the folder with it.
-        if to_step != letter.step {
+        // Its notes and reason files leave the folder with it (a new return's
+        // note takes the place of the last round's).
+        if to_step != letter.step || matches!(dest, Dest::Returns(_)) {
             self.take_companions(letter, &mut ops, &mut rec)?;
         }
         if matches!(dest, Dest::Archive { .. }) {

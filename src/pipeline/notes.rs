@@ -223,13 +223,14 @@ impl Pipeline {
     }
 }
 
-/// A transition's steps, as `notes::round` counts them.
-fn steps_of(t: &TransitionRec) -> (&str, &str) {
-    (t.from_step.as_deref().unwrap_or(""), t.to_step.as_deref().unwrap_or(""))
+/// A transition's steps and action, as `notes::round` counts them.
+fn steps_of(t: &TransitionRec) -> (&str, &str, &str) {
+    (t.from_step.as_deref().unwrap_or(""), t.to_step.as_deref().unwrap_or(""), t.action.as_str())
 }
 
-/// Whether a transition sent the letter back to the drafting step `entry`.
+/// Whether a transition sent the letter back to the drafting step `entry`
+/// from another step (a reviewer's return).
 fn is_return(entry: &str, t: &TransitionRec) -> bool {
-    let (from, to) = steps_of(t);
+    let (from, to, _) = steps_of(t);
     to == entry && from != entry
 }
