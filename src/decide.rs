@@ -292,6 +292,21 @@ fn gate(wf: &Workflow, f: &Facts, to_step: &str, d: Decision) -> Decision {
     d
 }
 
+/// Whether a new letter, numbered, is held back before `to_step`: when that
+/// step checks the number in the text (`checks: [number_in_text]`) and the
+/// draft does not carry the number it was just given, it goes to the
+/// drafter's returns folder with this reason instead (SOP-024: the number,
+/// step 2, comes before the upload for review, step 3). `number_in_text`
+/// is `None` when the text was not read (the step does not check it).
+pub fn held_at_registration(wf: &Workflow, to_step: &str, number_in_text: Option<bool>) -> Option<Reason> {
+    (registration_reads_text(wf, to_step) && number_in_text == Some(false)).then_some(Reason::NumberMissing)
+}
+
+/// Whether registering for `to_step` needs the draft's text read.
+pub fn registration_reads_text(wf: &Workflow, to_step: &str) -> bool {
+    wf.step(to_step).is_some_and(|s| s.checks.contains(&StepCheck::NumberInText))
+}
+
 /// Where a file's place and its letter send it.
 fn route(wf: &Workflow, f: &Facts) -> Decision {
     let Place::Step { step, area } = f.place else {

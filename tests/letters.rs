@@ -5,8 +5,6 @@ mod common;
 use common::*;
 use std::time::Duration;
 
-const SHIPPED: &str = include_str!("../workflow.yaml");
-
 fn number_of(env: &Env, id: &str) -> String {
     env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [id], |r| r.get(0)).unwrap()
 }
@@ -149,6 +147,7 @@ fn a_cancelled_letter_keeps_its_number() {
 
 #[test]
 fn the_number_must_be_in_the_letter_before_it_goes_for_signature() {
+    // The number checked before signing (`common::number_before_signing`).
     let env = env("events");
     let _d = env.start();
     env.drop_file("01-draf/KP.650 Surat Tugas.pdf", &pdf("Surat Tugas tanpa nomor"));
@@ -161,7 +160,7 @@ fn the_number_must_be_in_the_letter_before_it_goes_for_signature() {
     // Back to the drafter, with a note saying why.
     env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
     assert!(env.files("04-ajukan-tte").is_empty());
-    let note = env.p(&format!("01-draf/revisi/{id} Surat Tugas.txt"));
+    let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (suratd).txt"));
     assert!(wait_until(Duration::from_secs(5), || note.is_file()));
     let text = std::fs::read_to_string(&note).unwrap();
     assert!(text.contains(&number) && text.contains("belum tercantum"), "{text}");
@@ -279,11 +278,7 @@ fn unsigned_and_broken_signatures_are_refused_at_the_signed_drop() {
 fn a_signed_file_is_matched_by_the_key_in_the_copy_or_by_its_bytes() {
     // A workflow without the number check, so the letters' text names no number.
     let env = env_with("events", "workflow: workflow.yaml\n");
-    std::fs::write(
-        env.dir.path().join("workflow.yaml"),
-        SHIPPED.replace("    checks: [number_in_text]  # the number must be in the letter before signing\n", ""),
-    )
-    .unwrap();
+    std::fs::write(env.dir.path().join("workflow.yaml"), SHIPPED.replace(NUMBER_AT_REVIEW, "")).unwrap();
     let _d = env.start();
     let (a, name_a) = to_signature(&env, None, |_| "Surat pertama".into());
     let (b, name_b) = to_signature(&env, None, |_| "Surat kedua".into());

@@ -8,8 +8,6 @@ use common::*;
 use std::os::unix::net::UnixDatagram;
 use std::time::{Duration, Instant};
 
-const SHIPPED: &str = include_str!("../workflow.yaml");
-
 #[test]
 fn readiness_and_watchdog_pings_reach_systemd() {
     let env = env("events");
@@ -36,7 +34,7 @@ fn readiness_and_watchdog_pings_reach_systemd() {
 fn a_saved_workflow_is_taken_and_a_broken_one_refused() {
     let env = env_with("events", "workflow: workflow.yaml\nadmins: [admin@bps.go.id]\n");
     let wf_path = env.dir.path().join("workflow.yaml");
-    std::fs::write(&wf_path, SHIPPED).unwrap();
+    std::fs::write(&wf_path, &*SHIPPED).unwrap();
     let _d = env.start();
     // A good edit: another reason text; takes effect without a restart.
     std::fs::write(&wf_path, SHIPPED.replace("Berkas ini bukan PDF ({rincian}).", "BUKAN PDF ({rincian}).")).unwrap();

@@ -277,15 +277,13 @@ fn manual_handoff_and_signed_drop_forward() {
     );
 }
 
-#[test]
-fn the_number_must_be_in_the_letter_before_signing() {
-    let wf = wf();
-    let l = letter("kelengkapan");
-    let place = classify(&wf, "03-kelengkapan/setuju/a.pdf");
-    let mut f = Facts {
-        place: &place,
-        letter: Some(&l),
-        content: &Content::Known,
+/// The facts of a letter's file moved to `rel`, its number's presence in
+/// the text not yet read.
+fn unread<'a>(place: &'a Place<'a>, l: &'a LetterView, content: &'a Content) -> Facts<'a, 'a> {
+    Facts {
+        place,
+        letter: Some(l),
+        content,
         at_recorded_path: false,
         original_present: false,
         note: Note::Missing,
@@ -296,17 +294,53 @@ fn the_number_must_be_in_the_letter_before_signing() {
         owner: Owner::Unchecked,
         mover: Mover::Unverified,
         edit: Edit::None,
-    };
+    }
+}
+
+#[test]
+fn the_number_must_be_in_the_letter_before_the_first_review() {
+    let wf = wf();
+    // A new draft: held back at registration when it lacks the number it gets.
+    assert_eq!(held_at_registration(&wf, "verifikasi", Some(false)), Some(Reason::NumberMissing));
+    assert_eq!(held_at_registration(&wf, "verifikasi", Some(true)), None);
+    assert!(registration_reads_text(&wf, "verifikasi") && !registration_reads_text(&wf, "kelengkapan"));
+    // A correction: the text is read, and without the number it goes back.
+    let l = letter("draf");
+    let place = classify(&wf, "01-draf/SK-2026-0001 v2.pdf");
+    let mut f = unread(&place, &l, &Content::Pdf);
     assert_eq!(decide(&wf, &f), Decision::NeedText);
     f.number_in_text = Some(false);
     assert_eq!(decide(&wf, &f), Decision::SendBack { reason: Reason::NumberMissing });
     f.number_in_text = Some(true);
-    assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "ajukan_tte"));
-    // Other steps do not look at the text.
-    let l = letter("verifikasi");
-    let place = classify(&wf, "02-verifikasi/setuju/a.pdf");
-    let f = Facts { place: &place, letter: Some(&l), number_in_text: None, ..f };
-    assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "kelengkapan"));
+    assert!(matches!(decide(&wf, &f), Decision::Move { ref to_step, .. } if to_step == "verifikasi"));
+    // No later step looks at the text: no approval is undone for the number.
+    for (step, rel, to) in [
+        ("verifikasi", "02-verifikasi/setuju/a.pdf", "kelengkapan"),
+        ("kelengkapan", "03-kelengkapan/setuju/a.pdf", "ajukan_tte"),
+    ] {
+        let l = letter(step);
+        let place = classify(&wf, rel);
+        let d = decide(&wf, &unread(&place, &l, &Content::Known));
+        assert!(matches!(d, Decision::Move { ref to_step, .. } if to_step == to), "{d:?}");
+    }
+}
+
+#[test]
+fn an_office_may_keep_the_number_check_before_signing() {
+    let text = include_str!("../../workflow.yaml").replace("    checks: [number_in_text]\n", "").replace(
+        "    kind: waiting\n    role: sekretaris\n",
+        "    kind: waiting\n    role: sekretaris\n    checks: [number_in_text]\n",
+    );
+    let wf = Workflow::from_text("workflow.yaml", &text).unwrap().0;
+    assert!(wf.step("ajukan_tte").unwrap().checks.contains(&StepCheck::NumberInText));
+    assert_eq!(held_at_registration(&wf, "verifikasi", Some(false)), None);
+    assert!(!registration_reads_text(&wf, "verifikasi"));
+    let l = letter("kelengkapan");
+    let place = classify(&wf, "03-kelengkapan/setuju/a.pdf");
+    let mut f = unread(&place, &l, &Content::Known);
+    assert_eq!(decide(&wf, &f), Decision::NeedText);
+    f.number_in_text = Some(false);
+    assert_eq!(decide(&wf, &f), Decision::SendBack { reason: Reason::NumberMissing });
 }
 
 #[test]

@@ -112,7 +112,11 @@ pub fn compose(wf: &Workflow, set: &Settings, ev: &Event) -> Vec<Email> {
     let lokasi = on_share(set.share_path, ev.path);
     let to_step = wf.step(ev.to);
     let langkah = to_step.map(|s| s.name.as_str()).unwrap_or(ev.to);
+    // A return suratd makes (its action is a reason code: a check the
+    // letter did not pass) is suratd's, whoever moved the file.
+    let by_suratd = crate::letter::reason::Reason::parse(ev.action).is_some();
     let pengirim = match ev.actor.strip_prefix("role:") {
+        _ if by_suratd => crate::letter::names::SURATD.to_string(),
         Some(role) => wf.role_name(role).to_string(),
         None => wf.person(ev.actor).map(|p| p.name.clone()).unwrap_or(ev.actor.to_string()),
     };

@@ -150,15 +150,20 @@ impl Pipeline {
             Some(d) => self.own_version(l, &d.sha, d.bytes.clone(), edit_on)?.1,
             None => self.read_share(abs, &abs.display().to_string())?,
         };
-        // The letter itself, not suratd's stamp on it (which shows the number).
-        let bytes = stamp::base_of(&bytes).to_vec();
+        Ok(inspect::contains_loosely(&self.letter_text(&bytes)?, &number))
+    }
+
+    /// The text of a letter's PDF (its first 20 pages), within the
+    /// processing time limit: the letter itself, not suratd's stamp on it
+    /// (which shows the number).
+    pub(super) fn letter_text(&self, bytes: &[u8]) -> Result<String> {
+        let bytes = stamp::base_of(bytes).to_vec();
         let limit = self.cfg.processing.timeout;
-        let text = inspect::limited(limit, move || inspect::text(&bytes, 20))
+        Ok(inspect::limited(limit, move || inspect::text(&bytes, 20))
             .ok_or_else(|| {
                 anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
             })?
             .flatten()
-            .unwrap_or_default();
-        Ok(inspect::contains_loosely(&text, &number))
+            .unwrap_or_default())
     }
 }

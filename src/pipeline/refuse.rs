@@ -168,25 +168,37 @@ impl Pipeline {
         step: &str,
         now: chrono::DateTime<Utc>,
     ) -> String {
-        let wf = &self.wf;
-        let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-        let file = rel.rsplit('/').next().unwrap_or(rel);
-        let waktu = timefmt::human_wib(now);
-        let surat = letter.unwrap_or("-");
-        let values = [
-            ("berkas", file),
-            ("folder", folder),
-            ("waktu", waktu.as_str()),
-            ("rincian", detail),
-            ("folder_draf", wf.entry().folder.as_str()),
-            ("langkah", step),
-            ("surat", surat),
-        ];
-        let alasan = templates::render(wf.templates.reason(code), &values);
-        let alasan = alasan.trim().to_string();
-        templates::render(
-            &wf.templates.reason_file,
-            &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
-        )
+        reason_text(&self.wf, code, (detail, rel), letter, step, now)
     }
+}
+
+/// The reason file's text for `code` about the file at `rel` (`detail`
+/// fills `{rincian}`).
+pub(super) fn reason_text(
+    wf: &crate::workflow::Workflow,
+    code: Reason,
+    (detail, rel): (&str, &str),
+    letter: Option<&str>,
+    step: &str,
+    now: chrono::DateTime<Utc>,
+) -> String {
+    let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let file = rel.rsplit('/').next().unwrap_or(rel);
+    let waktu = timefmt::human_wib(now);
+    let surat = letter.unwrap_or("-");
+    let values = [
+        ("berkas", file),
+        ("folder", folder),
+        ("waktu", waktu.as_str()),
+        ("rincian", detail),
+        ("folder_draf", wf.entry().folder.as_str()),
+        ("langkah", step),
+        ("surat", surat),
+    ];
+    let alasan = templates::render(wf.templates.reason(code), &values);
+    let alasan = alasan.trim().to_string();
+    templates::render(
+        &wf.templates.reason_file,
+        &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
+    )
 }

@@ -5,10 +5,13 @@ use super::copies::{Copy, derive, place_op};
 use super::intake::{Draft, FileData};
 use super::places::free_target;
 use super::record::{About, Transit, emails_for, transit_record};
+use super::refuse::reason_text;
 use super::{Job, Outcome, Pipeline, mtime_ns};
-use crate::decide::Dest;
+use crate::decide::notes;
+use crate::decide::{self, Dest};
 use crate::letter::names;
 use crate::letter::state::LetterState;
+use crate::pdf::inspect;
 use crate::store::db::{NewLetter, NumberRequest};
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp, Plan};
@@ -71,26 +74,52 @@ impl Pipeline {
         let root = self.cfg.root.clone();
         let store = self.store.clone();
         let cfg = self.cfg.clone();
+        // The first review may check that the draft carries the number it
+        // is about to get: its text is read once, before the number is.
+        let text = match decide::registration_reads_text(&wf, &to_step) {
+            true => Some(self.letter_text(&data.bytes)?),
+            false => None,
+        };
+        let returns_dir = self.dest_dir(&Dest::Returns(entry.clone()), None);
+        let entry_name = wf.entry().name.clone();
         let plan = journal::register(&mut self.db, &root, &wf.id_prefix, &nl, |id, number| {
-            let (_, target) = free_target(&root, &dest_dir, &names::letter_file_name(id, &subject));
-            let copy = Copy { to_step: &to_step, from_step: &entry, action: &action, id, number, at: now };
+            let carried = text.as_deref().map(|t| inspect::contains_loosely(t, number.unwrap_or_default()));
+            let held = decide::held_at_registration(&wf, &to_step, carried);
+            let (to_step, dest_dir, action) = match held {
+                Some(reason) => (entry.as_str(), returns_dir.as_str(), reason.code()),
+                None => (to_step.as_str(), dest_dir.as_str(), action.as_str()),
+            };
+            let (_, target) = free_target(&root, dest_dir, &names::letter_file_name(id, &subject));
+            let copy = Copy { to_step, from_step: &entry, action, id, number, at: now };
             let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha, cfg.processing.timeout)?;
+            // Held back: suratd's note says what the number is and what to do.
+            let written = held.map(|reason| {
+                let at = free_target(&root, dest_dir, &names::note_file_name(id, 1, notes::SURATD)).1;
+                let detail = number.unwrap_or_default();
+                (at, reason_text(&wf, reason, (detail, rel), Some(id), &entry_name, now))
+            });
+            let note = match (&written, &warnings) {
+                (Some((_, t)), Some(w)) => Some(format!("{t}\n{w}")),
+                (Some((_, t)), None) => Some(t.clone()),
+                (None, w) => w.clone(),
+            };
             let mut rec = transit_record(&Transit {
                 letter_id: id,
                 from: &entry,
-                to: &to_step,
+                to: to_step,
                 state: LetterState::Active.as_str(),
                 path: &target,
                 sha: &data.sha,
                 meta,
-                action: &action,
+                action,
                 actor: (person.clone(), true),
                 version_from: Some(rel),
-                note: warnings.clone(),
+                note,
                 on_behalf: None,
                 at: now,
             });
             let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
+            ops.extend(written.map(|(path, text)| FsOp::Write { path, text }));
             if let Some(d) = derived {
                 d.record_in(&mut rec);
             }
@@ -102,6 +131,9 @@ impl Pipeline {
         let t = plan.record.transition.as_ref().context("a registration recorded no transition (internal error)")?;
         let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
         tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
+        if t.action == crate::letter::reason::Reason::NumberMissing.code() {
+            tracing::info!(letter = %t.letter_id, number = %number, "held back before review: the draft does not carry its number; sent to the drafter with a note");
+        }
         self.tidy(abs);
         Ok(Outcome::Done)
     }

@@ -31,6 +31,14 @@ pub fn env_at(mode: &str, share: &str, database: &str, extra: &str) -> Env {
     let root = dir.path().join(share);
     let db = dir.path().join(database);
     let config = dir.path().join("suratd.yaml");
+    // Without a workflow of its own, the shipped one with the number
+    // checked before signing (see `number_before_signing`).
+    let extra = if extra.contains("workflow:") {
+        extra.to_string()
+    } else {
+        std::fs::write(dir.path().join("workflow.yaml"), &*SHIPPED).unwrap();
+        format!("workflow: workflow.yaml\n{extra}")
+    };
     // Signed letters are refused without trust anchors: unless the test
     // configures its own, trust the fixtures' roots (make.py's and the
     // portal CA that `sign_like_a_portal` signs with).
@@ -497,7 +505,25 @@ fn rand_serial() -> u32 {
     u32::from_be_bytes(b) >> 1 | 1
 }
 
-pub const SHIPPED: &str = include_str!("../../workflow.yaml");
+/// The shipped workflow, as it is.
+pub const SHIPPED_AS_IS: &str = include_str!("../../workflow.yaml");
+
+/// The line of the shipped workflow that checks the number on entry to the
+/// first review (SOP-024's order).
+pub const NUMBER_AT_REVIEW: &str = "    checks: [number_in_text]\n";
+
+/// A workflow text with the number checked before signing instead of on
+/// entry to the first review (the choice an office may make): what the
+/// tests of everything else run on, as their drafts do not carry the
+/// numbers they get. `tests/number_first.rs` tests the shipped order.
+pub fn number_before_signing(wf: &str) -> String {
+    let waiting = "    kind: waiting\n    role: sekretaris\n";
+    wf.replacen(NUMBER_AT_REVIEW, "", 1).replacen(waiting, &format!("{waiting}{NUMBER_AT_REVIEW}"), 1)
+}
+
+/// The shipped workflow with the number checked before signing (see
+/// [`number_before_signing`]).
+pub static SHIPPED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| number_before_signing(SHIPPED_AS_IS));
 
 /// The signed fixtures hold numbers of 2026 (`B-001/17000/KP.650/2026`),
 /// which letters dated in 2026 get. Once 2026 is over they are back-dated
@@ -517,6 +543,12 @@ pub fn me() -> String {
 
 /// A workflow with people (the test's own login drafts) and an SMTP config.
 pub fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
+    mail_env_on(&SHIPPED, smtp_port, extra)
+}
+
+/// `mail_env` made from the workflow text `base` (the shipped one, as it
+/// is or with the number checked before signing).
+pub fn mail_env_on(base: &str, smtp_port: Option<u16>, extra: &str) -> Env {
     let smtp = match smtp_port {
         Some(p) => format!(
             "smtp:\n  host: 127.0.0.1\n  port: {p}\n  tls: none\n  from: sekretaris@bps.go.id\n  retry: 200ms\n  timeout: 5s\n"
@@ -540,7 +572,8 @@ pub fn mail_env(smtp_port: Option<u16>, extra: &str) -> Env {
         me = me()
     );
     // No daily digest here (it is tested in reminders.rs): emails are counted.
-    let wf = shipped_for_fixtures()
+    let wf = base
+        .replace("    last_used: {}", FIXTURE_YEAR_KNOWN)
         .replace("  digest_at: \"07:30\"\n", "")
         .replace("people: []", &people)
         .replace("teams:\n  - id: umum\n    name: Tim Bagian Umum\n", "teams:\n  - id: umum\n  - id: lain\n");
@@ -570,13 +603,8 @@ pub fn to_signature(env: &Env, perihal: &str) -> String {
 /// A letter walked to 05-menunggu-tte, its corrected draft's text made from
 /// its number by `text`.
 pub fn to_signature_with(env: &Env, perihal: &str, text: impl Fn(&str) -> String) -> String {
-    env.drop_file(&format!("01-draf/KP.650 {perihal}.pdf"), &pdf(&format!("Undangan {perihal} -")));
-    let name = env.wait_file("02-verifikasi", &format!("SK-{}", year()));
-    let name = env.files("02-verifikasi").into_iter().find(|n| n.contains(perihal)).unwrap_or(name);
-    let id = name[..12].to_string();
-    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
-    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&text(&number)));
-    assert!(wait_until(std::time::Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    let draft = format!("01-draf/KP.650 {perihal}.pdf");
+    let (id, name) = into_review(env, &draft, &pdf(&format!("Undangan {perihal} -")), text);
     for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
         env.wait_file(from, &id);
         env.mv(&format!("{from}/{name}"), to);
@@ -585,6 +613,32 @@ pub fn to_signature_with(env: &Env, perihal: &str, text: impl Fn(&str) -> String
     env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
     assert!(wait_until(std::time::Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
     id
+}
+
+/// The id and number of the letter registered from the draft dropped at
+/// `draft` (relative to the root), once it is registered.
+pub fn registered_from(env: &Env, draft: &str) -> (String, String) {
+    let q = "SELECT l.id, l.number FROM letters l JOIN versions v ON v.letter_id = l.id WHERE v.source = ?1";
+    let found = || env.conn().query_row(q, [draft], |r| Ok((r.get(0)?, r.get(1)?))).ok();
+    assert!(wait_until(std::time::Duration::from_secs(15), || found().is_some()), "{:?}\n{}", env.tree(), env.log());
+    found().unwrap()
+}
+
+/// A new draft (`bytes`, dropped at `draft`) taken into the first review
+/// the way SOP-024 orders it: registered, held back in `01-draf/revisi/`
+/// until its text carries its number, then corrected with `text(number)`.
+/// Its id and its file's name in `02-verifikasi/`.
+pub fn into_review(env: &Env, draft: &str, bytes: &[u8], text: impl Fn(&str) -> String) -> (String, String) {
+    env.drop_file(draft, bytes);
+    let (id, number) = registered_from(env, draft);
+    env.settled();
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&text(&number)));
+    // Taken as a new version: the held letter resubmitted, or (the number
+    // checked later) the copy under review replaced.
+    let taken = || env.actions(&id).last().is_some_and(|a| a == "resubmit" || a == "replace");
+    assert!(wait_until(std::time::Duration::from_secs(10), taken), "{:?}\n{}", env.tree(), env.log());
+    let name = env.wait_file("02-verifikasi", &id);
+    (id, name)
 }
 
 pub fn copy_for_signing(env: &Env, id: &str) -> Vec<u8> {
