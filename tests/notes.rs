@@ -90,10 +90,14 @@ fn notes_and_reason_files_follow_the_letter_into_its_archive_folder() {
     env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Surat Edaran")));
     env.wait_file("02-verifikasi", &id);
     assert!(wait_until(Duration::from_secs(5), || env.files("01-draf/revisi").is_empty()), "{:?}", env.tree());
-    for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
-        env.wait_file(from, &id);
-        env.mv(&format!("{from}/{name}"), to);
-    }
+    // Put back once more: a reason file of the same name, kept as well.
+    env.mv(&format!("02-verifikasi/{name}"), "04-ajukan-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.p(&reason).is_file()), "{:?}", env.tree());
+    env.settled();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    env.wait_file("03-kelengkapan", &id);
+    assert!(wait_until(Duration::from_secs(5), || env.files("02-verifikasi").is_empty()), "{:?}", env.tree());
+    env.mv(&format!("03-kelengkapan/{name}"), "03-kelengkapan/setuju");
     env.wait_file("04-ajukan-tte", &id);
     env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
     assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
@@ -106,10 +110,12 @@ fn notes_and_reason_files_follow_the_letter_into_its_archive_folder() {
     let arsip = format!("arsip/{}/{}", year(), name.trim_end_matches(".pdf"));
     env.wait_file(&arsip, &name);
     let kept = format!("{arsip}/catatan");
-    assert!(wait_until(Duration::from_secs(5), || env.files(&kept).len() == 2), "{:?}", env.tree());
+    assert!(wait_until(Duration::from_secs(5), || env.files(&kept).len() == 3), "{:?}", env.tree());
     assert_eq!(std::fs::read_to_string(env.p(&format!("{kept}/{note}"))).unwrap(), "Tambahkan nomor.");
-    let moved = std::fs::read_to_string(env.p(&format!("{kept}/{name}.alasan.txt"))).unwrap();
-    assert!(moved.contains(&id), "{moved}");
+    for file in [format!("{name}.alasan.txt"), format!("{name}.alasan (2).txt")] {
+        let moved = std::fs::read_to_string(env.p(&format!("{kept}/{file}"))).unwrap();
+        assert!(moved.contains(&id), "{moved}");
+    }
     // Nothing left in the working folders.
     let tree: Vec<String> = env.tree().into_iter().filter(|p| !p.starts_with("arsip/")).collect();
     assert!(tree.is_empty(), "{tree:?}");

@@ -209,15 +209,20 @@ impl Pipeline {
     }
 
     /// Copies of every note and reason file the letter took along, for its
-    /// archive folder `dir` (in `catatan/`).
+    /// archive folder `dir` (in `catatan/`; a name taken twice, such as a
+    /// reason file of the same kind in two rounds, numbered ` (2)`).
     pub(super) fn companion_copies(&self, letter: &LetterRow, dir: &str, rec: &Record) -> Result<Vec<FsOp>> {
         let mut all = self.db.companions_of(&letter.id)?;
         all.extend(rec.companions.iter().cloned());
+        let mut seen = std::collections::HashMap::<String, u32>::new();
         Ok(all
             .into_iter()
-            .map(|c| FsOp::CopyStored {
-                source: self.store.path_of(&c.sha256).to_string_lossy().into_owned(),
-                to: format!("{dir}/catatan/{}", c.name),
+            .map(|c| {
+                let n = seen.entry(c.name.clone()).and_modify(|n| *n += 1).or_insert(1);
+                FsOp::CopyStored {
+                    source: self.store.path_of(&c.sha256).to_string_lossy().into_owned(),
+                    to: format!("{dir}/catatan/{}", names::numbered(&c.name, *n)),
+                }
             })
             .collect())
     }
