@@ -148,7 +148,7 @@ fn full_path(mode: &str) {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "No.;Tanggal;Nomor Surat;Perihal;Tujuan;Cara Kirim;Pengirim;Keterangan");
     assert_eq!(lines.len(), 2, "{text}");
-    assert!(lines[1].contains(&number) && lines[1].contains(";kurir;bagian_umum;diterima: Pak Amir"), "{}", lines[1]);
+    assert!(lines[1].contains(&number) && lines[1].contains(";kurir;Bagian Umum;diterima: Pak Amir"), "{}", lines[1]);
     let pdftext = std::process::Command::new("pdftotext").args(["-layout"]).arg(&book).arg("-").output();
     if let Ok(o) = pdftext {
         let t = String::from_utf8_lossy(&o.stdout);

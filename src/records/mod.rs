@@ -3,4 +3,6 @@
 //! and the expedition book as a table, CSV or PDF.
 
 pub mod ekspedisi;
+pub mod people;
+pub mod printed;
 pub mod report;
