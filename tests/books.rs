@@ -2,7 +2,7 @@
 //! real SMTP server: a letter walked through every step (sent back once
 //! with a note, signed, emailed to one addressee, taken by courier to the
 //! other), then the expedition book and the agenda as PDF, drawn with
-//! pdftoppm and read with pdftotext.
+//! pdftoppm and read with pdftotext, and the archive's keterangan.txt.
 
 mod common;
 use common::smtp::Smtp;
@@ -150,4 +150,37 @@ fn the_books_print_whole_with_names_an_empty_signature_box_and_emails_apart() {
     let out = env.cli(&["agenda", "--pdf", "/nonexistent/agenda.pdf"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success() && err.contains("/nonexistent/agenda.pdf"), "{err}");
+}
+
+#[test]
+fn the_archive_record_names_people_the_signer_and_each_delivery_in_indonesian() {
+    let smtp = Smtp::start(0, &[]);
+    let env = office(&smtp);
+    let _d = env.start();
+    let (id, name, number) = walk(&env, &smtp);
+    let arsip = format!("arsip/{}/{}", year(), name.trim_end_matches(".pdf"));
+    let path = env.p(&format!("{arsip}/keterangan.txt"));
+    assert!(wait_until(Duration::from_secs(5), || path.is_file()), "{:?}", env.tree());
+    let text = std::fs::read_to_string(path).unwrap();
+    for want in [
+        format!("Nomor surat     : {number}"),
+        format!("Perihal         : {SUBJECT}"),
+        "Sifat           : Biasa".into(),
+        "Kepada          : Kepala BPS Kabupaten Kaur; Kepala Dinas Komunikasi".into(),
+        "Pembuat draf    : Dewi Drafter (Anggota Tim)".into(),
+        "Ditandatangani  : Kepala BPS Provinsi Bengkulu".into(),
+        format!("Kode di suratd  : {id}"),
+        "Dikembalikan untuk perbaikan, oleh Ketua Umum (Ketua Tim).".into(),
+        "Catatan: Tanggal rapat salah.".into(),
+        "Surat dikirim dan diarsipkan, oleh Rina Wati (Bagian Umum).".into(),
+        "Dikirim melalui email kepada Kepala BPS Kabupaten Kaur <kaur@bps.go.id>".into(),
+        "Diantar kurir kepada Kepala Dinas Komunikasi dan Informatika Provinsi Bengkulu; diterima oleh Pak Amir."
+            .into(),
+        " WIB".into(),
+    ] {
+        assert!(text.contains(&want), "{want:?} missing:\n{text}");
+    }
+    for bad in ["role:", "->", "ketua_tim", "anggota_tim", "signed by", "intact", "suratd@localhost", "Sifat: B"] {
+        assert!(!text.contains(bad), "{bad:?} in:\n{text}");
+    }
 }
