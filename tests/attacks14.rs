@@ -1,0 +1,97 @@
+//! Attacks on issue 14 (late sidecars, numbers, sifat, reviewers' edits),
+//! each a hole found in review: the test reproduces it, and passes once it
+//! is closed.
+
+mod common;
+use common::*;
+use std::time::Duration;
+
+/// A registered draft `01-draf/{draft}.pdf`: the letter's id and the name
+/// of its file in 02-verifikasi.
+fn registered(env: &Env, draft: &str) -> (String, String) {
+    env.drop_file(&format!("01-draf/{draft}.pdf"), &pdf(draft));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let name = env.files("02-verifikasi").into_iter().find(|n| n.contains(draft)).unwrap_or(name);
+    (name[..12].to_string(), name)
+}
+
+fn metadata(env: &Env, id: &str) -> String {
+    env.conn().query_row("SELECT COALESCE(metadata, '') FROM letters WHERE id = ?1", [id], |r| r.get(0)).unwrap()
+}
+
+/// The bodies of the `arrived` emails about `id`, oldest first.
+fn arrived(env: &Env, id: &str) -> Vec<String> {
+    let c = env.conn();
+    let mut st = c.prepare("SELECT body FROM outbox WHERE letter_id = ?1 AND kind = 'arrived' ORDER BY id").unwrap();
+    st.query_map([id], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
+}
+
+/// A hostile drafter: the Ketua Tim was told the letter's addressees (the
+/// `arrived` email lists them: "what the reviewers approve includes the
+/// addressees"); the drafter then drops a late sidecar that sends the
+/// letter to another address. Nobody at the review step is told, and the
+/// Ketua Tim's approval covers addressees they were never shown (step 9
+/// emails the signed letter to them).
+#[test]
+fn attack_a_late_sidecar_changes_the_addressees_the_reviewer_was_never_shown() {
+    let env = mail_env(None, "");
+    let _d = env.start();
+    let (id, _) = registered(&env, "KP.650 Undangan Rapat");
+    assert!(wait_until(Duration::from_secs(10), || arrived(&env, &id).len() == 1), "{}", env.log());
+    assert!(arrived(&env, &id)[0].contains("Tujuan       : -"), "{:?}", arrived(&env, &id));
+    let late = "tujuan:\n  - nama: Kepala BPS Kabupaten Kaur\n    email: bocor@contoh.com\n";
+    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), late).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(15), || env.actions(&id).contains(&"sidecar".to_string())),
+        "{:#?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    assert!(metadata(&env, &id).contains("bocor@contoh.com"));
+    // The reviewer is told the new addressees before deciding.
+    let told = arrived(&env, &id);
+    assert_eq!(told.len(), 2, "the Ketua Tim was not told that the addressees changed: {told:?}");
+    assert!(told[1].contains("bocor@contoh.com") && told[1].contains("diubah oleh penyusun"), "{}", told[1]);
+}
+
+/// A careless drafter reuses a common draft name: "KP.650 Undangan.pdf"
+/// was registered last week and waits for its review; today a new letter
+/// of the same name is written, its sidecar saved into 01-draf a moment
+/// before its PDF (saved from Notepad, then exported from Word). The
+/// sidecar, alone for a moment, is taken as a late sidecar of the OLD
+/// letter at once (a sidecar that names no letter waits for its draft; one
+/// that names an older letter does not): the old letter gets the new
+/// letter's subject and addressees, and the new one is registered without.
+#[test]
+fn attack_a_sidecar_just_before_its_draft_rewrites_an_older_letter_of_the_same_name() {
+    let env = mail_env(None, "");
+    // The office's usual wait for a sidecar (the test default is 300ms).
+    let cfg = std::fs::read_to_string(&env.config).unwrap().replace("sidecar_wait: 300ms", "sidecar_wait: 3s");
+    std::fs::write(&env.config, cfg).unwrap();
+    let _d = env.start();
+    let (old, _) = registered(&env, "KP.650 Undangan");
+    env.settled();
+    let before = metadata(&env, &old);
+    let sidecar = "perihal: Undangan Rapat Evaluasi\ntujuan:\n  - nama: Kepala BPS Kabupaten Seluma\n    email: seluma@bps.go.id\n";
+    std::fs::write(env.p("01-draf/KP.650 Undangan.yaml"), sidecar).unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    env.drop_file("01-draf/KP.650 Undangan.pdf", &pdf("Undangan Rapat Evaluasi"));
+    assert!(
+        wait_until(Duration::from_secs(20), || env.count("SELECT COUNT(*) FROM letters WHERE state = 'active'") == 2
+            && env.files("01-draf").is_empty()),
+        "{:#?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    assert_eq!(env.actions(&old), ["register"], "the older letter was changed by the new letter's sidecar");
+    assert_eq!(metadata(&env, &old), before);
+    let new: String = env
+        .conn()
+        .query_row("SELECT id FROM letters WHERE state = 'active' AND id != ?1", [&old], |r| r.get(0))
+        .unwrap();
+    let subject: String = env.conn().query_row("SELECT subject FROM letters WHERE id = ?1", [&new], |r| r.get(0)).unwrap();
+    assert_eq!(subject, "Undangan Rapat Evaluasi");
+    assert!(metadata(&env, &new).contains("seluma@bps.go.id"));
+}
