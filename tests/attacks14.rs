@@ -91,7 +91,8 @@ fn attack_a_sidecar_just_before_its_draft_rewrites_an_older_letter_of_the_same_n
         .conn()
         .query_row("SELECT id FROM letters WHERE state = 'active' AND id != ?1", [&old], |r| r.get(0))
         .unwrap();
-    let subject: String = env.conn().query_row("SELECT subject FROM letters WHERE id = ?1", [&new], |r| r.get(0)).unwrap();
+    let subject: String =
+        env.conn().query_row("SELECT subject FROM letters WHERE id = ?1", [&new], |r| r.get(0)).unwrap();
     assert_eq!(subject, "Undangan Rapat Evaluasi");
     assert!(metadata(&env, &new).contains("seluma@bps.go.id"));
 }
