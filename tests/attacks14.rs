@@ -96,3 +96,46 @@ fn attack_a_sidecar_just_before_its_draft_rewrites_an_older_letter_of_the_same_n
     assert_eq!(subject, "Undangan Rapat Evaluasi");
     assert!(metadata(&env, &new).contains("seluma@bps.go.id"));
 }
+
+/// A careless secretary saves the letter the Kepala signed on the portal
+/// into the folder where it waits (05-menunggu-tte/) instead of
+/// 06-sudah-tte/. The signed file begins with the copy for signing, so it
+/// is taken for a reviewer's edit that shows (the signature's widget): the
+/// signed letter is sent back to the drafter as "reviewer's comments", and
+/// the letter starts again from drafting: the Kepala's signature is thrown
+/// away.
+#[test]
+fn attack_a_signed_letter_saved_into_the_waiting_folder_is_not_a_reviewers_edit() {
+    if uzers::get_current_uid() != 0 {
+        eprintln!("skipped: needs root to give a file another owner");
+        return;
+    }
+    let env = mail_env(None, "");
+    // The secretary is not the drafter (in mail_env the test's login is both).
+    nobody_is(&env, "name: Sekretaris Dua, roles: [sekretaris]");
+    let _d = env.start();
+    let id = to_signature(&env, "Rapat Enam");
+    let copy = copy_for_signing(&env, &id);
+    let signed = sign_visibly_like_a_portal(&copy, "Kepala");
+    env.drop_file_as(&format!("05-menunggu-tte/{id} ttd.pdf"), &signed, 65534);
+    // Whatever becomes of it, within a few seconds.
+    let before = env.actions(&id).len();
+    assert!(
+        wait_until(Duration::from_secs(15), || env.actions(&id).len() > before
+            || env.files("_ditolak").iter().any(|n| n.starts_with(&id))),
+        "{:#?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    let actions = env.actions(&id);
+    assert!(
+        !actions.iter().any(|a| a == "reviewer_edited"),
+        "the signed letter went back to the drafter: {actions:?}\n{:#?}",
+        env.tree()
+    );
+    // It waits for its signature still; the signed file is not lost.
+    assert_eq!(env.letter(&id).0, "menunggu_tte", "{:#?}", env.tree());
+    let kept = env.dir.path().join("data/store").join(&sha256(&signed)[..2]).join(sha256(&signed));
+    assert!(kept.is_file() || env.files("_ditolak").iter().any(|n| n.starts_with(&id)), "{:#?}", env.tree());
+}
