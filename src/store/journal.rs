@@ -428,8 +428,8 @@ mod registration_tests {
             other.execute_batch("BEGIN IMMEDIATE; UPDATE id_counters SET last = last; COMMIT;")?;
             Ok(())
         });
-        assert_eq!(planned, [("SK-2026-0001".to_string(), nth(58))]);
-        assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().number, nth(58));
+        assert_eq!(planned, [("SK-2025-0001".to_string(), nth(58))]);
+        assert_eq!(db.letter("SK-2025-0001").unwrap().unwrap().number, nth(58));
     }
 
     #[test]
@@ -442,9 +442,9 @@ mod registration_tests {
             }
             Ok(())
         });
-        assert_eq!(planned, [("SK-2026-0001".to_string(), nth(58)), ("SK-2026-0002".to_string(), nth(59))]);
-        assert_eq!(db.letter("SK-2026-0002").unwrap().unwrap().number, nth(59), "the number in the plan is recorded");
-        assert_eq!(db.letter("SK-2026-0001").unwrap().unwrap().number, nth(58));
+        assert_eq!(planned, [("SK-2025-0001".to_string(), nth(58)), ("SK-2025-0002".to_string(), nth(59))]);
+        assert_eq!(db.letter("SK-2025-0002").unwrap().unwrap().number, nth(59), "the number in the plan is recorded");
+        assert_eq!(db.letter("SK-2025-0001").unwrap().unwrap().number, nth(58));
     }
 
     #[test]
@@ -463,6 +463,6 @@ mod registration_tests {
             nth(58),
             "the placed letter keeps its number"
         );
-        assert_eq!(db.letter("SK-2026-0002").unwrap().unwrap().number, nth(59));
+        assert_eq!(db.letter("SK-2025-0002").unwrap().unwrap().number, nth(59));
     }
 }
