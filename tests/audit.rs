@@ -319,10 +319,18 @@ fn attack_a_metadata_only_save_into_setuju_approves_ones_own_letter() {
     o.smb.put(&o.rani, &local, &format!("02-verifikasi/setuju/{name}")).unwrap();
     // Whatever becomes of it, the letter is not approved by its drafter.
     let decided = wait_until(Duration::from_secs(15), || {
-        o.env.letter(&id).0 != "verifikasi" || o.env.actions(&id).len() > 1
+        o.env.letter(&id).0 != "verifikasi" || o.env.files("02-verifikasi/setuju").is_empty()
     });
     assert!(decided, "{:#?}\n{}", o.env.tree(), o.env.log());
     o.env.settled();
     assert_eq!(o.env.letter(&id).0, "verifikasi", "approved by its own drafter: {:?}", o.env.actions(&id));
     assert!(!o.env.actions(&id).contains(&"setuju".to_string()), "{:?}", o.env.actions(&id));
+    // Refused as her move would be; the copy under review stays.
+    let code: String = o
+        .env
+        .conn()
+        .query_row("SELECT reason_code FROM rejections WHERE letter_id = ?1", [&id], |r| r.get(0))
+        .unwrap_or_default();
+    assert_eq!(code, "own_letter", "{:#?}", o.env.tree());
+    assert!(o.env.files("02-verifikasi").contains(&name), "{:#?}", o.env.tree());
 }

@@ -79,6 +79,11 @@ impl Pipeline {
                 let drafter = letter.as_ref().and_then(|l| l.drafter.as_deref()).unwrap_or("-");
                 tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, drafter, "a corrected version was placed by someone who is not the letter's drafter");
             }
+            Decision::Reject {
+                reason: reason @ (Reason::OwnLetter | Reason::OtherTeam | Reason::NotYourMove), ..
+            } => {
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, reason = reason.code(), "a reviewer's edit that decides was saved by someone who may not decide");
+            }
             Decision::Reject { reason: Reason::LetterOverwritten, .. } => {
                 tracing::warn!(
                     security = true,
