@@ -189,3 +189,81 @@ fn attack_a_copy_suratd_placed_saved_over_and_renamed_is_nobodys_and_gets_rahasi
     let rahasia = env.count("SELECT COUNT(*) FROM letters WHERE number LIKE 'R-%'");
     assert_eq!(rahasia, 0, "a Rahasia number for a drafter without the secretary's role:\n{:#?}", env.tree());
 }
+
+/// A careless secretary opens the clean copy in 04-ajukan-tte/ in Acrobat
+/// and saves it (a new title: metadata only, kept as the letter's version
+/// where it lies), then moves it on to 05-menunggu-tte/ and uploads it to
+/// the portal as usual. The Kepala signs it; the signed letter must be
+/// accepted: its signed text is the approved letter's.
+#[test]
+fn attack_a_metadata_save_before_signing_still_lets_the_signed_letter_in() {
+    let env = env("events");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Rapat Sembilan.pdf", &pdf("Undangan Rapat Sembilan -"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}")));
+    assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
+    for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.mv(&format!("{from}/{name}"), to);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.settled();
+    let at04 = env.p(&format!("04-ajukan-tte/{name}"));
+    let saved = with_title(&std::fs::read(&at04).unwrap(), "Undangan (final)");
+    std::fs::write(&at04, &saved).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(10), || env.actions(&id).len() == 5),
+        "{:?}\n{}",
+        env.actions(&id),
+        env.log()
+    );
+    env.settled();
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"), "{:#?}", env.tree());
+    env.settled();
+    let uploaded = copy_for_signing(&env, &id);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &sign_like_a_portal(&uploaded, "Kepala", false));
+    assert!(
+        wait_until(Duration::from_secs(15), || env.files("07-distribusi").iter().any(|n| n.starts_with(&id))),
+        "the signed letter was not accepted: {:?}\n{:#?}\n{}",
+        env.actions(&id),
+        env.tree(),
+        env.files("_ditolak")
+            .iter()
+            .filter(|n| n.ends_with(".txt"))
+            .map(|n| std::fs::read_to_string(env.p(&format!("_ditolak/{n}"))).unwrap())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
+/// A careless drafter: the forgotten sidecar, dropped a minute after its
+/// draft was registered, says `tanggal:` today (the day the letter was
+/// numbered, as the drafter wrote it before dropping the PDF). That
+/// changes nothing the number was made from, yet it was refused as
+/// "changing tanggal: cancel the letter and draft it again".
+#[test]
+fn attack_a_late_sidecar_repeating_todays_date_is_not_a_change_of_date() {
+    let env = mail_env(None, "");
+    let _d = env.start();
+    let (id, _) = registered(&env, "KP.650 Undangan Pelatihan");
+    env.settled();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(7)).date_naive();
+    let late = format!("perihal: Undangan Pelatihan Petugas\ntanggal: {today}\nsifat: Biasa\nklasifikasi: KP.650\n");
+    std::fs::write(env.p("01-draf/KP.650 Undangan Pelatihan.yaml"), late).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(15), || env.files("01-draf").is_empty()),
+        "{:#?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    let refused: Vec<String> = env.files("_ditolak");
+    assert_eq!(env.actions(&id), ["register", "sidecar"], "refused: {refused:?}");
+    let subject: String =
+        env.conn().query_row("SELECT subject FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    assert_eq!(subject, "Undangan Pelatihan Petugas");
+}
