@@ -267,3 +267,43 @@ fn attack_a_late_sidecar_repeating_todays_date_is_not_a_change_of_date() {
         env.conn().query_row("SELECT subject FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(subject, "Undangan Pelatihan Petugas");
 }
+
+/// The same approval of one's own letter without `samba.audit_log` (the
+/// default install): a metadata-only save of the copy, saved as a new
+/// file straight into `02-verifikasi/setuju/` by its drafter who also
+/// leads a team, approved the letter. A new file's owner names who saved
+/// it, audit log or not.
+#[test]
+fn attack_a_metadata_only_save_as_into_setuju_by_its_drafter_is_refused_without_an_audit_log() {
+    if uzers::get_current_uid() != 0 {
+        eprintln!("skipped: needs root to give a file another owner");
+        return;
+    }
+    let env = mail_env(None, "");
+    let rani = nobody_is(&env, "name: Rani, roles: [anggota_tim, ketua_tim], team: umum");
+    let _d = env.start();
+    env.drop_file_as("01-draf/KP.650 Rapat Dua Belas.pdf", &pdf("Rapat Dua Belas"), 65534);
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.settled();
+    assert_eq!(
+        env.conn().query_row("SELECT drafter FROM letters WHERE id = ?1", [&id], |r| r.get::<_, String>(0)).unwrap(),
+        rani
+    );
+    let copy = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    env.drop_file_as(&format!("02-verifikasi/setuju/{name}"), &with_title(&copy, "Rapat (final)"), 65534);
+    assert!(
+        wait_until(Duration::from_secs(15), || env.letter(&id).0 != "verifikasi"
+            || env.files("02-verifikasi/setuju").is_empty()),
+        "{:#?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    assert_eq!(env.letter(&id).0, "verifikasi", "approved by its own drafter: {:?}", env.actions(&id));
+    let code: String = env
+        .conn()
+        .query_row("SELECT reason_code FROM rejections WHERE letter_id = ?1", [&id], |r| r.get(0))
+        .unwrap_or_default();
+    assert_eq!(code, "own_letter", "{:#?}", env.tree());
+}
