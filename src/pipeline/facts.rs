@@ -66,7 +66,20 @@ impl Pipeline {
             } else {
                 self.owner_named(&placed_by)
             },
-            mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
+            mover: match audited {
+                Some(login) => mover(&wf, login),
+                // No audit record: a reviewer's edit saved as a new file
+                // beside the letter's (Save As into an outcome folder) is
+                // the decision of its owner, who saved it.
+                None if edit.0 != decide::Edit::None
+                    && original_present
+                    && !at_recorded_path
+                    && !owner::is_service_user(meta) =>
+                {
+                    mover(&wf, &placed_by)
+                }
+                None => Mover::default(),
+            },
             edit: edit.0,
         };
         let mut decision = decide::decide(&wf, &facts);
