@@ -307,3 +307,57 @@ fn attack_a_metadata_only_save_as_into_setuju_by_its_drafter_is_refused_without_
         .unwrap_or_default();
     assert_eq!(code, "own_letter", "{:#?}", env.tree());
 }
+
+/// A Ketua Tim approves with a metadata-only Save As straight into
+/// `setuju/` (not moving the copy): the letter goes on, and the copy left
+/// behind in 02-verifikasi/ must not pull it back or be mistaken for it.
+#[test]
+fn attack_a_save_as_approval_leaves_no_second_copy_that_moves_the_letter() {
+    if uzers::get_current_uid() != 0 {
+        eprintln!("skipped: needs root to give a file another owner");
+        return;
+    }
+    let env = mail_env(None, "");
+    nobody_is(&env, "name: Ketua Dua, roles: [ketua_tim], team: umum");
+    let _d = env.start();
+    let (id, name) = registered(&env, "KP.650 Rapat Tiga Belas");
+    env.settled();
+    let copy = std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    env.drop_file_as(&format!("02-verifikasi/setuju/{name}"), &with_title(&copy, "Rapat (final)"), 65534);
+    assert!(
+        wait_until(Duration::from_secs(15), || env.letter(&id).0 == "kelengkapan"),
+        "{:#?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    std::thread::sleep(Duration::from_secs(2));
+    env.settled();
+    assert_eq!(env.letter(&id).0, "kelengkapan", "{:?}", env.actions(&id));
+    assert_eq!(env.files("03-kelengkapan").iter().filter(|n| n.starts_with(&id)).count(), 1, "{:#?}", env.tree());
+}
+
+/// A hostile drafter's sidecar (late, or with the draft) gives the letter
+/// a subject with terminal control sequences (YAML's "\e"): `suratd
+/// status` and `agenda` print it raw in the admin's terminal, where it can
+/// erase lines and print others (hide a letter, show a false state).
+#[test]
+fn attack_a_subject_with_terminal_escapes_reaches_the_admins_terminal() {
+    let env = mail_env(None, "");
+    let _d = env.start();
+    let (id, _) = registered(&env, "KP.650 Undangan Biasa");
+    let late = "perihal: \"Undangan\\e[2K\\rSK-2026-9999  selesai\\e]0;judul\\a\"\n";
+    std::fs::write(env.p("01-draf/KP.650 Undangan Biasa.yaml"), late).unwrap();
+    assert!(
+        wait_until(Duration::from_secs(15), || env.files("01-draf").is_empty()),
+        "{:#?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    for args in [&["status"][..], &["agenda"], &["history", &id]] {
+        let out = env.cli(args);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{args:?} prints control characters: {text:?}");
+    }
+}
