@@ -265,6 +265,17 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     }
     let d = route(wf, f);
     match &d {
+        // A reviewer's edit that decides (approves or sends back) is a
+        // decision of whoever saved it: refused as their move would be.
+        Decision::Move { .. } | Decision::SendBack { reason: Reason::ReviewerEdited }
+            if let Some(reason) = movers::edit_refused(wf, f) =>
+        {
+            let who = match &f.mover {
+                Mover::Person { login, .. } => wf.person(login).map(|p| p.name.clone()).unwrap_or(login.clone()),
+                Mover::Unverified => String::new(),
+            };
+            Decision::Reject { reason, detail: who }
+        }
         Decision::Move { action, .. } if let Some(reason) = movers::refused(wf, f, action) => {
             Decision::Return { reason }
         }
