@@ -140,7 +140,7 @@ fn attack_a_signed_letter_saved_into_the_waiting_folder_is_not_a_reviewers_edit(
     assert!(kept.is_file() || env.files("_ditolak").iter().any(|n| n.starts_with(&id)), "{:#?}", env.tree());
 }
 
-/// Open (not fixed; run with `--ignored`). Files that suratd's own user
+/// Files that suratd's own user
 /// owns are "owners nobody knows" (`unknown_owner: allow`, the default),
 /// which meet no person's rule, yet staff make such files at will: a
 /// letter's copy suratd placed keeps suratd's user as its owner when it is
@@ -148,10 +148,10 @@ fn attack_a_signed_letter_saved_into_the_waiting_folder_is_not_a_reviewers_edit(
 /// renamed. Without `samba.audit_log`, a drafter without the secretary's
 /// role saves new content over the copy of their letter sent back to
 /// `01-draf/revisi/`, renames it into `01-draf/` as a new draft, and asks
-/// for Rahasia: registered `R-…`, past `letters.sifat_roles` (and the
-/// access and drafter rules the same way).
+/// for Rahasia. Where the workflow lists people, an owner who is none of
+/// them may not choose a sifat: refused (the access and drafter rules for
+/// such files are still `unknown_owner`'s; see the README).
 #[test]
-#[ignore = "attack: open hole, see the comment"]
 fn attack_a_copy_suratd_placed_saved_over_and_renamed_is_nobodys_and_gets_rahasia() {
     if uzers::get_current_uid() != 0 {
         eprintln!("skipped: needs root to give a file another owner");
