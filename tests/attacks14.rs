@@ -106,10 +106,7 @@ fn attack_a_sidecar_just_before_its_draft_rewrites_an_older_letter_of_the_same_n
 /// away.
 #[test]
 fn attack_a_signed_letter_saved_into_the_waiting_folder_is_not_a_reviewers_edit() {
-    if uzers::get_current_uid() != 0 {
-        eprintln!("skipped: needs root to give a file another owner");
-        return;
-    }
+    needs_root("to give a file another owner");
     let env = mail_env(None, "");
     // The secretary is not the drafter (in mail_env the test's login is both).
     nobody_is(&env, "name: Sekretaris Dua, roles: [sekretaris]");
@@ -153,10 +150,7 @@ fn attack_a_signed_letter_saved_into_the_waiting_folder_is_not_a_reviewers_edit(
 /// such files are still `unknown_owner`'s; see the README).
 #[test]
 fn attack_a_copy_suratd_placed_saved_over_and_renamed_is_nobodys_and_gets_rahasia() {
-    if uzers::get_current_uid() != 0 {
-        eprintln!("skipped: needs root to give a file another owner");
-        return;
-    }
+    needs_root("to give a file another owner");
     let env = mail_env(None, "");
     // suratd's user (the test's) is nobody in workflow.yaml, as on a server.
     let wf_path = env.dir.path().join("workflow.yaml");
@@ -275,10 +269,7 @@ fn attack_a_late_sidecar_repeating_todays_date_is_not_a_change_of_date() {
 /// it, audit log or not.
 #[test]
 fn attack_a_metadata_only_save_as_into_setuju_by_its_drafter_is_refused_without_an_audit_log() {
-    if uzers::get_current_uid() != 0 {
-        eprintln!("skipped: needs root to give a file another owner");
-        return;
-    }
+    needs_root("to give a file another owner");
     let env = mail_env(None, "");
     let rani = nobody_is(&env, "name: Rani, roles: [anggota_tim, ketua_tim], team: umum");
     let _d = env.start();
@@ -313,10 +304,7 @@ fn attack_a_metadata_only_save_as_into_setuju_by_its_drafter_is_refused_without_
 /// behind in 02-verifikasi/ must not pull it back or be mistaken for it.
 #[test]
 fn attack_a_save_as_approval_leaves_no_second_copy_that_moves_the_letter() {
-    if uzers::get_current_uid() != 0 {
-        eprintln!("skipped: needs root to give a file another owner");
-        return;
-    }
+    needs_root("to give a file another owner");
     let env = mail_env(None, "");
     nobody_is(&env, "name: Ketua Dua, roles: [ketua_tim], team: umum");
     let _d = env.start();

@@ -56,6 +56,13 @@ impl Env {
         env!("CARGO_BIN_EXE_suratd")
     }
 
+    /// `suratd fsck` finds the share and the records in agreement.
+    pub fn assert_fsck_clean(&self) {
+        let fsck = self.cli(&["fsck"]);
+        let said = format!("{}{}", String::from_utf8_lossy(&fsck.stdout), String::from_utf8_lossy(&fsck.stderr));
+        assert!(fsck.status.success(), "{said}");
+    }
+
     /// Runs a suratd command with this environment's config.
     pub fn cli(&self, args: &[&str]) -> Output {
         Command::new(Self::bin()).arg("--config").arg(&self.config).args(args).output().unwrap()
@@ -757,4 +764,10 @@ pub fn slow_to_read(copy: &[u8]) -> Vec<u8> {
         inc.opt_clone_object_to_new_document(root).unwrap();
         inc.new_document.get_object_mut(root).unwrap().as_dict_mut().unwrap().set("OCProperties", props);
     })
+}
+
+/// Fails (never skips) when the tests do not run as root: some must give a
+/// file another owner, mount or create users. CI runs them as root.
+pub fn needs_root(why: &str) {
+    assert_eq!(uzers::get_current_uid(), 0, "this test needs root {why}; run the tests as root, as .ci/run does");
 }
