@@ -166,3 +166,71 @@ fn attack_two_backups_into_one_folder_at_once_do_not_share_a_temporary_file() {
     drop(held);
     assert!(backup(&env, &dir).status.success());
 }
+
+/// Copies a folder tree (what an admin does with `cp -a`).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Last night's backup restored (README's steps) beside the share as it is
+/// now, which holds a letter registered after the backup.
+fn restored_after_a_later_letter() -> (Env, Env, String) {
+    let env = env("events");
+    let d = one_letter(&env);
+    let dir = env.dir.path().join("backup");
+    assert!(backup(&env, &dir).status.success());
+    // The day goes on: a second letter gets its number; then the
+    // database's disk dies.
+    env.drop_file("01-draf/KP.650 Dua.pdf", &pdf("Dua"));
+    env.wait_file("02-verifikasi", &format!("SK-{}-0002", year()));
+    let number: String =
+        env.conn().query_row("SELECT number FROM letters WHERE subject = 'Dua'", [], |r| r.get(0)).unwrap();
+    assert!(d.stop().success());
+    let restored = env_at("events", "share", "srv/suratd.db", "");
+    std::fs::create_dir_all(restored.db.parent().unwrap()).unwrap();
+    std::fs::copy(dir.join("suratd.db"), &restored.db).unwrap();
+    copy_tree(&dir.join("store"), &restored.db.parent().unwrap().join("store"));
+    copy_tree(&env.root, &restored.root);
+    (env, restored, number)
+}
+
+#[test]
+fn attack_fsck_after_a_restore_names_letters_registered_after_the_backup() {
+    let (_old, restored, _) = restored_after_a_later_letter();
+    let out = restored.cli(&["fsck"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    let id = format!("SK-{}-0002", year());
+    assert!(
+        said(&out).contains(&format!("carries the letter id {id}, which the database does not know"))
+            && !said(&out).contains("is not taken in yet"),
+        "{}",
+        said(&out)
+    );
+}
+
+/// Open: the restored database does not know the later letter's number,
+/// and the next draft is given it again (README tells the admin to set
+/// `letters.sequence.last_used` first; suratd itself does not stop).
+#[test]
+#[ignore = "open finding: a restore from an older backup gives the later letters' ids and numbers again"]
+fn attack_a_restore_from_last_nights_backup_never_gives_a_number_twice() {
+    let (_old, restored, number) = restored_after_a_later_letter();
+    let _d = restored.start();
+    restored.drop_file("01-draf/KP.650 Tiga.pdf", &pdf("Tiga"));
+    assert!(wait_until(Duration::from_secs(20), || restored.files("01-draf").is_empty()), "{}", restored.log());
+    restored.settled();
+    let given: Vec<String> = {
+        let c = restored.conn();
+        let mut st = c.prepare("SELECT subject FROM letters WHERE number = ?1").unwrap();
+        st.query_map([&number], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    };
+    assert!(given.is_empty(), "{number}, already on a letter sent before the restore, given again to {given:?}");
+}
