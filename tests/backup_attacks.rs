@@ -234,3 +234,27 @@ fn attack_a_restore_from_last_nights_backup_never_gives_a_number_twice() {
     };
     assert!(given.is_empty(), "{number}, already on a letter sent before the restore, given again to {given:?}");
 }
+
+#[test]
+fn attack_a_backup_folder_of_another_user_or_with_suratd_stopped() {
+    let env = env("events");
+    let d = one_letter(&env);
+    // A folder someone else owns (planted, or a link to theirs).
+    let theirs = env.dir.path().join("theirs");
+    std::fs::create_dir(&theirs).unwrap();
+    std::os::unix::fs::chown(&theirs, Some(65534), Some(65534)).unwrap();
+    let link = env.dir.path().join("nightly");
+    std::os::unix::fs::symlink(&theirs, &link).unwrap();
+    for dir in [&theirs, &link] {
+        let out = backup(&env, dir);
+        assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+        assert!(said(&out).contains("belongs to another user"), "{}", said(&out));
+    }
+    assert_eq!(std::fs::read_dir(&theirs).unwrap().count(), 0);
+    // Before an upgrade: suratd stopped, its WAL checkpointed away.
+    assert!(d.stop().success());
+    let dir = env.dir.path().join("backup");
+    let out = backup(&env, &dir);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("Backed up 1 letters"), "{}", said(&out));
+}
