@@ -139,6 +139,7 @@ impl Loop {
                 crate::util::stall::within(limit, &p.display().to_string(), move || watch::busy::open_for_writing(&q));
             if let Err(e) = &busy {
                 tracing::error!(file = %p.display(), error = %e, "the share does not answer; trying the file again later");
+                self.share_stalled(&p, &anyhow::Error::new(e.clone()));
                 self.tracker.defer(&p, now + limit.max(self.pipeline.cfg.watch.settle));
                 continue;
             }
@@ -173,6 +174,8 @@ impl Loop {
                     self.tracker.defer(&p, Instant::now() + wait);
                     if crate::pipeline::disk_fault(&e) {
                         self.disk_fault(&p, &e);
+                    } else if crate::pipeline::stalled(&e) {
+                        self.share_stalled(&p, &e);
                     }
                 }
             }
@@ -466,6 +469,17 @@ impl Loop {
             file.display()
         );
         self.alert(&format!("disk-fault:{today}"), &text);
+    }
+
+    /// Tells the admins (once a day) that reads of the share do not
+    /// answer: files wait, and with enough reads stuck none is read at all.
+    fn share_stalled(&mut self, file: &Path, e: &anyhow::Error) {
+        let today = crate::util::timefmt::date_wib(chrono::Utc::now());
+        let text = format!(
+            "Share tidak menjawab: membaca {} tidak selesai dalam processing.timeout ({e:#}). File menunggu di tempatnya, tidak ditolak dan tidak memakai nomor; suratd mencobanya lagi. Periksa mount share (server jaringan, NFS/CIFS); bila pembacaan tetap macet, suratd berhenti membaca share sama sekali sampai salah satunya kembali atau suratd dijalankan ulang.",
+            file.display()
+        );
+        self.alert(&format!("share-stalled:{today}"), &text);
     }
 
     /// Emails the admins once per `key`.

@@ -116,7 +116,22 @@ pub fn run(cfg: &Config, wf: &Workflow, repair: bool) -> Result<Vec<Finding>> {
     // Files suratd has not taken in (outside the archive): it will, when running.
     for (rel, _) in at_path.iter().filter(|(p, _)| !known.contains(*p)) {
         let place = layout::classify(wf, rel);
-        if place.is_watched() && db.letter_by_version(&at_path[rel])?.is_none() {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let unknown_id = match crate::letter::names::id_in_name(&wf.id_prefix, name) {
+            Some(id) if db.letter(&id)?.is_none() => Some(id),
+            _ => None,
+        };
+        let untaken = db.letter_by_version(&at_path[rel])?.is_none();
+        if let Some(id) = unknown_id.filter(|_| untaken) {
+            out.push(Finding {
+                what: format!(
+                    "{rel} carries the letter id {id}, which the database does not know: a letter registered after \
+                     the database was backed up? Started as it is, suratd gives its id and its number again; see \
+                     README.md, \"Backup and restore\", before starting it"
+                ),
+                repaired: false,
+            });
+        } else if place.is_watched() && untaken {
             out.push(Finding {
                 what: format!("{rel} is not taken in yet (suratd takes it when it runs)"),
                 repaired: false,

@@ -94,7 +94,10 @@ impl Pipeline {
     /// tried again later, not counted against it); see [`stall`].
     pub(super) fn read_share(&self, abs: &Path, rel: &str) -> Result<Vec<u8>> {
         let path = abs.to_path_buf();
-        stall::within(self.cfg.processing.timeout, rel, move || fs::read(path))?
+        // Named by its absolute path, as the check whether it is still
+        // being written names it: a file whose read or open is stuck is
+        // not touched again until that returns.
+        stall::within(self.cfg.processing.timeout, &abs.display().to_string(), move || fs::read(path))?
             .with_context(|| format!("cannot read {rel}"))
     }
 
