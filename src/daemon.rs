@@ -183,6 +183,23 @@ impl Loop {
     }
 }
 
+/// Refuses to start beside a share holding letters the database never
+/// registered (a database restored from an older backup): the ids and
+/// numbers given since would be given again to new letters.
+fn not_behind_the_share(cfg: &Config, wf: &Workflow) -> Result<()> {
+    let db = crate::store::db::Db::open_existing(&cfg.database)?;
+    let beyond = crate::ops::fsck::ids_beyond(cfg, wf, &db)?;
+    let Some((file, id)) = beyond.first() else { return Ok(()) };
+    anyhow::bail!(
+        "the share holds {} file(s) of letters the database {} never registered, from {id} ({file}) on: the database \
+         was perhaps restored from an older backup, and the ids and numbers given since would be given again. Take \
+         these files off the share and set letters.sequence.last_used to the last number given (README: Backup and \
+         restore), then start suratd again",
+        beyond.len(),
+        cfg.database.display()
+    )
+}
+
 /// Makes the tree if missing, resolves the root, opens the pipeline,
 /// removes half-written copies a killed suratd left (on the share and in
 /// the store) and completes or undoes interrupted transitions.
@@ -195,6 +212,7 @@ fn prepare(cfg: &mut Config, wf: &Arc<Workflow>) -> Result<Pipeline> {
     cfg.root = std::fs::canonicalize(&cfg.root)
         .with_context(|| format!("cannot resolve the share folder {}", cfg.root.display()))?;
     let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
+    not_behind_the_share(cfg, wf)?;
     if let Some(problem) = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str())) {
         tracing::warn!("{problem}");
     }
