@@ -368,10 +368,7 @@ fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
 /// security event, and the copy under review stays.
 #[test]
 fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
-    if uzers::get_current_uid() != 0 {
-        eprintln!("skipped: needs root to give a file another owner");
-        return;
-    }
+    needs_root("to give a file another owner");
     let smtp = Smtp::start(0, &[]);
     let env = mail_env(Some(smtp.port), "");
     nobody_is(&env, "name: Budi Lain, email: budi@bps.go.id, roles: [anggota_tim], team: umum");

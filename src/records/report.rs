@@ -95,6 +95,10 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
+    // Control characters from untrusted text (a sidecar's subject, a
+    // note) never reach the terminal: they could erase or forge lines.
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| printable(c)).collect()).collect();
+    let rows = rows.as_slice();
     let line = |cells: Vec<String>| {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
@@ -111,6 +115,12 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         out.push_str(&line(r.clone()));
     }
     out
+}
+
+/// `text` with each control character (escape sequences, carriage
+/// returns, line breaks) shown as a space.
+fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 pub fn status_table(rows: &[StatusRow], wf: &Workflow) -> String {

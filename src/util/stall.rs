@@ -5,7 +5,9 @@
 //! then goes on without it and the file is tried again later. At most
 //! [`MAX_STUCK`] such threads are left waiting at once: beyond that no new
 //! read starts until one of them returns, and the log says so for the
-//! admin.
+//! admin. A file whose last read is still blocked is not read again until
+//! that read returns: its retries would otherwise each leave a thread
+//! behind, and one hung file would soon stop every read of the share.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -17,8 +19,15 @@ pub const MAX_STUCK: usize = 8;
 /// Reads that passed their limit and have not returned yet.
 static STUCK: AtomicUsize = AtomicUsize::new(0);
 
+/// What those reads were of (each named once).
+static STUCK_ON: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+fn stuck_on() -> std::sync::MutexGuard<'static, Vec<String>> {
+    STUCK_ON.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Why a read did not give its result.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum Stalled {
     #[error("reading {what} took longer than {}: the share does not answer; it is tried again later", humantime::format_duration(*.limit))]
     TimedOut { what: String, limit: Duration },
@@ -26,6 +35,10 @@ pub enum Stalled {
         "{stuck} reads on the share have not returned (its server stopped answering?): {what} is not read until one does; check the share's mount, or restart suratd"
     )]
     TooMany { what: String, stuck: usize },
+    #[error(
+        "the last read of {what} has not returned yet (the share does not answer): it is read again once that read returns"
+    )]
+    StillStuck { what: String },
     #[error("reading {what} failed inside the reader (internal error)")]
     Panicked { what: String },
 }
@@ -42,6 +55,9 @@ pub fn within<T: Send + 'static>(
     what: &str,
     read: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Stalled> {
+    if stuck_on().iter().any(|w| w == what) {
+        return Err(Stalled::StillStuck { what: what.into() });
+    }
     let already = stuck();
     if already >= MAX_STUCK {
         tracing::error!(
@@ -56,11 +72,17 @@ pub fn within<T: Send + 'static>(
     let state = Arc::new(Mutex::new((false, false)));
     let (tx, rx) = std::sync::mpsc::channel();
     let theirs = state.clone();
+    let name = what.to_string();
     let spawned = std::thread::Builder::new().name("share-read".into()).spawn(move || {
         let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).ok();
         let mut s = theirs.lock().unwrap_or_else(|e| e.into_inner());
         s.0 = true;
         if s.1 {
+            let mut on = stuck_on();
+            if let Some(i) = on.iter().position(|w| *w == name) {
+                on.swap_remove(i);
+            }
+            drop(on);
             STUCK.fetch_sub(1, Ordering::SeqCst);
             tracing::info!(stuck = stuck(), "a stuck read on the share returned");
         }
@@ -76,6 +98,7 @@ pub fn within<T: Send + 'static>(
             let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
             if !s.0 {
                 s.1 = true;
+                stuck_on().push(what.to_string());
                 let n = STUCK.fetch_add(1, Ordering::SeqCst) + 1;
                 tracing::warn!(
                     file = what,
@@ -118,6 +141,13 @@ mod tests {
             assert!(matches!(e, Stalled::TimedOut { .. }), "{e}");
             assert_eq!(stuck(), i + 1);
         }
+        // A file whose read is stuck is not read again meanwhile.
+        let again = Arc::new(Mutex::new(false));
+        let a = again.clone();
+        let e = within(ms(5000), "f0", move || *a.lock().unwrap() = true).unwrap_err();
+        assert_eq!(e, Stalled::StillStuck { what: "f0".into() });
+        assert!(!*again.lock().unwrap());
+        assert_eq!(stuck(), MAX_STUCK);
         // Full: the next read is not even started.
         let started = Arc::new(Mutex::new(false));
         let s = started.clone();
