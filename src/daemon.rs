@@ -135,8 +135,10 @@ impl Loop {
             // Opening the file can block on a share that stopped answering.
             let limit = self.pipeline.cfg.processing.timeout;
             let q = p.clone();
-            let busy =
-                crate::util::stall::within(limit, &p.display().to_string(), move || watch::busy::open_for_writing(&q));
+            let mount = watch::mounts::mount_point(&p);
+            let busy = crate::util::stall::within(limit, &p.display().to_string(), &mount, move || {
+                watch::busy::open_for_writing(&q)
+            });
             if let Err(e) = &busy {
                 tracing::error!(file = %p.display(), error = %e, "the share does not answer; trying the file again later");
                 self.share_stalled(&p, &anyhow::Error::new(e.clone()));

@@ -97,7 +97,8 @@ impl Pipeline {
         // Named by its absolute path, as the check whether it is still
         // being written names it: a file whose read or open is stuck is
         // not touched again until that returns.
-        stall::within(self.cfg.processing.timeout, &abs.display().to_string(), move || fs::read(path))?
+        let mount = crate::watch::mounts::mount_point(abs);
+        stall::within(self.cfg.processing.timeout, &abs.display().to_string(), &mount, move || fs::read(path))?
             .with_context(|| format!("cannot read {rel}"))
     }
 
