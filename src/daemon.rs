@@ -135,10 +135,13 @@ impl Loop {
             // Opening the file can block on a share that stopped answering.
             let limit = self.pipeline.cfg.processing.timeout;
             let q = p.clone();
-            let busy =
-                crate::util::stall::within(limit, &p.display().to_string(), move || watch::busy::open_for_writing(&q));
+            let mount = watch::mounts::mount_point(&p);
+            let busy = crate::util::stall::within(limit, &p.display().to_string(), &mount, move || {
+                watch::busy::open_for_writing(&q)
+            });
             if let Err(e) = &busy {
                 tracing::error!(file = %p.display(), error = %e, "the share does not answer; trying the file again later");
+                self.share_stalled(&p, &anyhow::Error::new(e.clone()));
                 self.tracker.defer(&p, now + limit.max(self.pipeline.cfg.watch.settle));
                 continue;
             }
@@ -173,11 +176,30 @@ impl Loop {
                     self.tracker.defer(&p, Instant::now() + wait);
                     if crate::pipeline::disk_fault(&e) {
                         self.disk_fault(&p, &e);
+                    } else if crate::pipeline::stalled(&e) {
+                        self.share_stalled(&p, &e);
                     }
                 }
             }
         }
     }
+}
+
+/// Refuses to start beside a share holding letters the database never
+/// registered (a database restored from an older backup): the ids and
+/// numbers given since would be given again to new letters.
+fn not_behind_the_share(cfg: &Config, wf: &Workflow) -> Result<()> {
+    let db = crate::store::db::Db::open_existing(&cfg.database)?;
+    let beyond = crate::ops::fsck::ids_beyond(cfg, wf, &db)?;
+    let Some((file, id)) = beyond.first() else { return Ok(()) };
+    anyhow::bail!(
+        "the share holds {} file(s) of letters the database {} never registered, from {id} ({file}) on: the database \
+         was perhaps restored from an older backup, and the ids and numbers given since would be given again. Take \
+         these files off the share and set letters.sequence.last_used to the last number given (README: Backup and \
+         restore), then start suratd again",
+        beyond.len(),
+        cfg.database.display()
+    )
 }
 
 /// Makes the tree if missing, resolves the root, opens the pipeline,
@@ -192,6 +214,7 @@ fn prepare(cfg: &mut Config, wf: &Arc<Workflow>) -> Result<Pipeline> {
     cfg.root = std::fs::canonicalize(&cfg.root)
         .with_context(|| format!("cannot resolve the share folder {}", cfg.root.display()))?;
     let mut pipeline = Pipeline::open(cfg.clone(), wf.clone())?;
+    not_behind_the_share(cfg, wf)?;
     if let Some(problem) = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str())) {
         tracing::warn!("{problem}");
     }
@@ -466,6 +489,17 @@ impl Loop {
             file.display()
         );
         self.alert(&format!("disk-fault:{today}"), &text);
+    }
+
+    /// Tells the admins (once a day) that reads of the share do not
+    /// answer: files wait, and with enough reads stuck none is read at all.
+    fn share_stalled(&mut self, file: &Path, e: &anyhow::Error) {
+        let today = crate::util::timefmt::date_wib(chrono::Utc::now());
+        let text = format!(
+            "Share tidak menjawab: membaca {} tidak selesai dalam processing.timeout ({e:#}). File menunggu di tempatnya, tidak ditolak dan tidak memakai nomor; suratd mencobanya lagi. Periksa mount share (server jaringan, NFS/CIFS); bila pembacaan tetap macet, suratd berhenti membaca share sama sekali sampai salah satunya kembali atau suratd dijalankan ulang.",
+            file.display()
+        );
+        self.alert(&format!("share-stalled:{today}"), &text);
     }
 
     /// Emails the admins once per `key`.

@@ -265,6 +265,17 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
     }
     let d = route(wf, f);
     match &d {
+        // A reviewer's edit that decides (approves or sends back) is a
+        // decision of whoever saved it: refused as their move would be.
+        Decision::Move { .. } | Decision::SendBack { reason: Reason::ReviewerEdited }
+            if let Some(reason) = movers::edit_refused(wf, f) =>
+        {
+            let who = match &f.mover {
+                Mover::Person { login, .. } => wf.person(login).map(|p| p.name.clone()).unwrap_or(login.clone()),
+                Mover::Unverified => String::new(),
+            };
+            Decision::Reject { reason, detail: who }
+        }
         Decision::Move { action, .. } if let Some(reason) = movers::refused(wf, f, action) => {
             Decision::Return { reason }
         }
@@ -394,17 +405,21 @@ fn new_file(wf: &Workflow, f: &Facts, step: &Step, area: &Area) -> Decision {
 /// SOP-024: only the roles of `letters.sifat_roles` choose a sifat other
 /// than Biasa. A new draft asking for one (other than the workflow's own
 /// default) placed by a person without such a role is refused before it
-/// gets a number, saying what it asked for and who may choose it. Files of
-/// owners nobody knows (`unknown_owner: allow`) meet no person's rule, as
-/// with the access and drafter rules.
+/// gets a number, saying what it asked for and who may choose it. Where
+/// the workflow lists people, a file whose owner is none of them (a copy
+/// suratd placed, saved over and renamed: its owner is suratd's user) may
+/// not choose either; where it lists nobody, owners are never known and
+/// the rule cannot apply.
 fn sifat_refused(wf: &Workflow, f: &Facts) -> Option<Decision> {
     let (Some(sifat), Some(may)) = (f.sifat, &wf.sifat_roles) else { return None };
     if sifat == "B" || sifat == wf.defaults.sifat {
         return None;
     }
-    let Owner::Person { roles, .. } = &f.owner else { return None };
-    if roles.iter().any(|r| may.contains(r)) {
-        return None;
+    match &f.owner {
+        Owner::Person { roles, .. } if roles.iter().any(|r| may.contains(r)) => return None,
+        Owner::Person { .. } => {}
+        Owner::Allowed if !wf.people.is_empty() => {}
+        _ => return None,
     }
     let name = crate::letter::metadata::sifat_name(sifat);
     let who: Vec<&str> = may.iter().map(|r| wf.role_name(r)).collect();

@@ -300,3 +300,37 @@ fn a_letter_deleted_through_samba_is_put_back_naming_who_deleted_it() {
         .any(|r| r == "admin@bps.go.id")
         && m.data.contains(&id))));
 }
+
+/// A drafter who also leads a team may not approve their own letter
+/// (`own_letter`, above), nor may a Ketua Tim of another team. An Acrobat
+/// save that changes only the document's title is "a reviewer's edit of
+/// metadata only", approved as the copy would be when put into `setuju/`:
+/// saved straight into `setuju/` (a new file, not a move), nobody checks
+/// who made the decision, and the letter is approved by its own drafter.
+#[test]
+fn attack_a_metadata_only_save_into_setuju_approves_ones_own_letter() {
+    let Some(o) = office(true) else { return };
+    let _d = o.env.start();
+    let name = o.draft(&o.rani, "Rapat Sebelas");
+    let id = name[..12].to_string();
+    let copy = std::fs::read(o.env.p(&format!("02-verifikasi/{name}"))).unwrap();
+    let local = o.env.dir.path().join("judul.pdf");
+    std::fs::write(&local, with_title(&copy, "Rapat Sebelas (final)")).unwrap();
+    o.smb.put(&o.rani, &local, &format!("02-verifikasi/setuju/{name}")).unwrap();
+    // Whatever becomes of it, the letter is not approved by its drafter.
+    let decided = wait_until(Duration::from_secs(15), || {
+        o.env.letter(&id).0 != "verifikasi" || o.env.files("02-verifikasi/setuju").is_empty()
+    });
+    assert!(decided, "{:#?}\n{}", o.env.tree(), o.env.log());
+    o.env.settled();
+    assert_eq!(o.env.letter(&id).0, "verifikasi", "approved by its own drafter: {:?}", o.env.actions(&id));
+    assert!(!o.env.actions(&id).contains(&"setuju".to_string()), "{:?}", o.env.actions(&id));
+    // Refused as her move would be; the copy under review stays.
+    let code: String = o
+        .env
+        .conn()
+        .query_row("SELECT reason_code FROM rejections WHERE letter_id = ?1", [&id], |r| r.get(0))
+        .unwrap_or_default();
+    assert_eq!(code, "own_letter", "{:#?}", o.env.tree());
+    assert!(o.env.files("02-verifikasi").contains(&name), "{:#?}", o.env.tree());
+}

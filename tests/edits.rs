@@ -92,13 +92,7 @@ fn a_highlight_saved_in_place_sends_the_letter_back_with_the_reviewers_copy() {
     // records agree with the share.
     assert!(comments.is_file(), "{:?}", env.tree());
     assert_eq!(env.letter(&id).0, "draf");
-    let fsck = env.cli(&["fsck"]);
-    assert!(
-        fsck.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&fsck.stdout),
-        String::from_utf8_lossy(&fsck.stderr)
-    );
+    env.assert_fsck_clean();
 }
 
 #[test]

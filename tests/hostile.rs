@@ -341,13 +341,7 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
         .files("02-verifikasi")
         .iter()
         .any(|n| n.ends_with(" Setelahnya.pdf"))));
-    let fsck = env.cli(&["fsck"]);
-    assert!(
-        fsck.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&fsck.stdout),
-        String::from_utf8_lossy(&fsck.stderr)
-    );
+    env.assert_fsck_clean();
 }
 
 #[test]

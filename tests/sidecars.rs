@@ -124,10 +124,7 @@ fn a_late_sidecar_after_the_first_review_is_refused() {
 /// under the letter's draft name: refused, logged as a security event.
 #[test]
 fn a_late_sidecar_from_someone_other_than_the_drafter_is_refused() {
-    if uzers::get_current_uid() != 0 {
-        eprintln!("skipped: needs root to give a file another owner");
-        return;
-    }
+    needs_root("to give a file another owner");
     let env = mail_env(None, "");
     let nobody = nobody_is(&env, "name: Budi Lain, roles: [anggota_tim], team: umum");
     let _d = env.start();

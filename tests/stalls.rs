@@ -64,9 +64,87 @@ fn a_read_that_never_returns_does_not_stop_the_loop_and_the_file_is_tried_again(
         env.log()
     );
     // The file is tried again later (not counted against it, not refused);
-    // the kernel holds the second read back behind the first, unsent.
-    let stalled = || env.log().matches("a read on the share passed its time limit").count();
-    assert!(wait_until(Duration::from_secs(20), || stalled() >= 2), "{}", env.log());
+    // while its first read is still blocked, no second one is started.
+    let tried = || env.log().matches("has not returned yet").count();
+    assert!(wait_until(Duration::from_secs(20), || tried() >= 1), "{}", env.log());
     assert!(env.files("_ditolak").is_empty(), "{:?}", env.files("_ditolak"));
     assert_eq!(env.files("06-sudah-tte"), vec!["ttd.pdf".to_string()]);
+}
+
+/// The config of `env`, with `processing.timeout` short.
+fn short_timeout(env: &Env, timeout: &str) {
+    let text = std::fs::read_to_string(&env.config).unwrap().replace("timeout: 20s", &format!("timeout: {timeout}"));
+    std::fs::write(&env.config, text).unwrap();
+}
+
+/// One hung file, retried: each retry used to start a new read that hung
+/// too, each leaving a thread behind, so that after 8 retries (some 20
+/// minutes with the default back-off) no read of the share started at
+/// all: one file stopped the whole office. Nor were the admins told.
+#[test]
+fn attack_one_hung_file_retried_leaves_one_read_behind_and_the_admins_are_told() {
+    let env = env_with("poll", "admins: [admin@bps.go.id]\n");
+    short_timeout(&env, "1s");
+    let share = HungShare::mount(&env.p("06-sudah-tte"), &["ttd.pdf"]);
+    let _both = (share, env.start());
+    let attempts = || {
+        let log = env.log();
+        log.matches("a read on the share passed its time limit").count() + log.matches("has not returned yet").count()
+    };
+    assert!(wait_until(Duration::from_secs(30), || attempts() >= 4), "{}", env.log());
+    let log = env.log();
+    assert!(!log.contains("stuck=2"), "one hung file left several reads behind:\n{log}");
+    // The loop still takes drafts.
+    env.drop_file("01-draf/KP.650 Tetap Jalan.pdf", &pdf("tetap jalan"));
+    env.wait_file_within("02-verifikasi", "SK-", Duration::from_secs(30));
+    let told = env.count("SELECT COUNT(*) FROM outbox WHERE body LIKE '%Share tidak menjawab%'");
+    assert_eq!(told, 1, "the admins are told once a day");
+}
+
+/// Nine hung files on a mounted folder: once 8 reads are stuck there, no
+/// read starts on that file system, but drafts on the server's own disk go
+/// on (the cap is per file system).
+#[test]
+fn attack_nine_hung_files_on_one_mount_do_not_stop_drafts_elsewhere() {
+    let env = env_with("poll", "admins: [admin@bps.go.id]\n");
+    short_timeout(&env, "1s");
+    let names = ["a.pdf", "b.pdf", "c.pdf", "d.pdf", "e.pdf", "f.pdf", "g.pdf", "h.pdf", "i.pdf"];
+    let share = HungShare::mount(&env.p("06-sudah-tte"), &names);
+    let _both = (share, env.start());
+    assert!(
+        wait_until(Duration::from_secs(60), || env.log().contains("reads on the share are stuck")),
+        "{}",
+        env.log()
+    );
+    env.drop_file("01-draf/KP.650 Tetap Jalan.pdf", &pdf("tetap jalan"));
+    assert!(
+        wait_until(Duration::from_secs(30), || env.files("02-verifikasi").iter().any(|n| n.starts_with("SK-"))),
+        "a draft on the local disk waits behind a hung mount: {:?}",
+        env.tree()
+    );
+}
+
+/// A share whose server stops answering blocks `stat` and folder listings
+/// as well as reads; only reads (and the open asking whether a file is
+/// still being written) have a time limit, so one file whose attributes
+/// never come freezes the loop: no draft anywhere is registered (under
+/// systemd the watchdog then restarts suratd, whose first scan meets the
+/// same file). Open.
+#[test]
+#[ignore = "open finding: a stat on the share that never returns freezes the loop"]
+fn attack_a_stat_that_never_returns_does_not_stop_the_loop() {
+    let env = env("poll");
+    short_timeout(&env, "2s");
+    let share = HungShare::mount(&env.p("06-sudah-tte"), &["ok.pdf", "stat-ttd.pdf"]);
+    let _both = (share, env.start());
+    std::thread::sleep(Duration::from_secs(3));
+    env.drop_file("01-draf/KP.650 Tetap Jalan.pdf", &pdf("tetap jalan"));
+    assert!(
+        wait_until(Duration::from_secs(30), || std::fs::read_dir(env.p("02-verifikasi"))
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("SK-"))),
+        "the loop froze on a stat of the hung share:\n{}",
+        env.log()
+    );
 }

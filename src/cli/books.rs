@@ -1,9 +1,11 @@
 //! The registers and reports: `agenda`, `ekspedisi`, `report sla` and
-//! `report retensi`, as tables or CSV.
+//! `report retensi`, as tables or CSV; the agenda and the expedition book
+//! also as PDF to print.
 
 use super::output::{fail, print_rows};
-use crate::records::report;
+use crate::records::{ekspedisi, printed, report};
 use crate::store::db::Db;
+use crate::util::timefmt;
 use crate::workflow::Workflow;
 use chrono::NaiveDate;
 use std::path::Path;
@@ -62,31 +64,36 @@ pub(super) fn ekspedisi(
     let today = crate::util::timefmt::date_wib(chrono::Utc::now());
     let to = to.unwrap_or(today);
     let from = from.unwrap_or(to - chrono::Duration::days(30));
-    let lines = match crate::records::ekspedisi::lines(db, from, to) {
+    let lines = match ekspedisi::lines(db, wf, from, to) {
         Ok(l) => l,
         Err(e) => return fail(format!("{e:#}")),
     };
     if let Some(path) = pdf {
-        let bytes = crate::records::ekspedisi::pdf(
-            &format!("Buku Ekspedisi Surat Keluar - {}", wf.office.name),
-            &format!("Periode {from} s.d. {to}"),
-            &lines,
-        );
-        if let Err(e) = std::fs::write(path, bytes) {
-            return fail(format!("cannot write {}: {e}", path.display()));
+        let period = format!("Periode {} s.d. {}", timefmt::date_id(from), timefmt::date_id(to));
+        if let Err(code) = write_pdf(path, &ekspedisi::book(&wf.office.name, &period, &lines)) {
+            return code;
         }
     }
-    let body: Vec<Vec<String>> =
-        lines.iter().enumerate().map(|(i, l)| crate::records::ekspedisi::cells(i, l)).collect();
-    let mut headers = crate::records::ekspedisi::HEADINGS.to_vec();
-    headers[7] = "Keterangan";
-    print_rows(&headers, &body, csv)
+    let body: Vec<Vec<String>> = lines.iter().enumerate().map(|(i, l)| ekspedisi::cells(i, l)).collect();
+    print_rows(&ekspedisi::HEADINGS, &body, csv)
 }
 
-pub(super) fn agenda(db: &Db, year: Option<i32>, csv: bool) -> ExitCode {
-    let year = year.unwrap_or_else(|| crate::util::timefmt::year_wib(chrono::Utc::now()));
+/// Writes a printable book, or says why it could not.
+fn write_pdf(path: &Path, book: &printed::Book) -> Result<(), ExitCode> {
+    std::fs::write(path, printed::pdf(book)).map_err(|e| {
+        fail(format!("cannot write the PDF to {}: {e}; give a path in a folder you can write to", path.display()))
+    })
+}
+
+pub(super) fn agenda(db: &Db, wf: &Workflow, year: Option<i32>, csv: bool, pdf: Option<&Path>) -> ExitCode {
+    let year = year.unwrap_or_else(|| timefmt::year_wib(chrono::Utc::now()));
     match report::agenda_rows(db, year) {
         Ok(rows) => {
+            if let Some(path) = pdf
+                && let Err(code) = write_pdf(path, &report::agenda_book(wf, year, &rows))
+            {
+                return code;
+            }
             let (headers, body) = report::agenda_table(&rows);
             if body.is_empty() && !csv {
                 println!("No letters numbered in {year}.");

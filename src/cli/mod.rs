@@ -65,6 +65,9 @@ pub enum Command {
         /// CSV (UTF-8 with BOM, `;`) on stdout
         #[arg(long)]
         csv: bool,
+        /// Also write an A4 landscape PDF to print and file
+        #[arg(long, value_name = "FILE")]
+        pdf: Option<PathBuf>,
     },
     /// The dispatch register (expedition book)
     Ekspedisi {
@@ -191,7 +194,7 @@ pub fn main() -> ExitCode {
         Command::Ekspedisi { from, to, csv, pdf } => {
             with_db(&cfg, |db| books::ekspedisi(db, &wf, *from, *to, *csv, pdf.as_deref()))
         }
-        Command::Agenda { year, csv } => with_db(&cfg, |db| books::agenda(db, *year, *csv)),
+        Command::Agenda { year, csv, pdf } => with_db(&cfg, |db| books::agenda(db, &wf, *year, *csv, pdf.as_deref())),
         Command::Outbox { json, csv } => with_db(&cfg, |db| admin::outbox(db, *json, *csv)),
         Command::Fsck { repair } => admin::fsck(&cfg, &wf, *repair),
         Command::Backup { dir } => admin::backup(&cfg, dir),

@@ -4,7 +4,7 @@
 //! role that acts per team, on their own team's letters only; and never the
 //! drafter on their own letter at a review. Pure, like the rest of `decide`.
 
-use super::{Content, Facts};
+use super::{Content, Edit, Facts};
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterView;
 use crate::workflow::layout::{Area, Place};
@@ -65,6 +65,25 @@ pub fn may_move(wf: &Workflow, letter: &LetterView, at: &Step, mover: &Mover) ->
 /// file is put back), if they may not; `action` is the move's.
 pub fn refused(wf: &Workflow, f: &Facts, action: &str) -> Option<Reason> {
     let (at, letter) = hand_move(wf, f, action)?;
+    may_move(wf, letter, at, &f.mover).err()
+}
+
+/// Why the person who made a reviewer's edit of the letter's copy (see
+/// [`Edit`]) may not make the decision it carries, if they may not: an
+/// edit put into an outcome folder approves or sends back, and one that
+/// shows sends the letter back wherever it was saved. The same rules as a
+/// move of the letter's file (`own_letter`, `other_team`,
+/// `not_your_move`), whether the edit came as the letter's file moved or
+/// as a new file saved straight into the folder.
+pub fn edit_refused(wf: &Workflow, f: &Facts) -> Option<Reason> {
+    if !matches!(f.edit, Edit::Metadata | Edit::Shows) {
+        return None;
+    }
+    let letter = f.letter?;
+    let at = wf.step(&letter.step)?;
+    if !matches!(at.kind, StepKind::Review | StepKind::Waiting | StepKind::Dispatch) {
+        return None;
+    }
     may_move(wf, letter, at, &f.mover).err()
 }
 

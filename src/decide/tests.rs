@@ -443,8 +443,21 @@ fn only_the_secretary_chooses_a_sifat_other_than_biasa() {
     assert!(matches!(asks("P", drafter.clone()), Decision::Reject { reason: Reason::SifatNotAllowed, .. }));
     assert!(matches!(asks("B", drafter), Decision::Register { .. }));
     assert!(matches!(asks("R", person("sari", &["anggota_tim", "sekretaris"])), Decision::Register { .. }));
-    // Owners nobody knows (`unknown_owner: allow`): no person's rule applies.
+    // An owner who is none of the people listed (a copy suratd placed,
+    // saved over and renamed) may not choose either; where nobody is
+    // listed, owners are never known and the rule cannot apply.
+    assert!(wf.people.is_empty(), "the shipped workflow lists nobody");
     assert!(matches!(asks("R", Owner::Allowed), Decision::Register { .. }));
+    let dewi = crate::workflow::Person {
+        login: "dewi".into(),
+        name: "Dewi".into(),
+        email: None,
+        roles: vec!["anggota_tim".into()],
+        team: None,
+    };
+    let listed = Workflow { people: vec![dewi], ..wf.clone() };
+    let f = Facts { sifat: Some("R"), owner: Owner::Allowed, ..Facts::of(&place, None, &Content::Pdf) };
+    assert!(matches!(decide(&listed, &f), Decision::Reject { reason: Reason::SifatNotAllowed, .. }));
     // The admin's default is no drafter's choice; without the key, anyone chooses.
     let mut own = wf.clone();
     own.defaults.sifat = "P".into();

@@ -168,6 +168,12 @@ pub fn parse_sidecar(name: &str, text: &str) -> Result<Sidecar, Problem> {
     })
 }
 
+/// Untrusted text as one line: control characters (line breaks, terminal
+/// escape sequences) become spaces, and the ends are trimmed.
+fn one_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+}
+
 /// Combines file name, sidecar and defaults into complete metadata.
 pub fn combine(
     name: (Option<String>, Option<String>),
@@ -178,7 +184,7 @@ pub fn combine(
     let sc = sidecar.unwrap_or_default();
     let perihal = sc
         .perihal
-        .map(|p| p.trim().to_string())
+        .map(|p| one_line(&p))
         .filter(|p| !p.is_empty())
         .or(name.1)
         .ok_or_else(|| problem(Reason::BadSidecar, "perihal kosong"))?;
@@ -224,6 +230,7 @@ pub fn combine(
         items
             .into_iter()
             .map(|PartyItem(mut p)| {
+                p.nama = one_line(&p.nama);
                 if let Some(e) = &p.email
                     && email_problem(e).is_some()
                 {
@@ -244,7 +251,7 @@ pub fn combine(
         tanggal,
         tujuan,
         tembusan,
-        lampiran: sc.lampiran,
+        lampiran: sc.lampiran.map(|l| one_line(&l)),
         warnings,
     })
 }

@@ -27,6 +27,37 @@ fn all_files(cfg: &Config, wf: &Workflow) -> Vec<PathBuf> {
     out
 }
 
+/// Files on the share (the refused folder aside) named with a letter id
+/// the database never gave: above the last id it gave in that year. Found
+/// when the database was restored from an older backup while the share
+/// went on: the ids and numbers given since would be given again.
+/// `(file, id)`, relative to the root.
+pub(crate) fn ids_beyond(cfg: &Config, wf: &Workflow, db: &Db) -> Result<Vec<(String, String)>> {
+    let year_seq = |id: &str| -> Option<(i32, i64)> {
+        let mut parts = id.rsplitn(3, '-');
+        let seq = parts.next()?.parse().ok()?;
+        Some((parts.next()?.parse().ok()?, seq))
+    };
+    let mut last: HashMap<i32, i64> = HashMap::new();
+    for l in db.all_letters()? {
+        if let Some((y, n)) = year_seq(&l.id) {
+            let top = last.entry(y).or_insert(0);
+            *top = (*top).max(n);
+        }
+    }
+    let mut out = Vec::new();
+    for p in all_files(cfg, wf) {
+        let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(id) = crate::letter::names::id_in_name(&wf.id_prefix, &name) else { continue };
+        let Some((y, n)) = year_seq(&id) else { continue };
+        if n > last.get(&y).copied().unwrap_or(0) {
+            out.push((fsops::rel_path(&cfg.root, &p).unwrap_or(name), id));
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
 pub fn run(cfg: &Config, wf: &Workflow, repair: bool) -> Result<Vec<Finding>> {
     // Repairs move files and write records: never beside a running daemon.
     let _alone = repair.then(|| crate::store::lock::take(&cfg.database, "fsck --repair")).transpose()?;
@@ -116,7 +147,22 @@ pub fn run(cfg: &Config, wf: &Workflow, repair: bool) -> Result<Vec<Finding>> {
     // Files suratd has not taken in (outside the archive): it will, when running.
     for (rel, _) in at_path.iter().filter(|(p, _)| !known.contains(*p)) {
         let place = layout::classify(wf, rel);
-        if place.is_watched() && db.letter_by_version(&at_path[rel])?.is_none() {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        let unknown_id = match crate::letter::names::id_in_name(&wf.id_prefix, name) {
+            Some(id) if db.letter(&id)?.is_none() => Some(id),
+            _ => None,
+        };
+        let untaken = db.letter_by_version(&at_path[rel])?.is_none();
+        if let Some(id) = unknown_id.filter(|_| untaken) {
+            out.push(Finding {
+                what: format!(
+                    "{rel} carries the letter id {id}, which the database does not know: a letter registered after \
+                     the database was backed up? Started as it is, suratd gives its id and its number again; see \
+                     README.md, \"Backup and restore\", before starting it"
+                ),
+                repaired: false,
+            });
+        } else if place.is_watched() && untaken {
             out.push(Finding {
                 what: format!("{rel} is not taken in yet (suratd takes it when it runs)"),
                 repaired: false,

@@ -1,8 +1,8 @@
 //! `suratd check`: does `processing.timeout` leave room within systemd's
 //! watchdog? The service's `WatchdogSec` is found where it is set: this
 //! process's `WATCHDOG_USEC` (under systemd), else the installed unit
-//! (`systemctl show`, or its file in /etc/systemd/system), else the unit
-//! suratd ships. The rule itself ([`room`]) is a pure function.
+//! (`systemctl show`, or its file in /etc/systemd/system and its drop-ins),
+//! else the unit suratd ships. The rule itself ([`room`]) is a pure function.
 
 use std::path::Path;
 use std::time::Duration;
@@ -75,10 +75,31 @@ pub fn find() -> Watchdog {
     if let Some(every) = from_systemctl() {
         return Watchdog { every, from: "systemctl show suratd".into() };
     }
-    if let Some(every) = std::fs::read_to_string(INSTALLED_UNIT).ok().and_then(|t| in_unit(&t)) {
-        return Watchdog { every, from: INSTALLED_UNIT.into() };
+    if let Some((every, from)) = installed() {
+        return Watchdog { every, from };
     }
     Watchdog { every: in_unit(SHIPPED_UNIT).flatten(), from: "the shipped systemd/suratd.service".into() }
+}
+
+/// `WatchdogSec=` of the installed unit, its drop-ins (`systemctl edit`
+/// writes one) overriding it in the order systemd reads them.
+fn installed() -> Option<(Option<Duration>, String)> {
+    let mut found =
+        std::fs::read_to_string(INSTALLED_UNIT).ok().and_then(|t| in_unit(&t)).map(|e| (e, INSTALLED_UNIT.into()));
+    let mut confs: Vec<std::path::PathBuf> = std::fs::read_dir(format!("{INSTALLED_UNIT}.d"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "conf"))
+        .collect();
+    confs.sort();
+    for c in confs {
+        if let Some(every) = std::fs::read_to_string(&c).ok().and_then(|t| in_unit(&t)) {
+            found = Some((every, c.display().to_string()));
+        }
+    }
+    found
 }
 
 /// `WatchdogUSec` of the loaded unit, when systemctl runs and knows it.
@@ -102,7 +123,11 @@ fn from_systemctl() -> Option<Option<Duration>> {
 /// The `WatchdogSec=` of a unit file's text (the last one counts, as in
 /// systemd): `Some(None)` when it turns the watchdog off.
 pub fn in_unit(text: &str) -> Option<Option<Duration>> {
-    text.lines().rev().find_map(|l| l.trim().strip_prefix("WatchdogSec=")).map(|v| span(v.trim()))
+    // systemd allows blanks around the `=`.
+    text.lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix("WatchdogSec")?.trim_start().strip_prefix('='))
+        .map(|v| span(v.trim()))
 }
 
 /// A systemd time span (`60s`, `1min 30s`, a bare number of seconds,
@@ -141,6 +166,7 @@ mod tests {
         assert_eq!(in_unit("[Service]\nWatchdogSec=60s\n"), Some(Some(Duration::from_secs(60))));
         assert_eq!(in_unit("WatchdogSec=1min 30s\nX=1"), Some(Some(Duration::from_secs(90))));
         assert_eq!(in_unit("WatchdogSec=20\nWatchdogSec=2min\n"), Some(Some(Duration::from_secs(120))));
+        assert_eq!(in_unit("WatchdogSec = 30s\n"), Some(Some(Duration::from_secs(30))));
         assert_eq!(in_unit("WatchdogSec=0\n"), Some(None));
         assert_eq!(in_unit("WatchdogSec=infinity\n"), Some(None));
         assert_eq!(in_unit("[Service]\nType=notify\n"), None);

@@ -1,11 +1,10 @@
 //! What goes into a finished letter's archive folder besides the letter:
-//! every version and `keterangan.txt`.
+//! every version and `keterangan.txt` (written by `records::keterangan`).
 
 use super::Pipeline;
-use crate::letter::metadata;
-use crate::store::db::{LetterRow, Record};
+use crate::records::keterangan::{self, Facts, Version};
+use crate::store::db::{DispatchLine, LetterRow, Record};
 use crate::store::journal::FsOp;
-use crate::util::timefmt;
 use anyhow::Result;
 
 impl Pipeline {
@@ -13,49 +12,38 @@ impl Pipeline {
     /// version (from the store) and `keterangan.txt`, which a person can read.
     pub(super) fn archive_extras(&self, letter: &LetterRow, dir: &str, rec: &Record) -> Result<Vec<FsOp>> {
         let mut ops = Vec::new();
-        let versions = self.db.versions_of(&letter.id)?;
-        let mut listed = Vec::new();
-        for (i, (sha, kind, at)) in versions.iter().enumerate() {
-            let name = format!("versi/{:02}-{kind}-{}.pdf", i + 1, &sha[..8]);
-            let source = self.store.path_of(sha);
+        let mut versions = Vec::new();
+        for (i, (sha, kind, at)) in self.db.versions_of(&letter.id)?.into_iter().enumerate() {
+            let file = format!("versi/{:02}-{kind}-{}.pdf", i + 1, &sha[..8]);
+            let source = self.store.path_of(&sha);
             if source.is_file() && kind != "sidecar" {
                 ops.push(FsOp::CopyStored {
                     source: source.to_string_lossy().into_owned(),
-                    to: format!("{dir}/{name}"),
+                    to: format!("{dir}/{file}"),
                 });
             }
-            let when = timefmt::parse_stored(at).map(timefmt::human_wib).unwrap_or_default();
-            listed.push(format!("  {name}  ({when}, sha256 {sha})"));
+            versions.push(Version { file, kind, at, sha256: sha });
         }
-        let meta = letter.meta();
-        let names = |ps: &[metadata::Party]| ps.iter().map(|p| p.nama.clone()).collect::<Vec<_>>().join("; ");
-        let mut text = format!(
-            "Surat      : {}\nNomor      : {}\nPerihal    : {}\nSifat      : {}\nKlasifikasi: {}\nTanggal    : {}\nTujuan     : {}\nTembusan   : {}\nPembuat    : {}\n\nRiwayat:\n",
-            letter.id,
-            letter.number.as_deref().unwrap_or("-"),
-            letter.subject,
-            letter.sifat.as_deref().unwrap_or("-"),
-            letter.klasifikasi.as_deref().unwrap_or("-"),
-            letter.tanggal.as_deref().unwrap_or("-"),
-            meta.as_ref().map(|m| names(&m.tujuan)).unwrap_or_default(),
-            meta.as_ref().map(|m| names(&m.tembusan)).unwrap_or_default(),
-            letter.drafter.as_deref().unwrap_or("-"),
-        );
         let mut trail = self.db.history(&letter.id)?;
         trail.extend(rec.transition.clone());
-        for t in trail {
-            let when = timefmt::parse_stored(&t.at).map(timefmt::human_wib).unwrap_or_default();
-            text.push_str(&format!(
-                "  {when}  {} -> {}  {}  oleh {}\n",
-                t.from_step.unwrap_or_default(),
-                t.to_step.unwrap_or_default(),
-                t.action,
-                t.actor
-            ));
+        // The delivery this move records is in the same transaction, not yet stored.
+        let mut dispatches = self.db.dispatches_of(&letter.id)?;
+        if let (Some(d), Some(t)) = (&rec.dispatch, &rec.transition) {
+            dispatches.push(DispatchLine {
+                at: t.at.clone(),
+                letter_id: letter.id.clone(),
+                number: letter.number.clone(),
+                subject: letter.subject.clone(),
+                metadata: letter.metadata.clone(),
+                method: d.method.clone(),
+                recipients: d.recipients.clone(),
+                sent_by: d.sent_by.clone(),
+                note: d.note.clone(),
+            });
         }
-        text.push_str("\nVersi (semua tersimpan juga di server):\n");
-        text.push_str(&listed.join("\n"));
-        text.push('\n');
+        let signers = self.db.signers_of(&letter.id)?;
+        let facts = Facts { letter, trail: &trail, signers: &signers, dispatches: &dispatches, versions: &versions };
+        let text = keterangan::render_text(&self.wf, &facts);
         ops.push(FsOp::Write { path: format!("{dir}/keterangan.txt"), text });
         Ok(ops)
     }

@@ -9,7 +9,7 @@ use super::places::free_target;
 use super::{Job, Pipeline};
 use crate::decide::{Content, Edit};
 use crate::pdf::edits::{self, Appended};
-use crate::pdf::inspect;
+use crate::pdf::{inspect, signature};
 use crate::store::db::{LetterRow, Record};
 use crate::store::journal::FsOp;
 use crate::workflow::StepKind;
@@ -55,6 +55,13 @@ impl Pipeline {
         }
         let Ok(copy) = fs::read(self.store.path_of(&l.sha256)) else { return Ok((Edit::None, None)) };
         if d.bytes.len() <= copy.len() || !d.bytes.starts_with(&copy) {
+            return Ok((Edit::None, None));
+        }
+        // A signature added to the copy (the signed letter from the portal,
+        // saved where the letter waits instead of the signed-drop folder) is
+        // no reviewer's comment: never a reason to send the letter back.
+        if signature::looks_signed(&d.bytes[copy.len()..]) {
+            tracing::info!(letter = %l.id, "a signed file beside the letter's copy is not a reviewer's edit");
             return Ok((Edit::None, None));
         }
         let (file, limit) = (d.bytes.clone(), self.cfg.processing.timeout);

@@ -66,7 +66,20 @@ impl Pipeline {
             } else {
                 self.owner_named(&placed_by)
             },
-            mover: audited.map(|login| mover(&wf, login)).unwrap_or_default(),
+            mover: match audited {
+                Some(login) => mover(&wf, login),
+                // No audit record: a reviewer's edit saved as a new file
+                // beside the letter's (Save As into an outcome folder) is
+                // the decision of its owner, who saved it.
+                None if edit.0 != decide::Edit::None
+                    && original_present
+                    && !at_recorded_path
+                    && !owner::is_service_user(meta) =>
+                {
+                    mover(&wf, &placed_by)
+                }
+                None => Mover::default(),
+            },
             edit: edit.0,
         };
         let mut decision = decide::decide(&wf, &facts);
@@ -78,6 +91,11 @@ impl Pipeline {
             Decision::Reject { reason: Reason::NotDrafter, .. } => {
                 let drafter = letter.as_ref().and_then(|l| l.drafter.as_deref()).unwrap_or("-");
                 tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, drafter, "a corrected version was placed by someone who is not the letter's drafter");
+            }
+            Decision::Reject {
+                reason: reason @ (Reason::OwnLetter | Reason::OtherTeam | Reason::NotYourMove), ..
+            } => {
+                tracing::warn!(security = true, letter = letter_id, file = rel, owner = %placed_by, reason = reason.code(), "a reviewer's edit that decides was saved by someone who may not decide");
             }
             Decision::Reject { reason: Reason::LetterOverwritten, .. } => {
                 tracing::warn!(

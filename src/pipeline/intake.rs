@@ -94,7 +94,11 @@ impl Pipeline {
     /// tried again later, not counted against it); see [`stall`].
     pub(super) fn read_share(&self, abs: &Path, rel: &str) -> Result<Vec<u8>> {
         let path = abs.to_path_buf();
-        stall::within(self.cfg.processing.timeout, rel, move || fs::read(path))?
+        // Named by its absolute path, as the check whether it is still
+        // being written names it: a file whose read or open is stuck is
+        // not touched again until that returns.
+        let mount = crate::watch::mounts::mount_point(abs);
+        stall::within(self.cfg.processing.timeout, &abs.display().to_string(), &mount, move || fs::read(path))?
             .with_context(|| format!("cannot read {rel}"))
     }
 
@@ -267,7 +271,16 @@ impl Pipeline {
     /// their limits.
     pub(super) fn amended(&self, letter: &LetterRow, sidecar: &Path, how: metadata::Amending) -> Described {
         let (text, bytes) = read_sidecar(sidecar)?;
-        let sc = metadata::parse_sidecar(&file_name(sidecar), &text)?;
+        let mut sc = metadata::parse_sidecar(&file_name(sidecar), &text)?;
+        // A letter registered without a date was numbered by the day it was
+        // registered: a sidecar that names that day changes nothing.
+        let numbered_on = timefmt::parse_stored(&letter.created_at).map(timefmt::date_wib);
+        if letter.meta().is_some_and(|m| m.tanggal.is_none())
+            && sc.tanggal.as_deref().and_then(|t| chrono::NaiveDate::parse_from_str(t.trim(), "%Y-%m-%d").ok())
+                == numbered_on
+        {
+            sc.tanggal = None;
+        }
         let current = letter.meta().unwrap_or_else(|| Metadata {
             perihal: letter.subject.clone(),
             sifat: letter.sifat.clone().unwrap_or_default(),

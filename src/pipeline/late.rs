@@ -10,6 +10,7 @@ use super::actors::Audited;
 use super::companions::{is_sidecar_name, pdf_of_sidecar};
 use super::intake::{Draft, age_of};
 use super::places::file_name;
+use super::record::{About, emails_for};
 use super::{Outcome, Pipeline, owner};
 use crate::decide::approvals::is_approval;
 use crate::decide::late::{self, Late, LateSidecar};
@@ -65,11 +66,14 @@ impl Pipeline {
         };
         self.verified_actor = audited.clone();
         let placed_by = audited.clone().unwrap_or_else(|| owner::login_of(meta));
-        let letter = self.named_letter(rel, &placed_by)?;
+        // Its draft may still be on its way (a sidecar saved a moment
+        // before its PDF): a new draft of the same name takes it then, and
+        // it never becomes an older letter's of that name.
         let grace = self.cfg.watch.settle + self.cfg.processing.sidecar_wait;
-        if letter.is_none() && age_of(meta) < grace {
+        if age_of(meta) < grace {
             return Ok(Outcome::Defer(grace - age_of(meta)));
         }
+        let letter = self.named_letter(rel, &placed_by)?;
         // Read and parsed within the sidecar limits, checked against what
         // cannot change.
         let described = letter.as_ref().map(|l| self.amended(l, abs, Amending::Late));
@@ -149,11 +153,39 @@ impl Pipeline {
         let (amended, ops, note) = self.amend(letter, draft)?;
         let amended = amended.context("internal error: the letter was not amended")?;
         journal::still_same(&self.cfg.root, rel, Some(&sha))?;
-        let rec = sidecar_record(letter, &amended, rel, &sha, actor, note, now);
+        let mut rec = sidecar_record(letter, &amended, rel, &sha, actor, note, now);
+        rec.emails = self.told_again(letter, &amended, &rec);
         self.execute(&letter.id, ops, rec)?;
         tracing::info!(letter = %letter.id, file = rel, subject = %amended.meta().map(|m| m.perihal).unwrap_or_default(), "a late sidecar updated the letter");
         self.tidy(&self.cfg.root.join(rel));
         Ok(Outcome::Done)
+    }
+}
+
+impl Pipeline {
+    /// What the reviewers approve includes the subject and the addressees
+    /// (the `arrived` email lists them): a late sidecar that changes them
+    /// while the letter waits at a review step tells that step's people
+    /// again, with what changed, before they decide.
+    fn told_again(&self, letter: &LetterRow, amended: &LetterRow, rec: &Record) -> Vec<crate::mail::compose::Email> {
+        let at_review = self.wf.step(&letter.step).is_some_and(|s| s.kind != StepKind::Drop);
+        let (Some(t), true) = (rec.transition.as_ref(), at_review && amended.metadata != letter.metadata) else {
+            return vec![];
+        };
+        let meta = amended.meta();
+        let subject = meta.as_ref().map(|m| m.perihal.clone()).unwrap_or_else(|| letter.subject.clone());
+        // About the letter's file where it lies, not the sidecar.
+        let mut t = t.clone();
+        t.path = letter.path.clone();
+        let told = Record { transition: Some(t), ..Record::default() };
+        let about = About {
+            id: &letter.id,
+            number: letter.number.as_deref(),
+            subject: &subject,
+            drafter: letter.drafter.as_deref(),
+            meta: meta.as_ref(),
+        };
+        emails_for(&self.wf, &self.cfg, &about, &told, None)
     }
 }
 

@@ -352,7 +352,7 @@ fn environmental(e: &anyhow::Error) -> bool {
 }
 
 /// Whether an error is a read of the share that did not answer in time.
-fn stalled(e: &anyhow::Error) -> bool {
+pub(crate) fn stalled(e: &anyhow::Error) -> bool {
     use crate::util::stall::Stalled;
     e.chain().any(|c| c.downcast_ref::<Stalled>().is_some_and(|s| !matches!(s, Stalled::Panicked { .. })))
 }

@@ -1,13 +1,16 @@
 //! The expedition book (buku ekspedisi): every letter sent out, by email
 //! (step 9) or by hand, post or courier (step 11), as a table, as CSV, or as
-//! an A4 landscape PDF with Indonesian headings and an empty column for the
-//! receiver's signature, ready to print for the courier.
+//! a printable PDF (`printed`): deliveries by hand, post or courier in one
+//! section with an empty box for the receiver's signature, emails in their
+//! own. People are named as workflow.yaml names them.
 
-use crate::store::db::Db;
+use super::people;
+use super::printed::{Book, Column, Section};
+use crate::letter::metadata::{Metadata, Party};
+use crate::store::db::{Db, DispatchLine};
 use crate::util::timefmt;
+use crate::workflow::Workflow;
 use anyhow::Result;
-use lopdf::content::{Content, Operation};
-use lopdf::{Document, Object, Stream, dictionary};
 
 /// One line of the book.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,11 +24,17 @@ pub struct Line {
     pub note: String,
 }
 
+impl Line {
+    pub fn is_email(&self) -> bool {
+        self.method == "email"
+    }
+}
+
 pub const HEADINGS: [&str; 8] =
-    ["No.", "Tanggal", "Nomor Surat", "Perihal", "Tujuan", "Cara Kirim", "Pengirim", "Tanda Tangan Penerima"];
+    ["No.", "Tanggal", "Nomor Surat", "Perihal", "Tujuan", "Cara Kirim", "Pengirim", "Keterangan"];
 
 /// The book between two WIB dates, inclusive.
-pub fn lines(db: &Db, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<Line>> {
+pub fn lines(db: &Db, wf: &Workflow, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<Vec<Line>> {
     let tz = chrono_tz::Asia::Jakarta;
     use chrono::TimeZone;
     let start = tz.from_local_datetime(&from.and_hms_opt(0, 0, 0).unwrap()).unwrap().with_timezone(&chrono::Utc);
@@ -33,22 +42,81 @@ pub fn lines(db: &Db, from: chrono::NaiveDate, to: chrono::NaiveDate) -> Result<
         .from_local_datetime(&to.succ_opt().unwrap_or(to).and_hms_opt(0, 0, 0).unwrap())
         .unwrap()
         .with_timezone(&chrono::Utc);
-    Ok(db
-        .dispatches(&timefmt::stored(start), &timefmt::stored(end))?
-        .into_iter()
-        .map(|(at, id, number, subject, method, recipients, by, note)| Line {
-            date: timefmt::parse_stored(&at).map(timefmt::human_wib).unwrap_or(at),
-            number: number.unwrap_or(id),
-            subject,
-            addressee: recipients,
-            method,
-            sent_by: by.unwrap_or_default().trim_start_matches("role:").to_string(),
-            note: note.unwrap_or_default(),
-        })
-        .collect())
+    let mut out = Vec::new();
+    for d in db.dispatches(&timefmt::stored(start), &timefmt::stored(end))? {
+        let emailed = if d.method == "email" { Vec::new() } else { emailed(&db.dispatches_of(&d.letter_id)?) };
+        out.extend(line(wf, &d, &emailed));
+    }
+    Ok(out)
 }
 
-/// Cells of a line, in heading order (the signature column left empty).
+/// The addresses a letter was sent to by email, from its dispatches.
+pub fn emailed(dispatches: &[DispatchLine]) -> Vec<String> {
+    dispatches
+        .iter()
+        .filter(|d| d.method == "email")
+        .flat_map(|d| d.recipients.split(',').map(|a| a.trim().to_lowercase()))
+        .filter(|a| !a.is_empty())
+        .collect()
+}
+
+/// A dispatch as the book shows it. A delivery by hand lists the addressees
+/// who did not already get the letter by email (`emailed`); one that names
+/// no method and leaves no one is not a delivery and has no line. Pure.
+pub fn line(wf: &Workflow, d: &DispatchLine, emailed: &[String]) -> Option<Line> {
+    let meta: Option<Metadata> = d.metadata.as_deref().and_then(|m| serde_json::from_str(m).ok());
+    let addressee = match &meta {
+        Some(m) if d.method == "email" => email_names(m, &d.recipients),
+        Some(m) => {
+            let by_hand: Vec<&Party> = m
+                .tujuan
+                .iter()
+                .filter(|p| !p.email.as_deref().is_some_and(|e| emailed.contains(&e.trim().to_lowercase())))
+                .collect();
+            if by_hand.is_empty() && d.method == "-" {
+                return None;
+            }
+            let shown = if by_hand.is_empty() { m.tujuan.iter().collect() } else { by_hand };
+            shown.iter().map(|p| p.nama.as_str()).collect::<Vec<_>>().join("; ")
+        }
+        None => d.recipients.clone(),
+    };
+    let sent_by = d.sent_by.as_deref().map(|by| people::display(wf, by, None)).unwrap_or_default();
+    Some(Line {
+        date: timefmt::parse_stored(&d.at).map(timefmt::human_wib).unwrap_or_else(|| d.at.clone()),
+        number: d.number.clone().unwrap_or_else(|| d.letter_id.clone()),
+        subject: d.subject.clone(),
+        addressee,
+        method: d.method.clone(),
+        sent_by,
+        // An email's note is its Message-ID, for the log, not for the book.
+        note: if d.method == "email" { String::new() } else { d.note.clone().unwrap_or_default() },
+    })
+}
+
+/// `Nama <alamat>` for each address an email went to, named from the
+/// letter's addressees and copies where it is one of theirs.
+fn email_names(m: &Metadata, recipients: &str) -> String {
+    recipients
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            match m
+                .tujuan
+                .iter()
+                .chain(&m.tembusan)
+                .find(|p| p.email.as_deref().is_some_and(|e| e.eq_ignore_ascii_case(a)))
+            {
+                Some(p) => format!("{} <{a}>", p.nama),
+                None => a.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Cells of a line, in heading order.
 pub fn cells(i: usize, l: &Line) -> Vec<String> {
     vec![
         (i + 1).to_string(),
@@ -62,124 +130,122 @@ pub fn cells(i: usize, l: &Line) -> Vec<String> {
     ]
 }
 
-/// Text for a PDF string in WinAnsi (Latin-1) encoding.
-fn latin1(s: &str) -> Vec<u8> {
-    s.chars().map(|c| if (c as u32) < 256 { c as u8 } else { b'?' }).collect()
+fn columns(spec: &[(&str, f32)]) -> Vec<Column> {
+    spec.iter().map(|(t, w)| Column { title: t.to_string(), width: *w }).collect()
 }
 
-/// Cuts `s` to what fits in `width` points at `size` (Helvetica, roughly).
-fn fit(s: &str, width: f32, size: f32) -> String {
-    let max = ((width - 4.0) / (size * 0.5)).max(1.0) as usize;
-    if s.chars().count() <= max {
-        s.to_string()
-    } else {
-        s.chars().take(max.saturating_sub(3)).collect::<String>() + "..."
-    }
-}
-
-/// The book as an A4 landscape PDF.
-pub fn pdf(title: &str, period: &str, lines: &[Line]) -> Vec<u8> {
-    let (w, h) = (842.0f32, 595.0f32);
-    let widths = [24.0f32, 96.0, 120.0, 146.0, 130.0, 56.0, 78.0, 122.0];
-    let (left, top, row_h, size) = (30.0f32, 520.0f32, 30.0f32, 8.0f32);
-    let per_page = ((top - 40.0) / row_h) as usize - 1;
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
-    });
-    let bold = doc.add_object(dictionary! {
-        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica-Bold", "Encoding" => "WinAnsiEncoding",
-    });
-    let resources = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font, "F2" => bold } });
-    let chunks: Vec<&[Line]> = if lines.is_empty() { vec![&[]] } else { lines.chunks(per_page).collect() };
-    let total = chunks.len();
-    let mut kids = Vec::new();
-    for (p, chunk) in chunks.iter().enumerate() {
-        let mut ops = Vec::new();
-        let text = |ops: &mut Vec<Operation>, f: &str, sz: f32, x: f32, y: f32, s: &str| {
-            ops.push(Operation::new("BT", vec![]));
-            ops.push(Operation::new("Tf", vec![f.into(), sz.into()]));
-            ops.push(Operation::new("Td", vec![x.into(), y.into()]));
-            ops.push(Operation::new("Tj", vec![Object::string_literal(latin1(s))]));
-            ops.push(Operation::new("ET", vec![]));
-        };
-        text(&mut ops, "F2", 14.0, left, h - 40.0, title);
-        text(&mut ops, "F1", 9.0, left, h - 56.0, &format!("{period}    Halaman {} dari {total}", p + 1));
-        let rows = chunk.len() + 1;
-        let table_w: f32 = widths.iter().sum();
-        ops.push(Operation::new("w", vec![0.5.into()]));
-        for r in 0..=rows {
-            let y = top - r as f32 * row_h;
-            ops.push(Operation::new("m", vec![left.into(), y.into()]));
-            ops.push(Operation::new("l", vec![(left + table_w).into(), y.into()]));
-        }
-        let mut x = left;
-        for wd in widths.iter().chain(std::iter::once(&0.0)) {
-            ops.push(Operation::new("m", vec![x.into(), top.into()]));
-            ops.push(Operation::new("l", vec![x.into(), (top - rows as f32 * row_h).into()]));
-            x += wd;
-        }
-        ops.push(Operation::new("S", vec![]));
-        let put_row = |ops: &mut Vec<Operation>, r: usize, cells: &[String], f: &str| {
-            let mut x = left;
-            for (c, wd) in cells.iter().zip(widths) {
-                text(ops, f, size, x + 2.0, top - r as f32 * row_h - 12.0, &fit(c, wd, size));
-                x += wd;
-            }
-        };
-        let heads: Vec<String> = HEADINGS.iter().map(|s| s.to_string()).collect();
-        put_row(&mut ops, 0, &heads, "F2");
-        for (i, l) in chunk.iter().enumerate() {
-            let mut c = cells(p * per_page + i, l);
-            // The receiver signs in the last column; a note on who received it goes under.
-            let note = c.pop().unwrap_or_default();
+/// The book to print: deliveries by hand, post or courier (with an empty
+/// box for the receiver's signature), then emails.
+pub fn book(office: &str, period: &str, lines: &[Line]) -> Book {
+    let (email, hand): (Vec<&Line>, Vec<&Line>) = lines.iter().partition(|l| l.is_email());
+    let hand_rows = hand
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let mut c = cells(i, l);
             c.push(String::new());
-            put_row(&mut ops, i + 1, &c, "F1");
-            if !note.is_empty() {
-                text(&mut ops, "F1", 6.0, left + table_w - widths[7] + 2.0, top - (i + 2) as f32 * row_h + 3.0, &note);
-            }
-        }
-        let content =
-            doc.add_object(Stream::new(dictionary! {}, Content { operations: ops }.encode().unwrap_or_default()));
-        let page = doc.add_object(dictionary! {
-            "Type" => "Page", "Parent" => pages_id, "Contents" => content, "Resources" => resources,
-            "MediaBox" => vec![0.into(), 0.into(), w.into(), h.into()],
-        });
-        kids.push(page.into());
+            c
+        })
+        .collect();
+    let email_rows = email
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            let c = cells(i, l);
+            vec![c[0].clone(), c[1].clone(), c[2].clone(), c[3].clone(), c[4].clone(), c[6].clone()]
+        })
+        .collect();
+    Book {
+        title: "Buku Ekspedisi Surat Keluar".into(),
+        office: office.into(),
+        period: period.into(),
+        sections: vec![
+            Section {
+                heading: "A. Diantar kurir, pos atau langsung".into(),
+                columns: columns(&[
+                    ("No.", 24.0),
+                    ("Tanggal", 62.0),
+                    ("Nomor Surat", 104.0),
+                    ("Perihal", 134.0),
+                    ("Tujuan", 108.0),
+                    ("Cara Kirim", 46.0),
+                    ("Pengirim", 86.0),
+                    ("Keterangan", 98.0),
+                    ("Tanda Tangan Penerima", 120.0),
+                ]),
+                rows: hand_rows,
+                empty: "Tidak ada surat yang diantar pada periode ini.".into(),
+                min_row: 42.0,
+            },
+            Section {
+                heading: "B. Dikirim melalui email".into(),
+                columns: columns(&[
+                    ("No.", 24.0),
+                    ("Tanggal", 62.0),
+                    ("Nomor Surat", 104.0),
+                    ("Perihal", 196.0),
+                    ("Dikirim ke", 276.0),
+                    ("Pengirim", 120.0),
+                ]),
+                rows: email_rows,
+                empty: "Tidak ada surat yang dikirim melalui email pada periode ini.".into(),
+                min_row: 0.0,
+            },
+        ],
     }
-    let count = kids.len() as i64;
-    doc.objects
-        .insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => kids, "Count" => count }));
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("writing to memory");
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn dispatch(method: &str, recipients: &str, by: &str, note: Option<&str>) -> DispatchLine {
+        let meta = r#"{"perihal":"Undangan","sifat":"B","klasifikasi":"KP.650","tanggal":null,
+            "tujuan":[{"nama":"Kepala BPS Kabupaten Kaur","email":"kaur@bps.go.id"},{"nama":"Kepala Dinas Kominfo"}],
+            "tembusan":[],"lampiran":null}"#;
+        DispatchLine {
+            at: "2026-11-24T03:15:00.000Z".into(),
+            letter_id: "SK-2026-0001".into(),
+            number: Some("B-001/17000/KP.650/2026".into()),
+            subject: "Undangan".into(),
+            metadata: Some(meta.into()),
+            method: method.into(),
+            recipients: recipients.into(),
+            sent_by: Some(by.into()),
+            note: note.map(str::to_string),
+        }
+    }
+
     #[test]
-    fn the_book_is_a_landscape_table_with_indonesian_headings() {
-        let lines: Vec<Line> = (0..30)
-            .map(|i| Line {
-                date: "2026-11-24 10:15 WIB".into(),
-                number: format!("B-{i:03}/17000/KP.650/2026"),
-                subject: "Undangan Rapat Koordinasi Statistik Daerah".into(),
-                addressee: "Kepala BPS Kabupaten Kaur".into(),
-                method: "kurir".into(),
-                sent_by: "bagian_umum".into(),
-                note: String::new(),
-            })
-            .collect();
-        let bytes = pdf("Buku Ekspedisi", "1-30 November 2026", &lines);
-        let doc = Document::load_mem(&bytes).unwrap();
-        assert_eq!(doc.get_pages().len(), 2, "30 lines need two pages");
-        let text = doc.extract_text(&[1]).unwrap();
-        assert!(text.contains("Tanda Tangan Penerima") && text.contains("B-000/17000/KP.650/2026"), "{text}");
-        assert!(fit("abcdefghijklmnopqrstuvwxyz", 40.0, 8.0).ends_with("..."));
+    fn the_tables_fit_the_page() {
+        for s in book("Kantor", "Periode", &[]).sections {
+            let w: f32 = s.columns.iter().map(|c| c.width).sum();
+            assert!((w - super::super::printed::WIDTH).abs() < 0.01, "{}: {w}", s.heading);
+        }
+    }
+
+    #[test]
+    fn a_courier_line_leaves_out_who_got_the_letter_by_email() {
+        let wf = Workflow::load(None).unwrap().0;
+        let mail = dispatch("email", "kaur@bps.go.id", "suratd@localhost", Some("<id@x>"));
+        let hand = dispatch(
+            "kurir",
+            "Kepala BPS Kabupaten Kaur; Kepala Dinas Kominfo",
+            "role:bagian_umum",
+            Some("diterima: Pak Amir"),
+        );
+        let e = line(&wf, &mail, &[]).unwrap();
+        assert_eq!(e.addressee, "Kepala BPS Kabupaten Kaur <kaur@bps.go.id>");
+        assert_eq!((e.sent_by.as_str(), e.note.as_str()), (people::SYSTEM, ""));
+        let h = line(&wf, &hand, &emailed(std::slice::from_ref(&mail))).unwrap();
+        assert_eq!(h.addressee, "Kepala Dinas Kominfo");
+        assert_eq!((h.sent_by.as_str(), h.note.as_str()), ("Bagian Umum", "diterima: Pak Amir"));
+        // Moved on with no method named after everyone had it by email: no line.
+        let mut all = mail.clone();
+        all.recipients = "kaur@bps.go.id".into();
+        let none = dispatch("-", "", "role:bagian_umum", None);
+        let only_email = r#"{"perihal":"U","sifat":"B","klasifikasi":"KP.650","tanggal":null,"tujuan":[{"nama":"K","email":"kaur@bps.go.id"}],"tembusan":[],"lampiran":null}"#;
+        let none = DispatchLine { metadata: Some(only_email.into()), ..none };
+        assert_eq!(line(&wf, &none, &emailed(&[all])), None);
     }
 }

@@ -3,4 +3,7 @@
 //! and the expedition book as a table, CSV or PDF.
 
 pub mod ekspedisi;
+pub mod keterangan;
+pub mod people;
+pub mod printed;
 pub mod report;

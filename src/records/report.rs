@@ -95,6 +95,10 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
             widths[i] = widths[i].max(c.chars().count());
         }
     }
+    // Control characters from untrusted text (a sidecar's subject, a
+    // note) never reach the terminal: they could erase or forge lines.
+    let rows: Vec<Vec<String>> = rows.iter().map(|r| r.iter().map(|c| printable(c)).collect()).collect();
+    let rows = rows.as_slice();
     let line = |cells: Vec<String>| {
         let mut s = String::new();
         for (i, c) in cells.iter().enumerate() {
@@ -111,6 +115,12 @@ pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
         out.push_str(&line(r.clone()));
     }
     out
+}
+
+/// `text` with each control character (escape sequences, carriage
+/// returns, line breaks) shown as a space.
+fn printable(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 pub fn status_table(rows: &[StatusRow], wf: &Workflow) -> String {
@@ -165,6 +175,9 @@ pub struct AgendaRow {
     pub klasifikasi: String,
     pub state: String,
     pub id: String,
+    /// The step of a letter in flight.
+    #[serde(skip)]
+    pub step: String,
 }
 
 /// Letters with a number dated in `year`, in number order.
@@ -192,6 +205,7 @@ pub fn agenda_rows(db: &Db, year: i32) -> Result<Vec<AgendaRow>> {
             klasifikasi: klas.unwrap_or_default(),
             state,
             id,
+            step,
         });
     }
     Ok(out)
@@ -222,6 +236,56 @@ pub fn spreadsheet_safe(cell: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(format!("'{cell}"))
     } else {
         std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+/// The agenda to print: one section for the year, dates and sifat written
+/// out, a letter in flight with the name of its step.
+pub fn agenda_book(wf: &Workflow, year: i32, rows: &[AgendaRow]) -> super::printed::Book {
+    use super::printed::{Book, Column, Section};
+    let spec = [
+        ("No.", 24.0),
+        ("Nomor Surat", 110.0),
+        ("Tanggal", 70.0),
+        ("Perihal", 220.0),
+        ("Tujuan", 170.0),
+        ("Sifat", 50.0),
+        ("Klasifikasi", 58.0),
+        ("Keadaan", 80.0),
+    ];
+    let body = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let date = r.date.parse().map(timefmt::date_id).unwrap_or_else(|_| r.date.clone());
+            let state = match wf.step(&r.step) {
+                Some(step) if r.state.starts_with("dalam proses") => format!("dalam proses ({})", step.name),
+                _ => r.state.clone(),
+            };
+            let sifat = crate::letter::metadata::sifat_name(&r.sifat).to_string();
+            vec![
+                (i + 1).to_string(),
+                r.number.clone(),
+                date,
+                r.subject.clone(),
+                r.addressee.clone(),
+                sifat,
+                r.klasifikasi.clone(),
+                state,
+            ]
+        })
+        .collect();
+    Book {
+        title: "Agenda Surat Keluar".into(),
+        office: wf.office.name.clone(),
+        period: format!("Tahun {year}"),
+        sections: vec![Section {
+            heading: format!("Surat keluar bernomor tahun {year}"),
+            columns: spec.iter().map(|(t, w)| Column { title: t.to_string(), width: *w }).collect(),
+            rows: body,
+            empty: format!("Belum ada surat bernomor pada tahun {year}."),
+            min_row: 0.0,
+        }],
     }
 }
 

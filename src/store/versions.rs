@@ -103,7 +103,10 @@ fn copy_checked(from: &Path, to: &Path, sha256: &str) -> io::Result<bool> {
         if fsops::sha256_bytes(&bytes) != sha256 {
             return Ok(false);
         }
-        let mut f = fs::File::create(&tmp)?;
+        // Made anew, for its owner only: a name planted there is not followed.
+        use std::os::unix::fs::OpenOptionsExt;
+        let _ = fs::remove_file(&tmp);
+        let mut f = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&tmp)?;
         f.write_all(&bytes)?;
         f.sync_all()?;
         let mut perm = f.metadata()?.permissions();

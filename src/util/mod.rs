@@ -5,6 +5,8 @@
 //! time limit (`stall`).
 
 pub(crate) mod durations;
+#[cfg(test)]
+pub(crate) mod golden;
 pub mod heartbeat;
 pub mod stall;
 pub mod timefmt;

@@ -23,6 +23,34 @@ pub fn human_wib(t: DateTime<Utc>) -> String {
     format!("{} WIB", t.with_timezone(&Jakarta).format("%Y-%m-%d %H:%M"))
 }
 
+/// Indonesian month names, January first.
+const BULAN: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+
+/// `2 Juni 2025`: a date as an Indonesian office writes it.
+pub fn date_id(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{} {} {}", d.day(), BULAN[d.month0() as usize], d.year())
+}
+
+/// `2 Juni 2025 pukul 10.15 WIB`: a moment as an Indonesian office writes it.
+pub fn moment_id(t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&Jakarta);
+    format!("{} pukul {} WIB", date_id(local.date_naive()), local.format("%H.%M"))
+}
+
 /// The date in WIB.
 pub fn date_wib(t: DateTime<Utc>) -> chrono::NaiveDate {
     t.with_timezone(&Jakarta).date_naive()
@@ -39,6 +67,13 @@ pub fn year_wib(t: DateTime<Utc>) -> i32 {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn indonesian_dates_name_the_month() {
+        let t = Utc.with_ymd_and_hms(2026, 6, 2, 3, 5, 0).unwrap();
+        assert_eq!(moment_id(t), "2 Juni 2026 pukul 10.05 WIB");
+        assert_eq!(date_id(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()), "31 Desember 2026");
+    }
 
     #[test]
     fn wib_is_utc_plus_seven() {

@@ -16,7 +16,12 @@ pub fn is_network_fs(fstype: &str) -> bool {
 /// The file system type of the mount that holds `path`, from the text of
 /// `/proc/self/mountinfo` (longest matching mount point wins).
 pub fn fs_type_in(mountinfo: &str, path: &Path) -> Option<String> {
-    let mut best: Option<(usize, String)> = None;
+    mount_in(mountinfo, path).map(|(_, t)| t)
+}
+
+/// The mount point and file system type of the mount that holds `path`.
+fn mount_in(mountinfo: &str, path: &Path) -> Option<(String, String)> {
+    let mut best: Option<(String, String)> = None;
     for line in mountinfo.lines() {
         // id parent major:minor root mount-point options [optional...] - fstype source super-options
         let mut parts = line.split(" - ");
@@ -30,11 +35,19 @@ pub fn fs_type_in(mountinfo: &str, path: &Path) -> Option<String> {
             continue;
         };
         let mp = unescape(mount_point);
-        if path.starts_with(&mp) && best.as_ref().is_none_or(|(len, _)| mp.len() >= *len) {
-            best = Some((mp.len(), fstype.to_string()));
+        if path.starts_with(&mp) && best.as_ref().is_none_or(|(b, _)| mp.len() >= b.len()) {
+            best = Some((mp, fstype.to_string()));
         }
     }
-    best.map(|(_, t)| t)
+    best
+}
+
+/// The mount point that holds the absolute path `path`, read from the mount
+/// table alone (no call on the file system itself, which may not answer);
+/// empty when unknown.
+pub fn mount_point(path: &Path) -> String {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    mount_in(&info, path).map(|(m, _)| m).unwrap_or_default()
 }
 
 /// The file system type of `path` on this machine.

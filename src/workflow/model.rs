@@ -208,6 +208,22 @@ impl Templates {
     }
 }
 
+/// The archive record's texts (`templates.keterangan`): the whole text, one
+/// line per step, note, dispatch, receiver and version, and the words for
+/// actions (by `step.action` or action), dispatch methods and version kinds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeteranganTemplates {
+    pub text: String,
+    pub step: String,
+    pub note: String,
+    pub dispatch: String,
+    pub receiver: String,
+    pub version: String,
+    pub actions: BTreeMap<String, String>,
+    pub methods: BTreeMap<String, String>,
+    pub kinds: BTreeMap<String, String>,
+}
+
 /// A validated workflow.
 #[derive(Debug, Clone)]
 pub struct Workflow {
@@ -237,6 +253,8 @@ pub struct Workflow {
     pub steps: Vec<Step>,
     pub rejected_folder: String,
     pub templates: Templates,
+    /// The archive record's texts.
+    pub keterangan: KeteranganTemplates,
     pub calendar: crate::workflow::calendar::Calendar,
     pub reminders: Reminders,
     /// Retention before review, by classification code or group, and `default`.

@@ -201,6 +201,27 @@ pub struct RawTemplates {
     pub reason_file: Option<Spanned<String>>,
     #[serde(default)]
     pub reasons: BTreeMap<String, Spanned<String>>,
+    /// The archive record (`keterangan.txt`).
+    #[serde(default)]
+    pub keterangan: RawKeterangan,
+}
+
+/// `templates.keterangan`: each part optional (the built-in text fills in).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawKeterangan {
+    pub text: Option<Spanned<String>>,
+    pub step: Option<Spanned<String>>,
+    pub note: Option<Spanned<String>>,
+    pub dispatch: Option<Spanned<String>>,
+    pub receiver: Option<Spanned<String>>,
+    pub version: Option<Spanned<String>>,
+    #[serde(default)]
+    pub actions: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub methods: BTreeMap<String, Spanned<String>>,
+    #[serde(default)]
+    pub kinds: BTreeMap<String, Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

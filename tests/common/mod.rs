@@ -64,6 +64,13 @@ impl Env {
         env!("CARGO_BIN_EXE_suratd")
     }
 
+    /// `suratd fsck` finds the share and the records in agreement.
+    pub fn assert_fsck_clean(&self) {
+        let fsck = self.cli(&["fsck"]);
+        let said = format!("{}{}", String::from_utf8_lossy(&fsck.stdout), String::from_utf8_lossy(&fsck.stderr));
+        assert!(fsck.status.success(), "{said}");
+    }
+
     /// Runs a suratd command with this environment's config.
     pub fn cli(&self, args: &[&str]) -> Output {
         Command::new(Self::bin()).arg("--config").arg(&self.config).args(args).output().unwrap()
@@ -391,6 +398,20 @@ pub struct Signer<'a> {
 }
 
 pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
+    let (cert, key) = certificate(who);
+    sign_with(bytes, &cert, &key, new_info)
+}
+
+/// Signs `bytes` as a portal that shows the signature does (BSrE's QR
+/// code): the signature is the value of a form field whose widget is drawn
+/// on page 1, in the signed update.
+pub fn sign_visibly_like_a_portal(bytes: &[u8], signer: &str) -> Vec<u8> {
+    let (cert, key) = certificate(&Signer { cn: signer, serial: None, trusted_ca: true, expired: false });
+    sign_with_opts(bytes, &cert, &key, false, true)
+}
+
+/// A certificate (and its key) for `who`.
+fn certificate(who: &Signer) -> (openssl::x509::X509, openssl::pkey::PKey<openssl::pkey::Private>) {
     use openssl::x509::X509NameBuilder;
     use openssl::{asn1::Asn1Time, hash::MessageDigest, pkey::PKey, rsa::Rsa, x509::X509};
 
@@ -423,8 +444,7 @@ pub fn sign_as(bytes: &[u8], who: &Signer, new_info: bool) -> Vec<u8> {
     b.set_not_before(&Asn1Time::from_unix(from as _).unwrap()).unwrap();
     b.set_not_after(&Asn1Time::from_unix(to as _).unwrap()).unwrap();
     b.sign(&ca_key, MessageDigest::sha256()).unwrap();
-    let cert = b.build();
-    sign_with(bytes, &cert, &key, new_info)
+    (b.build(), key)
 }
 
 /// Signs `bytes` as a portal does (see `sign_like_a_portal`) with this
@@ -435,18 +455,49 @@ pub fn sign_with(
     key: &openssl::pkey::PKey<openssl::pkey::Private>,
     new_info: bool,
 ) -> Vec<u8> {
+    sign_with_opts(bytes, cert, key, new_info, false)
+}
+
+/// `sign_with`, the signature shown in a widget on page 1 (`visible`).
+pub fn sign_with_opts(
+    bytes: &[u8],
+    cert: &openssl::x509::X509,
+    key: &openssl::pkey::PKey<openssl::pkey::Private>,
+    new_info: bool,
+    visible: bool,
+) -> Vec<u8> {
     use lopdf::{Document, IncrementalDocument, Object, StringFormat, dictionary};
     use openssl::pkcs7::{Pkcs7, Pkcs7Flags};
     use openssl::stack::Stack;
 
     let doc = Document::load_mem(bytes).unwrap();
     let mut inc = IncrementalDocument::create_from(bytes.to_vec(), doc);
+    if visible {
+        // New objects after the copy's own (the widget refers to them).
+        inc.new_document.max_id = inc.get_prev_documents().max_id;
+    }
     let placeholder = vec![0u8; 6000];
-    inc.new_document.add_object(dictionary! {
+    let sig = inc.new_document.add_object(dictionary! {
         "Type" => "Sig", "Filter" => "Adobe.PPKLite", "SubFilter" => "adbe.pkcs7.detached",
         "ByteRange" => vec![0.into(), 1_111_111_111.into(), 1_222_222_222.into(), 1_333_333_333.into()],
         "Contents" => Object::String(placeholder.clone(), StringFormat::Hexadecimal),
     });
+    if visible {
+        let prev = inc.get_prev_documents();
+        let page = *prev.get_pages().get(&1).unwrap();
+        let root = prev.trailer.get(b"Root").unwrap().as_reference().unwrap();
+        let widget = inc.new_document.add_object(dictionary! {
+            "Type" => "Annot", "Subtype" => "Widget", "FT" => "Sig", "T" => Object::string_literal("TTE"),
+            "V" => sig, "P" => page, "F" => 4,
+            "Rect" => vec![400.into(), 60.into(), 540.into(), 140.into()],
+        });
+        inc.opt_clone_object_to_new_document(page).unwrap();
+        inc.opt_clone_object_to_new_document(root).unwrap();
+        let p = inc.new_document.get_object_mut(page).unwrap().as_dict_mut().unwrap();
+        p.set("Annots", vec![Object::Reference(widget)]);
+        let cat = inc.new_document.get_object_mut(root).unwrap().as_dict_mut().unwrap();
+        cat.set("AcroForm", dictionary! { "Fields" => vec![Object::Reference(widget)], "SigFlags" => 3 });
+    }
     if new_info {
         let info = inc.new_document.add_object(dictionary! { "Producer" => Object::string_literal("Portal TTE") });
         inc.new_document.trailer.set("Info", info);
@@ -767,4 +818,10 @@ pub fn slow_to_read(copy: &[u8]) -> Vec<u8> {
         inc.opt_clone_object_to_new_document(root).unwrap();
         inc.new_document.get_object_mut(root).unwrap().as_dict_mut().unwrap().set("OCProperties", props);
     })
+}
+
+/// Fails (never skips) when the tests do not run as root: some must give a
+/// file another owner, mount or create users. CI runs them as root.
+pub fn needs_root(why: &str) {
+    assert_eq!(uzers::get_current_uid(), 0, "this test needs root {why}; run the tests as root, as .ci/run does");
 }

@@ -5,12 +5,14 @@
 
 mod attempts;
 mod backup;
+mod books;
 mod intents;
 mod letters;
 mod outbox;
 mod reminders;
 mod transitions;
 
+pub use books::DispatchLine;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
 pub(crate) use letters::tests::numbered;

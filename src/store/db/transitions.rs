@@ -152,26 +152,6 @@ impl Db {
         Ok(rows)
     }
 
-    /// The expedition book between two instants (stored UTC times), in order:
-    /// (at, letter id, number, subject, method, recipients, sent by, note).
-    #[allow(clippy::type_complexity)]
-    pub fn dispatches(
-        &self,
-        from: &str,
-        to: &str,
-    ) -> Result<Vec<(String, String, Option<String>, String, String, String, Option<String>, Option<String>)>> {
-        let mut st = self.conn.prepare(
-            "SELECT d.at, d.letter_id, l.number, l.subject, d.method, d.recipients, d.sent_by, d.note
-             FROM dispatches d JOIN letters l ON l.id = d.letter_id WHERE d.at >= ?1 AND d.at < ?2 ORDER BY d.at, d.id",
-        )?;
-        let rows = st
-            .query_map([from, to], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
-    }
-
     pub fn rejections(&self) -> Result<Vec<RejectionRec>> {
         let mut st = self.conn.prepare(
             "SELECT at, original_path, path, reason_code, reason, sha256, owner, letter_id FROM rejections ORDER BY id",

@@ -49,6 +49,7 @@ pub(super) struct Parts {
     pub(super) folders: HashMap<String, String>,
     pub(super) steps: Vec<Step>,
     pub(super) templates: Option<Templates>,
+    pub(super) keterangan: KeteranganTemplates,
     pub(super) calendar: Calendar,
     pub(super) reminders: Option<Reminders>,
     pub(super) retention: BTreeMap<String, Duration>,
@@ -82,6 +83,7 @@ impl Parts {
             retention: self.retention,
             signing: self.signing,
             templates: self.templates.expect("the templates check ran"),
+            keterangan: self.keterangan,
         }
     }
 }

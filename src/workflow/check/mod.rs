@@ -7,6 +7,7 @@ mod calendar;
 mod context;
 mod flow;
 mod folders;
+mod keterangan;
 mod letters;
 mod people;
 mod reminders;
@@ -41,6 +42,7 @@ const CHECKS: &[(&str, Check)] = &[
     ("step_kinds", flow::kinds),
     ("reachability", flow::reachability),
     ("templates", templates::templates),
+    ("keterangan", keterangan::check),
     ("calendar", calendar::check),
     ("retention", retention::retention),
     ("reminders", reminders::reminders),
