@@ -13,7 +13,8 @@ use crate::decide::{Dest, Edit};
 use crate::letter::metadata::Metadata;
 use crate::letter::names;
 use crate::letter::state::LetterState;
-use crate::store::db::LetterRow;
+use crate::pdf::signature;
+use crate::store::db::{LetterRow, Record};
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp};
 use crate::workflow::StepKind;
@@ -126,14 +127,6 @@ impl Pipeline {
             note,
             at: now,
         });
-        // An approval records the version approved, whatever copy goes on.
-        if let Some(t) = rec
-            .transition
-            .as_mut()
-            .filter(|_| crate::decide::approvals::is_approval(&wf, &letter.step, &to_step, &action))
-        {
-            t.approved_sha256 = Some(own_sha.clone());
-        }
         if let Some(d) = derived {
             d.record_in(&mut rec);
         }
@@ -141,15 +134,7 @@ impl Pipeline {
         if let (Some(u), Some(a)) = (rec.update.as_mut(), &amended) {
             u.metadata = a.metadata.clone();
         }
-        if action == "signed"
-            && let Some(r) = report
-        {
-            record_signatures(&mut rec, r, &sha);
-        }
-        // Sent out from a dispatch step: a line in the expedition book.
-        if wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Dispatch) && to_step != letter.step {
-            record_dispatch(&mut rec, letter);
-        }
+        self.record_extras(&mut rec, letter, (&to_step, &action), &own_sha, report, &sha);
         // Its notes and reason files leave the folder with it (a new return's
         // note takes the place of the last round's).
         if to_step != letter.step || matches!(dest, Dest::Returns(_)) {
@@ -165,6 +150,34 @@ impl Pipeline {
         tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
         self.tidy(abs);
         Ok(Outcome::Done)
+    }
+
+    /// What the record says besides the move: the version an approval
+    /// approved (whatever copy goes on), the signatures of a signed letter,
+    /// and a line in the expedition book for a letter sent out.
+    fn record_extras(
+        &self,
+        rec: &mut Record,
+        letter: &LetterRow,
+        (to_step, action): (&str, &str),
+        own_sha: &str,
+        report: Option<&signature::Report>,
+        sha: &str,
+    ) {
+        let wf = &self.wf;
+        if let Some(t) =
+            rec.transition.as_mut().filter(|_| crate::decide::approvals::is_approval(wf, &letter.step, to_step, action))
+        {
+            t.approved_sha256 = Some(own_sha.to_string());
+        }
+        if action == "signed"
+            && let Some(r) = report
+        {
+            record_signatures(rec, r, sha);
+        }
+        if wf.step(&letter.step).is_some_and(|s| s.kind == StepKind::Dispatch) && to_step != letter.step {
+            record_dispatch(rec, letter);
+        }
     }
 
     /// The reviewer's `.txt` note taken along, or a note suratd writes, to
