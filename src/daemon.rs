@@ -34,12 +34,19 @@ struct Loop {
     vanished: HashMap<String, Instant>,
     /// Settled files still open for writing, logged once each.
     busy: std::collections::HashSet<PathBuf>,
+    /// Folders that appeared (a folder dropped as a whole), to walk once
+    /// more when due: files written into one before its kernel watch was
+    /// in place send no event.
+    new_dirs: Vec<(PathBuf, Instant)>,
 }
 
 impl Loop {
     fn consider(&mut self, p: &Path, now: Instant, from_scan: bool) {
         match std::fs::symlink_metadata(p) {
             Ok(m) if m.is_dir() => {
+                if !from_scan {
+                    self.new_dirs.push((p.to_path_buf(), now + self.pipeline.cfg.watch.settle * 2));
+                }
                 let mut files = Vec::new();
                 watch::walk(p, &mut files);
                 for f in files {
@@ -126,6 +133,11 @@ impl Loop {
 
     /// Re-looks at every candidate, then processes those that have settled.
     fn tick(&mut self, now: Instant) {
+        let (due, later) = std::mem::take(&mut self.new_dirs).into_iter().partition(|(_, at)| *at <= now);
+        self.new_dirs = later;
+        for (dir, _) in due {
+            self.consider(&dir, now, true);
+        }
         for p in self.tracker.paths() {
             self.tracker.observe(&p, look(&p), now);
         }
@@ -270,6 +282,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
         failures: HashMap::new(),
         vanished: HashMap::new(),
         busy: Default::default(),
+        new_dirs: Vec::new(),
     };
     lp.full_scan(Instant::now());
     // Ready once the tree has been scanned (systemd Type=notify).
