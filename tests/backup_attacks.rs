@@ -234,10 +234,15 @@ fn attack_a_restore_from_last_nights_backup_never_gives_a_number_twice() {
     let later = restored.files("02-verifikasi").into_iter().find(|n| n.starts_with(&id)).unwrap();
     std::fs::rename(restored.p(&format!("02-verifikasi/{later}")), restored.dir.path().join(&later)).unwrap();
     let seq: i64 = number[2..5].parse().unwrap();
-    let wf = SHIPPED.replace("    last_used: {}", &format!("    last_used: {{{}: {seq}}}", year()));
-    std::fs::write(restored.dir.path().join("workflow.yaml"), wf).unwrap();
+    let wf_path = restored.dir.path().join("workflow.yaml");
+    let wf = std::fs::read_to_string(&wf_path).unwrap_or_else(|_| SHIPPED.to_string());
+    assert!(wf.contains("    last_used: {}"), "the harness's workflow sets no last_used");
+    std::fs::write(&wf_path, wf.replace("    last_used: {}", &format!("    last_used: {{{}: {seq}}}", year())))
+        .unwrap();
     let config = std::fs::read_to_string(&restored.config).unwrap();
-    std::fs::write(&restored.config, format!("{config}workflow: workflow.yaml\n")).unwrap();
+    if !config.contains("\nworkflow:") {
+        std::fs::write(&restored.config, format!("{config}workflow: workflow.yaml\n")).unwrap();
+    }
     let _d = restored.start();
     restored.drop_file("01-draf/KP.650 Tiga.pdf", &pdf("Tiga"));
     assert!(wait_until(Duration::from_secs(20), || restored.files("01-draf").is_empty()), "{}", restored.log());
