@@ -5,25 +5,7 @@
 mod common;
 use common::*;
 use std::path::Path;
-use std::process::Output;
 use std::time::Duration;
-
-fn said(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
-}
-
-/// Copies a folder tree (what an admin does with `cp -a`).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
 
 /// Letters dropped and registered; one approved once, one approved twice
 /// and sent back (its text lacks its number).

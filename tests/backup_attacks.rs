@@ -10,10 +10,6 @@ use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-fn said(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
-}
-
 fn backup(env: &Env, dir: &Path) -> Output {
     env.cli(&["backup", dir.to_str().unwrap()])
 }
@@ -165,19 +161,6 @@ fn attack_two_backups_into_one_folder_at_once_do_not_share_a_temporary_file() {
     assert!(said(&out).contains("another `suratd backup` is writing into"), "{}", said(&out));
     drop(held);
     assert!(backup(&env, &dir).status.success());
-}
-
-/// Copies a folder tree (what an admin does with `cp -a`).
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap().flatten() {
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            std::fs::copy(e.path(), &dest).unwrap();
-        }
-    }
 }
 
 /// Last night's backup restored (README's steps) beside the share as it is

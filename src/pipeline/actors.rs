@@ -53,6 +53,24 @@ impl Pipeline {
         self.audited_file(a.rel, a.meta, a.letter.as_ref().map(|l| l.id.as_str()))
     }
 
+    /// Who placed the file at `rel` that belongs to no letter yet (a late
+    /// sidecar or note): the audit record's login (verified), else the
+    /// file's owner; `Err` with how long to wait for a record still due.
+    pub(super) fn placed_by(
+        &mut self,
+        rel: &str,
+        meta: &std::fs::Metadata,
+    ) -> std::result::Result<(Option<String>, String), std::time::Duration> {
+        let audited = match self.audited_file(rel, meta, None) {
+            Audited::Wait(d) => return Err(d),
+            Audited::By(login) => Some(login),
+            Audited::Unverified => None,
+        };
+        self.verified_actor = audited.clone();
+        let placed_by = audited.clone().unwrap_or_else(|| super::owner::login_of(meta));
+        Ok((audited, placed_by))
+    }
+
     /// Looks for the audit record of the file at `rel` (of `letter`, if
     /// known) that placed it there.
     pub(super) fn audited_file(&mut self, rel: &str, meta: &std::fs::Metadata, letter: Option<&str>) -> Audited {

@@ -6,12 +6,11 @@
 //! sidecar kept in the version store, the change in the trail), or the
 //! sidecar is refused with a reason. It never stays in the folder.
 
-use super::actors::Audited;
 use super::companions::{is_sidecar_name, pdf_of_sidecar};
 use super::intake::{Draft, age_of};
 use super::places::file_name;
 use super::record::{About, emails_for};
-use super::{Outcome, Pipeline, owner};
+use super::{Outcome, Pipeline};
 use crate::decide::approvals::is_approval;
 use crate::decide::late::{self, Late, LateSidecar};
 use crate::letter::metadata::Amending;
@@ -59,13 +58,10 @@ impl Pipeline {
         meta: &fs::Metadata,
         place: &Place,
     ) -> Result<Outcome> {
-        let audited = match self.audited_file(rel, meta, None) {
-            Audited::Wait(d) => return Ok(Outcome::Defer(d)),
-            Audited::By(login) => Some(login),
-            Audited::Unverified => None,
+        let (_, placed_by) = match self.placed_by(rel, meta) {
+            Ok(who) => who,
+            Err(d) => return Ok(Outcome::Defer(d)),
         };
-        self.verified_actor = audited.clone();
-        let placed_by = audited.clone().unwrap_or_else(|| owner::login_of(meta));
         // Its draft may still be on its way (a sidecar saved a moment
         // before its PDF): a new draft of the same name takes it then, and
         // it never becomes an older letter's of that name.

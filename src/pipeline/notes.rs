@@ -5,11 +5,10 @@
 //! when it leaves a folder (kept in the version store, off the working
 //! folders, and copied into its archive folder in the end).
 
-use super::actors::Audited;
 use super::companions::{MAX_NOTE_BYTES, note_text, read_plain};
 use super::intake::FileData;
 use super::places::{file_name, free_target};
-use super::{Outcome, Pipeline, owner};
+use super::{Outcome, Pipeline};
 use crate::decide::notes::{self, Late, LateNote};
 use crate::letter::names;
 use crate::letter::state::LetterView;
@@ -60,13 +59,10 @@ impl Pipeline {
     /// waits `note_wait` first (its letter may still be on its way here).
     pub(super) fn late_note(&mut self, abs: &Path, rel: &str, meta: &fs::Metadata, place: &Place) -> Result<Outcome> {
         let Place::Step { step, .. } = place else { return Ok(Outcome::Skipped) };
-        let audited = match self.audited_file(rel, meta, None) {
-            Audited::Wait(d) => return Ok(Outcome::Defer(d)),
-            Audited::By(login) => Some(login),
-            Audited::Unverified => None,
+        let (audited, placed_by) = match self.placed_by(rel, meta) {
+            Ok(who) => who,
+            Err(d) => return Ok(Outcome::Defer(d)),
         };
-        self.verified_actor = audited.clone();
-        let placed_by = audited.clone().unwrap_or_else(|| owner::login_of(meta));
         let named = names::id_in_name(&self.wf.id_prefix, &file_name(abs));
         let age = super::intake::age_of(meta);
         if named.is_none() && age < self.cfg.processing.note_wait {

@@ -706,3 +706,21 @@ pub fn copy_for_signing(env: &Env, id: &str) -> Vec<u8> {
 pub fn needs_root(why: &str) {
     assert_eq!(uzers::get_current_uid(), 0, "this test needs root {why}; run the tests as root, as .ci/run does");
 }
+
+/// A command's standard output and error, together.
+pub fn said(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)
+}
+
+/// Copies a folder tree (what an admin does with `cp -a`).
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+        }
+    }
+}
