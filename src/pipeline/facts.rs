@@ -136,7 +136,7 @@ impl Pipeline {
 /// The mover the audit log names, as the rules see them: a person in
 /// workflow.yaml with their own capacity and those they stand in for today
 /// (WIB), else unverified (the rules do not apply to nobody).
-fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
+pub(super) fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
     let Some(p) = wf.person(login) else {
         return Mover::Unverified;
     };
