@@ -131,3 +131,65 @@ fn attack_a_drafters_own_note_is_filed_in_the_archive_as_the_reviewers() {
     assert_eq!(real, 1, "{:?}", env.tree());
     assert!(env.p(&fake).is_file(), "{:?}", env.tree());
 }
+
+/// A one-page PDF showing `shown`, with `hidden` written on the page in
+/// invisible text (rendering mode 3, as OCR layers are): every text
+/// extractor reads it, no reader or printer shows it.
+fn pdf_with_invisible(shown: &str, hidden: &str) -> Vec<u8> {
+    use lopdf::content::{Content, Operation};
+    use lopdf::{Document, Object, Stream, dictionary};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let font_id = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
+    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    let text = |x: i64, y: i64, mode: i64, s: &str| {
+        vec![
+            Operation::new("BT", vec![]),
+            Operation::new("Tf", vec!["F1".into(), 12.into()]),
+            Operation::new("Tr", vec![mode.into()]),
+            Operation::new("Td", vec![x.into(), y.into()]),
+            Operation::new("Tj", vec![Object::string_literal(s)]),
+            Operation::new("ET", vec![]),
+        ]
+    };
+    let mut operations = text(72, 760, 0, shown);
+    operations.extend(text(72, 740, 3, hidden));
+    let content_id = doc.add_object(Stream::new(dictionary! {}, Content { operations }.encode().unwrap()));
+    let page_id = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! {
+            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
+            "Resources" => resources_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }),
+    );
+    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog_id);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// The number held before review is read from text nobody sees: a
+/// correction whose number is in invisible text (rendering mode 3) passes
+/// the check and goes to the Ketua Tim, and on to signing, with no number
+/// a reader or the printed letter shows (the review copies show one, in
+/// suratd's stamp, which makes it easy to miss). Closed for invisible
+/// rendering modes (3 and 7); white text, text clipped away or outside the
+/// page still count.
+#[test]
+fn attack_a_number_in_invisible_text_passes_the_number_check() {
+    let env = mail_env_on(SHIPPED_AS_IS, None, "");
+    let _d = env.start();
+    let draft = "01-draf/KP.650 Undangan Rapat.pdf";
+    env.drop_file(draft, &pdf("Undangan Rapat Koordinasi"));
+    let (id, number) = registered_from(&env, draft);
+    env.settled();
+    assert_eq!(env.letter(&id).0, "draf");
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf_with_invisible("Undangan Rapat Koordinasi", &number));
+    let held = || env.actions(&id).iter().filter(|a| *a == "number_missing").count() == 2;
+    let decided = || held() || env.letter(&id).0 != "draf";
+    assert!(wait_until(Duration::from_secs(10), decided), "{:?}\n{}", env.tree(), env.log());
+    env.settled();
+    assert_eq!(env.letter(&id).0, "draf", "a letter with no visible number reached review: {:?}", env.actions(&id));
+}
