@@ -7,6 +7,28 @@ mod common;
 use common::*;
 use std::time::Duration;
 
+/// A team leader who also drafts writes the "reviewer's" late note on their
+/// own letter (they may write into `02-verifikasi/revisi/` as Ketua Tim):
+/// the drafter's words filed as the review of their own letter.
+#[test]
+fn attack_a_drafter_who_leads_a_team_writes_the_late_note_on_their_own_letter() {
+    needs_root("files owned by another user");
+    let env = mail_env(None, "");
+    nobody_is(&env, "name: Rani Ketua, email: rani@bps.go.id, roles: [anggota_tim, ketua_tim], team: umum");
+    let _d = env.start();
+    env.drop_file_as("01-draf/KP.650 Nota Sendiri.pdf", &pdf("Nota Sendiri"), 65534);
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "draf"));
+    env.settled();
+    env.drop_file_as(&format!("02-verifikasi/revisi/{id} catatan.txt"), b"Sudah diperiksa, baik.", 65534);
+    let reason = env.p(&format!("_ditolak/{id} catatan.txt.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+    assert!(std::fs::read_to_string(reason).unwrap().contains("suratnya sendiri"));
+    assert_eq!(env.count(&format!("SELECT COUNT(*) FROM transitions WHERE letter_id = '{id}' AND action = 'note'")), 0);
+}
+
 /// A Ketua Tim of another team writes a late note for a letter the
 /// drafter's own Ketua Tim sent back: the drafter finds it beside the
 /// letter as `… catatan putaran 1 (Ketua Tim).txt`, mailed as their
