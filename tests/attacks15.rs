@@ -7,6 +7,33 @@ mod common;
 use common::*;
 use std::time::Duration;
 
+/// A Ketua Tim of another team plants a note under the letter's own name in
+/// `02-verifikasi/revisi/` while the letter still waits for its own Ketua
+/// Tim (a note there waits for its letter): when that Ketua Tim sends the
+/// letter back, the planted text becomes their return's note, in the
+/// trail under their name and in the drafter's email.
+#[test]
+fn attack_a_note_planted_by_another_team_becomes_the_returns_note() {
+    needs_root("files owned by another user");
+    let env = mail_env(None, "");
+    nobody_is(&env, "name: Ketua Lain Dua, email: kl@bps.go.id, roles: [ketua_tim], team: lain");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan Rapat"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let planted = format!("02-verifikasi/revisi/{}.txt", name.trim_end_matches(".pdf"));
+    env.drop_file_as(&planted, b"Batalkan saja surat ini.", 65534);
+    std::thread::sleep(Duration::from_millis(1500));
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "draf"));
+    env.settled();
+    let q = format!("SELECT COALESCE(note, '') FROM transitions WHERE letter_id = '{id}' AND action = 'revisi'");
+    let note: String = env.conn().query_row(&q, [], |r| r.get(0)).unwrap();
+    assert!(!note.contains("Batalkan"), "another team's words recorded as the return's note: {note:?}");
+    let reason = env.p(&format!("_ditolak/{}.txt.alasan.txt", name.trim_end_matches(".pdf")));
+    assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
+}
+
 /// A team leader who also drafts writes the "reviewer's" late note on their
 /// own letter (they may write into `02-verifikasi/revisi/` as Ketua Tim):
 /// the drafter's words filed as the review of their own letter.
