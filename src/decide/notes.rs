@@ -3,6 +3,7 @@
 //! was sent back (a late note). Pure, like the rest of `decide`.
 
 use super::Owner;
+use super::movers::{self, Mover};
 use crate::letter::reason::Reason;
 use crate::letter::state::{LetterState, LetterView};
 use crate::workflow::Workflow;
@@ -63,6 +64,10 @@ pub struct LateNote<'a, 'w> {
     pub pending_here: bool,
     /// Who placed the note.
     pub owner: &'a Owner,
+    /// Who placed it, as the rules for moving a letter on from `step` see
+    /// them (a reviewer decides on their own team's letters only, and never
+    /// on their own).
+    pub mover: &'a Mover,
 }
 
 /// What becomes of a late note.
@@ -84,7 +89,8 @@ fn refuse(reason: Reason, detail: &str) -> Late {
 /// Decides a late note: it waits while a letter it may be for waits at its
 /// step; it joins the return it belongs to while the letter is back with
 /// its drafter after a return from this step; a note from
-/// someone who may not write here, for no such letter, or written before
+/// someone who may not write here or may not decide on the letter (another
+/// team's reviewer, the drafter), for no such letter, or written before
 /// the return of a letter it does not name is refused, naming why.
 pub fn decide(wf: &Workflow, f: &LateNote) -> Late {
     match f.owner {
@@ -117,6 +123,18 @@ pub fn decide(wf: &Workflow, f: &LateNote) -> Late {
             letter.id
         );
         return refuse(Reason::NoteUnmatched, &detail);
+    }
+    // A note is a reviewer's word on the letter: only someone who may
+    // decide on it at this step writes one.
+    if let Some(at) = wf.step(f.step)
+        && let Err(reason) = movers::may_move(wf, letter, at, f.mover)
+    {
+        let why = match reason {
+            Reason::OwnLetter => "penyusun surat tidak menulis catatan pemeriksa untuk suratnya sendiri",
+            Reason::OtherTeam => "surat itu berasal dari tim lain; catatan hanya dari pemeriksa tim surat itu",
+            _ => "penulisnya tidak memeriksa surat itu di langkah ini",
+        };
+        return refuse(Reason::NoteUnmatched, &format!("{} ({why})", letter.id));
     }
     Late::Attach
 }
@@ -175,6 +193,7 @@ mod tests {
             written_after: true,
             pending_here: false,
             owner: &kt,
+            mover: &Mover::Unverified,
         };
         assert_eq!(decide(&wf, &f), Late::Attach);
         assert_eq!(decide(&wf, &LateNote { pending_here: true, ..f.clone() }), Late::Wait);

@@ -197,6 +197,56 @@ pub fn text(bytes: &[u8], max_pages: u32) -> Option<String> {
     Some(out)
 }
 
+/// The text a reader sees on a PDF's pages (the first `max_pages`): as
+/// [`text`], without text drawn invisibly (rendering modes 3 and 7: OCR
+/// layers, or a letter number hidden to pass the number check). A page
+/// whose content cannot be parsed gives none of its text.
+pub fn visible_text(bytes: &[u8], max_pages: u32) -> Option<String> {
+    let mut doc = lopdf::Document::load_mem(bytes).ok()?;
+    let pages: Vec<(u32, lopdf::ObjectId)> = doc.get_pages().into_iter().take(max_pages as usize).collect();
+    let mut budget = MAX_INFLATED_BYTES as usize;
+    let mut out = String::new();
+    for (n, id) in pages {
+        let content = match doc.get_page_content_with_limit(id, budget) {
+            Ok(content) => content,
+            Err(lopdf::Error::Decompress(_)) => return None,
+            Err(_) => continue,
+        };
+        budget -= content.len().min(budget);
+        let Ok(decoded) = lopdf::content::Content::decode(&content) else { continue };
+        let shown = lopdf::content::Content { operations: shown_only(decoded.operations) };
+        let Ok(encoded) = shown.encode() else { continue };
+        let stream = doc.add_object(lopdf::Stream::new(lopdf::Dictionary::new(), encoded));
+        if let Ok(page) = doc.get_dictionary_mut(id) {
+            page.set("Contents", stream);
+        }
+        if let Ok(t) = doc.extract_text_with_limit(&[n], MAX_INFLATED_BYTES as usize) {
+            out.push_str(&t);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+/// A page's operations without the text-showing ones drawn in an invisible
+/// rendering mode (`Tr` 3 or 7; the mode is saved by `q` and restored by `Q`).
+fn shown_only(ops: Vec<lopdf::content::Operation>) -> Vec<lopdf::content::Operation> {
+    let mut mode = 0i64;
+    let mut saved = Vec::new();
+    ops.into_iter()
+        .filter(|op| {
+            match op.operator.as_str() {
+                "q" => saved.push(mode),
+                "Q" => mode = saved.pop().unwrap_or(0),
+                "Tr" => mode = op.operands.first().and_then(|o| o.as_i64().ok()).unwrap_or(0),
+                "Tj" | "TJ" | "'" | "\"" => return !matches!(mode, 3 | 7),
+                _ => {}
+            }
+            true
+        })
+        .collect()
+}
+
 /// Whether `needle` occurs in `text`, ignoring spaces, line breaks and case
 /// (text extraction often splits or joins words).
 pub fn contains_loosely(text: &str, needle: &str) -> bool {

@@ -9,9 +9,11 @@ use super::intake::{Draft, FileData};
 use super::places::{file_name, free_target};
 use super::record::{Transit, letter_emails, record_dispatch, record_signatures, transit_record};
 use super::{Job, Outcome, Pipeline};
+use crate::decide::movers;
 use crate::decide::{Dest, Edit};
 use crate::letter::metadata::Metadata;
 use crate::letter::names;
+use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
 use crate::pdf::signature;
 use crate::store::db::{LetterRow, Record};
@@ -101,7 +103,7 @@ impl Pipeline {
             Dest::Returns(_) => self.return_note_path(letter, &dest_dir, written_note.is_some())?,
             _ => free_target(&self.cfg.root, &dest_dir, &file_name(&target_abs.with_extension("txt"))).1,
         };
-        let mut note = self.notes(abs, note_at, take_note, written_note, &mut ops)?;
+        let mut note = self.notes(abs, letter, note_at, take_note, written_note, &mut ops)?;
         if let Some(n) = amend_note {
             note = Some(note.map(|old| format!("{old}\n{n}")).unwrap_or(n));
         }
@@ -185,6 +187,7 @@ impl Pipeline {
     fn notes(
         &self,
         abs: &Path,
+        letter: &LetterRow,
         to: String,
         take_note: bool,
         written_note: Option<String>,
@@ -198,9 +201,24 @@ impl Pipeline {
             return Ok(None);
         }
         let Some(n) = find_note(abs)? else { return Ok(None) };
+        if self.note_of_another_team(letter, &n) {
+            // Left alone, it is a late note: refused with its reason.
+            tracing::warn!(letter = %letter.id, file = %n.display(), "a note beside the letter is from another team's reviewer; not taken");
+            return Ok(None);
+        }
         let from = fsops::rel_path(&self.cfg.root, &n).expect("under root");
         ops.push(FsOp::MoveCompanion { from, to });
         Ok(Some(read_note(&n)))
+    }
+
+    /// Whether the note at `n` was placed by a reviewer of another team
+    /// than the letter's (who may not decide on it): never its note.
+    fn note_of_another_team(&self, letter: &LetterRow, n: &Path) -> bool {
+        let Ok(meta) = std::fs::symlink_metadata(n) else { return false };
+        let login = super::owner::login_of(&meta);
+        let Some(at) = self.wf.step(&letter.step) else { return false };
+        let mover = super::facts::mover(&self.wf, &login);
+        movers::may_move(&self.wf, &letter.view(), at, &mover) == Err(Reason::OtherTeam)
     }
 
     /// A corrected draft's sidecar, or a late one: its bytes kept in the

@@ -136,7 +136,7 @@ impl Pipeline {
 /// The mover the audit log names, as the rules see them: a person in
 /// workflow.yaml with their own capacity and those they stand in for today
 /// (WIB), else unverified (the rules do not apply to nobody).
-fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
+pub(super) fn mover(wf: &crate::workflow::Workflow, login: &str) -> Mover {
     let Some(p) = wf.person(login) else {
         return Mover::Unverified;
     };
@@ -171,13 +171,13 @@ impl Pipeline {
         Ok(inspect::contains_loosely(&self.letter_text(&bytes)?, &number))
     }
 
-    /// The text of a letter's PDF (its first 20 pages), within the
-    /// processing time limit: the letter itself, not suratd's stamp on it
-    /// (which shows the number).
+    /// The text of a letter's PDF (its first 20 pages) that a reader sees
+    /// (invisible text left out), within the processing time limit: the
+    /// letter itself, not suratd's stamp on it (which shows the number).
     pub(super) fn letter_text(&self, bytes: &[u8]) -> Result<String> {
         let bytes = stamp::base_of(bytes).to_vec();
         let limit = self.cfg.processing.timeout;
-        Ok(inspect::limited(limit, move || inspect::text(&bytes, 20))
+        Ok(inspect::limited(limit, move || inspect::visible_text(&bytes, 20))
             .ok_or_else(|| {
                 anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
             })?

@@ -86,6 +86,7 @@ impl Pipeline {
         let written: DateTime<Utc> = meta.modified().map(DateTime::from).unwrap_or_else(|_| Utc::now());
         let view = letter.as_ref().map(LetterRow::view);
         let owner = self.owner_named(&placed_by);
+        let mover = super::facts::mover(&self.wf, &placed_by);
         let waiting = self.db.in_flight()?.into_iter().filter(|l| l.step == step.id);
         let pending_here = match &named {
             Some(id) => waiting.into_iter().any(|l| l.id == *id),
@@ -100,6 +101,7 @@ impl Pipeline {
             written_after: returned_at.is_some_and(|at| written >= at),
             pending_here,
             owner: &owner,
+            mover: &mover,
         };
         let letter_id = view.as_ref().map(|v: &LetterView| v.id.clone()).unwrap_or_else(|| "-".into());
         match notes::decide(&self.wf, &facts) {
@@ -187,6 +189,7 @@ impl Pipeline {
         let Some((dir, _)) = letter.path.as_deref().and_then(|p| p.rsplit_once('/')) else { return Ok(()) };
         let Ok(entries) = fs::read_dir(self.cfg.root.join(dir)) else { return Ok(()) };
         let prefix = format!("{} ", letter.id);
+        let recorded: Vec<String> = self.db.history(&letter.id)?.into_iter().filter_map(|t| t.note).collect();
         for e in entries.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if !name.starts_with(&prefix) || !name.to_ascii_lowercase().ends_with(".txt") || name.contains('/') {
@@ -196,6 +199,14 @@ impl Pipeline {
                 tracing::warn!(letter = %letter.id, file = %name, "a file beside the letter is not a plain note; left in place");
                 continue;
             };
+            // A note is taken along only with the words suratd recorded for
+            // it: one written or changed by someone else (the drafter in
+            // their own returns folder, under a reviewer's name) is never
+            // filed as the reviewer's.
+            if !name.to_ascii_lowercase().ends_with(".alasan.txt") && !recorded_note(&recorded, &note_text(&bytes)) {
+                tracing::warn!(letter = %letter.id, file = %name, "a note beside the letter is not one suratd recorded; left in place");
+                continue;
+            }
             let sha = fsops::sha256_bytes(&bytes);
             self.keep(&FileData { sha: sha.clone(), bytes })?;
             ops.push(FsOp::Supersede { path: format!("{dir}/{name}"), sha256: sha.clone() });
@@ -222,6 +233,15 @@ impl Pipeline {
             })
             .collect())
     }
+}
+
+/// Whether a note's text is (part of) a note recorded in the letter's trail.
+fn recorded_note(recorded: &[String], text: &str) -> bool {
+    let whole = |n: &str| {
+        let n = n.trim();
+        n == text || n.starts_with(&format!("{text}\n")) || n.ends_with(&format!("\n{text}"))
+    };
+    !text.is_empty() && recorded.iter().any(|n| whole(n))
 }
 
 /// A transition's steps and action, as `notes::round` counts them.

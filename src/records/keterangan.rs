@@ -80,7 +80,27 @@ pub fn render_text(wf: &Workflow, f: &Facts) -> String {
             ("versi", &versions(wf, f.versions)),
         ],
     );
-    text.trim_end().to_string() + "\n"
+    plain(text.trim_end()) + "\n"
+}
+
+/// Every character an editor may break a line at (Notepad breaks at a
+/// carriage return alone; others at the Unicode separators).
+fn is_break(c: char) -> bool {
+    matches!(c, '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// A note's lines, split at every kind of line break (a line of its own is
+/// always indented under "Catatan:", never at the margin where suratd's
+/// lines start), blank ones left out.
+fn note_lines(note: &str) -> Vec<&str> {
+    note.split(is_break).map(str::trim_end).filter(|l| !l.trim().is_empty()).collect()
+}
+
+/// The record with `\n` as its only line break and no other control
+/// character: text from notes, sidecars and certificates cannot start a
+/// line of its own.
+fn plain(text: &str) -> String {
+    text.chars().map(|c| if c != '\n' && (c.is_control() || is_break(c)) { ' ' } else { c }).collect()
 }
 
 /// One line per step of the trail.
@@ -110,7 +130,7 @@ fn steps(wf: &Workflow, trail: &[TransitionRec], team: Option<&str>) -> String {
                         && ["revisi", "returned", "note", "number_missing", "reviewer_edited"]
                             .contains(&tr.action.as_str()) =>
                 {
-                    render(&t.note, &[("isi", &n.lines().collect::<Vec<_>>().join("\n            "))])
+                    render(&t.note, &[("isi", &note_lines(n).join("\n            "))])
                 }
                 _ => String::new(),
             };
