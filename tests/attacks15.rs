@@ -185,12 +185,8 @@ fn attack_a_drafters_own_note_is_filed_in_the_archive_as_the_reviewers() {
 /// invisible text (rendering mode 3, as OCR layers are): every text
 /// extractor reads it, no reader or printer shows it.
 fn pdf_with_invisible(shown: &str, hidden: &str) -> Vec<u8> {
-    use lopdf::content::{Content, Operation};
-    use lopdf::{Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let font_id = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica" });
-    let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
+    use lopdf::Object;
+    use lopdf::content::Operation;
     let text = |x: i64, y: i64, mode: i64, s: &str| {
         vec![
             Operation::new("BT", vec![]),
@@ -203,20 +199,7 @@ fn pdf_with_invisible(shown: &str, hidden: &str) -> Vec<u8> {
     };
     let mut operations = text(72, 760, 0, shown);
     operations.extend(text(72, 740, 3, hidden));
-    let content_id = doc.add_object(Stream::new(dictionary! {}, Content { operations }.encode().unwrap()));
-    let page_id = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content_id });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! {
-            "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1,
-            "Resources" => resources_id, "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
-        }),
-    );
-    let catalog_id = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog_id);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    pdf_of(operations)
 }
 
 /// The number held before review is read from text nobody sees: a

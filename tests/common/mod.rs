@@ -310,7 +310,19 @@ pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
 
 /// A real one-page PDF whose page shows `text`.
 pub fn pdf(text: &str) -> Vec<u8> {
-    use lopdf::content::{Content, Operation};
+    use lopdf::content::Operation;
+    pdf_of(vec![
+        Operation::new("BT", vec![]),
+        Operation::new("Tf", vec!["F1".into(), 12.into()]),
+        Operation::new("Td", vec![72.into(), 760.into()]),
+        Operation::new("Tj", vec![lopdf::Object::string_literal(text)]),
+        Operation::new("ET", vec![]),
+    ])
+}
+
+/// A real one-page A4 PDF drawn by `operations` (Helvetica as font `F1`).
+pub fn pdf_of(operations: Vec<lopdf::content::Operation>) -> Vec<u8> {
+    use lopdf::content::Content;
     use lopdf::{Document, Object, Stream, dictionary};
     let mut doc = Document::with_version("1.5");
     let pages_id = doc.new_object_id();
@@ -318,16 +330,7 @@ pub fn pdf(text: &str) -> Vec<u8> {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
     });
     let resources_id = doc.add_object(dictionary! { "Font" => dictionary! { "F1" => font_id } });
-    let content = Content {
-        operations: vec![
-            Operation::new("BT", vec![]),
-            Operation::new("Tf", vec!["F1".into(), 12.into()]),
-            Operation::new("Td", vec![72.into(), 760.into()]),
-            Operation::new("Tj", vec![Object::string_literal(text)]),
-            Operation::new("ET", vec![]),
-        ],
-    };
-    let content_id = doc.add_object(Stream::new(dictionary! {}, content.encode().unwrap()));
+    let content_id = doc.add_object(Stream::new(dictionary! {}, Content { operations }.encode().unwrap()));
     let page_id = doc.add_object(dictionary! {
         "Type" => "Page", "Parent" => pages_id, "Contents" => content_id,
     });
