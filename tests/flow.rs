@@ -38,12 +38,15 @@ fn full_path(mode: &str) {
     env.drop_file(&format!("01-draf/{id} dengan nomor.pdf"), &corrected);
     let here = env.p(&format!("02-verifikasi/{name}"));
     assert!(
-        wait_until(std::time::Duration::from_secs(10), || here.is_file() && base(&here) == corrected),
+        // The copy under review is replaced first and the drop taken away
+        // after it: wait for both.
+        wait_until(std::time::Duration::from_secs(10), || {
+            here.is_file() && base(&here) == corrected && env.files("01-draf").is_empty()
+        }),
         "{:?}\n{}",
         env.tree(),
         env.log()
     );
-    assert!(env.files("01-draf").is_empty());
     assert_eq!(env.files("02-verifikasi"), std::slice::from_ref(&name));
 
     // Ketua Tim approves; Sekretaris approves.
