@@ -51,7 +51,7 @@ pub fn plan(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<St
         if now <= due {
             continue;
         }
-        let due_text = timefmt::human_wib(due);
+        let due_text = timefmt::day_moment_id(due);
         let v = values(wf, share, l, &due_text);
         let key = format!("reminder:{}:{}:{}", l.id, l.step, l.step_since);
         if !sent.contains(&key)
@@ -99,7 +99,7 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
             .map(|l| {
                 let due = due_of(wf, l).map(|d| {
                     let late = if now > d { ", TERLAMBAT" } else { "" };
-                    format!(", batas {}{late}", timefmt::human_wib(d))
+                    format!(", batas {}{late}", timefmt::day_moment_id(d))
                 });
                 format!(
                     "- {} {} \"{}\" di {}{}\n  {}",

@@ -94,7 +94,7 @@ pub(super) fn derive(
                 wf.templates.stamp_state(c.from_step, c.action),
                 &[("peran", peran), ("langkah", langkah)],
             );
-            let waktu = timefmt::human_wib(c.at);
+            let waktu = timefmt::moment_id(c.at);
             let line = templates::render(
                 &wf.templates.stamp,
                 &[("nomor", c.number.unwrap_or(c.id)), ("surat", c.id), ("keadaan", &state), ("waktu", &waktu)],

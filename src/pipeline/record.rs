@@ -165,7 +165,7 @@ pub(super) fn emails_for(
         compose::Settings { share_path: &cfg.share_path, max_attachment: cfg.max_attachment, admins: &cfg.admins };
     let to_step = t.to_step.as_deref().and_then(|s| wf.step(s));
     let due = match (to_step.and_then(|s| s.time), timefmt::parse_stored(&t.at)) {
-        (Some(time), Some(at)) => Some(timefmt::human_wib(wf.calendar.due(at, time))),
+        (Some(time), Some(at)) => Some(timefmt::day_moment_id(wf.calendar.due(at, time))),
         _ => None,
     };
     let event = compose::Event {

@@ -184,7 +184,7 @@ pub(super) fn reason_text(
 ) -> String {
     let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
     let file = rel.rsplit('/').next().unwrap_or(rel);
-    let waktu = timefmt::human_wib(now);
+    let waktu = timefmt::day_moment_id(now);
     let surat = letter.unwrap_or("-");
     let values = [
         ("berkas", file),

@@ -197,7 +197,7 @@ impl Pipeline {
                 continue;
             }
             let human = |t: i64| {
-                chrono::DateTime::from_timestamp(t, 0).map(crate::util::timefmt::human_wib).unwrap_or_default()
+                chrono::DateTime::from_timestamp(t, 0).map(crate::util::timefmt::moment_id).unwrap_or_default()
             };
             return Ok(Some(format!(
                 "waktu penandatanganan yang dinyatakan penanda tangan ({}) tidak mungkin benar (salinan disetujui \

@@ -18,7 +18,8 @@ pub fn iso_wib(t: DateTime<Utc>) -> String {
     t.with_timezone(&Jakarta).to_rfc3339_opts(SecondsFormat::Secs, false)
 }
 
-/// `2025-06-02 10:15 WIB`: for people.
+/// `2025-06-02 10:15 WIB`: for admins (the command line, logs); people read
+/// [`day_moment_id`] or [`moment_id`].
 pub fn human_wib(t: DateTime<Utc>) -> String {
     format!("{} WIB", t.with_timezone(&Jakarta).format("%Y-%m-%d %H:%M"))
 }
@@ -45,10 +46,22 @@ pub fn date_id(d: chrono::NaiveDate) -> String {
     format!("{} {} {}", d.day(), BULAN[d.month0() as usize], d.year())
 }
 
-/// `2 Juni 2025 pukul 10.15 WIB`: a moment as an Indonesian office writes it.
+/// `2 Juni 2025 pukul 10.15 WIB`: a moment as an Indonesian office writes it
+/// (stamps, the archive record, the printed books).
 pub fn moment_id(t: DateTime<Utc>) -> String {
     let local = t.with_timezone(&Jakarta);
     format!("{} pukul {} WIB", date_id(local.date_naive()), local.format("%H.%M"))
+}
+
+/// Indonesian weekday names, Monday first (KBBI spelling: Jumat).
+const HARI: [&str; 7] = ["Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu"];
+
+/// `Senin, 2 Juni 2025 pukul 10.15 WIB`: a moment with its weekday, for
+/// emails and reason files.
+pub fn day_moment_id(t: DateTime<Utc>) -> String {
+    use chrono::Datelike;
+    let local = t.with_timezone(&Jakarta);
+    format!("{}, {}", HARI[local.weekday().num_days_from_monday() as usize], moment_id(t))
 }
 
 /// The date in WIB.
@@ -73,6 +86,11 @@ mod tests {
         let t = Utc.with_ymd_and_hms(2026, 6, 2, 3, 5, 0).unwrap();
         assert_eq!(moment_id(t), "2 Juni 2026 pukul 10.05 WIB");
         assert_eq!(date_id(chrono::NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()), "31 Desember 2026");
+        // 30 November 2026 is a Monday; 23:50 UTC on Sunday is Monday in WIB.
+        let monday = Utc.with_ymd_and_hms(2026, 11, 30, 0, 50, 0).unwrap();
+        assert_eq!(day_moment_id(monday), "Senin, 30 November 2026 pukul 07.50 WIB");
+        let late = Utc.with_ymd_and_hms(2026, 12, 3, 23, 50, 0).unwrap();
+        assert_eq!(day_moment_id(late), "Jumat, 4 Desember 2026 pukul 06.50 WIB");
     }
 
     #[test]
