@@ -25,6 +25,60 @@ pub fn check(name: &str, actual: &str) {
     }
 }
 
+/// Words of the log and the code that must never reach a text a person
+/// reads (emails, reason files, notes, stamps, the archive record): English
+/// log vocabulary, Rust's own, and the names of configuration. Matched as
+/// whole words, ignoring case.
+pub const LOG_WORDS: &[&str] = &[
+    "signed",
+    "intact",
+    "trusted",
+    "unverified",
+    "verified",
+    "broken",
+    "timestamp",
+    "anchors",
+    "error",
+    "failed",
+    "letter",
+    "step",
+    "role",
+    "none",
+    "some",
+    "null",
+    "true",
+    "false",
+    "suratd",
+    "workflow.yaml",
+    "suratd.yaml",
+    "sidecar",
+    "localhost",
+];
+
+/// The words of [`LOG_WORDS`], and every id in `ids` (role, step and team
+/// ids: `anggota_tim`, `menunggu_tte`) and `role:`, found in `text`.
+pub fn log_words_in(text: &str, ids: &[&str]) -> Vec<String> {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> =
+        lower.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).map(|w| w.trim_matches('.')).collect();
+    let mut found: Vec<String> = LOG_WORDS
+        .iter()
+        .chain(ids)
+        .filter(|w| words.contains(&w.to_lowercase().as_str()))
+        .map(|w| w.to_string())
+        .collect();
+    if lower.contains("role:") {
+        found.push("role:".into());
+    }
+    found
+}
+
+/// Panics naming `what` and the words when [`log_words_in`] finds any.
+pub fn assert_for_people(what: &str, text: &str, ids: &[&str]) {
+    let found = log_words_in(text, ids);
+    assert!(found.is_empty(), "{what} shows words of the log or code to people: {found:?}\n{text}");
+}
+
 /// The lines that differ, by position, each with its line number.
 fn diff(expected: &str, actual: &str) -> String {
     let (e, a): (Vec<&str>, Vec<&str>) = (expected.split('\n').collect(), actual.split('\n').collect());
@@ -49,5 +103,14 @@ mod tests {
     fn a_diff_names_the_lines_that_differ() {
         let d = super::diff("a\nb\nc", "a\nB\nc\nd");
         assert_eq!(d, "   2 - \"b\"\n   2 + \"B\"\n   4 + \"d\"\n");
+    }
+
+    #[test]
+    fn log_words_are_found_as_whole_words() {
+        let found = super::log_words_in("Ditandatangani (intact, trusted) oleh role:ketua_tim.", &["ketua_tim"]);
+        assert_eq!(found, vec!["intact", "trusted", "role", "ketua_tim", "role:"]);
+        // Indonesian words that contain an English one are not flagged.
+        assert!(super::log_words_in("Surat ditandatangani; langkah berikutnya", &["kepala"]).is_empty());
+        assert_eq!(super::log_words_in("lihat workflow.yaml.", &[]), vec!["workflow.yaml"]);
     }
 }

@@ -6,7 +6,7 @@
 
 pub(crate) mod durations;
 #[cfg(test)]
-pub(crate) mod golden;
+pub mod golden;
 pub mod heartbeat;
 pub mod stall;
 pub mod timefmt;
