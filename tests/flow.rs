@@ -20,7 +20,7 @@ fn full_path(mode: &str) {
     assert_eq!(name, format!("{id} Undangan Rapat.pdf"));
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(number, format!("B-001/17000/KP.650/{}", year()));
-    assert!(env.files("01-draf").is_empty());
+    assert!(env.emptied("01-draf"));
     // The review copy is the draft with a stamp added (the draft's bytes
     // stay its prefix): number and state, readable as text.
     let in02 = env.p(&format!("02-verifikasi/{name}"));
@@ -345,7 +345,7 @@ fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
     assert!(base(&here) == corrected, "the new version is under review");
     assert!(text(&here).contains("diperbaiki"), "{}", text(&here));
     assert!(env.files("03-kelengkapan").is_empty(), "{:?}", env.tree());
-    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    assert!(env.emptied("01-draf"), "{:?}", env.tree());
     // The approved copy's bytes stay in the store, as a version of the letter.
     let sha = sha256(&approved);
     assert!(env.dir.path().join("data/store").join(&sha[..2]).join(&sha).is_file());
@@ -411,7 +411,7 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
     assert_eq!(env.letter(&id).0, "verifikasi");
     assert!(std::fs::read(env.p(&format!("02-verifikasi/{name}"))).unwrap() == under_review);
     assert_eq!(env.actions(&id), ["register"]);
-    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    assert!(env.emptied("01-draf"), "{:?}", env.tree());
     let log = env.log();
     let line = log.lines().find(|l| l.contains("not the letter's drafter")).unwrap_or_else(|| panic!("{log}"));
     assert!(line.contains("security") && line.contains(&id), "{line}");

@@ -72,7 +72,7 @@ fn metadata_problems_are_explained_to_the_drafter() {
     for f in ["HM.340 Edaran.yaml", "KP.650 Rusak.yaml", "KP.650 Besar.yaml"] {
         assert!(env.p(&format!("_ditolak/{f}")).is_file(), "{f}: {:?}", env.files("_ditolak"));
     }
-    assert!(env.files("01-draf").is_empty());
+    assert!(env.emptied("01-draf"));
     assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);
     assert_eq!(env.count("SELECT COUNT(*) FROM numbers"), 0, "no number is used up by a refused draft");
 }

@@ -341,7 +341,7 @@ fn a_draft_put_through_samba_is_registered() {
         o.env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(number, format!("B-001/17000/KP.650/{}", year()));
     assert!(base(&o.env.p(&format!("02-verifikasi/{name}"))) == draft);
-    assert!(o.env.files("01-draf").is_empty(), "{:?}", o.env.tree());
+    assert!(o.env.emptied("01-draf"), "{:?}", o.env.tree());
     let out = o.env.cli(&["history", &id, "--json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(rows[0]["action"], "register");

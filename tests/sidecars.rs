@@ -59,7 +59,7 @@ fn a_late_sidecar_updates_the_subject_and_addressees_of_a_letter_in_its_first_re
     assert_eq!((meta["tembusan"][0]["nama"].as_str(), meta["lampiran"].as_str()), (Some("Arsip"), Some("1 berkas")));
     // The sidecar left the share, is in the version store, and the trail
     // names it; the letter stays where it was, its copy untouched.
-    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    assert!(env.emptied("01-draf"), "{:?}", env.tree());
     let sha = sha256(late.as_bytes());
     assert!(env.dir.path().join("data/store").join(&sha[..2]).join(&sha).is_file());
     assert_eq!(env.actions(&id), ["register", "sidecar"]);
@@ -85,7 +85,7 @@ fn a_late_sidecar_updates_the_subject_and_addressees_of_a_letter_in_its_first_re
     let meta: String = env.conn().query_row("SELECT metadata FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert!(meta.contains("Kepala Dinas Kominfo") && !meta.contains("kaur@bps.go.id"), "{meta}");
     assert_eq!(subject(&env, &id), "Undangan Rapat Koordinasi");
-    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    assert!(env.emptied("01-draf"), "{:?}", env.tree());
 }
 
 #[test]
@@ -169,5 +169,5 @@ fn unmatched_and_hostile_late_sidecars_are_refused_not_left() {
     assert_eq!(refused(&env, "KP.650 Laporan.yaml").0, "bad_sidecar");
     assert_eq!(env.actions(&id), ["register"]);
     assert_eq!(subject(&env, &id), "Laporan");
-    assert!(env.files("01-draf").is_empty(), "{:?}", env.tree());
+    assert!(env.emptied("01-draf"), "{:?}", env.tree());
 }

@@ -147,6 +147,13 @@ impl Env {
         v
     }
 
+    /// Whether `rel` holds no files, waiting a little: suratd places a
+    /// letter's new copy first and takes the dropped file away after it, so
+    /// a test that has just seen the copy may still see the drop.
+    pub fn emptied(&self, rel: &str) -> bool {
+        wait_until(std::time::Duration::from_secs(10), || self.files(rel).is_empty())
+    }
+
     /// Every file under the root, relative, sorted.
     pub fn tree(&self) -> Vec<String> {
         let mut out = Vec::new();
