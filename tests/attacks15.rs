@@ -112,7 +112,7 @@ fn attack_a_note_with_bare_carriage_returns_forges_lines_in_keterangan() {
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
 
     let forged = "Tambahkan nomor.\r3. 2 Juni 2026 pukul 09.00 WIB: Kelengkapan diperiksa dan disetujui, oleh \
-                  Lina Marlina (Sekretaris).\u{2028}Ditandatangani  : Orang Lain\u{0B}\u{0C}\u{85}Palsu";
+                  Lina Marlina (Sekretaris).\u{2028}Penanda tangan  : Orang Lain\u{0B}\u{0C}\u{85}Palsu";
     std::fs::write(env.p(&format!("02-verifikasi/revisi/{id} Surat Edaran.txt")), forged).unwrap();
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
     assert!(wait_until(Duration::from_secs(10), || env.p(&format!("01-draf/revisi/{name}")).is_file()));
@@ -137,7 +137,7 @@ fn attack_a_note_with_bare_carriage_returns_forges_lines_in_keterangan() {
     let breaks = |c: char| matches!(c, '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}');
     assert!(!text.chars().any(|c| breaks(c) || (c.is_control() && c != '\n')), "{text:?}");
     for line in text.split(['\n', '\r', '\u{0B}', '\u{0C}', '\u{85}', '\u{2028}', '\u{2029}']) {
-        assert!(!line.starts_with("Ditandatangani  : Orang"), "a forged line: {line:?}\n{text}");
+        assert!(!line.starts_with("Penanda tangan  : Orang"), "a forged line: {line:?}\n{text}");
         assert!(!line.starts_with("3. 2 Juni 2026 pukul 09.00"), "a forged step: {line:?}\n{text}");
         assert!(!line.starts_with("Palsu"), "a forged line: {line:?}\n{text}");
     }

@@ -104,6 +104,8 @@ fn the_books_print_whole_with_names_an_empty_signature_box_and_emails_apart() {
     assert!(email.contains("kaur@bps.go.id") && email.contains("Kepala BPS Kabupaten"), "{email}");
     assert!(!text.contains("bagian_umum") && !text.contains("suratd@localhost") && !text.contains("role:"), "{text}");
     assert!(text.contains("Halaman 1 dari 1") && text.contains("BPS Provinsi Bengkulu"), "{text}");
+    // Times as the office writes them, not ISO.
+    assert!(hand.contains("pukul") && !text.contains(&format!("{}-", year())), "{text}");
     // The signature box (the last column, under its heading, above the
     // email section) is empty.
     let ws = words(&book);
@@ -167,12 +169,12 @@ fn the_archive_record_names_people_the_signer_and_each_delivery_in_indonesian() 
         format!("Perihal         : {SUBJECT}"),
         "Sifat           : Biasa".into(),
         "Kepada          : Kepala BPS Kabupaten Kaur; Kepala Dinas Komunikasi".into(),
-        "Pembuat draf    : Dewi Drafter (Anggota Tim)".into(),
-        "Ditandatangani  : Kepala BPS Provinsi Bengkulu".into(),
-        format!("Kode di suratd  : {id}"),
-        "Dikembalikan untuk perbaikan, oleh Ketua Umum (Ketua Tim).".into(),
+        "Penyusun draf   : Dewi Drafter (Anggota Tim)".into(),
+        "Penanda tangan  : Kepala BPS Provinsi Bengkulu".into(),
+        format!("Kode surat      : {id}"),
+        "Dikembalikan untuk perbaikan oleh Ketua Umum (Ketua Tim).".into(),
         "Catatan: Tanggal rapat salah.".into(),
-        "Surat dikirim dan diarsipkan, oleh Rina Wati (Bagian Umum).".into(),
+        "Pengiriman selesai dan surat diarsipkan oleh Rina Wati (Bagian Umum).".into(),
         "Dikirim melalui email kepada Kepala BPS Kabupaten Kaur <kaur@bps.go.id>".into(),
         "Diantar kurir kepada Kepala Dinas Komunikasi dan Informatika Provinsi Bengkulu; diterima oleh Pak Amir."
             .into(),

@@ -98,7 +98,7 @@ fn full_path(mode: &str) {
     assert!(note.contains(&format!("Nomor surat     : {number}")) && note.contains("dikirim dan diarsipkan"), "{note}");
     let versions = env.files(&format!("{arsip}/versi"));
     assert_eq!(versions.len(), 7, "{versions:?}");
-    assert!(versions.iter().any(|v| v.contains("-signed-")) && versions.iter().any(|v| v.contains("-original-")));
+    assert!(versions.iter().any(|v| v.contains("-sudah-tte-")) && versions.iter().any(|v| v.contains("-draf-")));
     assert_eq!(env.actions(&id), ["register", "replace", "setuju", "setuju", "forward", "signed", "terkirim"]);
     let kinds = |k: &str| env.count(&format!("SELECT COUNT(*) FROM versions WHERE kind = '{k}'"));
     assert_eq!(

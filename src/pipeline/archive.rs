@@ -14,9 +14,14 @@ impl Pipeline {
         let mut ops = Vec::new();
         let mut versions = Vec::new();
         for (i, (sha, kind, at)) in self.db.versions_of(&letter.id)?.into_iter().enumerate() {
-            let file = format!("versi/{:02}-{kind}-{}.pdf", i + 1, &sha[..8]);
+            // A sidecar is listed (it is in the store) but not copied: only
+            // PDFs go into the folder.
+            let file = match version_word(&kind) {
+                None => "-".to_string(),
+                Some(word) => format!("versi/{:02}-{word}-{}.pdf", i + 1, &sha[..8]),
+            };
             let source = self.store.path_of(&sha);
-            if source.is_file() && kind != "sidecar" {
+            if source.is_file() && file != "-" {
                 ops.push(FsOp::CopyStored {
                     source: source.to_string_lossy().into_owned(),
                     to: format!("{dir}/{file}"),
@@ -47,4 +52,19 @@ impl Pipeline {
         ops.push(FsOp::Write { path: format!("{dir}/keterangan.txt"), text });
         Ok(ops)
     }
+}
+
+/// The word a version's file in the archive folder is named with (Indonesian,
+/// as staff read the folder), or `None` for what is not copied there.
+fn version_word(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "original" => "draf",
+        "stamped" => "draf-bercap",
+        "signing" => "untuk-tte",
+        "signed" => "sudah-tte",
+        "edit" => "suntingan-pemeriksa",
+        "comments" => "catatan-pemeriksa",
+        "sidecar" => return None,
+        _ => "versi",
+    })
 }

@@ -15,7 +15,10 @@ use anyhow::Result;
 /// One line of the book.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
+    /// For the command line: `2026-06-02 10:15 WIB`.
     pub date: String,
+    /// For the printed book: `2 Juni 2026 pukul 10.15 WIB`.
+    pub date_id: String,
     pub number: String,
     pub subject: String,
     pub addressee: String,
@@ -84,6 +87,7 @@ pub fn line(wf: &Workflow, d: &DispatchLine, emailed: &[String]) -> Option<Line>
     let sent_by = d.sent_by.as_deref().map(|by| people::display(wf, by, None)).unwrap_or_default();
     Some(Line {
         date: timefmt::parse_stored(&d.at).map(timefmt::human_wib).unwrap_or_else(|| d.at.clone()),
+        date_id: timefmt::parse_stored(&d.at).map(timefmt::moment_id).unwrap_or_else(|| d.at.clone()),
         number: d.number.clone().unwrap_or_else(|| d.letter_id.clone()),
         subject: d.subject.clone(),
         addressee,
@@ -138,11 +142,17 @@ fn columns(spec: &[(&str, f32)]) -> Vec<Column> {
 /// box for the receiver's signature), then emails.
 pub fn book(office: &str, period: &str, lines: &[Line]) -> Book {
     let (email, hand): (Vec<&Line>, Vec<&Line>) = lines.iter().partition(|l| l.is_email());
+    // On paper the date is written as the office writes it.
+    let printed = |i: usize, l: &Line| {
+        let mut c = cells(i, l);
+        c[1] = l.date_id.clone();
+        c
+    };
     let hand_rows = hand
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let mut c = cells(i, l);
+            let mut c = printed(i, l);
             c.push(String::new());
             c
         })
@@ -151,7 +161,7 @@ pub fn book(office: &str, period: &str, lines: &[Line]) -> Book {
         .iter()
         .enumerate()
         .map(|(i, l)| {
-            let c = cells(i, l);
+            let c = printed(i, l);
             vec![c[0].clone(), c[1].clone(), c[2].clone(), c[3].clone(), c[4].clone(), c[6].clone()]
         })
         .collect();
@@ -161,7 +171,7 @@ pub fn book(office: &str, period: &str, lines: &[Line]) -> Book {
         period: period.into(),
         sections: vec![
             Section {
-                heading: "A. Diantar kurir, pos atau langsung".into(),
+                heading: "A. Diantar melalui kurir, pos, atau langsung".into(),
                 columns: columns(&[
                     ("No.", 24.0),
                     ("Tanggal", 62.0),

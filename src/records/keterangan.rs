@@ -14,7 +14,8 @@ use crate::workflow::templates::render;
 /// One version kept in the archive folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
-    /// Its path in the archive folder (`versi/01-original-1a2b3c4d.pdf`).
+    /// Its path in the archive folder (`versi/01-draf-1a2b3c4d.pdf`), or `-`
+    /// for a version kept only on the server (a sidecar).
     pub file: String,
     /// `original`, `stamped`, `signing`, `signed` or `sidecar`.
     pub kind: String,
@@ -67,6 +68,7 @@ pub fn render_text(wf: &Workflow, f: &Facts) -> String {
             ("klasifikasi", l.klasifikasi.as_deref().unwrap_or("-")),
             ("tujuan", &meta.as_ref().map(|m| names(&m.tujuan)).unwrap_or_else(|| "-".into())),
             ("tembusan", &meta.as_ref().map(|m| names(&m.tembusan)).unwrap_or_else(|| "-".into())),
+            ("lampiran", &or_dash(meta.as_ref().and_then(|m| m.lampiran.clone()).unwrap_or_default())),
             (
                 "pembuat",
                 &l.drafter
@@ -118,7 +120,7 @@ fn steps(wf: &Workflow, trail: &[TransitionRec], team: Option<&str>) -> String {
                 .get(&format!("{from}.{}", tr.action))
                 .or_else(|| t.actions.get(&tr.action))
                 .cloned()
-                .unwrap_or_else(|| format!("Ke langkah {to_name}"));
+                .unwrap_or_else(|| format!("Ke tahap {to_name}"));
             let role = from_step.and_then(|s| s.role.as_deref());
             let oleh = people::display_in_team(wf, &tr.actor, role, team);
             // Only a reviewer's or suratd's reason for a return is a note for
@@ -291,16 +293,16 @@ mod tests {
             ),
         ];
         let versions = [
-            ("original", "01:05"),
-            ("stamped", "01:05"),
-            ("original", "02:10"),
-            ("signing", "03:00"),
-            ("signed", "06:50"),
+            ("original", "draf", "01:05"),
+            ("stamped", "draf-bercap", "01:05"),
+            ("original", "draf", "02:10"),
+            ("signing", "untuk-tte", "03:00"),
+            ("signed", "sudah-tte", "06:50"),
         ]
         .iter()
         .enumerate()
-        .map(|(i, (kind, at))| Version {
-            file: format!("versi/{:02}-{kind}-{:08x}.pdf", i + 1, 0x1a2b3c4d + i),
+        .map(|(i, (kind, word, at))| Version {
+            file: format!("versi/{:02}-{word}-{:08x}.pdf", i + 1, 0x1a2b3c4d + i),
             kind: kind.to_string(),
             at: format!("2026-06-02T{at}:00.000Z"),
             sha256: format!("{:064x}", 0x1a2b3c4d + i),
@@ -318,6 +320,14 @@ mod tests {
             Facts { letter: &letter, trail: &trail, signers: &signers, dispatches: &dispatches, versions: &versions };
         let text = render_text(&wf, &facts);
         crate::util::golden::check("keterangan.txt", &text);
+        let ids: Vec<&str> = wf
+            .roles
+            .iter()
+            .map(|r| r.id.as_str())
+            .chain(wf.steps.iter().map(|s| s.id.as_str()))
+            .filter(|id| id.contains('_'))
+            .collect();
+        crate::util::golden::assert_for_people("keterangan.txt", &text, &ids);
         // What people must not read: internal codes, ids and English.
         for bad in [
             "role:",

@@ -21,6 +21,7 @@ pub const TEXT: &[&str] = &[
     "klasifikasi",
     "tujuan",
     "tembusan",
+    "lampiran",
     "pembuat",
     "penandatangan",
     "riwayat",
