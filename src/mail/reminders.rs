@@ -209,7 +209,7 @@ mod tests {
         assert_eq!(due.len(), 1);
         assert_eq!(due[0].email.kind, "reminder");
         assert_eq!(due[0].email.to[0].email, "kt@bps.go.id");
-        assert!(due[0].email.body.contains("2025-06-02 10:20 WIB"), "{}", due[0].email.body);
+        assert!(due[0].email.body.contains("Senin, 2 Juni 2025 pukul 10.20 WIB"), "{}", due[0].email.body);
         sent.insert(due[0].key.clone());
         assert!(plan(&wf, "\\s", &l, &sent, at("2025-06-02T10:30:00+07:00")).is_empty(), "once");
         // One office hour past the due time: escalated to the head.
