@@ -59,28 +59,9 @@ struct Sample {
 }
 
 /// The file, its letter and the detail each reason is written with; the
-/// details come from the code that builds them where it is pure.
+/// details come from the code that builds them where it is pure. A file
+/// that is no letter here, a letter's file in [`letter_sample`].
 fn sample(wf: &Workflow, code: Reason) -> Sample {
-    let id = Some("SK-2026-0012");
-    let letter = |rel, step, path: &'static str, detail: String| Sample {
-        rel,
-        letter: id,
-        step,
-        path: Some(path),
-        detail,
-        roles: vec![],
-    };
-    let file = |rel, detail: String| Sample { rel, letter: None, step: "", path: None, detail, roles: vec![] };
-    let inspected = |bytes: &[u8]| match inspect::inspect_with_limit(
-        Arc::new(bytes.to_vec()),
-        std::time::Duration::from_secs(10),
-    ) {
-        Some(inspect::Verdict::NotPdf { detail } | inspect::Verdict::Broken { detail }) => detail,
-        other => panic!("{other:?}"),
-    };
-    let in_review = "02-verifikasi/SK-2026-0012 Undangan Rapat.pdf";
-    let waiting = "05-menunggu-tte/SK-2026-0012 Undangan Rapat.pdf";
-    let budi = person_name(wf, "bsantoso");
     match code {
         Reason::NotPdf => file("01-draf/Undangan Rapat.png", inspected(b"\x89PNG\r\n")),
         Reason::OfficeDocument => {
@@ -94,6 +75,47 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
         Reason::Broken => file("01-draf/KP.650 Undangan Rapat.pdf", inspected(b"%PDF-1.4\nrusak\n%%EOF\n")),
         Reason::ActiveContent => file("01-draf/KP.650 Undangan Rapat.pdf", "JavaScript".into()),
         Reason::UnknownFile => file("03-kelengkapan/Undangan Rapat.pdf", String::new()),
+        Reason::NoKlasifikasi => file("01-draf/Undangan Rapat.pdf", String::new()),
+        Reason::BadSidecar => {
+            let e =
+                metadata::parse_sidecar("KP.650 Undangan Rapat.yaml", "perihal: Undangan\nsifatt: B\n").unwrap_err();
+            file("01-draf/KP.650 Undangan Rapat.pdf", e.detail)
+        }
+        Reason::SidecarUnmatched => file("01-draf/Undangan lama.yaml", String::new()),
+        Reason::SequenceUnknown => {
+            file("01-draf/KP.650 Undangan Rapat.pdf", crate::util::timefmt::date_id("2025-12-30".parse().unwrap()))
+        }
+        Reason::SifatNotAllowed => {
+            let who = role_names(wf, wf.sifat_roles.as_deref().unwrap_or_default());
+            file("01-draf/KP.650 Undangan Rapat.pdf", format!("Rahasia hanya dapat ditetapkan oleh {who}"))
+        }
+        Reason::BadNote => {
+            file("02-verifikasi/revisi/catatan.txt", "terlalu besar (70000 byte; paling besar 65536 byte)".into())
+        }
+        Reason::NoteUnmatched => file(
+            "02-verifikasi/revisi/catatan.txt",
+            "tidak ada surat yang dikembalikan dari tahap \"Verifikasi Ketua Tim\"".into(),
+        ),
+        Reason::NoAccess => {
+            let may = layout::writers(wf, &layout::classify(wf, "02-verifikasi/setuju/x.pdf"));
+            Sample {
+                roles: vec!["anggota_tim".into()],
+                ..file("02-verifikasi/setuju/Undangan Rapat.pdf", role_names(wf, &may))
+            }
+        }
+        Reason::UnknownOwner => file("01-draf/KP.650 Undangan Rapat.pdf", String::new()),
+        Reason::NoMatch => file("06-sudah-tte/ttd.pdf", "SK-2026-0012 (B-012/17000/KP.650/2026)".into()),
+        Reason::FailedRepeatedly => file("01-draf/KP.650 Undangan Rapat.pdf", "sudah dicoba 3 kali".into()),
+        _ => letter_sample(wf, code),
+    }
+}
+
+/// [`sample`] for the reasons about a letter's file.
+fn letter_sample(wf: &Workflow, code: Reason) -> Sample {
+    let in_review = "02-verifikasi/SK-2026-0012 Undangan Rapat.pdf";
+    let waiting = "05-menunggu-tte/SK-2026-0012 Undangan Rapat.pdf";
+    let budi = person_name(wf, "bsantoso");
+    match code {
         Reason::WrongFolder => {
             letter("04-ajukan-tte/SK-2026-0012 Undangan Rapat.pdf", "Verifikasi Ketua Tim", in_review, String::new())
         }
@@ -112,13 +134,6 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
             in_review,
             String::new(),
         ),
-        Reason::NoKlasifikasi => file("01-draf/Undangan Rapat.pdf", String::new()),
-        Reason::BadSidecar => {
-            let e =
-                metadata::parse_sidecar("KP.650 Undangan Rapat.yaml", "perihal: Undangan\nsifatt: B\n").unwrap_err();
-            file("01-draf/KP.650 Undangan Rapat.pdf", e.detail)
-        }
-        Reason::SidecarUnmatched => file("01-draf/Undangan lama.yaml", String::new()),
         Reason::SidecarTooLate => letter(
             "01-draf/SK-2026-0012 Undangan Rapat.yaml",
             "Pemeriksaan kelengkapan",
@@ -128,34 +143,12 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
         Reason::SidecarFixedField => {
             letter("01-draf/SK-2026-0012 Undangan Rapat.yaml", "Verifikasi Ketua Tim", in_review, "sifat".into())
         }
-        Reason::SequenceUnknown => {
-            file("01-draf/KP.650 Undangan Rapat.pdf", crate::util::timefmt::date_id("2025-12-30".parse().unwrap()))
-        }
-        Reason::SifatNotAllowed => {
-            let who = role_names(wf, wf.sifat_roles.as_deref().unwrap_or_default());
-            file("01-draf/KP.650 Undangan Rapat.pdf", format!("Rahasia hanya dapat ditetapkan oleh {who}"))
-        }
-        Reason::BadNote => {
-            file("02-verifikasi/revisi/catatan.txt", "terlalu besar (70000 byte; paling besar 65536 byte)".into())
-        }
-        Reason::NoteUnmatched => file(
-            "02-verifikasi/revisi/catatan.txt",
-            "tidak ada surat yang dikembalikan dari tahap \"Verifikasi Ketua Tim\"".into(),
-        ),
         Reason::NumberMissing => letter(
             "01-draf/SK-2026-0012 perbaikan.pdf",
             "Verifikasi Ketua Tim",
             in_review,
             "B-012/17000/KP.650/2026".into(),
         ),
-        Reason::NoAccess => {
-            let may = layout::writers(wf, &layout::classify(wf, "02-verifikasi/setuju/x.pdf"));
-            Sample {
-                roles: vec!["anggota_tim".into()],
-                ..file("02-verifikasi/setuju/Undangan Rapat.pdf", role_names(wf, &may))
-            }
-        }
-        Reason::UnknownOwner => file("01-draf/KP.650 Undangan Rapat.pdf", String::new()),
         Reason::NotDrafter => {
             letter("01-draf/SK-2026-0012 perbaikan.pdf", "Verifikasi Ketua Tim", in_review, person_name(wf, "rhidayat"))
         }
@@ -186,7 +179,6 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
                 person_name(wf, "wrizal")
             ),
         ),
-        Reason::NoMatch => file("06-sudah-tte/ttd.pdf", "SK-2026-0012 (B-012/17000/KP.650/2026)".into()),
         Reason::SignedTextDiffers => letter(
             "06-sudah-tte/SK-2026-0012 ttd.pdf",
             "Menunggu tanda tangan Kepala",
@@ -205,7 +197,6 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
             in_review,
             "Verifikasi Ketua Tim".into(),
         ),
-        Reason::FailedRepeatedly => file("01-draf/KP.650 Undangan Rapat.pdf", "sudah dicoba 3 kali".into()),
         Reason::LetterDeleted => letter(in_review, "Verifikasi Ketua Tim", in_review, format!(" oleh {budi}")),
         Reason::LetterOverwritten => letter(in_review, "Verifikasi Ketua Tim", in_review, String::new()),
         Reason::ReviewerEdited => {
@@ -214,6 +205,26 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
         Reason::OwnLetter | Reason::OtherTeam | Reason::NotYourMove => {
             letter("02-verifikasi/setuju/SK-2026-0012 Undangan Rapat.pdf", "Verifikasi Ketua Tim", in_review, budi)
         }
+
+        other => panic!("no sample for {other}: add one"),
+    }
+}
+
+fn file(rel: &'static str, detail: String) -> Sample {
+    Sample { rel, letter: None, step: "", path: None, detail, roles: vec![] }
+}
+
+/// A file of letter SK-2026-0012, at step `step` (its name), whose own
+/// file is recorded at `path`.
+fn letter(rel: &'static str, step: &'static str, path: &'static str, detail: String) -> Sample {
+    Sample { rel, letter: Some("SK-2026-0012"), step, path: Some(path), detail, roles: vec![] }
+}
+
+/// The detail the PDF check gives `bytes`.
+fn inspected(bytes: &[u8]) -> String {
+    match inspect::inspect_with_limit(Arc::new(bytes.to_vec()), std::time::Duration::from_secs(10)) {
+        Some(inspect::Verdict::NotPdf { detail } | inspect::Verdict::Broken { detail }) => detail,
+        other => panic!("{other:?}"),
     }
 }
 
