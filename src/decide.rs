@@ -257,7 +257,7 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
             Owner::Person { roles, .. } => {
                 let may = crate::workflow::layout::writers(wf, f.place);
                 if !roles.iter().any(|r| may.contains(r)) {
-                    return Decision::Reject { reason: Reason::NoAccess, detail: may.join(", ") };
+                    return Decision::Reject { reason: Reason::NoAccess, detail: guidance::role_names(wf, &may) };
                 }
             }
             Owner::Unchecked | Owner::Allowed | Owner::Edited => {}
@@ -271,7 +271,7 @@ pub fn decide(wf: &Workflow, f: &Facts) -> Decision {
             if let Some(reason) = movers::edit_refused(wf, f) =>
         {
             let who = match &f.mover {
-                Mover::Person { login, .. } => wf.person(login).map(|p| p.name.clone()).unwrap_or(login.clone()),
+                Mover::Person { login, .. } => guidance::person_name(wf, login),
                 Mover::Unverified => String::new(),
             };
             Decision::Reject { reason, detail: who }
@@ -637,6 +637,7 @@ fn corrected_draft(wf: &Workflow, f: &Facts, letter: &LetterView, current: &Step
 }
 
 pub mod approvals;
+pub mod guidance;
 pub mod late;
 pub mod movers;
 pub mod notes;

@@ -119,7 +119,7 @@ fn bad_durations_and_placeholders_are_errors() {
     let text = SHIPPED.replacen("    time: 20m", "    time: 20 menit", 1);
     expect_error(&text, "20 menit", "bad duration");
     let text = SHIPPED.replace("{folder_draf}.\n    office_document", "{folder_drf}.\n    office_document");
-    expect_error(&text, "Berkas ini bukan PDF", "unknown placeholder {folder_drf}");
+    expect_error(&text, "Berkas ini bukan berkas PDF", "unknown placeholder {folder_drf}");
     let text = SHIPPED.replace("    empty: >-", "    kosong: >-");
     expect_error(&text, "Berkas ini kosong", "no reason \"kosong\"");
 }

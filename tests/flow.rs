@@ -477,7 +477,7 @@ fn an_edit_saved_over_a_letter_in_review_is_refused_and_the_letter_put_back() {
     let reason = env.p(&format!("_ditolak/{name}.alasan.txt"));
     assert!(wait_until(Duration::from_secs(10), || reason.is_file()), "{:?}\n{}", env.tree(), env.log());
     env.settled();
-    assert!(std::fs::read_to_string(&reason).unwrap().contains("diubah di tempatnya"));
+    assert!(std::fs::read_to_string(&reason).unwrap().contains("disimpan langsung di tempatnya"));
     assert!(std::fs::read(env.p(&format!("_ditolak/{name}"))).unwrap() == edited, "the edit is kept");
     assert!(std::fs::read(env.p(&format!("03-kelengkapan/{name}"))).unwrap() == approved, "put back");
     assert_eq!(env.letter(&id).0, "kelengkapan");
@@ -492,7 +492,7 @@ fn an_edit_saved_over_a_letter_in_review_is_refused_and_the_letter_put_back() {
     let line = log.lines().find(|l| l.contains("changed in place past drafting")).unwrap_or_else(|| panic!("{log}"));
     assert!(line.contains("security") && line.contains(&id), "{line}");
     let admin: String = env.conn().query_row("SELECT body FROM outbox WHERE kind = 'admin'", [], |r| r.get(0)).unwrap();
-    assert!(admin.contains(&id) && admin.contains("diubah di tempatnya"), "{admin}");
+    assert!(admin.contains(&id) && admin.contains("disimpan langsung di tempatnya"), "{admin}");
 }
 
 /// New bytes for a letter never take an approved letter's place: dropped

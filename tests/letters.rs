@@ -63,7 +63,7 @@ fn metadata_problems_are_explained_to_the_drafter() {
         env.log()
     );
     let reason = |f: &str| std::fs::read_to_string(env.p(&format!("_ditolak/{f}.alasan.txt"))).unwrap();
-    assert!(reason("Undangan.pdf").contains("Kode klasifikasi surat belum ada"));
+    assert!(reason("Undangan.pdf").contains("Kode klasifikasi arsip untuk surat ini belum dicantumkan"));
     let r = reason("HM.340 Edaran.pdf");
     assert!(r.contains("baris 2 kolom 1") && r.contains("sifatt"), "{r}");
     assert!(reason("KP.650 Rusak.pdf").contains("baris 1"), "{}", reason("KP.650 Rusak.pdf"));
@@ -160,7 +160,7 @@ fn the_number_must_be_in_the_letter_before_it_goes_for_signature() {
     // Back to the drafter, with a note saying why.
     env.wait_file("01-draf/revisi", &format!("{id} Surat Tugas.pdf"));
     assert!(env.files("04-ajukan-tte").is_empty());
-    let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (suratd).txt"));
+    let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (sistem).txt"));
     assert!(wait_until(Duration::from_secs(5), || note.is_file()));
     let text = std::fs::read_to_string(&note).unwrap();
     assert!(text.contains(&number) && text.contains("belum tercantum"), "{text}");

@@ -35,7 +35,7 @@ fn a_draft_without_its_number_is_held_before_review_until_it_carries_it() {
     assert_eq!((step.as_str(), state.as_str()), ("draf", "active"));
     assert_eq!(path.unwrap(), format!("01-draf/revisi/{id} Undangan Rapat.pdf"));
     assert!(env.files("02-verifikasi").is_empty(), "{:?}", env.tree());
-    let note = std::fs::read_to_string(env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (suratd).txt"))).unwrap();
+    let note = std::fs::read_to_string(env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (sistem).txt"))).unwrap();
     assert!(note.contains(&number) && note.contains("belum tercantum"), "{note}");
     assert_eq!(env.actions(&id), ["number_missing"]);
     // The drafter is told, by suratd; the team leader is not (nothing to review yet).
@@ -47,11 +47,11 @@ fn a_draft_without_its_number_is_held_before_review_until_it_carries_it() {
 
     // A correction still without it goes back again (round 2, the old note gone).
     env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf("Undangan Rapat Koordinasi, diperbaiki"));
-    let second = env.p(&format!("01-draf/revisi/{id} catatan putaran 2 (suratd).txt"));
+    let second = env.p(&format!("01-draf/revisi/{id} catatan putaran 2 (sistem).txt"));
     assert!(wait_until(Duration::from_secs(10), || second.is_file()), "{:?}\n{}", env.tree(), env.log());
     env.settled();
     let txts: Vec<String> = env.files("01-draf/revisi").into_iter().filter(|f| f.ends_with(".txt")).collect();
-    assert_eq!(txts, [format!("{id} catatan putaran 2 (suratd).txt")]);
+    assert_eq!(txts, [format!("{id} catatan putaran 2 (sistem).txt")]);
 
     // With the number: on to the team leader, who is told now.
     env.drop_file(&format!("01-draf/{id} v3.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
@@ -96,7 +96,7 @@ fn an_office_may_keep_the_number_check_before_signing() {
     env.wait_file("03-kelengkapan", &id);
     env.mv(&format!("03-kelengkapan/{name}"), "03-kelengkapan/setuju");
     // Sent back before signing, by suratd.
-    let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (suratd).txt"));
+    let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (sistem).txt"));
     assert!(wait_until(Duration::from_secs(10), || note.is_file()), "{:?}\n{}", env.tree(), env.log());
     env.settled();
     assert_eq!(env.actions(&id), ["register", "setuju", "number_missing"]);

@@ -47,7 +47,8 @@ fn a_letter_dated_in_an_earlier_year_is_inserted_in_that_years_agenda_only_when_
     );
     let old = reason_of(&env, "Lama Sekali");
     assert!(
-        old.contains(&format!("bertanggal {}-06-01", y - 2)) && old.contains("letters.sequence.last_used"),
+        old.contains(&format!("bertanggal 1 Juni {}", y - 2))
+            && old.contains("minta admin sistem mencatat nomor terakhir"),
         "{old}"
     );
     let code: String = env

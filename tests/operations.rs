@@ -37,7 +37,8 @@ fn a_saved_workflow_is_taken_and_a_broken_one_refused() {
     std::fs::write(&wf_path, &*SHIPPED).unwrap();
     let _d = env.start();
     // A good edit: another reason text; takes effect without a restart.
-    std::fs::write(&wf_path, SHIPPED.replace("Berkas ini bukan PDF ({rincian}).", "BUKAN PDF ({rincian}).")).unwrap();
+    std::fs::write(&wf_path, SHIPPED.replace("Berkas ini bukan berkas PDF ({rincian}).", "BUKAN PDF ({rincian})."))
+        .unwrap();
     assert!(wait_until(Duration::from_secs(20), || env.log().contains("workflow reloaded")), "{}", env.log());
     env.drop_file("01-draf/catatan.pdf", b"teks biasa");
     let reason = env.p("_ditolak/catatan.pdf.alasan.txt");
@@ -62,7 +63,7 @@ fn a_saved_workflow_is_taken_and_a_broken_one_refused() {
     let renamed = SHIPPED
         .replace("  - id: verifikasi\n", "  - id: periksa\n")
         .replace("    next: verifikasi\n", "    next: periksa\n")
-        .replace("Berkas ini bukan PDF ({rincian}).", "BUKAN PDF ({rincian}).");
+        .replace("Berkas ini bukan berkas PDF ({rincian}).", "BUKAN PDF ({rincian}).");
     std::fs::write(&wf_path, renamed).unwrap();
     let orphan = |env: &Env| {
         env.count("SELECT COUNT(*) FROM outbox WHERE kind = 'admin' AND body LIKE '%langkah yang sudah tidak ada%'")
@@ -139,7 +140,9 @@ fn new_files_follow_the_access_rules() {
     env.drop_file("06-sudah-tte/Tidak Boleh.pdf", &pdf("tidak boleh"));
     assert!(wait_until(Duration::from_secs(10), || env.p("_ditolak/Tidak Boleh.pdf.alasan.txt").is_file()));
     let r = std::fs::read_to_string(env.p("_ditolak/Tidak Boleh.pdf.alasan.txt")).unwrap();
-    assert!(r.contains("tidak berwenang") && r.contains("sekretaris"), "{r}");
+    assert!(r.contains("tidak memiliki hak") && r.contains("Yang berhak: Kepala BPS Provinsi atau Sekretaris"), "{r}");
+    assert!(!r.contains("sekretaris") && !r.contains("kepala"), "role names, not ids: {r}");
+    assert!(r.contains("Folder tempat Anda dapat menyimpan berkas baru: 01-draf."), "the right folder: {r}");
     // The same kind of file owned by someone with the right passes the access
     // rules (and is then judged by its signature).
     if uzers::get_current_uid() == 0 {

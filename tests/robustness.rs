@@ -175,7 +175,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
     let mut docx = b"PK\x03\x04".to_vec();
     docx.extend_from_slice(b"\x14\x00\x06\x00[Content_Types].xml word/document.xml");
     let cases: Vec<(&str, Vec<u8>, &str, &str)> = vec![
-        ("bukan.pdf", b"Ini hanya teks biasa".to_vec(), "not_pdf", "bukan PDF"),
+        ("bukan.pdf", b"Ini hanya teks biasa".to_vec(), "not_pdf", "bukan berkas PDF"),
         ("kosong.pdf", vec![], "empty", "kosong"),
         ("potong.pdf", truncated, "broken", "terpotong"),
         ("rusak.pdf", b"%PDF-1.7\nsampah\n%%EOF\n".to_vec(), "broken", "rusak"),
@@ -215,7 +215,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
         assert!(&std::fs::read(env.p(&path)).unwrap() == bytes, "{name} kept byte for byte");
         let reason = std::fs::read_to_string(env.p(&format!("{path}.alasan.txt"))).unwrap();
         assert!(reason.contains(phrase), "{name}: {reason}");
-        assert!(reason.contains(&format!("Berkas  : {name}")), "{reason}");
+        assert!(reason.contains(&format!("Nama berkas : {name}")), "{reason}");
     }
     let (code, path) = reason_of("01-draf/tautan.pdf");
     assert_eq!(code, "symlink");
@@ -351,7 +351,7 @@ fn a_file_that_keeps_failing_is_set_aside() {
     env.settled();
     assert!(std::fs::read(env.p("_ditolak/Bermasalah.pdf")).unwrap() == bytes);
     let reason = std::fs::read_to_string(env.p("_ditolak/Bermasalah.pdf.alasan.txt")).unwrap();
-    assert!(reason.contains("gagal diproses beberapa kali"), "{reason}");
+    assert!(reason.contains("beberapa kali gagal diproses (sudah dicoba"), "{reason}");
     assert_eq!(env.count("SELECT COUNT(*) FROM letters"), 0);
     assert_eq!(env.count("SELECT COUNT(*) FROM attempts"), 0);
 }

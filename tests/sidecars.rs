@@ -115,7 +115,7 @@ fn a_late_sidecar_after_the_first_review_is_refused() {
     std::fs::write(env.p("01-draf/KP.650 Surat Tugas.yaml"), "perihal: Surat Tugas Lain\n").unwrap();
     let (code, text) = refused(&env, "KP.650 Surat Tugas.yaml");
     assert_eq!(code, "sidecar_too_late");
-    assert!(text.contains("sudah melewati pemeriksaan pertama") && text.contains(&id), "{text}");
+    assert!(text.contains("sudah melewati verifikasi Ketua Tim") && text.contains(&id), "{text}");
     assert_eq!(subject(&env, &id), "Surat Tugas");
     assert_eq!(env.actions(&id), ["register", "setuju"]);
 }

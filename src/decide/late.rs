@@ -67,7 +67,7 @@ pub fn decide(wf: &Workflow, f: &LateSidecar) -> Late {
             }
             let may = layout::writers(wf, f.place);
             if !roles.iter().any(|r| may.contains(r)) {
-                return refuse(Reason::NoAccess, &may.join(", "));
+                return refuse(Reason::NoAccess, &super::guidance::role_names(wf, &may));
             }
         }
         Owner::Unchecked | Owner::Allowed | Owner::Edited => {}
@@ -174,10 +174,11 @@ mod tests {
             late(&wf, Some(&stranger), &person("rani", &["anggota_tim", "ketua_tim"]), false, true),
             Late::Update
         );
-        assert!(matches!(
+        assert_eq!(
             late(&wf, Some(&stranger), &person("kepala", &["kepala"]), false, true),
-            Late::Refuse { reason: Reason::NoAccess, .. }
-        ));
+            Late::Refuse { reason: Reason::NoAccess, detail: "Anggota Tim".into() },
+            "who may, by role name"
+        );
     }
 
     #[test]

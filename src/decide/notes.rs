@@ -9,7 +9,9 @@ use crate::letter::state::{LetterState, LetterView};
 use crate::workflow::Workflow;
 use crate::workflow::layout::{self, Place};
 
-pub use crate::letter::names::SURATD;
+/// The author the system's own notes name (`… catatan putaran 1
+/// (sistem).txt`): staff read the file name, so not the program's name.
+pub const SYSTEM: &str = "sistem";
 
 /// The number of the round a return is: one more than the letter's earlier
 /// returns to the drafting step `entry`. `trail` is the letter's
@@ -30,11 +32,11 @@ pub fn rounds_made<'a>(entry: &str, trail: impl IntoIterator<Item = (&'a str, &'
 }
 
 /// Who wrote the notes of a return from step `from`, as the drafter reads
-/// it in the note's name: the step's role name (`Ketua Tim`); suratd for a
-/// note suratd writes.
+/// it in the note's name: the step's role name (`Ketua Tim`); [`SYSTEM`]
+/// for a note suratd writes.
 pub fn author(wf: &Workflow, from: &str, by_suratd: bool) -> String {
     if by_suratd {
-        return SURATD.to_string();
+        return SYSTEM.to_string();
     }
     let role = wf.step(from).and_then(|s| s.role.as_deref());
     role.map(|r| wf.role_name(r).to_string()).unwrap_or_else(|| from.to_string())
@@ -98,7 +100,7 @@ pub fn decide(wf: &Workflow, f: &LateNote) -> Late {
         Owner::Person { roles, .. } => {
             let may = layout::writers(wf, f.place);
             if !roles.iter().any(|r| may.contains(r)) {
-                return refuse(Reason::NoAccess, &may.join(", "));
+                return refuse(Reason::NoAccess, &super::guidance::role_names(wf, &may));
             }
         }
         Owner::Unchecked | Owner::Allowed | Owner::Edited => {}
@@ -108,13 +110,13 @@ pub fn decide(wf: &Workflow, f: &LateNote) -> Late {
     }
     let step = wf.step(f.step).map(|s| s.name.as_str()).unwrap_or(f.step);
     let Some(letter) = f.letter else {
-        return refuse(Reason::NoteUnmatched, &format!("tidak ada surat yang dikembalikan dari langkah \"{step}\""));
+        return refuse(Reason::NoteUnmatched, &format!("tidak ada surat yang dikembalikan dari tahap \"{step}\""));
     };
     let back = letter.state == LetterState::Active && letter.step == wf.entry().id;
     if !back || f.returned_from != Some(f.step) {
         let now = wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(letter.step.as_str());
         let detail =
-            format!("surat {} tidak sedang dikembalikan dari langkah \"{step}\" (sekarang: \"{now}\")", letter.id);
+            format!("surat {} tidak sedang dikembalikan dari tahap \"{step}\" (sekarang: \"{now}\")", letter.id);
         return refuse(Reason::NoteUnmatched, &detail);
     }
     if !f.named && !f.written_after {
@@ -132,7 +134,7 @@ pub fn decide(wf: &Workflow, f: &LateNote) -> Late {
         let why = match reason {
             Reason::OwnLetter => "penyusun surat tidak menulis catatan pemeriksa untuk suratnya sendiri",
             Reason::OtherTeam => "surat itu berasal dari tim lain; catatan hanya dari pemeriksa tim surat itu",
-            _ => "penulisnya tidak memeriksa surat itu di langkah ini",
+            _ => "penulisnya tidak memeriksa surat itu pada tahap ini",
         };
         return refuse(Reason::NoteUnmatched, &format!("{} ({why})", letter.id));
     }
@@ -175,7 +177,7 @@ mod tests {
         assert_eq!(round("draf", []), 1);
         let wf = wf();
         assert_eq!(author(&wf, "verifikasi", false), "Ketua Tim");
-        assert_eq!(author(&wf, "kelengkapan", true), "suratd");
+        assert_eq!(author(&wf, "kelengkapan", true), "sistem");
     }
 
     #[test]
@@ -207,8 +209,8 @@ mod tests {
         let drafter = Owner::Person { login: "budi".into(), roles: vec!["anggota_tim".into()] };
         let d = decide(&wf, &LateNote { owner: &drafter, ..f.clone() });
         assert!(
-            matches!(d, Late::Refuse { reason: Reason::NoAccess, .. }),
-            "a drafter writes no reviewer's note: {d:?}"
+            d == Late::Refuse { reason: Reason::NoAccess, detail: "Ketua Tim".into() },
+            "a drafter writes no reviewer's note; who may, by role name: {d:?}"
         );
     }
 }

@@ -493,7 +493,9 @@ fn access_rules_apply_to_new_files() {
         mover: Mover::Unverified,
         edit: Edit::None,
     };
-    assert!(matches!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, .. }));
+    // Who may is named by role names, never by role ids.
+    let who = "Kepala BPS Provinsi atau Sekretaris".to_string();
+    assert_eq!(decide(&wf, &f), Decision::Reject { reason: Reason::NoAccess, detail: who });
     let ok = Facts { owner: person("sari", &["sekretaris"]), ..f.clone() };
     assert!(matches!(decide(&wf, &ok), Decision::Move { .. }));
     let refused = Facts { owner: Owner::Refused, ..f.clone() };

@@ -159,13 +159,40 @@ pub fn from_name(pattern: &Regex, stem: &str) -> (Option<String>, Option<String>
 pub fn parse_sidecar(name: &str, text: &str) -> Result<Sidecar, Problem> {
     yaml::parse::<Sidecar>(name, text).map_err(|d| {
         // Input limits (aliases, anchors, nesting) read as "too complex".
-        let what = if d.message.contains("budget breached") || d.message.contains("recursion limit") {
-            format!("terlalu rumit untuk berkas keterangan ({})", d.message)
-        } else {
-            d.message
-        };
-        problem(Reason::BadSidecar, format!("baris {} kolom {}: {what}", d.line, d.column))
+        problem(Reason::BadSidecar, format!("baris {} kolom {}: {}", d.line, d.column, yaml_problem(&d.message)))
     })
+}
+
+/// The YAML parser's message (English) in words for the drafter: the
+/// field it names, never the parser's own text.
+fn yaml_problem(message: &str) -> String {
+    let quoted = |after: &str| {
+        let rest = message.split_once(after)?.1;
+        let (name, _) = rest.strip_prefix('`')?.split_once('`')?;
+        Some(name.to_string())
+    };
+    let expected = || {
+        let list = message.split_once("expected one of ")?.1;
+        Some(list.split(", ").map(|f| f.trim_matches('`')).collect::<Vec<_>>().join(", "))
+    };
+    if message.contains("budget breached") || message.contains("recursion limit") || message.contains("limit") {
+        "terlalu rumit untuk berkas data surat (terlalu banyak tingkat, alias, atau isi)".into()
+    } else if let Some(field) = quoted("unknown field ") {
+        match expected() {
+            Some(known) => format!("kolom \"{field}\" tidak dikenal; kolom yang dikenal: {known}"),
+            None => format!("kolom \"{field}\" tidak dikenal"),
+        }
+    } else if let Some(field) = quoted("missing field ") {
+        format!("kolom \"{field}\" wajib diisi")
+    } else if let Some(field) = quoted("duplicate field ") {
+        format!("kolom \"{field}\" ditulis lebih dari sekali")
+    } else if message.contains("duplicate") {
+        "ada kolom yang ditulis lebih dari sekali".into()
+    } else if message.contains("invalid type") || message.contains("invalid value") {
+        "isi kolom tidak sesuai jenisnya (misalnya daftar di tempat teks, atau sebaliknya)".into()
+    } else {
+        "penulisan berkas data surat tidak sesuai format YAML (periksa titik dua, tanda kutip, dan indentasi)".into()
+    }
 }
 
 /// Untrusted text as one line: control characters (line breaks, terminal

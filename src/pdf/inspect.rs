@@ -62,7 +62,11 @@ pub fn inspect(bytes: &[u8]) -> Verdict {
         Err(lopdf::Error::Decryption(_)) | Err(lopdf::Error::InvalidPassword) | Err(lopdf::Error::AlreadyEncrypted) => {
             Verdict::Encrypted
         }
-        Err(e) => Verdict::Broken { detail: format!("struktur PDF tidak terbaca: {e}") },
+        // The parser's own message is English: logged, not shown.
+        Err(e) => {
+            tracing::debug!(error = %e, "a PDF's structure cannot be read");
+            Verdict::Broken { detail: "struktur PDF tidak terbaca".into() }
+        }
         Ok(doc) => {
             if doc.is_encrypted() || doc.trailer.get(b"Encrypt").is_ok() {
                 return Verdict::Encrypted;

@@ -190,21 +190,19 @@ fn trust_problem(s: &SigCheck) -> Option<String> {
     if s.timestamp {
         return (s.trusted == Some(false)).then(|| {
             format!(
-                "stempel waktu dokumen dari {} tidak berasal dari penyedia stempel waktu (TSA) yang dipercaya \
-                 (trust_anchors)",
+                "stempel waktu dokumen dari {} tidak berasal dari penyedia stempel waktu (TSA) yang dipercaya",
                 s.signer
             )
         });
     }
     match s.trusted {
         Some(true) => None,
-        Some(false) => Some(format!(
-            "sertifikat penanda tangan ({}) tidak berasal dari penerbit yang dipercaya (trust_anchors)",
-            s.signer
-        )),
+        Some(false) => {
+            Some(format!("sertifikat penanda tangan ({}) tidak berasal dari penerbit yang dipercaya", s.signer))
+        }
         None => Some(format!(
-            "sertifikat penanda tangan ({}) tidak dapat diperiksa: suratd belum diberi sertifikat akar \
-             penerbit tanda tangan elektronik (trust_anchors di konfigurasi); hubungi admin",
+            "sertifikat penanda tangan ({}) tidak dapat diperiksa, karena sertifikat akar penerbit tanda \
+             tangan elektronik belum dipasang di sistem; silakan hubungi admin sistem",
             s.signer
         )),
     }

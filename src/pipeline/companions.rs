@@ -57,9 +57,9 @@ pub(super) fn read_plain(p: &Path, limit: u64) -> std::result::Result<Vec<u8>, U
         Err(e) if e == rustix::io::Errno::LOOP => {
             return Err(Unreadable { link: true, detail: "tautan (symbolic link), tidak dibaca".into() });
         }
-        Err(e) => return Err(fail(format!("tidak dapat dibuka ({})", std::io::Error::from(e)))),
+        Err(e) => return Err(fail(unreadable("dibuka", std::io::Error::from(e)))),
     };
-    let st = rustix::fs::fstat(&fd).map_err(|e| fail(format!("tidak dapat dibaca ({})", std::io::Error::from(e))))?;
+    let st = rustix::fs::fstat(&fd).map_err(|e| fail(unreadable("dibaca", std::io::Error::from(e))))?;
     if FileType::from_raw_mode(st.st_mode) != FileType::RegularFile {
         return Err(fail("bukan berkas biasa (pipa, soket, perangkat atau folder)".into()));
     }
@@ -74,15 +74,22 @@ pub(super) fn read_plain(p: &Path, limit: u64) -> std::result::Result<Vec<u8>, U
         return Err(too_large(size));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    fs::File::from(fd)
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| fail(format!("tidak dapat dibaca ({e})")))?;
+    fs::File::from(fd).take(limit + 1).read_to_end(&mut bytes).map_err(|e| fail(unreadable("dibaca", e)))?;
     // It grew after the check.
     if bytes.len() as u64 > limit {
         return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
+}
+
+/// Why a file could not be opened or read, for people: the system's own
+/// message (English) goes to the log, not into the reason file.
+fn unreadable(what: &str, e: std::io::Error) -> String {
+    tracing::debug!(error = %e, "a companion file cannot be {what}");
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => format!("tidak dapat {what}, karena hak aksesnya tidak mengizinkan"),
+        _ => format!("tidak dapat {what}"),
+    }
 }
 
 /// The sidecar of a PDF: `<same name>.yaml` or `.yml`, whatever kind of

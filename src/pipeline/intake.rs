@@ -263,7 +263,7 @@ impl Pipeline {
             return Ok(described);
         }
         tracing::info!(date = %date, "a draft dated in an earlier year whose last number is not known");
-        Ok(Err(metadata::Problem { code: Reason::SequenceUnknown, detail: date.to_string() }))
+        Ok(Err(metadata::Problem { code: Reason::SequenceUnknown, detail: timefmt::date_id(*date) }))
     }
 
     /// A registered letter's metadata as a corrected draft's or a late

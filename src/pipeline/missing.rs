@@ -10,6 +10,8 @@
 use super::Pipeline;
 use super::companions::is_companion;
 use super::places::{file_name, free_target};
+use super::reasons::{self, ReasonFacts};
+use crate::decide::guidance::{self, Where};
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
 use crate::store::db::{LetterRow, Record, RejectionRec, TransitionRec};
@@ -98,11 +100,11 @@ impl Pipeline {
         let step = wf.step(&l.step).map(|s| s.name.clone()).unwrap_or_else(|| l.step.clone());
         let name = file_name(std::path::Path::new(rel));
         let (_, reason_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &format!("{name}.alasan.txt"));
-        let who = by.map(|login| match wf.person(login) {
-            Some(p) => format!(" oleh {} ({login})", p.name),
-            None => format!(" oleh {login}"),
-        });
-        let text = self.reason_text(Reason::LetterDeleted, who.as_deref().unwrap_or(""), rel, Some(&l.id), &step, now);
+        let who = by.map(|login| format!(" oleh {}", guidance::person_name(wf, login))).unwrap_or_default();
+        let at = Where { letter_step: Some(&l.step), letter_path: l.path.as_deref(), roles: &[] };
+        let facts =
+            ReasonFacts { code: Reason::LetterDeleted, detail: &who, rel, letter: Some(&l.id), step: &step, at, now };
+        let text = reasons::reason_file(wf, &facts);
         let source = self.store.path_of(&l.sha256).to_string_lossy().into_owned();
         let at = timefmt::stored(now);
         let rec = Record {

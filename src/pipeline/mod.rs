@@ -46,6 +46,7 @@ mod missing;
 mod notes;
 pub(crate) mod owner;
 mod places;
+pub(crate) mod reasons;
 mod record;
 mod refuse;
 mod register;
@@ -197,9 +198,11 @@ impl Pipeline {
 
         let attempts = self.db.bump_attempt(&rel, seen.size as i64, seen.mtime_ns as i64)?;
         if attempts > self.cfg.processing.attempts {
-            let last = self.db.last_attempt_error(&rel)?.unwrap_or_else(|| "berhenti tanpa pesan".into());
+            let last = self.db.last_attempt_error(&rel)?.unwrap_or_else(|| "stopped without a message".into());
             tracing::error!(file = %rel, attempts, error = %last, "setting the file aside after repeated failures");
-            self.reject(&rel, &meta, &place, None, Reason::FailedRepeatedly, &last)?;
+            // The error is the log's (English); people read how often it was tried.
+            let tried = format!("sudah dicoba {} kali", attempts - 1);
+            self.reject(&rel, &meta, &place, None, Reason::FailedRepeatedly, &tried)?;
             self.db.clear_attempts(&rel)?;
             return Ok(Outcome::Done);
         }

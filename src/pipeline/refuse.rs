@@ -5,6 +5,8 @@ use super::Pipeline;
 use super::companions::{find_sidecar, is_companion};
 use super::owner;
 use super::places::{file_name, free_target};
+use super::reasons::{self, ReasonFacts};
+use crate::decide::guidance::Where;
 use crate::letter::names;
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
@@ -14,7 +16,6 @@ use crate::store::fsops;
 use crate::store::journal::{self, FsOp, Plan};
 use crate::util::timefmt;
 use crate::workflow::layout::Place;
-use crate::workflow::templates;
 use anyhow::Result;
 use chrono::Utc;
 use std::fs;
@@ -43,7 +44,6 @@ impl Pipeline {
         };
         let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
         let detail = match (code, place) {
-            (Reason::Duplicate, _) => letter.and_then(|l| l.path.clone()).unwrap_or_default(),
             (Reason::NoMatch, Place::Step { step, .. }) => {
                 let waiting: Vec<String> = self
                     .waiting_for(step)?
@@ -54,14 +54,6 @@ impl Pipeline {
             }
             _ => detail.to_string(),
         };
-        let text = self.reason_text(code, &detail, rel, letter.map(|l| l.id.as_str()), &step_name, now);
-        let is_link = meta.file_type().is_symlink();
-        let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
-        let settings = compose::Settings {
-            share_path: &self.cfg.share_path,
-            max_attachment: self.cfg.max_attachment,
-            admins: &self.cfg.admins,
-        };
         // Who placed it: the audit log's login, else the file's owner; a
         // letter's file changed in place still belongs to suratd's user:
         // who changed it is unknown.
@@ -69,6 +61,29 @@ impl Pipeline {
             (Some(login), _) => login.clone(),
             (None, Reason::LetterOverwritten) => owner::UNKNOWN_ACTOR.to_string(),
             (None, _) => owner::login_of(meta),
+        };
+        let roles = wf.person(&owner).map(|p| p.roles.clone()).unwrap_or_default();
+        let at = Where {
+            letter_step: letter.map(|l| l.step.as_str()),
+            letter_path: letter.and_then(|l| l.path.as_deref()),
+            roles: &roles,
+        };
+        let facts = ReasonFacts {
+            code,
+            detail: &detail,
+            rel,
+            letter: letter.map(|l| l.id.as_str()),
+            step: &step_name,
+            at,
+            now,
+        };
+        let text = reasons::reason_file(&wf, &facts);
+        let is_link = meta.file_type().is_symlink();
+        let sha = if is_link || !meta.is_file() { None } else { Some(fsops::sha256_file(&self.cfg.root.join(rel))?.0) };
+        let settings = compose::Settings {
+            share_path: &self.cfg.share_path,
+            max_attachment: self.cfg.max_attachment,
+            admins: &self.cfg.admins,
         };
         let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
         let mut rec = Record {
@@ -158,47 +173,4 @@ impl Pipeline {
                 && fsops::rel_path(&self.cfg.root, p).is_some_and(|r| r != rel)
         })
     }
-
-    pub(super) fn reason_text(
-        &self,
-        code: Reason,
-        detail: &str,
-        rel: &str,
-        letter: Option<&str>,
-        step: &str,
-        now: chrono::DateTime<Utc>,
-    ) -> String {
-        reason_text(&self.wf, code, (detail, rel), letter, step, now)
-    }
-}
-
-/// The reason file's text for `code` about the file at `rel` (`detail`
-/// fills `{rincian}`).
-pub(super) fn reason_text(
-    wf: &crate::workflow::Workflow,
-    code: Reason,
-    (detail, rel): (&str, &str),
-    letter: Option<&str>,
-    step: &str,
-    now: chrono::DateTime<Utc>,
-) -> String {
-    let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
-    let file = rel.rsplit('/').next().unwrap_or(rel);
-    let waktu = timefmt::day_moment_id(now);
-    let surat = letter.unwrap_or("-");
-    let values = [
-        ("berkas", file),
-        ("folder", folder),
-        ("waktu", waktu.as_str()),
-        ("rincian", detail),
-        ("folder_draf", wf.entry().folder.as_str()),
-        ("langkah", step),
-        ("surat", surat),
-    ];
-    let alasan = templates::render(wf.templates.reason(code), &values);
-    let alasan = alasan.trim().to_string();
-    templates::render(
-        &wf.templates.reason_file,
-        &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
-    )
 }

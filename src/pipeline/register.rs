@@ -4,8 +4,8 @@
 use super::copies::{Copy, derive, place_op};
 use super::intake::{Draft, FileData};
 use super::places::free_target;
+use super::reasons;
 use super::record::{About, Transit, emails_for, transit_record};
-use super::refuse::reason_text;
 use super::{Job, Outcome, Pipeline, mtime_ns};
 use crate::decide::notes;
 use crate::decide::{self, Dest};
@@ -81,7 +81,6 @@ impl Pipeline {
             false => None,
         };
         let returns_dir = self.dest_dir(&Dest::Returns(entry.clone()), None);
-        let entry_name = wf.entry().name.clone();
         let plan = journal::register(&mut self.db, &root, &wf.id_prefix, &nl, |id, number| {
             let carried = text.as_deref().map(|t| inspect::contains_loosely(t, number.unwrap_or_default()));
             let held = decide::held_at_registration(&wf, &to_step, carried);
@@ -92,11 +91,10 @@ impl Pipeline {
             let (_, target) = free_target(&root, dest_dir, &names::letter_file_name(id, &subject));
             let copy = Copy { to_step, from_step: &entry, action, id, number, at: now };
             let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha, cfg.processing.timeout)?;
-            // Held back: suratd's note says what the number is and what to do.
+            // Held back: the system's note says what the number is and what to do.
             let written = held.map(|reason| {
-                let at = free_target(&root, dest_dir, &names::note_file_name(id, 1, notes::SURATD)).1;
-                let detail = number.unwrap_or_default();
-                (at, reason_text(&wf, reason, (detail, rel), Some(id), &entry_name, now))
+                let at = free_target(&root, dest_dir, &names::note_file_name(id, 1, notes::SYSTEM)).1;
+                (at, reasons::held_note(&wf, reason, (id, number.unwrap_or_default()), rel, now))
             });
             let note = match (&written, &warnings) {
                 (Some((_, t)), Some(w)) => Some(format!("{t}\n{w}")),

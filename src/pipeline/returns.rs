@@ -4,9 +4,11 @@
 
 use super::advance::Move;
 use super::places::free_target;
+use super::reasons::{self, ReasonFacts};
 use super::record::{Transit, transit_record};
 use super::{Job, Outcome, Pipeline};
 use crate::decide::Dest;
+use crate::decide::guidance::{self, Where};
 use crate::letter::names;
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
@@ -21,7 +23,10 @@ impl Pipeline {
         let entry = wf.entry();
         let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or_default();
         let detail = letter.number.clone().unwrap_or_default();
-        let text = self.reason_text(reason, &detail, rel, Some(&letter.id), &step_name, now);
+        let at = Where { letter_step: Some(&letter.step), letter_path: letter.path.as_deref(), roles: &[] };
+        let facts =
+            ReasonFacts { code: reason, detail: &detail, rel, letter: Some(&letter.id), step: &step_name, at, now };
+        let text = reasons::reason_file(&wf, &facts);
         let mv = Move {
             to_step: entry.id.clone(),
             dest: Dest::Returns(entry.id.clone()),
@@ -49,12 +54,11 @@ impl Pipeline {
         let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
         let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
         // Who may not make the move, for the reason text: the person the audit log names.
-        let who = if reason.is_security() {
-            wf.person(&job.person).map(|p| format!("{} ({})", p.name, p.login)).unwrap_or(job.person.clone())
-        } else {
-            String::new()
-        };
-        let text = self.reason_text(reason, &who, rel, Some(&letter.id), &step_name, now);
+        let who = if reason.is_security() { guidance::person_name(&wf, &job.person) } else { String::new() };
+        let at = Where { letter_step: Some(&letter.step), letter_path: letter.path.as_deref(), roles: &[] };
+        let facts =
+            ReasonFacts { code: reason, detail: &who, rel, letter: Some(&letter.id), step: &step_name, at, now };
+        let text = reasons::reason_file(&wf, &facts);
         let mut rec = transit_record(&Transit {
             letter_id: &letter.id,
             from: &letter.step,

@@ -20,7 +20,7 @@ pub(crate) fn refusal(wf: &Workflow, step: &Step, report: &mut Report) -> Option
         return None;
     }
     let stranger = report.signers().find(|s| !pinned.iter().any(|(_, id)| id.matches(&s.subject, &s.issuer)))?;
-    let may: Vec<String> = pinned.iter().map(|(p, _)| format!("{} ({})", p.name, p.login)).collect();
+    let may: Vec<&str> = pinned.iter().map(|(p, _)| p.name.as_str()).collect();
     Some(format!(
         "surat ini ditandatangani oleh {}, yang tidak termasuk penanda tangan yang ditetapkan; yang boleh menandatangani: {}",
         who(stranger),

@@ -146,8 +146,11 @@ impl Step {
 }
 
 /// The placeholders a reason text (one per [`Reason`]) may use.
-pub const REASON_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "rincian", "folder_draf", "langkah", "surat"];
-pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["berkas", "folder", "waktu", "alasan", "surat"];
+/// `yang_benar` is the right move or folder, from the workflow.
+pub const REASON_PLACEHOLDERS: &[&str] =
+    &["berkas", "folder", "waktu", "rincian", "folder_draf", "langkah", "surat", "yang_benar"];
+/// The frame around every reason (`kantor`: the office's name).
+pub const REASON_FILE_PLACEHOLDERS: &[&str] = &["kantor", "berkas", "folder", "waktu", "alasan", "surat"];
 
 /// Kinds of email, and the placeholders every email template may use.
 pub const EMAIL_KINDS: &[&str] =
