@@ -73,11 +73,15 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let reg = got.iter().find(|m| to(m) == "drafter@bps.go.id").expect("registration email");
     assert!(reg.header("Subject").unwrap().contains(&number), "{:?}", reg.header("Subject"));
     // A bad address in the sidecar is explained to the drafter; the letter goes on.
-    assert!(reg.data.contains("salah-ketik.bps.go.id") && reg.data.contains("tidak sah"), "{}", reg.data);
+    assert!(reg.text().contains("salah-ketik.bps.go.id") && reg.text().contains("tidak sah"), "{}", reg.text());
     let arr = got.iter().find(|m| to(m) == "kt@bps.go.id").expect("the team leader is told");
     assert!(!got.iter().any(|m| to(m) == "kt2@bps.go.id"), "not the other team's leader");
-    assert!(arr.data.contains("\\\\server\\SuratKeluar\\02-verifikasi\\"), "the location on the share: {}", arr.data);
-    assert!(arr.data.contains("Batas waktu  : 20") && arr.data.contains(" WIB"), "the due time: {}", arr.data);
+    assert!(
+        arr.text().contains("\\\\server\\SuratKeluar\\02-verifikasi\\"),
+        "the location on the share: {}",
+        arr.text()
+    );
+    assert!(arr.text().contains("Batas waktu    : ") && arr.text().contains(" WIB\n"), "the due time: {}", arr.text());
     assert!(arr.header("Message-ID").unwrap().contains(&id));
 
     // Revisi: the drafter gets the reviewer's note.
@@ -86,7 +90,7 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let got = wait_mail(&smtp, 3);
     let ret = &got[2];
     assert_eq!(to(ret), "drafter@bps.go.id");
-    assert!(ret.data.contains("Tanggal salah."), "{}", ret.data);
+    assert!(ret.text().contains("Tanggal salah."), "{}", ret.text());
     drop(got);
 
     // Back through the steps to the signature, then the signed file.
@@ -231,7 +235,7 @@ fn a_letter_too_large_to_attach_goes_to_staff_as_a_location_and_the_admin_is_tol
     assert!(!staff.data.contains("Content-Disposition: attachment"));
     assert!(!got.iter().any(|m| to(m) == "luar@kabupaten.go.id"));
     let admin = got.iter().find(|m| to(m) == "admin@bps.go.id").unwrap();
-    assert!(admin.data.contains("luar@kabupaten.go.id"), "{}", admin.data);
+    assert!(admin.text().contains("luar@kabupaten.go.id"), "{}", admin.text());
 }
 
 #[test]
@@ -335,15 +339,22 @@ fn a_late_letter_brings_one_reminder_and_one_escalation_also_across_a_restart() 
     let name = env.wait_file("02-verifikasi", "SK-");
     let kinds =
         |k: &str| smtp.received().iter().filter(|m| m.header("Subject").unwrap_or_default().contains(k)).count();
-    assert!(wait_until(Duration::from_secs(20), || kinds("Pengingat") == 1 && kinds("Eskalasi") == 1), "{}", env.log());
+    assert!(
+        wait_until(Duration::from_secs(20), || kinds("Pengingat") == 1 && kinds("Laporan keterlambatan") == 1),
+        "{}",
+        env.log()
+    );
     let got = smtp.received();
     assert!(got.iter().any(|m| to(m) == "kt@bps.go.id" && m.header("Subject").unwrap().contains("Pengingat")));
-    assert!(got.iter().any(|m| to(m) == "kepala@bps.go.id" && m.header("Subject").unwrap().contains("Eskalasi")));
+    assert!(
+        got.iter()
+            .any(|m| to(m) == "kepala@bps.go.id" && m.header("Subject").unwrap().contains("Laporan keterlambatan"))
+    );
     // A restart sends neither again.
     assert!(d.stop().success());
     let _d = env.start();
     std::thread::sleep(Duration::from_secs(5));
-    assert_eq!((kinds("Pengingat"), kinds("Eskalasi")), (1, 1));
+    assert_eq!((kinds("Pengingat"), kinds("Laporan keterlambatan")), (1, 1));
     // The status says it is overdue.
     let out = env.cli(&["status", "--json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -156,26 +156,20 @@ impl Pipeline {
             }),
             ..Record::default()
         };
-        let pengirim = self.wf.person(&actor.0).map(|p| p.name.clone()).unwrap_or(author);
-        let lokasi = compose::on_share(&self.cfg.share_path, &to);
-        let vals = [
-            ("surat", letter.id.as_str()),
-            ("nomor", letter.number.as_deref().unwrap_or("-")),
-            ("perihal", letter.subject.as_str()),
-            ("langkah", self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step)),
-            ("lokasi", lokasi.as_str()),
-            ("batas_waktu", "-"),
-            ("catatan", text.as_str()),
-            ("pengirim", pengirim.as_str()),
-            ("alasan", ""),
-            ("tujuan", ""),
-            ("tembusan", ""),
-        ];
+        let role = self.wf.step(from_step).and_then(|s| s.role.as_deref());
+        let pengirim = compose::mover(&self.wf, &actor.0, role, false);
+        let fill = compose::Fill::default()
+            .letter(&letter.id, letter.number.as_deref(), &letter.subject, letter.sifat.as_deref())
+            .set("langkah", self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step))
+            .set("lokasi", compose::on_share(&self.cfg.share_path, &to))
+            .set("catatan", text.trim())
+            .set("pengirim", pengirim)
+            .set("folder_draf", compose::folder(&self.wf.entry().folder));
         rec.emails.extend(compose::write(
             &self.wf,
             "note",
             compose::person(&self.wf, letter.drafter.as_deref()),
-            &vals,
+            &fill,
         ));
         self.execute(&letter.id, vec![FsOp::MoveCompanion { from: rel.to_string(), to: to.clone() }], rec)?;
         tracing::info!(letter = %letter.id, file = rel, to = %to, round, "a late note joined the letter's return");

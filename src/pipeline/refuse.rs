@@ -70,7 +70,8 @@ impl Pipeline {
             (None, Reason::LetterOverwritten) => owner::UNKNOWN_ACTOR.to_string(),
             (None, _) => owner::login_of(meta),
         };
-        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
+        let alone = reason_alone(&wf, code, (&detail, rel), letter.map(|l| l.id.as_str()), &step_name, now);
+        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &alone, letter.map(|l| l.id.as_str()));
         let mut rec = Record {
             emails: told.into_iter().collect(),
             rejection: Some(RejectionRec {
@@ -111,7 +112,7 @@ impl Pipeline {
         };
         if let (Some(l), Some(FsOp::CopyStored { to, .. }), Some(who)) = (letter, &restored, who) {
             tracing::info!(letter = %l.id, file = rel, by = %who, reason = code.code(), "a letter's file saved over by someone who may not: its own version goes back, the admins are told");
-            rec.emails.extend(self.security_alert(l, &text, to));
+            rec.emails.extend(self.security_alert(l, &alone, to));
         }
         ops.extend(restored);
         let root = self.cfg.root.clone();
@@ -186,6 +187,26 @@ pub(super) fn reason_text(
     let file = rel.rsplit('/').next().unwrap_or(rel);
     let waktu = timefmt::day_moment_id(now);
     let surat = letter.unwrap_or("-");
+    let alasan = reason_alone(wf, code, (detail, rel), letter, step, now);
+    templates::render(
+        &wf.templates.reason_file,
+        &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
+    )
+}
+
+/// The reason itself, without the reason file's frame (what an email
+/// quotes).
+pub(super) fn reason_alone(
+    wf: &crate::workflow::Workflow,
+    code: Reason,
+    (detail, rel): (&str, &str),
+    letter: Option<&str>,
+    step: &str,
+    now: chrono::DateTime<Utc>,
+) -> String {
+    let folder = rel.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+    let file = rel.rsplit('/').next().unwrap_or(rel);
+    let waktu = timefmt::day_moment_id(now);
     let values = [
         ("berkas", file),
         ("folder", folder),
@@ -193,12 +214,7 @@ pub(super) fn reason_text(
         ("rincian", detail),
         ("folder_draf", wf.entry().folder.as_str()),
         ("langkah", step),
-        ("surat", surat),
+        ("surat", letter.unwrap_or("-")),
     ];
-    let alasan = templates::render(wf.templates.reason(code), &values);
-    let alasan = alasan.trim().to_string();
-    templates::render(
-        &wf.templates.reason_file,
-        &[("berkas", file), ("folder", folder), ("waktu", &waktu), ("alasan", &alasan), ("surat", surat)],
-    )
+    templates::render(wf.templates.reason(code), &values).trim().to_string()
 }

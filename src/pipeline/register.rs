@@ -5,7 +5,7 @@ use super::copies::{Copy, derive, place_op};
 use super::intake::{Draft, FileData};
 use super::places::free_target;
 use super::record::{About, Transit, emails_for, transit_record};
-use super::refuse::reason_text;
+use super::refuse::{reason_alone, reason_text};
 use super::{Job, Outcome, Pipeline, mtime_ns};
 use crate::decide::notes;
 use crate::decide::{self, Dest};
@@ -96,13 +96,16 @@ impl Pipeline {
             let written = held.map(|reason| {
                 let at = free_target(&root, dest_dir, &names::note_file_name(id, 1, notes::SURATD)).1;
                 let detail = number.unwrap_or_default();
-                (at, reason_text(&wf, reason, (detail, rel), Some(id), &entry_name, now))
+                let alone = reason_alone(&wf, reason, (detail, rel), Some(id), &entry_name, now);
+                (at, reason_text(&wf, reason, (detail, rel), Some(id), &entry_name, now), alone)
             });
-            let note = match (&written, &warnings) {
-                (Some((_, t)), Some(w)) => Some(format!("{t}\n{w}")),
-                (Some((_, t)), None) => Some(t.clone()),
-                (None, w) => w.clone(),
+            // The trail keeps the note file's text; people read the reason alone.
+            let with = |t: &str| match &warnings {
+                Some(w) => format!("{t}\n{w}"),
+                None => t.to_string(),
             };
+            let note = written.as_ref().map(|(_, t, _)| with(t)).or_else(|| warnings.clone());
+            let told = written.as_ref().map(|(_, _, a)| with(a)).or_else(|| warnings.clone());
             let mut rec = transit_record(&Transit {
                 letter_id: id,
                 from: &entry,
@@ -119,12 +122,12 @@ impl Pipeline {
                 at: now,
             });
             let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
-            ops.extend(written.map(|(path, text)| FsOp::Write { path, text }));
+            ops.extend(written.map(|(path, text, _)| FsOp::Write { path, text }));
             if let Some(d) = derived {
                 d.record_in(&mut rec);
             }
             let about = About { id, number, subject: &subject, drafter: Some(person), meta: nl.meta.as_ref() };
-            rec.emails = emails_for(&wf, &cfg, &about, &rec, None);
+            rec.emails = emails_for(&wf, &cfg, &about, (&rec, told.as_deref()), None);
             ops.extend(absorb.iter().cloned());
             Ok(Plan { ops, record: rec })
         })?;
