@@ -134,6 +134,67 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     assert_each_once(&got);
 }
 
+/// Step 9 read as its recipients read it: a letter sent back once (with a
+/// note), then taken to the signature, signed and sent out. Every email it
+/// caused (the number, arrivals, the return, the dispatch to the outside
+/// addressee) is in Indonesian, names people and roles, and carries no word
+/// of the log (signed, intact, trusted), no role or step id and no login.
+#[test]
+fn every_email_of_a_letter_to_step_9_reads_as_indonesian_without_ids_or_logins() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    let sidecar = "tanggal: 2026-01-15\ntujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n";
+    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
+    env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    std::fs::write(env.p("02-verifikasi/revisi/catatan.txt"), "Tanggal rapat salah.").unwrap();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    env.wait_file("01-draf/revisi", &format!("{id} Undangan"));
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
+    for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.mv(&format!("{from}/{name}"), next);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
+    env.wait_file("07-distribusi", &id);
+    let sent_out = || {
+        smtp.received().iter().any(|m| to(m) == "kaur@bps.go.id")
+            && smtp.received().iter().any(|m| to(m) == "umum@bps.go.id")
+    };
+    assert!(wait_until(Duration::from_secs(15), sent_out), "{:#?}", smtp.received().iter().map(to).collect::<Vec<_>>());
+    // The trail keeps the check's English summary; no email carries it.
+    let trail: String = env
+        .conn()
+        .query_row("SELECT note FROM transitions WHERE letter_id = ?1 AND action = 'signed'", [&id], |r| r.get(0))
+        .unwrap();
+    assert!(trail.contains("intact"), "{trail}");
+
+    let got = smtp.received();
+    let mut ids: Vec<&str> = vec!["anggota_tim", "ketua_tim", "bagian_umum", "ajukan_tte", "menunggu_tte", "sudah_tte"];
+    let me = me();
+    ids.extend(["kt", "kt2", "sek", me.as_str()]);
+    for m in &got {
+        let read = format!("{}\n{}", m.header("Subject").unwrap_or_default(), m.text());
+        suratd::util::golden::assert_for_people(&format!("the email to {}", to(m)), &read, &ids);
+    }
+    let kinds = |addr: &str| got.iter().filter(|m| to(m) == addr).count();
+    assert!(kinds("drafter@bps.go.id") >= 2 && kinds("kt@bps.go.id") >= 2 && kinds("sek@bps.go.id") >= 1, "{got:#?}");
+    let dispatch = got.iter().find(|m| to(m) == "kaur@bps.go.id").unwrap().text();
+    assert!(
+        dispatch.contains("ditandatangani secara elektronik") && !dispatch.contains("Kepala BPS Provinsi Bengkulu ("),
+        "{dispatch}"
+    );
+    let returned = got.iter().find(|m| m.text().contains("Tanggal rapat salah.")).expect("the return, with its note");
+    assert!(returned.text().contains("dikembalikan oleh Ketua Tim untuk diperbaiki"), "{}", returned.text());
+}
+
 /// Every email went out once to each of its recipients.
 fn assert_each_once(got: &[Received]) {
     let ids: Vec<String> = got.iter().map(|m| format!("{}{}", m.header("Message-ID").unwrap(), to(m))).collect();
