@@ -264,7 +264,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let pipeline = prepare(&mut cfg, &wf)?;
     // Emails queued by transitions are sent by their own task.
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
-    let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), mail_stop));
+    let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), wf.office.name.clone(), mail_stop));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let watching = watch::start(&cfg.root, &wf, cfg.watch.mode, cfg.watch.poll_interval, tx)?;
     tracing::info!(

@@ -277,6 +277,57 @@ fn without_smtp_emails_are_written_as_eml_files() {
     assert!(wait_until(Duration::from_secs(10), sent), "both emails recorded as sent");
 }
 
+/// Emails come from the office's mailbox: `sender` names it; without it,
+/// "Surat Keluar" and the office's name, at `smtp.from`.
+#[test]
+fn emails_come_from_the_offices_mailbox_by_name_and_address() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "sender:\n  name: Sekretariat BPS Bengkulu\n  address: surat@bps.go.id\n");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    for m in wait_mail(&smtp, 2) {
+        assert_eq!(m.from, "surat@bps.go.id", "the envelope's sender");
+        let from = m.header("From").unwrap();
+        assert!(from.contains("Sekretariat BPS Bengkulu") && from.contains("<surat@bps.go.id>"), "{from}");
+    }
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    for m in wait_mail(&smtp, 2) {
+        let from = m.header("From").unwrap();
+        assert!(
+            from.contains("Surat Keluar BPS Provinsi Bengkulu") && from.contains("<sekretaris@bps.go.id>"),
+            "{from}"
+        );
+    }
+}
+
+/// With no address configured (no `sender.address`, no `smtp.from`): the
+/// emails name the office, never `localhost`, and `suratd check` says what
+/// to set; an address that is not one is refused.
+#[test]
+fn without_a_configured_sender_check_warns_and_no_email_comes_from_localhost() {
+    let env = mail_env(None, "");
+    let out = env.cli(&["check"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("warning: no `sender.address` (or `smtp.from`) configured"), "{}", said(&out));
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    let outbox = env.dir.path().join("data/outbox");
+    assert!(wait_until(Duration::from_secs(10), || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0) == 2));
+    for e in std::fs::read_dir(&outbox).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let from = text.lines().find(|l| l.starts_with("From: ")).unwrap();
+        assert!(from.contains("Surat Keluar BPS Provinsi Bengkulu") && from.contains("<surat-keluar@"), "{from}");
+        assert!(!from.contains("localhost") && !from.contains("suratd"), "{from}");
+    }
+    let bad = mail_env(None, "sender:\n  address: sekretariat bps\n");
+    let out = bad.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(said(&out).contains("sender.address \"sekretariat bps\" is not an email address"), "{}", said(&out));
+}
+
 #[test]
 fn a_letter_too_large_to_attach_goes_to_staff_as_a_location_and_the_admin_is_told() {
     let smtp = Smtp::start(0, &[]);
