@@ -29,7 +29,7 @@ impl Alert {
     pub fn title(self) -> &'static str {
         match self {
             Alert::TooLarge => "Surat terlalu besar untuk email",
-            Alert::Unauthorized => "Berkas surat diubah tanpa wewenang",
+            Alert::Unauthorized => "Tindakan tanpa wewenang pada berkas surat",
             Alert::WorkflowOrphans => "Surat di tahap yang sudah tidak ada",
             Alert::WorkflowRefused => "Perubahan workflow ditolak",
             Alert::MailUnreachable => "Server email tidak dapat dihubungi",

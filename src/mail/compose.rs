@@ -10,6 +10,7 @@ use crate::mail::alerts::Alert;
 use crate::workflow::templates;
 use crate::workflow::{Step, StepKind, Workflow};
 
+use crate::store::db::LetterRow;
 pub use crate::store::db::{Attachment, Email, Recipient};
 
 /// What happened, as far as the emails need to know.
@@ -293,6 +294,31 @@ pub fn rejected(
         .set("alasan", alasan.trim())
         .set("folder_draf", folder(&wf.entry().folder));
     write(wf, "rejected", person(wf, Some(owner)), &fill)
+}
+
+/// A reviewer's note that came after the letter was sent back.
+#[derive(Debug, Clone)]
+pub struct LateNote<'a> {
+    /// The review step it was written at.
+    pub from_step: &'a str,
+    /// Who wrote it (a login, or `role:…`).
+    pub author: &'a str,
+    pub text: &'a str,
+    /// Where it now is, beside the letter, relative to the root.
+    pub path: &'a str,
+}
+
+/// A late note: to the letter's drafter, from its author.
+pub fn late_note(wf: &Workflow, share: &str, letter: &LetterRow, note: &LateNote) -> Option<Email> {
+    let role = wf.step(note.from_step).and_then(|s| s.role.as_deref());
+    let fill = Fill::default()
+        .letter(&letter.id, letter.number.as_deref(), &letter.subject, letter.sifat.as_deref())
+        .set("langkah", wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step))
+        .set("lokasi", on_share(share, note.path))
+        .set("catatan", note.text.trim())
+        .set("pengirim", mover(wf, note.author, role, false))
+        .set("folder_draf", folder(&wf.entry().folder));
+    write(wf, "note", person(wf, letter.drafter.as_deref()), &fill)
 }
 
 /// Step 9: the signed letter to its addressees that have an email address.
@@ -601,6 +627,6 @@ mod tests {
         assert!(m.body.contains(long), "{}", m.body);
         let about = Fill::default().letter("SK-2026-0001", Some("B-001"), "Undangan", Some("B"));
         let m = admin_alert(&wf(), &admins, Alert::Unauthorized, long, &about).unwrap();
-        assert_eq!(m.subject, "[suratd] Berkas surat diubah tanpa wewenang (SK-2026-0001)");
+        assert_eq!(m.subject, "[suratd] Tindakan tanpa wewenang pada berkas surat (SK-2026-0001)");
     }
 }

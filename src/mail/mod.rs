@@ -6,3 +6,5 @@ pub mod alerts;
 pub mod compose;
 pub mod outbox;
 pub mod reminders;
+#[cfg(test)]
+mod texts;

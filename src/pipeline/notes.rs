@@ -156,21 +156,8 @@ impl Pipeline {
             }),
             ..Record::default()
         };
-        let role = self.wf.step(from_step).and_then(|s| s.role.as_deref());
-        let pengirim = compose::mover(&self.wf, &actor.0, role, false);
-        let fill = compose::Fill::default()
-            .letter(&letter.id, letter.number.as_deref(), &letter.subject, letter.sifat.as_deref())
-            .set("langkah", self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step))
-            .set("lokasi", compose::on_share(&self.cfg.share_path, &to))
-            .set("catatan", text.trim())
-            .set("pengirim", pengirim)
-            .set("folder_draf", compose::folder(&self.wf.entry().folder));
-        rec.emails.extend(compose::write(
-            &self.wf,
-            "note",
-            compose::person(&self.wf, letter.drafter.as_deref()),
-            &fill,
-        ));
+        let told = compose::LateNote { from_step, author: &actor.0, text: &text, path: &to };
+        rec.emails.extend(compose::late_note(&self.wf, &self.cfg.share_path, letter, &told));
         self.execute(&letter.id, vec![FsOp::MoveCompanion { from: rel.to_string(), to: to.clone() }], rec)?;
         tracing::info!(letter = %letter.id, file = rel, to = %to, round, "a late note joined the letter's return");
         Ok(Outcome::Done)
