@@ -195,6 +195,37 @@ fn every_email_of_a_letter_to_step_9_reads_as_indonesian_without_ids_or_logins()
     assert!(returned.text().contains("dikembalikan oleh Ketua Tim untuk diperbaiki"), "{}", returned.text());
 }
 
+/// A Rahasia letter (placed by the secretary, who may give that sifat):
+/// its perihal is in no email subject (its code stands there) and in no
+/// name suratd gives, from registration to the archive.
+#[test]
+fn a_rahasia_letters_perihal_is_in_no_subject_and_no_file_name() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    let sidecar = "perihal: Temuan Audit Internal\nsifat: Rahasia\ntujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n";
+    let (id, name) = to_signature(&env, sidecar);
+    assert_eq!(name, format!("{id}.pdf"));
+    let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
+    let placed = env.wait_file("07-distribusi", &id);
+    assert_eq!(placed, format!("{id}.pdf"));
+    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| to(m) == "kaur@bps.go.id")));
+    env.mv(&format!("07-distribusi/{placed}"), "07-distribusi/terkirim");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).1 == "finished"), "{:?}", env.letter(&id));
+    env.settled();
+    let tree = env.tree();
+    let filed = format!("/{id}/{id}.pdf");
+    assert!(tree.iter().any(|p| p.starts_with("arsip/") && p.ends_with(&filed)), "{tree:#?}");
+    assert!(!tree.iter().any(|p| p.contains("Audit")), "{tree:#?}");
+    let got = smtp.received();
+    assert!(got.len() >= 5, "{got:#?}");
+    for m in &got {
+        let subject = m.header("Subject").unwrap();
+        assert!(!subject.contains("Audit") && subject.replace(' ', "").contains(&id), "{subject}");
+    }
+}
+
 /// Every email went out once to each of its recipients.
 fn assert_each_once(got: &[Received]) {
     let ids: Vec<String> = got.iter().map(|m| format!("{}{}", m.header("Message-ID").unwrap(), to(m))).collect();

@@ -64,7 +64,7 @@ impl Pipeline {
         let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
         journal::still_same(&self.cfg.root, rel, Some(&sha))?;
         let dest_dir = self.dest_dir(&dest, Some(letter));
-        let name = names::letter_file_name(&letter.id, &letter.subject);
+        let name = names::letter_file_name(&letter.id, &letter.subject, letter.sifat.as_deref());
         let bytes = match data {
             Some(d) => d.bytes.clone(),
             None => self.read_share(abs, rel)?,

@@ -44,6 +44,7 @@ impl Pipeline {
             absorb.push(FsOp::Supersede { path, sha256: sha });
         }
         let subject = letter_meta.perihal.clone();
+        let sifat = letter_meta.sifat.clone();
         let date = letter_meta.tanggal.unwrap_or_else(|| timefmt::date_wib(now));
         let number = NumberRequest {
             format: wf.number_format.clone(),
@@ -89,7 +90,7 @@ impl Pipeline {
                 Some(reason) => (entry.as_str(), returns_dir.as_str(), reason.code()),
                 None => (to_step.as_str(), dest_dir.as_str(), action.as_str()),
             };
-            let (_, target) = free_target(&root, dest_dir, &names::letter_file_name(id, &subject));
+            let (_, target) = free_target(&root, dest_dir, &names::letter_file_name(id, &subject, Some(&sifat)));
             let copy = Copy { to_step, from_step: &entry, action, id, number, at: now };
             let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha, cfg.processing.timeout)?;
             // Held back: suratd's note says what the number is and what to do.

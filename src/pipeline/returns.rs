@@ -45,7 +45,7 @@ impl Pipeline {
         }
         let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
         let back_dir = self.dest_dir(&Dest::Back, Some(letter));
-        let name = names::letter_file_name(&letter.id, &letter.subject);
+        let name = names::letter_file_name(&letter.id, &letter.subject, letter.sifat.as_deref());
         let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
         let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
         let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
