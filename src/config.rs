@@ -20,6 +20,8 @@ struct RawConfig {
     workflow: Option<Spanned<PathBuf>>,
     smtp: Option<RawSmtp>,
     #[serde(default)]
+    sender: RawSender,
+    #[serde(default)]
     watch: RawWatch,
     #[serde(default)]
     processing: RawProcessing,
@@ -73,6 +75,23 @@ pub struct RawSmtp {
     /// A CA certificate (PEM) to trust for the mail server, besides the
     /// public roots (an office's own CA).
     pub ca_file: Option<PathBuf>,
+}
+
+/// `sender`: the office's mailbox that emails come from.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSender {
+    name: Option<String>,
+    address: Option<Spanned<String>>,
+}
+
+/// Who emails come from: the office's mailbox, as `sender` in the config
+/// says; what it leaves out is filled in by [`Config::sender_address`] and
+/// the worker (the office's name from the workflow).
+#[derive(Debug, Clone, Default)]
+pub struct Sender {
+    pub name: Option<String>,
+    pub address: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -206,6 +225,7 @@ pub struct Config {
     pub database: PathBuf,
     pub workflow: Option<PathBuf>,
     pub smtp: Option<RawSmtp>,
+    pub sender: Sender,
     pub watch: Watch,
     pub processing: Processing,
     pub alerts: Alerts,
@@ -279,6 +299,7 @@ fn resolve(
     let max_attachment = max_attachment(&mut diags, label, &raw.max_attachment);
     let alerts = alerts(&mut diags, label, &raw.alerts);
     let samba = samba(&mut diags, label, &raw.samba, base);
+    let sender = sender(&mut diags, label, &raw.sender);
     let outbox_dir = raw
         .outbox_dir
         .as_ref()
@@ -294,6 +315,7 @@ fn resolve(
         database,
         workflow,
         smtp: raw.smtp,
+        sender,
         watch,
         processing,
         alerts,
@@ -306,6 +328,51 @@ fn resolve(
         share_path: raw.share_path.unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
         samba,
     })
+}
+
+/// The sender's address is an email address; its name one line.
+fn sender(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawSender) -> Sender {
+    if let Some(a) = &raw.address
+        && a.value.trim().parse::<lettre::Address>().is_err()
+    {
+        let msg = format!(
+            "sender.address {:?} is not an email address; write the office's mailbox, e.g. surat@bps.go.id",
+            a.value
+        );
+        diags.push(Diagnostic::error(label, Some(&a.referenced), msg));
+    }
+    let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    Sender {
+        name: raw.name.as_deref().map(one_line).filter(|n| !n.is_empty()),
+        address: raw.address.as_ref().map(|a| a.value.trim().to_string()),
+    }
+}
+
+impl Config {
+    /// The address emails come from: `sender.address`, else `smtp.from`,
+    /// else `surat-keluar@` the mail server (or this machine); and whether
+    /// one was configured (`suratd check` warns when not).
+    pub fn sender_address(&self) -> (String, bool) {
+        let configured = self.sender.address.clone().or_else(|| self.smtp.as_ref().and_then(|s| s.from.clone()));
+        match configured {
+            Some(a) => (a, true),
+            None => {
+                let host = match &self.smtp {
+                    Some(s) => s.host.clone(),
+                    None => std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default().trim().to_string(),
+                };
+                let host = if host.is_empty()
+                    || host.eq_ignore_ascii_case("localhost")
+                    || host.parse::<std::net::IpAddr>().is_ok()
+                {
+                    "surat-keluar.invalid".to_string()
+                } else {
+                    host
+                };
+                (format!("surat-keluar@{host}"), false)
+            }
+        }
+    }
 }
 
 /// `p` as written in the file: relative paths are taken from the file's folder.

@@ -3,6 +3,7 @@
 //! with timers for settling, deferred files and the periodic safety scan.
 
 use crate::config::Config;
+use crate::mail::alerts::Alert;
 use crate::ops::init;
 use crate::pipeline::{self, Outcome, Pipeline};
 use crate::watch::settle::{Seen, Tracker};
@@ -263,7 +264,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let pipeline = prepare(&mut cfg, &wf)?;
     // Emails queued by transitions are sent by their own task.
     let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
-    let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), mail_stop));
+    let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), wf.office.name.clone(), mail_stop));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let watching = watch::start(&cfg.root, &wf, cfg.watch.mode, cfg.watch.poll_interval, tx)?;
     tracing::info!(
@@ -428,7 +429,7 @@ impl Loop {
                     for o in &orphans {
                         tracing::warn!(letter = %o, "a letter is at a step the new workflow no longer has; it stays where it is");
                     }
-                    self.alert(&format!("workflow-orphans:{}", orphans.join("|")), &format!(
+                    self.alert(&format!("workflow-orphans:{}", orphans.join("|")), Alert::WorkflowOrphans, &format!(
                         "Setelah workflow.yaml diubah, surat berikut berada di langkah yang sudah tidak ada dan tidak akan bergerak sampai dipindahkan oleh admin: {}",
                         orphans.join("; ")
                     ));
@@ -442,6 +443,7 @@ impl Loop {
                 let stamp = modified(path).map(|(t, n)| format!("{t:?}{n}")).unwrap_or_default();
                 self.alert(
                     &format!("workflow-refused:{stamp}"),
+                    Alert::WorkflowRefused,
                     &format!(
                         "Perubahan {} ditolak; workflow yang berjalan tetap dipakai. Kesalahan: {}",
                         path.display(),
@@ -469,6 +471,7 @@ impl Loop {
             tracing::error!(emails = n, error = %err, "the mail server has been unreachable for a while; emails wait in the outbox");
             alerts.push((
                 format!("mail-unreachable:{today}"),
+                Alert::MailUnreachable,
                 format!(
                     "Server email tidak dapat dihubungi: {n} email menunggu lebih dari {} (kesalahan terakhir: {err}). Email tetap tersimpan dan dikirim ulang.",
                     humantime::format_duration(p.cfg.alerts.mail_after)
@@ -483,13 +486,14 @@ impl Loop {
                     tracing::error!(folder = %dir.display(), free_bytes = free, "disk nearly full");
                     alerts.push((
                         format!("disk:{}:{today}", dir.display()),
+                        Alert::DiskLow,
                         format!("Ruang disk hampir penuh di {}: tersisa {} MB.", dir.display(), free / (1024 * 1024)),
                     ));
                 }
             }
         }
-        for (key, text) in alerts {
-            self.alert(&key, &text);
+        for (key, kind, text) in alerts {
+            self.alert(&key, kind, &text);
         }
     }
 
@@ -501,7 +505,7 @@ impl Loop {
             "File {} tidak dapat diproses karena disk penuh atau hanya-baca ({e:#}). File menunggu di tempatnya, tidak ditolak dan tidak memakai nomor; suratd mencobanya lagi sampai ruang disk atau izin folder dipulihkan.",
             file.display()
         );
-        self.alert(&format!("disk-fault:{today}"), &text);
+        self.alert(&format!("disk-fault:{today}"), Alert::DiskFault, &text);
     }
 
     /// Tells the admins (once a day) that reads of the share do not
@@ -512,25 +516,14 @@ impl Loop {
             "Share tidak menjawab: membaca {} tidak selesai dalam processing.timeout ({e:#}). File menunggu di tempatnya, tidak ditolak dan tidak memakai nomor; suratd mencobanya lagi. Periksa mount share (server jaringan, NFS/CIFS); bila pembacaan tetap macet, suratd berhenti membaca share sama sekali sampai salah satunya kembali atau suratd dijalankan ulang.",
             file.display()
         );
-        self.alert(&format!("share-stalled:{today}"), &text);
+        self.alert(&format!("share-stalled:{today}"), Alert::ShareStalled, &text);
     }
 
     /// Emails the admins once per `key`.
-    fn alert(&mut self, key: &str, alasan: &str) {
+    fn alert(&mut self, key: &str, kind: Alert, alasan: &str) {
         let p = &mut self.pipeline;
-        let admins = crate::mail::compose::admins(&p.cfg.admins);
-        let vals = [
-            ("alasan", alasan),
-            ("surat", "-"),
-            ("nomor", "-"),
-            ("perihal", ""),
-            ("lokasi", ""),
-            ("catatan", ""),
-            ("langkah", ""),
-            ("batas_waktu", ""),
-            ("pengirim", "suratd"),
-        ];
-        if let Some(email) = crate::mail::compose::write(&p.wf, "admin", admins, &vals)
+        let fill = crate::mail::compose::Fill::default();
+        if let Some(email) = crate::mail::compose::admin_alert(&p.wf, &p.cfg.admins, kind, alasan, &fill)
             && let Err(e) = p.db.queue_once(key, None, &email)
         {
             tracing::error!(error = %format!("{e:#}"), "cannot queue an alert for the admins");

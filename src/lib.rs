@@ -49,9 +49,11 @@
 //!   operations, and the content-addressed version store.
 //!
 //! * `mail` tells people: emails composed from the workflow's templates and
-//!   queued in the transition's own database transaction, reminders and
+//!   queued in the transition's own database transaction (what people read
+//!   names people and roles and quotes only what people wrote or are told,
+//!   never the audit trail's notes), the admins' alerts, reminders and
 //!   escalations planned from the office clock, and the outbox worker that
-//!   delivers them over SMTP.
+//!   delivers them over SMTP from the office's mailbox.
 //!
 //! * `records` reads the database back as the office's books: letters in
 //!   flight, one letter's history, the agenda, step times, the expedition

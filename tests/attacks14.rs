@@ -38,7 +38,7 @@ fn attack_a_late_sidecar_changes_the_addressees_the_reviewer_was_never_shown() {
     let _d = env.start();
     let (id, _) = registered(&env, "KP.650 Undangan Rapat");
     assert!(wait_until(Duration::from_secs(10), || arrived(&env, &id).len() == 1), "{}", env.log());
-    assert!(arrived(&env, &id)[0].contains("Tujuan       : -"), "{:?}", arrived(&env, &id));
+    assert!(arrived(&env, &id)[0].contains("Tujuan         : -"), "{:?}", arrived(&env, &id));
     let late = "tujuan:\n  - nama: Kepala BPS Kabupaten Kaur\n    email: bocor@contoh.com\n";
     std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), late).unwrap();
     assert!(

@@ -124,6 +124,28 @@ fn bad_durations_and_placeholders_are_errors() {
     expect_error(&text, "Berkas ini kosong", "no reason \"kosong\"");
 }
 
+/// The line of what to do (`templates.instructions`) names real folders:
+/// a placeholder must be a folder the step has (an outcome of each step it
+/// serves), and a key a step or a kind of step.
+#[test]
+fn instructions_name_only_folders_their_steps_have() {
+    // The step that submits for signing has no `setuju`: its text cannot name it.
+    let text = SHIPPED.replace(
+        "      pindahkan berkasnya ke folder {berikut}.\n    menunggu_tte",
+        "      pindahkan berkasnya ke folder {setuju}.\n    menunggu_tte",
+    );
+    assert_ne!(text, *SHIPPED);
+    expect_error(&text, "      ^Mohon ajukan surat", "templates.instructions.ajukan_tte (for step ajukan_tte)");
+    let (_, out) = check_workflow(&text);
+    assert!(out.contains("unknown placeholder {setuju}") && out.contains("{berikut}"), "{out}");
+    let text = SHIPPED.replace("    signed_drop: |\n", "    ditandatangani: |\n");
+    expect_error(
+        &text,
+        "      ^Mohon unduh surat",
+        "templates.instructions has no step or step kind \"ditandatangani\"",
+    );
+}
+
 #[test]
 fn number_format_and_email_templates_are_checked() {
     let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}-{nomor:03}/{unit}");
@@ -132,7 +154,8 @@ fn number_format_and_email_templates_are_checked() {
     expect_error(&text, "number_format: ^\"{sifat}/{unit}", "needs {seq}");
     let text = SHIPPED.replace("{sifat}-{seq:03}/{unit}", "{sifat}-{seq:x}/{unit}");
     expect_error(&text, "number_format: ^\"{sifat}-{seq:x}", "bad padding");
-    let text = SHIPPED.replace("menunggu tindakan Anda", "menunggu {tindakan} Anda");
+    let text =
+        SHIPPED.replace("menunggu tindak lanjut Bapak/Ibu pada tahap", "menunggu {tindakan} Bapak/Ibu pada tahap");
     let (code, out) = check_workflow(&text);
     assert_eq!(code, 1);
     assert!(out.contains("templates.email.arrived.body: unknown placeholder {tindakan}"), "{out}");

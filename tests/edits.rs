@@ -81,7 +81,7 @@ fn a_highlight_saved_in_place_sends_the_letter_back_with_the_reviewers_copy() {
     assert!(history(&env, &id).contains(&sha256(&edited)));
     // The drafter is told why, and where the comments are.
     let told = || {
-        smtp.received().into_iter().find(|m| m.rcpt == ["drafter@bps.go.id"] && m.data.contains("catatan pemeriksa"))
+        smtp.received().into_iter().find(|m| m.rcpt == ["drafter@bps.go.id"] && m.text().contains("catatan pemeriksa"))
     };
     assert!(
         wait_until(Duration::from_secs(15), || told().is_some()),

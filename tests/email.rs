@@ -73,11 +73,15 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let reg = got.iter().find(|m| to(m) == "drafter@bps.go.id").expect("registration email");
     assert!(reg.header("Subject").unwrap().contains(&number), "{:?}", reg.header("Subject"));
     // A bad address in the sidecar is explained to the drafter; the letter goes on.
-    assert!(reg.data.contains("salah-ketik.bps.go.id") && reg.data.contains("tidak sah"), "{}", reg.data);
+    assert!(reg.text().contains("salah-ketik.bps.go.id") && reg.text().contains("tidak sah"), "{}", reg.text());
     let arr = got.iter().find(|m| to(m) == "kt@bps.go.id").expect("the team leader is told");
     assert!(!got.iter().any(|m| to(m) == "kt2@bps.go.id"), "not the other team's leader");
-    assert!(arr.data.contains("\\\\server\\SuratKeluar\\02-verifikasi\\"), "the location on the share: {}", arr.data);
-    assert!(arr.data.contains("Batas waktu  : 20") && arr.data.contains(" WIB"), "the due time: {}", arr.data);
+    assert!(
+        arr.text().contains("\\\\server\\SuratKeluar\\02-verifikasi\\"),
+        "the location on the share: {}",
+        arr.text()
+    );
+    assert!(arr.text().contains("Batas waktu    : ") && arr.text().contains(" WIB\n"), "the due time: {}", arr.text());
     assert!(arr.header("Message-ID").unwrap().contains(&id));
 
     // Revisi: the drafter gets the reviewer's note.
@@ -86,7 +90,7 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let got = wait_mail(&smtp, 3);
     let ret = &got[2];
     assert_eq!(to(ret), "drafter@bps.go.id");
-    assert!(ret.data.contains("Tanggal salah."), "{}", ret.data);
+    assert!(ret.text().contains("Tanggal salah."), "{}", ret.text());
     drop(got);
 
     // Back through the steps to the signature, then the signed file.
@@ -128,6 +132,98 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("ditolak@luar.go.id (refused)") && text.contains("550"), "{text}");
     assert_each_once(&got);
+}
+
+/// Step 9 read as its recipients read it: a letter sent back once (with a
+/// note), then taken to the signature, signed and sent out. Every email it
+/// caused (the number, arrivals, the return, the dispatch to the outside
+/// addressee) is in Indonesian, names people and roles, and carries no word
+/// of the log (signed, intact, trusted), no role or step id and no login.
+#[test]
+fn every_email_of_a_letter_to_step_9_reads_as_indonesian_without_ids_or_logins() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    let sidecar = "tanggal: 2026-01-15\ntujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n";
+    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
+    env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
+    let name = env.wait_file("02-verifikasi", "SK-");
+    let id = name[..12].to_string();
+    let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
+    std::fs::write(env.p("02-verifikasi/revisi/catatan.txt"), "Tanggal rapat salah.").unwrap();
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
+    env.wait_file("01-draf/revisi", &format!("{id} Undangan"));
+    env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
+    for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+        env.wait_file(from, &id);
+        env.mv(&format!("{from}/{name}"), next);
+    }
+    env.wait_file("04-ajukan-tte", &id);
+    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
+    env.wait_file("07-distribusi", &id);
+    let sent_out = || {
+        smtp.received().iter().any(|m| to(m) == "kaur@bps.go.id")
+            && smtp.received().iter().any(|m| to(m) == "umum@bps.go.id")
+    };
+    assert!(wait_until(Duration::from_secs(15), sent_out), "{:#?}", smtp.received().iter().map(to).collect::<Vec<_>>());
+    // The trail keeps the check's English summary; no email carries it.
+    let trail: String = env
+        .conn()
+        .query_row("SELECT note FROM transitions WHERE letter_id = ?1 AND action = 'signed'", [&id], |r| r.get(0))
+        .unwrap();
+    assert!(trail.contains("intact"), "{trail}");
+
+    let got = smtp.received();
+    let mut ids: Vec<&str> = vec!["anggota_tim", "ketua_tim", "bagian_umum", "ajukan_tte", "menunggu_tte", "sudah_tte"];
+    let me = me();
+    ids.extend(["kt", "kt2", "sek", me.as_str()]);
+    for m in &got {
+        let read = format!("{}\n{}", m.header("Subject").unwrap_or_default(), m.text());
+        suratd::util::golden::assert_for_people(&format!("the email to {}", to(m)), &read, &ids);
+    }
+    let kinds = |addr: &str| got.iter().filter(|m| to(m) == addr).count();
+    assert!(kinds("drafter@bps.go.id") >= 2 && kinds("kt@bps.go.id") >= 2 && kinds("sek@bps.go.id") >= 1, "{got:#?}");
+    let dispatch = got.iter().find(|m| to(m) == "kaur@bps.go.id").unwrap().text();
+    assert!(
+        dispatch.contains("ditandatangani secara elektronik") && !dispatch.contains("Kepala BPS Provinsi Bengkulu ("),
+        "{dispatch}"
+    );
+    let returned = got.iter().find(|m| m.text().contains("Tanggal rapat salah.")).expect("the return, with its note");
+    assert!(returned.text().contains("dikembalikan oleh Ketua Tim untuk diperbaiki"), "{}", returned.text());
+}
+
+/// A Rahasia letter (placed by the secretary, who may give that sifat):
+/// its perihal is in no email subject (its code stands there) and in no
+/// name suratd gives, from registration to the archive.
+#[test]
+fn a_rahasia_letters_perihal_is_in_no_subject_and_no_file_name() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    let sidecar = "perihal: Temuan Audit Internal\nsifat: Rahasia\ntujuan:\n  - nama: BPS Kabupaten Kaur\n    email: kaur@bps.go.id\n";
+    let (id, name) = to_signature(&env, sidecar);
+    assert_eq!(name, format!("{id}.pdf"));
+    let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
+    env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
+    let placed = env.wait_file("07-distribusi", &id);
+    assert_eq!(placed, format!("{id}.pdf"));
+    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| to(m) == "kaur@bps.go.id")));
+    env.mv(&format!("07-distribusi/{placed}"), "07-distribusi/terkirim");
+    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).1 == "finished"), "{:?}", env.letter(&id));
+    env.settled();
+    let tree = env.tree();
+    let filed = format!("/{id}/{id}.pdf");
+    assert!(tree.iter().any(|p| p.starts_with("arsip/") && p.ends_with(&filed)), "{tree:#?}");
+    assert!(!tree.iter().any(|p| p.contains("Audit")), "{tree:#?}");
+    let got = smtp.received();
+    assert!(got.len() >= 5, "{got:#?}");
+    for m in &got {
+        let subject = m.header("Subject").unwrap();
+        assert!(!subject.contains("Audit") && subject.replace(' ', "").contains(&id), "{subject}");
+    }
 }
 
 /// Every email went out once to each of its recipients.
@@ -212,6 +308,57 @@ fn without_smtp_emails_are_written_as_eml_files() {
     assert!(wait_until(Duration::from_secs(10), sent), "both emails recorded as sent");
 }
 
+/// Emails come from the office's mailbox: `sender` names it; without it,
+/// "Surat Keluar" and the office's name, at `smtp.from`.
+#[test]
+fn emails_come_from_the_offices_mailbox_by_name_and_address() {
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "sender:\n  name: Sekretariat BPS Bengkulu\n  address: surat@bps.go.id\n");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    for m in wait_mail(&smtp, 2) {
+        assert_eq!(m.from, "surat@bps.go.id", "the envelope's sender");
+        let from = m.header("From").unwrap();
+        assert!(from.contains("Sekretariat BPS Bengkulu") && from.contains("<surat@bps.go.id>"), "{from}");
+    }
+    let smtp = Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    for m in wait_mail(&smtp, 2) {
+        let from = m.header("From").unwrap();
+        assert!(
+            from.contains("Surat Keluar BPS Provinsi Bengkulu") && from.contains("<sekretaris@bps.go.id>"),
+            "{from}"
+        );
+    }
+}
+
+/// With no address configured (no `sender.address`, no `smtp.from`): the
+/// emails name the office, never `localhost`, and `suratd check` says what
+/// to set; an address that is not one is refused.
+#[test]
+fn without_a_configured_sender_check_warns_and_no_email_comes_from_localhost() {
+    let env = mail_env(None, "");
+    let out = env.cli(&["check"]);
+    assert!(out.status.success(), "{}", said(&out));
+    assert!(said(&out).contains("warning: no `sender.address` (or `smtp.from`) configured"), "{}", said(&out));
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Memo.pdf", &pdf("Memo"));
+    let outbox = env.dir.path().join("data/outbox");
+    assert!(wait_until(Duration::from_secs(10), || std::fs::read_dir(&outbox).map(|d| d.count()).unwrap_or(0) == 2));
+    for e in std::fs::read_dir(&outbox).unwrap() {
+        let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
+        let from = text.lines().find(|l| l.starts_with("From: ")).unwrap();
+        assert!(from.contains("Surat Keluar BPS Provinsi Bengkulu") && from.contains("<surat-keluar@"), "{from}");
+        assert!(!from.contains("localhost") && !from.contains("suratd"), "{from}");
+    }
+    let bad = mail_env(None, "sender:\n  address: sekretariat bps\n");
+    let out = bad.cli(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", said(&out));
+    assert!(said(&out).contains("sender.address \"sekretariat bps\" is not an email address"), "{}", said(&out));
+}
+
 #[test]
 fn a_letter_too_large_to_attach_goes_to_staff_as_a_location_and_the_admin_is_told() {
     let smtp = Smtp::start(0, &[]);
@@ -231,7 +378,7 @@ fn a_letter_too_large_to_attach_goes_to_staff_as_a_location_and_the_admin_is_tol
     assert!(!staff.data.contains("Content-Disposition: attachment"));
     assert!(!got.iter().any(|m| to(m) == "luar@kabupaten.go.id"));
     let admin = got.iter().find(|m| to(m) == "admin@bps.go.id").unwrap();
-    assert!(admin.data.contains("luar@kabupaten.go.id"), "{}", admin.data);
+    assert!(admin.text().contains("luar@kabupaten.go.id"), "{}", admin.text());
 }
 
 #[test]
@@ -335,15 +482,22 @@ fn a_late_letter_brings_one_reminder_and_one_escalation_also_across_a_restart() 
     let name = env.wait_file("02-verifikasi", "SK-");
     let kinds =
         |k: &str| smtp.received().iter().filter(|m| m.header("Subject").unwrap_or_default().contains(k)).count();
-    assert!(wait_until(Duration::from_secs(20), || kinds("Pengingat") == 1 && kinds("Eskalasi") == 1), "{}", env.log());
+    assert!(
+        wait_until(Duration::from_secs(20), || kinds("Pengingat") == 1 && kinds("Laporan keterlambatan") == 1),
+        "{}",
+        env.log()
+    );
     let got = smtp.received();
     assert!(got.iter().any(|m| to(m) == "kt@bps.go.id" && m.header("Subject").unwrap().contains("Pengingat")));
-    assert!(got.iter().any(|m| to(m) == "kepala@bps.go.id" && m.header("Subject").unwrap().contains("Eskalasi")));
+    assert!(
+        got.iter()
+            .any(|m| to(m) == "kepala@bps.go.id" && m.header("Subject").unwrap().contains("Laporan keterlambatan"))
+    );
     // A restart sends neither again.
     assert!(d.stop().success());
     let _d = env.start();
     std::thread::sleep(Duration::from_secs(5));
-    assert_eq!((kinds("Pengingat"), kinds("Eskalasi")), (1, 1));
+    assert_eq!((kinds("Pengingat"), kinds("Laporan keterlambatan")), (1, 1));
     // The status says it is overdue.
     let out = env.cli(&["status", "--json"]);
     let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -170,7 +170,7 @@ fn full_path(mode: &str) {
     assert_eq!(lines[0], "Langkah;Nama;Standar (menit);Jumlah;Median (menit);P90 (menit);Sesuai standar (%)");
     let verif = lines.iter().find(|l| l.starts_with("verifikasi;")).unwrap();
     assert!(verif.starts_with("verifikasi;Verifikasi Ketua Tim;20;1;"), "{verif}");
-    assert!(lines.iter().any(|l| l.starts_with("distribusi;Distribusi;195;1;")), "{text}");
+    assert!(lines.iter().any(|l| l.starts_with("distribusi;Pengiriman Surat;195;1;")), "{text}");
 
     // The audit trail through the CLI, as JSON.
     let out = env.cli(&["history", &id, "--json"]);
@@ -324,7 +324,7 @@ fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
     let id = name[..12].to_string();
     assert!(wait_until(Duration::from_secs(15), || mails_to(&smtp, "kt@bps.go.id").len() == 1));
     let first = mails_to(&smtp, "kt@bps.go.id").pop().unwrap();
-    assert!(first.data.contains("Tujuan       : Kepala BPS Kabupaten Kaur\r\n"), "{}", first.data);
+    assert!(first.text().contains("Tujuan         : Kepala BPS Kabupaten Kaur\n"), "{}", first.text());
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
     env.wait_file("03-kelengkapan", &id);
     assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "kelengkapan"));
@@ -367,10 +367,15 @@ fn a_corrected_draft_after_an_approval_goes_back_to_the_first_review() {
     let told = mails_to(&smtp, "kt@bps.go.id").pop().unwrap();
     // (The harness unfolds long headers without their space: compare without.)
     let subject = told.header("Subject").unwrap().replace(' ', "");
-    assert!(subject.contains("menungguVerifikasiKetuaTim"), "{subject}");
-    assert!(told.data.contains("Dewi Drafter") && told.data.contains("\\02-verifikasi\\"), "{}", told.data);
-    assert!(told.data.contains("Tujuan       : Kepala BPS Kabupaten Kaur <kaur@bps.go.id>"), "{}", told.data);
-    assert!(told.data.contains("Tembusan     : Arsip") && told.data.contains("diubah oleh penyusun"), "{}", told.data);
+    assert!(subject.starts_with("[SuratKeluar]VerifikasiKetuaTim:SuratTugas-B-"), "{subject}");
+    assert!(told.text().contains("Diteruskan oleh: Dewi Drafter (Anggota Tim)\n"), "{}", told.text());
+    assert!(told.text().contains("\\02-verifikasi\\"), "{}", told.text());
+    assert!(told.text().contains("Tujuan         : Kepala BPS Kabupaten Kaur <kaur@bps.go.id>"), "{}", told.text());
+    assert!(
+        told.text().contains("Tembusan       : Arsip") && told.text().contains("diubah oleh penyusun"),
+        "{}",
+        told.text()
+    );
 
     // Its approval is needed again before completeness is checked.
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
@@ -418,7 +423,7 @@ fn a_corrected_draft_from_someone_who_is_not_the_drafter_is_refused() {
     // The one who dropped it is told why.
     assert!(wait_until(Duration::from_secs(15), || !mails_to(&smtp, "budi@bps.go.id").is_empty()));
     let told = mails_to(&smtp, "budi@bps.go.id").pop().unwrap();
-    assert!(told.header("Subject").unwrap().contains("ditolak"), "{:?}", told.header("Subject"));
+    assert!(told.header("Subject").unwrap().contains("tidak dapat diproses"), "{:?}", told.header("Subject"));
 
     // The drafter's own correction may change the addressees, not what the
     // number was made from: refused with its sidecar, explained.
@@ -605,7 +610,7 @@ fn a_signed_letter_whose_text_differs_from_the_approved_copy_by_one_word() {
     assert!(wait_until(Duration::from_secs(15), || {
         mails_to(&smtp, "drafter@bps.go.id")
             .iter()
-            .any(|m| m.data.contains("signed_text_differs") || m.data.contains("Selasa"))
+            .any(|m| m.header("Subject").unwrap_or_default().contains("tidak dapat diproses"))
     }));
     assert!(mails_to(&smtp, "kaur@bps.go.id").is_empty());
 
@@ -627,7 +632,7 @@ fn a_signed_letter_whose_text_differs_from_the_approved_copy_by_one_word() {
         .unwrap();
     assert_eq!(code, "not_awaiting_signature");
     let reason = std::fs::read_to_string(env.p(&format!("_ditolak/{id} ttd lagi.pdf.alasan.txt"))).unwrap();
-    assert!(reason.contains("tidak sedang menunggu tanda tangan") && reason.contains("Distribusi"), "{reason}");
+    assert!(reason.contains("tidak sedang menunggu tanda tangan") && reason.contains("Pengiriman Surat"), "{reason}");
     // Without the id in its name: found by the number in its text, refused the same way.
     env.drop_file("06-sudah-tte/hasil portal.pdf", &sign_like_a_portal(&pdf(&approved), "Kepala", false));
     assert!(wait_until(Duration::from_secs(15), || env.count("SELECT COUNT(*) FROM rejections") == 3));

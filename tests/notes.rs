@@ -22,7 +22,7 @@ fn a_note_written_after_the_return_joins_it_and_is_mailed_to_the_drafter() {
     // Sent back without a note; the return is done and mailed before the note is written.
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
     env.wait_file("01-draf/revisi", &id);
-    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| m.data.contains("dikembalikan"))));
+    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| m.text().contains("dikembalikan"))));
     env.drop_file_as("02-verifikasi/revisi/catatan.txt", b"Tanggal rapat salah, mohon diperbaiki.", 65534);
 
     let note = env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (Ketua Tim).txt"));
@@ -37,13 +37,13 @@ fn a_note_written_after_the_return_joins_it_and_is_mailed_to_the_drafter() {
         })
         .unwrap();
     assert_eq!((actor.as_str(), text.as_str()), (kt.as_str(), "Tanggal rapat salah, mohon diperbaiki."));
-    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| m.data.contains("Tanggal rapat"))));
+    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| m.text().contains("Tanggal rapat"))));
     let got = smtp.received();
-    let follow = got.iter().find(|m| m.data.contains("Tanggal rapat")).unwrap();
+    let follow = got.iter().find(|m| m.text().contains("Tanggal rapat")).unwrap();
     assert_eq!(follow.rcpt, ["drafter@bps.go.id"]);
     let subject = follow.header("Subject").unwrap();
-    assert!(subject.contains("catatan perbaikan") && subject.contains("Ketua Dua"), "{subject}");
-    assert!(follow.data.contains("Catatan Ketua Dua untuk surat"), "{}", follow.data);
+    assert!(subject.contains("Catatan perbaikan susulan: Undangan Rapat"), "{subject}");
+    assert!(follow.text().contains("Ketua Dua (Ketua Tim) menambahkan catatan perbaikan"), "{}", follow.text());
     assert_eq!(env.letter(&id).0, "draf");
 }
 

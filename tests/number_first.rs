@@ -41,8 +41,10 @@ fn a_draft_without_its_number_is_held_before_review_until_it_carries_it() {
     // The drafter is told, by suratd; the team leader is not (nothing to review yet).
     assert!(wait_until(Duration::from_secs(15), || !mails_to(&smtp, "drafter@bps.go.id").is_empty()));
     let told = &mails_to(&smtp, "drafter@bps.go.id")[0];
-    assert!(told.data.contains("suratd untuk diperbaiki") && told.data.contains("belum tercantum"), "{}", told.data);
-    assert!(!told.data.contains("Sekretaris"), "not the reviewer's return: {}", told.data);
+    let text = told.text();
+    assert!(text.contains("dikembalikan oleh Sistem Surat Keluar (pemeriksaan otomatis) untuk"), "{text}");
+    assert!(text.contains("belum tercantum") && !text.contains("suratd"), "{text}");
+    assert!(!text.contains("Sekretaris"), "not the reviewer's return: {text}");
     assert!(mails_to(&smtp, "kt@bps.go.id").is_empty());
 
     // A correction still without it goes back again (round 2, the old note gone).

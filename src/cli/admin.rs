@@ -29,7 +29,13 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         None => {}
     }
     let audit = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str()));
-    for w in no_anchors(cfg).into_iter().chain(no_renderer(wf)).chain(audit.map(|a| format!("{file}: warning: {a}"))) {
+    let no_sender = no_sender(cfg, &file);
+    for w in no_anchors(cfg)
+        .into_iter()
+        .chain(no_renderer(wf))
+        .chain(audit.map(|a| format!("{file}: warning: {a}")))
+        .chain(no_sender)
+    {
         println!("{w}");
     }
     println!(
@@ -41,6 +47,18 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         wf.people.len()
     );
     ExitCode::SUCCESS
+}
+
+/// The warning for a config that names no sender's address (`sender.address`
+/// or `smtp.from`): emails then come from an address nobody reads.
+fn no_sender(cfg: &Config, file: &str) -> Option<String> {
+    let (address, configured) = cfg.sender_address();
+    (!configured).then(|| {
+        format!(
+            "{file}: warning: no `sender.address` (or `smtp.from`) configured: emails come from {address}; \
+             write the office's mailbox, e.g. `sender: {{name: Surat Keluar BPS Provinsi Bengkulu, address: surat@bps.go.id}}`"
+        )
+    })
 }
 
 /// The warning for a config without `trust_anchors`: every signed letter

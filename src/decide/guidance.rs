@@ -160,7 +160,7 @@ mod tests {
         let w = at("ajukan_tte", "04-ajukan-tte/SK-2026-0001 Rapat.pdf");
         assert_eq!(
             right_move(&wf, Reason::WrongFolder, &w),
-            "05-menunggu-tte (diteruskan ke tahap \"Menunggu tanda tangan Kepala\") atau batal (dibatalkan)"
+            "05-menunggu-tte (diteruskan ke tahap \"Penandatanganan oleh Kepala\") atau batal (dibatalkan)"
         );
         let w = at("menunggu_tte", "05-menunggu-tte/SK-2026-0001 Rapat.pdf");
         assert_eq!(

@@ -399,7 +399,7 @@ fn only_a_signature_that_holds_passes_the_signed_drop() {
 fn a_signed_file_for_a_letter_not_waiting_for_its_signature_is_refused() {
     let wf = wf();
     let place = classify(&wf, "06-sudah-tte/SK-2026-0001 ttd.pdf");
-    for (step, name) in [("kelengkapan", "Pemeriksaan kelengkapan"), ("distribusi", "Distribusi")] {
+    for (step, name) in [("kelengkapan", "Pemeriksaan Kelengkapan"), ("distribusi", "Pengiriman Surat")] {
         let l = letter(step);
         let f = Facts {
             place: &place,

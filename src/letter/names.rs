@@ -68,14 +68,15 @@ pub fn subject_from_name(prefix: &str, file_name: &str) -> String {
     if s.is_empty() { "Tanpa perihal".to_string() } else { s }
 }
 
-/// The name suratd gives a letter's file: `ID Perihal.pdf`.
-pub fn letter_file_name(id: &str, subject: &str) -> String {
+/// The name suratd gives a letter's file: `ID Perihal.pdf`; a Rahasia
+/// letter's (sifat `R`) is its id alone, `ID.pdf`: its subject is in no name
+/// on the share (nor in its archive folder, its copies, its reason files).
+pub fn letter_file_name(id: &str, subject: &str, sifat: Option<&str>) -> String {
+    if sifat == Some("R") {
+        return format!("{id}.pdf");
+    }
     format!("{id} {}.pdf", sanitize(subject, MAX_NAME_CHARS - id.len() - 5))
 }
-
-/// suratd as the author of what it writes itself (a note of a check that
-/// sends a letter back, in its name and in the email).
-pub const SURATD: &str = "suratd";
 
 /// The file name of a reviewer's note of one round of returns, as the
 /// drafter sees it beside the letter: `SK-2026-0012 catatan putaran 2
@@ -132,8 +133,10 @@ mod tests {
         assert_eq!(subject_from_name("SK", "SK-2026-0003 Undangan.pdf"), "Undangan");
         assert_eq!(subject_from_name("SK", "....pdf"), "Tanpa perihal");
         let long = "a".repeat(500);
-        assert!(letter_file_name("SK-2026-0001", &long).chars().count() <= MAX_NAME_CHARS);
-        assert_eq!(letter_file_name("SK-2026-0001", "Rapat. "), "SK-2026-0001 Rapat.pdf");
+        assert!(letter_file_name("SK-2026-0001", &long, None).chars().count() <= MAX_NAME_CHARS);
+        assert_eq!(letter_file_name("SK-2026-0001", "Rapat. ", Some("B")), "SK-2026-0001 Rapat.pdf");
+        // A Rahasia letter's subject is in no name.
+        assert_eq!(letter_file_name("SK-2026-0001", "Hasil Pemeriksaan", Some("R")), "SK-2026-0001.pdf");
         assert_eq!(numbered("a b.pdf", 2), "a b (2).pdf");
         assert_eq!(safe_file_name("x<y>.pdf"), "x y.pdf");
         assert_eq!(safe_file_name("\u{1}"), "berkas");

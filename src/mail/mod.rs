@@ -2,6 +2,9 @@
 //! workflow's templates, reminders and escalations planned from the office
 //! clock, and the outbox worker that delivers them over SMTP.
 
+pub mod alerts;
 pub mod compose;
 pub mod outbox;
 pub mod reminders;
+#[cfg(test)]
+mod texts;

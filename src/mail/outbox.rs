@@ -51,10 +51,11 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(cfg: &Config) -> Result<Worker> {
+    /// A worker for `cfg`; `office` names the sender when `sender.name` does not.
+    pub fn new(cfg: &Config, office: &str) -> Result<Worker> {
         let db = Db::open_for_mail(&cfg.database)?;
         let timeout = cfg.smtp.as_ref().and_then(|s| s.timeout).map(|t| t.0).unwrap_or(Duration::from_secs(30));
-        let (transport, from, retry) = match &cfg.smtp {
+        let (transport, retry) = match &cfg.smtp {
             Some(smtp) => {
                 let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host);
                 if smtp.tls != SmtpTls::None {
@@ -84,15 +85,11 @@ impl Worker {
                     };
                     b = b.credentials(Credentials::new(user.clone(), password));
                 }
-                let from = smtp.from.clone().unwrap_or_else(|| format!("suratd@{}", smtp.host));
-                (Transport::Smtp(b.build()), from, smtp.retry.map(|r| r.0).unwrap_or(Duration::from_secs(30)))
+                (Transport::Smtp(b.build()), smtp.retry.map(|r| r.0).unwrap_or(Duration::from_secs(30)))
             }
-            None => (Transport::Files(cfg.outbox_dir.clone()), "suratd@localhost".to_string(), Duration::from_secs(30)),
+            None => (Transport::Files(cfg.outbox_dir.clone()), Duration::from_secs(30)),
         };
-        let from: Mailbox = format!("Sekretariat BPS Provinsi Bengkulu <{from}>")
-            .parse()
-            .or_else(|_| from.parse())
-            .with_context(|| format!("smtp.from {from:?} is not an email address"))?;
+        let from = sender(cfg, office)?;
         // A (re)start tries what is pending at once: the admin may just have
         // fixed the mail server or the configuration.
         db.retry_pending_now(&timefmt::stored(Utc::now()))?;
@@ -287,12 +284,22 @@ async fn persist(
     unreachable!("the loop returns")
 }
 
-/// Runs the worker until `stop` resolves.
+/// The office's mailbox: `sender.name` (else "Surat Keluar " and the
+/// office's name) and [`Config::sender_address`].
+pub fn sender(cfg: &Config, office: &str) -> Result<Mailbox> {
+    let (address, _) = cfg.sender_address();
+    let name = cfg.sender.name.clone().unwrap_or_else(|| format!("Surat Keluar {office}"));
+    let address: Address =
+        address.parse().with_context(|| format!("the sender's address {address:?} is not an email address"))?;
+    Ok(Mailbox::new(Some(crate::mail::compose::one_line(&name)), address))
+}
+
+/// Runs the worker until `stop` resolves; `office` names the sender.
 /// A database another process holds locked at the start is waited for.
-pub async fn run(cfg: Config, stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn run(cfg: Config, office: String, stop: tokio::sync::watch::Receiver<bool>) {
     let mut stop = stop;
     let mut worker = loop {
-        match Worker::new(&cfg) {
+        match Worker::new(&cfg, &office) {
             Ok(w) => break w,
             Err(e) if e.chain().any(crate::store::db::is_environmental) => {
                 tracing::warn!(error = %format!("{e:#}"), retry_in = ?BUSY_MAX_WAIT, "the email worker cannot start yet: the database is busy; trying again");

@@ -4,7 +4,7 @@
 //! and since when; or the person and the day), recorded with the email in
 //! one transaction, so a restart sends none twice.
 
-use crate::mail::compose::{self, Email};
+use crate::mail::compose::{self, Email, Fill};
 use crate::records::report::due_of;
 use crate::store::db::{Db, LetterRow};
 use crate::util::timefmt;
@@ -21,26 +21,18 @@ pub struct Due {
     pub email: Email,
 }
 
-fn values<'a>(wf: &'a Workflow, share: &str, l: &'a LetterRow, due: &str) -> Vec<(&'static str, String)> {
-    let step = wf.step(&l.step);
+/// A late letter's values: where it waits and since when it is due.
+fn values(wf: &Workflow, share: &str, l: &LetterRow, due: &str) -> Fill {
     let meta = l.meta();
-    vec![
-        ("surat", l.id.clone()),
-        ("nomor", l.number.clone().unwrap_or_else(|| "-".into())),
-        ("perihal", l.subject.clone()),
-        ("langkah", step.map(|s| s.name.clone()).unwrap_or_else(|| l.step.clone())),
-        ("lokasi", l.path.as_deref().map(|p| compose::on_share(share, p)).unwrap_or_default()),
-        ("batas_waktu", due.to_string()),
-        ("catatan", String::new()),
-        ("pengirim", "suratd".into()),
-        ("alasan", String::new()),
-        ("tujuan", compose::parties(&meta.as_ref().map(|m| m.tujuan.clone()).unwrap_or_default())),
-        ("tembusan", compose::parties(&meta.as_ref().map(|m| m.tembusan.clone()).unwrap_or_default())),
-    ]
-}
-
-fn refs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'a str, &'a str)> {
-    v.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    let step = wf.step(&l.step);
+    Fill::default()
+        .letter(&l.id, l.number.as_deref(), &l.subject, l.sifat.as_deref())
+        .set("langkah", step.map(|s| s.name.clone()).unwrap_or_else(|| l.step.clone()))
+        .set("lokasi", l.path.as_deref().map(|p| compose::on_share(share, p)).unwrap_or_default())
+        .set("batas_waktu", due)
+        .set("pengirim", wf.templates.system_name.as_str())
+        .set("tujuan", compose::parties(&meta.as_ref().map(|m| m.tujuan.clone()).unwrap_or_default()))
+        .set("tembusan", compose::parties(&meta.as_ref().map(|m| m.tembusan.clone()).unwrap_or_default()))
 }
 
 /// What is due at `now` and was not sent yet.
@@ -56,8 +48,7 @@ pub fn plan(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<St
         let key = format!("reminder:{}:{}:{}", l.id, l.step, l.step_since);
         if !sent.contains(&key)
             && let Some(role) = &step.role
-            && let Some(email) =
-                compose::write(wf, "reminder", compose::people_of(wf, role, l.drafter.as_deref()), &refs(&v))
+            && let Some(email) = compose::write(wf, "reminder", compose::people_of(wf, role, l.drafter.as_deref()), &v)
         {
             out.push(Due { key, letter_id: Some(l.id.clone()), email });
         }
@@ -65,7 +56,7 @@ pub fn plan(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<St
         if let Some(role) = &wf.reminders.escalate_to
             && now > wf.calendar.due(due, wf.reminders.escalate_after)
             && !sent.contains(&key)
-            && let Some(email) = compose::write(wf, "escalation", compose::people_of(wf, role, None), &refs(&v))
+            && let Some(email) = compose::write(wf, "escalation", compose::people_of(wf, role, None), &v)
         {
             out.push(Due { key, letter_id: Some(l.id.clone()), email });
         }
@@ -98,14 +89,14 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
             })
             .map(|l| {
                 let due = due_of(wf, l).map(|d| {
-                    let late = if now > d { ", TERLAMBAT" } else { "" };
-                    format!(", batas {}{late}", timefmt::day_moment_id(d))
+                    let late = if now > d { " (TERLAMBAT)" } else { "" };
+                    format!("; batas waktu {}{late}", timefmt::day_moment_id(d))
                 });
                 format!(
-                    "- {} {} \"{}\" di {}{}\n  {}",
-                    l.id,
-                    l.number.as_deref().unwrap_or("-"),
+                    "- {} - {} (kode surat {})\n  Tahap {}{}\n  Lokasi: {}",
                     l.subject,
+                    l.number.as_deref().unwrap_or("-"),
+                    l.id,
                     wf.step(&l.step).map(|s| s.name.as_str()).unwrap_or(&l.step),
                     due.unwrap_or_default(),
                     l.path.as_deref().map(|p| compose::on_share(share, p)).unwrap_or_default()
@@ -116,19 +107,7 @@ fn digests(wf: &Workflow, share: &str, letters: &[LetterRow], sent: &HashSet<Str
             continue;
         }
         let list = mine.join("\n");
-        let vals = [
-            ("catatan", list.as_str()),
-            ("surat", "-"),
-            ("nomor", "-"),
-            ("perihal", ""),
-            ("langkah", ""),
-            ("lokasi", ""),
-            ("batas_waktu", ""),
-            ("pengirim", "suratd"),
-            ("alasan", ""),
-            ("tujuan", "-"),
-            ("tembusan", "-"),
-        ];
+        let vals = Fill::default().set("catatan", list).set("pengirim", wf.templates.system_name.as_str());
         let to = vec![compose::Recipient { name: p.name.clone(), email: email.clone() }];
         if let Some(email) = compose::write(wf, "digest", to, &vals) {
             out.push(Due { key, letter_id: None, email });

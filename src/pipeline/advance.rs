@@ -36,7 +36,9 @@ pub(super) struct Move {
     pub(super) state: LetterState,
     /// Take the reviewer's `.txt` note along.
     pub(super) take_note: bool,
-    pub(super) written_note: Option<String>,
+    /// suratd's own note for a return: the note file's text, and the
+    /// reason alone that the drafter's email quotes.
+    pub(super) written_note: Option<(String, String)>,
     /// A corrected draft's sidecar: the letter's metadata as it amends it.
     pub(super) amended: Option<Draft>,
 }
@@ -48,6 +50,7 @@ impl Pipeline {
     pub(super) fn advance(&mut self, job: &Job, letter: &LetterRow, mv: Move) -> Result<Outcome> {
         let Job { abs, rel, meta, data, new_content, original_present, report, now, .. } = *job;
         let Move { to_step, dest, action, state, take_note, written_note, amended } = mv;
+        let (written_note, told) = written_note.map_or((None, None), |(file, told)| (Some(file), Some(told)));
         let wf = self.wf.clone();
         let (amended, amend_ops, amend_note) = match amended {
             Some(d) => self.amend(letter, d)?,
@@ -61,7 +64,7 @@ impl Pipeline {
         let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
         journal::still_same(&self.cfg.root, rel, Some(&sha))?;
         let dest_dir = self.dest_dir(&dest, Some(letter));
-        let name = names::letter_file_name(&letter.id, &letter.subject);
+        let name = names::letter_file_name(&letter.id, &letter.subject, letter.sifat.as_deref());
         let bytes = match data {
             Some(d) => d.bytes.clone(),
             None => self.read_share(abs, rel)?,
@@ -107,6 +110,8 @@ impl Pipeline {
         if let Some(n) = amend_note {
             note = Some(note.map(|old| format!("{old}\n{n}")).unwrap_or(n));
         }
+        // People read the reviewer's note, or the reason of suratd's return.
+        let for_people = told.or_else(|| note.clone());
         ops.extend(amend_ops);
         if job.edit == Edit::Shows && new_content && matches!(dest, Dest::Returns(_)) {
             ops.push(self.comments_op(&dest_dir, &name, &sha));
@@ -147,7 +152,7 @@ impl Pipeline {
             ops.extend(self.companion_copies(letter, &dest_dir, &rec)?);
         }
         let signed_file = (action == "signed").then_some((sha.as_str(), size, name.as_str()));
-        rec.emails = letter_emails(&wf, &self.cfg, letter, &rec, signed_file);
+        rec.emails = letter_emails(&wf, &self.cfg, letter, (&rec, for_people.as_deref()), signed_file);
         self.execute(&letter.id, ops, rec)?;
         tracing::info!(letter = %letter.id, from = %letter.step, to = %to_step, action = %action, file = %target, "moved");
         self.tidy(abs);

@@ -173,6 +173,7 @@ impl Pipeline {
         // About the letter's file where it lies, not the sidecar.
         let mut t = t.clone();
         t.path = letter.path.clone();
+        let note = t.note.clone();
         let told = Record { transition: Some(t), ..Record::default() };
         let about = About {
             id: &letter.id,
@@ -181,7 +182,7 @@ impl Pipeline {
             drafter: letter.drafter.as_deref(),
             meta: meta.as_ref(),
         };
-        emails_for(&self.wf, &self.cfg, &about, &told, None)
+        emails_for(&self.wf, &self.cfg, &about, (&told, note.as_deref()), None)
     }
 }
 

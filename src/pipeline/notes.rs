@@ -156,27 +156,8 @@ impl Pipeline {
             }),
             ..Record::default()
         };
-        let pengirim = self.wf.person(&actor.0).map(|p| p.name.clone()).unwrap_or(author);
-        let lokasi = compose::on_share(&self.cfg.share_path, &to);
-        let vals = [
-            ("surat", letter.id.as_str()),
-            ("nomor", letter.number.as_deref().unwrap_or("-")),
-            ("perihal", letter.subject.as_str()),
-            ("langkah", self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step)),
-            ("lokasi", lokasi.as_str()),
-            ("batas_waktu", "-"),
-            ("catatan", text.as_str()),
-            ("pengirim", pengirim.as_str()),
-            ("alasan", ""),
-            ("tujuan", ""),
-            ("tembusan", ""),
-        ];
-        rec.emails.extend(compose::write(
-            &self.wf,
-            "note",
-            compose::person(&self.wf, letter.drafter.as_deref()),
-            &vals,
-        ));
+        let told = compose::LateNote { from_step, author: &actor.0, text: &text, path: &to };
+        rec.emails.extend(compose::late_note(&self.wf, &self.cfg.share_path, letter, &told));
         self.execute(&letter.id, vec![FsOp::MoveCompanion { from: rel.to_string(), to: to.clone() }], rec)?;
         tracing::info!(letter = %letter.id, file = rel, to = %to, round, "a late note joined the letter's return");
         Ok(Outcome::Done)

@@ -36,7 +36,11 @@ impl Pipeline {
                     .unwrap_or_else(|| "arsip".into());
                 // Each letter has its own folder: the letter, its versions, a note.
                 let folder = letter
-                    .map(|l| names::letter_file_name(&l.id, &l.subject).trim_end_matches(".pdf").to_string())
+                    .map(|l| {
+                        names::letter_file_name(&l.id, &l.subject, l.sifat.as_deref())
+                            .trim_end_matches(".pdf")
+                            .to_string()
+                    })
                     .unwrap_or_default();
                 format!("{arsip}/{year}/{folder}")
             }

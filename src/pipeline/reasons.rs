@@ -70,12 +70,19 @@ const NO_LETTER: &str = "belum ada";
 
 /// The system's note placed beside a draft held back at registration (its
 /// number not in its text): a reason file about the dropped draft `rel`,
-/// now letter `id` with `number`, back at the drafting step.
-pub fn held_note(wf: &Workflow, reason: Reason, (id, number): (&str, &str), rel: &str, now: DateTime<Utc>) -> String {
+/// now letter `id` with `number`, back at the drafting step; and the reason
+/// alone, for the drafter's email.
+pub fn held_note(
+    wf: &Workflow,
+    reason: Reason,
+    (id, number): (&str, &str),
+    rel: &str,
+    now: DateTime<Utc>,
+) -> (String, String) {
     let entry = wf.entry();
     let at = Where { letter_step: Some(&entry.id), ..Where::default() };
     let f = ReasonFacts { code: reason, detail: number, rel, letter: Some(id), step: &entry.name, at, now };
-    reason_file(wf, &f)
+    (reason_file(wf, &f), reason_alone(wf, &f))
 }
 
 /// The folder (as staff see it) and the name of the file at `rel`.

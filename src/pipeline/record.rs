@@ -153,11 +153,13 @@ pub(super) struct About<'a> {
 }
 
 /// The emails a recorded transition causes, composed from its record.
+/// `note` is what people are told (a reviewer's note, a return's reason),
+/// never the trail's note (English, for the audit).
 pub(super) fn emails_for(
     wf: &Workflow,
     cfg: &Config,
     about: &About,
-    rec: &Record,
+    (rec, note): (&Record, Option<&str>),
     signed: Option<(&str, u64, &str)>,
 ) -> Vec<Email> {
     let Some(t) = &rec.transition else { return vec![] };
@@ -174,10 +176,11 @@ pub(super) fn emails_for(
         perihal: about.subject,
         drafter: about.drafter,
         meta: about.meta,
+        from: t.from_step.as_deref().unwrap_or(""),
         to: t.to_step.as_deref().unwrap_or(""),
         action: &t.action,
         path: t.path.as_deref().unwrap_or(""),
-        note: t.note.as_deref(),
+        note,
         actor: &t.actor,
         signed,
         due,
@@ -190,7 +193,7 @@ pub(super) fn letter_emails(
     wf: &Workflow,
     cfg: &Config,
     letter: &LetterRow,
-    rec: &Record,
+    told: (&Record, Option<&str>),
     signed: Option<(&str, u64, &str)>,
 ) -> Vec<Email> {
     let meta = letter.meta();
@@ -201,7 +204,7 @@ pub(super) fn letter_emails(
         drafter: letter.drafter.as_deref(),
         meta: meta.as_ref(),
     };
-    emails_for(wf, cfg, &about, rec, signed)
+    emails_for(wf, cfg, &about, told, signed)
 }
 
 impl Pipeline {

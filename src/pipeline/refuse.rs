@@ -85,7 +85,8 @@ impl Pipeline {
             max_attachment: self.cfg.max_attachment,
             admins: &self.cfg.admins,
         };
-        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &text, letter.map(|l| l.id.as_str()));
+        let alone = reasons::reason_alone(&wf, &facts);
+        let told = compose::rejected(&wf, &settings, &owner, &name, &target_rel, &alone, letter.map(|l| l.id.as_str()));
         let mut rec = Record {
             emails: told.into_iter().collect(),
             rejection: Some(RejectionRec {
@@ -126,7 +127,7 @@ impl Pipeline {
         };
         if let (Some(l), Some(FsOp::CopyStored { to, .. }), Some(who)) = (letter, &restored, who) {
             tracing::info!(letter = %l.id, file = rel, by = %who, reason = code.code(), "a letter's file saved over by someone who may not: its own version goes back, the admins are told");
-            rec.emails.extend(self.security_alert(l, &text, to));
+            rec.emails.extend(self.security_alert(l, &alone, to));
         }
         ops.extend(restored);
         let root = self.cfg.root.clone();

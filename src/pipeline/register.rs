@@ -44,6 +44,7 @@ impl Pipeline {
             absorb.push(FsOp::Supersede { path, sha256: sha });
         }
         let subject = letter_meta.perihal.clone();
+        let sifat = letter_meta.sifat.clone();
         let date = letter_meta.tanggal.unwrap_or_else(|| timefmt::date_wib(now));
         let number = NumberRequest {
             format: wf.number_format.clone(),
@@ -88,19 +89,22 @@ impl Pipeline {
                 Some(reason) => (entry.as_str(), returns_dir.as_str(), reason.code()),
                 None => (to_step.as_str(), dest_dir.as_str(), action.as_str()),
             };
-            let (_, target) = free_target(&root, dest_dir, &names::letter_file_name(id, &subject));
+            let (_, target) = free_target(&root, dest_dir, &names::letter_file_name(id, &subject, Some(&sifat)));
             let copy = Copy { to_step, from_step: &entry, action, id, number, at: now };
             let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha, cfg.processing.timeout)?;
             // Held back: the system's note says what the number is and what to do.
             let written = held.map(|reason| {
                 let at = free_target(&root, dest_dir, &names::note_file_name(id, 1, notes::SYSTEM)).1;
-                (at, reasons::held_note(&wf, reason, (id, number.unwrap_or_default()), rel, now))
+                let (text, alone) = reasons::held_note(&wf, reason, (id, number.unwrap_or_default()), rel, now);
+                (at, text, alone)
             });
-            let note = match (&written, &warnings) {
-                (Some((_, t)), Some(w)) => Some(format!("{t}\n{w}")),
-                (Some((_, t)), None) => Some(t.clone()),
-                (None, w) => w.clone(),
+            // The trail keeps the note file's text; people read the reason alone.
+            let with = |t: &str| match &warnings {
+                Some(w) => format!("{t}\n{w}"),
+                None => t.to_string(),
             };
+            let note = written.as_ref().map(|(_, t, _)| with(t)).or_else(|| warnings.clone());
+            let told = written.as_ref().map(|(_, _, a)| with(a)).or_else(|| warnings.clone());
             let mut rec = transit_record(&Transit {
                 letter_id: id,
                 from: &entry,
@@ -117,12 +121,12 @@ impl Pipeline {
                 at: now,
             });
             let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
-            ops.extend(written.map(|(path, text)| FsOp::Write { path, text }));
+            ops.extend(written.map(|(path, text, _)| FsOp::Write { path, text }));
             if let Some(d) = derived {
                 d.record_in(&mut rec);
             }
             let about = About { id, number, subject: &subject, drafter: Some(person), meta: nl.meta.as_ref() };
-            rec.emails = emails_for(&wf, &cfg, &about, &rec, None);
+            rec.emails = emails_for(&wf, &cfg, &about, (&rec, told.as_deref()), None);
             ops.extend(absorb.iter().cloned());
             Ok(Plan { ops, record: rec })
         })?;

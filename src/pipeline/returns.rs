@@ -27,13 +27,14 @@ impl Pipeline {
         let facts =
             ReasonFacts { code: reason, detail: &detail, rel, letter: Some(&letter.id), step: &step_name, at, now };
         let text = reasons::reason_file(&wf, &facts);
+        let told = reasons::reason_alone(&wf, &facts);
         let mv = Move {
             to_step: entry.id.clone(),
             dest: Dest::Returns(entry.id.clone()),
             action: reason.to_string(),
             state: LetterState::Active,
             take_note: false,
-            written_note: Some(text),
+            written_note: Some((text, told)),
             amended: None,
         };
         self.advance(job, letter, mv)
@@ -49,7 +50,7 @@ impl Pipeline {
         }
         let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
         let back_dir = self.dest_dir(&Dest::Back, Some(letter));
-        let name = names::letter_file_name(&letter.id, &letter.subject);
+        let name = names::letter_file_name(&letter.id, &letter.subject, letter.sifat.as_deref());
         let (_, target) = free_target(&self.cfg.root, &back_dir, &name);
         let (_, reason_path) = free_target(&self.cfg.root, &back_dir, &format!("{name}.alasan.txt"));
         let step_name = wf.step(&letter.step).map(|s| s.name.clone()).unwrap_or(letter.step.clone());
@@ -92,29 +93,19 @@ impl Pipeline {
     }
 
     /// The admins' email about a move put back, or a letter's file saved
-    /// over, as a security event: the reason text people read, and where
-    /// the letter is.
+    /// over or deleted, as a security event: the reason people read, and
+    /// which letter and where.
     pub(super) fn security_alert(
         &self,
         letter: &LetterRow,
         text: &str,
         path: &str,
     ) -> Option<crate::mail::compose::Email> {
-        use crate::mail::compose;
-        let admins = compose::admins(&self.cfg.admins);
-        let lokasi = compose::on_share(&self.cfg.share_path, path);
-        let langkah = self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step);
-        let vals = [
-            ("alasan", text.trim()),
-            ("surat", letter.id.as_str()),
-            ("nomor", letter.number.as_deref().unwrap_or("-")),
-            ("perihal", letter.subject.as_str()),
-            ("lokasi", lokasi.as_str()),
-            ("catatan", ""),
-            ("langkah", langkah),
-            ("batas_waktu", ""),
-            ("pengirim", "suratd"),
-        ];
-        compose::write(&self.wf, "admin", admins, &vals)
+        use crate::mail::{alerts, compose};
+        let fill = compose::Fill::default()
+            .letter(&letter.id, letter.number.as_deref(), &letter.subject, letter.sifat.as_deref())
+            .set("lokasi", compose::on_share(&self.cfg.share_path, path))
+            .set("langkah", self.wf.step(&letter.step).map(|s| s.name.as_str()).unwrap_or(&letter.step));
+        compose::admin_alert(&self.wf, &self.cfg.admins, alerts::Alert::Unauthorized, text, &fill)
     }
 }

@@ -5,7 +5,8 @@
 //! time limit (`stall`).
 
 pub(crate) mod durations;
-#[cfg(test)]
+/// For the tests, unit and integration (not used by the daemon).
+#[doc(hidden)]
 pub mod golden;
 pub mod heartbeat;
 pub mod stall;

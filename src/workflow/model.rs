@@ -168,7 +168,13 @@ pub const EMAIL_PLACEHOLDERS: &[&str] = &[
     "alasan",
     "tujuan",
     "tembusan",
+    "petunjuk",
+    "judul",
+    "folder_draf",
 ];
+/// Placeholders of `templates.instructions` (besides each of the step's
+/// outcomes, by name: the outcome's folder).
+pub const INSTRUCTION_PLACEHOLDERS: &[&str] = &["surat", "folder", "berikut"];
 /// Placeholders of `letters.number_format` (`{seq:03}` pads the sequence).
 pub const NUMBER_PLACEHOLDERS: &[&str] = &["sifat", "seq", "unit", "klasifikasi", "tahun", "bulan"];
 
@@ -192,9 +198,18 @@ pub struct Templates {
     pub stamp_states: BTreeMap<String, String>,
     pub reason_file: String,
     pub reasons: BTreeMap<String, String>,
+    /// What to do next at a step (`{petunjuk}`), by step id or step kind.
+    pub instructions: BTreeMap<String, String>,
+    /// Who `{pengirim}` is when the system itself sent a letter back.
+    pub system_name: String,
 }
 
 impl Templates {
+    /// The instruction template for `step`: its own, else its kind's.
+    pub fn instruction(&self, step: &Step) -> Option<&str> {
+        self.instructions.get(&step.id).or_else(|| self.instructions.get(step.kind.as_str())).map(String::as_str)
+    }
+
     /// The stamp state for `action` taken at step `from`.
     pub fn stamp_state<'a>(&'a self, from: &str, action: &'a str) -> &'a str {
         self.stamp_states

@@ -204,6 +204,10 @@ pub struct RawTemplates {
     /// The archive record (`keterangan.txt`).
     #[serde(default)]
     pub keterangan: RawKeterangan,
+    /// What to do next at a step, in emails: by step id or kind.
+    #[serde(default)]
+    pub instructions: BTreeMap<String, Spanned<String>>,
+    pub system_name: Option<Spanned<String>>,
 }
 
 /// `templates.keterangan`: each part optional (the built-in text fills in).

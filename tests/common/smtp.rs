@@ -24,6 +24,35 @@ pub struct Received {
 }
 
 impl Received {
+    /// The text the recipient reads: the message's text part, decoded
+    /// (7bit, quoted-printable or base64), lines ending in `\n`.
+    pub fn text(&self) -> String {
+        let data = self.data.replace("\r\n", "\n");
+        let start = data.find("Content-Type: text/plain").unwrap_or(0);
+        let part = &data[start..];
+        let (head, body) = part.split_once("\n\n").unwrap_or((part, ""));
+        let multipart = self.header("Content-Type").is_some_and(|c| c.contains("multipart"));
+        let body = match body.find("\n--") {
+            Some(end) if multipart => &body[..end],
+            _ => body,
+        };
+        let encoding = head
+            .lines()
+            .find_map(|l| l.strip_prefix("Content-Transfer-Encoding:"))
+            .map(|e| e.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let bytes = match encoding.as_str() {
+            "quoted-printable" => {
+                quoted_printable::decode(body, quoted_printable::ParseMode::Robust).expect("quoted-printable")
+            }
+            "base64" => base64::engine::general_purpose::STANDARD
+                .decode(body.split_whitespace().collect::<String>())
+                .expect("base64"),
+            _ => body.as_bytes().to_vec(),
+        };
+        String::from_utf8(bytes).expect("UTF-8 text").replace("\r\n", "\n")
+    }
+
     pub fn header(&self, name: &str) -> Option<String> {
         let head = self.data.split("\r\n\r\n").next().unwrap_or("");
         let prefix = format!("{}:", name.to_ascii_lowercase());

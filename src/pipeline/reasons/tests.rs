@@ -304,7 +304,8 @@ fn the_systems_note_on_a_draft_without_its_number_reads_as_its_golden_file() {
         ("SK-2026-0012", "B-012/17000/KP.650/2026"),
         "01-draf/KP.650 Undangan Rapat.pdf",
         now(),
-    );
+    )
+    .0;
     golden::check("reasons/note-number_missing.txt", &text);
     golden::assert_for_people("the system's note", &text, &ids);
     assert!(text.contains("Nomor surat B-012/17000/KP.650/2026 belum tercantum"), "{text}");

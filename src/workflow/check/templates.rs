@@ -29,6 +29,8 @@ fn builtin_templates() -> &'static RawTemplatesOwned {
                 .collect(),
             reason_file: raw.templates.reason_file.map(|s| s.value).unwrap_or_default(),
             reasons: raw.templates.reasons.into_iter().map(|(k, v)| (k, v.value)).collect(),
+            instructions: raw.templates.instructions.into_iter().map(|(k, v)| (k, v.value)).collect(),
+            system_name: raw.templates.system_name.map(|s| s.value).unwrap_or_default(),
         }
     })
 }
@@ -39,10 +41,12 @@ struct RawTemplatesOwned {
     stamp_states: BTreeMap<String, String>,
     reason_file: String,
     reasons: BTreeMap<String, String>,
+    instructions: BTreeMap<String, String>,
+    system_name: String,
 }
 
 /// Every template, in this order: the reason file, emails, the stamp, its
-/// states, the reasons.
+/// states, the reasons, the instructions.
 pub(super) fn templates(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
     let (raw, defaults) = (&raw.templates, builtin_templates());
     let reason_file = reason_file(cx, raw, defaults);
@@ -50,8 +54,54 @@ pub(super) fn templates(cx: &mut Ctx, raw: &RawWorkflow, parts: &mut Parts) {
     let stamp = stamp(cx, raw, defaults);
     let stamp_states = stamp_states(cx, raw, defaults);
     let reasons = reasons(cx, raw, defaults);
-    parts.templates = Some(Templates { stamp, stamp_states, email, reason_file, reasons });
+    let instructions = instructions(cx, raw, defaults, &parts.steps);
+    let system_name = raw.system_name.as_ref().map(|s| s.value.trim().to_string());
+    let system_name = system_name.filter(|s| !s.is_empty()).unwrap_or_else(|| defaults.system_name.clone());
+    parts.templates = Some(Templates { stamp, stamp_states, email, reason_file, reasons, instructions, system_name });
 }
+
+/// `templates.instructions`: keys are step ids or step kinds; each text
+/// may use the placeholders of every step it serves (that step's outcomes
+/// by name). The built-in texts fill in what the file leaves out, checked
+/// the same way (a workflow whose review steps have other outcomes names
+/// them in its own text).
+fn instructions(
+    cx: &mut Ctx,
+    raw: &RawTemplates,
+    defaults: &RawTemplatesOwned,
+    steps: &[Step],
+) -> BTreeMap<String, String> {
+    let mut out = defaults.instructions.clone();
+    let is_kind = |k: &str| steps.iter().any(|s| s.kind.as_str() == k) || KINDS_TOLD.contains(&k);
+    for (key, t) in &raw.instructions {
+        if !steps.iter().any(|s| s.id == *key) && !is_kind(key) {
+            let msg = format!(
+                "templates.instructions has no step or step kind {key:?}; use a step id or one of {}",
+                KINDS_TOLD.join(", ")
+            );
+            cx.err(&t.referenced, msg);
+            continue;
+        }
+        out.insert(key.clone(), t.value.clone());
+    }
+    for step in steps {
+        let key = if out.contains_key(&step.id) { step.id.as_str() } else { step.kind.as_str() };
+        let Some(text) = out.get(key) else { continue };
+        let mut allowed: Vec<&str> = INSTRUCTION_PLACEHOLDERS.to_vec();
+        allowed.extend(step.outcomes.iter().map(|o| o.name.as_str()));
+        if let Err(e) = templates::check(text, &allowed) {
+            let msg = format!("templates.instructions.{key} (for step {}): {e}", step.id);
+            match raw.instructions.get(key) {
+                Some(t) => cx.err(&t.referenced, msg),
+                None => cx.diags.push(crate::util::yaml::Diagnostic::error(cx.file, None, msg)),
+            }
+        }
+    }
+    out
+}
+
+/// The step kinds whose people are told by an `arrived` email.
+const KINDS_TOLD: &[&str] = &["review", "waiting", "signed_drop", "dispatch"];
 
 fn reason_file(cx: &mut Ctx, raw: &RawTemplates, defaults: &RawTemplatesOwned) -> String {
     match &raw.reason_file {
