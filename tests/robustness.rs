@@ -215,7 +215,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
         assert!(&std::fs::read(env.p(&path)).unwrap() == bytes, "{name} kept byte for byte");
         let reason = std::fs::read_to_string(env.p(&format!("{path}.alasan.txt"))).unwrap();
         assert!(reason.contains(phrase), "{name}: {reason}");
-        assert!(reason.contains(&format!("Nama berkas : {name}")), "{reason}");
+        assert!(reason.contains(&format!("Nama berkas   : {name}")), "{reason}");
     }
     let (code, path) = reason_of("01-draf/tautan.pdf");
     assert_eq!(code, "symlink");
