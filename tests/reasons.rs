@@ -42,7 +42,7 @@ fn reason_files_name_the_right_folder_in_words_people_read() {
     let wrong = read_reason(&env, &format!("02-verifikasi/{name}.alasan.txt"));
     assert_for_people("wrong_folder", &wrong, &ids);
     assert!(wrong.starts_with("KETERANGAN DARI SISTEM SURAT KELUAR\nBPS Provinsi Bengkulu\n"), "{wrong}");
-    assert!(wrong.contains(&format!("Kode surat  : {id}\n")), "{wrong}");
+    assert!(wrong.contains(&format!("Kode surat    : {id}\n")), "{wrong}");
     assert!(
         wrong.contains(
             "hanya dapat dipindahkan ke folder 02-verifikasi\\revisi (dikembalikan kepada penyusun untuk \
@@ -66,5 +66,5 @@ fn reason_files_name_the_right_folder_in_words_people_read() {
     let not_pdf = read_reason(&env, "_ditolak/Undangan.pdf.alasan.txt");
     assert_for_people("not_pdf", &not_pdf, &ids);
     assert!(not_pdf.contains("bukan berkas PDF (berkas teks)") && not_pdf.contains("ke folder 01-draf."), "{not_pdf}");
-    assert!(not_pdf.contains("Kode surat  : belum ada\n"), "{not_pdf}");
+    assert!(not_pdf.contains("Kode surat    : belum ada\n"), "{not_pdf}");
 }

@@ -190,7 +190,10 @@ pub fn write(wf: &Workflow, kind: &str, to: Vec<Recipient>, fill: &Fill) -> Opti
     let t = wf.templates.email.get(kind)?;
     let penerima = to.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
     let fill = fill.clone().set("penerima", penerima);
+    // A Rahasia letter's subject stands nowhere in a subject line: staff
+    // read its code there, an outside addressee the word "Rahasia".
     let subject_fill = match &fill.subject_perihal {
+        Some(_) if kind == "dispatch" => fill.clone().set("perihal", "Rahasia"),
         Some(id) => fill.clone().set("perihal", id.as_str()),
         None => fill.clone(),
     };
@@ -614,7 +617,11 @@ mod tests {
         out.extend(compose(&wf(), &set(), &e));
         assert_eq!(out.len(), 4, "registered, arrived twice, dispatch: {out:?}");
         for m in &out {
-            assert!(!m.subject.contains("Pemeriksaan Pegawai") && m.subject.contains("SK-2026-0001"), "{}", m.subject);
+            assert!(!m.subject.contains("Pemeriksaan Pegawai"), "{}", m.subject);
+            // Staff read its code; an outside addressee, who does not know
+            // the code, the word Rahasia.
+            let shown = if m.kind == "dispatch" { ": Rahasia" } else { "SK-2026-0001" };
+            assert!(m.subject.contains(shown), "{}", m.subject);
         }
     }
 

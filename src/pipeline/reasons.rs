@@ -69,9 +69,8 @@ pub fn reason_file(wf: &Workflow, f: &ReasonFacts) -> String {
 const NO_LETTER: &str = "belum ada";
 
 /// The system's note placed beside a draft held back at registration (its
-/// number not in its text): a reason file about the dropped draft `rel`,
-/// now letter `id` with `number`, back at the drafting step; and the reason
-/// alone, for the drafter's email.
+/// number not in its text): a reason file about the letter `id` with
+/// `number`, placed at `rel`; and the reason alone, for the drafter's email.
 pub fn held_note(
     wf: &Workflow,
     reason: Reason,

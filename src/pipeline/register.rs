@@ -95,7 +95,7 @@ impl Pipeline {
             // Held back: the system's note says what the number is and what to do.
             let written = held.map(|reason| {
                 let at = free_target(&root, dest_dir, &names::note_file_name(id, 1, notes::SYSTEM)).1;
-                let (text, alone) = reasons::held_note(&wf, reason, (id, number.unwrap_or_default()), rel, now);
+                let (text, alone) = reasons::held_note(&wf, reason, (id, number.unwrap_or_default()), &target, now);
                 (at, text, alone)
             });
             // The trail keeps the note file's text; people read the reason alone.

@@ -123,15 +123,12 @@ fn steps(wf: &Workflow, trail: &[TransitionRec], team: Option<&str>) -> String {
                 .unwrap_or_else(|| format!("Ke tahap {to_name}"));
             let role = from_step.and_then(|s| s.role.as_deref());
             let oleh = people::display_in_team(wf, &tr.actor, role, team);
-            // Only a reviewer's or suratd's reason for a return is a note for
-            // people; other notes (signature checks, dispatch notes) are
-            // told elsewhere in the record.
+            // Only a reviewer's words are a note for people; the system's
+            // returns say why in their action, and other notes (signature
+            // checks, dispatch notes, the trail's English) are told
+            // elsewhere in the record or not at all.
             let note = match tr.note.as_deref().map(str::trim) {
-                Some(n)
-                    if !n.is_empty()
-                        && ["revisi", "returned", "note", "number_missing", "reviewer_edited"]
-                            .contains(&tr.action.as_str()) =>
-                {
+                Some(n) if !n.is_empty() && ["revisi", "note"].contains(&tr.action.as_str()) => {
                     render(&t.note, &[("isi", &note_lines(n).join("\n            "))])
                 }
                 _ => String::new(),

@@ -194,7 +194,17 @@ impl Env {
         assert!(done, "a transition stayed pending");
     }
 
+    /// Waits (a little, without failing) for transitions under way: suratd
+    /// places a letter's files before it records the move, so a test that
+    /// has just seen a file may read the database a moment too early.
+    fn quiet(&self) {
+        let _ = wait_until(Duration::from_secs(10), || {
+            !self.db.exists() || self.count("SELECT COUNT(*) FROM intents WHERE state = 'pending'") == 0
+        });
+    }
+
     pub fn letter(&self, id: &str) -> (String, String, Option<String>) {
+        self.quiet();
         self.conn()
             .query_row("SELECT step, state, path FROM letters WHERE id = ?1", [id], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -203,6 +213,7 @@ impl Env {
     }
 
     pub fn actions(&self, id: &str) -> Vec<String> {
+        self.quiet();
         let c = self.conn();
         let mut st = c.prepare("SELECT action FROM transitions WHERE letter_id = ?1 ORDER BY id").unwrap();
         st.query_map([id], |r| r.get(0)).unwrap().map(|r| r.unwrap()).collect()
