@@ -299,7 +299,7 @@ fn resolve(
     let max_attachment = max_attachment(&mut diags, label, &raw.max_attachment);
     let alerts = alerts(&mut diags, label, &raw.alerts);
     let samba = samba(&mut diags, label, &raw.samba, base);
-    let sender = sender(&mut diags, label, &raw.sender);
+    let sender = sender(&mut diags, label, &raw.sender, raw.smtp.as_ref());
     let outbox_dir = raw
         .outbox_dir
         .as_ref()
@@ -330,8 +330,27 @@ fn resolve(
     })
 }
 
-/// The sender's address is an email address; its name one line.
-fn sender(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawSender) -> Sender {
+/// The address in `smtp.from`, written as an address or the way mail
+/// programs show a sender (`Sekretariat <surat@bps.go.id>`); `None` when it
+/// is neither.
+fn from_address(from: &str) -> Option<String> {
+    let from = from.trim();
+    if let Ok(a) = from.parse::<lettre::Address>() {
+        return Some(a.to_string());
+    }
+    from.parse::<lettre::message::Mailbox>().ok().map(|m| m.email.to_string())
+}
+
+/// The sender's address is an email address; its name one line. So is
+/// `smtp.from`, the address used when `sender.address` is not set.
+fn sender(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawSender, smtp: Option<&RawSmtp>) -> Sender {
+    if let Some(from) = smtp.and_then(|s| s.from.as_deref())
+        && from_address(from).is_none()
+    {
+        let msg =
+            format!("smtp.from {from:?} is not an email address; write the office's mailbox, e.g. surat@bps.go.id");
+        diags.push(Diagnostic::error(label, None, msg));
+    }
     if let Some(a) = &raw.address
         && a.value.trim().parse::<lettre::Address>().is_err()
     {
@@ -353,7 +372,11 @@ impl Config {
     /// else `surat-keluar@` the mail server (or this machine); and whether
     /// one was configured (`suratd check` warns when not).
     pub fn sender_address(&self) -> (String, bool) {
-        let configured = self.sender.address.clone().or_else(|| self.smtp.as_ref().and_then(|s| s.from.clone()));
+        let configured = self
+            .sender
+            .address
+            .clone()
+            .or_else(|| self.smtp.as_ref().and_then(|s| s.from.as_deref()).and_then(from_address));
         match configured {
             Some(a) => (a, true),
             None => {
@@ -637,6 +660,27 @@ mod tests {
         let e = Config::load(Some(&p), &Overrides::default()).unwrap_err().to_string();
         assert!(e.contains("suratd.yaml:2:14: samba.audit_log"), "{e}");
         assert!(e.contains("suratd.yaml:3:15: samba.audit_wait must be at most 1m"), "{e}");
+    }
+
+    /// An admin writes `smtp.from` the way mail programs show a sender,
+    /// `Name <address>` (which suratd took before `sender` existed): the
+    /// email worker could not make an address of it and never started, so
+    /// every email stayed in the outbox, while `suratd check` said nothing.
+    #[test]
+    fn attack_smtp_from_with_a_display_name_stops_every_email() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("suratd.yaml");
+        let smtp = "smtp:\n  host: mail.bps.go.id\n  from: \"Sekretariat BPS <surat@bps.go.id>\"\n";
+        std::fs::write(&p, smtp).unwrap();
+        let c = Config::load(Some(&p), &Overrides::default()).unwrap();
+        assert_eq!(c.sender_address(), ("surat@bps.go.id".to_string(), true));
+        let from = crate::mail::outbox::sender(&c, "BPS Provinsi Bengkulu").expect("the worker's sender");
+        assert_eq!(from.email.to_string(), "surat@bps.go.id");
+        // One that is no address at all is refused by `check`, not found
+        // out by the worker.
+        std::fs::write(&p, "smtp:\n  host: mail.bps.go.id\n  from: surat keluar\n").unwrap();
+        let e = Config::load(Some(&p), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("smtp.from"), "{e}");
     }
 
     #[test]

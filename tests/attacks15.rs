@@ -225,3 +225,43 @@ fn attack_a_number_in_invisible_text_passes_the_number_check() {
     env.settled();
     assert_eq!(env.letter(&id).0, "draf", "a letter with no visible number reached review: {:?}", env.actions(&id));
 }
+
+/// A Rahasia letter's file dropped again under a name with its perihal (as
+/// the emails suggest, "SK-… perbaikan.pdf", a drafter writes the subject
+/// after the code), and refused: suratd wrote that name into `_ditolak/`,
+/// the folder everyone reads, named the perihal in the reason file there,
+/// and put it in the refusal email's subject.
+#[test]
+fn attack_a_rahasia_letters_perihal_named_in_ditolak_and_a_refusal_subject() {
+    let smtp = common::smtp::Smtp::start(0, &[]);
+    let env = mail_env(Some(smtp.port), "");
+    let _d = env.start();
+    let sidecar = "tanggal: 2026-01-15\nperihal: Temuan Audit Internal\nsifat: Rahasia\n";
+    std::fs::write(env.p("01-draf/KP.650 Undangan Rapat.yaml"), sidecar).unwrap();
+    env.drop_file("01-draf/KP.650 Undangan Rapat.pdf", &pdf("Undangan"));
+    let mut id = String::new();
+    assert!(wait_until(Duration::from_secs(15), || {
+        id = env.conn().query_row("SELECT COALESCE(MAX(id), '') FROM letters", [], |r| r.get(0)).unwrap();
+        !id.is_empty()
+    }));
+    env.settled();
+    env.drop_file(&format!("01-draf/{id} Temuan Audit Internal.pdf"), b"bukan sebuah PDF\n");
+    assert!(
+        wait_until(Duration::from_secs(15), || env.tree().iter().any(|p| p.starts_with("_ditolak/"))),
+        "{:?}\n{}",
+        env.tree(),
+        env.log()
+    );
+    env.settled();
+    let tree = env.tree();
+    assert!(!tree.iter().any(|p| p.contains("Audit")), "the perihal in a name suratd wrote: {tree:#?}");
+    for p in tree.iter().filter(|p| p.starts_with("_ditolak/") && p.ends_with(".alasan.txt")) {
+        let text = std::fs::read_to_string(env.p(p)).unwrap();
+        assert!(!text.contains("Audit"), "the perihal in {p}, which everyone reads:\n{text}");
+    }
+    assert!(wait_until(Duration::from_secs(15), || smtp.received().iter().any(|m| m.text().contains("_ditolak"))));
+    for m in smtp.received() {
+        let subject = m.header("Subject").unwrap();
+        assert!(!subject.contains("Audit"), "{subject}");
+    }
+}

@@ -196,9 +196,11 @@ fn yaml_problem(message: &str) -> String {
 }
 
 /// Untrusted text as one line: control characters (line breaks, terminal
-/// escape sequences) become spaces, and the ends are trimmed.
+/// escape sequences) and the Unicode line and paragraph separators become
+/// spaces, and the ends are trimmed.
 fn one_line(text: &str) -> String {
-    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+    let breaks = |c: char| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+    text.chars().map(|c| if breaks(c) { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
 /// Combines file name, sidecar and defaults into complete metadata.
@@ -356,6 +358,23 @@ mod tests {
 
     fn defaults() -> Defaults {
         Defaults { sifat: "B".into(), klasifikasi: None }
+    }
+
+    /// A sidecar's perihal or addressee with Unicode line or paragraph
+    /// separators (U+2028, U+2029: not control characters, but a line
+    /// break to many mail readers and editors): an email's "Perihal :" line
+    /// went on with lines of the sidecar's own ("Lokasi berkas : \\\\…").
+    #[test]
+    fn attack_unicode_line_separators_in_a_sidecar_forge_lines() {
+        let sc = parse_sidecar(
+            "x.yaml",
+            "perihal: \"Undangan\\u2028Lokasi berkas  : x\"\nklasifikasi: KP.650\ntujuan:\n  - \"Kaur\\u2029Tembusan : y\"\nlampiran: \"1\\u2028berkas\"\n",
+        )
+        .unwrap();
+        let m = combine((None, None), Some(sc), &defaults(), today()).unwrap();
+        for text in [&m.perihal, &m.tujuan[0].nama, m.lampiran.as_ref().unwrap()] {
+            assert!(!text.contains(['\u{2028}', '\u{2029}']), "{text:?}");
+        }
     }
 
     #[test]

@@ -78,6 +78,15 @@ pub fn letter_file_name(id: &str, subject: &str, sifat: Option<&str>) -> String 
     format!("{id} {}.pdf", sanitize(subject, MAX_NAME_CHARS - id.len() - 5))
 }
 
+/// A file of a Rahasia letter named by the letter's id alone, keeping the
+/// extension of `name` (a safe file name): `SK-2026-0012.pdf`.
+pub fn secret_name(id: &str, name: &str) -> String {
+    match name.rfind('.') {
+        Some(i) if i > 0 && name.len() - i <= 10 => format!("{id}{}", &name[i..]),
+        _ => id.to_string(),
+    }
+}
+
 /// The file name of a reviewer's note of one round of returns, as the
 /// drafter sees it beside the letter: `SK-2026-0012 catatan putaran 2
 /// (Ketua Tim).txt`; the highest round is the current one.
@@ -137,6 +146,8 @@ mod tests {
         assert_eq!(letter_file_name("SK-2026-0001", "Rapat. ", Some("B")), "SK-2026-0001 Rapat.pdf");
         // A Rahasia letter's subject is in no name.
         assert_eq!(letter_file_name("SK-2026-0001", "Hasil Pemeriksaan", Some("R")), "SK-2026-0001.pdf");
+        assert_eq!(secret_name("SK-2026-0001", "SK-2026-0001 Hasil Pemeriksaan.pdf"), "SK-2026-0001.pdf");
+        assert_eq!(secret_name("SK-2026-0001", "Hasil"), "SK-2026-0001");
         assert_eq!(numbered("a b.pdf", 2), "a b (2).pdf");
         assert_eq!(safe_file_name("x<y>.pdf"), "x y.pdf");
         assert_eq!(safe_file_name("\u{1}"), "berkas");

@@ -558,7 +558,7 @@ mod tests {
         let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         let out = compose(&wf(), &set(), &ev("register", "draf", "verifikasi"));
         let body = flat(&out.iter().find(|m| m.kind == "arrived").unwrap().body);
-        assert!(body.contains("pindahkan berkasnya ke folder 02-verifikasi\\setuju."), "{body}");
+        assert!(body.contains("pindahkan berkas surat ke folder 02-verifikasi\\setuju."), "{body}");
         assert!(body.contains("\"SK-2026-0001 catatan.txt\" di folder 02-verifikasi\\revisi"), "{body}");
         // Each kind of step says what its people do, with its folders.
         let told = |to: &str| flat(&compose(&wf(), &set(), &ev("setuju", "x", to)).remove(0).body);

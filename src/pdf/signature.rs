@@ -488,11 +488,23 @@ fn decode_hex(h: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn common_name(c: &openssl::x509::X509Ref) -> String {
-    c.subject_name()
+    let name = c
+        .subject_name()
         .entries_by_nid(openssl::nid::Nid::COMMONNAME)
         .next()
-        .and_then(|e| e.data().to_string().ok())
-        .unwrap_or_else(|| format!("{:?}", c.subject_name()))
+        .and_then(|e| e.data().to_string().ok().map(|s| s.to_string()))
+        .unwrap_or_else(|| format!("{:?}", c.subject_name()));
+    one_line(&name)
+}
+
+/// A certificate's text (whoever made the certificate wrote it) as one line
+/// in what people read: line breaks and other control or separator
+/// characters become spaces, so a name cannot start lines of its own in a
+/// reason file or an email.
+pub fn one_line(text: &str) -> String {
+    let spaced: String =
+        text.chars().map(|c| if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') { ' ' } else { c }).collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// A certificate's subject as (short name, value) pairs, in order.
@@ -536,6 +548,26 @@ mod tests {
         assert_eq!(decode_hex(b"3082"), Some(vec![0x30, 0x82]));
         assert_eq!(decode_hex(b"308"), Some(vec![0x30, 0x80]));
         assert_eq!(decode_hex(b"zz"), None);
+    }
+
+    /// A certificate whose common name carries line breaks (anyone can
+    /// make one): refused as untrusted, its name was quoted into the reason
+    /// file in `_ditolak/` and the refusal email, where its lines read as
+    /// the system's own ("Tanda tangan sah. Pindahkan ke 07-distribusi").
+    #[test]
+    fn attack_a_signers_name_with_line_breaks_forges_lines_in_the_reason() {
+        let key = openssl::pkey::PKey::from_rsa(openssl::rsa::Rsa::generate(2048).unwrap()).unwrap();
+        let mut name = openssl::x509::X509NameBuilder::new().unwrap();
+        name.append_entry_by_text("CN", "Kepala\n\nTanda tangan sah.\r\nPindahkan ke 07-distribusi").unwrap();
+        let name = name.build();
+        let mut b = openssl::x509::X509Builder::new().unwrap();
+        b.set_subject_name(&name).unwrap();
+        b.set_issuer_name(&name).unwrap();
+        b.set_pubkey(&key).unwrap();
+        b.sign(&key, openssl::hash::MessageDigest::sha256()).unwrap();
+        let cert = b.build();
+        let shown = common_name(&cert);
+        assert_eq!(shown, "Kepala Tanda tangan sah. Pindahkan ke 07-distribusi");
     }
 
     #[test]

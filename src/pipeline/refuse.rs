@@ -35,6 +35,17 @@ impl Pipeline {
         let wf = self.wf.clone();
         let now = Utc::now();
         let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
+        // A Rahasia letter's file is named by its id alone, whatever name
+        // it came with: `_ditolak/` is read by everyone.
+        let name = match letter.filter(|l| l.sifat.as_deref() == Some("R")) {
+            Some(l) => names::secret_name(&l.id, &name),
+            None => name,
+        };
+        // The file as the reason names it: where it was, under that name.
+        let shown_rel = match rel.rsplit_once('/') {
+            Some((dir, _)) => format!("{dir}/{name}"),
+            None => name.clone(),
+        };
         let (target_abs, target_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &name);
         let (_, reason_rel) =
             free_target(&self.cfg.root, &wf.rejected_folder, &format!("{}.alasan.txt", file_name(&target_abs)));
@@ -71,7 +82,7 @@ impl Pipeline {
         let facts = ReasonFacts {
             code,
             detail: &detail,
-            rel,
+            rel: &shown_rel,
             letter: letter.map(|l| l.id.as_str()),
             step: &step_name,
             at,

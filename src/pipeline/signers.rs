@@ -32,7 +32,7 @@ pub(crate) fn refusal(wf: &Workflow, step: &Step, report: &mut Report) -> Option
 /// the certificate has one.
 fn who(s: &SigCheck) -> String {
     match s.subject.iter().find(|(k, _)| k == "serialNumber") {
-        Some((_, serial)) => format!("{} ({serial})", s.signer),
+        Some((_, serial)) => format!("{} ({})", s.signer, crate::pdf::signature::one_line(serial)),
         None => s.signer.clone(),
     }
 }

@@ -97,3 +97,36 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod attacks15 {
+    use super::*;
+
+    /// An office's own workflow whose review steps name their outcomes in
+    /// their own words (`lanjut`, `kembali`), written before
+    /// `templates.instructions` existed and so without it: the built-in
+    /// instruction for review steps (`{setuju}`, `{revisi}`) does not fit
+    /// it, and the whole workflow was refused, a working office stopped by
+    /// an upgrade over a text it never wrote.
+    #[test]
+    fn attack_a_custom_workflow_with_its_own_outcome_names_is_refused_over_a_builtin_text() {
+        let start = BUILTIN.find("  instructions:\n").unwrap();
+        let end = BUILTIN.find("  # Who sent a letter back when the system itself did").unwrap();
+        let text = format!("{}{}", &BUILTIN[..start], &BUILTIN[end..])
+            .replace("      setuju: kelengkapan\n      revisi: draf", "      lanjut: kelengkapan\n      kembali: draf")
+            .replace("      setuju: ajukan_tte\n      revisi: draf", "      lanjut: ajukan_tte\n      kembali: draf")
+            .replace("    outcomes:\n      revisi: draf", "    outcomes:\n      kembali: draf")
+            .replace("      terkirim: arsip", "      selesai: arsip")
+            .replace("verifikasi.setuju:", "verifikasi.lanjut:")
+            .replace("kelengkapan.setuju:", "kelengkapan.lanjut:");
+        let (wf, _) = match Workflow::from_text("workflow.yaml", &text) {
+            Ok(w) => w,
+            Err(e) => panic!("an office's own workflow refused: {e}"),
+        };
+        // Its reviewers are still told what to do, with its real folders.
+        let step = wf.step("verifikasi").unwrap();
+        let told = crate::mail::compose::instruction(&wf, step, "SK-2026-0001");
+        assert!(told.contains("02-verifikasi\\lanjut") && told.contains("02-verifikasi\\kembali"), "{told}");
+        assert!(!told.contains('{'), "{told}");
+    }
+}

@@ -84,6 +84,7 @@ fn instructions(
         }
         out.insert(key.clone(), t.value.clone());
     }
+    let mut general = Vec::new();
     for step in steps {
         let key = if out.contains_key(&step.id) { step.id.as_str() } else { step.kind.as_str() };
         let Some(text) = out.get(key) else { continue };
@@ -93,11 +94,50 @@ fn instructions(
             let msg = format!("templates.instructions.{key} (for step {}): {e}", step.id);
             match raw.instructions.get(key) {
                 Some(t) => cx.err(&t.referenced, msg),
-                None => cx.diags.push(crate::util::yaml::Diagnostic::error(cx.file, None, msg)),
+                // The built-in text, written for SOP-024's outcomes, does
+                // not fit this office's step: a general one, with the
+                // step's real folders, stands in (a warning, never a
+                // workflow refused over a text its admin did not write).
+                None => {
+                    let msg = format!(
+                        "{msg}: the built-in text does not fit this step's outcomes; a general instruction is used \
+                         (write templates.instructions.{} to word it)",
+                        step.id
+                    );
+                    cx.diags.push(crate::util::yaml::Diagnostic::warning(cx.file, None, msg));
+                    general.push((step.id.clone(), general_instruction(step, steps)));
+                }
             }
         }
     }
+    out.extend(general);
     out
+}
+
+/// What the people of `step` do next, in general words with the step's real
+/// folders: for a workflow whose steps the built-in texts do not fit.
+fn general_instruction(step: &Step, steps: &[Step]) -> String {
+    let shown = |rel: &str| rel.replace('/', "\\").replace('{', "{{").replace('}', "}}");
+    let back = |o: &&Outcome| steps.iter().any(|s| s.id == o.to && s.kind == StepKind::Drop);
+    let (returns, onward): (Vec<&Outcome>, Vec<&Outcome>) = step.outcomes.iter().partition(back);
+    let mut text = String::new();
+    let onward: Vec<String> = match (onward.is_empty(), &step.next) {
+        (false, _) => onward.iter().map(|o| shown(&step.outcome_folder(&o.name))).collect(),
+        (true, Some(_)) => vec!["{berikut}".to_string()],
+        (true, None) => vec![],
+    };
+    if !onward.is_empty() {
+        let when = if step.kind == StepKind::Review { "Bila surat disetujui" } else { "Setelah selesai" };
+        text.push_str(&format!("{when}, pindahkan berkasnya ke folder {}.", onward.join(" atau ")));
+    }
+    if let Some(r) = returns.first() {
+        let r = shown(&step.outcome_folder(&r.name));
+        text.push_str(&format!(
+            " Bila surat perlu diperbaiki, simpan catatan perbaikan sebagai berkas teks bernama \
+             \"{{surat}} catatan.txt\" di folder {r}, lalu pindahkan berkas surat ke folder {r}."
+        ));
+    }
+    text.trim().to_string()
 }
 
 /// The step kinds whose people are told by an `arrived` email.
