@@ -3,9 +3,10 @@
 //! workflow and fixed facts, and none showing a word of the log or code.
 
 use super::*;
+use crate::convert::detect;
 use crate::decide::guidance::{person_name, role_names};
 use crate::letter::metadata;
-use crate::pdf::{convert, inspect};
+use crate::pdf::inspect;
 use crate::util::golden;
 use crate::workflow::layout;
 use std::sync::Arc;
@@ -65,8 +66,7 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
     match code {
         Reason::NotPdf => file("01-draf/Undangan Rapat.png", inspected(b"\x89PNG\r\n")),
         Reason::OfficeDocument => {
-            let convert::Prepared::Unsupported { format } = convert::prepare("Undangan.docx", b"PK\x03\x04word/")
-            else {
+            let detect::Prepared::Unsupported { format } = detect::prepare("Undangan.docx", b"PK\x03\x04word/") else {
                 panic!("a docx")
             };
             file("01-draf/KP.650 Undangan Rapat.docx", format)

@@ -1,0 +1,1 @@
+//! Writing the number and date into a draft's placeholders (to come).

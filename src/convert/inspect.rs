@@ -1,0 +1,1 @@
+//! Opening a Word or OpenDocument file as untrusted bytes (to come).
