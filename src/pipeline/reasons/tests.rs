@@ -71,6 +71,12 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
             };
             file("01-draf/KP.650 Undangan Rapat.docx", format)
         }
+        Reason::MacroDocument
+        | Reason::DocumentEncrypted
+        | Reason::DocumentTooLarge
+        | Reason::DocumentTooDeep
+        | Reason::NotADocument
+        | Reason::ExternalReference => office_sample(code),
         Reason::Empty | Reason::Encrypted | Reason::Symlink => file("01-draf/KP.650 Undangan Rapat.pdf", String::new()),
         Reason::Broken => file("01-draf/KP.650 Undangan Rapat.pdf", inspected(b"%PDF-1.4\nrusak\n%%EOF\n")),
         Reason::ActiveContent => file("01-draf/KP.650 Undangan Rapat.pdf", "JavaScript".into()),
@@ -110,6 +116,24 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
     }
 }
 
+/// [`sample`] for an office document the conversion stage refuses, with
+/// the detail it gives.
+fn office_sample(code: Reason) -> Sample {
+    let (name, detail) = match code {
+        Reason::MacroDocument => ("01-draf/KP.650 Undangan Rapat.docm", "proyek makro VBA".to_string()),
+        Reason::DocumentTooLarge => {
+            ("01-draf/KP.650 Undangan Rapat.docx", "isinya lebih dari 256 MB setelah dibuka".into())
+        }
+        Reason::DocumentTooDeep => ("01-draf/KP.650 Undangan Rapat.docx", "lebih dari 256 tingkat".into()),
+        Reason::NotADocument => {
+            ("01-draf/KP.650 Undangan Rapat.docx", "berkas zip yang tidak memuat dokumen Word atau OpenDocument".into())
+        }
+        Reason::ExternalReference => ("01-draf/KP.650 Undangan Rapat.docx", "gambar".into()),
+        _ => ("01-draf/KP.650 Undangan Rapat.docx", String::new()),
+    };
+    file(name, detail)
+}
+
 /// [`sample`] for the reasons about a letter's file.
 fn letter_sample(wf: &Workflow, code: Reason) -> Sample {
     let in_review = "02-verifikasi/SK-2026-0012 Undangan Rapat.pdf";
@@ -143,6 +167,12 @@ fn letter_sample(wf: &Workflow, code: Reason) -> Sample {
         Reason::SidecarFixedField => {
             letter("01-draf/SK-2026-0012 Undangan Rapat.yaml", "Verifikasi Ketua Tim", in_review, "sifat".into())
         }
+        Reason::NoPlaceholder => letter(
+            "01-draf/KP.650 Undangan Rapat.docx",
+            "Pembuatan draf",
+            "01-draf/SK-2026-0012 Undangan Rapat.docx",
+            "B-012/17000/KP.650/2026".into(),
+        ),
         Reason::NumberMissing => letter(
             "01-draf/SK-2026-0012 perbaikan.pdf",
             "Verifikasi Ketua Tim",
