@@ -1,5 +1,7 @@
 //! The conversion stage: where Word and ODT drafts become PDFs.
 //!
+//! * `archive` reads the zip container within limits and zips a filled
+//!   document again.
 //! * `detect` recognises an office document by its bytes (and, for the old
 //!   binary formats, its name), before the PDF checks.
 //! * `inspect` opens a Word or OpenDocument file as untrusted bytes, within
@@ -10,6 +12,7 @@
 //!
 //! Works on bytes; never moves files.
 
+pub mod archive;
 pub mod detect;
 pub mod fill;
 pub mod inspect;
