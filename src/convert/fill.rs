@@ -13,10 +13,8 @@
 //! drafters do not use for this; a `.doc` or `.rtf` is never filled.
 
 use super::archive::{self, Budget, Limits};
-use super::inspect::{Kind, Refusal};
-use crate::letter::reason::Reason;
+use super::inspect::{Kind, Refusal, broken_xml, walk};
 use crate::util::timefmt;
-use quick_xml::Reader;
 use quick_xml::escape::{partial_escape, unescape};
 use quick_xml::events::{BytesStart, Event};
 use regex::Regex;
@@ -109,32 +107,15 @@ fn is_text_part(kind: Kind, name: &str) -> bool {
 /// One XML part filled: walks its events once, keeping byte positions,
 /// and splices the new texts in.
 fn fill_part(kind: Kind, xml: &[u8], texts: &[String; 2], max_depth: usize) -> Result<Filled, Refusal> {
-    let mut reader = Reader::from_reader(xml);
     let mut scan = Scan { kind, xml, texts, paras: vec![], controls: vec![], edits: vec![], open: None, skip: 0 };
-    let (mut depth, mut counts) = (0usize, [0usize; 2]);
-    loop {
-        let before = reader.buffer_position() as usize;
-        let event = reader.read_event().map_err(|e| broken(&e.to_string()))?;
-        let after = reader.buffer_position() as usize;
-        match &event {
-            Event::Start(_) if depth >= max_depth => {
-                return Err(Refusal::new(Reason::DocumentTooDeep, format!("lebih dari {max_depth} tingkat")));
-            }
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth = depth.saturating_sub(1),
-            Event::DocType(_) => return Err(broken("memuat deklarasi DTD")),
-            Event::Eof => break,
-            _ => {}
-        }
-        for f in scan.event(&event, before, after)? {
+    let mut counts = [0usize; 2];
+    walk(xml, max_depth, |event, before, after| {
+        for f in scan.event(event, before, after)? {
             counts[f as usize] += 1;
         }
-    }
+        Ok(())
+    })?;
     Ok(Filled { bytes: splice(xml, scan.edits), nomor: counts[0], tanggal: counts[1] })
-}
-
-fn broken(detail: &str) -> Refusal {
-    Refusal::new(Reason::NotADocument, format!("susunan XML-nya rusak: {detail}"))
 }
 
 /// `xml` with each `(start, end, text)` range replaced.
@@ -275,8 +256,8 @@ impl Scan<'_> {
     /// A run's text read: to the content control it fills, or to its
     /// paragraph.
     fn node(&mut self, start: usize, end: usize) -> Result<(), Refusal> {
-        let raw = std::str::from_utf8(&self.xml[start..end]).map_err(|_| broken("teks bukan UTF-8"))?;
-        let text = unescape(raw).map_err(|e| broken(&e.to_string()))?.into_owned();
+        let raw = std::str::from_utf8(&self.xml[start..end]).map_err(|_| broken_xml("teks bukan UTF-8"))?;
+        let text = unescape(raw).map_err(|e| broken_xml(&e.to_string()))?.into_owned();
         let node = Node { start, end, text };
         if let Some(c) = self.controls.iter_mut().rev().find(|c| c.field.is_some() && c.in_content) {
             c.nodes.push(node);

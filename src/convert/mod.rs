@@ -17,3 +17,5 @@ pub mod detect;
 pub mod fill;
 pub mod inspect;
 // pub mod soffice;
+#[cfg(test)]
+pub(crate) mod testdocs;

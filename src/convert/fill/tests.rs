@@ -1,30 +1,12 @@
 //! Filling documents the tests write as XML and zip themselves.
 
 use super::*;
-use crate::convert::archive::{open, pack, read};
-
-const W: &str = r#"xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main""#;
+use crate::convert::archive::{open, pack};
+use crate::convert::testdocs::{W, docx, part};
+use crate::letter::reason::Reason;
 
 fn values() -> Values<'static> {
     Values { nomor: "B-012/17000/KP.650/2026", tanggal: "2026-06-02".parse().unwrap() }
-}
-
-/// A `.docx` whose body is `body` (inside `w:body`), plus `extra` parts.
-fn docx(body: &str, extra: &[(&str, &[u8])]) -> Vec<u8> {
-    let doc = format!(
-        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document {W}><w:body>{body}</w:body></w:document>"#
-    );
-    let mut entries: Vec<(&str, &[u8])> =
-        vec![("[Content_Types].xml", b"<Types/>"), ("word/document.xml", doc.as_bytes())];
-    entries.extend_from_slice(extra);
-    pack(&entries)
-}
-
-/// Entry `name` of the zip `bytes`, as text.
-fn part(bytes: &[u8], name: &str) -> String {
-    let mut zip = open(bytes, &Limits::default()).unwrap();
-    let i = zip.index_for_name(name).unwrap();
-    String::from_utf8(read(&mut zip, i, &Limits::default(), &mut Budget::default()).unwrap()).unwrap()
 }
 
 /// The body of `word/document.xml` after filling `body`.

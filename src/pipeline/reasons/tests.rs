@@ -117,21 +117,25 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
 }
 
 /// [`sample`] for an office document the conversion stage refuses, with
-/// the detail it gives.
+/// the detail its inspection gives.
 fn office_sample(code: Reason) -> Sample {
-    let (name, detail) = match code {
-        Reason::MacroDocument => ("01-draf/KP.650 Undangan Rapat.docm", "proyek makro VBA".to_string()),
-        Reason::DocumentTooLarge => {
-            ("01-draf/KP.650 Undangan Rapat.docx", "isinya lebih dari 256 MB setelah dibuka".into())
-        }
-        Reason::DocumentTooDeep => ("01-draf/KP.650 Undangan Rapat.docx", "lebih dari 256 tingkat".into()),
-        Reason::NotADocument => {
-            ("01-draf/KP.650 Undangan Rapat.docx", "berkas zip yang tidak memuat dokumen Word atau OpenDocument".into())
-        }
-        Reason::ExternalReference => ("01-draf/KP.650 Undangan Rapat.docx", "gambar".into()),
-        _ => ("01-draf/KP.650 Undangan Rapat.docx", String::new()),
+    use crate::convert::{archive::pack, testdocs::docx};
+    let image = r#"<Relationships><Relationship Id="r" Type="x/image" Target="http://a/b.png" TargetMode="External"/></Relationships>"#;
+    let deep = format!("<w:p>{}{}</w:p>", "<w:x>".repeat(300), "</w:x>".repeat(300));
+    let rel = "01-draf/KP.650 Undangan Rapat.docx";
+    let bytes = match code {
+        Reason::MacroDocument => docx("", &[("word/vbaProject.bin", b"VBA")]),
+        Reason::DocumentTooDeep => docx(&deep, &[]),
+        Reason::NotADocument => pack(&[("surat.txt", b"surat")]),
+        Reason::ExternalReference => docx("", &[("word/_rels/document.xml.rels", image.as_bytes())]),
+        // A zip bomb's detail with the default limits; the password is
+        // not a detail.
+        Reason::DocumentTooLarge => return file(rel, "isinya lebih dari 256 MB setelah dibuka".into()),
+        _ => return file(rel, String::new()),
     };
-    file(name, detail)
+    let refusal = crate::convert::inspect::inspect(rel, &bytes).expect_err("refused");
+    assert_eq!(refusal.reason, code);
+    file(rel, refusal.detail)
 }
 
 /// [`sample`] for the reasons about a letter's file.
