@@ -144,7 +144,10 @@ fn zipped(bytes: &[u8], limits: &Limits) -> Result<Kind, Refusal> {
             return Err(Refusal::new(Reason::MacroDocument, what));
         }
     }
-    for (i, name) in names.iter().enumerate() {
+    // The manifest first: an encrypted ODT's other parts are not XML.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&i| names[i] != "META-INF/manifest.xml");
+    for (i, name) in order.into_iter().map(|i| (i, &names[i])) {
         let lower = name.to_ascii_lowercase();
         if name == "mimetype" {
             continue;
