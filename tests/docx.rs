@@ -160,3 +160,28 @@ fn the_filled_docx_converts_with_libreoffice_and_the_pdf_says_the_number() {
     assert!(text.contains("Bengkulu, 2 Juni 2026") && text.contains(&format!("Surat {NOMOR}")), "{text}");
     assert!(!text.contains("{{") && !text.contains("[nomor]"), "{text}");
 }
+
+/// `split-runs.docx` with `relationship` added to its document's
+/// relationships, as Word writes an inserted picture or link.
+fn with_relationship(relationship: &str) -> Vec<u8> {
+    let bytes = docx_fixture("split-runs.docx");
+    let rels = entry(&bytes, "word/_rels/document.xml.rels")
+        .replace("</Relationships>", &format!("{relationship}</Relationships>"));
+    let mut zip = suratd::convert::archive::open(&bytes, &Limits::default()).unwrap();
+    suratd::convert::archive::rezip(&mut zip, &[("word/_rels/document.xml.rels".into(), rels.into_bytes())]).unwrap()
+}
+
+#[test]
+fn a_picture_linked_from_the_web_or_a_share_is_refused_and_a_hyperlink_is_not() {
+    let rel = |kind: &str, target: &str| {
+        format!(
+            r#"<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}" TargetMode="External"/>"#
+        )
+    };
+    for target in ["http://127.0.0.1:9/logo.png", "file:///etc/passwd", "\\\\server\\share\\logo.png"] {
+        let r = inspect("Undangan.docx", &with_relationship(&rel("image", target))).unwrap_err();
+        assert_eq!((r.reason, r.detail.as_str()), (Reason::ExternalReference, "gambar"), "{target}");
+    }
+    let link = with_relationship(&rel("hyperlink", "https://bengkulu.bps.go.id"));
+    assert_eq!(inspect("Undangan.docx", &link), Ok(Kind::Docx));
+}
