@@ -26,7 +26,7 @@
 //!
 //! * [`pipeline`] takes one settled file from arrival to its next place:
 //!   intake (which step, which letter, who dropped or moved it: the file's
-//!   owner, or the audit record's login), conversion and
+//!   owner, or the audit record's login), conversion ([`convert`]) and
 //!   inspection ([`pdf`]), the decision, then one module per kind of
 //!   transition (register, move, return, refuse) carried out through the
 //!   journal.
@@ -38,10 +38,16 @@
 //!   sidecar, ids and file names, agenda numbers, reason codes — is
 //!   [`letter`], also pure.
 //!
-//! * [`pdf`] works on a document's bytes: convert a draft, inspect a PDF,
-//!   stamp a review copy, tell what a reviewer's save in a PDF editor
-//!   changed, check electronic signatures, and compare a signed file with
-//!   the copy submitted for signing (its text, and its pages as drawn).
+//! * [`convert`] is the conversion stage, where Word and ODT drafts become
+//!   PDFs: it recognises an office document, opens it as untrusted bytes
+//!   within limits (refusing macros, encryption, zip bombs, deep nesting,
+//!   external references), and fills the letter's number and date into its
+//!   placeholders. Like `pdf`, it works on bytes and never moves files.
+//!
+//! * [`pdf`] works on a PDF's bytes: inspect a PDF, stamp a review copy,
+//!   tell what a reviewer's save in a PDF editor changed, check electronic
+//!   signatures, and compare a signed file with the copy submitted for
+//!   signing (its text, and its pages as drawn).
 //!
 //! * [`store`] keeps things safe: the SQLite audit database (all SQL lives
 //!   there), the journal that writes each transition as an intent before
@@ -71,6 +77,7 @@
 
 pub mod cli;
 pub(crate) mod config;
+pub mod convert;
 pub(crate) mod daemon;
 pub(crate) mod decide;
 pub mod letter;

@@ -13,6 +13,25 @@ pub enum Reason {
     NotPdf,
     /// A Word or OpenDocument file.
     OfficeDocument,
+    /// An office document with macros (`.docm`, a VBA or Basic project,
+    /// an embedded program object, a DDE field).
+    MacroDocument,
+    /// An office document locked with a password.
+    DocumentEncrypted,
+    /// An office document that unpacks past the limits (a zip bomb).
+    DocumentTooLarge,
+    /// An office document whose XML nests deeper than the limit.
+    DocumentTooDeep,
+    /// A file named or packed as an office document that is not a
+    /// readable one (a zip of something else, broken XML, a DTD).
+    NotADocument,
+    /// An office document with an image, template or object taken from
+    /// outside the file (never fetched).
+    ExternalReference,
+    /// A Word or OpenDocument draft with no place marked for its number
+    /// (`{{nomor}}`, `[nomor]`, a content control tagged `nomor`), or a
+    /// `.doc`/`.rtf`, which is never filled in: held for its number.
+    NoPlaceholder,
     /// Zero bytes.
     Empty,
     /// A PDF that cannot be read or is incomplete.

@@ -4,12 +4,12 @@
 use super::companions::{check_note, find_note, find_sidecar, is_companion, read_sidecar, unusable_reason};
 use super::places::file_name;
 use super::{Outcome, Pipeline};
+use crate::convert::detect::{self, Prepared};
 use crate::decide::{Content, Note, Signed};
 use crate::letter::metadata::{self, Metadata};
 use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
 use crate::letter::{names, numbering};
-use crate::pdf::convert::{self, Prepared};
 use crate::pdf::inspect::{self, Verdict};
 use crate::pdf::signature;
 use crate::store::db::LetterRow;
@@ -297,7 +297,7 @@ impl Pipeline {
 
     /// The conversion stage, then the PDF checks.
     fn examine(&self, name: &str, bytes: Vec<u8>, age: Duration) -> Result<Content> {
-        if let Prepared::Unsupported { format } = convert::prepare(name, &bytes) {
+        if let Prepared::Unsupported { format } = detect::prepare(name, &bytes) {
             return Ok(Content::OfficeDocument { format });
         }
         let limit = self.cfg.processing.timeout;

@@ -4,8 +4,8 @@
 //! 1. `Pipeline::process` (here): leaves out what is not suratd's business
 //!    and counts attempts, so a file that fails again and again is set
 //!    aside instead of trapping the service.
-//! 2. `intake`: where the file is, what is in it (convert, a later stage:
-//!    Word/ODT to PDF; inspect: is it a good PDF), which letter it belongs
+//! 2. `intake`: where the file is, what is in it (`crate::convert`, the
+//!    conversion stage: Word/ODT to PDF; inspect: is it a good PDF), which letter it belongs
 //!    to, a new draft's metadata. With it: `companions` (a draft's `.yaml`
 //!    sidecar, a reviewer's `.txt` note), `signed` (a signed file from the
 //!    portal: its signature, its letter), `owner` (who placed it), and

@@ -394,6 +394,12 @@ pub fn fixture_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signed")
 }
 
+/// A Word or OpenDocument draft from tests/fixtures/docx (made once by
+/// make.py there).
+pub fn docx_fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/docx").join(name)).unwrap()
+}
+
 /// The shared real-world corpus, when this checkout has it beside it.
 pub fn corpus() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/real-world");

@@ -3,9 +3,10 @@
 //! workflow and fixed facts, and none showing a word of the log or code.
 
 use super::*;
+use crate::convert::detect;
 use crate::decide::guidance::{person_name, role_names};
 use crate::letter::metadata;
-use crate::pdf::{convert, inspect};
+use crate::pdf::inspect;
 use crate::util::golden;
 use crate::workflow::layout;
 use std::sync::Arc;
@@ -65,12 +66,17 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
     match code {
         Reason::NotPdf => file("01-draf/Undangan Rapat.png", inspected(b"\x89PNG\r\n")),
         Reason::OfficeDocument => {
-            let convert::Prepared::Unsupported { format } = convert::prepare("Undangan.docx", b"PK\x03\x04word/")
-            else {
+            let detect::Prepared::Unsupported { format } = detect::prepare("Undangan.docx", b"PK\x03\x04word/") else {
                 panic!("a docx")
             };
             file("01-draf/KP.650 Undangan Rapat.docx", format)
         }
+        Reason::MacroDocument
+        | Reason::DocumentEncrypted
+        | Reason::DocumentTooLarge
+        | Reason::DocumentTooDeep
+        | Reason::NotADocument
+        | Reason::ExternalReference => office_sample(code),
         Reason::Empty | Reason::Encrypted | Reason::Symlink => file("01-draf/KP.650 Undangan Rapat.pdf", String::new()),
         Reason::Broken => file("01-draf/KP.650 Undangan Rapat.pdf", inspected(b"%PDF-1.4\nrusak\n%%EOF\n")),
         Reason::ActiveContent => file("01-draf/KP.650 Undangan Rapat.pdf", "JavaScript".into()),
@@ -110,6 +116,28 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
     }
 }
 
+/// [`sample`] for an office document the conversion stage refuses, with
+/// the detail its inspection gives.
+fn office_sample(code: Reason) -> Sample {
+    use crate::convert::{archive::pack, testdocs::docx};
+    let image = r#"<Relationships><Relationship Id="r" Type="x/image" Target="http://a/b.png" TargetMode="External"/></Relationships>"#;
+    let deep = format!("<w:p>{}{}</w:p>", "<w:x>".repeat(300), "</w:x>".repeat(300));
+    let rel = "01-draf/KP.650 Undangan Rapat.docx";
+    let bytes = match code {
+        Reason::MacroDocument => docx("", &[("word/vbaProject.bin", b"VBA")]),
+        Reason::DocumentTooDeep => docx(&deep, &[]),
+        Reason::NotADocument => pack(&[("surat.txt", b"surat")]),
+        Reason::ExternalReference => docx("", &[("word/_rels/document.xml.rels", image.as_bytes())]),
+        // A zip bomb's detail with the default limits; the password is
+        // not a detail.
+        Reason::DocumentTooLarge => return file(rel, "isinya lebih dari 256 MB setelah dibuka".into()),
+        _ => return file(rel, String::new()),
+    };
+    let refusal = crate::convert::inspect::inspect(rel, &bytes).expect_err("refused");
+    assert_eq!(refusal.reason, code);
+    file(rel, refusal.detail)
+}
+
 /// [`sample`] for the reasons about a letter's file.
 fn letter_sample(wf: &Workflow, code: Reason) -> Sample {
     let in_review = "02-verifikasi/SK-2026-0012 Undangan Rapat.pdf";
@@ -143,6 +171,12 @@ fn letter_sample(wf: &Workflow, code: Reason) -> Sample {
         Reason::SidecarFixedField => {
             letter("01-draf/SK-2026-0012 Undangan Rapat.yaml", "Verifikasi Ketua Tim", in_review, "sifat".into())
         }
+        Reason::NoPlaceholder => letter(
+            "01-draf/KP.650 Undangan Rapat.docx",
+            "Pembuatan draf",
+            "01-draf/SK-2026-0012 Undangan Rapat.docx",
+            "B-012/17000/KP.650/2026".into(),
+        ),
         Reason::NumberMissing => letter(
             "01-draf/SK-2026-0012 perbaikan.pdf",
             "Verifikasi Ketua Tim",

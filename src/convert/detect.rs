@@ -1,7 +1,6 @@
-//! The conversion stage: where a Word or OpenDocument draft will be turned
-//! into a PDF before review. Today it only recognises such files, so they are
-//! refused with a helpful reason; the pipeline already calls it before the
-//! PDF checks, so a converter slots in here without touching anything else.
+//! Recognising an office document: a Word or OpenDocument draft (and the
+//! old `.doc` and `.rtf`) is told from a PDF by its first bytes, before the
+//! PDF checks; the pipeline calls [`prepare`] once, in intake.
 
 /// What the conversion stage makes of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
