@@ -69,6 +69,9 @@
 
 pub mod cli;
 pub(crate) mod config;
+pub mod convert {
+    pub mod soffice;
+}
 pub(crate) mod daemon;
 pub(crate) mod decide;
 pub mod letter;

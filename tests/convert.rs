@@ -1,0 +1,220 @@
+//! LibreOffice as the converter (`src/convert/soffice.rs`), with the real
+//! `soffice` (CI installs libreoffice-writer-nogui; these tests fail, never
+//! skip, without it) and, where a test needs a converter that misbehaves
+//! on cue, a fake `soffice` script given through `convert.soffice`.
+
+mod common;
+
+use common::office::{fodt, fodt_raw, linked_image, pdf_text, saved_as};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use suratd::convert::soffice::{ConvertError, Converter, Settings};
+
+fn settings(state: &Path, program: Option<PathBuf>, max_parallel: usize, timeout: Duration) -> Settings {
+    Settings { program, state_dir: state.to_path_buf(), max_parallel, timeout }
+}
+
+/// The real LibreOffice, one at a time, a minute at most.
+fn real(state: &Path) -> Converter {
+    Converter::new(settings(state, None, 1, Duration::from_secs(60)))
+}
+
+/// A fake `soffice`: this shell script body, run with LibreOffice's
+/// arguments (`$OUT`: the output folder, `$PROFILE`: the profile's URL).
+fn fake(dir: &Path, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = dir.join("fake-soffice");
+    let text = format!(
+        "#!/bin/sh\nPROFILE=\"$1\"\nwhile [ \"$#\" -gt 1 ]; do [ \"$1\" = --outdir ] && OUT=\"$2\"; shift; done\n{body}\n"
+    );
+    std::fs::write(&script, text).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    script
+}
+
+/// Processes whose command line mentions `needle` (running or not yet reaped).
+fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else { continue };
+        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+        if cmd.contains(needle) {
+            found.push(format!("{}: {cmd}", e.file_name().to_string_lossy()));
+        }
+    }
+    found
+}
+
+/// Whether process `pid` is gone (or a zombie nobody reaped: it runs no more).
+fn gone(pid: &str) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat.rsplit(')').next().is_some_and(|rest| rest.trim_start().starts_with('Z')),
+    }
+}
+
+#[test]
+fn a_flat_odt_and_the_odt_and_docx_made_from_it_become_pdfs_with_their_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let letter = fodt(&["Nomor : B-012/17000/KP.650/2026", "Perihal : Undangan Rapat Koordinasi"]);
+    let scratch = tempfile::tempdir().unwrap();
+    let docs = [
+        ("surat.fodt", letter.clone().into_bytes()),
+        ("KP.650 Undangan.odt", saved_as(&letter, "odt", scratch.path())),
+        ("KP.650 Undangan.docx", saved_as(&letter, "docx", scratch.path())),
+    ];
+    let conv = real(dir.path());
+    for (name, bytes) in docs {
+        let pdf = conv.convert(name, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(pdf.starts_with(b"%PDF-"), "{name}");
+        let text = pdf_text(&pdf);
+        assert!(
+            text.contains("B-012/17000/KP.650/2026") && text.contains("Undangan Rapat Koordinasi"),
+            "{name}: {text}"
+        );
+    }
+    let xcu = std::fs::read_to_string(dir.path().join("lo-profile-0/user/registrymodifications.xcu")).unwrap();
+    assert!(xcu.contains(r#"<prop oor:name="DisableMacrosExecution" oor:op="fuse"><value>true</value>"#), "{xcu}");
+    assert!(dir.path().join("lo-home").is_dir(), "HOME is a folder of its own in the state folder");
+    let work: Vec<_> = std::fs::read_dir(dir.path().join("lo-work")).unwrap().collect();
+    assert!(work.is_empty(), "each conversion's private folder is removed: {work:?}");
+    assert_eq!(processes_mentioning(&dir.path().display().to_string()), Vec::<String>::new());
+}
+
+#[test]
+fn a_conversion_past_its_time_limit_is_killed_with_all_it_started() {
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    // The converter starts a helper and both hang (as soffice starts soffice.bin).
+    let body = format!("echo $$ >> {p}\nsleep 300 &\necho $! >> {p}\nsleep 300\n", p = pids.display());
+    let program = fake(dir.path(), &body);
+    let state = dir.path().join("state");
+    let conv = Converter::new(settings(&state, Some(program), 1, Duration::from_millis(500)));
+    let e = conv.convert("a.docx", b"whatever").unwrap_err();
+    assert_eq!(e, ConvertError::TimedOut { after: Duration::from_millis(500) });
+    assert!(e.retryable());
+    let pids = std::fs::read_to_string(&pids).unwrap();
+    assert_eq!(pids.lines().count(), 2, "{pids}");
+    for pid in pids.lines() {
+        assert!(gone(pid), "process {pid} was left running: {:?}", processes_mentioning("sleep 300"));
+    }
+}
+
+#[test]
+fn real_libreoffice_stopped_at_its_time_limit_leaves_no_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let conv = Converter::new(settings(dir.path(), None, 1, Duration::from_millis(700)));
+    let e = conv.convert("surat.fodt", fodt(&["Nomor : B-1/2026"]).as_bytes()).unwrap_err();
+    assert!(matches!(e, ConvertError::TimedOut { .. }), "{e}");
+    assert_eq!(processes_mentioning(&dir.path().display().to_string()), Vec::<String>::new());
+    // The killed run left its profile usable: the next conversion works.
+    let conv = real(dir.path());
+    let pdf = conv.convert("surat.fodt", fodt(&["Nomor : B-2/2026"]).as_bytes()).unwrap();
+    assert!(pdf_text(&pdf).contains("B-2/2026"));
+}
+
+/// Starts two conversions at once with `max_parallel` slots on a fake
+/// converter that logs `start`/`end` and its profile; the log.
+fn two_at_once(max_parallel: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    let body = format!(
+        "echo \"start ${{PROFILE##*/}}\" >> {l}\nsleep 1\nmkdir -p \"$OUT\"\nprintf '%%PDF-1.4 fake' > \"$OUT/surat.pdf\"\necho \"end ${{PROFILE##*/}}\" >> {l}",
+        l = log.display()
+    );
+    let program = fake(dir.path(), &body);
+    let conv =
+        Converter::new(settings(&dir.path().join("state"), Some(program), max_parallel, Duration::from_secs(20)));
+    let barrier = std::sync::Barrier::new(2);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                barrier.wait();
+                assert_eq!(conv.convert("a.odt", b"x").unwrap(), b"%PDF-1.4 fake");
+            });
+        }
+    });
+    std::fs::read_to_string(&log).unwrap().lines().map(str::to_string).collect()
+}
+
+#[test]
+fn two_conversions_at_once_take_turns_in_one_profile_with_max_parallel_1() {
+    assert_eq!(two_at_once(1), ["start lo-profile-0", "end lo-profile-0", "start lo-profile-0", "end lo-profile-0"]);
+    // With two slots they run side by side, each in a profile of its own.
+    let mut log = two_at_once(2);
+    assert!(log[..2].iter().all(|l| l.starts_with("start")), "{log:?}");
+    log.sort();
+    assert_eq!(log, ["end lo-profile-0", "end lo-profile-1", "start lo-profile-0", "start lo-profile-1"]);
+}
+
+#[test]
+fn two_real_conversions_at_once_with_max_parallel_1_each_get_their_own_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let conv = real(dir.path());
+    let texts: Vec<String> = std::thread::scope(|s| {
+        let jobs: Vec<_> = ["B-101/2026", "B-202/2026"]
+            .map(|n| {
+                let conv = &conv;
+                s.spawn(move || pdf_text(&conv.convert("a.fodt", fodt(&[n]).as_bytes()).unwrap()))
+            })
+            .into_iter()
+            .collect();
+        jobs.into_iter().map(|j| j.join().unwrap()).collect()
+    });
+    assert!(texts[0].contains("B-101/2026") && texts[1].contains("B-202/2026"), "{texts:?}");
+    let profiles: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("lo-profile"))
+        .collect();
+    assert_eq!(profiles, ["lo-profile-0"]);
+}
+
+#[test]
+fn a_converter_that_is_not_there_is_not_installed_and_nothing_is_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no/soffice");
+    let conv = Converter::new(settings(&dir.path().join("state"), Some(missing.clone()), 1, Duration::from_secs(5)));
+    let e = conv.available().unwrap_err().clone();
+    assert!(matches!(&e, ConvertError::NotInstalled { looked } if looked.contains(&*missing.to_string_lossy())), "{e}");
+    assert!(e.to_string().contains("libreoffice-writer-nogui"), "{e}");
+    assert_eq!(conv.convert("a.docx", b"x").unwrap_err(), e);
+    assert!(!dir.path().join("state").exists(), "no profile made for a converter that is not there");
+}
+
+#[test]
+fn a_converter_that_fails_or_writes_nothing_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let failing = fake(dir.path(), "echo 'Error: source file could not be loaded' >&2\nexit 1");
+    let conv = Converter::new(settings(&state, Some(failing), 1, Duration::from_secs(5)));
+    match conv.convert("a.docx", b"x").unwrap_err() {
+        ConvertError::Failed { stderr, .. } => assert!(stderr.contains("could not be loaded"), "{stderr}"),
+        e => panic!("{e}"),
+    }
+    let silent = fake(dir.path(), "exit 0");
+    let conv = Converter::new(settings(&state, Some(silent), 1, Duration::from_secs(5)));
+    assert!(matches!(conv.convert("a.docx", b"x").unwrap_err(), ConvertError::NoOutput { .. }));
+}
+
+#[test]
+fn an_image_linked_from_the_network_is_never_fetched() {
+    use std::net::TcpListener;
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let doc = fodt_raw(&format!(
+        "<text:p>Nomor : B-7/2026</text:p>{}",
+        linked_image(&format!("http://127.0.0.1:{port}/logo.png"))
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = real(dir.path()).convert("surat.fodt", doc.as_bytes()).unwrap();
+    assert!(pdf_text(&pdf).contains("B-7/2026"));
+    // A connection LibreOffice made would wait in the listener's backlog.
+    listener.set_nonblocking(true).unwrap();
+    match listener.accept() {
+        Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+        Ok((_, from)) => panic!("LibreOffice connected to the test's listener (from {from}) to fetch the image"),
+        Err(e) => panic!("{e}"),
+    }
+}
