@@ -218,3 +218,32 @@ fn an_image_linked_from_the_network_is_never_fetched() {
         Err(e) => panic!("{e}"),
     }
 }
+
+#[test]
+fn without_libreoffice_check_warns_that_word_drafts_will_be_refused_and_so_does_start_up() {
+    let env = common::env_with("events", "convert:\n  soffice: /nonexistent/soffice\n");
+    let out = env.cli(&["check"]);
+    let said = common::said(&out);
+    assert!(out.status.success(), "a warning, not an error: {said}");
+    let warning = said.lines().find(|l| l.contains("/nonexistent/soffice")).unwrap_or_else(|| panic!("{said}"));
+    assert!(
+        warning.starts_with("warning: ")
+            && warning.contains("Word and OpenDocument drafts")
+            && warning.contains("apt-get install libreoffice-writer-nogui"),
+        "{warning}"
+    );
+    let daemon = env.start();
+    drop(daemon);
+    let log = env.log();
+    assert!(
+        log.lines().any(|l| l.contains("WARN") && l.contains("/nonexistent/soffice") && l.contains("refused")),
+        "{log}"
+    );
+}
+
+#[test]
+fn with_libreoffice_check_says_nothing_about_it() {
+    let env = common::env("events");
+    let said = common::said(&env.cli(&["check"]));
+    assert!(!said.contains("LibreOffice"), "{said}");
+}
