@@ -247,3 +247,113 @@ fn with_libreoffice_check_says_nothing_about_it() {
     let said = common::said(&env.cli(&["check"]));
     assert!(!said.contains("LibreOffice"), "{said}");
 }
+
+/// The shipped unit's exposure (`systemd-analyze security`) stays at 2.5 or
+/// lower with what LibreOffice needs (user and network namespaces).
+#[test]
+fn the_unit_keeps_its_exposure_at_2_5_or_lower() {
+    let unit = concat!(env!("CARGO_MANIFEST_DIR"), "/systemd/suratd.service");
+    let out = std::process::Command::new("systemd-analyze")
+        .args(["security", "--offline=true", unit])
+        .output()
+        .expect("systemd-analyze (Debian package systemd; .ci/run installs it)");
+    let said = common::said(&out);
+    let level: f64 = said
+        .lines()
+        .find_map(|l| l.split("Overall exposure level for suratd.service: ").nth(1))
+        .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("{said}"));
+    assert!(level <= 2.5, "exposure {level}:\n{said}");
+}
+
+/// A systemd user manager of the test's own, in a private mount namespace
+/// (so a container without systemd as PID 1 can run `systemd-run`; as
+/// root, it applies the sandboxing a system unit gets). Stopped on drop.
+struct Manager {
+    child: std::process::Child,
+    runtime: tempfile::TempDir,
+}
+
+impl Manager {
+    fn start() -> Manager {
+        common::needs_root("to start a systemd manager in a mount namespace of its own");
+        let runtime = tempfile::tempdir().unwrap();
+        let script = "mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system \
+                      && exec /lib/systemd/systemd --user";
+        let child = std::process::Command::new("unshare")
+            .args(["-m", "--propagation", "private", "sh", "-c", script])
+            .env("XDG_RUNTIME_DIR", runtime.path())
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("unshare (util-linux)");
+        let socket = runtime.path().join("systemd/private");
+        assert!(common::wait_until(Duration::from_secs(20), || socket.exists()), "systemd --user did not start");
+        let manager = Manager { child, runtime };
+        let ready = || manager.run(&[], &["/bin/true"]).status.success();
+        assert!(common::wait_until(Duration::from_secs(20), ready), "systemd --user runs no unit");
+        manager
+    }
+
+    /// `systemd-run` in the manager with `properties`; its output.
+    fn run(&self, properties: &[String], args: &[&str]) -> std::process::Output {
+        let mut cmd = std::process::Command::new("nsenter");
+        cmd.args(["-t", &self.child.id().to_string(), "-m", "systemd-run", "--user", "--pipe", "--wait", "--quiet"]);
+        for p in properties {
+            cmd.arg("-p").arg(p);
+        }
+        cmd.args(args).env("XDG_RUNTIME_DIR", self.runtime.path()).output().unwrap()
+    }
+}
+
+impl Drop for Manager {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+/// The sandboxing lines of the shipped unit (from `# Hardening` on, but its
+/// `ReadWritePaths`, the share, which does not exist here).
+fn unit_sandbox() -> Vec<String> {
+    let unit = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/systemd/suratd.service")).unwrap();
+    unit.lines()
+        .skip_while(|l| !l.starts_with("# Hardening"))
+        .take_while(|l| !l.starts_with('['))
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty() && !l.starts_with("ReadWritePaths="))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn libreoffice_converts_under_the_units_sandbox() {
+    let manager = Manager::start();
+    // Properties this machine cannot give any program (a container may not
+    // let systemd remount /proc/sys or hide /home) are left out, and named.
+    let (usable, unusable): (Vec<String>, Vec<String>) =
+        unit_sandbox().into_iter().partition(|p| manager.run(std::slice::from_ref(p), &["/bin/true"]).status.success());
+    eprintln!("properties this machine cannot apply even to /bin/true: {unusable:?}");
+    assert!(unusable.len() <= 3, "{unusable:?}");
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let mut props = usable.clone();
+    props.push(format!("ReadWritePaths={}", dir.path().display()));
+    props.push(format!("Environment=SURATD_SANDBOX_DIR={}", dir.path().display()));
+    let me = std::env::current_exe().unwrap();
+    let args = [me.to_str().unwrap(), "--ignored", "--exact", "inside_the_sandbox", "--nocapture"];
+    let out = manager.run(&props, &args);
+    let said = common::said(&out);
+    assert!(out.status.success(), "under {usable:?}:\n{said}");
+    let pdf = std::fs::read(dir.path().join("out.pdf")).unwrap_or_else(|_| panic!("{said}"));
+    assert!(pdf_text(&pdf).contains("B-2026/SANDBOX"), "{said}");
+    let isolation = std::fs::read_to_string(dir.path().join("isolation")).unwrap();
+    assert_eq!(isolation, "UserNetNamespace", "no CAP_SYS_ADMIN under the unit: a user namespace");
+}
+
+/// Run by `libreoffice_converts_under_the_units_sandbox` inside the sandbox.
+#[test]
+#[ignore = "run inside the unit's sandbox by libreoffice_converts_under_the_units_sandbox"]
+fn inside_the_sandbox() {
+    let dir = PathBuf::from(std::env::var("SURATD_SANDBOX_DIR").unwrap());
+    let pdf = real(&dir.join("state")).convert("surat.fodt", fodt(&["Nomor : B-2026/SANDBOX"]).as_bytes()).unwrap();
+    std::fs::write(dir.join("out.pdf"), pdf).unwrap();
+    std::fs::write(dir.join("isolation"), format!("{:?}", suratd::convert::soffice::isolation())).unwrap();
+}
