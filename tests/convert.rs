@@ -54,7 +54,7 @@ fn gone(pid: &str) -> bool {
 }
 
 #[test]
-fn a_flat_odt_and_the_odt_and_docx_made_from_it_become_pdfs_with_their_text() {
+fn a_flat_odt_and_the_odt_docx_doc_and_rtf_made_from_it_become_pdfs_with_their_text() {
     let dir = tempfile::tempdir().unwrap();
     let letter = fodt(&["Nomor : B-012/17000/KP.650/2026", "Perihal : Undangan Rapat Koordinasi"]);
     let scratch = tempfile::tempdir().unwrap();
@@ -62,6 +62,8 @@ fn a_flat_odt_and_the_odt_and_docx_made_from_it_become_pdfs_with_their_text() {
         ("surat.fodt", letter.clone().into_bytes()),
         ("KP.650 Undangan.odt", saved_as(&letter, "odt", scratch.path())),
         ("KP.650 Undangan.docx", saved_as(&letter, "docx", scratch.path())),
+        ("KP.650 Undangan.doc", saved_as(&letter, "doc", scratch.path())),
+        ("KP.650 Undangan.RTF", saved_as(&letter, "rtf", scratch.path())),
     ];
     let conv = real(dir.path());
     for (name, bytes) in docs {
@@ -356,4 +358,45 @@ fn inside_the_sandbox() {
     let pdf = real(&dir.join("state")).convert("surat.fodt", fodt(&["Nomor : B-2026/SANDBOX"]).as_bytes()).unwrap();
     std::fs::write(dir.join("out.pdf"), pdf).unwrap();
     std::fs::write(dir.join("isolation"), format!("{:?}", suratd::convert::soffice::isolation())).unwrap();
+}
+
+/// Images in a PDF, as `pdfimages -list` lists them.
+fn images(pdf: &[u8]) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("x.pdf");
+    std::fs::write(&p, pdf).unwrap();
+    let out = std::process::Command::new("pdfimages").arg("-list").arg(&p).output().expect("pdfimages (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout).lines().skip(2).count()
+}
+
+#[test]
+fn an_image_linked_from_a_file_on_the_server_is_never_embedded() {
+    let dir = tempfile::tempdir().unwrap();
+    // Any image file on the server (the version store holds letters as PDFs,
+    // which LibreOffice also imports as images): here a letter's PDF.
+    let secret = dir.path().join("secret.pdf");
+    std::fs::write(&secret, saved_as(&fodt(&["RAHASIA"]), "pdf", dir.path())).unwrap();
+    let doc = fodt_raw(&format!(
+        "<text:p>Nomor : B-8/2026</text:p>{}",
+        linked_image(&format!("file://{}", secret.display()))
+    ));
+    let pdf = real(&dir.path().join("state")).convert("surat.fodt", doc.as_bytes()).unwrap();
+    assert!(pdf_text(&pdf).contains("B-8/2026"));
+    assert_eq!(images(&pdf), 0);
+    assert!(!pdf_text(&pdf).contains("RAHASIA"));
+    assert!(!pdf.windows(7).any(|w| w == b"RAHASIA"));
+}
+
+#[test]
+fn a_web_page_named_docx_is_not_imported_and_other_names_are_not_converted() {
+    let dir = tempfile::tempdir().unwrap();
+    let conv = real(&dir.path().join("state"));
+    let html = b"<html><body><p>HALAMAN WEB</p></body></html>";
+    match conv.convert("KP.650 Undangan.docx", html).unwrap_err() {
+        ConvertError::Failed { .. } | ConvertError::NoOutput { .. } => {}
+        e => panic!("{e}"),
+    }
+    for name in ["surat.html", "surat.svg", "surat.pdf", "surat"] {
+        assert_eq!(conv.convert(name, html).unwrap_err(), ConvertError::Unsupported { name: name.into() });
+    }
 }

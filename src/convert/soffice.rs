@@ -14,8 +14,10 @@
 //!   `oosplash` and `soffice.bin`) is killed;
 //! * at most `max_parallel` at a time (the slots);
 //! * the input copied into a private temporary folder under a fixed name
-//!   (the share's name never reaches the command line), the output read
-//!   back with a size limit.
+//!   (the share's name never reaches the command line) and read with the
+//!   one import filter its extension names ([`FORMATS`]: an HTML or SVG
+//!   file named `.docx` is refused, never imported as a web page that
+//!   pulls in local files); the output read back with a size limit.
 //!
 //! Errors are typed ([`ConvertError`]) so the pipeline can turn each into a
 //! reason or a retry.
@@ -50,6 +52,17 @@ pub const PROFILE_SETTINGS: &[&str] = &[
     r#"<item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="BlockUntrustedRefererLinks" oor:op="fuse"><value>true</value></prop></item>"#,
     r#"<item oor:path="/org.openoffice.Office.Writer/Content/Update"><prop oor:name="Link" oor:op="fuse"><value>2</value></prop></item>"#,
     r#"<item oor:path="/org.openoffice.Office.Calc/Content/Update"><prop oor:name="Link" oor:op="fuse"><value>2</value></prop></item>"#,
+];
+
+/// The formats converted: extension, and LibreOffice's import filter
+/// for it (`--infilter`, so that its type detection never picks another
+/// importer from what the bytes look like).
+pub const FORMATS: &[(&str, &str)] = &[
+    ("docx", "MS Word 2007 XML"),
+    ("doc", "MS Word 97"),
+    ("odt", "writer8"),
+    ("fodt", "OpenDocument Text Flat XML"),
+    ("rtf", "Rich Text Format"),
 ];
 
 /// How the converter is set up (from `convert.*` in suratd.yaml).
@@ -92,6 +105,8 @@ pub enum ConvertError {
     NoOutput { stderr: String },
     #[error("the PDF LibreOffice wrote is larger than {limit} bytes")]
     TooLarge { limit: u64 },
+    #[error("{name:?} is not a document suratd converts (it takes {})", FORMATS.iter().map(|f| format!(".{}", f.0)).collect::<Vec<_>>().join(", "))]
+    Unsupported { name: String },
     #[error("cannot prepare {path} for LibreOffice: {error}; check that suratd may write its state folder")]
     Setup { path: PathBuf, error: String },
 }
@@ -222,6 +237,7 @@ impl Converter {
     /// extension is used: it tells LibreOffice the format), to PDF.
     pub fn convert(&self, name: &str, bytes: &[u8]) -> Result<Vec<u8>, ConvertError> {
         let program = self.available().map_err(Clone::clone)?.to_path_buf();
+        let (ext, filter) = format_of(name)?;
         let slot = self.slots.acquire();
         let profile = self.settings.state_dir.join(format!("lo-profile-{}", slot.index));
         prepare_profile(&profile)?;
@@ -231,9 +247,9 @@ impl Converter {
             std::fs::create_dir_all(d).map_err(|e| setup(d, e))?;
         }
         let work = tempfile::Builder::new().prefix("job-").tempdir_in(&work_root).map_err(|e| setup(&work_root, e))?;
-        let input = work.path().join(format!("surat.{}", extension(name)));
+        let input = work.path().join(format!("surat.{ext}"));
         std::fs::write(&input, bytes).map_err(|e| setup(&input, e))?;
-        let job = Job { program: &program, profile: &profile, home: &home, work: work.path(), input: &input };
+        let job = Job { program: &program, profile: &profile, home: &home, work: work.path(), input: &input, filter };
         let status = run(job.command()?, self.settings.timeout)?;
         let stderr = tail(&work.path().join("stderr.txt"));
         let out = work.path().join("out/surat.pdf");
@@ -251,11 +267,25 @@ fn setup(path: &Path, e: std::io::Error) -> ConvertError {
     ConvertError::Setup { path: path.to_path_buf(), error: e.to_string() }
 }
 
-/// The input's extension as LibreOffice should see it: the name's own,
-/// when it is short and plain, else `docx`.
-fn extension(name: &str) -> String {
+/// The format of a file named `name`, by its extension (in any case).
+pub fn format_of(name: &str) -> Result<(&'static str, &'static str), ConvertError> {
     let ext = Path::new(name).extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
-    if (1..=5).contains(&ext.len()) && ext.bytes().all(|b| b.is_ascii_alphanumeric()) { ext } else { "docx".into() }
+    FORMATS.iter().find(|f| f.0 == ext).copied().ok_or_else(|| ConvertError::Unsupported { name: name.to_string() })
+}
+
+/// `path` as a `file://` URL (bytes other than unreserved ones and `/`
+/// percent-encoded).
+fn file_url(path: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut url = String::from("file://");
+    for &b in path.as_os_str().as_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            url.push(b as char);
+        } else {
+            url.push_str(&format!("%{b:02X}"));
+        }
+    }
+    url
 }
 
 /// Makes `profile` ready for a run: the settings of [`PROFILE_SETTINGS`]
@@ -286,6 +316,7 @@ struct Job<'a> {
     home: &'a Path,
     work: &'a Path,
     input: &'a Path,
+    filter: &'a str,
 }
 
 impl Job<'_> {
@@ -295,8 +326,9 @@ impl Job<'_> {
         let err_path = self.work.join("stderr.txt");
         let stderr = std::fs::File::create(&err_path).map_err(|e| setup(&err_path, e))?;
         let mut cmd = Command::new(self.program);
-        cmd.arg(format!("-env:UserInstallation=file://{}", self.profile.display()))
+        cmd.arg(format!("-env:UserInstallation={}", file_url(self.profile)))
             .args(["--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck"])
+            .arg(format!("--infilter={}", self.filter))
             .args(["--convert-to", "pdf", "--outdir"])
             .arg(self.work.join("out"))
             .arg(self.input)
@@ -405,11 +437,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn extensions_are_plain_or_docx() {
-        assert_eq!(extension("KP.650 Undangan.DOCX"), "docx");
-        assert_eq!(extension("x.odt"), "odt");
-        assert_eq!(extension("x.$(rm -rf)"), "docx");
-        assert_eq!(extension("noext"), "docx");
+    fn formats_by_extension_and_no_other() {
+        assert_eq!(format_of("KP.650 Undangan.DOCX").unwrap(), ("docx", "MS Word 2007 XML"));
+        assert_eq!(format_of("x.odt").unwrap().1, "writer8");
+        for name in ["x.html", "x.svg", "x.pdf", "x.$(rm -rf)", "noext", "x.docm"] {
+            assert_eq!(format_of(name).unwrap_err(), ConvertError::Unsupported { name: name.into() });
+        }
+    }
+
+    #[test]
+    fn profile_urls_are_encoded() {
+        assert_eq!(file_url(Path::new("/var/lib/suratd/lo-profile-0")), "file:///var/lib/suratd/lo-profile-0");
+        assert_eq!(file_url(Path::new("/srv/a b/%x")), "file:///srv/a%20b/%25x");
     }
 
     #[test]
