@@ -400,3 +400,20 @@ fn a_web_page_named_docx_is_not_imported_and_other_names_are_not_converted() {
         assert_eq!(conv.convert(name, html).unwrap_err(), ConvertError::Unsupported { name: name.into() });
     }
 }
+
+#[test]
+fn libreoffice_gets_a_minimal_environment_a_memory_limit_and_no_core_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let seen = dir.path().join("seen");
+    let body = format!("{{ ulimit -v; ulimit -c; env; }} > {}\nexit 1", seen.display());
+    let conv =
+        Converter::new(settings(&dir.path().join("state"), Some(fake(dir.path(), &body)), 1, Duration::from_secs(5)));
+    assert!(matches!(conv.convert("a.docx", b"x"), Err(ConvertError::Failed { .. })));
+    let seen = std::fs::read_to_string(&seen).unwrap();
+    let mut lines = seen.lines();
+    assert_eq!((lines.next(), lines.next()), (Some("2097152"), Some("0")), "address space in KiB, core files");
+    let names: Vec<&str> = lines.filter_map(|l| l.split('=').next()).collect();
+    let allowed = ["PATH", "HOME", "TMPDIR", "LANG", "PWD", "SHLVL", "_", "OLDPWD"];
+    assert!(names.iter().all(|n| allowed.contains(n)), "{names:?}");
+    assert!(seen.contains(&format!("HOME={}", dir.path().join("state/lo-home").display())), "{seen}");
+}

@@ -10,6 +10,7 @@
 //!   `TMPDIR` only);
 //! * no network: a network namespace of its own ([`isolation`]) where the
 //!   system allows one;
+//! * a memory limit (address space) and no core files;
 //! * a time limit: on expiry its whole process group (`soffice` starts
 //!   `oosplash` and `soffice.bin`) is killed;
 //! * at most `max_parallel` at a time (the slots);
@@ -35,6 +36,9 @@ pub const PACKAGE: &str = "libreoffice-writer-nogui";
 const FALLBACK: &str = "/usr/lib/libreoffice/program/soffice";
 /// The largest PDF read back from a conversion.
 pub const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
+/// The address space LibreOffice may use (a document that makes it greedy
+/// fails instead of starving the server; a letter needs far less).
+const MEMORY_LIMIT: u64 = 2 << 30;
 /// How much of LibreOffice's error output an error keeps (its end).
 const STDERR_TAIL: u64 = 2048;
 
@@ -250,7 +254,9 @@ impl Converter {
         let input = work.path().join(format!("surat.{ext}"));
         std::fs::write(&input, bytes).map_err(|e| setup(&input, e))?;
         let job = Job { program: &program, profile: &profile, home: &home, work: work.path(), input: &input, filter };
+        let started = Instant::now();
         let status = run(job.command()?, self.settings.timeout)?;
+        tracing::debug!(slot = slot.index, elapsed_ms = started.elapsed().as_millis() as u64, %status, "LibreOffice ran");
         let stderr = tail(&work.path().join("stderr.txt"));
         let out = work.path().join("out/surat.pdf");
         if !status.success() {
@@ -342,6 +348,15 @@ impl Job<'_> {
             .stdout(Stdio::null())
             .stderr(stderr)
             .process_group(0);
+        // SAFETY: setrlimit is one system call, safe between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                use rustix::process::{Resource, Rlimit, setrlimit};
+                let _ = setrlimit(Resource::As, Rlimit { current: Some(MEMORY_LIMIT), maximum: Some(MEMORY_LIMIT) });
+                let _ = setrlimit(Resource::Core, Rlimit { current: Some(0), maximum: Some(0) });
+                Ok(())
+            });
+        }
         in_namespace(&mut cmd, isolation());
         Ok(cmd)
     }
