@@ -12,7 +12,9 @@
 //!   system allows one;
 //! * a memory limit (address space) and no core files;
 //! * a time limit: on expiry its whole process group (`soffice` starts
-//!   `oosplash` and `soffice.bin`) is killed;
+//!   `oosplash` and `soffice.bin`) is killed, and after any run every
+//!   process of the group is killed and reaped (suratd makes itself their
+//!   child subreaper) before the conversion returns;
 //! * at most `max_parallel` at a time (the slots);
 //! * the input copied into a private temporary folder under a fixed name
 //!   (the share's name never reaches the command line) and read with the
@@ -39,6 +41,8 @@ pub const MAX_OUTPUT: u64 = 64 * 1024 * 1024;
 /// The address space LibreOffice may use (a document that makes it greedy
 /// fails instead of starving the server; a letter needs far less).
 const MEMORY_LIMIT: u64 = 2 << 30;
+/// How long the processes of a conversion may take to die once killed.
+const REAP_LIMIT: Duration = Duration::from_secs(10);
 /// How much of LibreOffice's error output an error keeps (its end).
 const STDERR_TAIL: u64 = 2048;
 
@@ -364,9 +368,13 @@ impl Job<'_> {
 
 /// Runs `cmd` to its end or until `limit` passes; either way its process
 /// group is killed before the child is reaped (its zombie keeps the group
-/// id from being reused), so nothing it started stays behind.
+/// id from being reused), and what it started is reaped too, so nothing it
+/// started stays behind.
 fn run(mut cmd: Command, limit: Duration) -> Result<ExitStatus, ConvertError> {
     use rustix::process::{Pid, Signal, WaitId, WaitIdOptions, kill_process_group, waitid};
+    // What the child starts and leaves (soffice.bin when oosplash is killed)
+    // becomes this process's child, not init's, so it can be reaped here.
+    let _ = rustix::process::set_child_subreaper(Some(rustix::process::getpid()));
     let mut child =
         cmd.spawn().map_err(|e| ConvertError::Failed { status: "not started".into(), stderr: e.to_string() })?;
     let pid = Pid::from_raw(child.id() as i32).expect("a child's pid is positive");
@@ -384,7 +392,30 @@ fn run(mut cmd: Command, limit: Duration) -> Result<ExitStatus, ConvertError> {
     };
     let _ = kill_process_group(pid, Signal::KILL);
     let status = child.wait().map_err(|e| ConvertError::Failed { status: "lost".into(), stderr: e.to_string() })?;
+    reap_group(pid);
     if timed_out { Err(ConvertError::TimedOut { after: limit }) } else { Ok(status) }
+}
+
+/// Kills and reaps the rest of the process group `pgid` (its members are
+/// this process's children once their parents died: it is their
+/// subreaper) until the group is empty: a signal is delivered when the
+/// process next runs, so on a busy server a killed process may still run
+/// for a moment. Gives up after [`REAP_LIMIT`] (a process stuck in the
+/// kernel), with a warning.
+fn reap_group(pgid: rustix::process::Pid) {
+    use rustix::process::{Signal, WaitOptions, kill_process_group, test_kill_process_group, waitpgid};
+    let until = Instant::now() + REAP_LIMIT;
+    while test_kill_process_group(pgid).is_ok() {
+        let _ = kill_process_group(pgid, Signal::KILL);
+        if let Ok(Some(_)) = waitpgid(pgid, WaitOptions::NOHANG) {
+            continue;
+        }
+        if Instant::now() >= until {
+            tracing::warn!(pgid = pgid.as_raw_nonzero().get(), "LibreOffice's processes did not end after SIGKILL");
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 /// The end of what LibreOffice wrote to its error output.
