@@ -279,6 +279,8 @@ struct Manager {
 impl Manager {
     fn start() -> Manager {
         common::needs_root("to start a systemd manager in a mount namespace of its own");
+        let systemd = Path::new("/lib/systemd/systemd");
+        assert!(systemd.is_file(), "{} missing: install systemd (.ci/run does)", systemd.display());
         let runtime = tempfile::tempdir().unwrap();
         let script = "mkdir -p /run/systemd && mount -t tmpfs tmpfs /run/systemd && mkdir /run/systemd/system \
                       && exec /lib/systemd/systemd --user";
