@@ -39,6 +39,27 @@ struct RawConfig {
     share_path: Option<String>,
     #[serde(default)]
     samba: RawSamba,
+    #[serde(default)]
+    convert: RawConvert,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConvert {
+    soffice: Option<PathBuf>,
+    max_parallel: Option<Spanned<usize>>,
+    timeout: Option<Spanned<HumanDuration>>,
+}
+
+/// Word and OpenDocument drafts converted to PDF by LibreOffice.
+#[derive(Debug, Clone)]
+pub struct Convert {
+    /// The program (`soffice`); none: looked up on `PATH`.
+    pub soffice: Option<PathBuf>,
+    /// Conversions at once (each in a LibreOffice profile of its own).
+    pub max_parallel: usize,
+    /// Time limit of one conversion; `processing.timeout` when not given.
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -237,6 +258,7 @@ pub struct Config {
     pub unknown_owner: UnknownOwner,
     pub share_path: String,
     pub samba: Samba,
+    pub convert: Convert,
 }
 
 /// Command-line overrides (`--root`, `--workflow`, `--db`).
@@ -300,6 +322,7 @@ fn resolve(
     let alerts = alerts(&mut diags, label, &raw.alerts);
     let samba = samba(&mut diags, label, &raw.samba, base);
     let sender = sender(&mut diags, label, &raw.sender, raw.smtp.as_ref());
+    let convert = convert(&mut diags, label, &raw.convert, base, processing.timeout);
     let outbox_dir = raw
         .outbox_dir
         .as_ref()
@@ -327,6 +350,7 @@ fn resolve(
         unknown_owner: raw.unknown_owner.unwrap_or_default(),
         share_path: raw.share_path.unwrap_or_else(|| "\\\\server\\SuratKeluar".into()),
         samba,
+        convert,
     })
 }
 
@@ -518,6 +542,31 @@ fn samba(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawSamba, base: &Path) 
     Samba { audit_log, audit_wait }
 }
 
+/// Between 1 and 8 conversions at once; a time limit within the file's own.
+fn convert(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawConvert, base: &Path, processing: Duration) -> Convert {
+    let max_parallel = raw.max_parallel.as_ref().map(|m| m.value).unwrap_or(1);
+    if let Some(m) = &raw.max_parallel
+        && !(1..=8).contains(&m.value)
+    {
+        diags.push(Diagnostic::error(
+            label,
+            Some(&m.referenced),
+            "convert.max_parallel must be between 1 and 8 (each LibreOffice takes some 200 MB)",
+        ));
+    }
+    let timeout = dur(&raw.timeout, processing);
+    if let Some(t) = &raw.timeout
+        && t.value.0 > processing
+    {
+        diags.push(Diagnostic::error(
+            label,
+            Some(&t.referenced),
+            "convert.timeout must not be longer than processing.timeout (the watchdog allows no more)",
+        ));
+    }
+    Convert { soffice: raw.soffice.as_ref().map(|p| abs(base, p)), max_parallel, timeout }
+}
+
 /// A known log level.
 fn log(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawLog, base: &Path) -> Log {
     let level = raw.level.as_ref().map(|l| l.value.clone()).unwrap_or_else(|| "info".into());
@@ -681,6 +730,23 @@ mod tests {
         std::fs::write(&p, "smtp:\n  host: mail.bps.go.id\n  from: surat keluar\n").unwrap();
         let e = Config::load(Some(&p), &Overrides::default()).unwrap_err().to_string();
         assert!(e.contains("smtp.from"), "{e}");
+    }
+
+    #[test]
+    fn convert_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("suratd.yaml");
+        let c = Config::load(None, &Overrides::default()).unwrap();
+        assert_eq!((c.convert.soffice, c.convert.max_parallel, c.convert.timeout), (None, 1, c.processing.timeout));
+        std::fs::write(&p, "processing:\n  timeout: 30s\nconvert:\n  soffice: lo/soffice\n  max_parallel: 2\n")
+            .unwrap();
+        let c = Config::load(Some(&p), &Overrides::default()).unwrap();
+        assert_eq!(c.convert.soffice, Some(dir.path().join("lo/soffice")), "relative to the file's folder");
+        assert_eq!((c.convert.max_parallel, c.convert.timeout), (2, Duration::from_secs(30)));
+        std::fs::write(&p, "processing:\n  timeout: 30s\nconvert:\n  max_parallel: 0\n  timeout: 1m\n").unwrap();
+        let e = Config::load(Some(&p), &Overrides::default()).unwrap_err().to_string();
+        assert!(e.contains("suratd.yaml:4:17: convert.max_parallel must be between 1 and 8"), "{e}");
+        assert!(e.contains("suratd.yaml:5:12: convert.timeout must not be longer than processing.timeout"), "{e}");
     }
 
     #[test]

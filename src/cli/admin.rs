@@ -3,6 +3,7 @@
 
 use super::output::{fail, print_json, print_rows};
 use crate::config::Config;
+use crate::convert::soffice::{Converter, Settings};
 use crate::store::db::Db;
 use crate::util::yaml::Diagnostic;
 use crate::workflow::Workflow;
@@ -37,6 +38,9 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         .chain(no_sender)
     {
         println!("{w}");
+    }
+    for w in converter(cfg).warnings() {
+        println!("warning: {w}");
     }
     println!(
         "ok: config {} and workflow {}: {} steps, {} roles, {} people",
@@ -86,6 +90,11 @@ fn no_renderer(wf: &Workflow) -> Option<String> {
              for signing and are refused at the signed drop; install it (`apt-get install poppler-utils`)"
         )
     })
+}
+
+/// LibreOffice as suratd.yaml sets it up (`convert.*`).
+fn converter(cfg: &Config) -> Converter {
+    Converter::new(Settings::from_config(cfg))
 }
 
 pub(super) fn init(cfg: &Config, wf: &Workflow, samba: bool, service_user: Option<&str>) -> ExitCode {
@@ -206,7 +215,7 @@ pub(super) fn run(cfg: Config, wf: Workflow, warnings: &[Diagnostic]) -> ExitCod
     for w in warnings {
         tracing::warn!("{w}");
     }
-    for w in no_anchors(&cfg).into_iter().chain(no_renderer(&wf)) {
+    for w in no_anchors(&cfg).into_iter().chain(no_renderer(&wf)).chain(converter(&cfg).warnings()) {
         tracing::warn!("{w}");
     }
     let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {

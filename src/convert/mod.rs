@@ -16,6 +16,6 @@ pub mod archive;
 pub mod detect;
 pub mod fill;
 pub mod inspect;
-// pub mod soffice;
+pub mod soffice;
 #[cfg(test)]
 pub(crate) mod testdocs;

@@ -6,6 +6,7 @@
 pub mod edited;
 pub mod hostile;
 pub mod mount;
+pub mod office;
 pub mod samba;
 pub mod smtp;
 
