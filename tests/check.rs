@@ -130,12 +130,9 @@ fn bad_durations_and_placeholders_are_errors() {
 #[test]
 fn instructions_name_only_folders_their_steps_have() {
     // The step that submits for signing has no `setuju`: its text cannot name it.
-    let text = SHIPPED.replace(
-        "      pindahkan berkasnya ke folder {berikut}.\n    menunggu_tte",
-        "      pindahkan berkasnya ke folder {setuju}.\n    menunggu_tte",
-    );
+    let text = SHIPPED.replace("      folder {berikut}.\n    menunggu_tte", "      folder {setuju}.\n    menunggu_tte");
     assert_ne!(text, *SHIPPED);
-    expect_error(&text, "      ^Mohon ajukan surat", "templates.instructions.ajukan_tte (for step ajukan_tte)");
+    expect_error(&text, "      ^Mohon unggah berkas", "templates.instructions.ajukan_tte (for step ajukan_tte)");
     let (_, out) = check_workflow(&text);
     assert!(out.contains("unknown placeholder {setuju}") && out.contains("{berikut}"), "{out}");
     let text = SHIPPED.replace("    signed_drop: |\n", "    ditandatangani: |\n");
