@@ -21,7 +21,40 @@ use chrono::Utc;
 use std::fs;
 use std::path::Path;
 
+/// The name a refused file gets in the rejected folder, and the file as its
+/// reason names it (where it was, under that name). A Rahasia letter's file
+/// is named by its id alone, whatever name it came with: `_ditolak/` is
+/// read by everyone.
+fn refused_name(rel: &str, letter: Option<&LetterRow>) -> (String, String) {
+    let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
+    let name = match letter.filter(|l| l.sifat.as_deref() == Some("R")) {
+        Some(l) => names::secret_name(&l.id, &name),
+        None => name,
+    };
+    let shown_rel = match rel.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{name}"),
+        None => name.clone(),
+    };
+    (name, shown_rel)
+}
+
 impl Pipeline {
+    /// What fills a reason's `{rincian}`: for a signed file that matches no
+    /// letter, the letters that wait for a signature; otherwise `detail`.
+    fn reason_detail(&self, code: Reason, place: &Place, detail: &str) -> Result<String> {
+        Ok(match (code, place) {
+            (Reason::NoMatch, Place::Step { step, .. }) => {
+                let waiting: Vec<String> = self
+                    .waiting_for(step)?
+                    .iter()
+                    .map(|l| format!("{} ({})", l.id, l.number.as_deref().unwrap_or("tanpa nomor")))
+                    .collect();
+                if waiting.is_empty() { "tidak ada".into() } else { waiting.join(", ") }
+            }
+            _ => detail.to_string(),
+        })
+    }
+
     /// Moves a file to the rejected folder with a reason file beside it.
     pub(super) fn reject(
         &mut self,
@@ -34,18 +67,7 @@ impl Pipeline {
     ) -> Result<()> {
         let wf = self.wf.clone();
         let now = Utc::now();
-        let name = names::safe_file_name(rel.rsplit('/').next().unwrap_or(rel));
-        // A Rahasia letter's file is named by its id alone, whatever name
-        // it came with: `_ditolak/` is read by everyone.
-        let name = match letter.filter(|l| l.sifat.as_deref() == Some("R")) {
-            Some(l) => names::secret_name(&l.id, &name),
-            None => name,
-        };
-        // The file as the reason names it: where it was, under that name.
-        let shown_rel = match rel.rsplit_once('/') {
-            Some((dir, _)) => format!("{dir}/{name}"),
-            None => name.clone(),
-        };
+        let (name, shown_rel) = refused_name(rel, letter);
         let (target_abs, target_rel) = free_target(&self.cfg.root, &wf.rejected_folder, &name);
         let (_, reason_rel) =
             free_target(&self.cfg.root, &wf.rejected_folder, &format!("{}.alasan.txt", file_name(&target_abs)));
@@ -54,17 +76,7 @@ impl Pipeline {
             _ => String::new(),
         };
         let step_name = letter.and_then(|l| wf.step(&l.step)).map(|s| s.name.clone()).unwrap_or(step_name);
-        let detail = match (code, place) {
-            (Reason::NoMatch, Place::Step { step, .. }) => {
-                let waiting: Vec<String> = self
-                    .waiting_for(step)?
-                    .iter()
-                    .map(|l| format!("{} ({})", l.id, l.number.as_deref().unwrap_or("tanpa nomor")))
-                    .collect();
-                if waiting.is_empty() { "tidak ada".into() } else { waiting.join(", ") }
-            }
-            _ => detail.to_string(),
-        };
+        let detail = self.reason_detail(code, place, detail)?;
         // Who placed it: the audit log's login, else the file's owner; a
         // letter's file changed in place still belongs to suratd's user:
         // who changed it is unknown.
