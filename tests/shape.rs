@@ -77,7 +77,11 @@ fn functions(lines: &[String]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     for (i, l) in lines.iter().enumerate() {
         let t = l.trim_start();
-        let t = t.strip_prefix("pub(crate) ").or_else(|| t.strip_prefix("pub ")).unwrap_or(t);
+        // `pub`, `pub(crate)`, `pub(super)`, `pub(in …)`.
+        let t = match t.strip_prefix("pub(") {
+            Some(rest) => rest.split_once(") ").map_or(t, |(_, after)| after),
+            None => t.strip_prefix("pub ").unwrap_or(t),
+        };
         let t = t.strip_prefix("const ").unwrap_or(t);
         let t = t.strip_prefix("async ").unwrap_or(t);
         let Some(rest) = t.strip_prefix("fn ") else { continue };
