@@ -69,11 +69,14 @@ fn a_word_draft_is_numbered_filled_converted_and_its_document_goes_with_the_lett
     assert!(entry(&beside, "word/document.xml").contains(&number) && beside != docx_fixture("split-runs.docx"));
     assert!(env.emptied("01-draf"), "{:?}", env.tree());
 
-    // Approved twice, submitted, signed, dispatched: the document goes along.
-    for (from, to) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
-        let (pdf, _) = pair_in(&env, from, &id);
-        env.mv(&pdf, to);
-    }
+    // Approved twice (the first time the document is moved along with the
+    // PDF, as Explorer users select both), submitted, signed, dispatched:
+    // the document goes along, and is never taken for the letter.
+    env.mv(&pdf, "02-verifikasi/setuju");
+    env.mv(&docx, "02-verifikasi/setuju");
+    let (pdf, _) = pair_in(&env, "03-kelengkapan", &id);
+    assert!(env.emptied("02-verifikasi/setuju") && env.files("_ditolak").is_empty(), "{:?}", env.tree());
+    env.mv(&pdf, "03-kelengkapan/setuju");
     let (pdf, _) = pair_in(&env, "04-ajukan-tte", &id);
     env.mv(&pdf, "05-menunggu-tte");
     let (pdf, _) = pair_in(&env, "05-menunggu-tte", &id);
@@ -115,6 +118,15 @@ fn a_word_draft_without_a_place_for_its_number_is_held_with_a_note_on_how_to_mar
     let note = std::fs::read_to_string(env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (sistem).txt"))).unwrap();
     assert!(note.contains(&number) && note.contains("[nomor]") && note.contains("tidak memuat tempat nomor"), "{note}");
     assert!(env.files("02-verifikasi").is_empty(), "{:?}", env.tree());
+
+    // Corrected in Word with a place for the number: filled, converted, on
+    // to review; nothing of the held round left in 01-draf/revisi.
+    env.drop_file(&format!("01-draf/{id} perbaikan.docx"), &docx_fixture("split-runs.docx"));
+    let (pdf, docx) = pair_in(&env, "02-verifikasi", &id);
+    assert_eq!(env.actions(&id), ["number_missing", "resubmit"]);
+    assert!(pdf_text(&base(&env.p(&pdf))).contains(&number));
+    assert!(filled_with(&std::fs::read(env.p(&docx)).unwrap(), &number));
+    assert!(env.emptied("01-draf/revisi"), "{:?}", env.tree());
 }
 
 /// The reason a file dropped at `rel` was refused with, once it is.

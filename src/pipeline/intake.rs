@@ -143,7 +143,7 @@ impl Pipeline {
         }
         let sha = fsops::sha256_bytes(&bytes);
         let mut letter = self.letter_of(id_in_name.as_deref(), rel, &sha)?;
-        if let Some(done) = self.source_beside(rel, &sha, letter.as_ref())? {
+        if let Some(done) = self.source_copy(rel, &sha, letter.as_ref())? {
             return Ok(done);
         }
         let signed = self.signed_drop(place, &bytes, &mut letter)?;

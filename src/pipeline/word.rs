@@ -174,14 +174,30 @@ impl Pipeline {
         }
     }
 
-    /// A letter's filled document lying beside its PDF, where suratd put
-    /// it: nothing to do (it moves with the letter).
-    pub(super) fn source_beside(&self, rel: &str, sha: &str, letter: Option<&LetterRow>) -> Result<Option<Outcome>> {
+    /// A letter's filled document (a `source` version, byte for byte):
+    /// beside its PDF, where suratd put it, nothing to do (it moves with the
+    /// letter); anywhere else (moved or copied along with the PDF), it is
+    /// taken off the share when the one beside the letter is there (its
+    /// bytes are in the store), else put back beside the letter. Never
+    /// taken for the letter itself.
+    pub(super) fn source_copy(&mut self, rel: &str, sha: &str, letter: Option<&LetterRow>) -> Result<Option<Outcome>> {
         let Some(l) = letter else { return Ok(None) };
         let Some(path) = l.path.as_deref() else { return Ok(None) };
-        let Some((source, found_at)) = self.db.latest_version(&l.id, SOURCE)? else { return Ok(None) };
-        let here = source == sha && rel == beside(path, &extension_of(&found_at));
-        Ok(here.then_some(Outcome::Done))
+        if self.db.version_of(&l.id, sha)?.is_none_or(|(kind, _)| kind != SOURCE) {
+            return Ok(None);
+        }
+        let Some((latest, found_at)) = self.db.latest_version(&l.id, SOURCE)? else { return Ok(None) };
+        let home = beside(path, &extension_of(&found_at));
+        if rel == home {
+            return Ok(Some(Outcome::Done));
+        }
+        let op = match self.cfg.root.join(&home).is_file() || latest != sha {
+            true => FsOp::Supersede { path: rel.to_string(), sha256: sha.to_string() },
+            false => FsOp::MoveCompanion { from: rel.to_string(), to: home.clone() },
+        };
+        tracing::info!(letter = %l.id, file = rel, beside = %home, ?op, "a letter's filled document away from the letter: taken off or put back");
+        self.execute(&l.id, vec![op], Record::default())?;
+        Ok(Some(Outcome::Done))
     }
 
     /// The steps that put the letter's filled document beside its PDF at
