@@ -94,6 +94,11 @@ fn a_word_draft_is_numbered_filled_converted_and_its_document_goes_with_the_lett
     let keterangan = std::fs::read_to_string(env.p(&format!("{arsip}/keterangan.txt"))).unwrap();
     assert!(keterangan.contains("dokumen Word/ODT dari penyusun"), "{keterangan}");
 
+    // `history` lists the versions: the PDFs and the filled documents.
+    let out = env.cli(&["history", &id]);
+    let history = said(&out);
+    let kinds = |k: &str| history.lines().filter(|l| l.split_whitespace().nth(3) == Some(k)).count();
+    assert_eq!((kinds("source"), kinds("original")), (2, 2), "{history}");
     // `verify` knows the document: which letter, which version.
     let out = env.cli(&["verify", env.p(&docx).to_str().unwrap()]);
     let said = said(&out);
