@@ -124,11 +124,23 @@ fn a_word_draft_without_a_place_for_its_number_is_held_with_a_note_on_how_to_mar
     assert!(note.contains(&number) && note.contains("[nomor]") && note.contains("tidak memuat tempat nomor"), "{note}");
     assert!(env.files("02-verifikasi").is_empty(), "{:?}", env.tree());
 
+    // Both moved back into 01-draf as they are: the PDF is the letter (held
+    // again, still without its number), the document goes back beside it;
+    // never is the document taken for the letter's file.
+    let docx = pdf.replace(".pdf", ".docx");
+    env.mv(&docx, "01-draf");
+    env.mv(&pdf, "01-draf");
+    let round2 = env.p(&format!("01-draf/revisi/{id} catatan putaran 2 (sistem).txt"));
+    assert!(wait_until(Duration::from_secs(20), || round2.is_file()), "{:?}\n{}", env.tree(), env.log());
+    let (pdf, _) = pair_in(&env, "01-draf/revisi", &id);
+    assert!(pdf_text(&base(&env.p(&pdf))).contains("Undangan Rapat"));
+    assert!(env.emptied("01-draf") && env.files("_ditolak").is_empty(), "{:?}", env.tree());
+
     // Corrected in Word with a place for the number: filled, converted, on
-    // to review; nothing of the held round left in 01-draf/revisi.
+    // to review; nothing of the held rounds left in 01-draf/revisi.
     env.drop_file(&format!("01-draf/{id} perbaikan.docx"), &docx_fixture("split-runs.docx"));
     let (pdf, docx) = pair_in(&env, "02-verifikasi", &id);
-    assert_eq!(env.actions(&id), ["number_missing", "resubmit"]);
+    assert_eq!(env.actions(&id).last().unwrap(), "resubmit");
     assert!(pdf_text(&base(&env.p(&pdf))).contains(&number));
     assert!(filled_with(&std::fs::read(env.p(&docx)).unwrap(), &number));
     assert!(env.emptied("01-draf/revisi"), "{:?}", env.tree());

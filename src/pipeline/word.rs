@@ -176,10 +176,11 @@ impl Pipeline {
 
     /// A letter's filled document (a `source` version, byte for byte):
     /// beside its PDF, where suratd put it, nothing to do (it moves with the
-    /// letter); anywhere else (moved or copied along with the PDF), it is
-    /// taken off the share when the one beside the letter is there (its
-    /// bytes are in the store), else put back beside the letter. Never
-    /// taken for the letter itself.
+    /// letter); anywhere else (moved or copied along with the PDF, also
+    /// into the drafting folder), it is taken off the share when the one
+    /// beside the letter is there (its bytes are in the store), else put
+    /// back beside the letter. Never taken for the letter itself: as a
+    /// known version it would otherwise pass for the letter's file.
     pub(super) fn source_copy(&mut self, rel: &str, sha: &str, letter: Option<&LetterRow>) -> Result<Option<Outcome>> {
         let Some(l) = letter else { return Ok(None) };
         let Some(path) = l.path.as_deref() else { return Ok(None) };
