@@ -147,6 +147,8 @@ impl Pipeline {
             Err(r) => return Ok(Some(Content::BadDocument { reason: r.reason, detail: r.detail })),
         };
         tracing::info!(letter = %letter.id, file = name, placeholders = c.placeholders, "a corrected Word draft was filled and converted to PDF");
+        // The document as dropped is kept too (the share's copy goes).
+        self.keep(data)?;
         let filled = (fsops::sha256_bytes(&c.filled), c.filled);
         *data = FileData {
             sha: fsops::sha256_bytes(&c.pdf),
