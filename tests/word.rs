@@ -226,3 +226,28 @@ fn a_document_libreoffice_cannot_convert_is_refused_with_its_reason() {
     let text = std::fs::read_to_string(env.p(&format!("_ditolak/{reason}"))).unwrap();
     assert!(text.contains("tidak dapat diubah menjadi PDF") && text.contains("LibreOffice gagal"), "{text}");
 }
+
+#[test]
+fn an_odt_draft_is_filled_and_an_rtf_draft_converted_as_it_is_and_held_for_its_number() {
+    let env = mail_env_on(SHIPPED_AS_IS, None, "");
+    let _d = env.start();
+    env.drop_file("01-draf/KP.650 Undangan Rapat.odt", &docx_fixture("span-split.odt"));
+    let (id, number) = registered_from(&env, "01-draf/KP.650 Undangan Rapat.odt");
+    let pdf = env.wait_file("02-verifikasi", &format!("{id} Undangan Rapat.pdf"));
+    assert!(pdf_text(&base(&env.p(&format!("02-verifikasi/{pdf}")))).contains(&number));
+    let odt = env.p(&format!("02-verifikasi/{id} Undangan Rapat.odt"));
+    assert!(wait_until(Duration::from_secs(10), || odt.is_file()), "{:?}", env.tree());
+    assert!(entry(&std::fs::read(&odt).unwrap(), "content.xml").contains(&number));
+
+    let scratch = tempfile::tempdir().unwrap();
+    let rtf = common::office::saved_as(&common::office::fodt(&["Nomor : {{nomor}}", "Rapat"]), "rtf", scratch.path());
+    env.drop_file("01-draf/KP.650 Rapat Lama.rtf", &rtf);
+    let (id, _) = registered_from(&env, "01-draf/KP.650 Rapat Lama.rtf");
+    env.settled();
+    assert_eq!(env.actions(&id), ["number_missing"]);
+    let beside = env.p(&format!("01-draf/revisi/{id} Rapat Lama.rtf"));
+    assert!(wait_until(Duration::from_secs(10), || beside.is_file()), "{:?}", env.tree());
+    assert!(std::fs::read(&beside).unwrap() == rtf, "never filled");
+    let note = std::fs::read_to_string(env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (sistem).txt"))).unwrap();
+    assert!(note.contains(".rtf tidak dapat diisi otomatis"), "{note}");
+}
