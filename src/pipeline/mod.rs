@@ -13,7 +13,10 @@
 //!    updates its letter or is refused), and `notes`: a reviewer's note
 //!    that came after its letter was sent back (it joins that return or is
 //!    refused), a return's note named for its round, and the notes and
-//!    reason files a letter takes along when it leaves a folder.
+//!    reason files a letter takes along when it leaves a folder. And
+//!    `word`: a Word or OpenDocument draft inspected, filled with its
+//!    number and converted to PDF (a new one by `register`, a corrected one
+//!    here), its filled document beside the letter wherever it goes.
 //! 3. `facts`: what `crate::decide` (pure) is told, and its decision.
 //! 4. `Pipeline::act` (here) hands the decision to one transition:
 //!    - `register`: a new draft becomes a letter (id, number);
