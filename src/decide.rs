@@ -18,9 +18,16 @@ pub enum Content {
     NotPdf {
         detail: String,
     },
-    /// A Word or OpenDocument file (a later conversion stage will take these).
+    /// A Word or OpenDocument file where only PDFs are taken (outside the
+    /// drafting folder: a drafting folder's drafts are converted first).
     OfficeDocument {
         format: String,
+    },
+    /// A Word or OpenDocument draft refused by the conversion stage
+    /// (macros, encryption, a zip bomb, no converter, a failed conversion).
+    BadDocument {
+        reason: Reason,
+        detail: String,
     },
     /// No bytes: a copy that has not written anything yet while it is
     /// young (Explorer creates the file first).
@@ -313,6 +320,16 @@ pub fn held_at_registration(wf: &Workflow, to_step: &str, number_in_text: Option
     (registration_reads_text(wf, to_step) && number_in_text == Some(false)).then_some(Reason::NumberMissing)
 }
 
+/// The reason the note of a draft held back at registration gives: a Word
+/// draft that had no place for its number (`placeholders` filled: `Some(0)`)
+/// is told how to mark one; any other is told to write the number in.
+pub fn held_note_reason(held: Reason, placeholders: Option<usize>) -> Reason {
+    match placeholders {
+        Some(0) => Reason::NoPlaceholder,
+        _ => held,
+    }
+}
+
 /// Whether registering for `to_step` needs the draft's text read.
 pub fn registration_reads_text(wf: &Workflow, to_step: &str) -> bool {
     wf.step(to_step).is_some_and(|s| s.checks.contains(&StepCheck::NumberInText))
@@ -373,6 +390,7 @@ fn unusable(content: &Content) -> Option<Decision> {
         Content::Empty { .. } => reject(Reason::Empty, ""),
         Content::NotPdf { detail } => reject(Reason::NotPdf, detail),
         Content::OfficeDocument { format } => reject(Reason::OfficeDocument, format),
+        Content::BadDocument { reason, detail } => reject(*reason, detail),
         Content::Encrypted => reject(Reason::Encrypted, ""),
         Content::ActiveContent { detail } => reject(Reason::ActiveContent, detail),
         Content::Broken { may_still_be_copying: true, .. } => Decision::Wait(WaitFor::Copying),

@@ -89,7 +89,7 @@ fn thirty_kinds_of_hostile_input_each_get_their_own_outcome() {
         case("plain_text", "KP.650 Teks.pdf", b"Ini hanya teks biasa".to_vec(), Refused("not_pdf", "berkas teks")),
         case("png_image", "KP.650 Gambar.pdf", b"\x89PNG\r\n\x1a\nxxxx".to_vec(), Refused("not_pdf", "gambar PNG")),
         case("executable", "KP.650 Program.pdf", b"MZ\x90\x00\x03".to_vec(), Refused("not_pdf", "program")),
-        case("word_document", "KP.650 Laporan.docx", docx(), Refused("office_document", "Word")),
+        case("word_document", "KP.650 Laporan.docx", docx(), Refused("not_a_document", "bukan dokumen Word")),
         // PDFs that are hostile or broken.
         case("truncated_pdf", "KP.650 Terpotong.pdf", good[..good.len() / 2].to_vec(), Refused("broken", "rusak")),
         case(

@@ -180,7 +180,7 @@ fn bad_input_is_refused_with_a_reason_and_kept_byte_for_byte() {
         ("potong.pdf", truncated, "broken", "terpotong"),
         ("rusak.pdf", b"%PDF-1.7\nsampah\n%%EOF\n".to_vec(), "broken", "rusak"),
         ("gambar.pdf", b"\x89PNG\r\n\x1a\nxxxx".to_vec(), "not_pdf", "gambar PNG"),
-        ("Laporan.docx", docx, "office_document", "Word"),
+        ("Laporan.docx", docx, "not_a_document", "bukan dokumen Word"),
     ];
     for (name, bytes, _, _) in &cases {
         env.drop_file(&format!("01-draf/{name}"), bytes);

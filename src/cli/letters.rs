@@ -42,6 +42,10 @@ pub(super) fn history(db: &Db, letter: &str, json: bool) -> ExitCode {
             } else {
                 println!("{}  {}  (step {}, {})", found.id, found.subject, found.step, found.state);
                 print!("{}", report::history_table(&rows));
+                match db.versions_of(&found.id) {
+                    Ok(v) => print!("\n{}", report::versions_table(&v)),
+                    Err(e) => return fail(format!("{e:#}")),
+                }
             }
             ExitCode::SUCCESS
         }

@@ -7,9 +7,10 @@
 pub enum Prepared {
     /// Not an office document: goes on to the PDF checks as it is.
     AsIs,
-    /// An office document this suratd cannot convert yet (`format` is the
-    /// name people know, e.g. "Word (.docx)").
-    Unsupported { format: String },
+    /// An office document (`format` is the name people know, e.g. "Word
+    /// (.docx)"): inspected, filled and converted in a drafting folder,
+    /// refused elsewhere.
+    Office { format: String },
 }
 
 /// Recognises office documents by content (and by name for the old
@@ -34,7 +35,7 @@ pub fn prepare(file_name: &str, bytes: &[u8]) -> Prepared {
         None
     };
     match format {
-        Some(f) => Prepared::Unsupported { format: f.to_string() },
+        Some(f) => Prepared::Office { format: f.to_string() },
         None => Prepared::AsIs,
     }
 }
@@ -47,10 +48,10 @@ mod tests {
     fn recognises_word_and_odt() {
         let mut docx = b"PK\x03\x04".to_vec();
         docx.extend_from_slice(b"....[Content_Types].xml....word/document.xml");
-        assert_eq!(prepare("a.docx", &docx), Prepared::Unsupported { format: "Word (.docx)".into() });
+        assert_eq!(prepare("a.docx", &docx), Prepared::Office { format: "Word (.docx)".into() });
         let mut odt = b"PK\x03\x04".to_vec();
         odt.extend_from_slice(b"\0\0mimetypeapplication/vnd.oasis.opendocument.text");
-        assert_eq!(prepare("a.odt", &odt), Prepared::Unsupported { format: "OpenDocument (.odt)".into() });
+        assert_eq!(prepare("a.odt", &odt), Prepared::Office { format: "OpenDocument (.odt)".into() });
         assert_eq!(prepare("a.pdf", b"%PDF-1.4"), Prepared::AsIs);
         assert_eq!(prepare("a.zip", b"PK\x03\x04stuff"), Prepared::AsIs);
     }

@@ -29,6 +29,17 @@ impl Kind {
     pub fn fillable(self) -> bool {
         matches!(self, Kind::Docx | Kind::Odt)
     }
+
+    /// The file extension of this kind (what the converter is told, and
+    /// what the document beside its letter's PDF is named with).
+    pub fn extension(self) -> &'static str {
+        match self {
+            Kind::Docx => "docx",
+            Kind::Odt => "odt",
+            Kind::Doc => "doc",
+            Kind::Rtf => "rtf",
+        }
+    }
 }
 
 /// A document refused: its reason, and the detail for `{rincian}`

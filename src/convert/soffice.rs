@@ -25,6 +25,8 @@
 //! Errors are typed ([`ConvertError`]) so the pipeline can turn each into a
 //! reason or a retry.
 
+use super::inspect::Refusal;
+use crate::letter::reason::Reason;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -124,6 +126,20 @@ impl ConvertError {
     /// after `processing.attempts`), as opposed to a verdict on the file.
     pub fn retryable(&self) -> bool {
         matches!(self, ConvertError::TimedOut { .. } | ConvertError::Setup { .. })
+    }
+
+    /// The refusal a verdict on the file gives (its reason, and the detail
+    /// people read); none for an error worth trying again.
+    pub fn refusal(&self) -> Option<Refusal> {
+        let detail = match self {
+            ConvertError::TimedOut { .. } | ConvertError::Setup { .. } => return None,
+            ConvertError::NotInstalled { .. } => return Some(Refusal::new(Reason::ConversionUnavailable, "")),
+            ConvertError::Failed { .. } => "LibreOffice gagal membuka atau mengubah dokumen ini".to_string(),
+            ConvertError::NoOutput { .. } => "LibreOffice tidak menghasilkan PDF dari dokumen ini".to_string(),
+            ConvertError::TooLarge { limit } => format!("PDF hasilnya lebih besar dari {} MB", limit / (1024 * 1024)),
+            ConvertError::Unsupported { .. } => "jenis dokumen ini tidak dapat diubah".to_string(),
+        };
+        Some(Refusal::new(Reason::ConversionFailed, detail))
     }
 }
 

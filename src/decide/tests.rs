@@ -303,6 +303,10 @@ fn the_number_must_be_in_the_letter_before_the_first_review() {
     // A new draft: held back at registration when it lacks the number it gets.
     assert_eq!(held_at_registration(&wf, "verifikasi", Some(false)), Some(Reason::NumberMissing));
     assert_eq!(held_at_registration(&wf, "verifikasi", Some(true)), None);
+    // A Word draft with no place for its number is told how to mark one.
+    assert_eq!(held_note_reason(Reason::NumberMissing, Some(0)), Reason::NoPlaceholder);
+    assert_eq!(held_note_reason(Reason::NumberMissing, Some(1)), Reason::NumberMissing);
+    assert_eq!(held_note_reason(Reason::NumberMissing, None), Reason::NumberMissing);
     assert!(registration_reads_text(&wf, "verifikasi") && !registration_reads_text(&wf, "kelengkapan"));
     // A correction: the text is read, and without the number it goes back.
     let l = letter("draf");
@@ -557,6 +561,7 @@ fn bad_content_is_rejected_or_waited_for() {
         (Content::ActiveContent { detail: "JavaScript".into() }, Reason::ActiveContent),
         (Content::NotPdf { detail: "teks".into() }, Reason::NotPdf),
         (Content::OfficeDocument { format: "Word".into() }, Reason::OfficeDocument),
+        (Content::BadDocument { reason: Reason::MacroDocument, detail: "makro".into() }, Reason::MacroDocument),
         (Content::Broken { detail: "x".into(), may_still_be_copying: false }, Reason::Broken),
     ] {
         let d = run(&wf, "01-draf/a.pdf", None, c, false, false, Note::Missing);

@@ -32,6 +32,12 @@ pub enum Reason {
     /// (`{{nomor}}`, `[nomor]`, a content control tagged `nomor`), or a
     /// `.doc`/`.rtf`, which is never filled in: held for its number.
     NoPlaceholder,
+    /// A Word or OpenDocument draft LibreOffice could not turn into a PDF
+    /// (it failed, wrote nothing, or wrote a PDF past the size limit).
+    ConversionFailed,
+    /// A Word or OpenDocument draft on a server where LibreOffice is not
+    /// installed (the admins are told).
+    ConversionUnavailable,
     /// Zero bytes.
     Empty,
     /// A PDF that cannot be read or is incomplete.

@@ -22,6 +22,8 @@ pub enum Alert {
     DiskFault,
     /// Reads of the share do not answer.
     ShareStalled,
+    /// Word drafts refused: LibreOffice is not installed.
+    NoConverter,
 }
 
 impl Alert {
@@ -36,6 +38,7 @@ impl Alert {
             Alert::DiskLow => "Ruang disk hampir penuh",
             Alert::DiskFault => "Disk penuh atau hanya-baca",
             Alert::ShareStalled => "Share tidak menjawab",
+            Alert::NoConverter => "Pengubah dokumen Word belum terpasang",
         }
     }
 }

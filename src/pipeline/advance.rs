@@ -2,10 +2,11 @@
 //! with the reviewer's note), and a file recorded in place at its step
 //! (renamed, or a new version: tracking).
 
+use super::FileData;
 use super::companions::{find_note, read_note};
 use super::copies::{Copy, Derived, derive, place_op};
 use super::edits;
-use super::intake::{Draft, FileData};
+use super::intake::Draft;
 use super::places::{file_name, free_target};
 use super::record::{Transit, letter_emails, record_dispatch, record_signatures, transit_record};
 use super::{Job, Outcome, Pipeline};
@@ -62,7 +63,9 @@ impl Pipeline {
             self.keep(d)?;
         }
         let sha = data.map(|d| d.sha.clone()).unwrap_or_else(|| letter.sha256.clone());
-        journal::still_same(&self.cfg.root, rel, Some(&sha))?;
+        // A Word draft lies on the share as its document, not its PDF.
+        let on_share = data.map_or(sha.as_str(), FileData::on_share).to_string();
+        journal::still_same(&self.cfg.root, rel, Some(&on_share))?;
         let dest_dir = self.dest_dir(&dest, Some(letter));
         let name = names::letter_file_name(&letter.id, &letter.subject, letter.sifat.as_deref());
         let bytes = match data {
@@ -81,7 +84,7 @@ impl Pipeline {
         // Built from the letter's own version, never from a reviewer's edit.
         let (own_sha, own) = self.own_version(letter, &sha, bytes, edits::made_on(&(job.edit, job.edit_on.clone())))?;
         let derived = match derive(&wf, &self.store, &copy, &own, &own_sha, self.cfg.processing.timeout)? {
-            None if own_sha != sha => Some(Derived::stored(&self.store, &own_sha, own.len())),
+            None if own_sha != sha || on_share != sha => Some(Derived::stored(&self.store, &own_sha, own.len())),
             d => d,
         };
         let in_place = format!("{dest_dir}/{name}") == rel && derived.is_none();
@@ -99,7 +102,7 @@ impl Pipeline {
             ops.push(FsOp::Supersede { path: p.clone(), sha256: letter.sha256.clone() });
         }
         if !in_place {
-            ops.push(place_op(rel, &sha, &target, derived.as_ref()));
+            ops.push(place_op(rel, &on_share, &target, derived.as_ref()));
         }
         // A return's note is named for its round and who wrote it.
         let note_at = match dest {
@@ -142,6 +145,7 @@ impl Pipeline {
             u.metadata = a.metadata.clone();
         }
         self.record_extras(&mut rec, letter, (&to_step, &action), &own_sha, report, &sha);
+        ops.extend(self.source_ops(letter, data.filter(|_| new_content), (rel, &target), &mut rec)?);
         // Its notes and reason files leave the folder with it (a new return's
         // note takes the place of the last round's).
         if to_step != letter.step || matches!(dest, Dest::Returns(_)) {
@@ -234,7 +238,7 @@ impl Pipeline {
         let mut ops = Vec::new();
         if let Some((path, bytes)) = sidecar {
             let sha = fsops::sha256_bytes(&bytes);
-            self.keep(&FileData { sha: sha.clone(), bytes })?;
+            self.keep(&FileData::plain(sha.clone(), bytes))?;
             let path = fsops::rel_path(&self.cfg.root, &path).expect("under root");
             ops.push(FsOp::Supersede { path, sha256: sha });
         }

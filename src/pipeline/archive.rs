@@ -64,7 +64,8 @@ fn version_word(kind: &str) -> Option<&'static str> {
         "signed" => "sudah-tte",
         "edit" => "suntingan-pemeriksa",
         "comments" => "catatan-pemeriksa",
-        "sidecar" => return None,
+        // The filled Word document lies beside the letter in its folder.
+        "sidecar" | "source" => return None,
         _ => "versi",
     })
 }

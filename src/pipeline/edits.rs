@@ -4,7 +4,7 @@
 //! letter shows, and is placed for the drafter to read), and never the
 //! bytes a copy is built from: that is the letter's own version under it.
 
-use super::intake::FileData;
+use super::FileData;
 use super::places::free_target;
 use super::{Job, Pipeline};
 use crate::decide::{Content, Edit};

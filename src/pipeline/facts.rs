@@ -1,7 +1,8 @@
 //! What `decide` is told about a file (its place, letter, content, owner,
 //! signature) and what it makes of it, reading the PDF's text when asked to.
 
-use super::intake::{Arrival, FileData};
+use super::FileData;
+use super::intake::Arrival;
 use super::{Pipeline, owner};
 use crate::decide::{self, Capacity, Content, Decision, Facts, Mover, Owner};
 use crate::letter::reason::Reason;
@@ -175,13 +176,17 @@ impl Pipeline {
     /// (invisible text left out), within the processing time limit: the
     /// letter itself, not suratd's stamp on it (which shows the number).
     pub(super) fn letter_text(&self, bytes: &[u8]) -> Result<String> {
-        let bytes = stamp::base_of(bytes).to_vec();
-        let limit = self.cfg.processing.timeout;
-        Ok(inspect::limited(limit, move || inspect::visible_text(&bytes, 20))
-            .ok_or_else(|| {
-                anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
-            })?
-            .flatten()
-            .unwrap_or_default())
+        text_of(bytes, self.cfg.processing.timeout)
     }
+}
+
+/// A PDF's visible text (under its stamp), read within `limit`.
+pub(super) fn text_of(bytes: &[u8], limit: std::time::Duration) -> Result<String> {
+    let bytes = stamp::base_of(bytes).to_vec();
+    Ok(inspect::limited(limit, move || inspect::visible_text(&bytes, 20))
+        .ok_or_else(|| {
+            anyhow::anyhow!("reading the PDF's text took longer than {}", humantime::format_duration(limit))
+        })?
+        .flatten()
+        .unwrap_or_default())
 }

@@ -3,8 +3,7 @@
 
 use super::companions::{check_note, find_note, find_sidecar, is_companion, read_sidecar, unusable_reason};
 use super::places::file_name;
-use super::{Outcome, Pipeline};
-use crate::convert::detect::{self, Prepared};
+use super::{FileData, Outcome, Pipeline};
 use crate::decide::{Content, Note, Signed};
 use crate::letter::metadata::{self, Metadata};
 use crate::letter::reason::Reason;
@@ -24,12 +23,6 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
-
-/// A file's bytes, read once, and their SHA-256.
-pub(super) struct FileData {
-    pub(super) sha: String,
-    pub(super) bytes: Vec<u8>,
-}
 
 /// A new draft's metadata, with its sidecar (path and bytes) if it had one.
 pub(super) type Draft = (Metadata, Option<(PathBuf, Vec<u8>)>);
@@ -150,12 +143,19 @@ impl Pipeline {
         }
         let sha = fsops::sha256_bytes(&bytes);
         let mut letter = self.letter_of(id_in_name.as_deref(), rel, &sha)?;
+        if let Some(done) = self.source_copy(rel, &sha, letter.as_ref())? {
+            return Ok(done);
+        }
         let signed = self.signed_drop(place, &bytes, &mut letter)?;
 
         let age = age_of(meta);
+        let mut data = FileData::plain(sha, bytes);
         let content = match &letter {
-            Some(l) if self.db.has_version(&l.id, &sha)? => Content::Known,
-            _ => self.examine(&name, bytes.clone(), age)?,
+            Some(l) if self.db.has_version(&l.id, &data.sha)? => Content::Known,
+            _ => match self.word_draft(&name, place, letter.as_ref(), &mut data)? {
+                Some(c) => c,
+                None => self.examine(data.bytes.clone(), age)?,
+            },
         };
         let note = match place {
             Place::Step { area: Area::Outcome(_), .. } => match self.usable_note(abs, place)? {
@@ -181,18 +181,7 @@ impl Pipeline {
             }
             _ => None,
         };
-        self.act(Arrival {
-            abs,
-            rel,
-            meta,
-            place,
-            letter,
-            content,
-            data: Some(FileData { sha, bytes }),
-            note,
-            described,
-            signed,
-        })
+        self.act(Arrival { abs, rel, meta, place, letter, content, data: Some(data), note, described, signed })
     }
 
     /// The reviewer's note beside a file in an outcome folder, if there is
@@ -295,11 +284,8 @@ impl Pipeline {
         Ok((meta, Some((sidecar.to_path_buf(), bytes))))
     }
 
-    /// The conversion stage, then the PDF checks.
-    fn examine(&self, name: &str, bytes: Vec<u8>, age: Duration) -> Result<Content> {
-        if let Prepared::Unsupported { format } = detect::prepare(name, &bytes) {
-            return Ok(Content::OfficeDocument { format });
-        }
+    /// The PDF checks (after the conversion stage, `word`).
+    fn examine(&self, bytes: Vec<u8>, age: Duration) -> Result<Content> {
         let limit = self.cfg.processing.timeout;
         let verdict = inspect::inspect_with_limit(Arc::new(bytes), limit).ok_or_else(|| {
             anyhow::anyhow!("checking the PDF took longer than {}", humantime::format_duration(limit))

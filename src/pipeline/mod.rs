@@ -13,7 +13,10 @@
 //!    updates its letter or is refused), and `notes`: a reviewer's note
 //!    that came after its letter was sent back (it joins that return or is
 //!    refused), a return's note named for its round, and the notes and
-//!    reason files a letter takes along when it leaves a folder.
+//!    reason files a letter takes along when it leaves a folder. And
+//!    `word`: a Word or OpenDocument draft inspected, filled with its
+//!    number and converted to PDF (a new one by `register`, a corrected one
+//!    here), its filled document beside the letter wherever it goes.
 //! 3. `facts`: what `crate::decide` (pure) is told, and its decision.
 //! 4. `Pipeline::act` (here) hands the decision to one transition:
 //!    - `register`: a new draft becomes a letter (id, number);
@@ -53,6 +56,7 @@ mod register;
 mod returns;
 mod signed;
 pub(crate) mod signers;
+mod word;
 
 use crate::config::Config;
 use crate::decide::{Content, Decision, WaitFor};
@@ -71,13 +75,14 @@ use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
 use companions::is_companion;
 use facts::Judged;
-use intake::{Arrival, FileData};
+use intake::Arrival;
 use places::file_name;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use word::Word;
 
 /// What became of a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +112,8 @@ pub(crate) struct Pipeline {
     verified_actor: Option<String>,
     /// Files already joined with their audit record.
     joined: actors::Joined,
+    /// LibreOffice, for Word and OpenDocument drafts.
+    pub(crate) converter: Arc<crate::convert::soffice::Converter>,
 }
 
 impl Pipeline {
@@ -115,7 +122,9 @@ impl Pipeline {
         let store = Store::new(cfg.store_dir());
         let anchors = Arc::new(Anchors::load(&cfg.trust_anchors)?);
         let audit = cfg.samba.audit_log.as_ref().map(|p| crate::watch::audit::tail::Tail::new(p.as_str(), &cfg.root));
-        Ok(Pipeline { cfg, wf, db, store, anchors, audit, verified_actor: None, joined: Default::default() })
+        let converter =
+            Arc::new(crate::convert::soffice::Converter::new(crate::convert::soffice::Settings::from_config(&cfg)));
+        Ok(Pipeline { cfg, wf, db, store, anchors, audit, verified_actor: None, joined: Default::default(), converter })
     }
 
     pub(crate) fn root(&self) -> &Path {
@@ -313,6 +322,26 @@ impl Pipeline {
         let root = self.cfg.root.clone();
         journal::execute(&mut self.db, &root, Some(letter_id), Plan { ops, record })?;
         Ok(())
+    }
+}
+
+/// A file's bytes, read once, and their SHA-256 (of a Word draft once
+/// converted: its PDF's).
+struct FileData {
+    sha: String,
+    bytes: Vec<u8>,
+    /// A Word or OpenDocument draft: the document behind the bytes.
+    word: Option<Word>,
+}
+
+impl FileData {
+    fn plain(sha: String, bytes: Vec<u8>) -> FileData {
+        FileData { sha, bytes, word: None }
+    }
+
+    /// The SHA-256 of the file as it lies on the share.
+    fn on_share(&self) -> &str {
+        self.word.as_ref().map_or(&self.sha, |w| &w.dropped)
     }
 }
 

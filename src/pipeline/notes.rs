@@ -5,8 +5,8 @@
 //! when it leaves a folder (kept in the version store, off the working
 //! folders, and copied into its archive folder in the end).
 
+use super::FileData;
 use super::companions::{MAX_NOTE_BYTES, note_text, read_plain};
-use super::intake::FileData;
 use super::places::{file_name, free_target};
 use super::{Outcome, Pipeline};
 use crate::decide::notes::{self, Late, LateNote};
@@ -189,7 +189,7 @@ impl Pipeline {
                 continue;
             }
             let sha = fsops::sha256_bytes(&bytes);
-            self.keep(&FileData { sha: sha.clone(), bytes })?;
+            self.keep(&FileData::plain(sha.clone(), bytes))?;
             ops.push(FsOp::Supersede { path: format!("{dir}/{name}"), sha256: sha.clone() });
             rec.companions.push(CompanionRec { name, sha256: sha });
         }

@@ -1,28 +1,41 @@
 //! Registration: a new draft in the drafting folder becomes a letter, with
-//! an id and a number, its metadata (and sidecar) kept, and goes on.
+//! an id and a number, its metadata (and sidecar) kept, and goes on. A Word
+//! or OpenDocument draft is filled with its number and converted to PDF
+//! while its registration is planned (`word`).
 
-use super::copies::{Copy, derive, place_op};
-use super::intake::{Draft, FileData};
+use super::FileData;
+use super::copies::{Copy, Derived, derive, place_op};
+use super::facts::text_of;
+use super::intake::Draft;
 use super::places::free_target;
 use super::reasons;
 use super::record::{About, Transit, emails_for, transit_record};
+use super::word::{self, Refused};
 use super::{Job, Outcome, Pipeline, mtime_ns};
+use crate::config::Config;
+use crate::convert::soffice::Converter;
 use crate::decide::notes;
 use crate::decide::{self, Dest};
 use crate::letter::names;
+use crate::letter::reason::Reason;
 use crate::letter::state::LetterState;
 use crate::pdf::inspect;
 use crate::store::db::{NewLetter, NumberRequest};
 use crate::store::fsops;
 use crate::store::journal::{self, FsOp, Plan};
+use crate::store::versions::Store;
 use crate::util::timefmt;
+use crate::workflow::Workflow;
+use crate::workflow::layout;
 use anyhow::{Context, Result};
+use std::borrow::Cow;
 
 impl Pipeline {
     /// Registers a new draft: its id and number come in the same database
     /// transaction as the intent (its stamped copy is made before that
     /// transaction, see `journal::register`); it goes on to `to_step`
-    /// (`dest`), and its sidecar is absorbed.
+    /// (`dest`), and its sidecar is absorbed. A Word draft the converter
+    /// refuses is refused instead, and its number is not used.
     pub(super) fn register(
         &mut self,
         job: &Job,
@@ -34,17 +47,16 @@ impl Pipeline {
     ) -> Result<Outcome> {
         let Job { abs, rel, meta, ref person, now, .. } = *job;
         let wf = self.wf.clone();
-        self.keep(data)?;
-        journal::still_same(&self.cfg.root, rel, Some(&data.sha))?;
+        self.keep(&FileData::plain(data.on_share().to_string(), data.bytes.clone()))?;
+        journal::still_same(&self.cfg.root, rel, Some(data.on_share()))?;
         let mut absorb = Vec::new();
         if let Some((path, bytes)) = &sidecar {
             let sha = fsops::sha256_bytes(bytes);
-            self.keep(&FileData { sha: sha.clone(), bytes: bytes.clone() })?;
+            self.keep(&FileData::plain(sha.clone(), bytes.clone()))?;
             let path = fsops::rel_path(&self.cfg.root, path).expect("under root");
             absorb.push(FsOp::Supersede { path, sha256: sha });
         }
         let subject = letter_meta.perihal.clone();
-        let sifat = letter_meta.sifat.clone();
         let date = letter_meta.tanggal.unwrap_or_else(|| timefmt::date_wib(now));
         let number = NumberRequest {
             format: wf.number_format.clone(),
@@ -73,70 +85,164 @@ impl Pipeline {
             .with_context(|| format!("cannot register {rel} now: the folder {dest_dir} cannot take it"))?;
         let entry = wf.entry().id.clone();
         let root = self.cfg.root.clone();
-        let store = self.store.clone();
-        let cfg = self.cfg.clone();
-        // The first review may check that the draft carries the number it
-        // is about to get: its text is read once, before the number is.
-        let text = match decide::registration_reads_text(&wf, &to_step) {
-            true => Some(self.letter_text(&data.bytes)?),
-            false => None,
-        };
         let returns_dir = self.dest_dir(&Dest::Returns(entry.clone()), None);
-        let plan = journal::register(&mut self.db, &root, &wf.id_prefix, &nl, |id, number| {
-            let carried = text.as_deref().map(|t| inspect::contains_loosely(t, number.unwrap_or_default()));
-            let held = decide::held_at_registration(&wf, &to_step, carried);
-            let (to_step, dest_dir, action) = match held {
-                Some(reason) => (entry.as_str(), returns_dir.as_str(), reason.code()),
-                None => (to_step.as_str(), dest_dir.as_str(), action.as_str()),
-            };
-            let (_, target) = free_target(&root, dest_dir, &names::letter_file_name(id, &subject, Some(&sifat)));
-            let copy = Copy { to_step, from_step: &entry, action, id, number, at: now };
-            let derived = derive(&wf, &store, &copy, &data.bytes, &data.sha, cfg.processing.timeout)?;
-            // Held back: the system's note says what the number is and what to do.
-            let written = held.map(|reason| {
-                let at = free_target(&root, dest_dir, &names::note_file_name(id, 1, notes::SYSTEM)).1;
-                let (text, alone) = reasons::held_note(&wf, reason, (id, number.unwrap_or_default()), &target, now);
-                (at, text, alone)
-            });
-            // The trail keeps the note file's text; people read the reason alone.
-            let with = |t: &str| match &warnings {
-                Some(w) => format!("{t}\n{w}"),
-                None => t.to_string(),
-            };
-            let note = written.as_ref().map(|(_, t, _)| with(t)).or_else(|| warnings.clone());
-            let told = written.as_ref().map(|(_, _, a)| with(a)).or_else(|| warnings.clone());
-            let mut rec = transit_record(&Transit {
-                letter_id: id,
-                from: &entry,
-                to: to_step,
-                state: LetterState::Active.as_str(),
-                path: &target,
-                sha: &data.sha,
-                meta,
-                action,
-                actor: (person.clone(), true),
-                version_from: Some(rel),
-                note,
-                on_behalf: None,
-                at: now,
-            });
-            let mut ops = vec![place_op(rel, &data.sha, &target, derived.as_ref())];
-            ops.extend(written.map(|(path, text, _)| FsOp::Write { path, text }));
-            if let Some(d) = derived {
-                d.record_in(&mut rec);
+        let planner = Planner {
+            wf: &wf,
+            cfg: &self.cfg.clone(),
+            store: &self.store.clone(),
+            converter: &self.converter.clone(),
+            job,
+            data,
+            nl: &nl,
+            dirs: (&dest_dir, &returns_dir),
+            steps: (&entry, &to_step),
+            action: &action,
+            warnings: warnings.as_deref(),
+            absorb: &absorb,
+        };
+        let built = journal::register(&mut self.db, &root, &wf.id_prefix, &nl, |id, number| planner.plan(id, number));
+        let plan = match built {
+            Ok(plan) => plan,
+            Err(e) => {
+                let Some(Refused(r)) = e.downcast_ref::<Refused>() else { return Err(e) };
+                tracing::warn!(
+                    file = rel,
+                    reason = r.reason.code(),
+                    "a Word draft is refused by the conversion stage; no number was used"
+                );
+                let place = layout::classify(&wf, rel);
+                self.reject(rel, meta, &place, None, r.reason, &r.detail.clone())?;
+                return Ok(Outcome::Done);
             }
-            let about = About { id, number, subject: &subject, drafter: Some(person), meta: nl.meta.as_ref() };
-            rec.emails = emails_for(&wf, &cfg, &about, (&rec, told.as_deref()), None);
-            ops.extend(absorb.iter().cloned());
-            Ok(Plan { ops, record: rec })
-        })?;
+        };
         let t = plan.record.transition.as_ref().context("a registration recorded no transition (internal error)")?;
         let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
         tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
-        if t.action == crate::letter::reason::Reason::NumberMissing.code() {
+        if t.action == Reason::NumberMissing.code() {
             tracing::info!(letter = %t.letter_id, number = %number, "held back before review: the draft does not carry its number; sent to the drafter with a note");
         }
         self.tidy(abs);
         Ok(Outcome::Done)
+    }
+}
+
+/// What a registration's plan is built from, once its id and number are
+/// known (perhaps more than once, when another writer took them).
+struct Planner<'a> {
+    wf: &'a Workflow,
+    cfg: &'a Config,
+    store: &'a Store,
+    converter: &'a Converter,
+    job: &'a Job<'a>,
+    data: &'a FileData,
+    nl: &'a NewLetter,
+    /// Where it goes, and where a draft held back goes.
+    dirs: (&'a str, &'a str),
+    /// The drafting step, and the step it goes to.
+    steps: (&'a str, &'a str),
+    action: &'a str,
+    warnings: Option<&'a str>,
+    absorb: &'a [FsOp],
+}
+
+/// The letter's PDF: the draft itself, or a Word draft filled with its
+/// number and converted (with the filled document and its placeholders).
+struct LetterPdf<'a> {
+    bytes: Cow<'a, [u8]>,
+    sha: String,
+    filled: Option<(String, Vec<u8>, usize)>,
+}
+
+impl Planner<'_> {
+    /// The draft's PDF once it has `number`: a Word draft is filled and
+    /// converted here (a refusal is a [`Refused`] error), both kept.
+    fn letter_pdf(&self, number: Option<&str>) -> Result<LetterPdf<'_>> {
+        let Some(w) = self.data.word.as_ref().filter(|w| w.filled.is_none()) else {
+            return Ok(LetterPdf { bytes: Cow::Borrowed(&self.data.bytes), sha: self.data.sha.clone(), filled: None });
+        };
+        let tanggal = timefmt::date_wib(self.job.now);
+        let c = word::fill_and_convert(self.converter, w.kind, &self.data.bytes, number, tanggal)?.map_err(Refused)?;
+        let (sha, filled_sha) = (fsops::sha256_bytes(&c.pdf), fsops::sha256_bytes(&c.filled));
+        self.store.put(&sha, &c.pdf).context("cannot keep the converted PDF in the store")?;
+        self.store.put(&filled_sha, &c.filled).context("cannot keep the filled document in the store")?;
+        Ok(LetterPdf { bytes: Cow::Owned(c.pdf), sha, filled: Some((filled_sha, c.filled, c.placeholders)) })
+    }
+
+    /// The registration's plan for the letter `id` with `number`.
+    fn plan(&self, id: &str, number: Option<&str>) -> Result<Plan> {
+        let (wf, cfg, job) = (self.wf, self.cfg, self.job);
+        let (root, rel, now) = (&cfg.root, job.rel, job.now);
+        let (entry, to_step) = self.steps;
+        let pdf = self.letter_pdf(number)?;
+        // The first review may check that the draft carries the number it
+        // gets: in the text a reader sees (a Word draft's as converted).
+        let carried = match decide::registration_reads_text(wf, to_step) {
+            true => Some(inspect::contains_loosely(
+                &text_of(&pdf.bytes, cfg.processing.timeout)?,
+                number.unwrap_or_default(),
+            )),
+            false => None,
+        };
+        let held = decide::held_at_registration(wf, to_step, carried);
+        let (to_step, dest_dir, action) = match held {
+            Some(reason) => (entry, self.dirs.1, reason.code()),
+            None => (to_step, self.dirs.0, self.action),
+        };
+        let subject = &self.nl.subject;
+        let sifat = self.nl.meta.as_ref().map(|m| m.sifat.as_str());
+        let (_, target) = free_target(root, dest_dir, &names::letter_file_name(id, subject, sifat));
+        let copy = Copy { to_step, from_step: entry, action, id, number, at: now };
+        let derived = derive(wf, self.store, &copy, &pdf.bytes, &pdf.sha, cfg.processing.timeout)?;
+        // A converted draft is placed as its PDF, stamped or not.
+        let derived = match (derived, &pdf.filled) {
+            (None, Some(_)) => Some(Derived::stored(self.store, &pdf.sha, pdf.bytes.len())),
+            (d, _) => d,
+        };
+        // Held back: the system's note says what the number is and what to
+        // do (for a Word draft with no place for it: how to mark one).
+        let written = held.map(|reason| {
+            let reason = decide::held_note_reason(reason, pdf.filled.as_ref().map(|f| f.2));
+            let at = free_target(root, dest_dir, &names::note_file_name(id, 1, notes::SYSTEM)).1;
+            let (text, alone) = reasons::held_note(wf, reason, (id, number.unwrap_or_default()), &target, now);
+            (at, text, alone)
+        });
+        // The trail keeps the note file's text; people read the reason alone.
+        let with = |t: &str| match self.warnings {
+            Some(w) => format!("{t}\n{w}"),
+            None => t.to_string(),
+        };
+        let warnings = self.warnings.map(str::to_string);
+        let note = written.as_ref().map(|(_, t, _)| with(t)).or_else(|| warnings.clone());
+        let told = written.as_ref().map(|(_, _, a)| with(a)).or(warnings);
+        let mut rec = transit_record(&Transit {
+            letter_id: id,
+            from: entry,
+            to: to_step,
+            state: LetterState::Active.as_str(),
+            path: &target,
+            sha: &pdf.sha,
+            meta: job.meta,
+            action,
+            actor: (job.person.clone(), true),
+            version_from: Some(rel),
+            note,
+            on_behalf: None,
+            at: now,
+        });
+        let mut ops = vec![place_op(rel, self.data.on_share(), &target, derived.as_ref())];
+        ops.extend(written.map(|(path, text, _)| FsOp::Write { path, text }));
+        if let Some(d) = derived {
+            d.record_in(&mut rec);
+        }
+        if let (Some((sha, bytes, _)), Some(w)) = (&pdf.filled, &self.data.word) {
+            rec.versions.iter_mut().filter(|v| v.sha256 == pdf.sha).for_each(|v| v.size = pdf.bytes.len() as i64);
+            rec.versions.push(word::source_version(sha, bytes.len(), rel, &w.dropped));
+            let source = self.store.path_of(sha).to_string_lossy().into_owned();
+            ops.push(FsOp::CopyStored { source, to: word::beside(&target, w.kind.extension()) });
+        }
+        let about = About { id, number, subject, drafter: Some(&job.person), meta: self.nl.meta.as_ref() };
+        rec.emails = emails_for(wf, cfg, &about, (&rec, told.as_deref()), None);
+        ops.extend(self.absorb.iter().cloned());
+        Ok(Plan { ops, record: rec })
     }
 }

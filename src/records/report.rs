@@ -164,6 +164,21 @@ pub fn history_table(rows: &[HistoryRow]) -> String {
     table(&["TIME", "FROM", "TO", "ACTION", "ACTOR", "SHA256"], &body)
 }
 
+/// A letter's versions (sha256, kind, recorded at; oldest first) as a
+/// text table: its PDFs and, for a Word draft, the filled document
+/// (`source`), so a file's sha256 can be told apart.
+pub fn versions_table(versions: &[(String, String, String)]) -> String {
+    let body: Vec<Vec<String>> = versions
+        .iter()
+        .enumerate()
+        .map(|(i, (sha, kind, at))| {
+            let at = wib(at).map(|s| s.replace('T', " ")).unwrap_or_default();
+            vec![(i + 1).to_string(), at, kind.clone(), sha.clone()]
+        })
+        .collect();
+    table(&["VERSION", "RECORDED", "KIND", "SHA256"], &body)
+}
+
 /// One line of the agenda (the register of outgoing letters).
 #[derive(Debug, Serialize)]
 pub struct AgendaRow {

@@ -66,7 +66,7 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
     match code {
         Reason::NotPdf => file("01-draf/Undangan Rapat.png", inspected(b"\x89PNG\r\n")),
         Reason::OfficeDocument => {
-            let detect::Prepared::Unsupported { format } = detect::prepare("Undangan.docx", b"PK\x03\x04word/") else {
+            let detect::Prepared::Office { format } = detect::prepare("Undangan.docx", b"PK\x03\x04word/") else {
                 panic!("a docx")
             };
             file("01-draf/KP.650 Undangan Rapat.docx", format)
@@ -112,6 +112,18 @@ fn sample(wf: &Workflow, code: Reason) -> Sample {
         Reason::UnknownOwner => file("01-draf/KP.650 Undangan Rapat.pdf", String::new()),
         Reason::NoMatch => file("06-sudah-tte/ttd.pdf", "SK-2026-0012 (B-012/17000/KP.650/2026)".into()),
         Reason::FailedRepeatedly => file("01-draf/KP.650 Undangan Rapat.pdf", "sudah dicoba 3 kali".into()),
+        Reason::ConversionFailed | Reason::ConversionUnavailable => {
+            use crate::convert::soffice::ConvertError;
+            let e = match code {
+                Reason::ConversionFailed => {
+                    ConvertError::Failed { status: "exit status: 1".into(), stderr: String::new() }
+                }
+                _ => ConvertError::NotInstalled { looked: "no soffice".into() },
+            };
+            let refusal = e.refusal().expect("a verdict on the file");
+            assert_eq!(refusal.reason, code);
+            file("01-draf/KP.650 Undangan Rapat.docx", refusal.detail)
+        }
         _ => letter_sample(wf, code),
     }
 }

@@ -237,6 +237,19 @@ impl Db {
         Ok(rows)
     }
 
+    /// A letter's newest version of `kind` (e.g. `source`, the filled Word
+    /// document): its sha256 and where it came from.
+    pub fn latest_version(&self, letter_id: &str, kind: &str) -> Result<Option<(String, String)>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT sha256, source FROM versions WHERE letter_id = ?1 AND kind = ?2 ORDER BY added_at DESC, rowid DESC LIMIT 1",
+                [letter_id, kind],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+    }
+
     /// A letter's versions, oldest first: (sha256, kind, added at).
     pub fn versions_of(&self, letter_id: &str) -> Result<Vec<(String, String, String)>> {
         let mut st = self
