@@ -251,3 +251,32 @@ fn an_odt_draft_is_filled_and_an_rtf_draft_converted_as_it_is_and_held_for_its_n
     let note = std::fs::read_to_string(env.p(&format!("01-draf/revisi/{id} catatan putaran 1 (sistem).txt"))).unwrap();
     assert!(note.contains(".rtf tidak dapat diisi otomatis"), "{note}");
 }
+
+/// Attack: a letter drafted in Word, then corrected with a PDF that says
+/// something else. The PDF is reviewed and signed; the Word document beside
+/// it must not stay there as if it were the letter's source (people open
+/// the `.docx` of a letter in the archive to reuse or check it).
+#[test]
+fn attack_a_pdf_correction_of_a_word_letter_does_not_keep_the_old_document_beside_it() {
+    let env = mail_env_on(SHIPPED_AS_IS, None, "");
+    let _d = env.start();
+    let draft = "01-draf/KP.650 Undangan Rapat.docx";
+    env.drop_file(draft, &docx_fixture("split-runs.docx"));
+    let (id, number) = registered_from(&env, draft);
+    let (_, docx) = pair_in(&env, "02-verifikasi", &id);
+    let old = std::fs::read(env.p(&docx)).unwrap();
+
+    env.drop_file(&format!("01-draf/{id} perbaikan.pdf"), &pdf(&format!("Nomor : {number} ISI LAIN SAMA SEKALI")));
+    assert!(wait_until(Duration::from_secs(20), || env.actions(&id).len() == 2), "{}", env.log());
+    assert_eq!(env.actions(&id), ["register", "replace"]);
+    env.settled();
+    let pdf_name = env.wait_file("02-verifikasi", &format!("{id} Undangan Rapat.pdf"));
+    assert!(pdf_text(&base(&env.p(&format!("02-verifikasi/{pdf_name}")))).contains("ISI LAIN SAMA SEKALI"));
+    let beside = env.p(&docx);
+    assert!(
+        !beside.is_file() || std::fs::read(&beside).unwrap() != old,
+        "the Word document of the first draft still lies beside a letter that no longer says what it says: {:?}",
+        env.tree()
+    );
+    env.assert_fsck_clean();
+}

@@ -21,7 +21,7 @@ use crate::store::fsops;
 use crate::store::journal::FsOp;
 use crate::util::timefmt;
 use crate::workflow::StepKind;
-use crate::workflow::layout::{Area, Place};
+use crate::workflow::layout::{self, Area, Place};
 use anyhow::Result;
 use chrono::{NaiveDate, Utc};
 use std::path::Path;
@@ -189,7 +189,14 @@ impl Pipeline {
         if self.db.version_of(&l.id, sha)?.is_none_or(|(kind, _)| kind != SOURCE) {
             return Ok(None);
         }
-        let Some((latest, found_at)) = self.db.latest_version(&l.id, SOURCE)? else { return Ok(None) };
+        let Some((latest, found_at)) = self.current_source(&l.id)? else {
+            // A document the letter no longer says (corrected since as a
+            // PDF): taken off the share, its bytes are in the store.
+            tracing::info!(letter = %l.id, file = rel, "a letter's former filled document, replaced since by a corrected PDF: taken off");
+            let op = FsOp::Supersede { path: rel.to_string(), sha256: sha.to_string() };
+            self.execute(&l.id, vec![op], Record::default())?;
+            return Ok(Some(Outcome::Done));
+        };
         let home = beside(path, &extension_of(&found_at));
         if rel == home {
             return Ok(Some(Outcome::Done));
@@ -203,9 +210,30 @@ impl Pipeline {
         Ok(Some(Outcome::Done))
     }
 
+    /// Whether `rel` lies in a drafting folder, where drafts and their
+    /// corrections are dropped.
+    fn dropped_to_draft(&self, rel: &str) -> bool {
+        matches!(layout::classify(&self.wf, rel), Place::Step { step, area: Area::Inbox } if step.kind == StepKind::Drop)
+    }
+
+    /// The letter's filled document as it stands (sha256, where it was
+    /// found): its newest `source` version, unless a correction dropped as
+    /// a PDF in the drafting folder came after it. The letter then no
+    /// longer says what that document says, and it lies beside the letter
+    /// no more (it stays in the store and in `history`).
+    pub(super) fn current_source(&self, letter_id: &str) -> Result<Option<(String, String)>> {
+        let trail = self.db.version_trail(letter_id)?;
+        let Some(last) = trail.iter().rposition(|(kind, _, _)| kind == SOURCE) else { return Ok(None) };
+        let corrected =
+            trail[last + 1..].iter().any(|(kind, _, from)| kind == "original" && self.dropped_to_draft(from));
+        Ok((!corrected).then(|| (trail[last].1.clone(), trail[last].2.clone())))
+    }
+
     /// The steps that put the letter's filled document beside its PDF at
     /// `target`, taking it from beside the letter's current file: a new
     /// one (a corrected draft's, recorded in `rec`) or the letter's last.
+    /// A correction dropped as a PDF in the drafting folder takes the last
+    /// one away instead: it no longer says what the letter says.
     pub(super) fn source_ops(
         &self,
         letter: &LetterRow,
@@ -213,27 +241,30 @@ impl Pipeline {
         (found_at, target): (&str, &str),
         rec: &mut Record,
     ) -> Result<Vec<FsOp>> {
-        let old = self.db.latest_version(&letter.id, SOURCE)?;
+        let placed = self.db.latest_version(&letter.id, SOURCE)?;
+        let corrected_as_pdf = data.is_some_and(|d| d.word.is_none()) && self.dropped_to_draft(found_at);
+        let old = if corrected_as_pdf { None } else { self.current_source(&letter.id)? };
         let new = data.and_then(|d| d.word.as_ref()).and_then(|w| w.filled.as_ref().map(|f| (w, f)));
         let mut ops = Vec::new();
-        let (sha, ext) = match (new, &old) {
+        let next = match (new, &old) {
             (Some((w, (sha, bytes))), _) => {
                 self.keep(&FileData::plain(sha.clone(), bytes.clone()))?;
                 rec.versions.push(source_version(sha, bytes.len(), found_at, &w.dropped));
-                (sha.clone(), w.kind.extension().to_string())
+                Some((sha.clone(), beside(target, w.kind.extension())))
             }
-            (None, Some((sha, found))) => (sha.clone(), extension_of(found)),
-            (None, None) => return Ok(ops),
+            (None, Some((sha, found))) => Some((sha.clone(), beside(target, &extension_of(found)))),
+            (None, None) => None,
         };
-        let to = beside(target, &ext);
-        if let (Some((old_sha, found)), Some(path)) = (&old, letter.path.as_deref()) {
+        if let (Some((placed_sha, found)), Some(path)) = (&placed, letter.path.as_deref()) {
             let from = beside(path, &extension_of(found));
-            if from != to || *old_sha != sha {
-                ops.push(FsOp::Supersede { path: from, sha256: old_sha.clone() });
+            if next.as_ref().is_none_or(|(sha, to)| from != *to || placed_sha != sha) {
+                ops.push(FsOp::Supersede { path: from, sha256: placed_sha.clone() });
             }
         }
-        let source = self.store.path_of(&sha).to_string_lossy().into_owned();
-        ops.push(FsOp::CopyStored { source, to });
+        if let Some((sha, to)) = next {
+            let source = self.store.path_of(&sha).to_string_lossy().into_owned();
+            ops.push(FsOp::CopyStored { source, to });
+        }
         Ok(ops)
     }
 }

@@ -250,6 +250,19 @@ impl Db {
             .optional()?)
     }
 
+    /// Where a letter's versions of `kind` came from (their `source`),
+    /// oldest first, with the other versions' kinds in between: (kind,
+    /// sha256, source) in the order they were kept.
+    pub fn version_trail(&self, letter_id: &str) -> Result<Vec<(String, String, String)>> {
+        let mut st = self
+            .conn
+            .prepare("SELECT kind, sha256, source FROM versions WHERE letter_id = ?1 ORDER BY added_at, rowid")?;
+        let rows = st
+            .query_map([letter_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
     /// A letter's versions, oldest first: (sha256, kind, added at).
     pub fn versions_of(&self, letter_id: &str) -> Result<Vec<(String, String, String)>> {
         let mut st = self
