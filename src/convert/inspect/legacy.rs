@@ -26,29 +26,67 @@ pub(super) fn doc(lower_name: &str, bytes: &[u8]) -> Result<Kind, Refusal> {
 }
 
 /// RTF: nesting of groups, embedded or linked objects, a template taken
-/// from elsewhere, and fields that fetch.
+/// from elsewhere, and fields that fetch: looked for in the bytes and in
+/// the text they spell (hex escapes `\'54` and `\u84?` decoded, groups
+/// and control words left out), as LibreOffice reads a field's code.
 pub(super) fn rtf(bytes: &[u8], limits: &Limits) -> Result<Kind, Refusal> {
     let (mut depth, mut i) = (0usize, 0);
+    let mut spelled = Vec::with_capacity(bytes.len());
     while i < bytes.len() {
         match bytes[i] {
             b'\\' if bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic()) => {
                 let end =
                     bytes[i + 1..].iter().position(|c| !c.is_ascii_alphabetic()).map_or(bytes.len(), |n| i + 1 + n);
-                control_word(&bytes[i + 1..end])?;
-                i = end;
+                let word = &bytes[i + 1..end];
+                control_word(word)?;
+                // Its parameter, then the space that ends it.
+                let digits = bytes[end..]
+                    .iter()
+                    .enumerate()
+                    .take_while(|&(k, c)| c.is_ascii_digit() || (k == 0 && *c == b'-'))
+                    .count();
+                let param = std::str::from_utf8(&bytes[end..end + digits]).ok().and_then(|p| p.parse::<i64>().ok());
+                i = end + digits;
+                if bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                if let (b"u", Some(n)) = (word, param) {
+                    let n = if n < 0 { n + 65536 } else { n };
+                    let c = char::from_u32(n as u32).unwrap_or(char::REPLACEMENT_CHARACTER);
+                    spelled.extend_from_slice(c.to_string().as_bytes());
+                    // The stand-in for readers without Unicode (`\uc1`).
+                    if bytes.get(i).is_some_and(|c| !b"\\{}".contains(c)) {
+                        i += 1;
+                    }
+                }
                 continue;
             }
-            b'\\' => i += 1,
+            b'\\' if bytes.get(i + 1) == Some(&b'\'') => {
+                let hex = bytes.get(i + 2..i + 4).and_then(|h| std::str::from_utf8(h).ok());
+                if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                    spelled.push(v);
+                }
+                i += 4;
+                continue;
+            }
+            b'\\' => {
+                if let Some(&c) = bytes.get(i + 1) {
+                    spelled.push(c);
+                }
+                i += 1;
+            }
             b'{' if depth >= limits.depth => {
                 return Err(Refusal::new(Reason::DocumentTooDeep, format!("lebih dari {} tingkat", limits.depth)));
             }
             b'{' => depth += 1,
             b'}' => depth = depth.saturating_sub(1),
-            _ => {}
+            b'\r' | b'\n' => {}
+            c => spelled.push(c),
         }
         i += 1;
     }
     fields(bytes)?;
+    fields(&spelled)?;
     Ok(Kind::Rtf)
 }
 

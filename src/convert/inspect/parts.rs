@@ -4,7 +4,7 @@
 //! bound to events. Hyperlinks in the text are allowed: nothing fetches
 //! them, and letters carry web addresses.
 
-use super::{Kind, Refusal, walk};
+use super::{Kind, Refusal, broken_xml, walk};
 use crate::letter::reason::Reason;
 use quick_xml::events::{BytesStart, Event};
 
@@ -30,7 +30,12 @@ pub(super) fn check(kind: Kind, name: &str, xml: &[u8], max_depth: usize) -> Res
         }
         Ok(())
     })?;
-    field_codes(&instr)
+    // Character references (`INCLUDE&#84;EXT`) read as the letters they
+    // stand for, as Word and LibreOffice read them.
+    match quick_xml::escape::unescape(&instr) {
+        Ok(text) => field_codes(&text),
+        Err(_) => Err(broken_xml("kode field dengan rujukan karakter yang rusak")),
+    }
 }
 
 fn attr(e: &BytesStart, name: &str) -> Option<String> {
@@ -109,13 +114,46 @@ fn odf_element(tag: &str, e: &BytesStart) -> Result<(), Refusal> {
 }
 
 /// An ODF reference outside the package: with a scheme (`http:`,
-/// `file:`), or a path leaving the package.
+/// `file:`), or a path leaving the package (from its root, or with more
+/// `..` than folders before it, however spelled: `./../`, `a/../../`,
+/// `%2e%2e/`, backslashes).
 fn outside(href: &str) -> bool {
-    let h = href.trim();
+    let h = percent_decoded(href.trim()).replace('\\', "/");
     let scheme = h.split_once(':').is_some_and(|(s, _)| {
         !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)) && !s.contains('/')
     });
-    scheme || h.starts_with('/') || h.starts_with('\\') || h.starts_with("../")
+    let mut depth = 0usize;
+    let leaves = h.split('/').any(|segment| match segment.trim() {
+        ".." => depth.checked_sub(1).map(|d| depth = d).is_none(),
+        "" | "." => false,
+        _ => {
+            depth += 1;
+            false
+        }
+    });
+    scheme || h.starts_with('/') || leaves
+}
+
+/// `s` with its `%XX` escapes decoded (bytes that are not UTF-8 replaced).
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex =
+            b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], hex) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (c, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The field codes of a `.docx` part (all its `w:instrText`, fields

@@ -195,3 +195,35 @@ fn a_zip_bomb_is_stopped_while_inflating_whatever_its_headers_claim() {
     let few = Limits { entries: 3, ..Limits::default() };
     assert_eq!(inspect_with("a.docx", &many, &few).unwrap_err().detail, "6 berkas di dalamnya; paling banyak 3");
 }
+
+/// Attack: the refusals of fields and references that fetch, written so
+/// that a byte-for-byte search misses them (a character reference in a
+/// `.docx`, a path that leaves the package after `./` or a folder in an
+/// `.odt`, a hex escape or a split group in RTF). Each is what LibreOffice
+/// reads as the plain spelling; only its profile's link settings would be
+/// left to keep the file from being read.
+#[test]
+fn attack_disguised_fetching_fields_and_references_are_refused_too() {
+    let docx_cases = [
+        r#"<w:p><w:r><w:instrText> INCLUDE&#84;EXT "/etc/passwd"</w:instrText></w:r></w:p>"#,
+        r#"<w:p><w:r><w:instrText> INCLUDE&#x50;ICTURE "file:///etc/a.png"</w:instrText></w:r></w:p>"#,
+        r#"<w:p><w:fldSimple w:instr=" INCLUDE&#84;EXT &quot;/etc/passwd&quot;"/></w:p>"#,
+        r#"<w:p><w:fldSimple w:instr=" &#73;NCLUDEPICTURE &quot;/etc/a.png&quot;"/></w:p>"#,
+    ];
+    for body in docx_cases {
+        assert_eq!(refused("a.docx", &docx(body, &[])).0, Reason::ExternalReference, "{body}");
+    }
+    let dde = r#"<w:p><w:r><w:instrText> DDE&#65;UTO c:\\x</w:instrText></w:r></w:p>"#;
+    assert_eq!(refused("a.docx", &docx(dde, &[])).0, Reason::MacroDocument);
+    for href in ["./../../etc/passwd", "Pictures/../../x.txt", "%2e%2e/%2E%2E/etc/passwd", ".\\..\\x.txt"] {
+        let body = format!(r#"<text:section><text:section-source xlink:href="{href}"/></text:section>"#);
+        assert_eq!(refused("a.odt", &odt(&body, &[])).0, Reason::ExternalReference, "{href}");
+    }
+    for rtf in [
+        &b"{\\rtf1{\\field{\\*\\fldinst INCLUDE\\'54EXT \"/etc/passwd\"}}}"[..],
+        b"{\\rtf1{\\field{\\*\\fldinst {INCLUDE}{PICTURE \"/etc/a.png\"}}}}",
+        b"{\\rtf1{\\field{\\*\\fldinst INCLUDE\\u84?EXT \"/etc/passwd\"}}}",
+    ] {
+        assert_eq!(refused("a.rtf", rtf).0, Reason::ExternalReference, "{}", String::from_utf8_lossy(rtf));
+    }
+}
