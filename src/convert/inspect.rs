@@ -162,14 +162,102 @@ fn zipped(bytes: &[u8], limits: &Limits) -> Result<Kind, Refusal> {
         let lower = name.to_ascii_lowercase();
         if name == "mimetype" {
             continue;
-        } else if lower.ends_with(".xml") || lower.ends_with(".rels") {
-            let xml = archive::read(&mut zip, i, limits, &mut budget)?;
-            parts::check(kind, &lower, &xml, limits.depth)?;
-        } else {
-            archive::inflate(&mut zip, i, limits, &mut budget, &mut std::io::sink())?;
+        }
+        // Every part that is XML, whatever its name: a relationship may
+        // make `word/header9.bin` a header, and LibreOffice reads it.
+        let bytes = archive::read(&mut zip, i, limits, &mut budget)?;
+        if utf16_xml(&bytes) {
+            return Err(Refusal::new(Reason::NotADocument, "bagian XML-nya tidak ditulis dalam UTF-8"));
+        }
+        if lower.ends_with(".xml") || lower.ends_with(".rels") || xml_not_svg(&bytes) {
+            declared_utf8(&bytes)?;
+            parts::check(kind, &lower, &bytes, limits.depth)?;
         }
     }
+    if kind == Kind::Docx {
+        main_part_is_word_document(&mut zip, &names, limits, &mut budget)?;
+    }
     Ok(kind)
+}
+
+/// XML in UTF-16 (Word and LibreOffice write UTF-8; LibreOffice reads
+/// both, suratd's checks only the first).
+fn utf16_xml(bytes: &[u8]) -> bool {
+    let b = bytes.strip_prefix(b"\xFF\xFE").or_else(|| bytes.strip_prefix(b"\xFE\xFF")).unwrap_or(bytes);
+    b.starts_with(b"<\0") || b.starts_with(b"\0<")
+}
+
+/// Bytes that are XML (after a byte order mark and blanks, a `<`) and
+/// whose first element is not an SVG image (pictures may be SVG, often
+/// with a DTD the checks refuse; LibreOffice reads no fields in them).
+fn xml_not_svg(bytes: &[u8]) -> bool {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if !b.trim_ascii_start().starts_with(b"<") {
+        return false;
+    }
+    let mut reader = Reader::from_reader(b);
+    for _ in 0..64 {
+        match reader.read_event() {
+            Ok(Event::Start(e) | Event::Empty(e)) => return e.local_name().as_ref() != "svg",
+            Ok(Event::Eof) | Err(_) => return true,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// An XML declaration that names an encoding other than UTF-8 (or its
+/// ASCII subset) is refused: in UTF-7 or EBCDIC a field code is spelled
+/// with other bytes.
+fn declared_utf8(bytes: &[u8]) -> Result<(), Refusal> {
+    let b = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes).trim_ascii_start();
+    if !b.starts_with(b"<?xml") {
+        return Ok(());
+    }
+    let decl = &b[..b.windows(2).position(|w| w == b"?>").unwrap_or(b.len().min(200))];
+    let decl = String::from_utf8_lossy(decl).to_ascii_lowercase();
+    let Some(at) = decl.find("encoding") else { return Ok(()) };
+    let value: String = decl[at + "encoding".len()..]
+        .trim_start_matches([' ', '=', '"', '\''])
+        .chars()
+        .take_while(|c| !matches!(c, '"' | '\'' | ' ' | '?'))
+        .collect();
+    match value.as_str() {
+        "utf-8" | "utf8" | "us-ascii" | "ascii" => Ok(()),
+        _ => Err(Refusal::new(Reason::NotADocument, format!("bagian XML-nya ditulis dalam {value}, bukan UTF-8"))),
+    }
+}
+
+/// The document a `.docx` shows is the part its package relationship
+/// names (`_rels/.rels`): it must be `word/document.xml`, the part suratd
+/// checks for placeholders and fills (Word writes no other).
+fn main_part_is_word_document(
+    zip: &mut archive::Zip,
+    names: &[String],
+    limits: &Limits,
+    budget: &mut Budget,
+) -> Result<(), Refusal> {
+    let Some(i) = names.iter().position(|n| n == "_rels/.rels") else { return Ok(()) };
+    let rels = archive::read(zip, i, limits, budget)?;
+    let mut targets = Vec::new();
+    walk(&rels, limits.depth, |event, _, _| {
+        if let Event::Start(e) | Event::Empty(e) = event
+            && e.local_name().as_ref() == "Relationship"
+        {
+            let get = |n: &str| e.try_get_attribute(n).ok().flatten().map(|a| a.value.into_owned());
+            let kind = get("Type").unwrap_or_default();
+            if kind.ends_with("/officeDocument") {
+                targets.push(get("Target").unwrap_or_default());
+            }
+        }
+        Ok(())
+    })?;
+    let is_main = |t: &String| t.trim_start_matches('/').trim_start_matches("./") == "word/document.xml";
+    if targets.iter().all(is_main) {
+        Ok(())
+    } else {
+        Err(Refusal::new(Reason::NotADocument, "bagian utama dokumennya bukan word/document.xml"))
+    }
 }
 
 /// An entry that holds a program: a VBA project or ActiveX control in a

@@ -227,3 +227,53 @@ fn attack_disguised_fetching_fields_and_references_are_refused_too() {
         assert_eq!(refused("a.rtf", rtf).0, Reason::ExternalReference, "{}", String::from_utf8_lossy(rtf));
     }
 }
+
+/// Attack: a `.docx` whose package relationship makes another part the
+/// document LibreOffice (and Word) shows, named so it is not read as XML
+/// (`word/main.dat`): its field codes went unchecked, and the placeholder
+/// filled was in the `word/document.xml` nobody sees.
+#[test]
+fn attack_a_main_part_other_than_word_document_xml_is_refused_and_every_xml_part_is_checked() {
+    let ct = br#"<Types><Override PartName="/word/main.dat" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>"#;
+    let rels = br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/main.dat"/></Relationships>"#;
+    let shown = format!(
+        r#"<w:document {}><w:body><w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/passwd&quot;"/></w:p></w:body></w:document>"#,
+        crate::convert::testdocs::W
+    );
+    let decoy = format!(r#"<w:document {}><w:body>{P}</w:body></w:document>"#, crate::convert::testdocs::W);
+    let bytes = pack(&[
+        ("[Content_Types].xml", ct),
+        ("_rels/.rels", rels),
+        ("word/document.xml", decoy.as_bytes()),
+        ("word/main.dat", shown.as_bytes()),
+    ]);
+    assert!(inspect("a.docx", &bytes).is_err());
+    // The usual relationship, written as Word writes it, still goes on.
+    let usual = br#"<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="/word/document.xml"/></Relationships>"#;
+    let ok =
+        pack(&[("[Content_Types].xml", b"<Types/>"), ("_rels/.rels", usual), ("word/document.xml", decoy.as_bytes())]);
+    assert_eq!(inspect("a.docx", &ok), Ok(Kind::Docx));
+    // A field that fetches, in a part named as if it were not XML.
+    let hidden = pack(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", decoy.as_bytes()),
+        ("word/header9.bin", shown.as_bytes()),
+    ]);
+    assert_eq!(refused("a.docx", &hidden).0, Reason::ExternalReference);
+    // The document in UTF-16 (LibreOffice reads it) or declared in UTF-7.
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(shown.encode_utf16().flat_map(u16::to_le_bytes));
+    let wide = pack(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", &utf16)]);
+    assert!(inspect("a.docx", &wide).is_err());
+    let seven = format!(r#"<?xml version="1.0" encoding="UTF-7"?>{decoy}"#);
+    let seven = pack(&[("[Content_Types].xml", b"<Types/>"), ("word/document.xml", seven.as_bytes())]);
+    assert!(inspect("a.docx", &seven).is_err());
+    // An SVG picture with its DTD is a picture, not a part to check.
+    let svg: &[u8] = br#"<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd"><svg xmlns="http://www.w3.org/2000/svg"/>"#;
+    let pictured = pack(&[
+        ("[Content_Types].xml", b"<Types/>"),
+        ("word/document.xml", decoy.as_bytes()),
+        ("word/media/image1.svg", svg),
+    ]);
+    assert_eq!(inspect("a.docx", &pictured), Ok(Kind::Docx));
+}
