@@ -280,3 +280,25 @@ fn attack_a_pdf_correction_of_a_word_letter_does_not_keep_the_old_document_besid
     );
     env.assert_fsck_clean();
 }
+
+/// Attack (odd names): a Word document named as another kind (`.rtf`, as
+/// Word itself saves RTF named `.doc` and people rename files) is taken by
+/// its bytes; its filled document must lie beside the letter under its own
+/// kind's extension at every step, not under the dropped name's.
+#[test]
+fn attack_a_docx_named_rtf_keeps_its_filled_document_named_docx_beside_the_letter_at_the_next_step() {
+    let env = mail_env_on(SHIPPED_AS_IS, None, "");
+    let _d = env.start();
+    let draft = "01-draf/KP.650 Undangan Rapat.rtf";
+    env.drop_file(draft, &docx_fixture("split-runs.docx"));
+    let (id, _) = registered_from(&env, draft);
+    let (pdf, docx) = pair_in(&env, "02-verifikasi", &id);
+    let filled = std::fs::read(env.p(&docx)).unwrap();
+    env.mv(&pdf, "02-verifikasi/setuju");
+    let (_, docx) = pair_in(&env, "03-kelengkapan", &id);
+    assert_eq!(std::fs::read(env.p(&docx)).unwrap(), filled);
+    env.settled();
+    let tree = env.tree();
+    assert!(tree.iter().all(|p| !p.ends_with(".rtf")) && env.files("02-verifikasi").is_empty(), "{tree:?}");
+    env.assert_fsck_clean();
+}

@@ -236,7 +236,7 @@ impl Planner<'_> {
         }
         if let (Some((sha, bytes, _)), Some(w)) = (&pdf.filled, &self.data.word) {
             rec.versions.iter_mut().filter(|v| v.sha256 == pdf.sha).for_each(|v| v.size = pdf.bytes.len() as i64);
-            rec.versions.push(word::source_version(sha, bytes.len(), rel, &w.dropped));
+            rec.versions.push(word::source_version(sha, bytes.len(), rel, w));
             let source = self.store.path_of(sha).to_string_lossy().into_owned();
             ops.push(FsOp::CopyStored { source, to: word::beside(&target, w.kind.extension()) });
         }

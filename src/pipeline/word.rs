@@ -95,14 +95,17 @@ fn extension_of(source: &str) -> String {
     Path::new(source).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_else(|| "docx".into())
 }
 
-/// The record of a filled document as a version of its letter.
-pub(super) fn source_version(sha: &str, size: usize, found_at: &str, dropped: &str) -> VersionRec {
+/// The record of a filled document as a version of its letter: where its
+/// draft was found, named with the extension of its kind (a Word document
+/// dropped as `.rtf` or with no extension is a `.docx`: the extension
+/// recorded here is the one it lies beside its letter with at every step).
+pub(super) fn source_version(sha: &str, size: usize, found_at: &str, w: &Word) -> VersionRec {
     VersionRec {
         sha256: sha.into(),
         size: size as i64,
-        source: found_at.into(),
+        source: beside(found_at, w.kind.extension()),
         kind: SOURCE.into(),
-        base_sha256: Some(dropped.into()),
+        base_sha256: Some(w.dropped.clone()),
     }
 }
 
@@ -249,7 +252,7 @@ impl Pipeline {
         let next = match (new, &old) {
             (Some((w, (sha, bytes))), _) => {
                 self.keep(&FileData::plain(sha.clone(), bytes.clone()))?;
-                rec.versions.push(source_version(sha, bytes.len(), found_at, &w.dropped));
+                rec.versions.push(source_version(sha, bytes.len(), found_at, w));
                 Some((sha.clone(), beside(target, w.kind.extension())))
             }
             (None, Some((sha, found))) => Some((sha.clone(), beside(target, &extension_of(found)))),
