@@ -46,13 +46,7 @@ fn to_signature(env: &Env, sidecar: &str) -> (String, String) {
     let number: String = env.conn().query_row("SELECT number FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
     assert!(wait_until(Duration::from_secs(10), || env.actions(&id).contains(&"replace".to_string())));
-    for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
-        env.wait_file(from, &id);
-        env.mv(&format!("{from}/{name}"), next);
-    }
-    env.wait_file("04-ajukan-tte", &id);
-    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
-    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    env.approve_to_signing(&id, &name);
     (id, name)
 }
 
@@ -96,13 +90,7 @@ fn each_step_tells_the_next_people_and_step_9_sends_the_signed_letter() {
     // Back through the steps to the signature, then the signed file.
     env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
     env.wait_file("02-verifikasi", &id);
-    for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
-        env.wait_file(from, &id);
-        env.mv(&format!("{from}/{name}"), next);
-    }
-    env.wait_file("04-ajukan-tte", &id);
-    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
-    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    env.approve_to_signing(&id, &name);
     let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
     env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
     env.wait_file("07-distribusi", &id);
@@ -154,13 +142,7 @@ fn every_email_of_a_letter_to_step_9_reads_as_indonesian_without_ids_or_logins()
     env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/revisi");
     env.wait_file("01-draf/revisi", &format!("{id} Undangan"));
     env.drop_file(&format!("01-draf/{id} v2.pdf"), &pdf(&format!("Nomor: {number}  Undangan Rapat Koordinasi")));
-    for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
-        env.wait_file(from, &id);
-        env.mv(&format!("{from}/{name}"), next);
-    }
-    env.wait_file("04-ajukan-tte", &id);
-    env.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
-    assert!(wait_until(Duration::from_secs(10), || env.letter(&id).0 == "menunggu_tte"));
+    env.approve_to_signing(&id, &name);
     let signed = sign_like_a_portal(&copy_for_signing(&env, &id), "Kepala BPS Provinsi Bengkulu", false);
     env.drop_file(&format!("06-sudah-tte/{id} ttd.pdf"), &signed);
     env.wait_file("07-distribusi", &id);

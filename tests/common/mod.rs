@@ -148,6 +148,18 @@ impl Env {
         v
     }
 
+    /// Takes letter `id` (its file `name`, in `02-verifikasi/`) through both
+    /// approvals and the submission, to the head's signature.
+    pub fn approve_to_signing(&self, id: &str, name: &str) {
+        for (from, next) in [("02-verifikasi", "02-verifikasi/setuju"), ("03-kelengkapan", "03-kelengkapan/setuju")] {
+            self.wait_file(from, id);
+            self.mv(&format!("{from}/{name}"), next);
+        }
+        self.wait_file("04-ajukan-tte", id);
+        self.mv(&format!("04-ajukan-tte/{name}"), "05-menunggu-tte");
+        assert!(wait_until(Duration::from_secs(10), || self.letter(id).0 == "menunggu_tte"));
+    }
+
     /// Whether `rel` holds no files, waiting a little: suratd places a
     /// letter's new copy first and takes the dropped file away after it, so
     /// a test that has just seen the copy may still see the drop.
