@@ -39,6 +39,8 @@ struct Loop {
     /// more when due: files written into one before its kernel watch was
     /// in place send no event.
     new_dirs: Vec<(PathBuf, Instant)>,
+    /// The workflow in use, for the web board (a reload replaces it).
+    published: tokio::sync::watch::Sender<Arc<Workflow>>,
 }
 
 impl Loop {
@@ -260,11 +262,15 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     // The workflow file as it was loaded: an edit saved while suratd starts
     // (recovery and the first scan take a while) is taken once running.
     let mut workflow_seen = cfg.workflow.as_deref().and_then(modified);
+    crate::web::server::precheck(&cfg)?;
     let _one_per_database = crate::store::lock::take(&cfg.database, "suratd run")?;
     let pipeline = prepare(&mut cfg, &wf)?;
-    // Emails queued by transitions are sent by their own task.
-    let (stop_mail, mail_stop) = tokio::sync::watch::channel(false);
-    let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), wf.office.name.clone(), mail_stop));
+    // Emails queued by transitions are sent by their own task; the web
+    // board is served by another.
+    let (stop_tasks, tasks_stop) = tokio::sync::watch::channel(false);
+    let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), wf.office.name.clone(), tasks_stop.clone()));
+    let (published, in_use) = tokio::sync::watch::channel(wf.clone());
+    let board = cfg.web.enabled.then(|| tokio::spawn(crate::web::serve(Arc::new(cfg.clone()), in_use, tasks_stop)));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let watching = watch::start(&cfg.root, &wf, cfg.watch.mode, cfg.watch.poll_interval, tx)?;
     tracing::info!(
@@ -284,6 +290,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
         vanished: HashMap::new(),
         busy: Default::default(),
         new_dirs: Vec::new(),
+        published,
     };
     lp.full_scan(Instant::now());
     // Ready once the tree has been scanned (systemd Type=notify).
@@ -367,8 +374,11 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
             }
         }
     }
-    let _ = stop_mail.send(true);
+    let _ = stop_tasks.send(true);
     let _ = tokio::time::timeout(Duration::from_secs(10), mailer).await;
+    if let Some(b) = board {
+        let _ = tokio::time::timeout(Duration::from_secs(5), b).await;
+    }
     Ok(())
 }
 
@@ -420,6 +430,7 @@ impl Loop {
                         })
                         .collect();
                 p.wf = wf;
+                self.published.send_replace(p.wf.clone());
                 if let Err(e) = init::ensure_tree(&p.cfg.root, &p.wf) {
                     tracing::error!(error = %format!("{e:#}"), "cannot create the new workflow's folders");
                 }

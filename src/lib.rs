@@ -89,4 +89,5 @@ pub(crate) mod records;
 pub mod store;
 pub mod util;
 pub(crate) mod watch;
+pub(crate) mod web;
 pub(crate) mod workflow;

@@ -6,6 +6,7 @@ mod admin;
 mod books;
 mod letters;
 mod output;
+mod web;
 
 use crate::config::{Config, Overrides};
 use crate::store::db::Db;
@@ -120,6 +121,11 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         export_chain: Option<PathBuf>,
     },
+    /// The web board: set a person's password (`web passwd LOGIN`)
+    Web {
+        #[command(subcommand)]
+        which: WebCmd,
+    },
     /// One letter's audit trail (LETTER is its id or its number)
     History {
         #[arg(value_name = "LETTER")]
@@ -127,6 +133,15 @@ pub enum Command {
         /// One JSON array on stdout
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebCmd {
+    /// Set the web board password of LOGIN (a person of workflow.yaml); asks twice on a terminal, else reads one line from stdin
+    Passwd {
+        #[arg(value_name = "LOGIN")]
+        login: String,
     },
 }
 
@@ -198,6 +213,7 @@ pub fn main() -> ExitCode {
         Command::Outbox { json, csv } => with_db(&cfg, |db| admin::outbox(db, *json, *csv)),
         Command::Fsck { repair } => admin::fsck(&cfg, &wf, *repair),
         Command::Backup { dir } => admin::backup(&cfg, dir),
+        Command::Web { which: WebCmd::Passwd { login } } => web::passwd(&cfg, &wf, login),
         Command::Verify { file, json, export_chain } => {
             letters::verify(&cfg, &wf, file, *json, export_chain.as_deref())
         }

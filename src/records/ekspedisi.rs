@@ -15,6 +15,8 @@ use anyhow::Result;
 /// One line of the book.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
+    /// The letter's id (for the board: who may see its subject).
+    pub letter_id: String,
     /// For the command line: `2026-06-02 10:15 WIB`.
     pub date: String,
     /// For the printed book: `2 Juni 2026 pukul 10.15 WIB`.
@@ -86,6 +88,7 @@ pub fn line(wf: &Workflow, d: &DispatchLine, emailed: &[String]) -> Option<Line>
     };
     let sent_by = d.sent_by.as_deref().map(|by| people::display(wf, by, None)).unwrap_or_default();
     Some(Line {
+        letter_id: d.letter_id.clone(),
         date: timefmt::parse_stored(&d.at).map(timefmt::human_wib).unwrap_or_else(|| d.at.clone()),
         date_id: timefmt::parse_stored(&d.at).map(timefmt::moment_id).unwrap_or_else(|| d.at.clone()),
         number: d.number.clone().unwrap_or_else(|| d.letter_id.clone()),

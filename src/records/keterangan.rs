@@ -105,6 +105,19 @@ fn plain(text: &str) -> String {
     text.chars().map(|c| if c != '\n' && (c.is_control() || is_break(c)) { ' ' } else { c }).collect()
 }
 
+/// What a transition did, as people read it (`templates.keterangan.actions`
+/// by `step.action` or `action`, else "Ke tahap <step>").
+pub fn action_label(wf: &Workflow, tr: &TransitionRec) -> String {
+    let from = tr.from_step.as_deref().unwrap_or("");
+    let to_name = tr.to_step.as_deref().and_then(|s| wf.step(s)).map(|s| s.name.as_str()).unwrap_or("-");
+    let t = &wf.keterangan;
+    t.actions
+        .get(&format!("{from}.{}", tr.action))
+        .or_else(|| t.actions.get(&tr.action))
+        .cloned()
+        .unwrap_or_else(|| format!("Ke tahap {to_name}"))
+}
+
 /// One line per step of the trail.
 fn steps(wf: &Workflow, trail: &[TransitionRec], team: Option<&str>) -> String {
     let t = &wf.keterangan;
@@ -112,15 +125,8 @@ fn steps(wf: &Workflow, trail: &[TransitionRec], team: Option<&str>) -> String {
         .iter()
         .enumerate()
         .map(|(i, tr)| {
-            let from = tr.from_step.as_deref().unwrap_or("");
-            let from_step = wf.step(from);
-            let to_name = tr.to_step.as_deref().and_then(|s| wf.step(s)).map(|s| s.name.as_str()).unwrap_or("-");
-            let action = t
-                .actions
-                .get(&format!("{from}.{}", tr.action))
-                .or_else(|| t.actions.get(&tr.action))
-                .cloned()
-                .unwrap_or_else(|| format!("Ke tahap {to_name}"));
+            let from_step = wf.step(tr.from_step.as_deref().unwrap_or(""));
+            let action = action_label(wf, tr);
             let role = from_step.and_then(|s| s.role.as_deref());
             let oleh = people::display_in_team(wf, &tr.actor, role, team);
             // Only a reviewer's words are a note for people; the system's

@@ -53,8 +53,10 @@ pub fn env_at(mode: &str, share: &str, database: &str, extra: &str) -> Env {
         let f = |n: &str| fixture_dir().join(n).display().to_string();
         format!("trust_anchors: [{:?}, {:?}]\n", f("root-ca.pem"), f("portal-ca.pem"))
     };
+    // The web board only where a test asks for it (many daemons run at once).
+    let web = if extra.contains("web:") { "" } else { "web:\n  enabled: false\n" };
     let text = format!(
-        "root: {share}\ndatabase: {database}\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{anchors}{extra}"
+        "{web}root: {share}\ndatabase: {database}\nwatch:\n  mode: {mode}\n  settle: 300ms\n  poll_interval: 200ms\n  rescan: 1h\nprocessing:\n  parse_grace: 1s\n  note_wait: 1s\n  sidecar_wait: 300ms\n  attempts: 3\n  timeout: 20s\n{anchors}{extra}"
     );
     std::fs::write(&config, text).unwrap();
     Env { dir, root, db, config }

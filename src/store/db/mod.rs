@@ -5,6 +5,7 @@
 
 mod attempts;
 mod backup;
+mod board;
 mod books;
 mod intents;
 mod letters;
@@ -12,6 +13,7 @@ mod outbox;
 mod reminders;
 mod transitions;
 
+pub use board::{LetterEmail, SignatureCheck};
 pub use books::DispatchLine;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
@@ -175,6 +177,11 @@ CREATE TABLE companions (                               -- notes and reason file
     at          TEXT NOT NULL
 );
 CREATE INDEX companions_letter ON companions(letter_id);
+"#,
+    r#"
+CREATE INDEX letters_active ON letters(state, year, seq);    -- the board and `status`: letters in flight
+CREATE INDEX outbox_letter ON outbox(letter_id);             -- one letter's emails
+CREATE INDEX signatures_letter ON signatures(letter_id);
 "#,
 ];
 

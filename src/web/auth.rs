@@ -1,0 +1,312 @@
+//! Who is asking the board. The users file (`suratd web passwd LOGIN`, one
+//! `login:argon2-hash` per line, 0600 beside the database) names the people
+//! of workflow.yaml who may log in. Once it exists every client logs in (a
+//! session cookie from the login form, or HTTP Basic for programs); before,
+//! the board is the server's admin's alone and answers loopback clients only.
+//! Failed logins are limited per login and per client address.
+
+use crate::config::Config;
+use crate::workflow::Workflow;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier, phc::PasswordHash};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::path::Path;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// The person asking: `login` is `None` for the server's admin before any
+/// password is set (a loopback client, no users file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Viewer {
+    pub login: Option<String>,
+    /// Sees every letter, Rahasia ones too.
+    pub admin: bool,
+}
+
+impl Viewer {
+    pub(crate) fn server_admin() -> Viewer {
+        Viewer { login: None, admin: true }
+    }
+}
+
+/// Whether `login` is one of the board's admins: listed in `web.admins`,
+/// or their email is one of `admins` (the addresses alerts go to).
+pub(crate) fn is_admin(cfg: &Config, wf: &Workflow, login: &str) -> bool {
+    if cfg.web.admins.iter().any(|a| a == login) {
+        return true;
+    }
+    let email = wf.person(login).and_then(|p| p.email.as_deref());
+    email.is_some_and(|e| cfg.admins.iter().any(|a| a.eq_ignore_ascii_case(e)))
+}
+
+/// How long a session lasts without use.
+pub(crate) const SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
+/// Sessions kept at most (the oldest go first).
+const MAX_SESSIONS: usize = 10_000;
+/// Failed logins allowed before a wait, per login and per address.
+const FREE_FAILURES: u32 = 5;
+/// The longest wait after failed logins.
+const MAX_LOCK: Duration = Duration::from_secs(15 * 60);
+
+/// Reads the users file: login → PHC hash string. A missing file is `None`.
+pub(crate) fn read_users(path: &Path) -> std::io::Result<Option<HashMap<String, String>>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let users = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .filter_map(|l| l.split_once(':'))
+        .map(|(login, hash)| (login.trim().to_string(), hash.trim().to_string()))
+        .collect();
+    Ok(Some(users))
+}
+
+/// Hashes a password (argon2id, a fresh salt).
+pub(crate) fn hash_password(password: &str) -> anyhow::Result<String> {
+    let hash = argon2::Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches the stored hash (argon2: slow on purpose).
+pub(crate) fn password_matches(stored: &str, password: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(h) => argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Writes `login`'s password into the users file (created 0600), replacing
+/// an earlier one; the file is replaced whole, never half written.
+pub(crate) fn set_password(path: &Path, login: &str, password: &str) -> anyhow::Result<()> {
+    use anyhow::Context;
+    use std::io::Write;
+    let mut users: Vec<(String, String)> = read_users(path)
+        .with_context(|| format!("cannot read the users file {}", path.display()))?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(l, _)| l != login)
+        .collect();
+    users.push((login.to_string(), hash_password(password)?));
+    users.sort();
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create the folder {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".web-users")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot write in {}", dir.display()))?;
+    writeln!(tmp, "# suratd web board users: login:argon2 hash (set with `suratd web passwd LOGIN`)")?;
+    for (l, h) in &users {
+        writeln!(tmp, "{l}:{h}")?;
+    }
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).with_context(|| format!("cannot replace the users file {}", path.display()))?;
+    Ok(())
+}
+
+struct Session {
+    login: String,
+    last: Instant,
+}
+
+#[derive(Default)]
+struct Failures {
+    count: u32,
+    last: Option<Instant>,
+}
+
+impl Failures {
+    /// How long this key must still wait before another try.
+    fn wait(&self, now: Instant) -> Duration {
+        let Some(last) = self.last else { return Duration::ZERO };
+        if self.count < FREE_FAILURES {
+            return Duration::ZERO;
+        }
+        let lock = Duration::from_secs(30).saturating_mul(1 << (self.count - FREE_FAILURES).min(5)).min(MAX_LOCK);
+        lock.saturating_sub(now.duration_since(last))
+    }
+}
+
+/// Sessions and failed logins, in memory (a restart logs everyone out).
+#[derive(Default)]
+pub(crate) struct Gate {
+    sessions: Mutex<HashMap<String, Session>>,
+    failures: Mutex<HashMap<String, Failures>>,
+}
+
+/// Why a login did not go through.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Refused {
+    /// Wrong login or password.
+    Wrong,
+    /// Too many failures: try again after this long.
+    Wait(Duration),
+}
+
+impl Gate {
+    /// Checks a login; on success returns a new session's token.
+    pub(crate) fn login(
+        &self,
+        users: &HashMap<String, String>,
+        wf: &Workflow,
+        login: &str,
+        password: &str,
+        from: IpAddr,
+    ) -> Result<String, Refused> {
+        self.check(users, wf, login, password, from)?;
+        Ok(self.open_session(login))
+    }
+
+    /// Checks a login and password (a program's HTTP Basic, or the form),
+    /// counting failures per login and per address.
+    pub(crate) fn check(
+        &self,
+        users: &HashMap<String, String>,
+        wf: &Workflow,
+        login: &str,
+        password: &str,
+        from: IpAddr,
+    ) -> Result<(), Refused> {
+        let keys = [format!("login:{login}"), format!("addr:{from}")];
+        let now = Instant::now();
+        let wait = {
+            let f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+            keys.iter().filter_map(|k| f.get(k)).map(|x| x.wait(now)).max().unwrap_or_default()
+        };
+        if !wait.is_zero() {
+            return Err(Refused::Wait(wait));
+        }
+        let known = wf.person(login).is_some();
+        // A login without a password is checked against a dummy hash, so it
+        // takes as long as a wrong password.
+        let ok = match users.get(login) {
+            Some(h) => password_matches(h, password) && known,
+            None => {
+                password_matches(&DUMMY_HASH, password);
+                false
+            }
+        };
+        let mut f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if !ok {
+            for k in keys {
+                let e = f.entry(k).or_default();
+                e.count += 1;
+                e.last = Some(now);
+            }
+            f.retain(|_, v| v.last.is_some_and(|l| now.duration_since(l) < MAX_LOCK * 2));
+            return Err(Refused::Wrong);
+        }
+        f.remove(&keys[0]);
+        Ok(())
+    }
+
+    fn open_session(&self, login: &str) -> String {
+        let mut bytes = [0u8; 32];
+        openssl::rand::rand_bytes(&mut bytes).expect("the system's random source works");
+        let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let mut s = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        s.retain(|_, v| now.duration_since(v.last) < SESSION_IDLE);
+        if s.len() >= MAX_SESSIONS
+            && let Some(oldest) = s.iter().min_by_key(|(_, v)| v.last).map(|(k, _)| k.clone())
+        {
+            s.remove(&oldest);
+        }
+        s.insert(token.clone(), Session { login: login.to_string(), last: now });
+        token
+    }
+
+    /// The login of a live session (and keeps it alive).
+    pub(crate) fn session(&self, token: &str) -> Option<String> {
+        let mut s = self.sessions.lock().unwrap_or_else(|e| e.into_inner());
+        let now = Instant::now();
+        let live = s.get_mut(token).filter(|v| now.duration_since(v.last) < SESSION_IDLE)?;
+        live.last = now;
+        Some(live.login.clone())
+    }
+
+    pub(crate) fn logout(&self, token: &str) {
+        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(token);
+    }
+}
+
+/// A hash of a password nobody knows, checked when a login has none.
+static DUMMY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut bytes = [0u8; 24];
+    openssl::rand::rand_bytes(&mut bytes).expect("the system's random source works");
+    hash_password(&format!("{bytes:?}")).expect("argon2 hashes a password")
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn wf() -> Workflow {
+        crate::records::people::office_workflow()
+    }
+
+    #[test]
+    fn a_password_set_is_the_one_that_logs_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("web-users");
+        set_password(&path, "budi", "rahasia-sekali").unwrap();
+        set_password(&path, "sekretaris", "lain").unwrap();
+        set_password(&path, "budi", "baru-lagi").unwrap();
+        let users = read_users(&path).unwrap().unwrap();
+        assert_eq!(users.len(), 2);
+        assert!(password_matches(&users["budi"], "baru-lagi"));
+        assert!(!password_matches(&users["budi"], "rahasia-sekali"));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+
+    #[test]
+    fn failed_logins_make_the_next_try_wait() {
+        let wf = wf();
+        let login = wf.people[0].login.clone();
+        let users = HashMap::from([(login.clone(), hash_password("benar").unwrap())]);
+        let gate = Gate::default();
+        let from: IpAddr = "10.0.0.9".parse().unwrap();
+        for _ in 0..FREE_FAILURES {
+            assert_eq!(gate.login(&users, &wf, &login, "salah", from), Err(Refused::Wrong));
+        }
+        // Even the right password waits now.
+        assert!(matches!(gate.login(&users, &wf, &login, "benar", from), Err(Refused::Wait(_))));
+        // Another address guessing the same login waits too.
+        let other: IpAddr = "10.0.0.10".parse().unwrap();
+        assert!(matches!(gate.login(&users, &wf, &login, "benar", other), Err(Refused::Wait(_))));
+    }
+
+    #[test]
+    fn a_session_token_names_its_login_until_logged_out() {
+        let wf = wf();
+        let login = wf.people[0].login.clone();
+        let users = HashMap::from([(login.clone(), hash_password("benar").unwrap())]);
+        let gate = Gate::default();
+        let token = gate.login(&users, &wf, &login, "benar", "127.0.0.1".parse().unwrap()).unwrap();
+        assert_eq!(token.len(), 64);
+        assert_eq!(gate.session(&token).as_deref(), Some(login.as_str()));
+        assert_eq!(gate.session("0000"), None);
+        gate.logout(&token);
+        assert_eq!(gate.session(&token), None);
+    }
+
+    #[test]
+    fn a_person_not_in_the_workflow_cannot_log_in_even_with_a_password() {
+        let wf = wf();
+        let users = HashMap::from([("mantan".to_string(), hash_password("benar").unwrap())]);
+        let gate = Gate::default();
+        assert_eq!(gate.login(&users, &wf, "mantan", "benar", "127.0.0.1".parse().unwrap()), Err(Refused::Wrong));
+    }
+
+    #[test]
+    fn the_dummy_hash_parses() {
+        assert!(PasswordHash::new(&DUMMY_HASH).is_ok());
+    }
+}
