@@ -29,6 +29,13 @@ pub(super) fn check(cfg: &Config, wf: &Workflow, warnings: &[Diagnostic]) -> Exi
         Some((crate::ops::watchdog::Severity::Warning, why)) => println!("{file}: warning: {why}"),
         None => {}
     }
+    if let Err(e) = crate::web::server::precheck(cfg) {
+        eprintln!("{file}: error: {e}");
+        return ExitCode::from(1);
+    }
+    for w in crate::web::auth::warnings(cfg, wf) {
+        println!("{file}: warning: {w}");
+    }
     let audit = cfg.samba.audit_log.as_ref().and_then(|p| crate::watch::audit::tail::problem(p.as_str()));
     let no_sender = no_sender(cfg, &file);
     for w in no_anchors(cfg)

@@ -39,6 +39,35 @@ pub(crate) fn is_admin(cfg: &Config, wf: &Workflow, login: &str) -> bool {
     email.is_some_and(|e| cfg.admins.iter().any(|a| a.eq_ignore_ascii_case(e)))
 }
 
+/// What `suratd check` says about the board's people: admins and users
+/// who are not people of workflow.yaml (they cannot log in), and a users
+/// file the service cannot read.
+pub(crate) fn warnings(cfg: &Config, wf: &Workflow) -> Vec<String> {
+    let mut out = Vec::new();
+    for a in cfg.web.admins.iter().filter(|a| wf.person(a).is_none()) {
+        out.push(format!("web.admins names {a:?}, who is not a person of {}; they cannot log in", wf.source));
+    }
+    match read_users(&cfg.web.users) {
+        Ok(Some(users)) => {
+            let mut unknown: Vec<&String> = users.keys().filter(|l| wf.person(l).is_none()).collect();
+            unknown.sort();
+            for l in unknown {
+                out.push(format!(
+                    "{} has a password for {l:?}, who is not a person of {}; they cannot log in to the web board",
+                    cfg.web.users.display(),
+                    wf.source
+                ));
+            }
+        }
+        Ok(None) => {}
+        Err(e) => out.push(format!(
+            "cannot read the web board's users file {}: {e}; nobody can log in (it must be readable by the service user)",
+            cfg.web.users.display()
+        )),
+    }
+    out
+}
+
 /// How long a session lasts without use.
 pub(crate) const SESSION_IDLE: Duration = Duration::from_secs(8 * 3600);
 /// Sessions kept at most (the oldest go first).
@@ -106,6 +135,15 @@ pub(crate) fn set_password(path: &Path, login: &str, password: &str) -> anyhow::
         writeln!(tmp, "{l}:{h}")?;
     }
     tmp.as_file().sync_all()?;
+    // Written by root (`sudo suratd web passwd`): the file belongs to
+    // whoever owns the folder (the service user), or suratd cannot read it.
+    if rustix::process::geteuid().is_root() {
+        let owner = std::fs::metadata(path).or_else(|_| std::fs::metadata(dir))?;
+        use std::os::unix::fs::MetadataExt;
+        let (uid, gid) = (rustix::fs::Uid::from_raw(owner.uid()), rustix::fs::Gid::from_raw(owner.gid()));
+        rustix::fs::fchown(tmp.as_file(), Some(uid), Some(gid))
+            .with_context(|| format!("cannot give {} to the folder's owner", path.display()))?;
+    }
     tmp.persist(path).with_context(|| format!("cannot replace the users file {}", path.display()))?;
     Ok(())
 }
