@@ -195,7 +195,7 @@ async fn viewer(s: &Arc<Shared>, h: &HeaderMap, peer: SocketAddr) -> Result<View
     }
     let Some((login, password)) = basic(h) else { return Err(Denied::Login) };
     let (s2, wf2, users2, l2) = (s.clone(), wf.clone(), users.clone(), login.clone());
-    let checked = tokio::task::spawn_blocking(move || s2.gate.check(&users2, &wf2, &l2, &password, peer.ip()))
+    let checked = tokio::task::spawn_blocking(move || s2.gate.check_basic(&users2, &wf2, &l2, &password, peer.ip()))
         .await
         .unwrap_or(Err(Refused::Wrong));
     match checked {

@@ -46,14 +46,14 @@ fn trail(ctx: &Ctx, l: &LetterRow, open: bool) -> anyhow::Result<Markup> {
                 @for t in &rows {
                     @let role = t.from_step.as_deref().and_then(|s| ctx.wf.step(s)).and_then(|s| s.role.as_deref());
                     tr data-step=(t.to_step.as_deref().unwrap_or("")) {
-                        td { (moment(&t.at)) }
-                        td { (step_name(ctx, t.from_step.as_deref())) }
-                        td { (step_name(ctx, t.to_step.as_deref())) }
+                        td.waktu { (moment(&t.at)) }
+                        td.tahap { (step_name(ctx, t.from_step.as_deref())) }
+                        td.tahap { (step_name(ctx, t.to_step.as_deref())) }
                         td { (keterangan::action_label(&ctx.wf, t)) }
                         td { (people::display_in_team(&ctx.wf, &t.actor, role, team))
-                            br; @if t.actor_verified { span.ok.kecil { "terverifikasi (log Samba)" } }
+                            br; @if t.actor_verified { span.ok.kecil { "terverifikasi" } }
                             @else { span.kecil { "tidak terverifikasi" } } }
-                        td { @if open { (t.note.as_deref().unwrap_or("")) } @else { "-" } }
+                        td.catatan { @if open { (t.note.as_deref().unwrap_or("")) } @else { "-" } }
                         td.sha title=(t.sha256.as_deref().unwrap_or("")) { (short(t.sha256.as_deref().unwrap_or("-"))) }
                     }
                 }
