@@ -2,6 +2,7 @@
 //! classification, addressees) from the file name and sidecar, its id and
 //! file name, and its agenda number. Pure: nothing here touches disk.
 
+pub mod imported;
 pub mod metadata;
 pub mod names;
 pub mod numbering;
