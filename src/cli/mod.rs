@@ -4,6 +4,7 @@
 
 mod admin;
 mod books;
+mod import;
 mod letters;
 mod output;
 mod web;
@@ -121,6 +122,18 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         export_chain: Option<PathBuf>,
     },
+    /// Bring an existing register in: CSV `nomor;tanggal;perihal;tujuan;klasifikasi;sifat;status;berkas` and its PDFs
+    Import {
+        /// The register (UTF-8 CSV with a header row, `;` between fields)
+        #[arg(long, value_name = "FILE.csv")]
+        register: PathBuf,
+        /// The folder the `berkas` paths are relative to
+        #[arg(long, value_name = "DIR")]
+        files: PathBuf,
+        /// Only list the problems; write nothing
+        #[arg(long)]
+        check: bool,
+    },
     /// The web board: set a person's password (`web passwd LOGIN`)
     Web {
         #[command(subcommand)]
@@ -214,6 +227,7 @@ pub fn main() -> ExitCode {
         Command::Fsck { repair } => admin::fsck(&cfg, &wf, *repair),
         Command::Backup { dir } => admin::backup(&cfg, dir),
         Command::Web { which: WebCmd::Passwd { login } } => web::passwd(&cfg, &wf, login),
+        Command::Import { register, files, check } => import::import(&cfg, &wf, register, files, *check),
         Command::Verify { file, json, export_chain } => {
             letters::verify(&cfg, &wf, file, *json, export_chain.as_deref())
         }

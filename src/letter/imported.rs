@@ -90,7 +90,11 @@ impl std::fmt::Display for Problem {
             Problem::Gap { year, missing } => {
                 let shown: Vec<String> = missing.iter().take(20).map(|n| n.to_string()).collect();
                 let more = if missing.len() > 20 { format!(" and {} more", missing.len() - 20) } else { String::new() };
-                write!(f, "{year}: numbers missing from the old register: {}{more} (imported as it is)", shown.join(", "))
+                write!(
+                    f,
+                    "{year}: numbers missing from the old register: {}{more} (imported as it is)",
+                    shown.join(", ")
+                )
             }
             Problem::File { line, path, why } => {
                 write!(f, "line {line}: file {path:?} {why}; the letter is imported without it")
@@ -144,13 +148,15 @@ pub fn row(line: usize, f: &[&str; 8]) -> Result<Row, Problem> {
                 .map_err(|_| field(format!("tanggal {t:?} is not a date like 2024-03-15")))?,
         ),
     };
-    let year = tanggal.map(|d| d.year()).or_else(|| year_in(&nomor)).ok_or(Problem::NoYear { line, nomor: nomor.clone() })?;
+    let year =
+        tanggal.map(|d| d.year()).or_else(|| year_in(&nomor)).ok_or(Problem::NoYear { line, nomor: nomor.clone() })?;
     let status = match f[6].trim().to_lowercase().as_str() {
         "terkirim" => Status::Terkirim,
         "batal" => Status::Batal,
         other => return Err(field(format!("status {other:?} is neither terkirim nor batal"))),
     };
-    let sifat = sifat_code(f[5]).ok_or_else(|| field(format!("sifat {:?} is none of Biasa, Penting, Rahasia", f[5])))?;
+    let sifat =
+        sifat_code(f[5]).ok_or_else(|| field(format!("sifat {:?} is none of Biasa, Penting, Rahasia", f[5])))?;
     let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
     Ok(Row {
         line,
@@ -286,8 +292,14 @@ mod tests {
         let taken = HashMap::from([("B-009/17000/KP.650/2023".to_string(), "SK-2023-0001".to_string())]);
         let (keep, problems) = check(rows, &taken);
         assert_eq!(keep.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3, 5, 6]);
-        assert!(problems.contains(&Problem::Duplicate { line: 4, nomor: "b-002/17000/kp.650/2024".into(), first: "line 3".into() }));
-        assert!(problems.iter().any(|p| matches!(p, Problem::Duplicate { line: 7, first, .. } if first == "SK-2023-0001")));
+        assert!(problems.contains(&Problem::Duplicate {
+            line: 4,
+            nomor: "b-002/17000/kp.650/2024".into(),
+            first: "line 3".into()
+        }));
+        assert!(
+            problems.iter().any(|p| matches!(p, Problem::Duplicate { line: 7, first, .. } if first == "SK-2023-0001"))
+        );
         assert!(problems.contains(&Problem::Malformed { line: 6, nomor: "Nota/2024".into() }));
         assert!(problems.contains(&Problem::Gap { year: 2024, missing: vec![3, 4] }));
         assert_eq!(problems.iter().filter(|p| p.stops()).count(), 2);
@@ -295,7 +307,8 @@ mod tests {
 
     #[test]
     fn the_header_may_come_in_any_order_with_a_bom_and_must_name_every_column() {
-        let at = header(&["\u{feff}Nomor", "tanggal", "perihal", "tujuan", "klasifikasi", "sifat", "berkas", "status"]).unwrap();
+        let at = header(&["\u{feff}Nomor", "tanggal", "perihal", "tujuan", "klasifikasi", "sifat", "berkas", "status"])
+            .unwrap();
         assert_eq!(at, [0, 1, 2, 3, 4, 5, 7, 6]);
         let err = header(&["nomor", "tanggal"]).unwrap_err();
         assert!(err.to_string().contains("perihal, tujuan"), "{err}");

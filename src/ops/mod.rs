@@ -5,6 +5,7 @@
 
 pub mod backup;
 pub mod fsck;
+pub mod import;
 pub mod init;
 pub mod logging;
 pub mod samba;

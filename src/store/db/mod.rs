@@ -7,6 +7,7 @@ mod attempts;
 mod backup;
 mod board;
 mod books;
+mod imports;
 mod intents;
 mod letters;
 mod outbox;
@@ -15,6 +16,7 @@ mod transitions;
 
 pub use board::{LetterEmail, SignatureCheck};
 pub use books::DispatchLine;
+pub use imports::ImportedLetter;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
 pub(crate) use letters::tests::numbered;

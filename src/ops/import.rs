@@ -1,0 +1,266 @@
+//! `suratd import --register FILE.csv --files DIR [--check]`: brings an
+//! office's existing register in. Each row becomes a finished letter in
+//! `arsip/YYYY/` (a cancelled one in the cancel folder) with its PDF in the
+//! version store and its number kept exactly as written; each year's
+//! sequence then continues after the highest imported number. What is
+//! wrong with the register is decided by `letter::imported`; this module
+//! reads the files and writes, in batches. Running it again imports
+//! nothing twice (a number already imported is skipped), so an import
+//! killed half way is finished by running it again.
+
+use crate::config::Config;
+use crate::letter::imported::{self, Problem, Row, Status};
+use crate::letter::metadata::{Metadata, Party};
+use crate::letter::names;
+use crate::store::db::{Db, ImportedLetter};
+use crate::store::{fsops, versions::Store};
+use crate::workflow::{StepKind, Workflow};
+use anyhow::{Context, Result};
+use std::collections::HashMap;
+use std::path::{Component, Path, PathBuf};
+
+/// The largest register read (a CSV of some 100,000 rows is far less).
+const MAX_REGISTER: u64 = 100 * 1024 * 1024;
+/// The largest PDF taken from `--files`.
+const MAX_FILE: u64 = 500 * 1024 * 1024;
+/// Letters per transaction.
+const BATCH: usize = 500;
+
+/// What an import did (or, with `--check`, would do).
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub rows: usize,
+    pub imported: usize,
+    pub with_file: usize,
+    /// Rows whose number an earlier import already brought in.
+    pub already: usize,
+    pub problems: Vec<Problem>,
+}
+
+impl Summary {
+    pub fn left_out(&self) -> usize {
+        self.problems.iter().filter(|p| p.stops()).count()
+    }
+}
+
+/// Reads the register's rows (problems of single rows go to `problems`).
+fn read_register(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Row>> {
+    let len = std::fs::metadata(path).with_context(|| format!("cannot read the register {}", path.display()))?.len();
+    anyhow::ensure!(len <= MAX_REGISTER, "the register {} is larger than 100 MB; split it by year", path.display());
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read the register {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "the register {} is not UTF-8 (byte {}): save it from the spreadsheet as \"CSV UTF-8\"",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let mut records = reader.records();
+    let head = records.next().context("the register is empty: it needs a header row")??;
+    let at =
+        imported::header(&head.iter().collect::<Vec<_>>()).map_err(|p| anyhow::anyhow!("{}: {p}", path.display()))?;
+    let mut rows = Vec::new();
+    for (i, rec) in records.enumerate() {
+        let line = i + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(Problem::Field { line, message: format!("cannot be read: {e}") });
+                continue;
+            }
+        };
+        if rec.iter().all(|f| f.trim().is_empty()) {
+            continue;
+        }
+        let fields: [&str; 8] = std::array::from_fn(|c| rec.get(at[c]).unwrap_or(""));
+        match imported::row(line, &fields) {
+            Ok(r) => rows.push(r),
+            Err(p) => problems.push(p),
+        }
+    }
+    Ok(rows)
+}
+
+/// The file a row names, inside `files` (no absolute path, no `..`, no
+/// link leading out), as a PDF's bytes; or why not.
+fn read_file(files: &Path, rel: &str, header_only: bool) -> Result<Vec<u8>, String> {
+    let p = Path::new(rel);
+    if p.is_absolute() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
+        return Err("is not a path inside --files".into());
+    }
+    let base = files.canonicalize().map_err(|e| format!("cannot be looked up ({e})"))?;
+    let real = base.join(p).canonicalize().map_err(|_| "is not there".to_string())?;
+    if !real.starts_with(&base) {
+        return Err("leads outside --files (a link)".into());
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot be read ({e})"))?;
+    if !meta.is_file() {
+        return Err("is not a file".into());
+    }
+    if meta.len() > MAX_FILE {
+        return Err("is larger than 500 MB".into());
+    }
+    let bytes = if header_only {
+        use std::io::Read;
+        let mut head = Vec::new();
+        std::fs::File::open(&real).and_then(|f| f.take(1024).read_to_end(&mut head)).map_err(|e| e.to_string())?;
+        head
+    } else {
+        std::fs::read(&real).map_err(|e| format!("cannot be read ({e})"))?
+    };
+    if !bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
+        return Err("is not a PDF".into());
+    }
+    Ok(bytes)
+}
+
+/// Imports (or with `check` only looks at) the register. `progress` is told
+/// (done, total) as rows are written.
+pub fn run(
+    cfg: &Config,
+    wf: &Workflow,
+    register: &Path,
+    files: &Path,
+    check: bool,
+    progress: &dyn Fn(usize, usize),
+) -> Result<Summary> {
+    let mut s = Summary::default();
+    let rows = read_register(register, &mut s.problems)?;
+    s.rows = rows.len() + s.problems.len();
+    // A running suratd gives ids and numbers: it must be stopped.
+    let _lock = if check { None } else { Some(crate::store::lock::take(&cfg.database, "suratd import")?) };
+    if !check {
+        crate::ops::init::ensure_tree(&cfg.root, wf)?;
+    }
+    let db = if check && !cfg.database.exists() { None } else { Some(Db::open(&cfg.database)?) };
+    let in_use = db.as_ref().map(|d| d.numbers_in_use()).transpose()?.unwrap_or_default();
+    let (fresh, done): (Vec<Row>, Vec<Row>) =
+        rows.into_iter().partition(|r| !in_use.get(&r.nomor).is_some_and(|(_, imp)| *imp));
+    s.already = done.len();
+    let taken: HashMap<String, String> = in_use.into_iter().map(|(n, (id, _))| (n, id)).collect();
+    let (keep, problems) = imported::check(fresh, &taken);
+    s.problems.extend(problems);
+    let register_name = register.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut batch = Vec::new();
+    let mut ids: HashMap<i32, i64> = HashMap::new();
+    let total = keep.len();
+    let mut db = db;
+    for (i, r) in keep.iter().enumerate() {
+        let file = r.berkas.as_deref().and_then(|b| match read_file(files, b, check) {
+            Ok(bytes) => Some(bytes),
+            Err(why) => {
+                s.problems.push(Problem::File { line: r.line, path: b.to_string(), why });
+                None
+            }
+        });
+        s.with_file += usize::from(file.is_some());
+        if check {
+            continue;
+        }
+        let db = db.as_mut().expect("opened when not checking");
+        let next = ids.entry(r.year).or_insert(db.last_id_of(r.year)?);
+        *next += 1;
+        batch.push(place(cfg, wf, r, *next, file.as_deref(), &format!("{register_name}:{}", r.line))?);
+        if batch.len() == BATCH || i + 1 == total {
+            write_batch(cfg, db, &batch)?;
+            s.imported += batch.len();
+            batch.clear();
+            progress(i + 1, total);
+        }
+    }
+    Ok(s)
+}
+
+fn write_batch(_cfg: &Config, db: &mut Db, batch: &[ImportedLetter]) -> Result<()> {
+    let at = crate::util::timefmt::stored(chrono::Utc::now());
+    let actor =
+        uzers::get_current_username().map(|u| u.to_string_lossy().into_owned()).unwrap_or_else(|| "admin".into());
+    db.insert_imported(batch, &at, &actor)
+}
+
+/// Puts a row's file in the version store and in its folder on the share,
+/// and makes its record.
+fn place(
+    cfg: &Config,
+    wf: &Workflow,
+    r: &Row,
+    id_seq: i64,
+    file: Option<&[u8]>,
+    source: &str,
+) -> Result<ImportedLetter> {
+    let id = names::letter_id(&wf.id_prefix, r.year, id_seq);
+    let name = names::letter_file_name(&id, &r.perihal, Some(r.sifat.as_str()));
+    let (kind, state) = match r.status {
+        Status::Terkirim => (StepKind::Archive, "finished"),
+        Status::Batal => (StepKind::Cancel, "cancelled"),
+    };
+    let step = wf.step_of_kind(kind).context("the workflow has no archive or cancel step")?;
+    let dir = match r.status {
+        Status::Terkirim => format!("{}/{}/{}", step.folder, r.year, name.trim_end_matches(".pdf")),
+        Status::Batal => step.folder.clone(),
+    };
+    let (mut path, mut sha256, mut size) = (None, String::new(), 0);
+    if let Some(bytes) = file {
+        sha256 = fsops::sha256_bytes(bytes);
+        size = bytes.len() as i64;
+        Store::new(cfg.store_dir()).put(&sha256, bytes).context("cannot write into the version store")?;
+        path = Some(put_on_share(&cfg.root, &dir, &name, bytes, &sha256)?);
+    }
+    let date = r.tanggal.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(r.year, 1, 1).expect("a year"));
+    let meta = Metadata {
+        perihal: r.perihal.clone(),
+        sifat: r.sifat.clone(),
+        klasifikasi: r.klasifikasi.clone(),
+        tanggal: r.tanggal,
+        tujuan: Some(Party { nama: r.tujuan.clone(), email: None })
+            .filter(|p| !p.nama.is_empty())
+            .into_iter()
+            .collect(),
+        tembusan: Vec::new(),
+        lampiran: None,
+        warnings: Vec::new(),
+    };
+    let (seq, suffix) = r.seq.clone().unwrap_or_else(|| (0, r.nomor.clone()));
+    Ok(ImportedLetter {
+        id,
+        year: r.year,
+        seq_in_year: id_seq,
+        number: r.nomor.clone(),
+        subject: r.perihal.clone(),
+        sifat: r.sifat.clone(),
+        klasifikasi: r.klasifikasi.clone(),
+        tanggal: r.tanggal.map(|d| d.to_string()),
+        metadata: serde_json::to_string(&meta)?,
+        state: state.into(),
+        step: step.id.clone(),
+        path,
+        sha256,
+        size,
+        scope: wf.scope.key(date),
+        seq,
+        suffix,
+        number_date: date.to_string(),
+        source: source.into(),
+    })
+}
+
+/// Writes the file into `dir` under `name` (durably); a file already there
+/// with the same bytes (an import run again after being stopped) is kept.
+fn put_on_share(root: &Path, dir: &str, name: &str, bytes: &[u8], sha256: &str) -> Result<String> {
+    let abs_dir: PathBuf = root.join(dir);
+    fsops::create_dirs(&abs_dir).with_context(|| format!("cannot create {}", abs_dir.display()))?;
+    let mut target = abs_dir.join(name);
+    if target.exists() {
+        if fsops::sha256_file(&target).map(|(h, _)| h).ok().as_deref() == Some(sha256) {
+            return Ok(fsops::rel_path(root, &target).expect("under the root"));
+        }
+        target = fsops::free_name(&abs_dir, name, &[]);
+    }
+    fsops::write_new(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
+    Ok(fsops::rel_path(root, &target).expect("under the root"))
+}
