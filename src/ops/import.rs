@@ -176,7 +176,14 @@ pub fn run(
     Ok(s)
 }
 
-fn write_batch(_cfg: &Config, db: &mut Db, batch: &[ImportedLetter]) -> Result<()> {
+/// Makes the batch's files durable (one sync per file system), then
+/// records the batch in one transaction.
+fn write_batch(cfg: &Config, db: &mut Db, batch: &[ImportedLetter]) -> Result<()> {
+    for dir in [cfg.root.clone(), cfg.store_dir()] {
+        if dir.is_dir() {
+            fsops::sync_fs(&dir).with_context(|| format!("cannot sync {}", dir.display()))?;
+        }
+    }
     let at = crate::util::timefmt::stored(chrono::Utc::now());
     let actor =
         uzers::get_current_username().map(|u| u.to_string_lossy().into_owned()).unwrap_or_else(|| "admin".into());
@@ -208,8 +215,8 @@ fn place(
     if let Some(bytes) = file {
         sha256 = fsops::sha256_bytes(bytes);
         size = bytes.len() as i64;
-        Store::new(cfg.store_dir()).put(&sha256, bytes).context("cannot write into the version store")?;
-        path = Some(put_on_share(&cfg.root, &dir, &name, bytes, &sha256)?);
+        Store::new(cfg.store_dir()).put_unsynced(&sha256, bytes).context("cannot write into the version store")?;
+        path = Some(put_on_share(&cfg.root, &dir, &name, bytes)?);
     }
     let date = r.tanggal.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(r.year, 1, 1).expect("a year"));
     let meta = Metadata {
@@ -249,18 +256,12 @@ fn place(
     })
 }
 
-/// Writes the file into `dir` under `name` (durably); a file already there
-/// with the same bytes (an import run again after being stopped) is kept.
-fn put_on_share(root: &Path, dir: &str, name: &str, bytes: &[u8], sha256: &str) -> Result<String> {
-    let abs_dir: PathBuf = root.join(dir);
-    fsops::create_dirs(&abs_dir).with_context(|| format!("cannot create {}", abs_dir.display()))?;
-    let mut target = abs_dir.join(name);
-    if target.exists() {
-        if fsops::sha256_file(&target).map(|(h, _)| h).ok().as_deref() == Some(sha256) {
-            return Ok(fsops::rel_path(root, &target).expect("under the root"));
-        }
-        target = fsops::free_name(&abs_dir, name, &[]);
-    }
-    fsops::write_new(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
+/// Writes the file into `dir` under `name` (made durable with its batch).
+/// A file already there is replaced: the letter's id is not recorded yet,
+/// so it is what an import stopped half way left (or something planted
+/// under the letter's name).
+fn put_on_share(root: &Path, dir: &str, name: &str, bytes: &[u8]) -> Result<String> {
+    let target: PathBuf = root.join(dir).join(name);
+    fsops::write_replacing_unsynced(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
     Ok(fsops::rel_path(root, &target).expect("under the root"))
 }

@@ -141,6 +141,27 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     r
 }
 
+/// Writes `bytes` to `path` (through a temporary file renamed over it, so
+/// the name never holds half a file) without waiting for the disk: the
+/// caller makes a whole batch durable at once with [`sync_fs`].
+pub fn write_replacing_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    create_dirs(parent(path))?;
+    let tmp = temp_name(path);
+    let r = File::create(&tmp).and_then(|mut f| f.write_all(bytes)).and_then(|()| fs::rename(&tmp, path));
+    if r.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    r
+}
+
+/// Makes everything written on the file system holding `dir` durable
+/// (`syncfs(2)`): one sync for a batch of files and folders.
+pub fn sync_fs(dir: &Path) -> io::Result<()> {
+    let d = File::open(dir)?;
+    rustix::fs::syncfs(&d)?;
+    Ok(())
+}
+
 /// Whether the folder `dir` can take a new file of about `len` bytes: it
 /// can be written (not a read-only mount) and its file system has room
 /// for the file twice over and a margin. A check made before a transition

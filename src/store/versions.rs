@@ -43,6 +43,19 @@ impl Store {
         Ok(path)
     }
 
+    /// Stores `bytes` once without waiting for the disk (a batch is made
+    /// durable at once with `fsops::sync_fs`).
+    pub fn put_unsynced(&self, sha256: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+        let path = self.path_of(sha256);
+        if !path.is_file() {
+            fsops::write_replacing_unsynced(&path, bytes)?;
+            let mut perm = fs::metadata(&path)?.permissions();
+            perm.set_readonly(true);
+            fs::set_permissions(&path, perm)?;
+        }
+        Ok(path)
+    }
+
     /// Copies into the store at `to` every version it does not hold yet
     /// (a file of the same name and size is taken as held: names are
     /// hashes), each checked against its name while copied and synced.
