@@ -7,6 +7,9 @@ mod attempts;
 mod backup;
 mod board;
 mod books;
+mod counts;
+#[cfg(test)]
+mod fixtures;
 mod intents;
 mod letters;
 mod outbox;
@@ -15,6 +18,8 @@ mod transitions;
 
 pub use board::{LetterEmail, SignatureCheck};
 pub use books::DispatchLine;
+#[cfg(test)]
+pub(crate) use fixtures::TestLetter;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
 pub(crate) use letters::tests::numbered;
