@@ -229,9 +229,12 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-/// Where to go after logging in: a path on this board, nothing else.
+/// Where to go after logging in: a path on this board, nothing else. No
+/// backslash and no control character: browsers read `/\evil` and
+/// `/<TAB>/evil` (tabs and line breaks are dropped from URLs) as `//evil`.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
+    let path = next.starts_with('/') && !next.starts_with("//");
+    if path && !next.chars().any(|c| c == '\\' || c.is_control()) { next } else { "/" }
 }
 
 async fn html_page(

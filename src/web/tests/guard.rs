@@ -94,7 +94,16 @@ async fn behind_https_the_session_cookie_is_secure() {
 #[tokio::test]
 async fn after_logging_in_a_next_off_the_board_leads_to_the_board() {
     let b = board(&["budi"]);
-    let off = ["%2F%2Fevil.example", "https%3A%2F%2Fevil", "%2F%5Cevil.example", "evil.example"];
+    // A browser drops tabs and line breaks from a URL: `/<TAB>/evil` is `//evil`.
+    let off = [
+        "%2F%2Fevil.example",
+        "https%3A%2F%2Fevil",
+        "%2F%5Cevil.example",
+        "evil.example",
+        "%2F%09%2Fevil.example",
+        "%2F%0A%2Fevil.example",
+        "%2F%0D%2Fevil.example",
+    ];
     for next in off {
         let r = post_login(&b, &format!("login=budi&password={PASSWORD}&next={next}"), &[]).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{next}");
