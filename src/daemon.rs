@@ -134,6 +134,17 @@ impl Loop {
         }
     }
 
+    /// The loop's regular chores: reminders due, the watcher's health, the
+    /// Samba audit log.
+    fn every_two_seconds(&mut self) {
+        let p = &mut self.pipeline;
+        if let Err(e) = crate::mail::reminders::run_once(&mut p.db, &p.wf, &p.cfg.share_path, chrono::Utc::now()) {
+            tracing::error!(error = %format!("{e:#}"), "cannot queue reminders");
+        }
+        self.watch_health();
+        self.pipeline.poll_audit();
+    }
+
     /// Re-looks at every candidate, then processes those that have settled.
     fn tick(&mut self, now: Instant) {
         let (due, later) = std::mem::take(&mut self.new_dirs).into_iter().partition(|(_, at)| *at <= now);
@@ -168,7 +179,9 @@ impl Loop {
                 continue;
             }
             self.busy.remove(&p);
+            let started = Instant::now();
             let result = self.pipeline.process(&p, seen);
+            crate::util::timing::file_processed(started.elapsed());
             // A batch of files is a long, healthy wait for the watchdog.
             crate::util::heartbeat::beat();
             match result {
@@ -270,6 +283,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     let (stop_tasks, tasks_stop) = tokio::sync::watch::channel(false);
     let mailer = tokio::spawn(crate::mail::outbox::run(cfg.clone(), wf.office.name.clone(), tasks_stop.clone()));
     let (published, in_use) = tokio::sync::watch::channel(wf.clone());
+    crate::util::timing::tick(); // alive for `/healthz`: the first scan has the stall bound
     let board = cfg.web.enabled.then(|| tokio::spawn(crate::web::serve(Arc::new(cfg.clone()), in_use, tasks_stop)));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let watching = watch::start(&cfg.root, &wf, cfg.watch.mode, cfg.watch.poll_interval, tx)?;
@@ -314,6 +328,9 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
     tokio::pin!(shutdown);
 
     loop {
+        // A sign of life for `/healthz` each time round (at least every 2 s:
+        // the `remind` timer).
+        crate::util::timing::tick();
         let due = lp.tracker.next_due();
         let due_soon = due.is_some();
         let next_due = tokio::time::Instant::from_std(due.unwrap_or_else(Instant::now));
@@ -356,16 +373,7 @@ pub async fn run(mut cfg: Config, wf: Arc<Workflow>, shutdown: impl Future<Outpu
                     tokio::task::block_in_place(|| lp.put_back_vanished(Instant::now()));
                 }
             }
-            _ = remind.tick() => {
-                tokio::task::block_in_place(|| {
-                    let p = &mut lp.pipeline;
-                    if let Err(e) = crate::mail::reminders::run_once(&mut p.db, &p.wf, &p.cfg.share_path, chrono::Utc::now()) {
-                        tracing::error!(error = %format!("{e:#}"), "cannot queue reminders");
-                    }
-                    lp.watch_health();
-                    lp.pipeline.poll_audit();
-                });
-            }
+            _ = remind.tick() => tokio::task::block_in_place(|| lp.every_two_seconds()),
             _ = missing.tick() => {
                 tokio::task::block_in_place(|| lp.look_for_missing(Instant::now()));
             }

@@ -44,8 +44,13 @@ fn wib(stored: &str) -> Option<String> {
 /// When the letter's time at its step runs out (office hours), if the step
 /// has a standard time.
 pub fn due_of(wf: &Workflow, l: &LetterRow) -> Option<chrono::DateTime<chrono::Utc>> {
-    let time = wf.step(&l.step)?.time?;
-    let since = timefmt::parse_stored(&l.step_since)?;
+    due_at(wf, &l.step, &l.step_since)
+}
+
+/// When a letter at `step` since `step_since` (as stored) is due.
+pub fn due_at(wf: &Workflow, step: &str, step_since: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let time = wf.step(step)?.time?;
+    let since = timefmt::parse_stored(step_since)?;
     Some(wf.calendar.due(since, time))
 }
 

@@ -31,8 +31,10 @@ pub fn ping() {
     }
 }
 
-/// Pings when the last ping is `every` old.
+/// Pings when the last ping is `every` old; a sign of life for `/healthz`
+/// too (watchdog or not).
 pub fn beat() {
+    super::timing::tick();
     if let Some((every, last)) = state().as_mut()
         && last.elapsed() >= *every
     {

@@ -1,8 +1,9 @@
 //! Small pieces every layer uses and that know nothing of letters: YAML that
 //! people write (limits, `FILE:LINE:COL` errors), durations as people write
 //! them, time as the office reads it (WIB), the heartbeat to systemd's
-//! watchdog that long waits keep going, and reads of the share within a
-//! time limit (`stall`).
+//! watchdog that long waits keep going, reads of the share within a
+//! time limit (`stall`), and the loop's last tick and processing times for
+//! monitoring (`timing`).
 
 pub(crate) mod durations;
 /// For the tests, unit and integration (not used by the daemon).
@@ -11,4 +12,5 @@ pub mod golden;
 pub mod heartbeat;
 pub mod stall;
 pub mod timefmt;
+pub mod timing;
 pub(crate) mod yaml;

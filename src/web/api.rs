@@ -4,7 +4,7 @@
 //! replaced for those who may not see them, as on the pages.
 
 use super::access;
-use super::server::{Ext, St, with_ctx};
+use super::state::{Ext, St, with_ctx};
 use crate::records::report;
 use axum::Json;
 use axum::extract::Path;

@@ -3,7 +3,7 @@
 //! every open page hears `changed` over server-sent events, then fetches
 //! itself again (`static/papan.js`). A page without the script still works.
 
-use super::server::St;
+use super::state::St;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::stream::Stream;
 use std::path::PathBuf;

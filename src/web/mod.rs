@@ -13,6 +13,7 @@
 //!   the security headers (a Content-Security-Policy that runs no inline
 //!   script) to every answer. A port in use leaves the board off and the
 //!   daemon working.
+//!   `state` is what every handler shares, and how it gets a [`Ctx`].
 //! * `auth` says who is asking: the users file (`suratd web passwd`, argon2
 //!   hashes), session cookies, limits on login attempts. Without a users
 //!   file the board is the server's admin's alone, on a loopback address.
@@ -32,10 +33,15 @@
 pub(crate) mod access;
 pub(crate) mod api;
 pub(crate) mod auth;
+pub(crate) mod health;
 pub(crate) mod layout;
 pub(crate) mod live;
+pub(crate) mod metrics;
 pub(crate) mod pages;
 pub(crate) mod server;
+pub(crate) mod state;
+#[cfg(test)]
+mod tests;
 
 use crate::config::Config;
 use crate::store::db::Db;

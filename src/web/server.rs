@@ -6,7 +6,8 @@
 
 use super::auth::{self, Gate, Refused, Viewer};
 use super::pages::{self, books};
-use super::{Ctx, WorkflowHandle, api, layout, live};
+pub(crate) use super::state::{Ext, Shared, St, with_ctx};
+use super::{Ctx, WorkflowHandle, api, health, layout, live, metrics};
 use crate::config::Config;
 use axum::Router;
 use axum::extract::{ConnectInfo, Form, Path, Query, Request, State};
@@ -16,16 +17,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use std::net::SocketAddr;
 use std::sync::Arc;
-
-/// What every handler shares.
-pub(crate) struct Shared {
-    pub cfg: Arc<Config>,
-    pub wf: WorkflowHandle,
-    pub gate: Gate,
-    pub live: tokio::sync::watch::Receiver<u64>,
-}
-
-pub(crate) type St = State<Arc<Shared>>;
 
 /// The session cookie's name.
 const COOKIE: &str = "suratd_sesi";
@@ -65,7 +56,8 @@ pub(crate) async fn serve(cfg: Arc<Config>, wf: WorkflowHandle, mut stop: tokio:
     };
     let (live_tx, live_rx) = tokio::sync::watch::channel(0u64);
     tokio::spawn(live::watch_database(cfg.database.clone(), live_tx, stop.clone()));
-    let shared = Arc::new(Shared { cfg, wf, gate: Gate::default(), live: live_rx });
+    let last_tick = crate::util::timing::last_tick;
+    let shared = Arc::new(Shared { cfg, wf, gate: Gate::default(), live: live_rx, last_tick });
     tracing::info!(listen = %addr, "the web board is listening");
     let app = router(shared).into_make_service_with_connect_info::<SocketAddr>();
     let done = async move {
@@ -106,10 +98,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         .route("/live", get(live::events))
         .route("/api/letters", get(api::letters))
         .route("/api/letters/{id}", get(api::letter))
+        .route("/metrics", get(metrics::metrics))
         .route("/keluar", post(logout))
         .layer(middleware::from_fn_with_state(shared.clone(), guard));
     Router::new()
         .route("/masuk", get(login_form).post(login))
+        .route("/healthz", get(health::healthz))
         .route("/static/papan.css", get(|| async { asset("text/css; charset=utf-8", layout::CSS) }))
         .route("/static/papan.js", get(|| async { asset("text/javascript; charset=utf-8", layout::JS) }))
         .merge(guarded)
@@ -131,9 +125,6 @@ async fn headers(req: Request, next: Next) -> Response {
     h.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
     res
 }
-
-/// The viewer, put into the request by [`guard`].
-pub(crate) type Ext = axum::Extension<Viewer>;
 
 /// Who is asking: a session, HTTP Basic, or (no users file) the server's
 /// admin on a loopback connection. Anyone else is sent to log in (pages)
@@ -238,36 +229,12 @@ fn encode(s: &str) -> String {
         .collect()
 }
 
-/// Where to go after logging in: a path on this board, nothing else.
+/// Where to go after logging in: a path on this board, nothing else. No
+/// backslash and no control character: browsers read `/\evil` and
+/// `/<TAB>/evil` (tabs and line breaks are dropped from URLs) as `//evil`.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next } else { "/" }
-}
-
-/// Runs `f` with a fresh [`Ctx`] on a blocking thread.
-pub(crate) async fn with_ctx<T: Send + 'static>(
-    s: &Arc<Shared>,
-    viewer: Viewer,
-    f: impl FnOnce(&Ctx) -> anyhow::Result<T> + Send + 'static,
-) -> Result<T, Response> {
-    let (cfg, wf) = (s.cfg.clone(), s.wf.borrow().clone());
-    let res = tokio::task::spawn_blocking(move || {
-        let db = crate::store::db::Db::open_read_only(&cfg.database)?;
-        let ctx = Ctx { db, wf, cfg, viewer, now: chrono::Utc::now() };
-        f(&ctx)
-    })
-    .await;
-    match res {
-        Ok(Ok(t)) => Ok(t),
-        Ok(Err(e)) => {
-            tracing::error!(error = %format!("{e:#}"), "the web board cannot read the database");
-            Err((StatusCode::SERVICE_UNAVAILABLE, "Basis data tidak dapat dibaca saat ini; coba lagi sebentar lagi.\n")
-                .into_response())
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "a web board page failed");
-            Err(StatusCode::INTERNAL_SERVER_ERROR.into_response())
-        }
-    }
+    let path = next.starts_with('/') && !next.starts_with("//");
+    if path && !next.chars().any(|c| c == '\\' || c.is_control()) { next } else { "/" }
 }
 
 async fn html_page(

@@ -7,6 +7,9 @@ mod attempts;
 mod backup;
 mod board;
 mod books;
+mod counts;
+#[cfg(test)]
+mod fixtures;
 mod imports;
 mod intents;
 mod letters;
@@ -17,6 +20,8 @@ mod transitions;
 pub use board::{LetterEmail, SignatureCheck};
 pub use books::DispatchLine;
 pub use imports::ImportedLetter;
+#[cfg(test)]
+pub(crate) use fixtures::TestLetter;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
 pub(crate) use letters::tests::numbered;
