@@ -9,10 +9,11 @@
 //!   `bench/baseline.py` (watchdog, pypdf stamp, SQLite insert, move);
 //! - `idle`: CPU used by an idle daemon over a minute;
 //! - `memory`: resident memory with 100,000 letters in the database;
-//! - `poll`: one polling pass over 50,000 archived files.
+//! - `poll`: one polling pass over 50,000 archived files;
+//! - `import`: `suratd import` of a 10,000-letter register with its PDFs.
 //!
 //! Sizes can be lowered for a quick look: `SAMPLES`, `BURST`, `LETTERS`,
-//! `FILES`, `IDLE_SECS` in the environment.
+//! `FILES`, `IDLE_SECS`, `IMPORT` in the environment.
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -525,4 +526,45 @@ fn main() {
     if want("poll") {
         poll();
     }
+    if want("import") {
+        import();
+    }
+}
+
+/// `suratd import` of an old register of `IMPORT` one-page letters (10,000),
+/// each with its PDF: letters per second and the peak memory of the
+/// import (`/usr/bin/time -f %M`).
+fn import() {
+    let n = env_n("IMPORT", 10_000);
+    let b = Bench::new("events", "1s", "1s");
+    let files = b.dir.path().join("lama");
+    std::fs::create_dir_all(&files).unwrap();
+    let mut csv = String::from("nomor;tanggal;perihal;tujuan;klasifikasi;sifat;status;berkas\n");
+    for i in 1..=n {
+        std::fs::write(files.join(format!("{i}.pdf")), letter_pdf(i)).unwrap();
+        csv += &format!("B-{i:05}/17000/KP.650/2024;2024-03-01;Surat lama {i};Kepala BPS Kabupaten Kaur;KP.650;Biasa;terkirim;{i}.pdf\n");
+    }
+    let register = b.dir.path().join("agenda.csv");
+    std::fs::write(&register, csv).unwrap();
+    let start = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_suratd"))
+        .arg("--config")
+        .arg(b.dir.path().join("suratd.yaml"))
+        .args(["import", "--register"])
+        .arg(&register)
+        .arg("--files")
+        .arg(&files)
+        .output()
+        .unwrap();
+    let took = start.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let peak_kb: u64 = String::from_utf8_lossy(&out.stderr).lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+    println!(
+        "import: {n} letters in {:.2} s = {:.0} letters/s; peak RSS {} MB",
+        took.as_secs_f64(),
+        n as f64 / took.as_secs_f64(),
+        peak_kb / 1024
+    );
 }
