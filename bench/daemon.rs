@@ -542,7 +542,9 @@ fn import() {
     let mut csv = String::from("nomor;tanggal;perihal;tujuan;klasifikasi;sifat;status;berkas\n");
     for i in 1..=n {
         std::fs::write(files.join(format!("{i}.pdf")), letter_pdf(i)).unwrap();
-        csv += &format!("B-{i:05}/17000/KP.650/2024;2024-03-01;Surat lama {i};Kepala BPS Kabupaten Kaur;KP.650;Biasa;terkirim;{i}.pdf\n");
+        csv += &format!(
+            "B-{i:05}/17000/KP.650/2024;2024-03-01;Surat lama {i};Kepala BPS Kabupaten Kaur;KP.650;Biasa;terkirim;{i}.pdf\n"
+        );
     }
     let register = b.dir.path().join("agenda.csv");
     std::fs::write(&register, csv).unwrap();
@@ -560,7 +562,8 @@ fn import() {
         .unwrap();
     let took = start.elapsed();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let peak_kb: u64 = String::from_utf8_lossy(&out.stderr).lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
+    let peak_kb: u64 =
+        String::from_utf8_lossy(&out.stderr).lines().last().and_then(|l| l.trim().parse().ok()).unwrap_or(0);
     println!(
         "import: {n} letters in {:.2} s = {:.0} letters/s; peak RSS {} MB",
         took.as_secs_f64(),

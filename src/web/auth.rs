@@ -220,13 +220,7 @@ impl Gate {
     ) -> Result<(), Refused> {
         let keys = [format!("login:{login}"), format!("addr:{from}")];
         let now = Instant::now();
-        let wait = {
-            let f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-            keys.iter().filter_map(|k| f.get(k)).map(|x| x.wait(now)).max().unwrap_or_default()
-        };
-        if !wait.is_zero() {
-            return Err(Refused::Wait(wait));
-        }
+        self.waiting(&keys, now)?;
         let known = wf.person(login).is_some();
         // A login without a password is checked against a dummy hash, so it
         // takes as long as a wrong password.
@@ -267,6 +261,13 @@ impl Gate {
         token
     }
 
+    /// Refuses while failed logins for one of `keys` make it wait.
+    fn waiting(&self, keys: &[String], now: Instant) -> Result<(), Refused> {
+        let f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let wait = keys.iter().filter_map(|k| f.get(k)).map(|x| x.wait(now)).max().unwrap_or_default();
+        if wait.is_zero() { Ok(()) } else { Err(Refused::Wait(wait)) }
+    }
+
     /// Checks HTTP Basic credentials, remembering a success for a few
     /// minutes (for as long as the stored hash is the same).
     pub(crate) fn check_basic(
@@ -280,6 +281,8 @@ impl Gate {
         let stored = users.get(login).map(String::as_str).unwrap_or("");
         let key = crate::store::fsops::sha256_bytes(format!("{login}\0{password}\0{stored}").as_bytes());
         let now = Instant::now();
+        // Failed logins make even a remembered password wait.
+        self.waiting(&[format!("login:{login}"), format!("addr:{from}")], now)?;
         {
             let mut r = self.recent.lock().unwrap_or_else(|e| e.into_inner());
             r.retain(|_, at| now.duration_since(*at) < RECENT);

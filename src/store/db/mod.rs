@@ -19,9 +19,9 @@ mod transitions;
 
 pub use board::{LetterEmail, SignatureCheck};
 pub use books::DispatchLine;
-pub use imports::ImportedLetter;
 #[cfg(test)]
 pub(crate) use fixtures::TestLetter;
+pub use imports::ImportedLetter;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
 pub(crate) use letters::tests::numbered;
