@@ -240,6 +240,10 @@ fn every_page_renders_in_the_browser_and_its_screenshot_is_not_blank() {
     let shots = env.dir.path().join("layar");
     std::fs::create_dir(&shots).unwrap();
 
+    // The check tells a blank window from a page.
+    b.open("about:blank");
+    assert!(common::browser::distinct_colours(&b.png()) < 16);
+
     b.log_in(&base, "sek", "kata-sandi-sek");
     let pages = [
         ("papan", "/".to_string(), Some(card("verifikasi", &id))),

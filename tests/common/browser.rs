@@ -173,11 +173,16 @@ impl Browser {
         self.wait_for("form.masuk");
     }
 
+    /// The window as it looks now (PNG).
+    pub fn png(&self) -> Vec<u8> {
+        self.rt.block_on(self.c().screenshot()).unwrap()
+    }
+
     /// A screenshot of the window (PNG), written to `to` and checked to
     /// show something: a page rendered with its text has many colours, a
     /// blank or failed one few.
     pub fn screenshot(&self, to: &Path) {
-        let png = self.rt.block_on(self.c().screenshot()).unwrap();
+        let png = self.png();
         std::fs::write(to, &png).unwrap();
         let colours = distinct_colours(&png);
         assert!(colours >= 16, "{} looks blank: {colours} colours", to.display());
