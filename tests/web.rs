@@ -265,6 +265,16 @@ fn every_page_renders_in_the_browser_and_its_screenshot_is_not_blank() {
         }
         b.screenshot(&shots.join(format!("{name}.png")));
     }
+    // The board's counts are badges of one line, whether the column's
+    // title takes one line or two.
+    b.open(&format!("{base}/"));
+    let heights =
+        b.run("return [...document.querySelectorAll('.kolom h2 .jumlah')].map(e => e.getBoundingClientRect().height);");
+    let heights: Vec<f64> = heights.as_array().unwrap().iter().map(|h| h.as_f64().unwrap()).collect();
+    assert!(
+        heights.len() > 2 && heights.iter().all(|h| *h == heights[0]),
+        "count badges of different heights: {heights:?}"
+    );
     b.log_out();
     b.screenshot(&shots.join("masuk.png"));
     // For a person to look at.
