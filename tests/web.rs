@@ -126,19 +126,26 @@ fn off_loopback_the_board_needs_a_password_and_the_browser_logs_in_and_out() {
     let b = Browser::start();
     let base = format!("http://127.0.0.1:{port}");
     // Loopback is a client like any other once passwords exist.
-    b.open(&format!("{base}/"));
+    b.open(&format!("{base}/agenda"));
     b.wait_for("form.masuk");
     assert!(b.url().starts_with(&format!("{base}/masuk")), "{}", b.url());
 
-    b.fill("form.masuk input[name=login]", "kt");
-    b.fill("form.masuk input[name=password]", "salah-sekali");
-    b.click("form.masuk button[type=submit]");
+    let try_password = |password: &str| {
+        b.fill("form.masuk input[name=login]", "kt");
+        b.fill("form.masuk input[name=password]", password);
+        b.click("form.masuk button[type=submit]");
+    };
+    try_password("salah-sekali");
     assert_eq!(b.text("form.masuk .galat"), "Nama pengguna atau kata sandi salah.");
-    assert!(!b.has("section.kolom"));
+    assert!(!b.has("header.atas"));
 
-    b.log_in(&base, "kt", "kata-sandi-kt");
-    assert_eq!(b.url(), format!("{base}/"));
+    // The right one: on to the page asked for, then the board.
+    try_password("kata-sandi-kt");
+    b.wait_for("header.atas");
+    assert_eq!(b.url(), format!("{base}/agenda"));
     assert!(b.text("header .siapa").contains("Ketua Umum"), "{}", b.text("header .siapa"));
+    b.open(&format!("{base}/"));
+    b.wait_for("section.kolom");
 
     b.log_out();
     assert!(b.url().starts_with(&format!("{base}/masuk")), "{}", b.url());
@@ -156,7 +163,7 @@ fn a_rahasia_subject_is_hidden_from_another_teams_leader_and_shown_to_the_secret
     passwd(&env, "sek", "kata-sandi-sek");
     let _d = env.start();
     // The secretary (the test's login) drafts it and may place Rahasia.
-    let (id, _) = draft(&env, "Mutasi Pegawai", "perihal: Mutasi Pegawai Rahasia\nsifat: Rahasia\n");
+    let (id, name) = draft(&env, "Mutasi Pegawai", "perihal: Mutasi Pegawai Rahasia\nsifat: Rahasia\n");
     let sifat: String = env.conn().query_row("SELECT sifat FROM letters WHERE id = ?1", [&id], |r| r.get(0)).unwrap();
     assert_eq!(sifat, "R");
     wait_listening(port);
@@ -176,9 +183,15 @@ fn a_rahasia_subject_is_hidden_from_another_teams_leader_and_shown_to_the_secret
     b.open(&format!("{base}/"));
     b.log_out();
 
-    // The secretary, of a step it passes through, sees it.
+    // The secretary, of a step it passes through, sees it; and the
+    // board follows the letter live for a logged-in person too.
     b.log_in(&base, "sek", "kata-sandi-sek");
     assert_eq!(b.text(&subject), "Mutasi Pegawai Rahasia");
+    let before = mark(&b);
+    env.mv(&format!("02-verifikasi/{name}"), "02-verifikasi/setuju");
+    b.wait_for(&card("kelengkapan", &id));
+    assert_updated_in_place(&b, &before);
+    assert_eq!(b.text(&format!("{} .perihal", card("kelengkapan", &id))), "Mutasi Pegawai Rahasia");
     b.open(&format!("{base}/surat/{id}"));
     assert!(b.text("h1").contains("Mutasi Pegawai Rahasia"), "{}", b.text("h1"));
 }
