@@ -294,3 +294,35 @@ fn every_page_renders_in_the_browser_and_its_screenshot_is_not_blank() {
     let _ = std::fs::copy(shots.join("papan.png"), "/tmp/board.png");
     assert_eq!(std::fs::read_dir(&shots).unwrap().count(), pages.len() + 1, "a screenshot is missing");
 }
+
+#[test]
+fn many_open_boards_leave_the_browser_free_to_load_pages() {
+    let _t = turn();
+    let port = free_port();
+    let env = env_with("events", &web_on(port));
+    let _d = env.start();
+    wait_listening(port);
+    let b = Browser::start();
+    let base = format!("http://127.0.0.1:{port}");
+    // A browser opens at most six connections to one address: boards in
+    // seven tabs must not each keep one for their live updates.
+    for tab in 0..7 {
+        if tab > 0 {
+            b.new_tab();
+        }
+        b.open(&format!("{base}/"));
+        b.wait_for("section.kolom");
+    }
+    b.new_tab();
+    b.open(&format!("{base}/agenda"));
+    b.wait_for("#isi h1");
+    // And every one of them still follows the letters.
+    let (id, _) = draft(&env, "Undangan Rapat", "");
+    for tab in b.tabs() {
+        b.switch_to(tab);
+        if b.url().ends_with("/agenda") {
+            continue;
+        }
+        b.wait_for(&card("verifikasi", &id));
+    }
+}

@@ -98,6 +98,22 @@ impl Browser {
         self.rt.block_on(self.c().goto(url)).unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
     }
 
+    /// Opens a new tab and goes to it.
+    pub fn new_tab(&self) {
+        let tab = self.rt.block_on(self.c().new_window(true)).unwrap();
+        self.switch_to(tab.handle);
+    }
+
+    /// The browser's tabs.
+    pub fn tabs(&self) -> Vec<fantoccini::wd::WindowHandle> {
+        self.rt.block_on(self.c().windows()).unwrap()
+    }
+
+    /// Goes to this tab.
+    pub fn switch_to(&self, tab: fantoccini::wd::WindowHandle) {
+        self.rt.block_on(self.c().switch_to_window(tab)).unwrap();
+    }
+
     /// The page's address now.
     pub fn url(&self) -> String {
         self.rt.block_on(self.c().current_url()).unwrap().to_string()
@@ -206,6 +222,8 @@ fn capabilities(profile: &Path) -> serde_json::Map<String, serde_json::Value> {
     ];
     let caps = serde_json::json!({
         "goog:chromeOptions": { "binary": CHROMIUM, "args": args },
+        // A page that does not load fails the test instead of stalling it.
+        "timeouts": { "pageLoad": PATIENCE.as_millis() as u64, "script": PATIENCE.as_millis() as u64 },
     });
     caps.as_object().unwrap().clone()
 }
