@@ -146,13 +146,24 @@ fn off_loopback_the_board_needs_a_password_and_the_browser_logs_in_and_out() {
     assert!(b.text("header .siapa").contains("Ketua Umum"), "{}", b.text("header .siapa"));
     b.open(&format!("{base}/"));
     b.wait_for("section.kolom");
+    // A second tab with the board.
+    let first = b.tabs()[0].clone();
+    b.new_tab();
+    b.open(&format!("{base}/"));
+    b.wait_for("section.kolom");
+    let second = b.tabs().into_iter().find(|t| *t != first).unwrap();
 
+    b.switch_to(first);
     b.log_out();
     assert!(b.url().starts_with(&format!("{base}/masuk")), "{}", b.url());
-    // The session is over: the board asks again.
+    // The session is over: the board asks again, and the other tab, open
+    // on a live page, is sent to the login by itself.
     b.open(&format!("{base}/"));
     b.wait_for("form.masuk");
     assert!(!b.has("section.kolom"));
+    b.switch_to(second);
+    b.wait_for("form.masuk");
+    assert!(b.url().starts_with(&format!("{base}/masuk")), "{}", b.url());
 }
 
 #[test]

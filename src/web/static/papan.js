@@ -8,7 +8,11 @@
   var EVERY = 2000;
   var seen = null, busy = false;
   function get(url) {
-    return fetch(url, { credentials: "same-origin", cache: "no-store" }).then(function (r) {
+    // As a page asks: without a session the board answers with a redirect
+    // to the login, where a program's request gets 401 and HTTP Basic (which
+    // would open the browser's own password dialog over the page).
+    var asks = { credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" } };
+    return fetch(url, asks).then(function (r) {
       // Logged out, or the session ended: the page itself says what to do.
       if (r.redirected || !r.ok) { location.reload(); throw new Error("reload"); }
       return r.text();
