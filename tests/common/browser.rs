@@ -49,11 +49,14 @@ pub fn passwd(env: &super::Env, login: &str, password: &str) {
     assert!(out.status.success(), "web passwd {login}: {}", super::said(&out));
 }
 
+/// One headless Chromium and its ChromeDriver; the methods block (the
+/// WebDriver client runs on the browser's own small runtime).
 pub struct Browser {
     rt: tokio::runtime::Runtime,
     client: Option<Client>,
     driver: Child,
-    _profile: tempfile::TempDir,
+    /// Chromium's profile, fresh for each browser.
+    profile: tempfile::TempDir,
 }
 
 impl Browser {
@@ -79,9 +82,9 @@ impl Browser {
         };
         let profile = tempfile::tempdir().unwrap();
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-        let mut b = Browser { rt, client: None, driver, _profile: profile };
+        let mut b = Browser { rt, client: None, driver, profile };
         wait_listening(port);
-        let caps = capabilities(b._profile.path());
+        let caps = capabilities(b.profile.path());
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let url = format!("http://127.0.0.1:{port}");
         let client = b.rt.block_on(async { ClientBuilder::new(connector).capabilities(caps).connect(&url).await });
