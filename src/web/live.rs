@@ -1,11 +1,10 @@
 //! Live updates: one task watches the database for commits (SQLite's
 //! `data_version` on its own read-only connection, twice a second) and
-//! every open page hears `changed` over server-sent events, then fetches
-//! itself again (`static/papan.js`). A page without the script still works.
+//! counts them; every open page asks for the count (`/live`) every few
+//! seconds and, when it moved, fetches itself again (`static/papan.js`).
+//! A page without the script still works.
 
 use super::state::St;
-use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::stream::Stream;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -42,16 +41,11 @@ pub(crate) async fn watch_database(db: PathBuf, tx: watch::Sender<u64>, mut stop
     }
 }
 
-/// `GET /live`: an event `changed` each time letters moved.
-pub(crate) async fn events(
-    axum::extract::State(s): St,
-) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
-    let mut rx = s.live.clone();
-    rx.mark_unchanged();
-    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.changed().await.ok()?;
-        let n = *rx.borrow_and_update();
-        Some((Ok(Event::default().event("changed").data(n.to_string())), rx))
-    });
-    Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+/// `GET /live`: how many times letters moved since the board started, as
+/// text. An open page asks every few seconds and fetches itself again when
+/// the number changed. Asking, not a held stream: a browser opens at most
+/// six connections to one address, and boards open in many tabs would each
+/// keep one (server-sent events), leaving none for loading pages.
+pub(crate) async fn changes(axum::extract::State(s): St) -> String {
+    s.live.borrow().to_string()
 }

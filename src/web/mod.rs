@@ -25,8 +25,9 @@
 //!   registers, the step times, the workflow drawn. `layout` is the frame
 //!   around them, with the stylesheet and the little script for live
 //!   updates served from the binary (nothing from the internet).
-//! * `live` tells open boards that letters moved (server-sent events when
-//!   the database changes).
+//! * `live` tells open boards that letters moved: a count of the
+//!   database's changes that each page asks for every few seconds (no
+//!   connection held per tab).
 //! * `api`, `metrics` and `health` answer other programs: JSON as
 //!   `status --json` and `history --json`, Prometheus text, a health check.
 

@@ -95,7 +95,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/kinerja", get(|s: St, v: Ext| html_page(s, v, |c| pages::kinerja::page(c).map(Some))))
         .route("/alur", get(|s: St, v: Ext| html_page(s, v, |c| pages::alur::page(c).map(Some))))
-        .route("/live", get(live::events))
+        .route("/live", get(live::changes))
         .route("/api/letters", get(api::letters))
         .route("/api/letters/{id}", get(api::letter))
         .route("/metrics", get(metrics::metrics))

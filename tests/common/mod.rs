@@ -3,6 +3,7 @@
 //! the folders or the SQLite file to reach a state.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod edited;
 pub mod hostile;
 pub mod mount;
