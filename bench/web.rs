@@ -3,8 +3,8 @@
 //!
 //! A database is filled (in one transaction) with `LETTERS` letters (default
 //! 100,000) spread over the last four years, each with its trail through
-//! the steps of the shipped workflow, two versions and, for one in ten, an
-//! email in the outbox; one in a hundred is still in flight. `suratd run`
+//! the steps of the shipped workflow, its agenda number, two versions, a
+//! dispatch when finished and, for one in ten, an email in the outbox; one in a hundred is still in flight. `suratd run`
 //! starts on it twice: with the board off (the daemon's own memory), then
 //! with the board on, where VmRSS and VmHWM (/proc/PID/status) are read
 //! before any request and after each page has been loaded `ROUNDS` times
@@ -71,6 +71,14 @@ fn fill(db: &Path, n: usize) -> String {
         let mut email = t.prepare(
             "INSERT INTO outbox (created_at, kind, letter_id, message_id, recipients, subject, body, state, attempts, next_attempt_at)
              VALUES (?1, 'review', ?2, ?3, '[{\"name\":\"Ketua Tim\",\"email\":\"ketua@example.go.id\",\"state\":\"sent\"}]', ?4, 'Yth. Ketua Tim, ...', ?5, 1, ?1)").unwrap();
+        let mut number_row = t
+            .prepare("INSERT INTO numbers (scope, seq, number, letter_id, date) VALUES (?1, ?2, ?3, ?4, ?5)")
+            .unwrap();
+        let mut dispatch = t
+            .prepare(
+                "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by) VALUES (?1, ?2, 'email', 'Kepala BPS Kabupaten Kaur', 'umum')",
+            )
+            .unwrap();
         for i in 0..n {
             let created = now - span + span * i as i32 / n as i32;
             let year = chrono::Datelike::year(&created);
@@ -110,6 +118,10 @@ fn fill(db: &Path, n: usize) -> String {
                     tanggal
                 ])
                 .unwrap();
+            number_row.execute(rusqlite::params![year.to_string(), seq, number, id, tanggal]).unwrap();
+            if state == "finished" {
+                dispatch.execute(rusqlite::params![id, stamps[steps - 2]]).unwrap();
+            }
             version.execute(rusqlite::params![id, sha, created_s, "original"]).unwrap();
             version.execute(rusqlite::params![id, format!("{:064x}", i + n), stamps[0], "stamped"]).unwrap();
             for ((action, from, to), at) in WALK.iter().zip(&stamps) {
