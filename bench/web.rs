@@ -71,9 +71,8 @@ fn fill(db: &Path, n: usize) -> String {
         let mut email = t.prepare(
             "INSERT INTO outbox (created_at, kind, letter_id, message_id, recipients, subject, body, state, attempts, next_attempt_at)
              VALUES (?1, 'review', ?2, ?3, '[{\"name\":\"Ketua Tim\",\"email\":\"ketua@example.go.id\",\"state\":\"sent\"}]', ?4, 'Yth. Ketua Tim, ...', ?5, 1, ?1)").unwrap();
-        let mut number_row = t
-            .prepare("INSERT INTO numbers (scope, seq, number, letter_id, date) VALUES (?1, ?2, ?3, ?4, ?5)")
-            .unwrap();
+        let mut number_row =
+            t.prepare("INSERT INTO numbers (scope, seq, number, letter_id, date) VALUES (?1, ?2, ?3, ?4, ?5)").unwrap();
         let mut dispatch = t
             .prepare(
                 "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by) VALUES (?1, ?2, 'email', 'Kepala BPS Kabupaten Kaur', 'umum')",
