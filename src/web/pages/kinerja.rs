@@ -82,7 +82,12 @@ fn gather(ctx: &Ctx, w: &Window) -> anyhow::Result<Times> {
     let mut times = Times::default();
     let mut stays = Stays::default();
     let mut current = String::new();
-    ctx.db.each_step_change(|letter, at, from, to| {
+    // Stays that end in the period or the months shown end in a move made
+    // on or after the earlier of their first days (a day early: stored
+    // times are UTC, the days WIB).
+    let start = NaiveDate::from_ymd_opt(first.0, first.1, 1).unwrap_or(w.from).min(w.from);
+    let since = (start - chrono::Duration::days(1)).to_string();
+    ctx.db.each_step_change(&since, |letter, at, from, to| {
         if letter != current {
             stays.next_letter();
             current.clear();
@@ -390,6 +395,27 @@ mod tests {
         assert!(html.contains("p90 2 j (lewat standar)"), "{html}");
         let bad = render(&b, "2026-13-01");
         assert!(bad.contains("Tanggal dari \u{201c}2026-13-01\u{201d} tidak dikenali"), "{bad}");
+    }
+
+    #[test]
+    fn a_stay_begun_long_before_the_months_shown_is_counted_when_it_ends_in_the_period() {
+        let b = Board::new(BUILTIN, "2026-06-30T08:00:00Z");
+        let end = june(0);
+        b.letter(
+            "SK-2024-0001",
+            "Lama",
+            &[("2024-01-02T09:00:00+07:00", "draf", "verifikasi"), (&end, "verifikasi", "kelengkapan")],
+        );
+        b.letter(
+            "SK-2024-0002",
+            "Selesai dulu",
+            &[
+                ("2024-01-02T09:00:00+07:00", "draf", "verifikasi"),
+                ("2024-01-02T09:10:00+07:00", "verifikasi", "kelengkapan"),
+            ],
+        );
+        let html = render(&b, "");
+        assert!(html.contains("standar 20 mnt · 1 surat"), "{html}");
     }
 
     #[test]
