@@ -7,6 +7,7 @@ use crate::util::timefmt;
 use crate::workflow::Workflow;
 use anyhow::Result;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One row of `suratd status --json`.
 #[derive(Debug, Serialize)]
@@ -355,22 +356,72 @@ pub fn sla(
     from: chrono::NaiveDate,
     to: chrono::NaiveDate,
 ) -> Vec<SlaRow> {
-    use std::collections::BTreeMap;
     let mut stays: BTreeMap<String, Vec<std::time::Duration>> = BTreeMap::new();
-    let mut entered: BTreeMap<(String, String), chrono::DateTime<chrono::Utc>> = BTreeMap::new();
+    let mut tracker = Stays::default();
     for t in transitions {
-        let Some(at) = timefmt::parse_stored(&t.at) else { continue };
         let (Some(f), Some(to_step)) = (&t.from_step, &t.to_step) else { continue };
-        if f != to_step {
-            if let Some(start) = entered.remove(&(t.letter_id.clone(), f.clone())) {
-                let day = at.with_timezone(&wf.calendar.tz).date_naive();
-                if from <= day && day <= to {
-                    stays.entry(f.clone()).or_default().push(wf.calendar.working_between(start, at));
-                }
+        if let Some((ended, took)) = tracker.step_change(wf, &t.letter_id, &t.at, f, to_step) {
+            let day = ended.with_timezone(&wf.calendar.tz).date_naive();
+            if from <= day && day <= to {
+                stays.entry(f.clone()).or_default().push(took);
             }
-            entered.insert((t.letter_id.clone(), to_step.clone()), at);
         }
     }
+    sla_rows(wf, stays)
+}
+
+/// Follows letters through their step changes (in the order recorded) and
+/// says, for each change, how long the letter stayed at the step it left
+/// (office time by the workflow's calendar). Feed it one letter after
+/// another and [`Stays::next_letter`] between them to keep it small.
+#[derive(Debug, Default)]
+pub struct Stays {
+    entered: BTreeMap<(String, String), chrono::DateTime<chrono::Utc>>,
+}
+
+impl Stays {
+    /// A letter moved from `from` to `to` at `at` (as stored): when the
+    /// stay at `from` ended and its office time, if its start is known.
+    pub fn step_change(
+        &mut self,
+        wf: &Workflow,
+        letter: &str,
+        at: &str,
+        from: &str,
+        to: &str,
+    ) -> Option<(chrono::DateTime<chrono::Utc>, std::time::Duration)> {
+        let at = timefmt::parse_stored(at)?;
+        if from == to {
+            return None;
+        }
+        let ended = self
+            .entered
+            .remove(&(letter.to_string(), from.to_string()))
+            .map(|start| (at, wf.calendar.working_between(start, at)));
+        self.entered.insert((letter.to_string(), to.to_string()), at);
+        ended
+    }
+
+    /// Forgets the letters seen so far (the next changes are another's).
+    pub fn next_letter(&mut self) {
+        self.entered.clear();
+    }
+}
+
+/// The median of sorted durations, in minutes.
+pub fn median_minutes(sorted: &[std::time::Duration]) -> Option<f64> {
+    let minutes = |d: &std::time::Duration| d.as_secs_f64() / 60.0;
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(minutes(&sorted[n / 2])),
+        _ => Some((minutes(&sorted[n / 2 - 1]) + minutes(&sorted[n / 2])) / 2.0),
+    }
+}
+
+/// One line per step that is not an end (SOP order) from the stays at
+/// each step: count, median, 90th percentile, share within the standard.
+pub fn sla_rows(wf: &Workflow, mut stays: BTreeMap<String, Vec<std::time::Duration>>) -> Vec<SlaRow> {
     let minutes = |d: &std::time::Duration| d.as_secs_f64() / 60.0;
     wf.steps
         .iter()
@@ -385,13 +436,6 @@ pub fn sla(
                 let i = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
                 Some(minutes(&v[i]))
             };
-            let median = if v.is_empty() {
-                None
-            } else if v.len() % 2 == 1 {
-                Some(minutes(&v[v.len() / 2]))
-            } else {
-                Some((minutes(&v[v.len() / 2 - 1]) + minutes(&v[v.len() / 2])) / 2.0)
-            };
             let within = match (s.time, v.is_empty()) {
                 (Some(t), false) => Some(100.0 * v.iter().filter(|d| **d <= t).count() as f64 / v.len() as f64),
                 _ => None,
@@ -401,7 +445,7 @@ pub fn sla(
                 name: s.name.clone(),
                 standard_minutes: s.time.map(|t| t.as_secs() / 60),
                 count: v.len(),
-                median_minutes: median,
+                median_minutes: median_minutes(&v),
                 p90_minutes: pick(0.9),
                 within_percent: within,
             }

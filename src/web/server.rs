@@ -93,7 +93,12 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             "/ekspedisi.pdf",
             get(|s: St, v: Ext, q: Query<books::Period>| download(s, v, q, |c, q| books::ekspedisi_file(c, q, true))),
         )
-        .route("/kinerja", get(|s: St, v: Ext| html_page(s, v, |c| pages::kinerja::page(c).map(Some))))
+        .route(
+            "/kinerja",
+            get(|s: St, v: Ext, Query(q): Query<pages::kinerja::Periode>| {
+                html_page(s, v, move |c| pages::kinerja::page(c, &q).map(Some))
+            }),
+        )
         .route("/alur", get(|s: St, v: Ext| html_page(s, v, |c| pages::alur::page(c).map(Some))))
         .route("/live", get(live::changes))
         .route("/api/letters", get(api::letters))

@@ -5,6 +5,7 @@
 pub(crate) mod alur;
 pub(crate) mod board;
 pub(crate) mod books;
+pub(crate) mod chart;
 pub(crate) mod kinerja;
 pub(crate) mod letter;
 pub(crate) mod login;
