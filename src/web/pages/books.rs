@@ -17,11 +17,15 @@ pub(crate) struct Download {
     pub bytes: Vec<u8>,
 }
 
-/// `?tahun=2026` (default: this year in WIB).
+/// `?tahun=2026&halaman=3` (default: this year in WIB, its last page).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Year {
     pub tahun: Option<i32>,
+    pub halaman: Option<usize>,
 }
+
+/// Agenda rows on one page (the downloads hold the whole year).
+const PER_PAGE: usize = 500;
 
 /// `?dari=2026-06-01&sampai=2026-06-30` (default: the last 30 days).
 #[derive(Debug, Default, Deserialize)]
@@ -85,6 +89,9 @@ pub(crate) fn agenda(ctx: &Ctx, y: &Year) -> anyhow::Result<Markup> {
     let year = this_year(ctx, y);
     let rows = agenda_rows(ctx, year)?;
     let (headers, body) = report::agenda_table(&rows);
+    let pages = body.len().div_ceil(PER_PAGE).max(1);
+    let page_no = y.halaman.unwrap_or(pages).clamp(1, pages);
+    let shown = &body[((page_no - 1) * PER_PAGE).min(body.len())..(page_no * PER_PAGE).min(body.len())];
     let page = html! {
         h1 { "Agenda Surat Keluar " (year) }
         form.saring method="get" action="/agenda" {
@@ -96,9 +103,23 @@ pub(crate) fn agenda(ctx: &Ctx, y: &Year) -> anyhow::Result<Markup> {
             a href={ "/agenda.pdf?tahun=" (year) } { "Unduh PDF" }
         }
         @if body.is_empty() { p { "Belum ada surat bernomor pada tahun " (year) "." } }
-        @else { (table(&headers, &body)) }
+        @else {
+            (pager(year, page_no, pages, body.len()))
+            (table(&headers, shown))
+        }
     };
     Ok(layout::page(ctx, "Agenda", "/agenda", true, page))
+}
+
+/// Which page of the year's agenda this is, and the way to the others.
+fn pager(year: i32, page: usize, pages: usize, rows: usize) -> Markup {
+    html! {
+        p.kecil.halaman {
+            (rows) " surat; halaman " (page) " dari " (pages) "."
+            @if page > 1 { " " a href={ "/agenda?tahun=" (year) "&halaman=" (page - 1) } { "« Sebelumnya" } }
+            @if page < pages { " " a href={ "/agenda?tahun=" (year) "&halaman=" (page + 1) } { "Berikutnya »" } }
+        }
+    }
 }
 
 pub(crate) fn agenda_file(ctx: &Ctx, y: &Year, pdf: bool) -> anyhow::Result<Download> {

@@ -6,6 +6,7 @@ mod guard;
 mod health;
 mod hostile;
 mod metrics;
+mod pages;
 mod rahasia;
 
 use super::auth::{self, Gate};
