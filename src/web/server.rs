@@ -185,15 +185,24 @@ async fn viewer(s: &Arc<Shared>, h: &HeaderMap, peer: SocketAddr) -> Result<View
         return known(login).ok_or(Denied::Login);
     }
     let Some((login, password)) = basic(h) else { return Err(Denied::Login) };
-    let (s2, wf2, users2, l2) = (s.clone(), wf.clone(), users.clone(), login.clone());
-    let checked = tokio::task::spawn_blocking(move || s2.gate.check_basic(&users2, &wf2, &l2, &password, peer.ip()))
-        .await
-        .unwrap_or(Err(Refused::Wrong));
+    let (wf2, users2, l2) = (wf.clone(), users.clone(), login.clone());
+    let checked = checking(s, move |g| g.check_basic(&users2, &wf2, &l2, &password, peer.ip())).await;
     match checked {
         Ok(()) => known(login).ok_or(Denied::Login),
         Err(Refused::Wait(d)) => Err(Denied::Wait(d)),
         Err(Refused::Wrong) => Err(Denied::Login),
     }
+}
+
+/// Runs a password check on a blocking thread when its turn comes (at
+/// most `auth::CHECKS_AT_ONCE` at a time; the others wait without a thread).
+async fn checking<T: Send + 'static>(
+    s: &Arc<Shared>,
+    f: impl FnOnce(&Gate) -> Result<T, Refused> + Send + 'static,
+) -> Result<T, Refused> {
+    let Ok(_turn) = s.gate.turns.acquire().await else { return Err(Refused::Wrong) };
+    let s2 = s.clone();
+    tokio::task::spawn_blocking(move || f(&s2.gate)).await.unwrap_or(Err(Refused::Wrong))
 }
 
 /// A cookie's value from the request.
@@ -363,12 +372,9 @@ async fn login(
 ) -> Response {
     let Some(users) = users(&s) else { return Redirect::to("/").into_response() };
     let wf = s.wf.borrow().clone();
-    let s2 = s.clone();
     let login = f.login.trim().to_string();
     let password = f.password.clone();
-    let result = tokio::task::spawn_blocking(move || s2.gate.login(&users, &wf, &login, &password, peer.ip()))
-        .await
-        .unwrap_or(Err(Refused::Wrong));
+    let result = checking(&s, move |g| g.login(&users, &wf, &login, &password, peer.ip())).await;
     let office = s.wf.borrow().office.name.clone();
     let next = safe_next(&f.next);
     match result {
