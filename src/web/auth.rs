@@ -334,6 +334,7 @@ impl Gate {
     }
 
     /// The most password checks that have run at once.
+    #[cfg(test)]
     pub(crate) fn most_checking(&self) -> usize {
         self.most_checking.load(Ordering::SeqCst)
     }
