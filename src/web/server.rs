@@ -45,7 +45,7 @@ pub(crate) fn precheck(cfg: &Config) -> anyhow::Result<()> {
 
 /// Serves the board until `stop` turns true. A port in use is logged and
 /// leaves the board off; the daemon goes on.
-pub(crate) async fn serve(cfg: Arc<Config>, wf: WorkflowHandle, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub(crate) async fn serve(cfg: Arc<Config>, wf: WorkflowHandle, stop: tokio::sync::watch::Receiver<bool>) {
     let addr = cfg.web.listen;
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
@@ -59,12 +59,72 @@ pub(crate) async fn serve(cfg: Arc<Config>, wf: WorkflowHandle, mut stop: tokio:
     let last_tick = crate::util::timing::last_tick;
     let shared = Arc::new(Shared { cfg, wf, gate: Gate::default(), live: live_rx, last_tick });
     tracing::info!(listen = %addr, "the web board is listening");
-    let app = router(shared).into_make_service_with_connect_info::<SocketAddr>();
-    let done = async move {
+    serve_on(listener, router(shared), Limits::default(), stop).await;
+}
+
+/// What one client may hold of the server.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Connections served at once; more are closed as they come. Each holds
+    /// a file descriptor, which the daemon needs for the share and the
+    /// database: idle connections by the thousand must not take them all.
+    pub connections: usize,
+    /// How long a client may take to send a request's head, or leave a
+    /// kept-alive connection idle, before it is closed (slowloris).
+    pub head: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { connections: 256, head: std::time::Duration::from_secs(20) }
+    }
+}
+
+/// Accepts connections until `stop` turns true and serves each with HTTP/1
+/// within `limits`.
+pub(crate) async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.connections));
+    let stopped = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(done).await {
-        tracing::error!(error = %e, "the web board stopped");
+    tokio::pin!(stopped);
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors, mostly: wait a little, go on.
+                    tracing::warn!(error = %e, "the web board cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tracing::warn!(from = %peer.ip(), limit = limits.connections, "the web board has as many connections as it serves at once; one more closed");
+            continue;
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req.map(axum::body::Body::new))
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.head)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+            if let Err(e) = conn.await {
+                tracing::debug!(from = %peer.ip(), error = %e, "a web board connection ended");
+            }
+            drop(permit);
+        });
     }
 }
 
