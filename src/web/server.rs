@@ -232,7 +232,9 @@ fn users(s: &Shared) -> Option<std::collections::HashMap<String, String>> {
 
 async fn viewer(s: &Arc<Shared>, h: &HeaderMap, peer: SocketAddr) -> Result<Viewer, Denied> {
     let Some(users) = users(s) else {
-        return if peer.ip().is_loopback() { Ok(Viewer::server_admin()) } else { Err(Denied::NoUsers) };
+        // A reverse proxy on the server forwards other machines' requests.
+        let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"].iter().any(|n| h.contains_key(*n));
+        return if peer.ip().is_loopback() && !forwarded { Ok(Viewer::server_admin()) } else { Err(Denied::NoUsers) };
     };
     let wf = s.wf.borrow().clone();
     let known = |login: String| {

@@ -89,3 +89,16 @@ async fn attack_connections_past_the_limit_are_closed() {
     let answer = read_to_close(first).await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
 }
+
+/// A reverse proxy on the server put in front before anyone has a
+/// password: its requests come from loopback, but on behalf of the whole
+/// office network. A forwarded request is not the server's admin.
+#[tokio::test]
+async fn attack_the_office_through_a_local_proxy_before_any_password() {
+    let b = board(&[]);
+    for forwarded in [("x-forwarded-for", "10.0.0.5"), ("forwarded", "for=10.0.0.5"), ("x-real-ip", "10.0.0.5")] {
+        let r = b.get("/api/letters", LOCAL, &[forwarded]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{forwarded:?}: {}", r.body);
+    }
+    assert_eq!(b.get("/api/letters", LOCAL, &[]).await.status, StatusCode::OK);
+}
