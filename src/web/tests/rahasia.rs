@@ -64,17 +64,9 @@ async fn attack_a_rahasia_subject_read_from_file_paths_and_delivery_notes() {
     let now = chrono::Utc::now();
     let since = crate::util::timefmt::stored(now);
     b.letter(&id, "verifikasi", SECRET, "R", "rahmat", &since);
-    let path = format!("02-verifikasi/{id} {SECRET}.pdf");
-    b.db.conn.execute("UPDATE letters SET path = ?1", [&path]).unwrap();
     b.db.put_transition(&id, &since, "approve");
-    b.db.conn.execute("UPDATE transitions SET path = ?1, note = 'golongan'", [&path]).unwrap();
-    b.db.conn
-        .execute(
-            "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by, note) \
-             VALUES (?1, ?2, 'tangan', 'Kepala BKD', 'lina', 'diterima golongan IV')",
-            [&id, &since],
-        )
-        .unwrap();
+    b.db.put_path_and_note(&id, &format!("02-verifikasi/{id} {SECRET}.pdf"), "golongan");
+    b.db.put_hand_delivery(&id, &since, "diterima golongan IV");
     let day = crate::util::timefmt::date_wib(now);
     let outsider = b.session("sari");
     for path in [
