@@ -1,7 +1,8 @@
 //! The board for other programs: `GET /api/letters` (the fields of
 //! `suratd status --json`) and `GET /api/letters/{id}` (those of
-//! `suratd history --json`). A Rahasia letter's subject and notes are
-//! replaced for those who may not see them, as on the pages.
+//! `suratd history --json`). A Rahasia letter's subject, notes and file
+//! paths (a file's name holds the subject) are replaced for those who may
+//! not see them, as on the pages.
 
 use super::access;
 use super::state::{Ext, St, with_ctx};
@@ -19,6 +20,8 @@ pub(crate) async fn letters(axum::extract::State(s): St, axum::Extension(v): Ext
                 && !access::sees(&c.wf, &c.viewer, &l)
             {
                 r.subject = access::HIDDEN.into();
+                // The file's name holds the subject.
+                r.path = r.path.as_ref().map(|_| access::HIDDEN.into());
             }
         }
         Ok(rows)
@@ -35,7 +38,10 @@ pub(crate) async fn letter(axum::extract::State(s): St, axum::Extension(v): Ext,
         let Some(l) = c.db.find_letter(id.trim())? else { return Ok(None) };
         let mut rows = report::history_rows(c.db.history(&l.id)?);
         if !access::sees(&c.wf, &c.viewer, &l) {
-            rows.iter_mut().for_each(|r| r.note = None);
+            for r in rows.iter_mut() {
+                r.note = None;
+                r.path = r.path.as_ref().map(|_| access::HIDDEN.into());
+            }
         }
         Ok(Some(rows))
     })

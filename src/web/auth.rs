@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::net::IpAddr;
 use std::path::Path;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The person asking: `login` is `None` for the server's admin before any
@@ -171,15 +172,37 @@ impl Failures {
     }
 }
 
+/// Passwords checked at once. Each argon2 check takes 19 MiB: a flood of
+/// logins (or of wrong HTTP Basic passwords) waits its turn instead of
+/// taking the server's memory from the daemon.
+pub(crate) const CHECKS_AT_ONCE: usize = 2;
+
 /// Sessions and failed logins, in memory (a restart logs everyone out).
-#[derive(Default)]
 pub(crate) struct Gate {
+    /// Turns to check a password (see [`CHECKS_AT_ONCE`]).
+    pub turns: tokio::sync::Semaphore,
+    /// Password checks running now, and the most there have been at once.
+    checking: AtomicUsize,
+    most_checking: AtomicUsize,
     sessions: Mutex<HashMap<String, Session>>,
     failures: Mutex<HashMap<String, Failures>>,
     /// Logins and passwords checked lately (as a SHA-256 of both, with the
     /// stored hash they matched): a program sending HTTP Basic with every
     /// request is not made to wait for argon2 each time.
     recent: Mutex<HashMap<String, Instant>>,
+}
+
+impl Default for Gate {
+    fn default() -> Gate {
+        Gate {
+            turns: tokio::sync::Semaphore::new(CHECKS_AT_ONCE),
+            checking: AtomicUsize::new(0),
+            most_checking: AtomicUsize::new(0),
+            sessions: Mutex::default(),
+            failures: Mutex::default(),
+            recent: Mutex::default(),
+        }
+    }
 }
 
 /// How long a checked HTTP Basic login is remembered.
@@ -224,6 +247,8 @@ impl Gate {
         let known = wf.person(login).is_some();
         // A login without a password is checked against a dummy hash, so it
         // takes as long as a wrong password.
+        let now_checking = self.checking.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_checking.fetch_max(now_checking, Ordering::SeqCst);
         let ok = match users.get(login) {
             Some(h) => password_matches(h, password) && known,
             None => {
@@ -231,6 +256,7 @@ impl Gate {
                 false
             }
         };
+        self.checking.fetch_sub(1, Ordering::SeqCst);
         let mut f = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         if !ok {
             for k in keys {
@@ -305,6 +331,12 @@ impl Gate {
         let live = s.get_mut(token).filter(|v| now.duration_since(v.last) < SESSION_IDLE)?;
         live.last = now;
         Some(live.login.clone())
+    }
+
+    /// The most password checks that have run at once.
+    #[cfg(test)]
+    pub(crate) fn most_checking(&self) -> usize {
+        self.most_checking.load(Ordering::SeqCst)
     }
 
     pub(crate) fn logout(&self, token: &str) {

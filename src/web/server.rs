@@ -45,7 +45,7 @@ pub(crate) fn precheck(cfg: &Config) -> anyhow::Result<()> {
 
 /// Serves the board until `stop` turns true. A port in use is logged and
 /// leaves the board off; the daemon goes on.
-pub(crate) async fn serve(cfg: Arc<Config>, wf: WorkflowHandle, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub(crate) async fn serve(cfg: Arc<Config>, wf: WorkflowHandle, stop: tokio::sync::watch::Receiver<bool>) {
     let addr = cfg.web.listen;
     let listener = match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => l,
@@ -59,12 +59,72 @@ pub(crate) async fn serve(cfg: Arc<Config>, wf: WorkflowHandle, mut stop: tokio:
     let last_tick = crate::util::timing::last_tick;
     let shared = Arc::new(Shared { cfg, wf, gate: Gate::default(), live: live_rx, last_tick });
     tracing::info!(listen = %addr, "the web board is listening");
-    let app = router(shared).into_make_service_with_connect_info::<SocketAddr>();
-    let done = async move {
+    serve_on(listener, router(shared), Limits::default(), stop).await;
+}
+
+/// What one client may hold of the server.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// Connections served at once; more are closed as they come. Each holds
+    /// a file descriptor, which the daemon needs for the share and the
+    /// database: idle connections by the thousand must not take them all.
+    pub connections: usize,
+    /// How long a client may take to send a request's head, or leave a
+    /// kept-alive connection idle, before it is closed (slowloris).
+    pub head: std::time::Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits { connections: 256, head: std::time::Duration::from_secs(20) }
+    }
+}
+
+/// Accepts connections until `stop` turns true and serves each with HTTP/1
+/// within `limits`.
+pub(crate) async fn serve_on(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: Limits,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let open = Arc::new(tokio::sync::Semaphore::new(limits.connections));
+    let stopped = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(done).await {
-        tracing::error!(error = %e, "the web board stopped");
+    tokio::pin!(stopped);
+    loop {
+        let (stream, peer) = tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors, mostly: wait a little, go on.
+                    tracing::warn!(error = %e, "the web board cannot accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let Ok(permit) = open.clone().try_acquire_owned() else {
+            tracing::warn!(from = %peer.ip(), limit = limits.connections, "the web board has as many connections as it serves at once; one more closed");
+            continue;
+        };
+        let app = app.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ConnectInfo(peer));
+                tower::ServiceExt::oneshot(app.clone(), req.map(axum::body::Body::new))
+            });
+            let conn = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(limits.head)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+            if let Err(e) = conn.await {
+                tracing::debug!(from = %peer.ip(), error = %e, "a web board connection ended");
+            }
+            drop(permit);
+        });
     }
 }
 
@@ -177,7 +237,9 @@ fn users(s: &Shared) -> Option<std::collections::HashMap<String, String>> {
 
 async fn viewer(s: &Arc<Shared>, h: &HeaderMap, peer: SocketAddr) -> Result<Viewer, Denied> {
     let Some(users) = users(s) else {
-        return if peer.ip().is_loopback() { Ok(Viewer::server_admin()) } else { Err(Denied::NoUsers) };
+        // A reverse proxy on the server forwards other machines' requests.
+        let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"].iter().any(|n| h.contains_key(*n));
+        return if peer.ip().is_loopback() && !forwarded { Ok(Viewer::server_admin()) } else { Err(Denied::NoUsers) };
     };
     let wf = s.wf.borrow().clone();
     let known = |login: String| {
@@ -190,15 +252,24 @@ async fn viewer(s: &Arc<Shared>, h: &HeaderMap, peer: SocketAddr) -> Result<View
         return known(login).ok_or(Denied::Login);
     }
     let Some((login, password)) = basic(h) else { return Err(Denied::Login) };
-    let (s2, wf2, users2, l2) = (s.clone(), wf.clone(), users.clone(), login.clone());
-    let checked = tokio::task::spawn_blocking(move || s2.gate.check_basic(&users2, &wf2, &l2, &password, peer.ip()))
-        .await
-        .unwrap_or(Err(Refused::Wrong));
+    let (wf2, users2, l2) = (wf.clone(), users.clone(), login.clone());
+    let checked = checking(s, move |g| g.check_basic(&users2, &wf2, &l2, &password, peer.ip())).await;
     match checked {
         Ok(()) => known(login).ok_or(Denied::Login),
         Err(Refused::Wait(d)) => Err(Denied::Wait(d)),
         Err(Refused::Wrong) => Err(Denied::Login),
     }
+}
+
+/// Runs a password check on a blocking thread when its turn comes (at
+/// most `auth::CHECKS_AT_ONCE` at a time; the others wait without a thread).
+async fn checking<T: Send + 'static>(
+    s: &Arc<Shared>,
+    f: impl FnOnce(&Gate) -> Result<T, Refused> + Send + 'static,
+) -> Result<T, Refused> {
+    let Ok(_turn) = s.gate.turns.acquire().await else { return Err(Refused::Wrong) };
+    let s2 = s.clone();
+    tokio::task::spawn_blocking(move || f(&s2.gate)).await.unwrap_or(Err(Refused::Wrong))
 }
 
 /// A cookie's value from the request.
@@ -368,12 +439,9 @@ async fn login(
 ) -> Response {
     let Some(users) = users(&s) else { return Redirect::to("/").into_response() };
     let wf = s.wf.borrow().clone();
-    let s2 = s.clone();
     let login = f.login.trim().to_string();
     let password = f.password.clone();
-    let result = tokio::task::spawn_blocking(move || s2.gate.login(&users, &wf, &login, &password, peer.ip()))
-        .await
-        .unwrap_or(Err(Refused::Wrong));
+    let result = checking(&s, move |g| g.login(&users, &wf, &login, &password, peer.ip())).await;
     let office = s.wf.borrow().office.name.clone();
     let next = safe_next(&f.next);
     match result {

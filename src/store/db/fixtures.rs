@@ -75,4 +75,24 @@ impl Db {
             )
             .unwrap();
     }
+
+    /// Puts the letter's file (and its transitions') at `path`, with `note`
+    /// on its transitions.
+    pub(crate) fn put_path_and_note(&self, letter_id: &str, path: &str, note: &str) {
+        self.conn.execute("UPDATE letters SET path = ?1 WHERE id = ?2", params![path, letter_id]).unwrap();
+        self.conn
+            .execute("UPDATE transitions SET path = ?1, note = ?2 WHERE letter_id = ?3", params![path, note, letter_id])
+            .unwrap();
+    }
+
+    /// Puts in a hand delivery of the letter at `at`, with `note`.
+    pub(crate) fn put_hand_delivery(&self, letter_id: &str, at: &str, note: &str) {
+        self.conn
+            .execute(
+                "INSERT INTO dispatches (letter_id, at, method, recipients, sent_by, note)
+                 VALUES (?1, ?2, 'tangan', 'Kepala BKD', 'lina', ?3)",
+                params![letter_id, at, note],
+            )
+            .unwrap();
+    }
 }

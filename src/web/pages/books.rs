@@ -1,7 +1,7 @@
 //! *Agenda* and *Ekspedisi*: the registers by year or period, as on the
 //! command line (`suratd agenda`, `suratd ekspedisi`), with the same CSV
-//! and PDF downloads. A Rahasia letter's subject and addressees are shown
-//! only to those who may see them, in the downloads too.
+//! and PDF downloads. A Rahasia letter's subject, addressees and delivery notes are
+//! shown only to those who may see them, in the downloads too.
 
 use crate::records::{ekspedisi, printed, report};
 use crate::util::timefmt;
@@ -67,6 +67,10 @@ fn ekspedisi_lines(ctx: &Ctx, from: NaiveDate, to: NaiveDate) -> anyhow::Result<
         if !open(ctx, &l.letter_id) {
             l.subject = access::HIDDEN.into();
             l.addressee = access::HIDDEN.into();
+            // A hand delivery's note names who received it.
+            if !l.note.is_empty() {
+                l.note = access::HIDDEN.into();
+            }
         }
     }
     Ok(lines)

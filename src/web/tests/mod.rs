@@ -2,6 +2,7 @@
 //! file and SQLite database in a temporary folder, requests sent with
 //! `tower::ServiceExt::oneshot` from a loopback or an office address.
 
+mod attack;
 mod guard;
 mod health;
 mod hostile;

@@ -53,3 +53,36 @@ async fn a_rahasia_subject_and_file_are_hidden_from_an_outsider_and_shown_to_its
         assert!(r.body.contains("isi surat"), "{login}: {}", r.body);
     }
 }
+
+/// Where a letter's file lies names it: `02-verifikasi/SK-… Mutasi….pdf`.
+/// A hand delivery's note names who received it. Neither may tell an
+/// outsider what a Rahasia letter is about.
+#[tokio::test]
+async fn attack_a_rahasia_subject_read_from_file_paths_and_delivery_notes() {
+    let b = board(&["sari", "rahmat"]);
+    let id = format!("SK-{}-0001", this_year());
+    let now = chrono::Utc::now();
+    let since = crate::util::timefmt::stored(now);
+    b.letter(&id, "verifikasi", SECRET, "R", "rahmat", &since);
+    b.db.put_transition(&id, &since, "approve");
+    b.db.put_path_and_note(&id, &format!("02-verifikasi/{id} {SECRET}.pdf"), "golongan");
+    b.db.put_hand_delivery(&id, &since, "diterima golongan IV");
+    let day = crate::util::timefmt::date_wib(now);
+    let outsider = b.session("sari");
+    for path in [
+        "/api/letters".to_string(),
+        format!("/api/letters/{id}"),
+        format!("/ekspedisi?dari={day}&sampai={day}"),
+        format!("/ekspedisi.csv?dari={day}&sampai={day}"),
+    ] {
+        let r = b.get(&path, OFFICE, &[("cookie", &outsider)]).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+        assert!(!r.body.contains("golongan"), "{path} tells sari the subject: {}", r.body);
+    }
+    // The drafter still sees where the file is and what the note says.
+    let own = b.session("rahmat");
+    let r = b.get(&format!("/api/letters/{id}"), OFFICE, &[("cookie", &own)]).await;
+    assert!(r.body.contains(SECRET), "{}", r.body);
+    let r = b.get(&format!("/ekspedisi?dari={day}&sampai={day}"), OFFICE, &[("cookie", &own)]).await;
+    assert!(r.body.contains("diterima golongan IV"), "{}", r.body);
+}
