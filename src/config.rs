@@ -9,6 +9,10 @@ use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+mod web;
+use web::RawWeb;
+pub use web::Web;
+
 /// Where `--config` points when not given, if the file exists.
 pub const DEFAULT_CONFIG: &str = "/etc/suratd/suratd.yaml";
 
@@ -43,30 +47,6 @@ struct RawConfig {
     convert: RawConvert,
     #[serde(default)]
     web: RawWeb,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawWeb {
-    enabled: Option<bool>,
-    listen: Option<Spanned<String>>,
-    users: Option<PathBuf>,
-    #[serde(default)]
-    admins: Vec<String>,
-}
-
-/// The web board (`web.*`): where it listens, whose passwords let people
-/// in, and who sees every letter.
-#[derive(Debug, Clone)]
-pub struct Web {
-    pub enabled: bool,
-    pub listen: std::net::SocketAddr,
-    /// The users file (`suratd web passwd`); default `web-users` beside the
-    /// database. While it does not exist, only a loopback address may serve.
-    pub users: PathBuf,
-    /// Logins that see every letter, Rahasia ones too (besides the people
-    /// whose email is in `admins`).
-    pub admins: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -350,7 +330,7 @@ fn resolve(
     let samba = samba(&mut diags, label, &raw.samba, base);
     let sender = sender(&mut diags, label, &raw.sender, raw.smtp.as_ref());
     let convert = convert(&mut diags, label, &raw.convert, base, processing.timeout);
-    let web = web(&mut diags, label, &raw.web, base, &database);
+    let web = web::resolve(&mut diags, label, &raw.web, base, &database);
     let outbox_dir = raw
         .outbox_dir
         .as_ref()
@@ -381,30 +361,6 @@ fn resolve(
         convert,
         web,
     })
-}
-
-/// The board's address is `HOST:PORT` (an IP address: the board never
-/// resolves names, so `localhost` cannot turn into something else).
-fn web(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawWeb, base: &Path, database: &Path) -> Web {
-    let default: std::net::SocketAddr = ([127, 0, 0, 1], 8024).into();
-    let listen = match &raw.listen {
-        None => default,
-        Some(l) => l.value.trim().parse().unwrap_or_else(|_| {
-            let msg = format!(
-                "web.listen {:?} is not an address and port; write e.g. 127.0.0.1:8024 (this server only) or \
-                 0.0.0.0:8024 (every network, once people have passwords)",
-                l.value
-            );
-            diags.push(Diagnostic::error(label, Some(&l.referenced), msg));
-            default
-        }),
-    };
-    let users = raw
-        .users
-        .as_ref()
-        .map(|p| abs(base, p))
-        .unwrap_or_else(|| database.parent().unwrap_or(Path::new(".")).join("web-users"));
-    Web { enabled: raw.enabled.unwrap_or(true), listen, users, admins: raw.admins.clone() }
 }
 
 /// The address in `smtp.from`, written as an address or the way mail

@@ -66,14 +66,22 @@
 //!   book.
 //!
 //! * `ops` is running it on a server: the folder tree and Samba ACLs
-//!   (`init`), `fsck`, `verify`, logging.
+//!   (`init`), `fsck`, `verify`, `backup`, bringing an old register in
+//!   (`import`, whose rows `letter::imported` reads), logging.
+//!
+//! * `web` is the board people look at in the browser: the daemon serves
+//!   it beside the loop, read-only (its own read-only database
+//!   connections; it never moves a letter): where every letter is, one
+//!   letter's trail, the registers, step times, the workflow drawn, with
+//!   logins (`suratd web passwd`), who may see a Rahasia letter (a pure
+//!   rule), and JSON, Prometheus metrics and a health check for programs.
 //!
 //! * [`util`] holds what every layer uses and that knows nothing of letters:
 //!   YAML with positions and limits, durations, time in WIB.
 //!
 //! Dependencies point one way: `util` ← `letter` ← `workflow` ← `decide` ←
-//! `pipeline` ← `daemon` ← `cli`, and storage (`store`) never imports the
-//! decision.
+//! `pipeline` ← `daemon` ← `cli` (`records` ← `web` ← `daemon`), and storage
+//! (`store`) never imports the decision.
 
 pub mod cli;
 pub(crate) mod config;
