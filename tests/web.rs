@@ -20,6 +20,18 @@ fn turn() -> std::sync::MutexGuard<'static, ()> {
     TURN.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The board of the shipped workflow, running, and a browser: the turn,
+/// the env, the daemon, the browser and the board's address (dropped in
+/// the reverse order: the browser first).
+fn plain_board() -> (std::sync::MutexGuard<'static, ()>, Env, Daemon, Browser, String) {
+    let t = turn();
+    let port = free_port();
+    let env = env_with("events", &web_on(port));
+    let d = env.start();
+    wait_listening(port);
+    (t, env, d, Browser::start(), format!("http://127.0.0.1:{port}"))
+}
+
 /// A workflow with people (`mail_env`'s: the test's own login drafts and is
 /// the secretary; `kt` leads team umum, `kt2` team lain; `sek` is a
 /// secretary), the board on a free port: the env and the board's address.
@@ -213,13 +225,7 @@ const HOSTILE: [(&str, &str); 2] =
 
 #[test]
 fn hostile_subjects_are_shown_as_text_and_never_run() {
-    let _t = turn();
-    let port = free_port();
-    let env = env_with("events", &web_on(port));
-    let _d = env.start();
-    wait_listening(port);
-    let b = Browser::start();
-    let base = format!("http://127.0.0.1:{port}");
+    let (_t, env, _d, b, base) = plain_board();
     // Open first: the hostile cards arrive by the live update, then again
     // with the page loaded whole.
     b.open(&format!("{base}/"));
@@ -308,13 +314,7 @@ fn every_page_renders_in_the_browser_and_its_screenshot_is_not_blank() {
 
 #[test]
 fn many_open_boards_leave_the_browser_free_to_load_pages() {
-    let _t = turn();
-    let port = free_port();
-    let env = env_with("events", &web_on(port));
-    let _d = env.start();
-    wait_listening(port);
-    let b = Browser::start();
-    let base = format!("http://127.0.0.1:{port}");
+    let (_t, env, _d, b, base) = plain_board();
     // A browser opens at most six connections to one address: boards in
     // seven tabs must not each keep one for their live updates.
     for tab in 0..7 {

@@ -3,9 +3,8 @@
 //! other machines before anyone has a password.
 
 mod common;
+use common::browser::try_passwd as passwd;
 use common::*;
-use std::io::Write;
-use std::process::{Command, Stdio};
 
 /// An environment whose workflow has people, with `web` settings.
 fn office_env(web: &str) -> Env {
@@ -14,26 +13,6 @@ fn office_env(web: &str) -> Env {
     let shipped = include_str!("../workflow.yaml");
     std::fs::write(env.dir.path().join("workflow.yaml"), shipped.replace("people: []\n", people)).unwrap();
     env
-}
-
-/// `suratd web passwd LOGIN` with `password` on stdin.
-fn passwd(env: &Env, login: &str, password: &str) -> (bool, String) {
-    let mut child = Command::new(Env::bin())
-        .arg("--config")
-        .arg(&env.config)
-        .args(["web", "passwd", login])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let out = child.wait_with_output().unwrap();
-    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
-}
-
-fn said(out: &std::process::Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
 #[test]

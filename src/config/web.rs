@@ -54,4 +54,3 @@ pub(super) fn resolve(diags: &mut Vec<Diagnostic>, label: &str, raw: &RawWeb, ba
         .unwrap_or_else(|| database.parent().unwrap_or(Path::new(".")).join("web-users"));
     Web { enabled: raw.enabled.unwrap_or(true), listen, users, admins: raw.admins.clone() }
 }
-

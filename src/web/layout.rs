@@ -21,19 +21,27 @@ const MENU: [(&str, &str); 6] = [
     ("/surat", "Cari Surat"),
 ];
 
+/// The `<head>` of every page: its title, the stylesheet, and (`live`)
+/// the script.
+pub(crate) fn head(title: &str, office: &str, live: bool) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · Surat Keluar · " (office) }
+            link rel="stylesheet" href="/static/papan.css";
+            @if live { script src="/static/papan.js" defer {} }
+        }
+    }
+}
+
 /// A whole page: `here` is the menu path to mark, `live` whether the page
 /// refreshes its `#isi` when letters move.
 pub(crate) fn page(ctx: &Ctx, title: &str, here: &str, live: bool, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="id" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · Surat Keluar · " (ctx.wf.office.name) }
-                link rel="stylesheet" href="/static/papan.css";
-                @if live { script src="/static/papan.js" defer {} }
-            }
+            (head(title, &ctx.wf.office.name, live))
             body data-live=(if live { "1" } else { "0" }) {
                 header.atas {
                     div.kantor { strong { "Surat Keluar" } " · " (ctx.wf.office.name) }

@@ -32,8 +32,9 @@ pub fn wait_listening(port: u16) {
     assert!(up, "nothing listens on {addr}");
 }
 
-/// `suratd web passwd LOGIN`, the password given on standard input.
-pub fn passwd(env: &super::Env, login: &str, password: &str) {
+/// `suratd web passwd LOGIN`, the password given on standard input:
+/// whether it succeeded, and what it said.
+pub fn try_passwd(env: &super::Env, login: &str, password: &str) -> (bool, String) {
     use std::io::Write;
     let mut c = Command::new(super::Env::bin())
         .arg("--config")
@@ -46,7 +47,13 @@ pub fn passwd(env: &super::Env, login: &str, password: &str) {
         .unwrap();
     writeln!(c.stdin.take().unwrap(), "{password}").unwrap();
     let out = c.wait_with_output().unwrap();
-    assert!(out.status.success(), "web passwd {login}: {}", super::said(&out));
+    (out.status.success(), super::said(&out))
+}
+
+/// [`try_passwd`], which must succeed.
+pub fn passwd(env: &super::Env, login: &str, password: &str) {
+    let (ok, said) = try_passwd(env, login, password);
+    assert!(ok, "web passwd {login}: {said}");
 }
 
 /// One headless Chromium and its ChromeDriver; the methods block (the

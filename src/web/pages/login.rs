@@ -9,12 +9,7 @@ pub(crate) fn page(office: &str, error: Option<&str>, next: &str) -> Markup {
     html! {
         (DOCTYPE)
         html lang="id" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Masuk · Surat Keluar · " (office) }
-                link rel="stylesheet" href="/static/papan.css";
-            }
+            (crate::web::layout::head("Masuk", office, false))
             body {
                 form.masuk method="post" action="/masuk" {
                     h1 { "Surat Keluar" }
