@@ -15,15 +15,14 @@
 //! Sizes can be lowered for a quick look: `SAMPLES`, `BURST`, `LETTERS`,
 //! `FILES`, `IDLE_SECS`, `IMPORT` in the environment.
 
+#[path = "proc.rs"]
+mod proc;
+use proc::{env_n, status_kib};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-fn env_n(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 /// A temporary share, database and config; the daemon runs while `child` lives.
 struct Bench {
@@ -310,15 +309,6 @@ fn cpu_ticks(pid: u32) -> u64 {
 fn clock_ticks() -> f64 {
     let out = Command::new("getconf").arg("CLK_TCK").output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap_or(100.0)
-}
-
-fn status_kib(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
 }
 
 fn idle_cpu(b: &Bench, label: &str) {

@@ -10,25 +10,14 @@
 //! before any request and after each page has been loaded `ROUNDS` times
 //! (default 5), with the time each load took.
 
+#[path = "proc.rs"]
+mod proc;
+use proc::{env_n, status_kib};
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-fn env_n(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-/// A value of /proc/PID/status in KiB (`VmRSS:`, `VmHWM:`).
-fn status_kib(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .unwrap()
-        .lines()
-        .find(|l| l.starts_with(key))
-        .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
-        .unwrap_or(0)
-}
 
 /// The steps of the shipped workflow a finished letter passes through.
 const WALK: [(&str, &str, &str); 8] = [
