@@ -155,6 +155,7 @@ impl Loop {
         for p in self.tracker.paths() {
             self.tracker.observe(&p, look(&p), now);
         }
+        let mut ready = Vec::new();
         for (p, seen) in self.tracker.due(now) {
             // Unchanged for the settle time, but still open for writing: a
             // copy stalled on a slow network, or an editor holding it.
@@ -179,34 +180,49 @@ impl Loop {
                 continue;
             }
             self.busy.remove(&p);
-            let started = Instant::now();
-            let result = self.pipeline.process(&p, seen);
+            ready.push((p, seen));
+        }
+        // Drafts ready together are registered as one batch, in the order
+        // they were dropped (their numbers follow it).
+        ready.sort_by(|(a, sa), (b, sb)| sa.mtime_ns.cmp(&sb.mtime_ns).then_with(|| a.cmp(b)));
+        let mut results = Vec::with_capacity(ready.len());
+        let mut started = Instant::now();
+        self.pipeline.process_all(&ready, |p, result| {
             crate::util::timing::file_processed(started.elapsed());
+            started = Instant::now();
             // A batch of files is a long, healthy wait for the watchdog.
             crate::util::heartbeat::beat();
-            match result {
-                Ok(Outcome::Done) | Ok(Outcome::Skipped) => {
-                    self.tracker.remove(&p);
-                    self.failures.remove(&p);
-                    if let Some(s) = look(&p) {
-                        self.handled.insert(p.clone(), s);
-                    }
+            results.push((p.to_path_buf(), result));
+        });
+        for (p, result) in results {
+            self.processed(p, result);
+        }
+    }
+
+    /// Follows up on what became of a file.
+    fn processed(&mut self, p: PathBuf, result: Result<Outcome>) {
+        match result {
+            Ok(Outcome::Done | Outcome::Skipped | Outcome::Queued) => {
+                self.tracker.remove(&p);
+                self.failures.remove(&p);
+                if let Some(s) = look(&p) {
+                    self.handled.insert(p.clone(), s);
                 }
-                Ok(Outcome::Defer(d)) => {
-                    tracing::debug!(file = %p.display(), wait = ?d, "not ready yet; looking again later");
-                    self.tracker.defer(&p, Instant::now() + d)
-                }
-                Err(e) => {
-                    let n = self.failures.entry(p.clone()).or_insert(0);
-                    *n += 1;
-                    let wait = Duration::from_secs(2u64.saturating_pow((*n).min(8)));
-                    tracing::error!(file = %p.display(), error = %format!("{e:#}"), retry_in = ?wait, "could not process a file; will try again");
-                    self.tracker.defer(&p, Instant::now() + wait);
-                    if crate::pipeline::disk_fault(&e) {
-                        self.disk_fault(&p, &e);
-                    } else if crate::pipeline::stalled(&e) {
-                        self.share_stalled(&p, &e);
-                    }
+            }
+            Ok(Outcome::Defer(d)) => {
+                tracing::debug!(file = %p.display(), wait = ?d, "not ready yet; looking again later");
+                self.tracker.defer(&p, Instant::now() + d)
+            }
+            Err(e) => {
+                let n = self.failures.entry(p.clone()).or_insert(0);
+                *n += 1;
+                let wait = Duration::from_secs(2u64.saturating_pow((*n).min(8)));
+                tracing::error!(file = %p.display(), error = %format!("{e:#}"), retry_in = ?wait, "could not process a file; will try again");
+                self.tracker.defer(&p, Instant::now() + wait);
+                if crate::pipeline::disk_fault(&e) {
+                    self.disk_fault(&p, &e);
+                } else if crate::pipeline::stalled(&e) {
+                    self.share_stalled(&p, &e);
                 }
             }
         }

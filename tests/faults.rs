@@ -1,5 +1,5 @@
-//! Fault injection: a burst of 500 drafts while suratd is killed with
-//! SIGKILL at random moments (a bounded number of times) and restarted, with
+//! Fault injection: a burst of 500 drafts (registered in batches, as drafts
+//! that settle together are) while suratd is killed with SIGKILL at random moments (a bounded number of times) and restarted, with
 //! a real SMTP server on 127.0.0.1 taking the notifications. Afterwards every
 //! draft is in the tree exactly once, numbers are unique with no gaps,
 //! `suratd fsck` finds nothing, and every email was delivered (a second copy
@@ -89,6 +89,8 @@ fn five_hundred_drafts_survive_random_sigkills() {
         env.log().lines().rev().take(40).collect::<Vec<_>>().join("\n")
     );
     assert!(daemon.as_mut().unwrap().alive());
+    // The drafts went the batched way (group commit), not one at a time.
+    assert!(env.log().contains("registered a batch of drafts"), "no batch in the log");
     assert!(daemon.take().unwrap().stop().success());
     // The kills hit while work was under way, not before or after it.
     assert!(kill_at_letters.iter().any(|&n| n > 0 && (n as usize) < DRAFTS), "{kill_at_letters:?}");

@@ -39,6 +39,7 @@
 mod actors;
 mod advance;
 mod archive;
+mod batch;
 mod companions;
 mod copies;
 mod edits;
@@ -77,6 +78,7 @@ use companions::is_companion;
 use facts::Judged;
 use intake::Arrival;
 use places::file_name;
+use register::Drafted;
 use std::fs;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
@@ -93,6 +95,9 @@ pub(crate) enum Outcome {
     Defer(Duration),
     /// Not suratd's business (outside the workflow, a temporary file, gone).
     Skipped,
+    /// A new draft waiting for its batch (`process_all`), which says what
+    /// became of it.
+    Queued,
 }
 
 /// Processes settled files one at a time: the configuration, the workflow,
@@ -114,6 +119,10 @@ pub(crate) struct Pipeline {
     joined: actors::Joined,
     /// LibreOffice, for Word and OpenDocument drafts.
     pub(crate) converter: Arc<crate::convert::soffice::Converter>,
+    /// New drafts waiting to be registered together (`process_all`).
+    batch: Option<Vec<register::Ready>>,
+    /// The file being processed is tried for the first time.
+    first_try: bool,
 }
 
 impl Pipeline {
@@ -124,7 +133,19 @@ impl Pipeline {
         let audit = cfg.samba.audit_log.as_ref().map(|p| crate::watch::audit::tail::Tail::new(p.as_str(), &cfg.root));
         let converter =
             Arc::new(crate::convert::soffice::Converter::new(crate::convert::soffice::Settings::from_config(&cfg)));
-        Ok(Pipeline { cfg, wf, db, store, anchors, audit, verified_actor: None, joined: Default::default(), converter })
+        Ok(Pipeline {
+            cfg,
+            wf,
+            db,
+            store,
+            anchors,
+            audit,
+            verified_actor: None,
+            joined: Default::default(),
+            converter,
+            batch: None,
+            first_try: true,
+        })
     }
 
     pub(crate) fn root(&self) -> &Path {
@@ -215,22 +236,14 @@ impl Pipeline {
             self.db.clear_attempts(&rel)?;
             return Ok(Outcome::Done);
         }
+        self.first_try = attempts == 1;
         match self.handle(abs, &rel, &meta, &place) {
-            // Waiting (still copying, a note to come) is not a failure.
-            Ok(o) => {
-                self.db.clear_attempts(&rel)?;
-                Ok(o)
-            }
-            // A full disk or a locked database is not the file's fault: it
+            // Counted once its batch is registered.
+            Ok(Outcome::Queued) => Ok(Outcome::Queued),
+            // Waiting (still copying, a note to come) is not a failure; a
+            // full disk or a locked database is not the file's fault: it
             // is tried again (the daemon backs off) without counting.
-            Err(e) if environmental(&e) => {
-                let _ = self.db.clear_attempts(&rel);
-                Err(e)
-            }
-            Err(e) => {
-                self.db.attempt_failed(&rel, &format!("{e:#}"))?;
-                Err(e)
-            }
+            result => self.count_attempt(&rel, result),
         }
     }
 
@@ -291,11 +304,13 @@ impl Pipeline {
                 Ok(Outcome::Done)
             }
             Decision::Register { to_step, dest, action } => {
-                let data = read()?;
                 let Some(Ok(draft)) = described else {
                     anyhow::bail!("a registration without metadata (internal error)");
                 };
-                self.register(&job, data, draft, to_step, dest, action)
+                // The draft's bytes go with it (to wait for a batch).
+                let by = Drafted { abs, rel, meta, person: job.person.clone(), now: job.now };
+                let data = data.with_context(|| format!("internal error: {rel} was registered without reading it"))?;
+                self.register_or_queue(by, data, draft, (to_step, dest, action))
             }
             Decision::Move { to_step, dest, action, state, take_note } => {
                 // A corrected draft's sidecar amends the letter (its addressees).

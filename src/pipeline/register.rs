@@ -11,7 +11,7 @@ use super::places::free_target;
 use super::reasons;
 use super::record::{About, Transit, emails_for, transit_record};
 use super::word::{self, Refused};
-use super::{Job, Outcome, Pipeline, mtime_ns};
+use super::{Outcome, Pipeline, mtime_ns};
 use crate::config::Config;
 use crate::convert::soffice::Converter;
 use crate::decide::notes;
@@ -22,37 +22,72 @@ use crate::letter::state::LetterState;
 use crate::pdf::inspect;
 use crate::store::db::{NewLetter, NumberRequest};
 use crate::store::fsops;
-use crate::store::journal::{self, FsOp, Plan};
+use crate::store::journal::Plan;
+use crate::store::journal::{self, FsOp};
 use crate::store::versions::Store;
 use crate::util::timefmt;
 use crate::workflow::Workflow;
 use crate::workflow::layout;
 use anyhow::{Context, Result};
+use chrono::{DateTime, Utc};
 use std::borrow::Cow;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// A new draft made ready to be registered: all its plan is built from,
+/// owned, so that drafts ready together can wait for one batch
+/// (`super::batch`) or go at once (`Pipeline::register`).
+pub(super) struct Ready {
+    pub(super) abs: PathBuf,
+    /// Relative to the root.
+    pub(super) rel: String,
+    meta: fs::Metadata,
+    /// Who drafted it (their login).
+    person: String,
+    now: DateTime<Utc>,
+    pub(super) data: FileData,
+    pub(super) nl: NewLetter,
+    /// Where it goes, and where a draft held back goes.
+    dirs: (String, String),
+    /// The drafting step, and the step it goes to.
+    steps: (String, String),
+    action: String,
+    warnings: Option<String>,
+    /// Its sidecar, taken from the share once it is registered.
+    absorb: Vec<FsOp>,
+}
+
+/// Where a new draft was found and who drafted it.
+pub(super) struct Drafted<'a> {
+    pub(super) abs: &'a Path,
+    pub(super) rel: &'a str,
+    pub(super) meta: &'a fs::Metadata,
+    pub(super) person: String,
+    pub(super) now: DateTime<Utc>,
+}
 
 impl Pipeline {
-    /// Registers a new draft: its id and number come in the same database
-    /// transaction as the intent (its stamped copy is made before that
-    /// transaction, see `journal::register`); it goes on to `to_step`
-    /// (`dest`), and its sidecar is absorbed. A Word draft the converter
-    /// refuses is refused instead, and its number is not used.
-    pub(super) fn register(
+    /// Makes a new draft ready: its bytes (and sidecar's) kept in `store`
+    /// (not yet durable when it is a batch's), checked unchanged, its
+    /// letter and number request written out, and the room for its copy
+    /// checked (a share that cannot take it makes the draft wait before it
+    /// is given an id, see `fsops::room_for`).
+    pub(super) fn ready(
         &mut self,
-        job: &Job,
-        data: &FileData,
+        by: Drafted,
+        data: FileData,
         (letter_meta, sidecar): Draft,
-        to_step: String,
-        dest: Dest,
-        action: String,
-    ) -> Result<Outcome> {
-        let Job { abs, rel, meta, ref person, now, .. } = *job;
+        (to_step, dest, action): (String, Dest, String),
+        store: &Store,
+    ) -> Result<Ready> {
+        let Drafted { abs, rel, meta, person, now } = by;
         let wf = self.wf.clone();
-        self.keep(&FileData::plain(data.on_share().to_string(), data.bytes.clone()))?;
+        store.put(data.on_share(), &data.bytes).context(KEEP)?;
         journal::still_same(&self.cfg.root, rel, Some(data.on_share()))?;
         let mut absorb = Vec::new();
         if let Some((path, bytes)) = &sidecar {
             let sha = fsops::sha256_bytes(bytes);
-            self.keep(&FileData::plain(sha.clone(), bytes.clone()))?;
+            store.put(&sha, bytes).context(KEEP)?;
             let path = fsops::rel_path(&self.cfg.root, path).expect("under root");
             absorb.push(FsOp::Supersede { path, sha256: sha });
         }
@@ -70,7 +105,7 @@ impl Pipeline {
             meta: Some(letter_meta),
             number: Some(number),
             year: timefmt::year_wib(now),
-            subject: subject.clone(),
+            subject,
             drafter: Some(person.clone()),
             step: to_step.clone(),
             sha256: data.sha.clone(),
@@ -79,70 +114,76 @@ impl Pipeline {
             at: timefmt::stored(now),
         };
         let dest_dir = self.dest_dir(&dest, None);
-        // A share that cannot take the copy makes the draft wait before it
-        // is given an id (see `fsops::room_for`).
         fsops::room_for(&self.cfg.root.join(&dest_dir), data.bytes.len() as u64)
             .with_context(|| format!("cannot register {rel} now: the folder {dest_dir} cannot take it"))?;
         let entry = wf.entry().id.clone();
-        let root = self.cfg.root.clone();
         let returns_dir = self.dest_dir(&Dest::Returns(entry.clone()), None);
-        let planner = Planner {
-            wf: &wf,
-            cfg: &self.cfg.clone(),
-            store: &self.store.clone(),
-            converter: &self.converter.clone(),
-            job,
+        Ok(Ready {
+            abs: abs.to_path_buf(),
+            rel: rel.to_string(),
+            meta: meta.clone(),
+            person,
+            now,
             data,
-            nl: &nl,
-            dirs: (&dest_dir, &returns_dir),
-            steps: (&entry, &to_step),
-            action: &action,
-            warnings: warnings.as_deref(),
-            absorb: &absorb,
-        };
-        let built = journal::register(&mut self.db, &root, &wf.id_prefix, &nl, |id, number| planner.plan(id, number));
+            nl,
+            dirs: (dest_dir, returns_dir),
+            steps: (entry, to_step),
+            action,
+            warnings,
+            absorb,
+        })
+    }
+
+    /// Registers a ready draft at once: its id and number come in the same
+    /// database transaction as the intent (its stamped copy is made before
+    /// that transaction, see `journal::register`); it goes on to its step,
+    /// and its sidecar is absorbed. A Word draft the converter refuses is
+    /// refused instead, and its number is not used.
+    pub(super) fn register(&mut self, r: Ready) -> Result<Outcome> {
+        let root = self.cfg.root.clone();
+        let (wf, store) = (self.wf.clone(), self.store.clone());
+        let planner = Planner::new(&self.cfg, &self.converter, &wf, &store, &r);
+        let built = journal::register(&mut self.db, &root, &wf.id_prefix, &r.nl, |id, number| planner.plan(id, number));
         let plan = match built {
             Ok(plan) => plan,
             Err(e) => {
-                let Some(Refused(r)) = e.downcast_ref::<Refused>() else { return Err(e) };
+                let Some(Refused(why)) = e.downcast_ref::<Refused>() else { return Err(e) };
                 tracing::warn!(
-                    file = rel,
-                    reason = r.reason.code(),
+                    file = r.rel,
+                    reason = why.reason.code(),
                     "a Word draft is refused by the conversion stage; no number was used"
                 );
-                let place = layout::classify(&wf, rel);
-                self.reject(rel, meta, &place, None, r.reason, &r.detail.clone())?;
+                let place = layout::classify(&wf, &r.rel);
+                self.reject(&r.rel, &r.meta, &place, None, why.reason, &why.detail.clone())?;
                 return Ok(Outcome::Done);
             }
         };
+        self.registered(&r, &plan)
+    }
+
+    /// Logs a registration carried out and tidies the folder it left.
+    pub(super) fn registered(&mut self, r: &Ready, plan: &Plan) -> Result<Outcome> {
         let t = plan.record.transition.as_ref().context("a registration recorded no transition (internal error)")?;
         let number = self.db.letter(&t.letter_id)?.and_then(|l| l.number).unwrap_or_default();
-        tracing::info!(letter = %t.letter_id, number = %number, file = rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
+        tracing::info!(letter = %t.letter_id, number = %number, file = r.rel, to = %t.path.as_deref().unwrap_or(""), actor = %t.actor, "registered a new letter");
         if t.action == Reason::NumberMissing.code() {
             tracing::info!(letter = %t.letter_id, number = %number, "held back before review: the draft does not carry its number; sent to the drafter with a note");
         }
-        self.tidy(abs);
+        self.tidy(&r.abs);
         Ok(Outcome::Done)
     }
 }
 
+const KEEP: &str = "cannot keep the version in the store (is the disk beside the database full?)";
+
 /// What a registration's plan is built from, once its id and number are
 /// known (perhaps more than once, when another writer took them).
-struct Planner<'a> {
+pub(super) struct Planner<'a> {
     wf: &'a Workflow,
     cfg: &'a Config,
     store: &'a Store,
     converter: &'a Converter,
-    job: &'a Job<'a>,
-    data: &'a FileData,
-    nl: &'a NewLetter,
-    /// Where it goes, and where a draft held back goes.
-    dirs: (&'a str, &'a str),
-    /// The drafting step, and the step it goes to.
-    steps: (&'a str, &'a str),
-    action: &'a str,
-    warnings: Option<&'a str>,
-    absorb: &'a [FsOp],
+    r: &'a Ready,
 }
 
 /// The letter's PDF: the draft itself, or a Word draft filled with its
@@ -153,15 +194,26 @@ struct LetterPdf<'a> {
     filled: Option<(String, Vec<u8>, usize)>,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
+    pub(super) fn new(
+        cfg: &'a Config,
+        converter: &'a Converter,
+        wf: &'a Workflow,
+        store: &'a Store,
+        r: &'a Ready,
+    ) -> Planner<'a> {
+        Planner { wf, cfg, store, converter, r }
+    }
+
     /// The draft's PDF once it has `number`: a Word draft is filled and
     /// converted here (a refusal is a [`Refused`] error), both kept.
     fn letter_pdf(&self, number: Option<&str>) -> Result<LetterPdf<'_>> {
-        let Some(w) = self.data.word.as_ref().filter(|w| w.filled.is_none()) else {
-            return Ok(LetterPdf { bytes: Cow::Borrowed(&self.data.bytes), sha: self.data.sha.clone(), filled: None });
+        let data = &self.r.data;
+        let Some(w) = data.word.as_ref().filter(|w| w.filled.is_none()) else {
+            return Ok(LetterPdf { bytes: Cow::Borrowed(&data.bytes), sha: data.sha.clone(), filled: None });
         };
-        let tanggal = timefmt::date_wib(self.job.now);
-        let c = word::fill_and_convert(self.converter, w.kind, &self.data.bytes, number, tanggal)?.map_err(Refused)?;
+        let tanggal = timefmt::date_wib(self.r.now);
+        let c = word::fill_and_convert(self.converter, w.kind, &data.bytes, number, tanggal)?.map_err(Refused)?;
         let (sha, filled_sha) = (fsops::sha256_bytes(&c.pdf), fsops::sha256_bytes(&c.filled));
         self.store.put(&sha, &c.pdf).context("cannot keep the converted PDF in the store")?;
         self.store.put(&filled_sha, &c.filled).context("cannot keep the filled document in the store")?;
@@ -169,10 +221,11 @@ impl Planner<'_> {
     }
 
     /// The registration's plan for the letter `id` with `number`.
-    fn plan(&self, id: &str, number: Option<&str>) -> Result<Plan> {
-        let (wf, cfg, job) = (self.wf, self.cfg, self.job);
-        let (root, rel, now) = (&cfg.root, job.rel, job.now);
-        let (entry, to_step) = self.steps;
+    pub(super) fn plan(&self, id: &str, number: Option<&str>) -> Result<Plan> {
+        let (wf, cfg, r) = (self.wf, self.cfg, self.r);
+        let (root, rel, now) = (&cfg.root, r.rel.as_str(), r.now);
+        let (entry, to_step) = (r.steps.0.as_str(), r.steps.1.as_str());
+        crate::util::faults::hit_at("plan", rel);
         let pdf = self.letter_pdf(number)?;
         // The first review may check that the draft carries the number it
         // gets: in the text a reader sees (a Word draft's as converted).
@@ -185,11 +238,11 @@ impl Planner<'_> {
         };
         let held = decide::held_at_registration(wf, to_step, carried);
         let (to_step, dest_dir, action) = match held {
-            Some(reason) => (entry, self.dirs.1, reason.code()),
-            None => (to_step, self.dirs.0, self.action),
+            Some(reason) => (entry, r.dirs.1.as_str(), reason.code()),
+            None => (to_step, r.dirs.0.as_str(), r.action.as_str()),
         };
-        let subject = &self.nl.subject;
-        let sifat = self.nl.meta.as_ref().map(|m| m.sifat.as_str());
+        let subject = &r.nl.subject;
+        let sifat = r.nl.meta.as_ref().map(|m| m.sifat.as_str());
         let (_, target) = free_target(root, dest_dir, &names::letter_file_name(id, subject, sifat));
         let copy = Copy { to_step, from_step: entry, action, id, number, at: now };
         let derived = derive(wf, self.store, &copy, &pdf.bytes, &pdf.sha, cfg.processing.timeout)?;
@@ -207,11 +260,11 @@ impl Planner<'_> {
             (at, text, alone)
         });
         // The trail keeps the note file's text; people read the reason alone.
-        let with = |t: &str| match self.warnings {
+        let with = |t: &str| match &r.warnings {
             Some(w) => format!("{t}\n{w}"),
             None => t.to_string(),
         };
-        let warnings = self.warnings.map(str::to_string);
+        let warnings = r.warnings.clone();
         let note = written.as_ref().map(|(_, t, _)| with(t)).or_else(|| warnings.clone());
         let told = written.as_ref().map(|(_, _, a)| with(a)).or(warnings);
         let mut rec = transit_record(&Transit {
@@ -221,28 +274,28 @@ impl Planner<'_> {
             state: LetterState::Active.as_str(),
             path: &target,
             sha: &pdf.sha,
-            meta: job.meta,
+            meta: &r.meta,
             action,
-            actor: (job.person.clone(), true),
+            actor: (r.person.clone(), true),
             version_from: Some(rel),
             note,
             on_behalf: None,
             at: now,
         });
-        let mut ops = vec![place_op(rel, self.data.on_share(), &target, derived.as_ref())];
+        let mut ops = vec![place_op(rel, r.data.on_share(), &target, derived.as_ref())];
         ops.extend(written.map(|(path, text, _)| FsOp::Write { path, text }));
         if let Some(d) = derived {
             d.record_in(&mut rec);
         }
-        if let (Some((sha, bytes, _)), Some(w)) = (&pdf.filled, &self.data.word) {
+        if let (Some((sha, bytes, _)), Some(w)) = (&pdf.filled, &r.data.word) {
             rec.versions.iter_mut().filter(|v| v.sha256 == pdf.sha).for_each(|v| v.size = pdf.bytes.len() as i64);
             rec.versions.push(word::source_version(sha, bytes.len(), rel, w));
             let source = self.store.path_of(sha).to_string_lossy().into_owned();
             ops.push(FsOp::CopyStored { source, to: word::beside(&target, w.kind.extension()) });
         }
-        let about = About { id, number, subject, drafter: Some(&job.person), meta: self.nl.meta.as_ref() };
+        let about = About { id, number, subject, drafter: Some(&r.person), meta: r.nl.meta.as_ref() };
         rec.emails = emails_for(wf, cfg, &about, (&rec, told.as_deref()), None);
-        ops.extend(self.absorb.iter().cloned());
+        ops.extend(r.absorb.iter().cloned());
         Ok(Plan { ops, record: rec })
     }
 }

@@ -47,6 +47,17 @@ pub fn create_dirs(dir: &Path) -> io::Result<()> {
 /// `AlreadyExists` instead. Works across file systems (copy, fsync, remove).
 /// Both folders are synced, so the move survives a power cut.
 pub fn move_noreplace(from: &Path, to: &Path) -> io::Result<()> {
+    move_noreplace_unsynced(from, to)?;
+    sync_dir(parent(to))?;
+    if parent(from) != parent(to) {
+        sync_dir(parent(from))?;
+    }
+    Ok(())
+}
+
+/// [`move_noreplace`] without syncing the folders: the caller makes a
+/// batch of moves durable at once with [`sync_fs`].
+pub fn move_noreplace_unsynced(from: &Path, to: &Path) -> io::Result<()> {
     create_dirs(parent(to))?;
     match rustix::fs::renameat_with(rustix::fs::CWD, from, rustix::fs::CWD, to, rustix::fs::RenameFlags::NOREPLACE) {
         Ok(()) => {}
@@ -58,10 +69,6 @@ pub fn move_noreplace(from: &Path, to: &Path) -> io::Result<()> {
         }
         Err(e) if e == rustix::io::Errno::XDEV => copy_then_remove(from, to)?,
         Err(e) => return Err(e.into()),
-    }
-    sync_dir(parent(to))?;
-    if parent(from) != parent(to) {
-        sync_dir(parent(from))?;
     }
     Ok(())
 }
@@ -141,6 +148,25 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     r
 }
 
+/// Writes `bytes` into a new temporary file beside `path` (named as
+/// [`remove_stale_temps`] knows to clean up) without waiting for the disk,
+/// and returns its name: a batch is synced at once, then each temporary
+/// file is moved to its name with [`move_noreplace_unsynced`].
+pub fn write_temp_unsynced(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+    create_dirs(parent(path))?;
+    let tmp = temp_name(path);
+    let r = fs::OpenOptions::new().write(true).create_new(true).open(&tmp).and_then(|mut f| f.write_all(bytes));
+    match r {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            if e.kind() != io::ErrorKind::AlreadyExists {
+                let _ = fs::remove_file(&tmp);
+            }
+            Err(e)
+        }
+    }
+}
+
 /// Writes `bytes` to `path` (through a temporary file renamed over it, so
 /// the name never holds half a file) without waiting for the disk: the
 /// caller makes a whole batch durable at once with [`sync_fs`].
@@ -217,9 +243,7 @@ pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
 /// `Rapat.pdf` and `rapat.pdf` as one name, and a client may open the other
 /// file), skipping names in `taken` too.
 pub fn free_name(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
-    let present: std::collections::HashSet<String> = fs::read_dir(dir)
-        .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().to_lowercase()).collect())
-        .unwrap_or_default();
+    let present = lowercase_names(dir);
     for n in 1.. {
         let numbered = crate::letter::names::numbered(name, n);
         let candidate = dir.join(&numbered);
@@ -231,6 +255,31 @@ pub fn free_name(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
         }
     }
     unreachable!()
+}
+
+/// The names in `dir`, lowercased, read again only when the folder changed
+/// (its modification time): a burst of letters into one folder does not
+/// list it once per letter. Exact names are always checked on the disk.
+fn lowercase_names(dir: &Path) -> std::sync::Arc<std::collections::HashSet<String>> {
+    use std::os::unix::fs::MetadataExt;
+    use std::sync::{Arc, Mutex};
+    type Listing = (PathBuf, (u64, i64, i64), Arc<std::collections::HashSet<String>>);
+    static LAST: Mutex<Option<Listing>> = Mutex::new(None);
+    let stamp = fs::metadata(dir).map(|m| (m.ino(), m.mtime(), m.mtime_nsec())).ok();
+    let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    if let (Some(stamp), Some((d, s, names))) = (stamp, &*last)
+        && d == dir
+        && *s == stamp
+    {
+        return names.clone();
+    }
+    let names: Arc<std::collections::HashSet<String>> = Arc::new(
+        fs::read_dir(dir)
+            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().to_lowercase()).collect())
+            .unwrap_or_default(),
+    );
+    *last = stamp.map(|s| (dir.to_path_buf(), s, names.clone()));
+    names
 }
 
 /// SHA-256 (hex) and size of a file, read to its end.

@@ -42,7 +42,7 @@ pub struct Plan {
 
 impl Plan {
     /// The primary step: (from, what `from` holds, to, what `to` will hold).
-    fn primary(&self) -> Option<(&str, Option<&str>, &str, Option<&str>)> {
+    pub(super) fn primary(&self) -> Option<(&str, Option<&str>, &str, Option<&str>)> {
         self.ops.iter().find_map(|op| match op {
             FsOp::Move { from, to, sha256 } => Some((from.as_str(), sha256.as_deref(), to.as_str(), sha256.as_deref())),
             FsOp::PlaceCopy { from, from_sha256, to, sha256, .. } => {
@@ -116,7 +116,7 @@ pub fn register(
 /// that failed after its file was placed (the database's disk full, or
 /// locked too long): before anything else happens, a letter already
 /// visible is recorded and keeps its number, one that is not gives it back.
-fn finish_pending(db: &mut Db, root: &Path) -> Result<()> {
+pub(super) fn finish_pending(db: &mut Db, root: &Path) -> Result<()> {
     for r in recover(db, root)? {
         tracing::warn!(?r, "completed a transition whose record could not be written at the time");
     }
@@ -185,7 +185,7 @@ fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
     Ok(())
 }
 
-fn secondary(root: &Path, op: &FsOp) -> Result<()> {
+pub(super) fn secondary(root: &Path, op: &FsOp) -> Result<()> {
     match op {
         FsOp::Move { .. } | FsOp::PlaceCopy { .. } => Ok(()),
         FsOp::MoveCompanion { from, to } => {
@@ -231,7 +231,7 @@ fn secondary(root: &Path, op: &FsOp) -> Result<()> {
 }
 
 /// Whether `rel` holds the expected file (`sha` `None`: any entry, for links).
-fn holds(root: &Path, rel: &str, sha: Option<&str>) -> bool {
+pub(super) fn holds(root: &Path, rel: &str, sha: Option<&str>) -> bool {
     let p = root.join(rel);
     match (fs::symlink_metadata(&p), sha) {
         (Err(_), _) => false,

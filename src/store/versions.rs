@@ -10,11 +10,37 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// Each version is synced as it is written; off for a batch, which
+    /// syncs them all at once ([`Store::batched`]).
+    sync_each: bool,
 }
 
 impl Store {
     pub fn new(dir: PathBuf) -> Store {
-        Store { dir }
+        Store { dir, sync_each: true }
+    }
+
+    /// The same store, for a batch: `put` does not wait for the disk, and
+    /// the batch calls [`Store::sync`] before anything refers to what it
+    /// put.
+    pub fn batched(&self) -> Store {
+        Store { dir: self.dir.clone(), sync_each: false }
+    }
+
+    /// Makes everything put in the store durable (one `syncfs`).
+    pub fn sync(&self) -> io::Result<()> {
+        fsops::create_dirs(&self.dir)?;
+        fsops::sync_fs(&self.dir)
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Whether the store holds a file of this name and size (a short file
+    /// left by a power cut before its batch was synced is written again).
+    fn holds(&self, path: &Path, len: usize) -> bool {
+        fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == len as u64)
     }
 
     pub fn path_of(&self, sha256: &str) -> PathBuf {
@@ -27,9 +53,16 @@ impl Store {
 
     /// Stores `bytes` (whose SHA-256 is `sha256`) durably, once.
     pub fn put(&self, sha256: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+        if !self.sync_each {
+            return self.put_unsynced(sha256, bytes);
+        }
         let path = self.path_of(sha256);
-        if path.is_file() {
+        if self.holds(&path, bytes.len()) {
             return Ok(path);
+        }
+        if fs::symlink_metadata(&path).is_ok() {
+            // Not whole: written again.
+            fs::remove_file(&path)?;
         }
         match fsops::write_new(&path, bytes) {
             Ok(()) => {}
@@ -47,7 +80,7 @@ impl Store {
     /// durable at once with `fsops::sync_fs`).
     pub fn put_unsynced(&self, sha256: &str, bytes: &[u8]) -> io::Result<PathBuf> {
         let path = self.path_of(sha256);
-        if !path.is_file() {
+        if !self.holds(&path, bytes.len()) {
             fsops::write_replacing_unsynced(&path, bytes)?;
             let mut perm = fs::metadata(&path)?.permissions();
             perm.set_readonly(true);

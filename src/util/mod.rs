@@ -2,10 +2,11 @@
 //! people write (limits, `FILE:LINE:COL` errors), durations as people write
 //! them, time as the office reads it (WIB), the heartbeat to systemd's
 //! watchdog that long waits keep going, reads of the share within a
-//! time limit (`stall`), and the loop's last tick and processing times for
-//! monitoring (`timing`).
+//! time limit (`stall`), the loop's last tick and processing times for
+//! monitoring (`timing`), and the crash points the tests use (`faults`).
 
 pub(crate) mod durations;
+pub mod faults;
 /// For the tests, unit and integration (not used by the daemon).
 #[doc(hidden)]
 pub mod golden;

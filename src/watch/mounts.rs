@@ -46,8 +46,24 @@ fn mount_in(mountinfo: &str, path: &Path) -> Option<(String, String)> {
 /// table alone (no call on the file system itself, which may not answer);
 /// empty when unknown.
 pub fn mount_point(path: &Path) -> String {
-    let info = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    mount_in(&info, path).map(|(m, _)| m).unwrap_or_default()
+    mount_in(&recent_mountinfo(), path).map(|(m, _)| m).unwrap_or_default()
+}
+
+/// The mount table as read at most a second ago: asked for every file of a
+/// burst, it is read once, not a thousand times.
+fn recent_mountinfo() -> std::sync::Arc<String> {
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+    static CACHE: Mutex<Option<(Instant, Arc<String>)>> = Mutex::new(None);
+    let mut cache = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    match &*cache {
+        Some((at, info)) if at.elapsed() < Duration::from_secs(1) => info.clone(),
+        _ => {
+            let info = Arc::new(std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default());
+            *cache = Some((Instant::now(), info.clone()));
+            info
+        }
+    }
 }
 
 /// The file system type of `path` on this machine.

@@ -7,6 +7,9 @@ use super::transitions::{Record, apply_record};
 use anyhow::Result;
 use rusqlite::params;
 
+/// A registered letter's id and number (none in an office without numbers).
+pub type Registered = (String, Option<String>);
+
 impl Db {
     /// Writes an intent (and, for a registration, the pending letter with the
     /// next id of its year) in one transaction. Returns the intent id and the
@@ -45,6 +48,54 @@ impl Db {
         let next = insert_pending_letter(&tx, prefix, register)?;
         tx.rollback()?;
         Ok(next)
+    }
+
+    /// The ids and numbers letters registered now, in this order, would
+    /// get (a batch's `next_registration`): the same inserts, rolled back.
+    pub fn next_registrations(&mut self, prefix: &str, letters: &[&NewLetter]) -> Result<Vec<Registered>> {
+        let tx = self.conn.transaction()?;
+        let next = letters.iter().map(|nl| insert_pending_letter(&tx, prefix, nl)).collect::<Result<Vec<_>>>()?;
+        tx.rollback()?;
+        Ok(next)
+    }
+
+    /// A batch's intents in one transaction: each letter gets its id and
+    /// number, and its plan is written, only if they are the ones it was
+    /// planned with (`planned`); if any is not (another writer took one),
+    /// nothing is written and the answer is `None`.
+    pub fn begin_registrations(
+        &mut self,
+        prefix: &str,
+        batch: &[(&NewLetter, &Registered, String)],
+    ) -> Result<Option<Vec<i64>>> {
+        let tx = self.conn.transaction()?;
+        let now = crate::util::timefmt::stored(chrono::Utc::now());
+        let mut intents = Vec::with_capacity(batch.len());
+        for (nl, planned, plan_json) in batch {
+            let got = insert_pending_letter(&tx, prefix, nl)?;
+            if got != **planned {
+                return Ok(None);
+            }
+            tx.execute(
+                "INSERT INTO intents (created_at, letter_id, plan, state) VALUES (?1, ?2, ?3, 'pending')",
+                params![now, got.0, plan_json],
+            )?;
+            intents.push(tx.last_insert_rowid());
+        }
+        tx.commit()?;
+        Ok(Some(intents))
+    }
+
+    /// Records a batch of completed transitions and closes their intents,
+    /// in one transaction.
+    pub fn finish_intents(&mut self, done: &[(i64, &Record)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (intent, rec) in done {
+            apply_record(&tx, rec)?;
+            tx.execute("UPDATE intents SET state = 'done' WHERE id = ?1", [intent])?;
+        }
+        tx.commit()?;
+        Ok(())
     }
 
     /// Records a completed transition and closes its intent, atomically.

@@ -353,6 +353,29 @@ pub(super) fn insert_pending_letter(
     Ok((id, number))
 }
 
+/// The numbers of a sequence that decide the next one (`numbering::allocate`
+/// gives the same answer for them as for the whole sequence, read in three
+/// indexed lookups instead of every number of the year): the highest, the
+/// latest dated, and every one sharing the highest sequence dated on or
+/// before `date` (the base of an inserted number, with its suffixes).
+fn deciding_numbers(
+    tx: &Transaction,
+    key: &str,
+    date: chrono::NaiveDate,
+) -> Result<Vec<crate::letter::numbering::Issued>> {
+    let mut st = tx.prepare_cached(
+        "SELECT seq, suffix, date FROM (SELECT * FROM numbers WHERE scope = ?1 ORDER BY seq DESC LIMIT 1)
+         UNION ALL SELECT seq, suffix, date FROM (SELECT * FROM numbers WHERE scope = ?1 ORDER BY date DESC LIMIT 1)
+         UNION ALL SELECT seq, suffix, date FROM numbers WHERE scope = ?1
+           AND seq = (SELECT MAX(seq) FROM numbers WHERE scope = ?1 AND date <= ?2)",
+    )?;
+    let rows = st.query_map(params![key, date.to_string()], |r| {
+        let day: String = r.get(2)?;
+        Ok(crate::letter::numbering::Issued { seq: r.get(0)?, suffix: r.get(1)?, date: day.parse().unwrap_or(date) })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// Gives the letter the next number of its sequence (or an inserted one
 /// for a back-dated letter), inside the registering transaction
 /// (`this_year`: the year it is registered in).
@@ -365,14 +388,7 @@ fn insert_number(
 ) -> Result<String> {
     use crate::letter::numbering;
     let key = req.scope.key(req.date);
-    let issued: Vec<numbering::Issued> = {
-        let mut st = tx.prepare("SELECT seq, suffix, date FROM numbers WHERE scope = ?1")?;
-        st.query_map([&key], |r| {
-            let date: String = r.get(2)?;
-            Ok(numbering::Issued { seq: r.get(0)?, suffix: r.get(1)?, date: date.parse().unwrap_or(req.date) })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?
-    };
+    let issued = deciding_numbers(tx, &key, req.date)?;
     let closed = numbering::closed(req.scope, req.date, this_year);
     let Some((seq, suffix)) = numbering::allocate(&issued, req.date, req.last_used, closed) else {
         anyhow::bail!(

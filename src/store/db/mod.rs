@@ -22,6 +22,7 @@ pub use books::DispatchLine;
 #[cfg(test)]
 pub(crate) use fixtures::TestLetter;
 pub use imports::ImportedLetter;
+pub use intents::Registered;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
 pub(crate) use letters::tests::numbered;
@@ -189,6 +190,9 @@ CREATE INDEX companions_letter ON companions(letter_id);
 CREATE INDEX letters_active ON letters(state, year, seq);    -- the board and `status`: letters in flight
 CREATE INDEX outbox_letter ON outbox(letter_id);             -- one letter's emails
 CREATE INDEX signatures_letter ON signatures(letter_id);
+"#,
+    r#"
+CREATE INDEX numbers_by_date ON numbers(scope, date);        -- a new number: the latest date of its sequence
 "#,
 ];
 

@@ -1,0 +1,359 @@
+//! Group commit: drafts that are ready together are registered as one
+//! batch, with the journal's guarantees and a fraction of its disk waits.
+//!
+//! One letter alone (`journal::register`) pays for its own intent, its own
+//! commit and a sync of every file and folder it touches. A batch pays once:
+//!
+//! 1. every plan is built (stamped copies and originals put in the version
+//!    store, not yet synced) from the ids and numbers the letters will get
+//!    in this order (`Db::next_registrations`);
+//! 2. each placed copy is written beside its name as a temporary file;
+//! 3. one sync per file system (the store's and the share's) makes all of
+//!    it durable;
+//! 4. one transaction gives every letter its id and number and writes its
+//!    intent (only if they are still the ones planned; otherwise each
+//!    letter goes the single way);
+//! 5. each temporary file takes its name and the draft it replaces is
+//!    removed, in order, without waiting;
+//! 6. one sync makes the names durable;
+//! 7. one transaction records every transition and closes every intent.
+//!
+//! A crash anywhere leaves each intent to `journal::recover`, as for one
+//! letter: its copy is at its name (completed) or not yet (redone from the
+//! store), and temporary files are removed at the next start. A draft that
+//! fails is set apart: before step 4 it simply takes no number; from step 4
+//! on, it and every letter after it in the batch are undone (their numbers
+//! given back, to be planned again), so the numbers that stay have no gap.
+
+use crate::store::db::{Db, NewLetter, Record, Registered};
+use crate::store::fsops;
+use crate::store::journal::{self, FsOp, Plan};
+use crate::store::versions::Store;
+use crate::util::faults;
+use anyhow::{Context, Result};
+use std::fs;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// What became of one draft of a batch.
+#[derive(Debug)]
+pub enum Registration {
+    /// Registered: its plan was carried out and recorded.
+    Done(Box<Plan>),
+    /// It could not be registered (this draft's own error); no number used.
+    Failed(anyhow::Error),
+    /// Not registered because a draft before it failed after the numbers
+    /// were given: to be tried again at once, through no fault of its own.
+    Later,
+}
+
+/// A built plan on its way: which draft, the id and number it was planned
+/// with, the plan, and the temporary file holding its placed copy.
+struct Planned {
+    index: usize,
+    registered: Registered,
+    plan: Plan,
+    temp: Option<PathBuf>,
+}
+
+/// Registers `letters` as one batch (see the module's steps); `make` builds
+/// the plan of the `i`-th letter for an id and number, as for
+/// `journal::register`. An error is the batch's (the database or a sync
+/// failed): none of its drafts was registered by this call except through
+/// the journal, which completes them before the next transition.
+pub fn register(
+    db: &mut Db,
+    root: &Path,
+    prefix: &str,
+    store: &Store,
+    letters: &[&NewLetter],
+    mut make: impl FnMut(usize, &str, Option<&str>) -> Result<Plan>,
+) -> Result<Vec<Registration>> {
+    journal::finish_pending(db, root)?;
+    let mut t = Phases::start();
+    let mut out: Vec<Option<Registration>> = letters.iter().map(|_| None).collect();
+    let mut planned = plans(db, prefix, letters, &mut make, &mut out)?;
+    t.mark("plans");
+    write_temps(root, &mut planned, &mut out);
+    t.mark("copies");
+    faults::hit("batch-planned");
+    sync_both(store, root)?;
+    t.mark("sync");
+    let batch: Vec<(&NewLetter, &Registered, String)> = planned
+        .iter()
+        .map(|p| (letters[p.index], &p.registered, serde_json::to_string(&p.plan).expect("plan serialises")))
+        .collect();
+    let Some(intents) = db.begin_registrations(prefix, &batch)? else {
+        // Another writer took an id or a number meanwhile: one at a time.
+        tracing::info!("another writer registered meanwhile; this batch goes one letter at a time");
+        for p in planned {
+            remove_temp(&p);
+            let single = journal::register(db, root, prefix, letters[p.index], |id, n| make(p.index, id, n));
+            out[p.index] = Some(single.map_or_else(Registration::Failed, |plan| Registration::Done(Box::new(plan))));
+        }
+        return Ok(finished(out));
+    };
+    t.mark("intents");
+    faults::hit("batch-intents");
+    let placed = place(db, root, planned, &intents, &mut out)?;
+    t.mark("place");
+    fsops::sync_fs(root).context("cannot make the batch's moves durable (sync of the share)")?;
+    t.mark("sync");
+    faults::hit("batch-placed");
+    let done: Vec<(i64, &Record)> = placed.iter().map(|(intent, p)| (*intent, &p.plan.record)).collect();
+    db.finish_intents(&done)?;
+    t.mark("commit");
+    tracing::debug!(drafts = letters.len(), phases = %t.0, "batch registered");
+    for (_, p) in placed {
+        out[p.index] = Some(Registration::Done(Box::new(p.plan)));
+    }
+    Ok(finished(out))
+}
+
+/// Builds each letter's plan in order, from the id and number it would
+/// get; a letter whose plan cannot be built takes none, and those after it
+/// are planned again one number earlier.
+fn plans(
+    db: &mut Db,
+    prefix: &str,
+    letters: &[&NewLetter],
+    make: &mut impl FnMut(usize, &str, Option<&str>) -> Result<Plan>,
+    out: &mut [Option<Registration>],
+) -> Result<Vec<Planned>> {
+    let mut built: Vec<Planned> = Vec::with_capacity(letters.len());
+    let mut rest: Vec<usize> = (0..letters.len()).collect();
+    let mut next = db.next_registrations(prefix, &pick(letters, &rest))?;
+    let mut k = 0;
+    while k < rest.len() {
+        let index = rest[k];
+        let (id, number) = &next[built.len()];
+        match make(index, id, number.as_deref()) {
+            Ok(plan) => {
+                built.push(Planned { index, registered: next[built.len()].clone(), plan, temp: None });
+                k += 1;
+            }
+            Err(e) => {
+                out[index] = Some(Registration::Failed(e));
+                rest.remove(k);
+                next = db.next_registrations(prefix, &pick(letters, &rest))?;
+            }
+        }
+    }
+    Ok(built)
+}
+
+fn pick<'a>(letters: &[&'a NewLetter], which: &[usize]) -> Vec<&'a NewLetter> {
+    which.iter().map(|&i| letters[i]).collect()
+}
+
+/// Writes each plan's placed copy as a temporary file beside its name. A
+/// draft whose copy cannot be written fails, and those after it wait for
+/// the next batch (their numbers were planned after its).
+fn write_temps(root: &Path, planned: &mut Vec<Planned>, out: &mut [Option<Registration>]) {
+    for k in 0..planned.len() {
+        let p = &mut planned[k];
+        let Some(FsOp::PlaceCopy { to, source, .. }) = p.plan.ops.iter().find(|op| is_primary(op)) else { continue };
+        let written = fs::read(source)
+            .with_context(|| format!("cannot read the stored version {source}"))
+            .and_then(|b| fsops::write_temp_unsynced(&root.join(to), &b).with_context(|| format!("cannot write {to}")));
+        match written {
+            Ok(temp) => p.temp = Some(temp),
+            Err(e) => {
+                out[p.index] = Some(Registration::Failed(e));
+                for later in planned.drain(k..).skip(1) {
+                    remove_temp(&later);
+                    out[later.index] = Some(Registration::Later);
+                }
+                return;
+            }
+        }
+    }
+}
+
+fn is_primary(op: &FsOp) -> bool {
+    matches!(op, FsOp::Move { .. } | FsOp::PlaceCopy { .. })
+}
+
+fn remove_temp(p: &Planned) {
+    if let Some(t) = &p.temp {
+        let _ = fs::remove_file(t);
+    }
+}
+
+/// One sync of the store's file system and one of the share's (one in all
+/// when they are the same).
+fn sync_both(store: &Store, root: &Path) -> Result<()> {
+    store.sync().context("cannot make the version store durable (sync of the disk beside the database)")?;
+    let device = |p: &Path| fs::metadata(p).map(|m| m.dev()).ok();
+    if device(store.dir()) != device(root) || device(root).is_none() {
+        fsops::sync_fs(root).context("cannot make the batch's copies durable (sync of the share)")?;
+    }
+    Ok(())
+}
+
+/// Carries out the plans in order: each copy takes its name, then the
+/// draft it replaces is removed. The first that cannot be carried out is
+/// undone with every one after it (their numbers given back); the ones
+/// placed are returned with their intents.
+fn place(
+    db: &mut Db,
+    root: &Path,
+    planned: Vec<Planned>,
+    intents: &[i64],
+    out: &mut [Option<Registration>],
+) -> Result<Vec<(i64, Planned)>> {
+    let half = planned.len() / 2;
+    let mut placed = Vec::with_capacity(planned.len());
+    let mut rest = planned.into_iter().zip(intents.iter().copied());
+    for (p, intent) in rest.by_ref() {
+        if let Err(e) = place_one(root, &p) {
+            remove_temp(&p);
+            db.undo_intent(intent)?;
+            tracing::warn!(letter = %p.registered.0, error = %format!("{e:#}"), "a draft of the batch could not be placed; it and the drafts after it are undone");
+            out[p.index] = Some(Registration::Failed(e));
+            break;
+        }
+        placed.push((intent, p));
+        if placed.len() == half {
+            faults::hit("batch-half-placed");
+        }
+    }
+    for (p, intent) in rest {
+        remove_temp(&p);
+        db.undo_intent(intent)?;
+        out[p.index] = Some(Registration::Later);
+    }
+    Ok(placed)
+}
+
+/// One plan's file steps, without waiting for the disk: its copy to its
+/// name (or the draft itself moved there), the draft removed, then what
+/// travels with it.
+fn place_one(root: &Path, p: &Planned) -> Result<()> {
+    for op in &p.plan.ops {
+        match (op, &p.temp) {
+            (FsOp::PlaceCopy { from, from_sha256, to, .. }, Some(temp)) => {
+                journal::still_same(root, from, Some(from_sha256))?;
+                fsops::move_noreplace_unsynced(temp, &root.join(to)).with_context(|| format!("cannot write {to}"))?;
+                if let Err(e) = fs::remove_file(root.join(from)) {
+                    // The copy must not stay beside the draft it replaces.
+                    let _ = fs::remove_file(root.join(to));
+                    return Err(e).with_context(|| format!("cannot remove {from} after placing {to}"));
+                }
+            }
+            (FsOp::Move { from, to, sha256 }, _) => {
+                journal::still_same(root, from, sha256.as_deref())?;
+                fsops::move_noreplace_unsynced(&root.join(from), &root.join(to))
+                    .with_context(|| format!("cannot move {from} to {to}"))?;
+            }
+            (FsOp::PlaceCopy { .. }, None) => anyhow::bail!("internal error: a batch's copy was not written"),
+            (other, _) => {
+                if let Err(e) = journal::secondary(root, other) {
+                    tracing::warn!(letter = %p.registered.0, error = %format!("{e:#}"), "a secondary file step failed; the transition itself is done");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn finished(out: Vec<Option<Registration>>) -> Vec<Registration> {
+    out.into_iter()
+        .map(|r| {
+            r.unwrap_or_else(|| {
+                Registration::Failed(anyhow::anyhow!("internal error: a draft of the batch was left out"))
+            })
+        })
+        .collect()
+}
+
+/// How long each step of a batch took, for the debug log.
+struct Phases(String, std::time::Instant);
+
+impl Phases {
+    fn start() -> Phases {
+        Phases(String::new(), std::time::Instant::now())
+    }
+
+    fn mark(&mut self, step: &str) {
+        use std::fmt::Write;
+        let _ = write!(self.0, "{step} {:.1} ms; ", self.1.elapsed().as_secs_f64() * 1000.0);
+        self.1 = std::time::Instant::now();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::db::numbered;
+    use crate::store::fsops::sha256_bytes;
+
+    /// A plan moving `in/<name>` (holding `name`'s bytes) to `out/<name>`.
+    fn move_plan(root: &Path, name: &str, present: bool) -> Plan {
+        fs::create_dir_all(root.join("in")).unwrap();
+        if present {
+            fs::write(root.join("in").join(name), name).unwrap();
+        }
+        let op = FsOp::Move {
+            from: format!("in/{name}"),
+            to: format!("out/{name}"),
+            sha256: Some(sha256_bytes(name.as_bytes())),
+        };
+        Plan { ops: vec![op], record: Record::default() }
+    }
+
+    fn numbers(db: &Db) -> Vec<(String, Option<String>, String)> {
+        let mut st = db.conn.prepare("SELECT id, number, state FROM letters ORDER BY id").unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(|r| r.unwrap()).collect()
+    }
+
+    #[test]
+    fn a_draft_gone_before_it_is_placed_undoes_itself_and_those_after_it() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
+        let store = Store::new(d.path().join("store")).batched();
+        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
+        let refs: Vec<&NewLetter> = letters.iter().collect();
+        // The second draft was taken away after it was read.
+        let plans =
+            [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", false), move_plan(&root, "c.pdf", true)];
+        let out = register(&mut db, &root, "SK", &store, &refs, |i, _, _| Ok(plans[i].clone())).unwrap();
+        assert!(matches!(out[..], [Registration::Done(_), Registration::Failed(_), Registration::Later]), "{out:?}");
+        assert!(root.join("out/a.pdf").exists() && root.join("in/c.pdf").exists() && !root.join("out/c.pdf").exists());
+        // The first keeps its number; the others gave theirs back.
+        let n = numbers(&db);
+        assert_eq!(n[0].1.as_deref(), Some("B-058/17000/KP.650/2025"), "{n:?}");
+        assert!(n[1..].iter().all(|(_, number, state)| number.is_none() && state == "void"), "{n:?}");
+        assert!(db.pending_intents().unwrap().is_empty());
+        // The next letter continues the sequence without a gap.
+        let next = register(&mut db, &root, "SK", &store, &refs[2..], |_, _, _| Ok(plans[2].clone())).unwrap();
+        assert!(matches!(next[..], [Registration::Done(_)]), "{next:?}");
+        assert_eq!(numbers(&db)[3].1.as_deref(), Some("B-059/17000/KP.650/2025"));
+    }
+
+    #[test]
+    fn a_draft_whose_plan_fails_takes_no_number_and_the_next_is_planned_again() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
+        let store = Store::new(d.path().join("store")).batched();
+        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
+        let refs: Vec<&NewLetter> = letters.iter().collect();
+        let plans = [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", true), move_plan(&root, "c.pdf", true)];
+        let mut planned = Vec::new();
+        let out = register(&mut db, &root, "SK", &store, &refs, |i, id, number| {
+            planned.push((i, id.to_string(), number.map(str::to_string)));
+            if i == 1 { anyhow::bail!("this draft cannot be planned") } else { Ok(plans[i].clone()) }
+        })
+        .unwrap();
+        assert!(matches!(out[..], [Registration::Done(_), Registration::Failed(_), Registration::Done(_)]), "{out:?}");
+        // The third was planned with the number the second did not take.
+        let third = planned.iter().rev().find(|(i, ..)| *i == 2).unwrap();
+        assert_eq!(third.2.as_deref(), Some("B-059/17000/KP.650/2025"), "{planned:?}");
+        let n = numbers(&db);
+        assert_eq!(n.len(), 2, "the failed draft used no id: {n:?}");
+        assert_eq!(n[1].1.as_deref(), Some("B-059/17000/KP.650/2025"));
+        assert!(root.join("out/c.pdf").exists() && root.join("in/b.pdf").exists());
+    }
+}
