@@ -262,6 +262,6 @@ fn place(
 /// under the letter's name).
 fn put_on_share(root: &Path, dir: &str, name: &str, bytes: &[u8]) -> Result<String> {
     let target: PathBuf = root.join(dir).join(name);
-    fsops::write_replacing_unsynced(&target, bytes).with_context(|| format!("cannot write {}", target.display()))?;
+    fsops::write_replacing_unsynced(&target, &[bytes]).with_context(|| format!("cannot write {}", target.display()))?;
     Ok(fsops::rel_path(root, &target).expect("under the root"))
 }

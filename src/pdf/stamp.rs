@@ -45,9 +45,49 @@ fn ends_with_eof(b: &[u8]) -> bool {
     t.windows(5).any(|w| w == b"%%EOF")
 }
 
-/// Loads the base for an update; repairs it first when its cross-reference
-/// data had to be reconstructed (an update on a broken table is broken too).
-fn load_base(bytes: &[u8]) -> Result<(Vec<u8>, Document, bool), StampError> {
+/// A stamp or keys written as an incremental update, without a copy of the
+/// file: the result is the base (the first `prefix` bytes of the input, or
+/// the `repaired` copy), the marker, then `tail`. Written out as it is
+/// ([`Update::parts`]), a 100 MB PDF is stamped with one copy of it in
+/// memory, the one read.
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub prefix: usize,
+    /// The original's cross-reference table was broken, so the update was
+    /// written on this repaired copy (the original is then not a prefix).
+    pub repaired: Option<Vec<u8>>,
+    pub tail: Vec<u8>,
+}
+
+impl Update {
+    /// The stamped file's bytes, in order, given the input it was made from.
+    pub fn parts<'a>(&'a self, input: &'a [u8]) -> [&'a [u8]; 3] {
+        let base = match &self.repaired {
+            Some(r) => r.as_slice(),
+            None => &input[..self.prefix],
+        };
+        [base, MARKER, &self.tail]
+    }
+
+    /// The stamped file's length.
+    pub fn len(&self) -> usize {
+        self.repaired.as_ref().map_or(self.prefix, Vec::len) + MARKER.len() + self.tail.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+
+    /// The stamped file, whole.
+    pub fn stamped(&self, input: &[u8]) -> Stamped {
+        Stamped { bytes: self.parts(input).concat(), repaired: self.repaired.is_some() }
+    }
+}
+
+/// Loads the base for an update: its length and its document; repairs it
+/// first when its cross-reference data had to be reconstructed (an update
+/// on a broken table is broken too).
+fn load_base(bytes: &[u8]) -> Result<(usize, Option<Vec<u8>>, Document), StampError> {
     let base = base_of(bytes);
     // The update never rewrites existing objects' data, so large streams
     // (images, fonts) are not kept in memory while stamping.
@@ -65,9 +105,20 @@ fn load_base(bytes: &[u8]) -> Result<(Vec<u8>, Document, bool), StampError> {
         let mut out = Vec::new();
         repaired.save_to(&mut out).map_err(|e| StampError::Unreadable(e.to_string()))?;
         let doc = Document::load_mem(&out).map_err(|e| StampError::Unreadable(e.to_string()))?;
-        return Ok((out, doc, true));
+        return Ok((out.len(), Some(out), doc));
     }
-    Ok((base.to_vec(), doc, false))
+    Ok((base.len(), None, doc))
+}
+
+/// An update on a base of `len` bytes. lopdf writes an update after the
+/// bytes it is given and needs only their length and last byte (the
+/// marker's newline): it is given a stand-in of zeros, which the tail
+/// writer never reads, so the allocator's untouched zero pages (a large
+/// allocation is mapped, not written) take no memory.
+fn incremental(len: usize, doc: Document) -> IncrementalDocument {
+    let mut stand_in = vec![0u8; len + MARKER.len()];
+    stand_in[len..].copy_from_slice(MARKER);
+    IncrementalDocument::create_from(stand_in, doc)
 }
 
 /// Keeps the contents of streams up to this size when loading for a stamp.
@@ -87,7 +138,7 @@ fn drop_large_streams(id: ObjectId, obj: &mut Object) -> Option<(ObjectId, Objec
 }
 
 /// Writes only what comes after the first `skip` bytes (the base, which
-/// the caller already has), so the file is not copied twice.
+/// the caller already has): the update alone.
 struct Tail {
     skip: usize,
     seen: usize,
@@ -106,30 +157,30 @@ impl std::io::Write for Tail {
     }
 }
 
+/// The update's bytes (what comes after the base and the marker).
 fn finish(mut inc: IncrementalDocument) -> Result<Vec<u8>, StampError> {
     let skip = inc.get_prev_documents_bytes().len();
     let mut tail = Tail { skip, seen: 0, out: Vec::new() };
     inc.save_to(&mut tail).map_err(|e| StampError::Unreadable(e.to_string()))?;
-    let prev = inc.get_prev_documents_bytes();
-    let mut out = Vec::with_capacity(prev.len() + tail.out.len());
-    out.extend_from_slice(prev);
-    drop(inc);
-    out.extend_from_slice(&tail.out);
-    Ok(out)
+    Ok(tail.out)
 }
 
 /// Stamps `text` on the first page, at the top of the page as it is shown
 /// (rotation and crop box respected), replacing an earlier suratd stamp.
 pub fn stamp(bytes: &[u8], text: &str) -> Result<Stamped, StampError> {
-    let (mut base, doc, repaired) = load_base(bytes)?;
+    stamp_update(bytes, text).map(|u| u.stamped(bytes))
+}
+
+/// [`stamp`], as an update to write out (see [`Update`]).
+pub fn stamp_update(bytes: &[u8], text: &str) -> Result<Update, StampError> {
+    let (len, repaired, doc) = load_base(bytes)?;
     let page_id = *doc.get_pages().values().next().ok_or(StampError::NoPages)?;
     let page = doc.get_dictionary(page_id).map_err(|e| StampError::Unreadable(e.to_string()))?;
     let bbox = page_box(&doc, page);
     let rotate = inherited(&doc, page, b"Rotate").and_then(|o| o.as_i64().ok()).unwrap_or(0).rem_euclid(360);
     let contents = content_refs(&doc, page);
 
-    base.extend_from_slice(MARKER);
-    let mut inc = IncrementalDocument::create_from(base, doc);
+    let mut inc = incremental(len, doc);
     // 8 pt on a letter; smaller on a page too narrow for the whole line.
     let across = if rotate == 90 || rotate == 270 { bbox[3] - bbox[1] } else { bbox[2] - bbox[0] };
     let chars = text.chars().count().clamp(1, 160) as f32;
@@ -147,16 +198,20 @@ pub fn stamp(bytes: &[u8], text: &str) -> Result<Stamped, StampError> {
     all.extend(contents.into_iter().map(Object::Reference));
     all.push(Object::Reference(end));
     page.set("Contents", Object::Array(all));
-    Ok(Stamped { bytes: finish(inc)?, repaired })
+    Ok(Update { prefix: len, tail: finish(inc)?, repaired })
 }
 
 /// The file with invisible keys in its document information (for matching
 /// the signed file to its letter), and no visible stamp.
 pub fn with_keys(bytes: &[u8], keys: &[(&str, &str)]) -> Result<Stamped, StampError> {
-    let (mut base, doc, repaired) = load_base(bytes)?;
+    keys_update(bytes, keys).map(|u| u.stamped(bytes))
+}
+
+/// [`with_keys`], as an update to write out (see [`Update`]).
+pub fn keys_update(bytes: &[u8], keys: &[(&str, &str)]) -> Result<Update, StampError> {
+    let (len, repaired, doc) = load_base(bytes)?;
     let info_id = doc.trailer.get(b"Info").and_then(Object::as_reference).ok();
-    base.extend_from_slice(MARKER);
-    let mut inc = IncrementalDocument::create_from(base, doc);
+    let mut inc = incremental(len, doc);
     let mut info = match info_id {
         Some(id) => inc.get_prev_documents().get_dictionary(id).cloned().unwrap_or_default(),
         None => Dictionary::new(),
@@ -171,7 +226,7 @@ pub fn with_keys(bytes: &[u8], keys: &[(&str, &str)]) -> Result<Stamped, StampEr
             inc.new_document.trailer.set("Info", Object::Reference(id));
         }
     }
-    Ok(Stamped { bytes: finish(inc)?, repaired })
+    Ok(Update { prefix: len, tail: finish(inc)?, repaired })
 }
 
 /// A key suratd wrote with [`with_keys`], if the file has it.

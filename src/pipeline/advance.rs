@@ -70,7 +70,7 @@ impl Pipeline {
         let name = names::letter_file_name(&letter.id, &letter.subject, letter.sifat.as_deref());
         let bytes = match data {
             Some(d) => d.bytes.clone(),
-            None => self.read_share(abs, rel)?,
+            None => std::sync::Arc::new(self.read_share(abs, rel)?),
         };
         let copy = Copy {
             to_step: &to_step,

@@ -12,6 +12,7 @@ use crate::workflow::{StepKind, Workflow};
 use anyhow::{Context, Result};
 use chrono::Utc;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a copy of a letter's file is for: the transition that places it.
@@ -77,7 +78,7 @@ pub(super) fn derive(
     wf: &Workflow,
     store: &Store,
     c: &Copy,
-    bytes: &[u8],
+    bytes: &Arc<Vec<u8>>,
     sha: &str,
     limit: Duration,
 ) -> Result<Option<Derived>> {
@@ -99,18 +100,18 @@ pub(super) fn derive(
                 &wf.templates.stamp,
                 &[("nomor", c.number.unwrap_or(c.id)), ("surat", c.id), ("keadaan", &state), ("waktu", &waktu)],
             );
-            let owned = bytes.to_vec();
-            limited_stamp(limit, move || stamp::stamp(&owned, &line)).map(|s| ("stamped", s))
+            let owned = bytes.clone();
+            limited_stamp(limit, move || stamp::stamp_update(&owned, &line)).map(|s| ("stamped", s))
         }
         StepKind::Waiting => {
             let mut keys = vec![("SuratdLetter".to_string(), c.id.to_string())];
             if let Some(n) = c.number {
                 keys.push(("SuratdNumber".into(), n.into()));
             }
-            let owned = bytes.to_vec();
+            let owned = bytes.clone();
             limited_stamp(limit, move || {
                 let keys: Vec<(&str, &str)> = keys.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-                stamp::with_keys(&owned, &keys)
+                stamp::keys_update(&owned, &keys)
             })
             .map(|s| ("signing", s))
         }
@@ -123,18 +124,24 @@ pub(super) fn derive(
             return Ok(None);
         }
     };
-    let new_sha = fsops::sha256_bytes(&stamped.bytes);
+    // Written out in its parts: the draft's bytes are not copied again.
+    let parts = stamped.parts(bytes);
+    let new_sha = fsops::sha256_parts(&parts);
     if new_sha == sha {
         return Ok(None);
     }
-    let source = store.put(&new_sha, &stamped.bytes).context("cannot keep the stamped copy in the store")?;
+    let source = store.put_parts(&new_sha, &parts).context("cannot keep the stamped copy in the store")?;
+    let base = stamp::base_of(bytes);
     Ok(Some(Derived {
-        size: stamped.bytes.len() as i64,
+        size: stamped.len() as i64,
         sha: new_sha,
         kind,
-        base_sha: fsops::sha256_bytes(stamp::base_of(bytes)),
+        base_sha: if base.len() == bytes.len() { sha.to_string() } else { fsops::sha256_bytes(base) },
         source,
-        note: stamped.repaired.then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
+        note: stamped
+            .repaired
+            .is_some()
+            .then(|| "the PDF's cross-reference table was repaired before stamping".to_string()),
         new_version: true,
     }))
 }
@@ -143,8 +150,8 @@ pub(super) fn derive(
 /// reading of a PDF; a stamp that fails, panics or times out is an error.
 fn limited_stamp(
     limit: Duration,
-    work: impl FnOnce() -> Result<stamp::Stamped, stamp::StampError> + Send + 'static,
-) -> Result<stamp::Stamped, String> {
+    work: impl FnOnce() -> Result<stamp::Update, stamp::StampError> + Send + 'static,
+) -> Result<stamp::Update, String> {
     match inspect::limited(limit, work) {
         Some(Some(r)) => r.map_err(|e| e.to_string()),
         Some(None) => Err("the PDF reader failed on this file".into()),

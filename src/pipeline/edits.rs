@@ -16,6 +16,7 @@ use crate::workflow::StepKind;
 use crate::workflow::layout::Place;
 use anyhow::{Context, Result};
 use std::fs;
+use std::sync::Arc;
 
 /// The version kind of a reviewer's edit of metadata only.
 const EDIT: &str = "edit";
@@ -93,9 +94,9 @@ impl Pipeline {
         &self,
         letter: &LetterRow,
         sha: &str,
-        bytes: Vec<u8>,
+        bytes: Arc<Vec<u8>>,
         edit_on: Option<&str>,
-    ) -> Result<(String, Vec<u8>)> {
+    ) -> Result<(String, Arc<Vec<u8>>)> {
         let mut at = edit_on.unwrap_or(sha).to_string();
         for _ in 0..64 {
             match self.db.version_of(&letter.id, &at)? {
@@ -108,7 +109,7 @@ impl Pipeline {
         }
         let own = fs::read(self.store.path_of(&at))
             .with_context(|| format!("cannot read version {at} of {} from the store", letter.id))?;
-        Ok((at, own))
+        Ok((at, Arc::new(own)))
     }
 }
 

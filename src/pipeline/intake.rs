@@ -285,9 +285,9 @@ impl Pipeline {
     }
 
     /// The PDF checks (after the conversion stage, `word`).
-    fn examine(&self, bytes: Vec<u8>, age: Duration) -> Result<Content> {
+    fn examine(&self, bytes: Arc<Vec<u8>>, age: Duration) -> Result<Content> {
         let limit = self.cfg.processing.timeout;
-        let verdict = inspect::inspect_with_limit(Arc::new(bytes), limit).ok_or_else(|| {
+        let verdict = inspect::inspect_with_limit(bytes, limit).ok_or_else(|| {
             anyhow::anyhow!("checking the PDF took longer than {}", humantime::format_duration(limit))
         })?;
         let young = age < self.cfg.processing.parse_grace;

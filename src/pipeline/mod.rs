@@ -344,14 +344,16 @@ impl Pipeline {
 /// converted: its PDF's).
 struct FileData {
     sha: String,
-    bytes: Vec<u8>,
+    /// Shared, never copied: the checks and the stamp run on threads of
+    /// their own (within the time limit) with the same bytes.
+    bytes: Arc<Vec<u8>>,
     /// A Word or OpenDocument draft: the document behind the bytes.
     word: Option<Word>,
 }
 
 impl FileData {
     fn plain(sha: String, bytes: Vec<u8>) -> FileData {
-        FileData { sha, bytes, word: None }
+        FileData { sha, bytes: Arc::new(bytes), word: None }
     }
 
     /// The SHA-256 of the file as it lies on the share.

@@ -30,9 +30,9 @@ use crate::workflow::Workflow;
 use crate::workflow::layout;
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// A new draft made ready to be registered: all its plan is built from,
 /// owned, so that drafts ready together can wait for one batch
@@ -188,8 +188,8 @@ pub(super) struct Planner<'a> {
 
 /// The letter's PDF: the draft itself, or a Word draft filled with its
 /// number and converted (with the filled document and its placeholders).
-struct LetterPdf<'a> {
-    bytes: Cow<'a, [u8]>,
+struct LetterPdf {
+    bytes: Arc<Vec<u8>>,
     sha: String,
     filled: Option<(String, Vec<u8>, usize)>,
 }
@@ -207,17 +207,17 @@ impl<'a> Planner<'a> {
 
     /// The draft's PDF once it has `number`: a Word draft is filled and
     /// converted here (a refusal is a [`Refused`] error), both kept.
-    fn letter_pdf(&self, number: Option<&str>) -> Result<LetterPdf<'_>> {
+    fn letter_pdf(&self, number: Option<&str>) -> Result<LetterPdf> {
         let data = &self.r.data;
         let Some(w) = data.word.as_ref().filter(|w| w.filled.is_none()) else {
-            return Ok(LetterPdf { bytes: Cow::Borrowed(&data.bytes), sha: data.sha.clone(), filled: None });
+            return Ok(LetterPdf { bytes: data.bytes.clone(), sha: data.sha.clone(), filled: None });
         };
         let tanggal = timefmt::date_wib(self.r.now);
         let c = word::fill_and_convert(self.converter, w.kind, &data.bytes, number, tanggal)?.map_err(Refused)?;
         let (sha, filled_sha) = (fsops::sha256_bytes(&c.pdf), fsops::sha256_bytes(&c.filled));
         self.store.put(&sha, &c.pdf).context("cannot keep the converted PDF in the store")?;
         self.store.put(&filled_sha, &c.filled).context("cannot keep the filled document in the store")?;
-        Ok(LetterPdf { bytes: Cow::Owned(c.pdf), sha, filled: Some((filled_sha, c.filled, c.placeholders)) })
+        Ok(LetterPdf { bytes: Arc::new(c.pdf), sha, filled: Some((filled_sha, c.filled, c.placeholders)) })
     }
 
     /// The registration's plan for the letter `id` with `number`.

@@ -155,7 +155,7 @@ impl Pipeline {
         let filled = (fsops::sha256_bytes(&c.filled), c.filled);
         *data = FileData {
             sha: fsops::sha256_bytes(&c.pdf),
-            bytes: c.pdf,
+            bytes: std::sync::Arc::new(c.pdf),
             word: Some(Word { kind, dropped, filled: Some(filled) }),
         };
         Ok(None)

@@ -77,13 +77,18 @@ pub fn register(
     write_temps(root, &mut planned, &mut out);
     t.mark("copies");
     faults::hit("batch-planned");
-    sync_both(store, root)?;
-    t.mark("sync");
-    let batch: Vec<(&NewLetter, &Registered, String)> = planned
-        .iter()
-        .map(|p| (letters[p.index], &p.registered, serde_json::to_string(&p.plan).expect("plan serialises")))
-        .collect();
-    let Some(intents) = db.begin_registrations(prefix, &batch)? else {
+    let begun = sync_both(store, root).and_then(|()| {
+        let batch: Vec<(&NewLetter, &Registered, String)> = planned
+            .iter()
+            .map(|p| (letters[p.index], &p.registered, serde_json::to_string(&p.plan).expect("plan serialises")))
+            .collect();
+        db.begin_registrations(prefix, &batch)
+    });
+    if begun.is_err() {
+        planned.iter().for_each(remove_temp);
+    }
+    t.mark("sync and intents");
+    let Some(intents) = begun? else {
         // Another writer took an id or a number meanwhile: one at a time.
         tracing::info!("another writer registered meanwhile; this batch goes one letter at a time");
         for p in planned {
@@ -93,7 +98,6 @@ pub fn register(
         }
         return Ok(finished(out));
     };
-    t.mark("intents");
     faults::hit("batch-intents");
     let placed = place(db, root, planned, &intents, &mut out)?;
     t.mark("place");
@@ -153,9 +157,8 @@ fn write_temps(root: &Path, planned: &mut Vec<Planned>, out: &mut [Option<Regist
     for k in 0..planned.len() {
         let p = &mut planned[k];
         let Some(FsOp::PlaceCopy { to, source, .. }) = p.plan.ops.iter().find(|op| is_primary(op)) else { continue };
-        let written = fs::read(source)
-            .with_context(|| format!("cannot read the stored version {source}"))
-            .and_then(|b| fsops::write_temp_unsynced(&root.join(to), &b).with_context(|| format!("cannot write {to}")));
+        let written = fsops::copy_temp_unsynced(Path::new(source), &root.join(to))
+            .with_context(|| format!("cannot write {to} from the stored version {source}"));
         match written {
             Ok(temp) => p.temp = Some(temp),
             Err(e) => {

@@ -135,10 +135,17 @@ fn temp_name(p: &Path) -> PathBuf {
 
 /// Writes `bytes` to `path` durably and without replacing an existing file.
 pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_new_parts(path, &[bytes])
+}
+
+/// [`write_new`] of a file given in parts, written one after the other
+/// (a stamped copy: the draft's bytes, then the stamp), never joined in
+/// memory.
+pub fn write_new_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     create_dirs(parent(path))?;
     let tmp = temp_name(path);
     let written = File::create(&tmp).and_then(|mut f| {
-        f.write_all(bytes)?;
+        parts.iter().try_for_each(|p| f.write_all(p))?;
         f.sync_all()
     });
     let r = written.and_then(|()| move_noreplace(&tmp, path));
@@ -148,14 +155,36 @@ pub fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     r
 }
 
-/// Writes `bytes` into a new temporary file beside `path` (named as
-/// [`remove_stale_temps`] knows to clean up) without waiting for the disk,
-/// and returns its name: a batch is synced at once, then each temporary
-/// file is moved to its name with [`move_noreplace_unsynced`].
-pub fn write_temp_unsynced(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
+/// A new temporary file beside `path` (named as [`remove_stale_temps`]
+/// knows to clean up) with the bytes of the file `source`, copied by the
+/// kernel (not read into memory), without waiting for the disk; returns its
+/// name. A batch is synced at once, then each temporary file is moved to
+/// its name with [`move_noreplace_unsynced`].
+pub fn copy_temp_unsynced(source: &Path, path: &Path) -> io::Result<PathBuf> {
+    fill_temp_unsynced(path, |f| io::copy(&mut File::open(source)?, f).map(|_| ()))
+}
+
+/// [`write_new`] with the bytes of the file `source`, copied by the kernel.
+pub fn copy_new(source: &Path, path: &Path) -> io::Result<()> {
+    let tmp = copy_temp_unsynced(source, path)?;
+    let r = File::open(&tmp).and_then(|f| f.sync_all()).and_then(|()| move_noreplace(&tmp, path));
+    if r.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    r
+}
+
+fn fill_temp_unsynced(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<PathBuf> {
     create_dirs(parent(path))?;
     let tmp = temp_name(path);
-    let r = fs::OpenOptions::new().write(true).create_new(true).open(&tmp).and_then(|mut f| f.write_all(bytes));
+    let create = || fs::OpenOptions::new().write(true).create_new(true).open(&tmp);
+    // One of this process's own, left by a write that failed: replaced
+    // (removed, never written through: it may be a link someone made).
+    let file = match create() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => fs::remove_file(&tmp).and_then(|()| create()),
+        other => other,
+    };
+    let r = file.and_then(|mut f| fill(&mut f));
     match r {
         Ok(()) => Ok(tmp),
         Err(e) => {
@@ -170,10 +199,12 @@ pub fn write_temp_unsynced(path: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
 /// Writes `bytes` to `path` (through a temporary file renamed over it, so
 /// the name never holds half a file) without waiting for the disk: the
 /// caller makes a whole batch durable at once with [`sync_fs`].
-pub fn write_replacing_unsynced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+pub fn write_replacing_unsynced(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
     create_dirs(parent(path))?;
     let tmp = temp_name(path);
-    let r = File::create(&tmp).and_then(|mut f| f.write_all(bytes)).and_then(|()| fs::rename(&tmp, path));
+    let r = File::create(&tmp)
+        .and_then(|mut f| parts.iter().try_for_each(|p| f.write_all(p)))
+        .and_then(|()| fs::rename(&tmp, path));
     if r.is_err() {
         let _ = fs::remove_file(&tmp);
     }
@@ -280,6 +311,13 @@ fn lowercase_names(dir: &Path) -> std::sync::Arc<std::collections::HashSet<Strin
     );
     *last = stamp.map(|s| (dir.to_path_buf(), s, names.clone()));
     names
+}
+
+/// SHA-256 (hex) of a file given in parts, as if joined.
+pub fn sha256_parts(parts: &[&[u8]]) -> String {
+    let mut h = Sha256::new();
+    parts.iter().for_each(|p| h.update(p));
+    format!("{:x}", h.finalize())
 }
 
 /// SHA-256 (hex) and size of a file, read to its end.

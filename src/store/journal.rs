@@ -164,13 +164,13 @@ fn carry_out(root: &Path, plan: &Plan) -> Result<()> {
                     .with_context(|| format!("cannot move {from} to {to}"))?;
             }
             FsOp::PlaceCopy { from, from_sha256, to, sha256, source } => {
-                let bytes = fs::read(source).with_context(|| format!("cannot read the stored version {source}"))?;
                 if !holds(root, to, Some(sha256)) {
                     // The file it replaces, renamed or changed meanwhile (a
                     // person at work): nothing is placed, the intent is
                     // undone, and the file is looked at where it is now.
                     still_same(root, from, Some(from_sha256))?;
-                    fsops::write_new(&root.join(to), &bytes).with_context(|| format!("cannot write {to}"))?;
+                    fsops::copy_new(Path::new(source), &root.join(to))
+                        .with_context(|| format!("cannot write {to} from the stored version {source}"))?;
                 }
                 secondary(root, &FsOp::Supersede { path: from.clone(), sha256: from_sha256.clone() })
                     .with_context(|| format!("cannot remove {from} after placing {to}"))?;
@@ -198,8 +198,8 @@ pub(super) fn secondary(root: &Path, op: &FsOp) -> Result<()> {
         FsOp::CopyStored { source, to } => {
             let p = root.join(to);
             if fs::symlink_metadata(&p).is_err() {
-                let bytes = fs::read(source).with_context(|| format!("cannot read the stored version {source}"))?;
-                fsops::write_new(&p, &bytes).with_context(|| format!("cannot write {to}"))?;
+                fsops::copy_new(Path::new(source), &p)
+                    .with_context(|| format!("cannot write {to} from the stored version {source}"))?;
             }
             Ok(())
         }

@@ -53,18 +53,25 @@ impl Store {
 
     /// Stores `bytes` (whose SHA-256 is `sha256`) durably, once.
     pub fn put(&self, sha256: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+        self.put_parts(sha256, &[bytes])
+    }
+
+    /// [`Store::put`] of a file given in parts (a stamped copy: the draft's
+    /// bytes, then the stamp), written one after the other.
+    pub fn put_parts(&self, sha256: &str, parts: &[&[u8]]) -> io::Result<PathBuf> {
         if !self.sync_each {
-            return self.put_unsynced(sha256, bytes);
+            return self.put_unsynced_parts(sha256, parts);
         }
+        let len = parts.iter().map(|p| p.len()).sum();
         let path = self.path_of(sha256);
-        if self.holds(&path, bytes.len()) {
+        if self.holds(&path, len) {
             return Ok(path);
         }
         if fs::symlink_metadata(&path).is_ok() {
             // Not whole: written again.
             fs::remove_file(&path)?;
         }
-        match fsops::write_new(&path, bytes) {
+        match fsops::write_new_parts(&path, parts) {
             Ok(()) => {}
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
             Err(e) => return Err(e),
@@ -79,9 +86,13 @@ impl Store {
     /// Stores `bytes` once without waiting for the disk (a batch is made
     /// durable at once with `fsops::sync_fs`).
     pub fn put_unsynced(&self, sha256: &str, bytes: &[u8]) -> io::Result<PathBuf> {
+        self.put_unsynced_parts(sha256, &[bytes])
+    }
+
+    fn put_unsynced_parts(&self, sha256: &str, parts: &[&[u8]]) -> io::Result<PathBuf> {
         let path = self.path_of(sha256);
-        if !self.holds(&path, bytes.len()) {
-            fsops::write_replacing_unsynced(&path, bytes)?;
+        if !self.holds(&path, parts.iter().map(|p| p.len()).sum()) {
+            fsops::write_replacing_unsynced(&path, parts)?;
             let mut perm = fs::metadata(&path)?.permissions();
             perm.set_readonly(true);
             fs::set_permissions(&path, perm)?;
