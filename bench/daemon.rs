@@ -15,6 +15,9 @@
 //! Sizes can be lowered for a quick look: `SAMPLES`, `BURST`, `LETTERS`,
 //! `FILES`, `IDLE_SECS`, `IMPORT` in the environment.
 
+#[path = "pdfs.rs"]
+#[allow(dead_code)]
+mod pdfs;
 #[path = "proc.rs"]
 mod proc;
 use proc::{env_n, status_kib};
@@ -268,15 +271,25 @@ fn burst() {
     assert_eq!(letters as usize, n);
     b.stop();
 
-    // The Python baseline, same drafts, same disk.
+    // Two Python scripts, same drafts, same disk.
+    for script in ["baseline.py", "baseline_annot.py"] {
+        let theirs = python_burst(script, &drafts);
+        println!("burst ratio  : suratd {:.1}x {script}", ours / theirs);
+    }
+    fsync_floor();
+}
+
+/// One Python script of `bench/` on the same drafts: drafts per second.
+fn python_burst(script: &str, drafts: &[(String, Vec<u8>)]) -> f64 {
+    let n = drafts.len();
     let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/var/tmp".into())).unwrap();
     let (inbox, outbox, stage) = (dir.path().join("inbox"), dir.path().join("outbox"), dir.path().join("stage"));
     for d in [&inbox, &outbox, &stage] {
         std::fs::create_dir_all(d).unwrap();
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/baseline.py");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench").join(script);
     let mut py = Command::new("python3")
-        .arg(&script)
+        .arg(&path)
         .arg(&inbox)
         .arg(&outbox)
         .arg(dir.path().join("baseline.db"))
@@ -287,23 +300,61 @@ fn burst() {
         use std::io::BufRead;
         let mut line = String::new();
         std::io::BufReader::new(py.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-        assert_eq!(line.trim(), "ready", "bench/baseline.py needs watchdog and pypdf (pip install watchdog pypdf)");
+        assert_eq!(line.trim(), "ready", "bench/{script} needs watchdog and pypdf (pip install watchdog pypdf)");
     }
     let arrivals = Arrivals::watch(&outbox);
-    for (name, bytes) in &drafts {
+    for (name, bytes) in drafts {
         std::fs::write(stage.join(name), bytes).unwrap();
     }
     let first = Instant::now();
-    for (name, _) in &drafts {
+    for (name, _) in drafts {
         std::fs::rename(stage.join(name), inbox.join(name)).unwrap();
     }
     let last = arrivals.wait_count(n, Duration::from_secs(1800)).expect("python: all arrived");
     let wall = last.duration_since(first);
     let theirs = n as f64 / wall.as_secs_f64();
-    println!("burst python : {n} drafts in {:.2} s (no settle wait): {theirs:.0} drafts/s", wall.as_secs_f64());
-    println!("burst ratio  : suratd {:.1}x the Python script", ours / theirs);
+    println!("burst {script}: {n} drafts in {:.2} s (no settle wait): {theirs:.0} drafts/s", wall.as_secs_f64());
     let _ = py.kill();
     let _ = py.wait();
+    theirs
+}
+
+/// What the disk under the benchmark allows, whatever the program: 1,000
+/// files of 3 KB each made durable one by one (write, fsync of the file and
+/// of its folder: the least a program that keeps each letter safe before
+/// the next does), and the same files made durable together (one `syncfs`
+/// for all), one and three files per draft (suratd writes three: the
+/// draft's version, the stamped version and the placed copy).
+fn fsync_floor() {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let n = env_n("BURST", 1000);
+    let dir = tempfile::tempdir_in(std::env::var("BENCH_DIR").unwrap_or_else(|_| "/var/tmp".into())).unwrap();
+    let data = letter_pdf(1);
+    let write = |name: String, sync: bool| {
+        let mut f =
+            std::fs::OpenOptions::new().write(true).create_new(true).mode(0o644).open(dir.path().join(name)).unwrap();
+        f.write_all(&data).unwrap();
+        if sync {
+            f.sync_all().unwrap();
+            std::fs::File::open(dir.path()).unwrap().sync_all().unwrap();
+        }
+    };
+    let t = Instant::now();
+    (0..n).for_each(|i| write(format!("a{i}"), true));
+    let each = n as f64 / t.elapsed().as_secs_f64();
+    let together = |per: usize, tag: &str| {
+        let t = Instant::now();
+        (0..n * per).for_each(|i| write(format!("{tag}{i}"), false));
+        let d = std::fs::File::open(dir.path()).unwrap();
+        rustix::fs::syncfs(&d).unwrap();
+        n as f64 / t.elapsed().as_secs_f64()
+    };
+    let one = together(1, "b");
+    let three = together(3, "c");
+    println!(
+        "floor: one file synced per draft {each:.0} drafts/s; synced together: 1 file/draft {one:.0} drafts/s, 3 files/draft {three:.0} drafts/s"
+    );
 }
 
 /// utime + stime of a process, in clock ticks.
@@ -527,6 +578,35 @@ fn main() {
     if want("import") {
         import();
     }
+    if want("big") {
+        big();
+    }
+}
+
+/// One 100 MB draft through the running daemon (read, checked, numbered,
+/// stamped, kept, placed): the daemon's peak memory before and after.
+fn big() {
+    let mut b = Bench::new("events", "500ms", "2s");
+    b.start();
+    let before = status_kib(b.pid(), "VmHWM:");
+    let stage = b.dir.path().join("stage");
+    std::fs::create_dir_all(&stage).unwrap();
+    let bytes = pdfs::big_pdf(100);
+    let name = "KP.650 Laporan Besar.pdf";
+    std::fs::write(stage.join(name), &bytes).unwrap();
+    let arrivals = Arrivals::watch(&b.p("02-verifikasi"));
+    let t = Instant::now();
+    std::fs::rename(stage.join(name), b.p(&format!("01-draf/{name}"))).unwrap();
+    arrivals.wait_count(1, Duration::from_secs(300)).expect("the big draft arrived");
+    let after = status_kib(b.pid(), "VmHWM:");
+    println!(
+        "big draft: {:.1} MB registered in {:.2} s; daemon peak RSS {} MB before, {} MB after",
+        bytes.len() as f64 / 1e6,
+        t.elapsed().as_secs_f64(),
+        before / 1024,
+        after / 1024
+    );
+    b.stop();
 }
 
 /// `suratd import` of an old register of `IMPORT` one-page letters (10,000),

@@ -7,6 +7,9 @@
 //! suratd and by `qpdf --overlay` (one process per file, which is how a
 //! daemon would use it).
 
+#[path = "pdfs.rs"]
+mod pdfs;
+use pdfs::{big_pdf, blank_page};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -19,55 +22,6 @@ fn peak_rss_kib() -> u64 {
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.to_string()))
         .and_then(|l| l.split_whitespace().nth(1).and_then(|n| n.parse().ok()))
         .unwrap_or(0)
-}
-
-/// A one-page A4 PDF drawing `content`, with `xobjects` as its images.
-fn one_page(content: &[u8], xobjects: Vec<lopdf::Stream>) -> Vec<u8> {
-    use lopdf::{Dictionary, Document, Object, Stream, dictionary};
-    let mut doc = Document::with_version("1.5");
-    let pages = doc.new_object_id();
-    let mut xo = Dictionary::new();
-    for (i, s) in xobjects.into_iter().enumerate() {
-        xo.set(format!("Im{i}"), doc.add_object(s));
-    }
-    let content = doc.add_object(Stream::new(dictionary! {}, content.to_vec()));
-    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages, "Contents" => content,
-    "Resources" => dictionary! { "XObject" => xo },
-    "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()] });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
-    );
-    let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", cat);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
-
-fn blank_page() -> Vec<u8> {
-    one_page(b"", vec![])
-}
-
-/// A PDF of about `mb` megabytes: one page and a large incompressible image.
-fn big_pdf(mb: usize) -> Vec<u8> {
-    use lopdf::{Stream, dictionary};
-    let side = ((mb * 1024 * 1024 / 3) as f64).sqrt() as i64;
-    let mut x: u64 = 0x9E3779B97F4A7C15;
-    let pixels: Vec<u8> = (0..(side * side * 3) as usize)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
-    let img = Stream::new(
-        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => side, "Height" => side,
-        "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
-        pixels,
-    );
-    one_page(b"q 500 0 0 700 40 60 cm /Im0 Do Q", vec![img])
 }
 
 fn inputs(tmp: &Path) -> Vec<PathBuf> {
@@ -93,9 +47,13 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     // Child mode: stamp one file and report this process's peak memory.
     if let Some(i) = args.iter().position(|a| a == "--peak") {
+        // As the daemon does: the file read once, the stamp made as an
+        // update, and the stamped file written out in its parts.
+        use std::io::Write;
         let bytes = std::fs::read(&args[i + 1]).unwrap();
-        let out = suratd::pdf::stamp::stamp(&bytes, TEXT).unwrap();
-        std::fs::write(&args[i + 2], &out.bytes).unwrap();
+        let update = suratd::pdf::stamp::stamp_update(&bytes, TEXT).unwrap();
+        let mut out = std::fs::File::create(&args[i + 2]).unwrap();
+        update.parts(&bytes).iter().for_each(|p| out.write_all(p).unwrap());
         println!("{}", peak_rss_kib());
         return;
     }

@@ -194,3 +194,46 @@ fn the_same_draft_dropped_twice_in_one_batch_is_one_letter() {
     assert_eq!(env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'duplicate'"), 1, "{:?}", env.tree());
     assert!(d.stop().success());
 }
+
+#[test]
+fn a_draft_renamed_while_suratd_was_down_after_its_batch_was_numbered_leaves_no_gap() {
+    let env = env("events");
+    let mut d = env.start_with_env(&[("SURATD_FAULT", "batch-intents")]);
+    let drafts = drop_together(&env, &names(12));
+    dies(&env, &mut d);
+    // The drafter renames the third draft while suratd is down: its
+    // registration is undone, and so are those after it in the batch
+    // (their numbers, all higher, given back); all are registered again.
+    std::fs::rename(env.p("01-draf/KP.650 Surat Batch 03.pdf"), env.p("01-draf/KP.650 Surat Batch 03 baru.pdf"))
+        .unwrap();
+    let d = env.start();
+    settled(&env, 12);
+    each_once(&env, &drafts);
+    assert!(d.stop().success());
+}
+
+#[test]
+fn a_draft_tried_before_does_not_become_a_second_letter_of_the_same_bytes() {
+    let env = env("events");
+    assert!(env.start().stop().success(), "the tree and database are made");
+    // B was tried once before (its batch was under way at a crash), so it
+    // goes alone; A, the same bytes, settles with it.
+    let bytes = pdf("Surat yang sama");
+    std::fs::write(env.p("01-draf/KP.650 Sama B.pdf"), &bytes).unwrap();
+    let m = std::fs::metadata(env.p("01-draf/KP.650 Sama B.pdf")).unwrap();
+    use std::os::unix::fs::MetadataExt;
+    let mtime_ns = m.mtime() as i128 * 1_000_000_000 + m.mtime_nsec() as i128;
+    env.conn()
+        .execute(
+            "INSERT INTO attempts (path, size, mtime_ns, count, updated_at) VALUES ('01-draf/KP.650 Sama B.pdf', ?1, ?2, 1, '2026-01-01T00:00:00.000Z')",
+            rusqlite::params![m.len() as i64, mtime_ns as i64],
+        )
+        .unwrap();
+    let d = env.start();
+    std::fs::write(env.dir.path().join("a.pdf"), &bytes).unwrap();
+    std::fs::rename(env.dir.path().join("a.pdf"), env.p("01-draf/KP.650 Sama A.pdf")).unwrap();
+    settled(&env, 1);
+    assert_eq!(env.count("SELECT COUNT(*) FROM letters WHERE state = 'active'"), 1, "{:?}", env.tree());
+    assert_eq!(env.count("SELECT COUNT(*) FROM rejections WHERE reason_code = 'duplicate'"), 1, "{:?}", env.tree());
+    assert!(d.stop().success());
+}

@@ -62,16 +62,16 @@ impl Pipeline {
         draft: Draft,
         target: (String, Dest, String),
     ) -> Result<Outcome> {
+        // The same bytes dropped twice: the second is looked at once the
+        // first is a letter (and refused as its duplicate, as when alone).
+        if self.batch.iter().flatten().any(|r| r.data.sha == data.sha) {
+            return Ok(Outcome::Defer(AGAIN));
+        }
         let joins = self.batch.is_some() && self.first_try && data.word.is_none() && data.bytes.len() <= FILE_LIMIT;
         if !joins {
             let store = self.store.clone();
             let r = self.ready(by, data, draft, target, &store)?;
             return self.register(r);
-        }
-        // The same bytes dropped twice: the second is looked at once the
-        // first is a letter (and refused as its duplicate, as when alone).
-        if self.batch.iter().flatten().any(|r| r.data.sha == data.sha) {
-            return Ok(Outcome::Defer(AGAIN));
         }
         let store = self.store.batched();
         let r = self.ready(by, data, draft, target, &store)?;
@@ -88,7 +88,8 @@ impl Pipeline {
         if let [_] = ready[..] {
             let r = ready.into_iter().next().expect("one");
             let (abs, rel) = (r.abs.clone(), r.rel.clone());
-            let result = self.register(r);
+            // Its versions were kept without waiting for the disk.
+            let result = self.store.sync().map_err(anyhow::Error::from).and_then(|()| self.register(r));
             done(&abs, self.count_attempt(&rel, result));
             return;
         }

@@ -48,12 +48,25 @@ pub enum Registration {
 }
 
 /// A built plan on its way: which draft, the id and number it was planned
-/// with, the plan, and the temporary file holding its placed copy.
+/// with, the plan, and the temporary file holding its placed copy (with
+/// its inode, to know it is still the one written).
 struct Planned {
     index: usize,
     registered: Registered,
     plan: Plan,
-    temp: Option<PathBuf>,
+    temp: Option<(PathBuf, u64)>,
+}
+
+/// One batch under way: where it is registered, its letters, how their
+/// plans are built, and what became of each.
+struct Batch<'a, F> {
+    db: &'a mut Db,
+    root: &'a Path,
+    prefix: &'a str,
+    store: &'a Store,
+    letters: &'a [&'a NewLetter],
+    make: F,
+    out: Vec<Option<Registration>>,
 }
 
 /// Registers `letters` as one batch (see the module's steps); `make` builds
@@ -67,51 +80,99 @@ pub fn register(
     prefix: &str,
     store: &Store,
     letters: &[&NewLetter],
-    mut make: impl FnMut(usize, &str, Option<&str>) -> Result<Plan>,
+    make: impl FnMut(usize, &str, Option<&str>) -> Result<Plan>,
 ) -> Result<Vec<Registration>> {
     journal::finish_pending(db, root)?;
+    let out = letters.iter().map(|_| None).collect();
+    let mut b = Batch { db, root, prefix, store, letters, make, out };
     let mut t = Phases::start();
-    let mut out: Vec<Option<Registration>> = letters.iter().map(|_| None).collect();
-    let mut planned = plans(db, prefix, letters, &mut make, &mut out)?;
+    let mut planned = match plans(b.db, prefix, letters, &mut b.make, &mut b.out) {
+        Ok(planned) => planned,
+        Err(e) => {
+            // A number that cannot be given: each draft alone, so that
+            // only the one at fault fails.
+            tracing::warn!(error = %format!("{e:#}"), "a batch could not be numbered; its drafts go one at a time");
+            let rest = (0..letters.len()).filter(|&i| b.out[i].is_none()).collect();
+            return b.one_by_one(rest);
+        }
+    };
     t.mark("plans");
-    write_temps(root, &mut planned, &mut out);
+    write_temps(root, &mut planned, &mut b.out);
     t.mark("copies");
     faults::hit("batch-planned");
-    let begun = sync_both(store, root).and_then(|()| {
-        let batch: Vec<(&NewLetter, &Registered, String)> = planned
-            .iter()
-            .map(|p| (letters[p.index], &p.registered, serde_json::to_string(&p.plan).expect("plan serialises")))
-            .collect();
-        db.begin_registrations(prefix, &batch)
-    });
+    if let Some(k) = planned.iter().position(|p| !draft_unchanged(root, &p.plan)) {
+        // Changed or gone since it was read (a person at work): it is
+        // looked at again, and without it the others' numbers would shift.
+        tracing::info!(letter = %planned[k].registered.0, "a draft of the batch changed before it was numbered; the others go one at a time");
+        planned.iter().for_each(remove_temp);
+        b.out[planned[k].index] = Some(Registration::Later);
+        let rest = planned.iter().map(|p| p.index).filter(|&i| i != planned[k].index).collect();
+        return b.one_by_one(rest);
+    }
+    let begun = b.begin(&planned);
     if begun.is_err() {
         planned.iter().for_each(remove_temp);
     }
     t.mark("sync and intents");
     let Some(intents) = begun? else {
-        // Another writer took an id or a number meanwhile: one at a time.
         tracing::info!("another writer registered meanwhile; this batch goes one letter at a time");
-        for p in planned {
-            remove_temp(&p);
-            let single = journal::register(db, root, prefix, letters[p.index], |id, n| make(p.index, id, n));
-            out[p.index] = Some(single.map_or_else(Registration::Failed, |plan| Registration::Done(Box::new(plan))));
-        }
-        return Ok(finished(out));
+        planned.iter().for_each(remove_temp);
+        return b.one_by_one(planned.iter().map(|p| p.index).collect());
     };
     faults::hit("batch-intents");
-    let placed = place(db, root, planned, &intents, &mut out)?;
+    let placed = place(b.db, root, planned, &intents, &mut b.out)?;
     t.mark("place");
-    fsops::sync_fs(root).context("cannot make the batch's moves durable (sync of the share)")?;
+    sync_places(root.to_path_buf(), placed.iter().map(|(_, p)| &p.plan))
+        .context("cannot make the batch's moves durable (sync of the share)")?;
     t.mark("sync");
     faults::hit("batch-placed");
     let done: Vec<(i64, &Record)> = placed.iter().map(|(intent, p)| (*intent, &p.plan.record)).collect();
-    db.finish_intents(&done)?;
+    b.db.finish_intents(&done)?;
     t.mark("commit");
     tracing::debug!(drafts = letters.len(), phases = %t.0, "batch registered");
     for (_, p) in placed {
-        out[p.index] = Some(Registration::Done(Box::new(p.plan)));
+        b.out[p.index] = Some(Registration::Done(Box::new(p.plan)));
     }
-    Ok(finished(out))
+    Ok(finished(b.out))
+}
+
+impl<F: FnMut(usize, &str, Option<&str>) -> Result<Plan>> Batch<'_, F> {
+    /// Makes the store's versions and the copies durable, then writes the
+    /// intents (`None`: another writer took an id or number meanwhile).
+    fn begin(&mut self, planned: &[Planned]) -> Result<Option<Vec<i64>>> {
+        self.store.sync().context("cannot make the version store durable (sync of the disk beside the database)")?;
+        let temps = planned.iter().filter_map(|p| p.temp.as_ref().map(|(t, _)| t.clone()));
+        sync_devices(std::iter::once(self.root.to_path_buf()).chain(temps))
+            .context("cannot make the batch's copies durable (sync of the share)")?;
+        let batch: Vec<(&NewLetter, &Registered, String)> = planned
+            .iter()
+            .map(|p| (self.letters[p.index], &p.registered, serde_json::to_string(&p.plan).expect("plan serialises")))
+            .collect();
+        self.db.begin_registrations(self.prefix, &batch)
+    }
+
+    /// Registers these drafts one at a time through the journal (what the
+    /// store was given for each made durable before its intent).
+    fn one_by_one(mut self, which: Vec<usize>) -> Result<Vec<Registration>> {
+        for i in which {
+            let (store, make) = (self.store, &mut self.make);
+            let single = journal::register(self.db, self.root, self.prefix, self.letters[i], |id, n| {
+                let plan = make(i, id, n)?;
+                store.sync().context("cannot make the version store durable")?;
+                Ok(plan)
+            });
+            self.out[i] = Some(single.map_or_else(Registration::Failed, |plan| Registration::Done(Box::new(plan))));
+        }
+        Ok(finished(self.out))
+    }
+}
+
+/// Whether a plan's draft is still the file that was read.
+fn draft_unchanged(root: &Path, plan: &Plan) -> bool {
+    match plan.primary() {
+        Some((from, sha, ..)) => journal::holds(root, from, sha),
+        None => true,
+    }
 }
 
 /// Builds each letter's plan in order, from the id and number it would
@@ -178,20 +239,33 @@ fn is_primary(op: &FsOp) -> bool {
 }
 
 fn remove_temp(p: &Planned) {
-    if let Some(t) = &p.temp {
+    if let Some((t, ino)) = &p.temp
+        && fs::symlink_metadata(t).is_ok_and(|m| m.ino() == *ino)
+    {
         let _ = fs::remove_file(t);
     }
 }
 
-/// One sync of the store's file system and one of the share's (one in all
-/// when they are the same).
-fn sync_both(store: &Store, root: &Path) -> Result<()> {
-    store.sync().context("cannot make the version store durable (sync of the disk beside the database)")?;
-    let device = |p: &Path| fs::metadata(p).map(|m| m.dev()).ok();
-    if device(store.dir()) != device(root) || device(root).is_none() {
-        fsops::sync_fs(root).context("cannot make the batch's copies durable (sync of the share)")?;
+/// One `syncfs` for each file system holding one of `dirs` (or a file of
+/// them): the share's, once, unless a step's folder is another mount.
+fn sync_devices(paths: impl Iterator<Item = PathBuf>) -> Result<()> {
+    let mut done = std::collections::HashSet::new();
+    for p in paths {
+        let dir = if p.is_dir() { p } else { p.parent().map_or(p.clone(), Path::to_path_buf) };
+        let Ok(m) = fs::metadata(&dir) else { continue };
+        if done.insert(m.dev()) {
+            fsops::sync_fs(&dir)?;
+        }
     }
     Ok(())
+}
+
+/// Syncs every file system the placed plans changed (where the copies
+/// went, where the drafts left).
+fn sync_places<'a>(root: PathBuf, plans: impl Iterator<Item = &'a Plan>) -> Result<()> {
+    let touched: Vec<PathBuf> =
+        plans.filter_map(|p| p.primary()).flat_map(|(from, _, to, _)| [root.join(from), root.join(to)]).collect();
+    sync_devices(std::iter::once(root).chain(touched))
 }
 
 /// Carries out the plans in order: each copy takes its name, then the
@@ -207,11 +281,12 @@ fn place(
 ) -> Result<Vec<(i64, Planned)>> {
     let half = planned.len() / 2;
     let mut placed = Vec::with_capacity(planned.len());
+    let mut undo = Vec::new();
     let mut rest = planned.into_iter().zip(intents.iter().copied());
     for (p, intent) in rest.by_ref() {
         if let Err(e) = place_one(root, &p) {
             remove_temp(&p);
-            db.undo_intent(intent)?;
+            undo.push(intent);
             tracing::warn!(letter = %p.registered.0, error = %format!("{e:#}"), "a draft of the batch could not be placed; it and the drafts after it are undone");
             out[p.index] = Some(Registration::Failed(e));
             break;
@@ -223,9 +298,11 @@ fn place(
     }
     for (p, intent) in rest {
         remove_temp(&p);
-        db.undo_intent(intent)?;
+        undo.push(intent);
         out[p.index] = Some(Registration::Later);
     }
+    // All their numbers back at once, or none (then recovery does it).
+    db.undo_intents(&undo)?;
     Ok(placed)
 }
 
@@ -235,9 +312,16 @@ fn place(
 fn place_one(root: &Path, p: &Planned) -> Result<()> {
     for op in &p.plan.ops {
         match (op, &p.temp) {
-            (FsOp::PlaceCopy { from, from_sha256, to, .. }, Some(temp)) => {
-                journal::still_same(root, from, Some(from_sha256))?;
-                fsops::move_noreplace_unsynced(temp, &root.join(to)).with_context(|| format!("cannot write {to}"))?;
+            (FsOp::PlaceCopy { from, from_sha256, to, .. }, Some((temp, ino))) => {
+                place_copy(root, (temp, *ino), to)?;
+                // The draft goes only if it is still what was read; else
+                // the copy is taken back and the draft looked at again.
+                if !journal::holds(root, from, Some(from_sha256)) {
+                    let _ = fs::remove_file(root.join(to));
+                    anyhow::bail!(
+                        "{from} changed or disappeared while it was being processed; it will be looked at again"
+                    );
+                }
                 if let Err(e) = fs::remove_file(root.join(from)) {
                     // The copy must not stay beside the draft it replaces.
                     let _ = fs::remove_file(root.join(to));
@@ -256,6 +340,23 @@ fn place_one(root: &Path, p: &Planned) -> Result<()> {
                 }
             }
         }
+    }
+    Ok(())
+}
+
+/// The temporary copy to its name, checked to be the very file written
+/// (the inode it was written as, one name only): a file swapped in or
+/// linked to under the temporary name by someone else is never placed.
+fn place_copy(root: &Path, (temp, ino): (&Path, u64), to: &str) -> Result<()> {
+    let ours = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_file() && m.ino() == ino && m.nlink() == 1);
+    if !ours(temp) {
+        anyhow::bail!("the copy written for {to} was changed by someone else before it was placed");
+    }
+    let target = root.join(to);
+    fsops::move_noreplace_unsynced(temp, &target).with_context(|| format!("cannot write {to}"))?;
+    if !ours(&target) {
+        let _ = fs::remove_file(&target);
+        anyhow::bail!("the copy written for {to} was changed by someone else while it was placed");
     }
     Ok(())
 }
@@ -311,7 +412,7 @@ mod tests {
     }
 
     #[test]
-    fn a_draft_gone_before_it_is_placed_undoes_itself_and_those_after_it() {
+    fn a_draft_gone_before_its_number_is_looked_at_again_and_the_others_registered() {
         let d = tempfile::tempdir().unwrap();
         let root = d.path().join("root");
         let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
@@ -322,16 +423,86 @@ mod tests {
         let plans =
             [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", false), move_plan(&root, "c.pdf", true)];
         let out = register(&mut db, &root, "SK", &store, &refs, |i, _, _| Ok(plans[i].clone())).unwrap();
-        assert!(matches!(out[..], [Registration::Done(_), Registration::Failed(_), Registration::Later]), "{out:?}");
-        assert!(root.join("out/a.pdf").exists() && root.join("in/c.pdf").exists() && !root.join("out/c.pdf").exists());
-        // The first keeps its number; the others gave theirs back.
+        assert!(matches!(out[..], [Registration::Done(_), Registration::Later, Registration::Done(_)]), "{out:?}");
         let n = numbers(&db);
-        assert_eq!(n[0].1.as_deref(), Some("B-058/17000/KP.650/2025"), "{n:?}");
+        assert_eq!(n.len(), 2, "no id used for it: {n:?}");
+        assert_eq!(n[1].1.as_deref(), Some("B-059/17000/KP.650/2025"), "no gap: {n:?}");
+    }
+
+    #[test]
+    fn a_draft_gone_before_it_is_placed_undoes_itself_and_those_after_it() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
+        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
+        let refs: Vec<&NewLetter> = letters.iter().collect();
+        let plans = [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", true), move_plan(&root, "c.pdf", true)];
+        let next = db.next_registrations("SK", &refs).unwrap();
+        let batch: Vec<_> = refs
+            .iter()
+            .zip(&next)
+            .zip(&plans)
+            .map(|((nl, r), p)| (*nl, r, serde_json::to_string(p).unwrap()))
+            .collect();
+        let intents = db.begin_registrations("SK", &batch).unwrap().unwrap();
+        // Taken away after the numbers were given, before it was placed.
+        fs::remove_file(root.join("in/b.pdf")).unwrap();
+        let planned = (0..3)
+            .map(|index| Planned { index, registered: next[index].clone(), plan: plans[index].clone(), temp: None })
+            .collect();
+        let mut out: Vec<Option<Registration>> = (0..3).map(|_| None).collect();
+        let placed = place(&mut db, &root, planned, &intents, &mut out).unwrap();
+        assert_eq!(placed.len(), 1);
+        assert!(matches!(out[..], [None, Some(Registration::Failed(_)), Some(Registration::Later)]), "{out:?}");
+        assert!(root.join("out/a.pdf").exists() && root.join("in/c.pdf").exists() && !root.join("out/c.pdf").exists());
+        // Their numbers are given back together: the next follows a's.
+        let n = numbers(&db);
         assert!(n[1..].iter().all(|(_, number, state)| number.is_none() && state == "void"), "{n:?}");
-        assert!(db.pending_intents().unwrap().is_empty());
-        // The next letter continues the sequence without a gap.
-        let next = register(&mut db, &root, "SK", &store, &refs[2..], |_, _, _| Ok(plans[2].clone())).unwrap();
-        assert!(matches!(next[..], [Registration::Done(_)]), "{next:?}");
+        let again = register(&mut db, &root, "SK", &Store::new(d.path().join("store")), &refs[2..], |_, _, _| {
+            Ok(plans[2].clone())
+        })
+        .unwrap();
+        assert!(matches!(again[..], [Registration::Done(_)]), "{again:?}");
+        assert_eq!(numbers(&db)[3].1.as_deref(), Some("B-059/17000/KP.650/2025"));
+    }
+
+    #[test]
+    fn recovery_undoes_the_rest_of_a_batch_after_a_draft_gone_while_down() {
+        let d = tempfile::tempdir().unwrap();
+        let root = d.path().join("root");
+        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
+        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
+        let refs: Vec<&NewLetter> = letters.iter().collect();
+        let plans =
+            [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", false), move_plan(&root, "c.pdf", true)];
+        // The batch's intents were written, then suratd stopped; the
+        // second draft was taken away meanwhile.
+        let next = db.next_registrations("SK", &refs).unwrap();
+        let batch: Vec<_> = refs
+            .iter()
+            .zip(&next)
+            .zip(&plans)
+            .map(|((nl, r), p)| (*nl, r, serde_json::to_string(p).unwrap()))
+            .collect();
+        db.begin_registrations("SK", &batch).unwrap().unwrap();
+        let done = journal::recover(&mut db, &root).unwrap();
+        assert!(
+            matches!(
+                done[..],
+                [journal::Recovered::Redone(_), journal::Recovered::Undone(_), journal::Recovered::Undone(_)]
+            ),
+            "{done:?}"
+        );
+        assert!(root.join("out/a.pdf").exists() && root.join("in/c.pdf").exists(), "c waits to be registered again");
+        let n = numbers(&db);
+        assert_eq!(n[0].1.as_deref(), Some("B-058/17000/KP.650/2025"));
+        assert!(n[1..].iter().all(|(_, number, _)| number.is_none()), "numbers given back: {n:?}");
+        // c, registered again, takes the next number: no gap.
+        let again = register(&mut db, &root, "SK", &Store::new(d.path().join("store")), &refs[2..], |_, _, _| {
+            Ok(plans[2].clone())
+        })
+        .unwrap();
+        assert!(matches!(again[..], [Registration::Done(_)]), "{again:?}");
         assert_eq!(numbers(&db)[3].1.as_deref(), Some("B-059/17000/KP.650/2025"));
     }
 

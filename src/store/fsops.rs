@@ -160,13 +160,13 @@ pub fn write_new_parts(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
 /// kernel (not read into memory), without waiting for the disk; returns its
 /// name. A batch is synced at once, then each temporary file is moved to
 /// its name with [`move_noreplace_unsynced`].
-pub fn copy_temp_unsynced(source: &Path, path: &Path) -> io::Result<PathBuf> {
+pub fn copy_temp_unsynced(source: &Path, path: &Path) -> io::Result<(PathBuf, u64)> {
     fill_temp_unsynced(path, |f| io::copy(&mut File::open(source)?, f).map(|_| ()))
 }
 
 /// [`write_new`] with the bytes of the file `source`, copied by the kernel.
 pub fn copy_new(source: &Path, path: &Path) -> io::Result<()> {
-    let tmp = copy_temp_unsynced(source, path)?;
+    let (tmp, _) = copy_temp_unsynced(source, path)?;
     let r = File::open(&tmp).and_then(|f| f.sync_all()).and_then(|()| move_noreplace(&tmp, path));
     if r.is_err() {
         let _ = fs::remove_file(&tmp);
@@ -174,7 +174,9 @@ pub fn copy_new(source: &Path, path: &Path) -> io::Result<()> {
     r
 }
 
-fn fill_temp_unsynced(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<PathBuf> {
+/// The temporary file's name and inode (the file written, whatever is
+/// done to its name meanwhile).
+fn fill_temp_unsynced(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()>) -> io::Result<(PathBuf, u64)> {
     create_dirs(parent(path))?;
     let tmp = temp_name(path);
     let create = || fs::OpenOptions::new().write(true).create_new(true).open(&tmp);
@@ -184,9 +186,13 @@ fn fill_temp_unsynced(path: &Path, fill: impl FnOnce(&mut File) -> io::Result<()
         Err(e) if e.kind() == io::ErrorKind::AlreadyExists => fs::remove_file(&tmp).and_then(|()| create()),
         other => other,
     };
-    let r = file.and_then(|mut f| fill(&mut f));
+    let r = file.and_then(|mut f| {
+        fill(&mut f)?;
+        use std::os::unix::fs::MetadataExt;
+        f.metadata().map(|m| m.ino())
+    });
     match r {
-        Ok(()) => Ok(tmp),
+        Ok(ino) => Ok((tmp, ino)),
         Err(e) => {
             if e.kind() != io::ErrorKind::AlreadyExists {
                 let _ = fs::remove_file(&tmp);
@@ -247,7 +253,9 @@ fn temp_owner(name: &str) -> Option<u32> {
 
 /// Removes temporary files that a killed suratd left half written under
 /// `dir` (never the only copy of anything: the original is still in place
-/// or in the version store). Returns what was removed.
+/// or in the version store). Returns what was removed. Called at start-up,
+/// before this process writes any: one named with this process's id is
+/// a dead one's whose id was reused.
 pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
@@ -258,8 +266,7 @@ pub fn remove_stale_temps(dir: &Path) -> Vec<PathBuf> {
             if ft.is_dir() {
                 stack.push(e.path());
             } else if ft.is_file()
-                && let Some(pid) = temp_owner(&e.file_name().to_string_lossy())
-                && pid != std::process::id()
+                && temp_owner(&e.file_name().to_string_lossy()).is_some()
                 && fs::remove_file(e.path()).is_ok()
             {
                 removed.push(e.path());
@@ -294,9 +301,10 @@ pub fn free_name(dir: &Path, name: &str, taken: &[PathBuf]) -> PathBuf {
 fn lowercase_names(dir: &Path) -> std::sync::Arc<std::collections::HashSet<String>> {
     use std::os::unix::fs::MetadataExt;
     use std::sync::{Arc, Mutex};
-    type Listing = (PathBuf, (u64, i64, i64), Arc<std::collections::HashSet<String>>);
+    // The change time too: a client can set a folder's modification time.
+    type Listing = (PathBuf, (u64, i64, i64, i64, i64), Arc<std::collections::HashSet<String>>);
     static LAST: Mutex<Option<Listing>> = Mutex::new(None);
-    let stamp = fs::metadata(dir).map(|m| (m.ino(), m.mtime(), m.mtime_nsec())).ok();
+    let stamp = fs::metadata(dir).map(|m| (m.ino(), m.mtime(), m.mtime_nsec(), m.ctime(), m.ctime_nsec())).ok();
     let mut last = LAST.lock().unwrap_or_else(|e| e.into_inner());
     if let (Some(stamp), Some((d, s, names))) = (stamp, &*last)
         && d == dir

@@ -254,61 +254,87 @@ pub enum Recovered {
 /// Completes or undoes every intent left pending by a crash.
 pub fn recover(db: &mut Db, root: &Path) -> Result<Vec<Recovered>> {
     let mut out = Vec::new();
-    for (id, json) in db.pending_intents()? {
+    // A batch's drafts are placed in order (`store::batch`): once one of
+    // them is undone, the ones after it that were not placed yet are undone
+    // too, so their numbers, all higher, are given back with it and leave
+    // no gap; their drafts are still in place and are registered again.
+    let mut undone_batches = std::collections::HashSet::new();
+    for (id, json, batch) in db.pending_intents_in_batches()? {
         let plan: Plan = match serde_json::from_str(&json) {
             Ok(p) => p,
             Err(e) => {
                 tracing::error!(intent = id, error = %e, "unreadable intent in the journal; undoing it");
                 db.undo_intent(id)?;
                 out.push(Recovered::Undone(id));
+                undone_batches.extend(batch);
                 continue;
             }
         };
-        let result = match plan.primary() {
-            None => Recovered::Completed(id),
-            Some((from, from_sha, to, sha)) => {
-                if holds(root, to, sha) {
-                    Recovered::Completed(id)
-                } else if holds(root, from, from_sha) && fs::symlink_metadata(root.join(to)).is_err() {
-                    Recovered::Redone(id)
-                } else {
-                    Recovered::Undone(id)
-                }
-            }
-        };
-        match result {
-            Recovered::Completed(_) => {
-                // The placed file is there; finish what came with it (for a
-                // PlaceCopy, that includes removing the file it replaced).
-                for op in &plan.ops {
-                    let op = match op {
-                        FsOp::Move { .. } => continue,
-                        FsOp::PlaceCopy { from, from_sha256, .. } => {
-                            &FsOp::Supersede { path: from.clone(), sha256: from_sha256.clone() }
-                        }
-                        op => op,
-                    };
-                    if let Err(e) = secondary(root, op) {
-                        tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: a secondary file step failed");
-                    }
-                }
-                db.finish_intent(id, &plan.record)?;
-            }
-            Recovered::Redone(_) => match carry_out(root, &plan) {
-                Ok(()) => db.finish_intent(id, &plan.record)?,
-                Err(e) => {
-                    tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: could not redo; undoing");
-                    take_back(root, &plan);
-                    db.undo_intent(id)?;
-                    out.push(Recovered::Undone(id));
-                    continue;
-                }
-            },
-            Recovered::Undone(_) => db.undo_intent(id)?,
+        let mut found = found(root, id, &plan);
+        if found == Recovered::Redone(id) && batch.is_some_and(|b| undone_batches.contains(&b)) {
+            tracing::warn!(
+                intent = id,
+                "recovery: a draft before this one in its batch was undone; undoing this one too (its draft is registered again)"
+            );
+            found = Recovered::Undone(id);
+        }
+        let result = settle(db, root, id, &plan, found)?;
+        if result == Recovered::Undone(id) {
+            undone_batches.extend(batch);
         }
         out.push(result);
     }
     Ok(out)
+}
+
+/// Where a pending intent's file is: placed, still to be moved, or gone.
+fn found(root: &Path, id: i64, plan: &Plan) -> Recovered {
+    match plan.primary() {
+        None => Recovered::Completed(id),
+        Some((from, from_sha, to, sha)) => {
+            if holds(root, to, sha) {
+                Recovered::Completed(id)
+            } else if holds(root, from, from_sha) && fs::symlink_metadata(root.join(to)).is_err() {
+                Recovered::Redone(id)
+            } else {
+                Recovered::Undone(id)
+            }
+        }
+    }
+}
+
+/// Completes, redoes or undoes one pending intent; what was done.
+fn settle(db: &mut Db, root: &Path, id: i64, plan: &Plan, found: Recovered) -> Result<Recovered> {
+    match found {
+        Recovered::Completed(_) => {
+            // The placed file is there; finish what came with it (for a
+            // PlaceCopy, that includes removing the file it replaced).
+            for op in &plan.ops {
+                let op = match op {
+                    FsOp::Move { .. } => continue,
+                    FsOp::PlaceCopy { from, from_sha256, .. } => {
+                        &FsOp::Supersede { path: from.clone(), sha256: from_sha256.clone() }
+                    }
+                    op => op,
+                };
+                if let Err(e) = secondary(root, op) {
+                    tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: a secondary file step failed");
+                }
+            }
+            db.finish_intent(id, &plan.record)?;
+        }
+        Recovered::Redone(_) => {
+            if let Err(e) = carry_out(root, plan) {
+                tracing::warn!(intent = id, error = %format!("{e:#}"), "recovery: could not redo; undoing");
+                take_back(root, plan);
+                db.undo_intent(id)?;
+                return Ok(Recovered::Undone(id));
+            }
+            db.finish_intent(id, &plan.record)?;
+        }
+        Recovered::Undone(_) => db.undo_intent(id)?,
+    }
+    Ok(found)
 }
 
 /// Checks that a plan's primary file is still what was inspected, just

@@ -33,10 +33,6 @@ impl Store {
         fsops::sync_fs(&self.dir)
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
     /// Whether the store holds a file of this name and size (a short file
     /// left by a power cut before its batch was synced is written again).
     fn holds(&self, path: &Path, len: usize) -> bool {
@@ -65,6 +61,8 @@ impl Store {
         let len = parts.iter().map(|p| p.len()).sum();
         let path = self.path_of(sha256);
         if self.holds(&path, len) {
+            // Perhaps put by a batch that stopped before its sync.
+            fs::File::open(&path)?.sync_all()?;
             return Ok(path);
         }
         if fs::symlink_metadata(&path).is_ok() {

@@ -70,6 +70,8 @@ impl Db {
     ) -> Result<Option<Vec<i64>>> {
         let tx = self.conn.transaction()?;
         let now = crate::util::timefmt::stored(chrono::Utc::now());
+        // The batch is named by its first intent's id (the next rowid).
+        let key: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM intents", [], |r| r.get(0))?;
         let mut intents = Vec::with_capacity(batch.len());
         for (nl, planned, plan_json) in batch {
             let got = insert_pending_letter(&tx, prefix, nl)?;
@@ -77,8 +79,8 @@ impl Db {
                 return Ok(None);
             }
             tx.execute(
-                "INSERT INTO intents (created_at, letter_id, plan, state) VALUES (?1, ?2, ?3, 'pending')",
-                params![now, got.0, plan_json],
+                "INSERT INTO intents (created_at, letter_id, plan, state, batch) VALUES (?1, ?2, ?3, 'pending', ?4)",
+                params![now, got.0, plan_json, key],
             )?;
             intents.push(tx.last_insert_rowid());
         }
@@ -113,7 +115,21 @@ impl Db {
     /// emails queued, only once it is carried out), and the agenda keeps
     /// no gap (a draft renamed or deleted while suratd took it).
     pub fn undo_intent(&mut self, intent: i64) -> Result<()> {
+        self.undo_intents(&[intent])
+    }
+
+    /// [`Db::undo_intent`] for several, in one transaction (the tail of a
+    /// batch: all its numbers are given back, or none).
+    pub fn undo_intents(&mut self, intents: &[i64]) -> Result<()> {
         let tx = self.conn.transaction()?;
+        for &intent in intents {
+            Self::undo_in(&tx, intent)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn undo_in(tx: &rusqlite::Transaction, intent: i64) -> Result<()> {
         tx.execute(
             "DELETE FROM numbers WHERE letter_id = (SELECT l.id FROM letters l JOIN intents i ON i.letter_id = l.id WHERE i.id = ?1 AND l.state = 'pending')",
             [intent],
@@ -123,8 +139,15 @@ impl Db {
             [intent],
         )?;
         tx.execute("UPDATE intents SET state = 'undone' WHERE id = ?1", [intent])?;
-        tx.commit()?;
         Ok(())
+    }
+
+    /// Pending intents, in order, with the batch each was written in.
+    pub fn pending_intents_in_batches(&self) -> Result<Vec<(i64, String, Option<i64>)>> {
+        let mut st = self.conn.prepare("SELECT id, plan, batch FROM intents WHERE state = 'pending' ORDER BY id")?;
+        let rows =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     pub fn pending_intents(&self) -> Result<Vec<(i64, String)>> {

@@ -354,22 +354,25 @@ pub(super) fn insert_pending_letter(
 }
 
 /// The numbers of a sequence that decide the next one (`numbering::allocate`
-/// gives the same answer for them as for the whole sequence, read in three
+/// gives the same answer for them as for the whole sequence, read in a few
 /// indexed lookups instead of every number of the year): the highest, the
 /// latest dated, and every one sharing the highest sequence dated on or
-/// before `date` (the base of an inserted number, with its suffixes).
+/// before `date`, or else `last_used` (the base of an inserted number,
+/// with its suffixes).
 fn deciding_numbers(
     tx: &Transaction,
     key: &str,
     date: chrono::NaiveDate,
+    last_used: Option<i64>,
 ) -> Result<Vec<crate::letter::numbering::Issued>> {
     let mut st = tx.prepare_cached(
         "SELECT seq, suffix, date FROM (SELECT * FROM numbers WHERE scope = ?1 ORDER BY seq DESC LIMIT 1)
          UNION ALL SELECT seq, suffix, date FROM (SELECT * FROM numbers WHERE scope = ?1 ORDER BY date DESC LIMIT 1)
          UNION ALL SELECT seq, suffix, date FROM numbers WHERE scope = ?1
-           AND seq = (SELECT MAX(seq) FROM numbers WHERE scope = ?1 AND date <= ?2)",
+           AND seq = (SELECT MAX(seq) FROM numbers WHERE scope = ?1 AND date <= ?2)
+         UNION ALL SELECT seq, suffix, date FROM numbers WHERE scope = ?1 AND seq = ?3",
     )?;
-    let rows = st.query_map(params![key, date.to_string()], |r| {
+    let rows = st.query_map(params![key, date.to_string(), last_used], |r| {
         let day: String = r.get(2)?;
         Ok(crate::letter::numbering::Issued { seq: r.get(0)?, suffix: r.get(1)?, date: day.parse().unwrap_or(date) })
     })?;
@@ -388,7 +391,7 @@ fn insert_number(
 ) -> Result<String> {
     use crate::letter::numbering;
     let key = req.scope.key(req.date);
-    let issued = deciding_numbers(tx, &key, req.date)?;
+    let issued = deciding_numbers(tx, &key, req.date, req.last_used)?;
     let closed = numbering::closed(req.scope, req.date, this_year);
     let Some((seq, suffix)) = numbering::allocate(&issued, req.date, req.last_used, closed) else {
         anyhow::bail!(
@@ -457,6 +460,57 @@ pub(crate) mod tests {
                 last_used: Some(57),
             }),
             ..nl()
+        }
+    }
+
+    /// `deciding_numbers` reads a few rows of a sequence; `allocate` must
+    /// give the same number from them as from all of it, whatever the
+    /// sequence (inserted numbers, dates out of order, closed years,
+    /// `last_used` below, at or above what was given).
+    #[test]
+    fn the_deciding_numbers_give_the_same_number_as_the_whole_sequence() {
+        use crate::letter::numbering::{Issued, allocate};
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch(
+            "CREATE TABLE numbers (scope TEXT, seq INTEGER, suffix TEXT, number TEXT, letter_id TEXT, date TEXT,
+             PRIMARY KEY (scope, seq, suffix)); CREATE INDEX numbers_by_date ON numbers(scope, date);",
+        )
+        .unwrap();
+        let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut below = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        let day = |d: u64| chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(d);
+        for round in 0..400 {
+            let tx = c.transaction().unwrap();
+            tx.execute("DELETE FROM numbers", []).unwrap();
+            let mut all = Vec::new();
+            for _ in 0..below(12) {
+                let (seq, suffix) = (1 + below(8) as i64, ["", "A", "B"][below(3) as usize].to_string());
+                let date = day(below(40));
+                let fresh = tx
+                    .execute(
+                        "INSERT OR IGNORE INTO numbers VALUES ('2024', ?1, ?2, ?3, 'x', ?4)",
+                        params![seq, suffix, format!("{seq}{suffix}"), date.to_string()],
+                    )
+                    .unwrap();
+                if fresh == 1 {
+                    all.push(Issued { seq, suffix, date });
+                }
+            }
+            let date = day(below(40));
+            let last_used = [None, Some(below(10) as i64)][below(2) as usize];
+            let closed = round % 2 == 0;
+            let few = deciding_numbers(&tx, "2024", date, last_used).unwrap();
+            assert_eq!(
+                allocate(&few, date, last_used, closed),
+                allocate(&all, date, last_used, closed),
+                "round {round}: {date} last_used {last_used:?} closed {closed}"
+            );
+            tx.commit().unwrap();
         }
     }
 

@@ -193,6 +193,7 @@ CREATE INDEX signatures_letter ON signatures(letter_id);
 "#,
     r#"
 CREATE INDEX numbers_by_date ON numbers(scope, date);        -- a new number: the latest date of its sequence
+ALTER TABLE intents ADD COLUMN batch INTEGER;                -- registrations written together (store/batch.rs): the batch's first intent
 "#,
 ];
 
