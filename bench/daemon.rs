@@ -5,12 +5,16 @@
 //!
 //! - `latency`: from a draft settling to its arrival in 02-verifikasi, one
 //!   draft at a time, in event and in polling mode (p50, p99, max);
-//! - `burst`: 1,000 drafts dropped at once, side by side with
-//!   `bench/baseline.py` (watchdog, pypdf stamp, SQLite insert, move);
+//! - `burst`: 1,000 drafts dropped at once, side by side with two Python
+//!   scripts (`bench/baseline.py`: watchdog, pypdf merge_page stamp, SQLite
+//!   insert, move; `bench/baseline_annot.py`: the same done another way,
+//!   a FreeText annotation), then the disk's floor (files synced one by
+//!   one, and together);
 //! - `idle`: CPU used by an idle daemon over a minute;
 //! - `memory`: resident memory with 100,000 letters in the database;
 //! - `poll`: one polling pass over 50,000 archived files;
-//! - `import`: `suratd import` of a 10,000-letter register with its PDFs.
+//! - `import`: `suratd import` of a 10,000-letter register with its PDFs;
+//! - `big`: one 100 MB draft through the daemon, its peak memory.
 //!
 //! Sizes can be lowered for a quick look: `SAMPLES`, `BURST`, `LETTERS`,
 //! `FILES`, `IDLE_SECS`, `IMPORT` in the environment.

@@ -31,21 +31,31 @@ pub fn blank_page() -> Vec<u8> {
 
 /// A PDF of about `mb` megabytes: one page and a large incompressible image.
 pub fn big_pdf(mb: usize) -> Vec<u8> {
+    big_pdf_in(mb, 1)
+}
+
+/// A PDF of about `mb` megabytes: one page drawing `images` incompressible
+/// images of equal size (a scanned letter of many pages is more like this).
+pub fn big_pdf_in(mb: usize, images: usize) -> Vec<u8> {
     use lopdf::{Stream, dictionary};
-    let side = ((mb * 1024 * 1024 / 3) as f64).sqrt() as i64;
+    let side = ((mb * 1024 * 1024 / 3 / images) as f64).sqrt() as i64;
     let mut x: u64 = 0x9E3779B97F4A7C15;
-    let pixels: Vec<u8> = (0..(side * side * 3) as usize)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
-    let img = Stream::new(
-        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => side, "Height" => side,
-        "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
-        pixels,
-    );
-    one_page(b"q 500 0 0 700 40 60 cm /Im0 Do Q", vec![img])
+    let mut image = || {
+        let pixels: Vec<u8> = (0..(side * side * 3) as usize)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        Stream::new(
+            dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => side, "Height" => side,
+            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
+            pixels,
+        )
+    };
+    let all: Vec<Stream> = (0..images).map(|_| image()).collect();
+    let draw: String = (0..images).map(|i| format!("q 500 0 0 700 40 60 cm /Im{i} Do Q ")).collect();
+    one_page(draw.as_bytes(), all)
 }

@@ -162,19 +162,12 @@ pub fn inspect_with_limit(bytes: std::sync::Arc<Vec<u8>>, limit: Duration) -> Op
         .map(|r| r.unwrap_or_else(|| Verdict::Broken { detail: "pembaca PDF gagal pada berkas ini".into() }))
 }
 
-/// Runs `work` on its own thread with a deep stack, catching panics
+/// Runs `work` on a worker thread with a deep stack, catching panics
 /// (`Some(None)`), and gives up after `limit` (`None`; the thread is left to
-/// finish alone, so a hostile file cannot hang the daemon).
+/// finish alone, so a hostile file cannot hang the daemon). Workers are
+/// reused between checks (`util::workers`).
 pub fn limited<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> Option<Option<T>> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let spawned = std::thread::Builder::new().name("pdf-check".into()).stack_size(64 * 1024 * 1024).spawn(move || {
-        let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).ok();
-        let _ = tx.send(v);
-    });
-    if spawned.is_err() {
-        return None;
-    }
-    crate::util::heartbeat::recv_timeout(&rx, limit).ok()
+    crate::util::workers::limited(limit, work)
 }
 
 /// The text of a PDF's pages (the first `max_pages`), as far as it can be

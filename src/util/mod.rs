@@ -3,7 +3,8 @@
 //! them, time as the office reads it (WIB), the heartbeat to systemd's
 //! watchdog that long waits keep going, reads of the share within a
 //! time limit (`stall`), the loop's last tick and processing times for
-//! monitoring (`timing`), and the crash points the tests use (`faults`).
+//! monitoring (`timing`), the threads every PDF check runs on within its
+//! time limit (`workers`), and the crash points the tests use (`faults`).
 
 pub(crate) mod durations;
 pub mod faults;
@@ -14,4 +15,5 @@ pub mod heartbeat;
 pub mod stall;
 pub mod timefmt;
 pub mod timing;
+pub mod workers;
 pub(crate) mod yaml;

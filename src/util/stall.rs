@@ -77,7 +77,7 @@ pub fn within<T: Send + 'static>(
     let (tx, rx) = std::sync::mpsc::channel();
     let theirs = state.clone();
     let name = what.to_string();
-    let spawned = std::thread::Builder::new().name("share-read".into()).spawn(move || {
+    let started = crate::util::workers::run(Box::new(move || {
         let v = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).ok();
         let mut s = theirs.lock().unwrap_or_else(|e| e.into_inner());
         s.0 = true;
@@ -91,9 +91,9 @@ pub fn within<T: Send + 'static>(
             tracing::info!(stuck = stuck(), "a stuck read on the share returned");
         }
         let _ = tx.send(v);
-    });
-    if let Err(e) = spawned {
-        tracing::error!(error = %e, "cannot start a thread to read the share");
+    }));
+    if !started {
+        tracing::error!("cannot start a thread to read the share");
         return Err(Stalled::Panicked { what: what.into() });
     }
     let got = match crate::util::heartbeat::recv_timeout(&rx, limit) {
