@@ -19,8 +19,9 @@
 //!
 //! * `daemon` is the one processing loop: it takes paths from `watch`
 //!   (kernel events, polling on network mounts, periodic full scans),
-//!   waits until a file has settled (`watch::settle`), and hands it to the
-//!   pipeline, one file at a time so numbers and moves never race.
+//!   waits until a file has settled (`watch::settle`), and hands the files
+//!   that settled together to the pipeline in the order they were dropped,
+//!   from one loop so numbers and moves never race.
 //!   `watch::audit` reads Samba's audit records, which name who made each
 //!   move on the share (verified actors).
 //!
@@ -29,7 +30,8 @@
 //!   owner, or the audit record's login), conversion ([`convert`]) and
 //!   inspection ([`pdf`]), the decision, then one module per kind of
 //!   transition (register, move, return, refuse) carried out through the
-//!   journal.
+//!   journal. New drafts ready together wait for one batch and are
+//!   registered at once (group commit: `pipeline::batch`, `store::batch`).
 //!
 //! * `decide` is the decision, a pure function of what suratd knows and
 //!   what happened: which transition, which reason, and whether the person
@@ -51,8 +53,9 @@
 //!
 //! * [`store`] keeps things safe: the SQLite audit database (all SQL lives
 //!   there), the journal that writes each transition as an intent before
-//!   touching the share and recovers it after a crash, durable file
-//!   operations, and the content-addressed version store.
+//!   touching the share and recovers it after a crash (and its batches:
+//!   one intent transaction, one sync, one commit for many drafts), durable
+//!   file operations, and the content-addressed version store.
 //!
 //! * `mail` tells people: emails composed from the workflow's templates and
 //!   queued in the transition's own database transaction (what people read

@@ -137,3 +137,63 @@ fn an_import_killed_half_way_is_finished_by_running_it_again() {
     assert_eq!(env.count("SELECT COUNT(DISTINCT id) FROM letters"), 3009);
     env.assert_fsck_clean();
 }
+
+/// Rows a careless or hostile export could hold never touch the numbers
+/// suratd gives, never abort the import, and never write outside the
+/// letter's own place.
+#[test]
+fn rows_that_would_touch_suratds_numbers_are_left_out_and_nothing_aborts() {
+    let env = env("events");
+    let d = env.start();
+    env.drop_file("01-draf/KP.650 Surat baru.pdf", &pdf("Surat baru"));
+    let (_, ours) = registered_from(&env, "01-draf/KP.650 Surat baru.pdf");
+    assert!(ours.starts_with("B-001/"), "{ours}");
+    assert!(d.stop().success());
+    let y = year();
+    let tomorrow = suratd::util::timefmt::date_wib(chrono::Utc::now()) + chrono::Days::new(1);
+    let dir = env.dir.path();
+    std::fs::create_dir_all(dir.join("files/2024")).unwrap();
+    std::fs::write(dir.join("files/2024/a.pdf"), pdf("Surat dengan folder")).unwrap();
+    // A folder planted under the first imported letter's archive name.
+    std::fs::create_dir_all(env.p("arsip/2024/SK-2024-0001 Folder ditanam/SK-2024-0001 Folder ditanam.pdf")).unwrap();
+    let rows = [
+        "B-001/17000/KP.650/2024;2024-01-02;Folder ditanam;X;KP.650;Biasa;terkirim;2024/a.pdf".to_string(),
+        format!("b-1/17000/KP.650/{y};{y}-01-02;Nomor suratd ditulis lain;X;KP.650;Biasa;terkirim;"),
+        format!("B-950/17000/HM.340/{y};{y}-01-02;Melompati nomor suratd;X;HM.340;Biasa;terkirim;"),
+        format!("B-013/17000/KP.650/{};;Tahun depan;X;KP.650;Biasa;terkirim;", y + 1),
+        "B-013/17000/KP.650/2025;2024-12-31;Tahun lain;X;KP.650;Biasa;terkirim;".to_string(),
+        format!("B-014/17000/KP.650/{y};{tomorrow};Besok;X;KP.650;Biasa;terkirim;"),
+        "B-007/17000/KP.650/2024;2024-03-01;Tujuh;X;KP.650;Biasa;terkirim;".to_string(),
+        "b-7 /17000/KP.650/2024;2024-03-02;Tujuh lagi;X;KP.650;Rahasia;terkirim;".to_string(),
+        "Nota/ü;2024-01-01;Tanpa urutan;X;KP.650;Biasa;terkirim;".to_string(),
+    ];
+    let csv = dir.join("agenda.csv");
+    std::fs::write(&csv, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
+    let (code, out) = import(&env, &csv, false);
+    assert_eq!(code, 1, "{out}");
+    for want in [
+        "line 2: file \"2024/a.pdf\" cannot be placed",
+        "line 3: number \"b-1/17000/KP.650/",
+        "is already used by SK-",
+        "line 4: number \"B-950/17000/HM.340/",
+        "would sit among the numbers suratd gives",
+        "a year still to come",
+        "tanggal 2024-12-31 is in 2024, the number \"B-013/17000/KP.650/2025\" in 2025",
+        "is in the future",
+        "line 9: number \"b-7 /17000/KP.650/2024\" is already used by line 8",
+        "imported 3 letters",
+    ] {
+        assert!(out.contains(want), "want {want:?} in:\n{out}");
+    }
+    // The planted folder is untouched; the letter is kept in the store.
+    assert!(env.p("arsip/2024/SK-2024-0001 Folder ditanam/SK-2024-0001 Folder ditanam.pdf").is_dir());
+    assert_eq!(env.count("SELECT COUNT(*) FROM versions WHERE kind = 'imported'"), 1);
+    // The number without a sequence stays out of the year's sequence.
+    assert_eq!(env.count("SELECT COUNT(*) FROM numbers WHERE scope = '2024' AND seq = 0"), 0);
+    // suratd's own sequence goes on where it was.
+    let d = env.start();
+    env.drop_file("01-draf/KP.650 Surat berikut.pdf", &pdf("Surat berikut"));
+    let (_, next) = registered_from(&env, "01-draf/KP.650 Surat berikut.pdf");
+    assert!(next.starts_with("B-002/"), "{next}");
+    assert!(d.stop().success());
+}

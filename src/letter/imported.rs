@@ -54,6 +54,10 @@ pub enum Problem {
     /// The number is used twice in the register (or by a letter suratd
     /// registered).
     Duplicate { line: usize, nomor: String, first: String },
+    /// The number would sit among or after the numbers suratd itself gave
+    /// in its sequence (from `from`: sequence number and date), where new
+    /// letters would get it again or skip past it.
+    AmongSuratds { line: usize, nomor: String, from: (i64, NaiveDate) },
     /// No sequence number can be read from the number: it is imported as
     /// written but does not count for the year's sequence.
     Malformed { line: usize, nomor: String },
@@ -67,7 +71,14 @@ pub enum Problem {
 impl Problem {
     /// Whether the row is left out.
     pub fn stops(&self) -> bool {
-        matches!(self, Problem::Header(_) | Problem::Field { .. } | Problem::NoYear { .. } | Problem::Duplicate { .. })
+        matches!(
+            self,
+            Problem::Header(_)
+                | Problem::Field { .. }
+                | Problem::NoYear { .. }
+                | Problem::Duplicate { .. }
+                | Problem::AmongSuratds { .. }
+        )
     }
 }
 
@@ -83,6 +94,10 @@ impl std::fmt::Display for Problem {
             Problem::Duplicate { line, nomor, first } => {
                 write!(f, "line {line}: number {nomor:?} is already used by {first}; the row is left out")
             }
+            Problem::AmongSuratds { line, nomor, from: (seq, date) } => write!(
+                f,
+                "line {line}: number {nomor:?} would sit among the numbers suratd gives (from sequence number {seq}, {date} on); the row is left out (an old number must come before suratd's first)"
+            ),
             Problem::Malformed { line, nomor } => write!(
                 f,
                 "line {line}: no sequence number can be read from {nomor:?}; imported as written, not counted in its year's sequence"
@@ -135,7 +150,7 @@ fn sifat_code(s: &str) -> Option<&'static str> {
 
 /// Reads one record (fields in `COLUMNS` order, already picked from the
 /// header's order).
-pub fn row(line: usize, f: &[&str; 8]) -> Result<Row, Problem> {
+pub fn row(line: usize, f: &[&str; 8], today: NaiveDate) -> Result<Row, Problem> {
     let field = |m: String| Problem::Field { line, message: m };
     let nomor = f[0].trim().to_string();
     if nomor.is_empty() {
@@ -148,8 +163,21 @@ pub fn row(line: usize, f: &[&str; 8]) -> Result<Row, Problem> {
                 .map_err(|_| field(format!("tanggal {t:?} is not a date like 2024-03-15")))?,
         ),
     };
+    if let Some(d) = tanggal.filter(|d| *d > today) {
+        return Err(field(format!("tanggal {d} is in the future")));
+    }
     let year =
         tanggal.map(|d| d.year()).or_else(|| year_in(&nomor)).ok_or(Problem::NoYear { line, nomor: nomor.clone() })?;
+    if year > today.year() {
+        return Err(field(format!("the number {nomor:?} is of {year}, a year still to come")));
+    }
+    // A number belongs to the year written in it: dated in another, it
+    // would sit in that year's sequence and be given again in its own.
+    if let (Some(d), Some(y)) = (tanggal, year_in(&nomor))
+        && d.year() != y
+    {
+        return Err(field(format!("tanggal {d} is in {}, the number {nomor:?} in {y}", d.year())));
+    }
     let status = match f[6].trim().to_lowercase().as_str() {
         "terkirim" => Status::Terkirim,
         "batal" => Status::Batal,
@@ -194,24 +222,65 @@ pub fn header(names: &[&str]) -> Result<[usize; 8], Problem> {
     }
 }
 
+/// The numbers already in the database, as `check` compares them.
+#[derive(Debug, Default)]
+pub struct Taken {
+    /// Number, as [`same_number`] writes it → the letter that has it.
+    pub numbers: HashMap<String, String>,
+    /// (sequence, number, suffix) → the letter that has it.
+    pub seqs: HashMap<(String, i64, String), String>,
+    /// Sequences suratd itself numbers → its first number there (seq,
+    /// date): an old number must come before it.
+    pub suratds: HashMap<String, (i64, NaiveDate)>,
+}
+
+/// A number as compared for duplicates: case, spaces and invisible
+/// characters aside (`b-012 /…` is `B-012/…`).
+pub fn same_number(nomor: &str) -> String {
+    nomor
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control() && !is_invisible(*c))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}')
+}
+
 /// Checks the rows together: numbers used twice (in the register, or in
-/// `taken`: number → who has it), numbers without a sequence, gaps per
-/// year. Returns the rows to import and every problem.
-pub fn check(rows: Vec<Row>, taken: &HashMap<String, String>) -> (Vec<Row>, Vec<Problem>) {
+/// `taken`; the same sequence number and suffix counts as the same number,
+/// `B-7` and `b-007`), numbers that would sit among or after suratd's own
+/// in a sequence it numbers, numbers without a sequence, gaps per year.
+/// `scope` names a row's sequence. Returns the rows to import and every
+/// problem.
+pub fn check(rows: Vec<Row>, taken: &Taken, scope: &dyn Fn(&Row) -> String) -> (Vec<Row>, Vec<Problem>) {
     let mut problems = Vec::new();
     let mut first: HashMap<String, usize> = HashMap::new();
+    let mut first_seq: HashMap<(String, i64, String), usize> = HashMap::new();
     let mut keep = Vec::new();
     for r in rows {
-        let key = r.nomor.to_uppercase();
-        if let Some(who) = taken.get(&r.nomor) {
-            problems.push(Problem::Duplicate { line: r.line, nomor: r.nomor.clone(), first: who.clone() });
+        let (key, s) = (same_number(&r.nomor), scope(&r));
+        let seq_key = r.seq.clone().map(|(n, x)| (s.clone(), n, x));
+        let dup = |first: String| Problem::Duplicate { line: r.line, nomor: r.nomor.clone(), first };
+        if let Some(who) = taken.numbers.get(&key).or_else(|| seq_key.as_ref().and_then(|k| taken.seqs.get(k))) {
+            problems.push(dup(who.clone()));
             continue;
         }
-        if let Some(l) = first.get(&key) {
-            problems.push(Problem::Duplicate { line: r.line, nomor: r.nomor.clone(), first: format!("line {l}") });
+        if let Some(l) = first.get(&key).or_else(|| seq_key.as_ref().and_then(|k| first_seq.get(k))) {
+            problems.push(dup(format!("line {l}")));
+            continue;
+        }
+        if let (Some((n, _)), Some((theirs, since))) = (&r.seq, taken.suratds.get(&s))
+            && (*n >= *theirs || r.tanggal.is_none_or(|d| d >= *since))
+        {
+            problems.push(Problem::AmongSuratds { line: r.line, nomor: r.nomor.clone(), from: (*theirs, *since) });
             continue;
         }
         first.insert(key, r.line);
+        if let Some(k) = seq_key {
+            first_seq.insert(k, r.line);
+        }
         if r.seq.is_none() {
             problems.push(Problem::Malformed { line: r.line, nomor: r.nomor.clone() });
         }
@@ -262,18 +331,56 @@ mod tests {
         assert_eq!(seq_of("12x3/a/2020"), None);
     }
 
+    fn today() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+    }
+
     #[test]
     fn a_row_reads_its_year_from_the_date_or_the_number_and_is_refused_without_one() {
-        let r = row(2, &fields("B-001/17000/KP.650/2024", "2024-03-15", "terkirim")).unwrap();
+        let r = row(2, &fields("B-001/17000/KP.650/2024", "2024-03-15", "terkirim"), today()).unwrap();
         assert_eq!((r.year, r.seq.clone(), r.status), (2024, Some((1, String::new())), Status::Terkirim));
-        let r = row(3, &fields("045/BPS/1700/05/2019", "", "Batal")).unwrap();
+        let r = row(3, &fields("045/BPS/1700/05/2019", "", "Batal"), today()).unwrap();
         assert_eq!((r.year, r.tanggal, r.status), (2019, None, Status::Batal));
-        assert!(matches!(row(4, &fields("045/BPS", "", "terkirim")), Err(Problem::NoYear { line: 4, .. })));
-        assert!(matches!(row(5, &fields("1/2024", "15-03-2024", "terkirim")), Err(Problem::Field { line: 5, .. })));
-        assert!(matches!(row(6, &fields("1/2024", "", "hilang")), Err(Problem::Field { .. })));
+        assert!(matches!(row(4, &fields("045/BPS", "", "terkirim"), today()), Err(Problem::NoYear { line: 4, .. })));
+        assert!(matches!(
+            row(5, &fields("1/2024", "15-03-2024", "terkirim"), today()),
+            Err(Problem::Field { line: 5, .. })
+        ));
+        assert!(matches!(row(6, &fields("1/2024", "", "hilang"), today()), Err(Problem::Field { .. })));
         let mut f = fields("1/2024", "", "terkirim");
         f[5] = "Sangat Rahasia";
-        assert!(matches!(row(7, &f), Err(Problem::Field { .. })));
+        assert!(matches!(row(7, &f, today()), Err(Problem::Field { .. })));
+        // A date in the future, a year to come, a date of another year than the number's.
+        assert!(matches!(row(8, &fields("B-1/2026", "2026-12-01", "terkirim"), today()), Err(Problem::Field { .. })));
+        assert!(matches!(row(9, &fields("B-1/2027", "", "terkirim"), today()), Err(Problem::Field { .. })));
+        assert!(matches!(row(10, &fields("B-1/2025", "2024-12-31", "terkirim"), today()), Err(Problem::Field { .. })));
+    }
+
+    #[test]
+    fn one_sequence_number_is_one_number_and_suratds_own_sequence_is_not_entered() {
+        let rows: Vec<Row> = [
+            ("B-007/x/2024", "2024-03-01", 2),
+            ("R-7/y/2024", "2024-03-01", 3),
+            ("b-\u{200b}008/x/2024", "2024-03-01", 4),
+            ("B-003/x/2024", "2024-07-01", 5),
+        ]
+        .iter()
+        .map(|(n, d, l)| row(*l, &fields(n, d, "terkirim"), today()).unwrap())
+        .collect();
+        let since = NaiveDate::from_ymd_opt(2024, 6, 1).unwrap();
+        let taken = Taken {
+            numbers: HashMap::from([(same_number("B-008/x/2024"), "SK-2024-0009".to_string())]),
+            suratds: HashMap::from([("2024".to_string(), (100, since))]),
+            ..Taken::default()
+        };
+        let (keep, problems) = check(rows, &taken, &|r| r.year.to_string());
+        assert_eq!(keep.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2], "{problems:?}");
+        assert!(problems.iter().any(|p| matches!(p, Problem::Duplicate { line: 3, first, .. } if first == "line 2")));
+        assert!(
+            problems.iter().any(|p| matches!(p, Problem::Duplicate { line: 4, first, .. } if first == "SK-2024-0009"))
+        );
+        // Numbered before suratd's first, but dated after it.
+        assert!(problems.iter().any(|p| matches!(p, Problem::AmongSuratds { line: 5, .. })));
     }
 
     #[test]
@@ -287,10 +394,13 @@ mod tests {
             ("B-009/17000/KP.650/2023", 7),
         ]
         .iter()
-        .map(|(n, l)| row(*l, &fields(n, "", "terkirim")).unwrap())
+        .map(|(n, l)| row(*l, &fields(n, "", "terkirim"), today()).unwrap())
         .collect();
-        let taken = HashMap::from([("B-009/17000/KP.650/2023".to_string(), "SK-2023-0001".to_string())]);
-        let (keep, problems) = check(rows, &taken);
+        let taken = Taken {
+            numbers: HashMap::from([(same_number("B-009/17000/KP.650/2023"), "SK-2023-0001".to_string())]),
+            ..Taken::default()
+        };
+        let (keep, problems) = check(rows, &taken, &|r| r.year.to_string());
         assert_eq!(keep.iter().map(|r| r.line).collect::<Vec<_>>(), vec![2, 3, 5, 6]);
         assert!(problems.contains(&Problem::Duplicate {
             line: 4,

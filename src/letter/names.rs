@@ -27,11 +27,13 @@ pub fn id_in_name(prefix: &str, file_name: &str) -> Option<String> {
 }
 
 /// Makes `text` safe as part of a Windows file name: no `\/:*?"<>|` or
-/// control characters, no leading or trailing dots and spaces, bounded length.
+/// control characters, no invisible format characters (a right-to-left
+/// mark would show a name as another), no leading or trailing dots and
+/// spaces, bounded length (in bytes: a file system's limit is in bytes).
 pub fn sanitize(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_space = false;
-    for c in text.chars() {
+    for c in text.chars().filter(|c| !is_format_char(*c)) {
         let c =
             if matches!(c, '\\' | '/' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { ' ' } else { c };
         if c.is_whitespace() {
@@ -44,8 +46,20 @@ pub fn sanitize(text: &str, max_chars: usize) -> String {
             last_space = false;
         }
     }
-    let trimmed: String = out.trim_matches(|c: char| c == ' ' || c == '.').chars().take(max_chars).collect();
+    let mut trimmed = String::new();
+    for c in out.trim_matches(|c: char| c == ' ' || c == '.').chars() {
+        if trimmed.len() + c.len_utf8() > max_chars {
+            break;
+        }
+        trimmed.push(c);
+    }
     trimmed.trim_end_matches([' ', '.']).to_string()
+}
+
+/// Invisible characters that change how text is shown: bidirectional
+/// controls, zero-width characters, the byte-order mark.
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}' | '\u{061c}')
 }
 
 /// The subject a drafter wrote in a file name: the name without extension,
@@ -75,7 +89,10 @@ pub fn letter_file_name(id: &str, subject: &str, sifat: Option<&str>) -> String 
     if sifat == Some("R") {
         return format!("{id}.pdf");
     }
-    format!("{id} {}.pdf", sanitize(subject, MAX_NAME_CHARS - id.len() - 5))
+    match sanitize(subject, MAX_NAME_CHARS - id.len() - 5) {
+        s if s.is_empty() => format!("{id}.pdf"),
+        s => format!("{id} {s}.pdf"),
+    }
 }
 
 /// A file of a Rahasia letter named by the letter's id alone, keeping the

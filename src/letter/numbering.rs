@@ -73,11 +73,12 @@ pub fn allocate(issued: &[Issued], date: NaiveDate, last_used: Option<i64>, clos
 }
 
 /// `""` → `A`, `A` → `B`, `Z` → `ZA`.
+/// Anything else than A–Z (never given by suratd) is followed by `A`.
 fn next_suffix(s: &str) -> String {
     match s.chars().last() {
         None => "A".into(),
-        Some('Z') => format!("{s}A"),
-        Some(c) => format!("{}{}", &s[..s.len() - 1], (c as u8 + 1) as char),
+        Some(c @ 'A'..='Y') => format!("{}{}", &s[..s.len() - 1], (c as u8 + 1) as char),
+        Some(_) => format!("{s}A"),
     }
 }
 
@@ -128,6 +129,14 @@ pub fn format(fmt: &str, p: &Parts) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_suffix_suratd_never_gave_is_followed_by_a() {
+        assert_eq!(next_suffix("Nota/ü"), "Nota/üA");
+        assert_eq!(next_suffix("Y"), "Z");
+        assert_eq!(next_suffix("Z"), "ZA");
+        assert_eq!(next_suffix(""), "A");
+    }
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()

@@ -65,6 +65,7 @@ fn read_register(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Row>> {
     let at =
         imported::header(&head.iter().collect::<Vec<_>>()).map_err(|p| anyhow::anyhow!("{}: {p}", path.display()))?;
     let mut rows = Vec::new();
+    let today = crate::util::timefmt::date_wib(chrono::Utc::now());
     for (i, rec) in records.enumerate() {
         let line = i + 2;
         let rec = match rec {
@@ -78,7 +79,7 @@ fn read_register(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Row>> {
             continue;
         }
         let fields: [&str; 8] = std::array::from_fn(|c| rec.get(at[c]).unwrap_or(""));
-        match imported::row(line, &fields) {
+        match imported::row(line, &fields, today) {
             Ok(r) => rows.push(r),
             Err(p) => problems.push(p),
         }
@@ -135,15 +136,18 @@ pub fn run(
     // A running suratd gives ids and numbers: it must be stopped.
     let _lock = if check { None } else { Some(crate::store::lock::take(&cfg.database, "suratd import")?) };
     if !check {
+        as_the_owner(&cfg.database)?;
+    }
+    if !check {
         crate::ops::init::ensure_tree(&cfg.root, wf)?;
     }
     let db = if check && !cfg.database.exists() { None } else { Some(Db::open(&cfg.database)?) };
-    let in_use = db.as_ref().map(|d| d.numbers_in_use()).transpose()?.unwrap_or_default();
-    let (fresh, done): (Vec<Row>, Vec<Row>) =
-        rows.into_iter().partition(|r| !in_use.get(&r.nomor).is_some_and(|(_, imp)| *imp));
+    let given = db.as_ref().map(|d| d.numbers_given_all()).transpose()?.unwrap_or_default();
+    let before: std::collections::HashSet<&str> =
+        given.iter().filter(|g| g.imported).map(|g| g.number.as_str()).collect();
+    let (fresh, done): (Vec<Row>, Vec<Row>) = rows.into_iter().partition(|r| !before.contains(r.nomor.as_str()));
     s.already = done.len();
-    let taken: HashMap<String, String> = in_use.into_iter().map(|(n, (id, _))| (n, id)).collect();
-    let (keep, problems) = imported::check(fresh, &taken);
+    let (keep, problems) = imported::check(fresh, &taken(&given), &|r| wf.scope.key(number_date(r)));
     s.problems.extend(problems);
     let register_name = register.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut batch = Vec::new();
@@ -165,15 +169,71 @@ pub fn run(
         let db = db.as_mut().expect("opened when not checking");
         let next = ids.entry(r.year).or_insert(db.last_id_of(r.year)?);
         *next += 1;
-        batch.push(place(cfg, wf, r, *next, file.as_deref(), &format!("{register_name}:{}", r.line))?);
+        match place(cfg, wf, r, *next, file.as_deref(), &format!("{register_name}:{}", r.line)) {
+            Ok((letter, problem)) => {
+                batch.push(letter);
+                s.problems.extend(problem);
+            }
+            Err(e) => return Err(unplaced(cfg, &batch, e)),
+        }
         if batch.len() == BATCH || i + 1 == total {
-            write_batch(cfg, db, &batch)?;
+            if let Err(e) = write_batch(cfg, db, &batch) {
+                return Err(unplaced(cfg, &batch, e));
+            }
             s.imported += batch.len();
             batch.clear();
             progress(i + 1, total);
         }
     }
     Ok(s)
+}
+
+/// Refuses to write as another user than the database's owner (the
+/// service user): folders made in the version store and the archive would
+/// be that user's, and suratd could not add to them afterwards.
+fn as_the_owner(database: &Path) -> Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(m) = std::fs::metadata(database) else { return Ok(()) };
+    let me = rustix::process::geteuid().as_raw();
+    anyhow::ensure!(
+        me == m.uid(),
+        "run suratd import as the user that owns {} (uid {}), the one suratd runs as: sudo -u suratd suratd import …; \
+         files written as another user could not be added to by suratd afterwards",
+        database.display(),
+        m.uid()
+    );
+    Ok(())
+}
+
+/// The numbers given, as `imported::check` compares the register with them.
+fn taken(given: &[crate::store::db::GivenNumber]) -> imported::Taken {
+    let mut t = imported::Taken::default();
+    for g in given {
+        t.numbers.insert(imported::same_number(&g.number), g.letter_id.clone());
+        t.seqs.insert((g.scope.clone(), g.seq, g.suffix.clone()), g.letter_id.clone());
+        let Ok(date) = g.date.parse::<chrono::NaiveDate>() else { continue };
+        if !g.imported {
+            let first = t.suratds.entry(g.scope.clone()).or_insert((g.seq, date));
+            *first = (first.0.min(g.seq), first.1.min(date));
+        }
+    }
+    t
+}
+
+/// The date a row's number counts from in its sequence (1 January of its
+/// year when the register has no date).
+fn number_date(r: &Row) -> chrono::NaiveDate {
+    r.tanggal.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(r.year, 1, 1).expect("a year"))
+}
+
+/// Takes a batch that will not be recorded off the share (its files would
+/// lie in the archive under ids given again to other rows), and passes
+/// the error on.
+fn unplaced(cfg: &Config, batch: &[ImportedLetter], e: anyhow::Error) -> anyhow::Error {
+    for path in batch.iter().filter_map(|l| l.path.as_ref()) {
+        let _ = std::fs::remove_file(cfg.root.join(path));
+    }
+    e
 }
 
 /// Makes the batch's files durable (one sync per file system), then
@@ -199,7 +259,7 @@ fn place(
     id_seq: i64,
     file: Option<&[u8]>,
     source: &str,
-) -> Result<ImportedLetter> {
+) -> Result<(ImportedLetter, Option<Problem>)> {
     let id = names::letter_id(&wf.id_prefix, r.year, id_seq);
     let name = names::letter_file_name(&id, &r.perihal, Some(r.sifat.as_str()));
     let (kind, state) = match r.status {
@@ -211,14 +271,21 @@ fn place(
         Status::Terkirim => format!("{}/{}/{}", step.folder, r.year, name.trim_end_matches(".pdf")),
         Status::Batal => step.folder.clone(),
     };
-    let (mut path, mut sha256, mut size) = (None, String::new(), 0);
+    let (mut path, mut sha256, mut size, mut problem) = (None, String::new(), 0, None);
     if let Some(bytes) = file {
         sha256 = fsops::sha256_bytes(bytes);
         size = bytes.len() as i64;
         Store::new(cfg.store_dir()).put_unsynced(&sha256, bytes).context("cannot write into the version store")?;
-        path = Some(put_on_share(&cfg.root, &dir, &name, bytes)?);
+        // Kept in the store in any case; on the share if it can be placed.
+        match put_on_share(&cfg.root, &dir, &name, bytes) {
+            Ok(p) => path = Some(p),
+            Err(e) => {
+                let berkas = r.berkas.clone().unwrap_or_default();
+                problem = Some(Problem::File { line: r.line, path: berkas, why: format!("cannot be placed ({e:#})") });
+            }
+        }
     }
-    let date = r.tanggal.unwrap_or_else(|| chrono::NaiveDate::from_ymd_opt(r.year, 1, 1).expect("a year"));
+    let date = number_date(r);
     let meta = Metadata {
         perihal: r.perihal.clone(),
         sifat: r.sifat.clone(),
@@ -232,8 +299,13 @@ fn place(
         lampiran: None,
         warnings: Vec::new(),
     };
-    let (seq, suffix) = r.seq.clone().unwrap_or_else(|| (0, r.nomor.clone()));
-    Ok(ImportedLetter {
+    // A number without a sequence number is kept in a sequence of its own:
+    // never counted in (nor a suffix of) the one suratd continues.
+    let (scope, (seq, suffix)) = match r.seq.clone() {
+        Some(s) => (wf.scope.key(date), s),
+        None => (format!("lama:{}", wf.scope.key(date)), (0, r.nomor.clone())),
+    };
+    let letter = ImportedLetter {
         id,
         year: r.year,
         seq_in_year: id_seq,
@@ -248,12 +320,13 @@ fn place(
         path,
         sha256,
         size,
-        scope: wf.scope.key(date),
+        scope,
         seq,
         suffix,
         number_date: date.to_string(),
         source: source.into(),
-    })
+    };
+    Ok((letter, problem))
 }
 
 /// Writes the file into `dir` under `name` (made durable with its batch).
@@ -262,6 +335,17 @@ fn place(
 /// under the letter's name).
 fn put_on_share(root: &Path, dir: &str, name: &str, bytes: &[u8]) -> Result<String> {
     let target: PathBuf = root.join(dir).join(name);
-    fsops::write_replacing_unsynced(&target, &[bytes]).with_context(|| format!("cannot write {}", target.display()))?;
+    let write = || -> std::io::Result<()> {
+        if std::fs::symlink_metadata(&target).is_ok_and(|m| m.is_dir()) {
+            // A folder planted under the letter's name: it stays, the
+            // letter's file is not placed.
+            return Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "a folder has the letter's name"));
+        }
+        let (tmp, _) = fsops::write_temp_unsynced(&target, bytes)?;
+        std::fs::rename(&tmp, &target).inspect_err(|_| {
+            let _ = std::fs::remove_file(&tmp);
+        })
+    };
+    write().with_context(|| format!("cannot write {}", target.display()))?;
     Ok(fsops::rel_path(root, &target).expect("under the root"))
 }

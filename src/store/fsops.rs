@@ -164,6 +164,13 @@ pub fn copy_temp_unsynced(source: &Path, path: &Path) -> io::Result<(PathBuf, u6
     fill_temp_unsynced(path, |f| io::copy(&mut File::open(source)?, f).map(|_| ()))
 }
 
+/// `bytes` into a new temporary file beside `path` (created exclusively:
+/// never written through a link someone placed), without waiting for the
+/// disk; its name and inode.
+pub fn write_temp_unsynced(path: &Path, bytes: &[u8]) -> io::Result<(PathBuf, u64)> {
+    fill_temp_unsynced(path, |f| f.write_all(bytes))
+}
+
 /// [`write_new`] with the bytes of the file `source`, copied by the kernel.
 pub fn copy_new(source: &Path, path: &Path) -> io::Result<()> {
     let (tmp, _) = copy_temp_unsynced(source, path)?;

@@ -6,7 +6,6 @@
 use super::Db;
 use anyhow::{Context, Result};
 use rusqlite::{OptionalExtension, params};
-use std::collections::HashMap;
 
 /// One letter of the old register, ready to insert.
 #[derive(Debug, Clone)]
@@ -39,17 +38,40 @@ pub struct ImportedLetter {
     pub source: String,
 }
 
+/// A number given, as `suratd import` compares the register with it.
+#[derive(Debug, Clone)]
+pub struct GivenNumber {
+    pub scope: String,
+    pub seq: i64,
+    pub suffix: String,
+    pub number: String,
+    pub letter_id: String,
+    pub date: String,
+    pub imported: bool,
+}
+
 impl Db {
-    /// Every number in use: number → (letter id, whether it was imported).
-    pub fn numbers_in_use(&self) -> Result<HashMap<String, (String, bool)>> {
+    /// Every number given: (sequence, number, suffix, the number as
+    /// written, letter id, date, whether it was imported).
+    pub fn numbers_given_all(&self) -> Result<Vec<GivenNumber>> {
         let mut st = self.conn.prepare(
-            "SELECT n.number, n.letter_id,
+            "SELECT n.scope, n.seq, n.suffix, n.number, n.letter_id, n.date,
                     EXISTS (SELECT 1 FROM transitions t WHERE t.letter_id = n.letter_id AND t.action = 'import')
              FROM numbers n",
         )?;
         let rows = st
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get::<_, String>(1)?, r.get::<_, bool>(2)?))))?
-            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+            .query_map([], |r| {
+                Ok(GivenNumber {
+                    scope: r.get(0)?,
+                    seq: r.get(1)?,
+                    suffix: r.get(2)?,
+                    number: r.get(3)?,
+                    letter_id: r.get(4)?,
+                    date: r.get(5)?,
+                    imported: r.get(6)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(rows)
     }
 
@@ -95,7 +117,7 @@ impl Db {
             }
             tx.execute(
                 "INSERT INTO transitions (letter_id, at, from_step, to_step, action, actor, actor_verified, sha256, path, note)
-                 VALUES (?1, ?2, NULL, ?3, 'import', ?4, 1, ?5, ?6, ?7)",
+                 VALUES (?1, ?2, NULL, ?3, 'import', ?4, 0, ?5, ?6, ?7)",
                 params![
                     l.id,
                     at,

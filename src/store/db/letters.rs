@@ -283,11 +283,12 @@ impl Db {
             .is_some())
     }
 
-    /// Letters with a number dated in `year`, in number order.
+    /// Letters with a number dated in `year`, in number order (not those
+    /// still being registered: their numbers may yet be given back).
     pub(crate) fn agenda_letters(&self, year: i32) -> Result<Vec<AgendaLetter>> {
         let mut st = self.conn.prepare(
             "SELECT l.*, n.seq AS n_seq, n.suffix AS n_suffix FROM letters l JOIN numbers n ON n.letter_id = l.id
-             WHERE n.date LIKE ?1 ORDER BY n.seq, length(n.suffix), n.suffix",
+             WHERE n.date LIKE ?1 AND l.state <> 'pending' ORDER BY n.seq, length(n.suffix), n.suffix",
         )?;
         let rows = st
             .query_map([format!("{year}-%")], |r| {

@@ -21,7 +21,7 @@ pub use board::{LetterEmail, SignatureCheck};
 pub use books::DispatchLine;
 #[cfg(test)]
 pub(crate) use fixtures::TestLetter;
-pub use imports::ImportedLetter;
+pub use imports::{GivenNumber, ImportedLetter};
 pub use intents::Registered;
 pub(crate) use letters::AgendaLetter;
 #[cfg(test)]
