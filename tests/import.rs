@@ -90,6 +90,9 @@ fn a_register_is_checked_then_imported_once_with_its_numbers_kept_and_new_letter
     let path = path.unwrap();
     assert!(path.starts_with("arsip/2024/SK-2024-0001 Surat ke-1/"), "{path}");
     assert_eq!(std::fs::read(env.p(&path)).unwrap(), pdf("Surat lama nomor 1"));
+    // `verify` does not vouch for an unsigned letter of the old register.
+    let v = env.cli(&["verify", env.p(&path).to_str().unwrap()]);
+    assert!(!v.status.success() && said(&v).contains("imported:  brought in from the old register"), "{}", said(&v));
     let secret: String =
         env.conn().query_row("SELECT path FROM letters WHERE number LIKE 'B-007/%'", [], |r| r.get(0)).unwrap();
     assert!(secret.ends_with("/SK-2024-0007.pdf"), "a Rahasia letter is named by its id: {secret}");
@@ -166,7 +169,13 @@ fn rows_that_would_touch_suratds_numbers_are_left_out_and_nothing_aborts() {
         "B-007/17000/KP.650/2024;2024-03-01;Tujuh;X;KP.650;Biasa;terkirim;".to_string(),
         "b-7 /17000/KP.650/2024;2024-03-02;Tujuh lagi;X;KP.650;Rahasia;terkirim;".to_string(),
         "Nota/ü;2024-01-01;Tanpa urutan;X;KP.650;Biasa;terkirim;".to_string(),
+        "B-020/17000/KP.650/2024;2024-04-01;Tautan;X;KP.650;Biasa;terkirim;2024/tautan.pdf".to_string(),
+        "B-021/17000/KP.650/2024;2024-04-02;Pipa;X;KP.650;Biasa;terkirim;2024/pipa.pdf".to_string(),
     ];
+    // A link leading out of --files, and a FIFO (opening it must not hang).
+    std::fs::write(dir.join("rahasia.pdf"), pdf("Di luar --files")).unwrap();
+    std::os::unix::fs::symlink(dir.join("rahasia.pdf"), dir.join("files/2024/tautan.pdf")).unwrap();
+    assert!(Command::new("mkfifo").arg(dir.join("files/2024/pipa.pdf")).status().unwrap().success());
     let csv = dir.join("agenda.csv");
     std::fs::write(&csv, format!("{HEADER}\n{}\n", rows.join("\n"))).unwrap();
     let (code, out) = import(&env, &csv, false);
@@ -181,7 +190,9 @@ fn rows_that_would_touch_suratds_numbers_are_left_out_and_nothing_aborts() {
         "tanggal 2024-12-31 is in 2024, the number \"B-013/17000/KP.650/2025\" in 2025",
         "is in the future",
         "line 9: number \"b-7 /17000/KP.650/2024\" is already used by line 8",
-        "imported 3 letters",
+        "line 11: file \"2024/tautan.pdf\" leads outside --files",
+        "line 12: file \"2024/pipa.pdf\" is not a file",
+        "imported 5 letters",
     ] {
         assert!(out.contains(want), "want {want:?} in:\n{out}");
     }

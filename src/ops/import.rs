@@ -90,34 +90,48 @@ fn read_register(path: &Path, problems: &mut Vec<Problem>) -> Result<Vec<Row>> {
 /// The file a row names, inside `files` (no absolute path, no `..`, no
 /// link leading out), as a PDF's bytes; or why not.
 fn read_file(files: &Path, rel: &str, header_only: bool) -> Result<Vec<u8>, String> {
+    use std::io::Read;
     let p = Path::new(rel);
     if p.is_absolute() || p.components().any(|c| !matches!(c, Component::Normal(_))) {
         return Err("is not a path inside --files".into());
     }
-    let base = files.canonicalize().map_err(|e| format!("cannot be looked up ({e})"))?;
-    let real = base.join(p).canonicalize().map_err(|_| "is not there".to_string())?;
-    if !real.starts_with(&base) {
-        return Err("leads outside --files (a link)".into());
-    }
-    let meta = std::fs::metadata(&real).map_err(|e| format!("cannot be read ({e})"))?;
+    let file = open_beneath(files, p)?;
+    let meta = file.metadata().map_err(|e| format!("cannot be read ({e})"))?;
     if !meta.is_file() {
         return Err("is not a file".into());
     }
     if meta.len() > MAX_FILE {
         return Err("is larger than 500 MB".into());
     }
-    let bytes = if header_only {
-        use std::io::Read;
-        let mut head = Vec::new();
-        std::fs::File::open(&real).and_then(|f| f.take(1024).read_to_end(&mut head)).map_err(|e| e.to_string())?;
-        head
-    } else {
-        std::fs::read(&real).map_err(|e| format!("cannot be read ({e})"))?
-    };
+    // Read from the file opened (not its name again), within the limit
+    // even if it grows meanwhile.
+    let limit = if header_only { 1024 } else { MAX_FILE + 1 };
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).map_err(|e| format!("cannot be read ({e})"))?;
+    if bytes.len() as u64 > MAX_FILE {
+        return Err("is larger than 500 MB".into());
+    }
     if !bytes[..bytes.len().min(1024)].windows(5).any(|w| w == b"%PDF-") {
         return Err("is not a PDF".into());
     }
     Ok(bytes)
+}
+
+/// Opens `rel` under `files` once, never leaving it (links that lead out
+/// are refused by the kernel while the path is followed, so a folder
+/// swapped for a link meanwhile cannot lead out either), without waiting
+/// on a FIFO.
+fn open_beneath(files: &Path, rel: &Path) -> Result<std::fs::File, String> {
+    use rustix::fs::{Mode, OFlags, ResolveFlags};
+    let base = rustix::fs::open(files, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
+        .map_err(|e| format!("cannot be looked up (--files: {e})"))?;
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    match rustix::fs::openat2(&base, rel, flags, Mode::empty(), ResolveFlags::BENEATH | ResolveFlags::NO_MAGICLINKS) {
+        Ok(fd) => Ok(std::fs::File::from(fd)),
+        Err(e) if e == rustix::io::Errno::XDEV => Err("leads outside --files (a link)".into()),
+        Err(e) if e == rustix::io::Errno::NOENT => Err("is not there".into()),
+        Err(e) => Err(format!("cannot be read ({e})")),
+    }
 }
 
 /// Imports (or with `check` only looks at) the register. `progress` is told

@@ -254,6 +254,8 @@ fn sync_devices(paths: impl Iterator<Item = PathBuf>) -> Result<()> {
         let dir = if p.is_dir() { p } else { p.parent().map_or(p.clone(), Path::to_path_buf) };
         let Ok(m) = fs::metadata(&dir) else { continue };
         if done.insert(m.dev()) {
+            // A sync waits for all the file system's writes, not only ours.
+            crate::util::heartbeat::beat();
             fsops::sync_fs(&dir)?;
         }
     }

@@ -137,13 +137,16 @@ impl Env {
         c
     }
 
-    /// Files directly in `rel` (names, sorted).
+    /// Files directly in `rel` (names, sorted), suratd's temporary files
+    /// aside (a copy being written, `.NAME.suratd-PID.tmp`: a batch writes
+    /// them before its record); `tree` lists them.
     pub fn files(&self, rel: &str) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(self.p(rel))
             .map(|rd| {
                 rd.flatten()
                     .filter(|e| e.file_type().map(|t| !t.is_dir()).unwrap_or(false))
                     .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !(n.starts_with('.') && n.ends_with(".tmp") && n.contains(".suratd-")))
                     .collect()
             })
             .unwrap_or_default();
