@@ -57,7 +57,7 @@ fn import(env: &Env, csv: &Path, check: bool) -> (i32, String) {
 #[test]
 fn a_register_is_checked_then_imported_once_with_its_numbers_kept_and_new_letters_continue() {
     let env = env("events");
-    let csv = register(env.dir.path(), 300, true);
+    let csv = register(env.dir.path(), 2000, true);
 
     let (code, out) = import(&env, &csv, true);
     assert_eq!(code, 1, "{out}");
@@ -77,13 +77,13 @@ fn a_register_is_checked_then_imported_once_with_its_numbers_kept_and_new_letter
 
     let (code, out) = import(&env, &csv, false);
     assert_eq!(code, 1, "two rows are left out: {out}");
-    assert!(out.contains("imported 312 letters (299 with their PDF)"), "{out}");
+    assert!(out.contains("imported 2012 letters (1999 with their PDF)"), "{out}");
     let q = |sql: &str| env.count(sql);
-    assert_eq!(q("SELECT COUNT(*) FROM letters"), 312);
+    assert_eq!(q("SELECT COUNT(*) FROM letters"), 2012);
     assert_eq!(q("SELECT COUNT(*) FROM numbers WHERE number = 'B-004A/17000/HM.340/' || strftime('%Y','now')"), 1);
     assert_eq!(q("SELECT COUNT(*) FROM numbers WHERE number = 'Nota Dinas/BPS/2024'"), 1);
     assert_eq!(q("SELECT COUNT(*) FROM letters WHERE state = 'cancelled'"), 1);
-    assert_eq!(q("SELECT COUNT(*) FROM transitions WHERE action = 'import'"), 312);
+    assert_eq!(q("SELECT COUNT(*) FROM transitions WHERE action = 'import'"), 2012);
     // The letters are finished letters in the archive, their bytes in the store.
     let (step, state, path) = env.letter("SK-2024-0001");
     assert_eq!((step.as_str(), state.as_str()), ("arsip", "finished"));
@@ -100,8 +100,8 @@ fn a_register_is_checked_then_imported_once_with_its_numbers_kept_and_new_letter
 
     // Again: nothing twice.
     let (_, out) = import(&env, &csv, false);
-    assert!(out.contains("imported 0 letters") && out.contains("313 already imported"), "{out}");
-    assert_eq!(q("SELECT COUNT(*) FROM letters"), 312);
+    assert!(out.contains("imported 0 letters") && out.contains("2013 already imported"), "{out}");
+    assert_eq!(q("SELECT COUNT(*) FROM letters"), 2012);
 
     // A new draft of this year continues after the highest imported number.
     let _d = env.start();
