@@ -68,7 +68,7 @@ pub(super) struct Drafted<'a> {
 
 impl Pipeline {
     /// Makes a new draft ready: its bytes (and sidecar's) kept in `store`
-    /// (not yet durable when it is a batch's), checked unchanged, its
+    /// (not yet durable when it is a batch's), its
     /// letter and number request written out, and the room for its copy
     /// checked (a share that cannot take it makes the draft wait before it
     /// is given an id, see `fsops::room_for`).
@@ -83,7 +83,6 @@ impl Pipeline {
         let Drafted { abs, rel, meta, person, now } = by;
         let wf = self.wf.clone();
         store.put(data.on_share(), &data.bytes).context(KEEP)?;
-        journal::still_same(&self.cfg.root, rel, Some(data.on_share()))?;
         let mut absorb = Vec::new();
         if let Some((path, bytes)) = &sidecar {
             let sha = fsops::sha256_bytes(bytes);
@@ -141,6 +140,8 @@ impl Pipeline {
     /// refused instead, and its number is not used.
     pub(super) fn register(&mut self, r: Ready) -> Result<Outcome> {
         let root = self.cfg.root.clone();
+        // Still the file read (a batch checks its drafts itself).
+        journal::still_same(&root, &r.rel, Some(r.data.on_share()))?;
         let (wf, store) = (self.wf.clone(), self.store.clone());
         let planner = Planner::new(&self.cfg, &self.converter, &wf, &store, &r);
         let built = journal::register(&mut self.db, &root, &wf.id_prefix, &r.nl, |id, number| planner.plan(id, number));

@@ -394,6 +394,57 @@ mod tests {
     use crate::store::db::numbered;
     use crate::store::fsops::sha256_bytes;
 
+    /// A database and three drafts of 2025 (`in/a.pdf`, `b`, `c`: those
+    /// `present` on the share), each planned to move to `out/`.
+    struct Three {
+        d: tempfile::TempDir,
+        root: PathBuf,
+        db: Db,
+        letters: [NewLetter; 3],
+        plans: [Plan; 3],
+    }
+
+    impl Three {
+        fn new(present: [bool; 3]) -> Three {
+            let d = tempfile::tempdir().unwrap();
+            let root = d.path().join("root");
+            let db = Db::open(&d.path().join("db.sqlite")).unwrap();
+            let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
+            let names = ["a.pdf", "b.pdf", "c.pdf"];
+            let plans = std::array::from_fn(|i| move_plan(&root, names[i], present[i]));
+            Three { d, root, db, letters, plans }
+        }
+
+        fn store(&self) -> Store {
+            Store::new(self.d.path().join("store")).batched()
+        }
+
+        /// Registers the letters `which` as one batch, each with its plan.
+        fn register(&mut self, which: std::ops::Range<usize>) -> Vec<Registration> {
+            let (store, plans) = (self.store(), self.plans.clone());
+            let refs: Vec<&NewLetter> = self.letters[which.clone()].iter().collect();
+            let first = which.start;
+            register(&mut self.db, &self.root, "SK", &store, &refs, |i, _, _| Ok(plans[first + i].clone())).unwrap()
+        }
+
+        /// The batch's intents, written: the ids and numbers, and the intents.
+        fn intents(&mut self) -> (Vec<Registered>, Vec<i64>) {
+            let refs: Vec<&NewLetter> = self.letters.iter().collect();
+            let next = self.db.next_registrations("SK", &refs).unwrap();
+            let json = self.plans.iter().map(|p| serde_json::to_string(p).unwrap());
+            let batch: Vec<_> = refs.iter().zip(&next).zip(json).map(|((nl, r), j)| (*nl, r, j)).collect();
+            let intents = self.db.begin_registrations("SK", &batch).unwrap().unwrap();
+            (next, intents)
+        }
+
+        /// c, registered again alone, takes the number after a's: no gap.
+        fn c_again_follows_a(&mut self) {
+            let again = self.register(2..3);
+            assert!(matches!(again[..], [Registration::Done(_)]), "{again:?}");
+            assert_eq!(numbers(&self.db).last().unwrap().1.as_deref(), Some("B-059/17000/KP.650/2025"));
+        }
+    }
+
     /// A plan moving `in/<name>` (holding `name`'s bytes) to `out/<name>`.
     fn move_plan(root: &Path, name: &str, present: bool) -> Plan {
         fs::create_dir_all(root.join("in")).unwrap();
@@ -415,79 +466,43 @@ mod tests {
 
     #[test]
     fn a_draft_gone_before_its_number_is_looked_at_again_and_the_others_registered() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("root");
-        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
-        let store = Store::new(d.path().join("store")).batched();
-        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
-        let refs: Vec<&NewLetter> = letters.iter().collect();
         // The second draft was taken away after it was read.
-        let plans =
-            [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", false), move_plan(&root, "c.pdf", true)];
-        let out = register(&mut db, &root, "SK", &store, &refs, |i, _, _| Ok(plans[i].clone())).unwrap();
+        let mut t = Three::new([true, false, true]);
+        let out = t.register(0..3);
         assert!(matches!(out[..], [Registration::Done(_), Registration::Later, Registration::Done(_)]), "{out:?}");
-        let n = numbers(&db);
+        let n = numbers(&t.db);
         assert_eq!(n.len(), 2, "no id used for it: {n:?}");
         assert_eq!(n[1].1.as_deref(), Some("B-059/17000/KP.650/2025"), "no gap: {n:?}");
     }
 
     #[test]
     fn a_draft_gone_before_it_is_placed_undoes_itself_and_those_after_it() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("root");
-        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
-        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
-        let refs: Vec<&NewLetter> = letters.iter().collect();
-        let plans = [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", true), move_plan(&root, "c.pdf", true)];
-        let next = db.next_registrations("SK", &refs).unwrap();
-        let batch: Vec<_> = refs
-            .iter()
-            .zip(&next)
-            .zip(&plans)
-            .map(|((nl, r), p)| (*nl, r, serde_json::to_string(p).unwrap()))
-            .collect();
-        let intents = db.begin_registrations("SK", &batch).unwrap().unwrap();
+        let mut t = Three::new([true; 3]);
+        let (next, intents) = t.intents();
         // Taken away after the numbers were given, before it was placed.
-        fs::remove_file(root.join("in/b.pdf")).unwrap();
+        fs::remove_file(t.root.join("in/b.pdf")).unwrap();
         let planned = (0..3)
-            .map(|index| Planned { index, registered: next[index].clone(), plan: plans[index].clone(), temp: None })
+            .map(|index| Planned { index, registered: next[index].clone(), plan: t.plans[index].clone(), temp: None })
             .collect();
         let mut out: Vec<Option<Registration>> = (0..3).map(|_| None).collect();
-        let placed = place(&mut db, &root, planned, &intents, &mut out).unwrap();
+        let placed = place(&mut t.db, &t.root, planned, &intents, &mut out).unwrap();
         assert_eq!(placed.len(), 1);
         assert!(matches!(out[..], [None, Some(Registration::Failed(_)), Some(Registration::Later)]), "{out:?}");
+        let root = &t.root;
         assert!(root.join("out/a.pdf").exists() && root.join("in/c.pdf").exists() && !root.join("out/c.pdf").exists());
-        // Their numbers are given back together: the next follows a's.
-        let n = numbers(&db);
+        // Their numbers are given back together.
+        let n = numbers(&t.db);
         assert!(n[1..].iter().all(|(_, number, state)| number.is_none() && state == "void"), "{n:?}");
-        let again = register(&mut db, &root, "SK", &Store::new(d.path().join("store")), &refs[2..], |_, _, _| {
-            Ok(plans[2].clone())
-        })
-        .unwrap();
-        assert!(matches!(again[..], [Registration::Done(_)]), "{again:?}");
-        assert_eq!(numbers(&db)[3].1.as_deref(), Some("B-059/17000/KP.650/2025"));
+        t.c_again_follows_a();
     }
 
     #[test]
     fn recovery_undoes_the_rest_of_a_batch_after_a_draft_gone_while_down() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("root");
-        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
-        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
-        let refs: Vec<&NewLetter> = letters.iter().collect();
-        let plans =
-            [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", false), move_plan(&root, "c.pdf", true)];
         // The batch's intents were written, then suratd stopped; the
         // second draft was taken away meanwhile.
-        let next = db.next_registrations("SK", &refs).unwrap();
-        let batch: Vec<_> = refs
-            .iter()
-            .zip(&next)
-            .zip(&plans)
-            .map(|((nl, r), p)| (*nl, r, serde_json::to_string(p).unwrap()))
-            .collect();
-        db.begin_registrations("SK", &batch).unwrap().unwrap();
-        let done = journal::recover(&mut db, &root).unwrap();
+        let mut t = Three::new([true, false, true]);
+        t.intents();
+        let done = journal::recover(&mut t.db, &t.root).unwrap();
         assert!(
             matches!(
                 done[..],
@@ -495,30 +510,20 @@ mod tests {
             ),
             "{done:?}"
         );
-        assert!(root.join("out/a.pdf").exists() && root.join("in/c.pdf").exists(), "c waits to be registered again");
-        let n = numbers(&db);
+        assert!(t.root.join("out/a.pdf").exists() && t.root.join("in/c.pdf").exists(), "c waits to be registered");
+        let n = numbers(&t.db);
         assert_eq!(n[0].1.as_deref(), Some("B-058/17000/KP.650/2025"));
         assert!(n[1..].iter().all(|(_, number, _)| number.is_none()), "numbers given back: {n:?}");
-        // c, registered again, takes the next number: no gap.
-        let again = register(&mut db, &root, "SK", &Store::new(d.path().join("store")), &refs[2..], |_, _, _| {
-            Ok(plans[2].clone())
-        })
-        .unwrap();
-        assert!(matches!(again[..], [Registration::Done(_)]), "{again:?}");
-        assert_eq!(numbers(&db)[3].1.as_deref(), Some("B-059/17000/KP.650/2025"));
+        t.c_again_follows_a();
     }
 
     #[test]
     fn a_draft_whose_plan_fails_takes_no_number_and_the_next_is_planned_again() {
-        let d = tempfile::tempdir().unwrap();
-        let root = d.path().join("root");
-        let mut db = Db::open(&d.path().join("db.sqlite")).unwrap();
-        let store = Store::new(d.path().join("store")).batched();
-        let letters = [numbered("2025-06-02"), numbered("2025-06-02"), numbered("2025-06-02")];
-        let refs: Vec<&NewLetter> = letters.iter().collect();
-        let plans = [move_plan(&root, "a.pdf", true), move_plan(&root, "b.pdf", true), move_plan(&root, "c.pdf", true)];
+        let mut t = Three::new([true; 3]);
+        let (store, plans) = (t.store(), t.plans.clone());
+        let refs: Vec<&NewLetter> = t.letters.iter().collect();
         let mut planned = Vec::new();
-        let out = register(&mut db, &root, "SK", &store, &refs, |i, id, number| {
+        let out = register(&mut t.db, &t.root, "SK", &store, &refs, |i, id, number| {
             planned.push((i, id.to_string(), number.map(str::to_string)));
             if i == 1 { anyhow::bail!("this draft cannot be planned") } else { Ok(plans[i].clone()) }
         })
@@ -527,9 +532,8 @@ mod tests {
         // The third was planned with the number the second did not take.
         let third = planned.iter().rev().find(|(i, ..)| *i == 2).unwrap();
         assert_eq!(third.2.as_deref(), Some("B-059/17000/KP.650/2025"), "{planned:?}");
-        let n = numbers(&db);
+        let n = numbers(&t.db);
         assert_eq!(n.len(), 2, "the failed draft used no id: {n:?}");
-        assert_eq!(n[1].1.as_deref(), Some("B-059/17000/KP.650/2025"));
-        assert!(root.join("out/c.pdf").exists() && root.join("in/b.pdf").exists());
+        assert!(t.root.join("out/c.pdf").exists() && t.root.join("in/b.pdf").exists());
     }
 }
