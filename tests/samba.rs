@@ -400,7 +400,9 @@ fn a_letter_deleted_through_samba_is_put_back() {
     let back = o.env.p(&format!("02-verifikasi/{name}"));
     assert!(wait_until(Duration::from_secs(30), || back.is_file()), "{:?}\n{}", o.env.tree(), o.env.log());
     assert!(std::fs::read(&back).unwrap() == bytes);
-    assert!(o.env.p(&format!("_ditolak/{name}.alasan.txt")).is_file(), "{:?}", o.env.tree());
+    // The reason file is written after the letter is back.
+    let reason = o.env.p(&format!("_ditolak/{name}.alasan.txt"));
+    assert!(wait_until(Duration::from_secs(5), || reason.is_file()), "{:?}", o.env.tree());
     assert!(wait_until(Duration::from_secs(5), || o.env.actions(&id).contains(&"restore".to_string())));
     assert_eq!(o.env.letter(&id).0, "verifikasi");
     // The Ketua Tim can take it from where it was.
