@@ -212,6 +212,10 @@ pub fn header(names: &[&str]) -> Result<[usize; 8], Problem> {
             None => missing.push(*c),
         }
     }
+    // Which of two columns of one name holds the data cannot be told.
+    if let Some(twice) = COLUMNS.iter().find(|c| norm.iter().filter(|n| n == c).count() > 1) {
+        return Err(Problem::Header(format!("the column {twice} is named twice; keep one")));
+    }
     if missing.is_empty() {
         Ok(at)
     } else {
@@ -413,6 +417,12 @@ mod tests {
         assert!(problems.contains(&Problem::Malformed { line: 6, nomor: "Nota/2024".into() }));
         assert!(problems.contains(&Problem::Gap { year: 2024, missing: vec![3, 4] }));
         assert_eq!(problems.iter().filter(|p| p.stops()).count(), 2);
+    }
+
+    #[test]
+    fn a_column_named_twice_is_a_problem_of_the_header() {
+        let names = ["nomor", "tanggal", "perihal", "tujuan", "klasifikasi", "sifat", "status", "berkas", "Nomor "];
+        assert!(matches!(header(&names), Err(Problem::Header(m)) if m.contains("nomor is named twice")));
     }
 
     #[test]
